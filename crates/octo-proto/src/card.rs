@@ -1,0 +1,246 @@
+//! Card data: the card number ([`Pan`]), its expiry ([`CardExpiry`]) and the
+//! masked forms OCTO sends back ([`MaskedPan`]).
+
+use std::fmt;
+
+use crate::error::{InputError, InputProblem};
+
+/// A full card number (PAN): 13 to 19 digits that pass the Luhn check.
+///
+/// `Debug` and `Display` print at most the first six and last four digits
+/// (`860031******1293`); the full number is read only through
+/// [`expose_secret`](Pan::expose_secret).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pan(String);
+
+impl Pan {
+    /// Validates a card number. Spaces are not accepted: pass digits only.
+    pub fn new(value: impl Into<String>) -> Result<Self, InputError> {
+        let value = value.into();
+        if !(13..=19).contains(&value.len()) {
+            return Err(InputError::new(
+                "pan",
+                InputProblem::Format("13 to 19 digits"),
+            ));
+        }
+        if !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InputError::new("pan", InputProblem::Format("digits only")));
+        }
+        if !luhn_valid(&value) {
+            return Err(InputError::new("pan", InputProblem::Luhn));
+        }
+        Ok(Self(value))
+    }
+
+    /// The full card number.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+
+    /// The first six digits (the issuer's BIN).
+    pub fn first6(&self) -> &str {
+        self.0.get(..6).unwrap_or_default()
+    }
+
+    /// The last four digits.
+    pub fn last4(&self) -> &str {
+        self.0
+            .get(self.0.len().saturating_sub(4)..)
+            .unwrap_or_default()
+    }
+
+    /// The masked form: first six, stars, last four.
+    pub fn masked(&self) -> String {
+        let hidden = self.0.len().saturating_sub(10);
+        format!("{}{}{}", self.first6(), "*".repeat(hidden), self.last4())
+    }
+}
+
+/// The Luhn checksum over a string of ASCII digits.
+pub(crate) fn luhn_valid(digits: &str) -> bool {
+    let mut sum = 0u32;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        let mut d = u32::from(b.wrapping_sub(b'0'));
+        if d > 9 {
+            return false;
+        }
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum.is_multiple_of(10)
+}
+
+impl fmt::Debug for Pan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pan({})", self.masked())
+    }
+}
+
+impl fmt::Display for Pan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pan {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Pan::new(raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A masked card number as OCTO reports it (`427831** **** 3011`, or
+/// `first6` and `last4` apart). It never holds a full number: anything with
+/// more than ten digits visible is rejected.
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct MaskedPan(String);
+
+impl MaskedPan {
+    /// Accepts a masked number. Returns `None` when the value shows more than
+    /// ten digits, which would make it a full card number.
+    pub fn new(value: impl Into<String>) -> Option<Self> {
+        let value = value.into();
+        let digits = value.bytes().filter(u8::is_ascii_digit).count();
+        (digits <= 10).then_some(Self(value))
+    }
+
+    /// Builds the mask from a first-six and last-four pair.
+    pub fn from_parts(first6: &str, last4: &str) -> Option<Self> {
+        Self::new(format!("{first6}******{last4}"))
+    }
+
+    /// The masked text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for MaskedPan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MaskedPan({})", self.0)
+    }
+}
+
+impl fmt::Display for MaskedPan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A card's expiry in OCTO's `YYMM` form (`2805` is May 2028).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CardExpiry {
+    year: u8,
+    month: u8,
+}
+
+impl CardExpiry {
+    /// Parses `YYMM`: four digits, month 01 to 12.
+    pub fn parse_yymm(value: &str) -> Result<Self, InputError> {
+        let bad = || InputError::new("exp", InputProblem::Format("YYMM, month 01-12"));
+        let bytes = value.as_bytes();
+        if bytes.len() != 4 || !bytes.iter().all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        let year: u8 = value
+            .get(..2)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(bad)?;
+        let month: u8 = value
+            .get(2..)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(bad)?;
+        if !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(Self { year, month })
+    }
+
+    /// Two-digit year.
+    pub fn year(self) -> u8 {
+        self.year
+    }
+
+    /// Month, 1 to 12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The `YYMM` wire form.
+    pub fn to_yymm(self) -> String {
+        format!("{:02}{:02}", self.year, self.month)
+    }
+}
+
+impl fmt::Debug for CardExpiry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CardExpiry({:02}/{:02})", self.month, self.year)
+    }
+}
+
+impl fmt::Display for CardExpiry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}/{:02}", self.month, self.year)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CardExpiry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        CardExpiry::parse_yymm(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for CardExpiry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_yymm())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pan_validation() {
+        assert!(Pan::new("4276380012341026").is_err(), "fails Luhn");
+        assert!(Pan::new("4276380012341025").is_ok());
+        let pan = Pan::new("4111111111111111").unwrap();
+        assert_eq!(pan.first6(), "411111");
+        assert_eq!(pan.last4(), "1111");
+        assert_eq!(format!("{pan}"), "411111******1111");
+        assert_eq!(format!("{pan:?}"), "Pan(411111******1111)");
+        assert!(Pan::new("4111 1111 1111 1111").is_err());
+        assert!(Pan::new("411111111111").is_err());
+        assert!(Pan::new("").is_err());
+    }
+
+    #[test]
+    fn luhn_known_values() {
+        assert!(luhn_valid("9860240101226506"));
+        assert!(luhn_valid("79927398713"));
+        assert!(!luhn_valid("79927398710"));
+    }
+
+    #[test]
+    fn expiry() {
+        let e = CardExpiry::parse_yymm("2805").unwrap();
+        assert_eq!((e.year(), e.month()), (28, 5));
+        assert_eq!(e.to_yymm(), "2805");
+        for bad in ["2813", "2800", "280", "28a5", "", "20055"] {
+            assert!(CardExpiry::parse_yymm(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn masked_pan_refuses_full_numbers() {
+        assert!(MaskedPan::new("427831** **** 3011").is_some());
+        assert!(MaskedPan::new("4278310012343011").is_none());
+    }
+}

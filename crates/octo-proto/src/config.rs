@@ -1,0 +1,118 @@
+//! What every request needs: where OCTO is, and who the shop is.
+
+use crate::error::{InputError, InputProblem};
+use crate::ids::ShopId;
+use crate::secret::OctoSecret;
+
+/// OCTO's production address.
+pub const DEFAULT_BASE_URL: &str = "https://secure.octo.uz";
+
+/// The path of the binding OTP check. One OCTO page names
+/// `/bind_card/check_sms` instead; [`Config::with_check_sms_key_path`]
+/// switches.
+pub const DEFAULT_CHECK_SMS_KEY_PATH: &str = "/bind_card/check_sms_key";
+
+/// The shop's credentials and OCTO's address.
+///
+/// `Debug` never shows the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    base_url: String,
+    shop_id: ShopId,
+    secret: OctoSecret,
+    test: bool,
+    check_sms_key_path: String,
+}
+
+impl Config {
+    /// Credentials for the production API, real payments.
+    pub fn new(shop_id: impl Into<ShopId>, secret: impl Into<OctoSecret>) -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            shop_id: shop_id.into(),
+            secret: secret.into(),
+            test: false,
+            check_sms_key_path: DEFAULT_CHECK_SMS_KEY_PATH.to_owned(),
+        }
+    }
+
+    /// Points the client somewhere else (a sandbox, a test server). The URL
+    /// must be absolute `http` or `https`; a trailing slash is dropped.
+    pub fn with_base_url(mut self, base_url: &str) -> Result<Self, InputError> {
+        let trimmed = base_url.trim_end_matches('/');
+        let uri: http::Uri = trimmed
+            .parse()
+            .map_err(|_| InputError::new("base_url", InputProblem::Format("an absolute URL")))?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        if !scheme_ok || uri.host().is_none() || uri.query().is_some() {
+            return Err(InputError::new(
+                "base_url",
+                InputProblem::Format("an http or https URL without query"),
+            ));
+        }
+        self.base_url = trimmed.to_owned();
+        Ok(self)
+    }
+
+    /// Marks payments created with this config as test payments (`"test":
+    /// true`), unless a request says otherwise.
+    pub fn with_test(mut self, test: bool) -> Self {
+        self.test = test;
+        self
+    }
+
+    /// Overrides the path of the binding OTP check (default
+    /// [`DEFAULT_CHECK_SMS_KEY_PATH`]).
+    pub fn with_check_sms_key_path(mut self, path: &str) -> Result<Self, InputError> {
+        if !path.starts_with('/') || path.parse::<http::uri::PathAndQuery>().is_err() {
+            return Err(InputError::new(
+                "check_sms_key_path",
+                InputProblem::Format("a path starting with /"),
+            ));
+        }
+        self.check_sms_key_path = path.to_owned();
+        Ok(self)
+    }
+
+    /// OCTO's address, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The shop's id.
+    pub fn shop_id(&self) -> ShopId {
+        self.shop_id
+    }
+
+    /// The shop's secret.
+    pub fn secret(&self) -> &OctoSecret {
+        &self.secret
+    }
+
+    /// Whether payments default to test mode.
+    pub fn test(&self) -> bool {
+        self.test
+    }
+
+    /// The binding OTP check path in use.
+    pub fn check_sms_key_path(&self) -> &str {
+        &self.check_sms_key_path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_checked() {
+        let c = Config::new(1, "s");
+        assert_eq!(c.base_url(), DEFAULT_BASE_URL);
+        let c = c.with_base_url("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:8080");
+        assert!(Config::new(1, "s").with_base_url("ftp://x").is_err());
+        assert!(Config::new(1, "s").with_base_url("not a url").is_err());
+        assert!(Config::new(1, "s").with_base_url("/relative").is_err());
+        assert!(!format!("{c:?}").contains("\"s\""));
+    }
+}

@@ -1,0 +1,121 @@
+//! OCTO's date and time forms.
+//!
+//! `init_time`, `payed_time` and `refund_time` are `yyyy-MM-dd HH:mm:ss`
+//! with no zone (which zone OCTO means is undocumented, so the SDK passes
+//! these values through as local date-times and never reads a clock). Fiscal
+//! receipts use `yyyyMMddHHmmss`; token payments use epoch milliseconds.
+
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+const OCTO_FORMAT: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const COMPACT_FORMAT: &[BorrowedFormatItem<'static>] =
+    format_description!("[year][month][day][hour][minute][second]");
+
+/// Formats as `yyyy-MM-dd HH:mm:ss`.
+pub fn format_octo(value: PrimitiveDateTime) -> String {
+    value.format(OCTO_FORMAT).unwrap_or_default()
+}
+
+/// Parses `yyyy-MM-dd HH:mm:ss`.
+pub fn parse_octo(text: &str) -> Option<PrimitiveDateTime> {
+    PrimitiveDateTime::parse(text.trim(), OCTO_FORMAT).ok()
+}
+
+/// Parses the fiscal receipt's `yyyyMMddHHmmss`.
+pub fn parse_compact(text: &str) -> Option<PrimitiveDateTime> {
+    PrimitiveDateTime::parse(text.trim(), COMPACT_FORMAT).ok()
+}
+
+/// Reads epoch milliseconds.
+pub fn from_epoch_millis(millis: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).ok()
+}
+
+/// Serde helpers for `yyyy-MM-dd HH:mm:ss` fields.
+pub mod serde_octo {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `yyyy-MM-dd HH:mm:ss`.
+    pub fn serialize<S: Serializer>(value: &PrimitiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_octo(*value))
+    }
+
+    /// Reads `yyyy-MM-dd HH:mm:ss`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PrimitiveDateTime, D::Error> {
+        let raw = String::deserialize(d)?;
+        parse_octo(&raw).ok_or_else(|| serde::de::Error::custom("expected yyyy-MM-dd HH:mm:ss"))
+    }
+
+    /// The same for optional fields.
+    pub mod option {
+        use super::*;
+
+        /// Writes `yyyy-MM-dd HH:mm:ss` or null.
+        pub fn serialize<S: Serializer>(
+            value: &Option<PrimitiveDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => s.serialize_str(&format_octo(*v)),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads `yyyy-MM-dd HH:mm:ss` or null.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<PrimitiveDateTime>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                None => Ok(None),
+                Some(raw) => parse_octo(&raw)
+                    .map(Some)
+                    .ok_or_else(|| serde::de::Error::custom("expected yyyy-MM-dd HH:mm:ss")),
+            }
+        }
+    }
+}
+
+/// Serde helper writing an `OffsetDateTime` as epoch milliseconds.
+pub(crate) mod serde_millis_option {
+    use serde::Serializer;
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<OffsetDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => {
+                let millis = v.unix_timestamp_nanos() / 1_000_000;
+                s.serialize_i64(i64::try_from(millis).unwrap_or(i64::MAX))
+            }
+            None => s.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn round_trips() {
+        let t = datetime!(2024-05-02 09:17:00);
+        assert_eq!(format_octo(t), "2024-05-02 09:17:00");
+        assert_eq!(parse_octo("2024-05-02 09:17:00"), Some(t));
+        assert_eq!(parse_octo("2024-05-02T09:17:00"), None);
+        assert_eq!(
+            parse_compact("20220929013159"),
+            Some(datetime!(2022-09-29 01:31:59))
+        );
+        assert_eq!(
+            from_epoch_millis(1732700367802).map(|t| t.year()),
+            Some(2024)
+        );
+    }
+}

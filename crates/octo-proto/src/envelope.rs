@@ -1,0 +1,192 @@
+//! OCTO's response envelope.
+//!
+//! Every endpoint answers `{"error": 0, "data": {…}, …}` (current), or puts
+//! the payload at the top level (legacy), or both. Errors come with HTTP 200
+//! and a non-zero `error`; server faults come as problem bodies; proxies send
+//! HTML. [`decode`] sorts all of these out and hands the payload to a
+//! decoder, or returns the typed [`Error`].
+
+use http::StatusCode;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode, OctoError, Problem, RawBody, ResponseProblem};
+use crate::json::{FieldError, Fields, i64_of};
+use crate::op::Endpoint;
+
+/// Opens the envelope of `response` from `endpoint` and decodes the payload
+/// with `decoder`.
+pub(crate) fn decode<B, T>(
+    endpoint: Endpoint,
+    response: &http::Response<B>,
+    decoder: impl FnOnce(&Fields<'_>) -> Result<T, FieldError>,
+) -> Result<T, Error>
+where
+    B: AsRef<[u8]>,
+{
+    let status = response.status();
+    let bytes = response.body().as_ref();
+    let root = open(status, bytes)?;
+    let body = || RawBody::new(bytes);
+
+    let Some(code_value) = root.get("error") else {
+        return Err(Error::UnexpectedResponse {
+            status,
+            reason: ResponseProblem::NotAnEnvelope,
+            body: body(),
+        });
+    };
+    let Some(code) = i64_of(code_value) else {
+        return Err(Error::Decode {
+            status,
+            path: "error".to_owned(),
+            problem: crate::error::DecodeProblem::Invalid {
+                expected: "an integer error code",
+            },
+            body: body(),
+        });
+    };
+    if code != 0 {
+        return Err(Error::Octo(OctoError {
+            http_status: status,
+            code: ErrorCode::from_code(code, endpoint),
+            message: message(&root),
+            developer_message: non_empty(&root, "apiMessageForDevelopers"),
+            body: body(),
+        }));
+    }
+    if !status.is_success() {
+        return Err(Error::UnexpectedResponse {
+            status,
+            reason: ResponseProblem::StatusMismatch,
+            body: body(),
+        });
+    }
+    decoder(&Fields::envelope(&root)).map_err(|e| Error::Decode {
+        status,
+        path: e.path,
+        problem: e.problem,
+        body: body(),
+    })
+}
+
+/// Parses the body into a JSON object, or explains why it is not one. A
+/// problem body (no `error`, but `title`/`detail`) becomes [`Error::Problem`].
+fn open(status: StatusCode, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+    let unexpected = |reason| Error::UnexpectedResponse {
+        status,
+        reason,
+        body: RawBody::new(bytes),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(unexpected(ResponseProblem::EmptyBody));
+    }
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|_| unexpected(ResponseProblem::NotJson))?;
+    let Value::Object(root) = value else {
+        return Err(unexpected(ResponseProblem::NotAnObject));
+    };
+    if !root.contains_key("error") && (root.contains_key("title") || root.contains_key("detail")) {
+        let text = |key: &str| root.get(key).and_then(Value::as_str).map(str::to_owned);
+        return Err(Error::Problem {
+            status,
+            problem: Problem {
+                title: text("title"),
+                status: root.get("status").and_then(i64_of),
+                detail: text("detail"),
+            },
+            body: RawBody::new(bytes),
+        });
+    }
+    Ok(root)
+}
+
+/// `errMessage`, then the deprecated `errorMessage`, then the same inside
+/// `data`.
+fn message(root: &Map<String, Value>) -> Option<String> {
+    let data = root.get("data").and_then(Value::as_object);
+    non_empty(root, "errMessage")
+        .or_else(|| non_empty(root, "errorMessage"))
+        .or_else(|| data.and_then(|d| non_empty(d, "errMessage")))
+        .or_else(|| data.and_then(|d| non_empty(d, "errorMessage")))
+}
+
+fn non_empty(map: &Map<String, Value>, key: &str) -> Option<String> {
+    map.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::DecodeProblem;
+
+    fn run(status: u16, body: &str) -> Result<String, Error> {
+        let response = http::Response::builder()
+            .status(status)
+            .body(body.as_bytes())
+            .unwrap();
+        decode(Endpoint::PreparePayment, &response, |f| {
+            f.req_text("status")
+        })
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(
+            run(200, r#"{"error":0,"data":{"status":"created"}}"#).unwrap(),
+            "created"
+        );
+        assert_eq!(
+            run(200, r#"{"error":0,"status":"created"}"#).unwrap(),
+            "created"
+        );
+        assert_eq!(
+            run(200, r#"{"error":"0","status":"created"}"#).unwrap(),
+            "created"
+        );
+        match run(
+            200,
+            r#"{"error":2,"errorMessage":"Wrong secret","data":null}"#,
+        ) {
+            Err(Error::Octo(e)) => {
+                assert_eq!(e.code, ErrorCode::Authorization);
+                assert_eq!(e.message.as_deref(), Some("Wrong secret"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            run(502, "<html>Bad Gateway</html>"),
+            Err(Error::UnexpectedResponse {
+                reason: ResponseProblem::NotJson,
+                ..
+            })
+        ));
+        assert!(matches!(
+            run(200, ""),
+            Err(Error::UnexpectedResponse {
+                reason: ResponseProblem::EmptyBody,
+                ..
+            })
+        ));
+        assert!(matches!(
+            run(
+                500,
+                r#"{"title":"Internal Server Error","status":500,"detail":"x"}"#
+            ),
+            Err(Error::Problem { .. })
+        ));
+        match run(200, r#"{"error":0,"data":{"status":{"a":1}}}"#) {
+            Err(Error::Decode { path, .. }) => assert_eq!(path, "data.status"),
+            other => panic!("{other:?}"),
+        }
+        match run(200, r#"{"error":0,"data":{}}"#) {
+            Err(Error::Decode { path, problem, .. }) => {
+                assert_eq!(path, "data.status");
+                assert_eq!(problem, DecodeProblem::Missing);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,543 @@
+//! The one error type of octo-proto, and what it keeps as evidence.
+//!
+//! Every failure of an OCTO call is an [`Error`]: bad input caught before
+//! sending ([`InputError`]), an error OCTO reported ([`OctoError`] with its
+//! [`ErrorCode`]), a server fault or proxy page, a response that does not
+//! decode (with the path of the bad field), or a transport failure. Nothing is
+//! flattened into a string: the HTTP status and the raw body stay attached.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use http::StatusCode;
+use rust_decimal::Decimal;
+
+use crate::op::Endpoint;
+
+/// Everything that can go wrong while building a request or reading a
+/// response.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was refused before anything was sent.
+    #[error("invalid input: {0}")]
+    Input(#[from] InputError),
+
+    /// OCTO answered with a non-zero `error` code.
+    #[error("{0}")]
+    Octo(OctoError),
+
+    /// The server answered with a problem body (`title`, `status`, `detail`),
+    /// as OCTO does for unhandled faults.
+    #[error("HTTP {status}: {problem}")]
+    Problem {
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// The decoded problem body.
+        problem: Problem,
+        /// The response body as received.
+        body: RawBody,
+    },
+
+    /// The body is not an OCTO envelope at all: empty, not JSON (an HTML page
+    /// from a proxy), or an unexpected HTTP status.
+    #[error("unexpected response (HTTP {status}): {reason}")]
+    UnexpectedResponse {
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// What was wrong with it.
+        reason: ResponseProblem,
+        /// The response body as received.
+        body: RawBody,
+    },
+
+    /// The envelope said success but a field did not decode.
+    #[error("cannot decode `{path}` in the response (HTTP {status}): {problem}")]
+    Decode {
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// Where the bad field is, such as `data.total_sum`.
+        path: String,
+        /// What was wrong with it.
+        problem: DecodeProblem,
+        /// The response body as received.
+        body: RawBody,
+    },
+
+    /// The request did not complete at the transport level.
+    #[error("transport failure: {0}")]
+    Transport(#[from] TransportError),
+}
+
+/// Whether sending the same request again is safe after an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Resend {
+    /// The request certainly did not reach OCTO: resending is always safe.
+    Safe,
+    /// The outcome is unknown: resend only if the operation is idempotent
+    /// (keyed by `shop_transaction_id` or `shop_refund_id`, or read-only).
+    IfIdempotent,
+    /// Resending the same request will fail the same way (or do harm).
+    Never,
+}
+
+impl Error {
+    /// Whether resending the very same request is safe, and when.
+    pub fn resend(&self) -> Resend {
+        match self {
+            Error::Input(_) | Error::Decode { .. } => Resend::Never,
+            Error::Octo(e) => {
+                if matches!(e.code, ErrorCode::Internal) {
+                    Resend::IfIdempotent
+                } else {
+                    Resend::Never
+                }
+            }
+            Error::Problem { status, .. } | Error::UnexpectedResponse { status, .. } => {
+                if status.is_server_error()
+                    || *status == StatusCode::TOO_MANY_REQUESTS
+                    || status.is_success()
+                {
+                    Resend::IfIdempotent
+                } else {
+                    Resend::Never
+                }
+            }
+            Error::Transport(t) => match t.kind {
+                TransportErrorKind::Connect => Resend::Safe,
+                TransportErrorKind::InvalidRequest => Resend::Never,
+                _ => Resend::IfIdempotent,
+            },
+        }
+    }
+
+    /// Whether resending is safe for an operation of the given idempotency.
+    pub fn is_resend_safe(&self, idempotent: bool) -> bool {
+        match self.resend() {
+            Resend::Safe => true,
+            Resend::IfIdempotent => idempotent,
+            Resend::Never => false,
+        }
+    }
+
+    /// OCTO's error code, when OCTO reported one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Error::Octo(e) => Some(e.code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the response, when there was one.
+    pub fn http_status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Octo(e) => Some(e.http_status),
+            Error::Problem { status, .. }
+            | Error::UnexpectedResponse { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The raw response body, when there was one.
+    pub fn body(&self) -> Option<&RawBody> {
+        match self {
+            Error::Octo(e) => Some(&e.body),
+            Error::Problem { body, .. }
+            | Error::UnexpectedResponse { body, .. }
+            | Error::Decode { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// An error OCTO reported in its envelope (`error` not 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OctoError {
+    /// The HTTP status (OCTO usually answers errors with 200).
+    pub http_status: StatusCode,
+    /// The typed code.
+    pub code: ErrorCode,
+    /// `errMessage`, or the deprecated `errorMessage` when that is all there is.
+    pub message: Option<String>,
+    /// `apiMessageForDevelopers`, when not empty.
+    pub developer_message: Option<String>,
+    /// The response body as received.
+    pub body: RawBody,
+}
+
+impl fmt::Display for OctoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "OCTO error {} ({})",
+            self.code.as_i64(),
+            self.code.description()
+        )?;
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+/// OCTO's numeric error code, named where its meaning is known.
+///
+/// Some codes mean different things on different endpoints (3 is a basket
+/// mismatch on `prepare_payment` but a bad amount on `refund`; 5 and 6 are
+/// about tokens on `block_card_token`), so a code is read together with the
+/// [`Endpoint`] that returned it: [`ErrorCode::from_code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// 1: the request data is malformed.
+    DataFormat,
+    /// 2: wrong shop id or secret.
+    Authorization,
+    /// 3 on `prepare_payment`: the basket does not add up to `total_sum`.
+    BasketTotalMismatch,
+    /// 3 on `refund`: the refund amount is not allowed.
+    InvalidRefundAmount,
+    /// 3 on other endpoints: an amount was refused.
+    InvalidAmount,
+    /// 4: OCTO's internal error. The outcome is unknown.
+    Internal,
+    /// 5 on payments: the shop's status does not allow real payments.
+    ShopNotAllowed,
+    /// 5 on `block_card_token`: no such token.
+    TokenNotFound,
+    /// 6 on payments: the currency is not accepted.
+    InvalidCurrency,
+    /// 6 on `block_card_token`: the token is not active.
+    TokenNotActive,
+    /// 17: too many OTP resends.
+    TooManyOtpResends,
+    /// 20: an active or pending token already exists for this card.
+    TokenAlreadyExists,
+    /// 403: the basket's fiscal object is not registered with OCTO.
+    FiscalObjectNotRegistered,
+    /// A code this SDK does not know; the number is kept.
+    Unknown(i64),
+}
+
+impl ErrorCode {
+    /// Reads a numeric code as returned by `endpoint`.
+    pub fn from_code(code: i64, endpoint: Endpoint) -> Self {
+        let token_endpoint = matches!(endpoint, Endpoint::BlockCardToken);
+        match code {
+            1 => Self::DataFormat,
+            2 => Self::Authorization,
+            3 => match endpoint {
+                Endpoint::PreparePayment | Endpoint::PaymentStatus => Self::BasketTotalMismatch,
+                Endpoint::Refund => Self::InvalidRefundAmount,
+                _ => Self::InvalidAmount,
+            },
+            4 => Self::Internal,
+            5 if token_endpoint => Self::TokenNotFound,
+            5 => Self::ShopNotAllowed,
+            6 if token_endpoint => Self::TokenNotActive,
+            6 => Self::InvalidCurrency,
+            17 => Self::TooManyOtpResends,
+            20 => Self::TokenAlreadyExists,
+            403 => Self::FiscalObjectNotRegistered,
+            other => Self::Unknown(other),
+        }
+    }
+
+    /// The number on the wire.
+    pub fn as_i64(self) -> i64 {
+        match self {
+            Self::DataFormat => 1,
+            Self::Authorization => 2,
+            Self::BasketTotalMismatch | Self::InvalidRefundAmount | Self::InvalidAmount => 3,
+            Self::Internal => 4,
+            Self::ShopNotAllowed | Self::TokenNotFound => 5,
+            Self::InvalidCurrency | Self::TokenNotActive => 6,
+            Self::TooManyOtpResends => 17,
+            Self::TokenAlreadyExists => 20,
+            Self::FiscalObjectNotRegistered => 403,
+            Self::Unknown(n) => n,
+        }
+    }
+
+    /// A short English description of the code.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::DataFormat => "data format error",
+            Self::Authorization => "authorisation error: check the shop id and secret",
+            Self::BasketTotalMismatch => "the basket total does not match total_sum",
+            Self::InvalidRefundAmount => "invalid refund amount",
+            Self::InvalidAmount => "invalid amount",
+            Self::Internal => "OCTO internal error",
+            Self::ShopNotAllowed => "the shop's status does not allow real payments",
+            Self::TokenNotFound => "card token not found",
+            Self::InvalidCurrency => "invalid currency",
+            Self::TokenNotActive => "card token is not active",
+            Self::TooManyOtpResends => "too many OTP resends",
+            Self::TokenAlreadyExists => "an active or pending token already exists",
+            Self::FiscalObjectNotRegistered => "fiscal object not registered with OCTO",
+            Self::Unknown(_) => "unknown error code",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.as_i64(), self.description())
+    }
+}
+
+/// A problem body (`{"title","status","detail"}`) from a server fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `title`, such as `Internal Server Error`.
+    pub title: Option<String>,
+    /// `status` as written in the body.
+    pub status: Option<i64>,
+    /// `detail`, often a stack message.
+    pub detail: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.title.as_deref().unwrap_or("problem"))?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a response is not an OCTO envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResponseProblem {
+    /// The body is empty.
+    EmptyBody,
+    /// The body is not JSON (an HTML page from a proxy, say).
+    NotJson,
+    /// The body is JSON but not an object.
+    NotAnObject,
+    /// The body is an object without OCTO's `error` field.
+    NotAnEnvelope,
+    /// The envelope says success but the HTTP status does not.
+    StatusMismatch,
+}
+
+impl fmt::Display for ResponseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::EmptyBody => "empty body",
+            Self::NotJson => "body is not JSON",
+            Self::NotAnObject => "body is not a JSON object",
+            Self::NotAnEnvelope => "body has no `error` field",
+            Self::StatusMismatch => "envelope reports success with a failing HTTP status",
+        })
+    }
+}
+
+/// What was wrong with one field of a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeProblem {
+    /// A required field is absent or null.
+    Missing,
+    /// The field has the wrong JSON type or an unreadable value.
+    Invalid {
+        /// What was expected, such as `a decimal amount`.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for DecodeProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing => f.write_str("missing"),
+            Self::Invalid { expected } => write!(f, "expected {expected}"),
+        }
+    }
+}
+
+/// A response body kept as evidence. `Debug` shows it as text, cut at 2 KiB.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct RawBody(Vec<u8>);
+
+impl RawBody {
+    /// Keeps a copy of the body.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(bytes.into())
+    }
+
+    /// The bytes as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The body as text (lossy for non-UTF-8 bytes).
+    pub fn to_text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LIMIT: usize = 2048;
+        let shown = self.0.get(..LIMIT).unwrap_or(&self.0);
+        let text = String::from_utf8_lossy(shown);
+        if self.0.len() > LIMIT {
+            write!(f, "{text:?}… ({} bytes)", self.0.len())
+        } else {
+            write!(f, "{text:?}")
+        }
+    }
+}
+
+/// Input refused before sending, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}`: {problem}")]
+pub struct InputError {
+    /// The field, such as `basket[1].price`.
+    pub field: Cow<'static, str>,
+    /// What is wrong with it.
+    pub problem: InputProblem,
+}
+
+impl InputError {
+    /// An error about `field`.
+    pub fn new(field: impl Into<Cow<'static, str>>, problem: InputProblem) -> Self {
+        Self {
+            field: field.into(),
+            problem,
+        }
+    }
+}
+
+/// What is wrong with an input field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputProblem {
+    /// Empty where a value is required.
+    Empty,
+    /// Not of the expected form.
+    Format(&'static str),
+    /// A card number that fails the Luhn check.
+    Luhn,
+    /// Must be greater than zero.
+    NotPositive,
+    /// Must not be negative.
+    Negative,
+    /// Outside the allowed range.
+    OutOfRange {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// The basket's items do not add up to `total_sum` (OCTO would answer
+    /// error 3).
+    BasketTotalMismatch {
+        /// Sum of `count × price` over the basket.
+        basket_total: Decimal,
+        /// The `total_sum` given.
+        total_sum: Decimal,
+    },
+    /// Both `inn` and `pinfl` are set; a fiscal item takes exactly one.
+    InnAndPinfl,
+    /// A fiscal item (with `package_code` or `nds`) needs `inn` or `pinfl`.
+    NeitherInnNorPinfl,
+    /// Amounts carry at most 4 decimal places on OCTO's side.
+    TooPrecise,
+    /// The refunds would add up to more than the payment.
+    ExceedsTotal {
+        /// What may still be taken.
+        available: Decimal,
+    },
+}
+
+impl fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("must not be empty"),
+            Self::Format(what) => write!(f, "expected {what}"),
+            Self::Luhn => f.write_str("card number fails the Luhn check"),
+            Self::NotPositive => f.write_str("must be greater than zero"),
+            Self::Negative => f.write_str("must not be negative"),
+            Self::OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
+            Self::BasketTotalMismatch {
+                basket_total,
+                total_sum,
+            } => write!(
+                f,
+                "basket adds up to {basket_total} but total_sum is {total_sum}"
+            ),
+            Self::InnAndPinfl => f.write_str("set either inn or pinfl, not both"),
+            Self::NeitherInnNorPinfl => f.write_str("a fiscal item needs inn or pinfl"),
+            Self::TooPrecise => f.write_str("at most 4 decimal places"),
+            Self::ExceedsTotal { available } => {
+                write!(f, "exceeds what remains ({available})")
+            }
+        }
+    }
+}
+
+/// A failure below HTTP: the connection, a timeout, an I/O error. Transports
+/// build it; the cause is kept as a typed source, not as text.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}")]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportErrorKind,
+    /// The transport's own error.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl TransportError {
+    /// A transport error of `kind` caused by `source`.
+    pub fn new(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
+    }
+
+    /// A transport error without an underlying cause.
+    pub fn bare(kind: TransportErrorKind) -> Self {
+        Self { kind, source: None }
+    }
+}
+
+/// The kinds of transport failure, as far as they matter for retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made: the request was never sent.
+    Connect,
+    /// The request or the response took longer than allowed.
+    Timeout,
+    /// The connection failed while the exchange was under way.
+    Io,
+    /// The request could not be turned into the backend's form.
+    InvalidRequest,
+    /// The response body exceeded the allowed size.
+    BodyTooLarge,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "could not connect",
+            Self::Timeout => "timed out",
+            Self::Io => "connection failed during the exchange",
+            Self::InvalidRequest => "request could not be sent",
+            Self::BodyTooLarge => "response body too large",
+            Self::Other => "transport error",
+        })
+    }
+}

@@ -1,0 +1,114 @@
+//! `set_accept`: capture or cancel a held (two-stage) payment.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::status::{Payment, decode_payment};
+use super::{Endpoint, Operation, expose, post_json, validate};
+use crate::config::Config;
+use crate::enums::AcceptStatus;
+use crate::error::{Error, InputError, InputProblem};
+use crate::ids::{PaymentUuid, ShopId};
+
+/// Decides a payment in `waiting_for_capture`: take the money (all, or
+/// `final_amount`, returning the rest to the card) or release the hold.
+///
+/// Not retried automatically: check the status instead when the outcome is
+/// unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAccept {
+    /// OCTO's id of the payment.
+    pub octo_payment_uuid: PaymentUuid,
+    /// Capture or cancel.
+    pub accept_status: AcceptStatus,
+    /// For a capture: take only this much (at most the held amount).
+    #[serde(default)]
+    pub final_amount: Option<Decimal>,
+}
+
+impl SetAccept {
+    /// Capture the whole held amount.
+    pub fn capture(octo_payment_uuid: PaymentUuid) -> Self {
+        Self {
+            octo_payment_uuid,
+            accept_status: AcceptStatus::Capture,
+            final_amount: None,
+        }
+    }
+
+    /// Capture part of the held amount; the rest goes back to the card.
+    pub fn capture_partial(octo_payment_uuid: PaymentUuid, final_amount: Decimal) -> Self {
+        Self {
+            octo_payment_uuid,
+            accept_status: AcceptStatus::Capture,
+            final_amount: Some(final_amount),
+        }
+    }
+
+    /// Release the hold.
+    pub fn cancel(octo_payment_uuid: PaymentUuid) -> Self {
+        Self {
+            octo_payment_uuid,
+            accept_status: AcceptStatus::Cancel,
+            final_amount: None,
+        }
+    }
+
+    /// Checks the input.
+    pub fn validate(&self) -> Result<(), InputError> {
+        validate::not_empty("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
+        if let Some(amount) = self.final_amount {
+            if self.accept_status == AcceptStatus::Cancel {
+                return Err(InputError::new(
+                    "final_amount",
+                    InputProblem::Format("no final_amount when canceling"),
+                ));
+            }
+            validate::positive("final_amount", amount)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    octo_shop_id: ShopId,
+    #[serde(serialize_with = "expose::secret")]
+    octo_secret: &'a crate::OctoSecret,
+    #[serde(rename = "octo_payment_UUID")]
+    octo_payment_uuid: &'a PaymentUuid,
+    accept_status: AcceptStatus,
+    #[serde(
+        with = "rust_decimal::serde::arbitrary_precision_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    final_amount: Option<Decimal>,
+}
+
+impl Operation for SetAccept {
+    type Output = Payment;
+
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::SetAccept
+    }
+
+    fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
+        self.validate()?;
+        let wire = Wire {
+            octo_shop_id: config.shop_id(),
+            octo_secret: config.secret(),
+            octo_payment_uuid: &self.octo_payment_uuid,
+            accept_status: self.accept_status,
+            final_amount: self.final_amount,
+        };
+        post_json(config, "/set_accept", &wire)
+    }
+
+    fn parse_response<B: AsRef<[u8]>>(
+        &self,
+        response: &http::Response<B>,
+    ) -> Result<Payment, Error> {
+        decode_payment(Endpoint::SetAccept, response)
+    }
+}

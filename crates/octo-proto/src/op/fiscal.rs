@@ -1,0 +1,108 @@
+//! `fiscal-data`: the fiscal receipt registered for a payment.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::PrimitiveDateTime;
+
+use super::{Endpoint, Operation, expose, post_json, validate};
+use crate::config::Config;
+use crate::datetime;
+use crate::envelope;
+use crate::error::Error;
+use crate::ids::{PaymentUuid, ShopId};
+use crate::json::{i64_of, text_of};
+
+/// Fetches the fiscal receipt of a payment. Read-only.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiscalData {
+    /// OCTO's id of the payment.
+    pub payment_uuid: PaymentUuid,
+}
+
+impl FiscalData {
+    /// The receipt of `payment_uuid`.
+    pub fn new(payment_uuid: PaymentUuid) -> Self {
+        Self { payment_uuid }
+    }
+}
+
+/// A fiscal receipt, as registered with the State Tax Committee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FiscalReceipt {
+    /// The customer's phone the receipt was registered under.
+    pub phone: Option<String>,
+    /// The fiscal service's code for the operation.
+    pub code: Option<i64>,
+    /// The fiscal service's message, such as `accepted`.
+    pub message: Option<String>,
+    /// The fiscal terminal.
+    pub terminal_id: Option<String>,
+    /// The receipt's number.
+    pub receipt_id: Option<String>,
+    /// When it was registered.
+    #[serde(with = "datetime::serde_octo::option")]
+    pub date_time: Option<PrimitiveDateTime>,
+    /// The fiscal sign.
+    pub fiscal_sign: Option<String>,
+    /// The receipt's page (the QR code's target).
+    pub qr_code_url: Option<String>,
+    /// Fields this SDK does not model, as received.
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    octo_shop_id: ShopId,
+    #[serde(serialize_with = "expose::secret")]
+    octo_secret: &'a crate::OctoSecret,
+    payment_uuid: &'a PaymentUuid,
+}
+
+impl Operation for FiscalData {
+    type Output = FiscalReceipt;
+
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::FiscalData
+    }
+
+    fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
+        validate::not_empty("payment_uuid", self.payment_uuid.as_str())?;
+        let wire = Wire {
+            octo_shop_id: config.shop_id(),
+            octo_secret: config.secret(),
+            payment_uuid: &self.payment_uuid,
+        };
+        post_json(config, "/fiscal-data", &wire)
+    }
+
+    fn parse_response<B: AsRef<[u8]>>(
+        &self,
+        response: &http::Response<B>,
+    ) -> Result<FiscalReceipt, Error> {
+        envelope::decode(Endpoint::FiscalData, response, |f| {
+            Ok(FiscalReceipt {
+                phone: f.opt_text("phone")?,
+                code: f.opt("code", "an integer", i64_of)?,
+                message: f.opt_text("message")?,
+                terminal_id: f.opt_text("terminalID")?,
+                receipt_id: f.opt("receiptId", "an id", text_of)?,
+                date_time: f.opt("dateTime", "yyyyMMddHHmmss", |v| {
+                    v.as_str().and_then(datetime::parse_compact)
+                })?,
+                fiscal_sign: f.opt_text("fiscalSign")?,
+                qr_code_url: f.opt_text("qrCodeURL")?,
+                extra: f.extra(&[
+                    "phone",
+                    "code",
+                    "message",
+                    "terminalID",
+                    "receiptId",
+                    "dateTime",
+                    "fiscalSign",
+                    "qrCodeURL",
+                ]),
+            })
+        })
+    }
+}

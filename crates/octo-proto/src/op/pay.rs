@@ -1,0 +1,210 @@
+//! `pay/{octo_payment_UUID}`: pay a prepared payment with a stored card.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::status::{payment_status_of, payment_uuid_of, shop_transaction_id_of};
+use super::{Endpoint, Operation, expose, post_json, validate};
+use crate::card::MaskedPan;
+use crate::config::Config;
+use crate::datetime;
+use crate::enums::{Currency, PaymentMethod, PaymentStatus};
+use crate::envelope;
+use crate::error::Error;
+use crate::ids::{PaymentUuid, ShopTransactionId};
+use crate::json::{Fields, bool_of, i64_of, u64_of};
+use crate::secret::CardToken;
+
+/// Pays a payment created by [`PreparePayment`](super::PreparePayment) with a
+/// card token. OCTO may still ask the customer for an OTP or a 3-D Secure
+/// step: see [`TokenPayment::redirect_url`].
+///
+/// Not retried automatically: check the status when the outcome is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayWithToken {
+    /// OCTO's id of the prepared payment.
+    pub octo_payment_uuid: PaymentUuid,
+    /// The stored card.
+    pub card_token: CardToken,
+    /// `bank_card`, `uzcard` or `humo`.
+    pub method: PaymentMethod,
+    /// The customer's e-mail (required by OCTO when the payment was prepared
+    /// with `user_data`).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl PayWithToken {
+    /// Pays `octo_payment_uuid` with `card_token`.
+    pub fn new(
+        octo_payment_uuid: PaymentUuid,
+        card_token: CardToken,
+        method: PaymentMethod,
+    ) -> Self {
+        Self {
+            octo_payment_uuid,
+            card_token,
+            method,
+            email: None,
+        }
+    }
+}
+
+/// The payment as OCTO reports it after a token payment. This endpoint
+/// answers in camelCase with epoch-millisecond times.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenPayment {
+    /// OCTO's internal number for the payment.
+    pub id: Option<u64>,
+    /// OCTO's id of the payment (`uuid`).
+    pub octo_payment_uuid: PaymentUuid,
+    /// The shop's id of the payment (`merchantTransId`).
+    pub shop_transaction_id: Option<ShopTransactionId>,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// The amount first requested.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub initial_sum: Option<Decimal>,
+    /// The amount of the payment.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub total_sum: Decimal,
+    /// How much has been refunded.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub refunded_sum: Option<Decimal>,
+    /// What the shop receives after OCTO's fee.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub transfer_sum: Option<Decimal>,
+    /// The currency.
+    pub currency: Option<Currency>,
+    /// Where the customer must go to finish (OTP form, 3-D Secure).
+    pub redirect_url: Option<String>,
+    /// Whether the payment captures by itself.
+    pub auto_capture: Option<bool>,
+    /// Whether it is a test payment.
+    pub is_test: Option<bool>,
+    /// When OCTO created it.
+    #[serde(with = "datetime::serde_millis_option")]
+    pub create_time: Option<OffsetDateTime>,
+    /// When it expires unpaid.
+    #[serde(with = "datetime::serde_millis_option")]
+    pub expire_time: Option<OffsetDateTime>,
+    /// When it was paid (`peyedTime` on the wire, sic).
+    #[serde(with = "datetime::serde_millis_option")]
+    pub payed_time: Option<OffsetDateTime>,
+    /// The card, masked.
+    pub card: Option<MaskedPan>,
+    /// The kind of confirmation (`SMS` means an OTP step).
+    pub trans_type: Option<String>,
+    /// Fields this SDK does not model, as received.
+    pub extra: Map<String, Value>,
+}
+
+const FIELDS: [&str; 16] = [
+    "id",
+    "uuid",
+    "merchantTransId",
+    "status",
+    "initialSum",
+    "totalSum",
+    "refundedSum",
+    "transferSum",
+    "currency",
+    "redirectUrl",
+    "autoCapture",
+    "isTest",
+    "createTime",
+    "expireTime",
+    "peyedTime",
+    "payedTime",
+];
+
+fn millis(v: &Value) -> Option<OffsetDateTime> {
+    i64_of(v).and_then(datetime::from_epoch_millis)
+}
+
+fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
+    let details = f.opt_object("details")?;
+    let card_info = match &details {
+        Some(d) => d.opt_object("cardInfo")?,
+        None => None,
+    };
+    let card = match &card_info {
+        Some(c) => super::status::masked_card(c)?,
+        None => None,
+    };
+    let trans_type = match &details {
+        Some(d) => d.opt_text("transType")?,
+        None => None,
+    };
+    Ok(TokenPayment {
+        id: f.opt("id", "an integer", u64_of)?,
+        octo_payment_uuid: f.req("uuid", "a non-empty id", payment_uuid_of)?,
+        shop_transaction_id: f.opt("merchantTransId", "a non-empty id", shop_transaction_id_of)?,
+        status: f.req("status", "a status string", payment_status_of)?,
+        initial_sum: f.opt_decimal("initialSum")?,
+        total_sum: f.req_decimal("totalSum")?,
+        refunded_sum: f.opt_decimal("refundedSum")?,
+        transfer_sum: f.opt_decimal("transferSum")?,
+        currency: f.opt("currency", "a currency code", |v| {
+            v.as_str().map(Currency::parse)
+        })?,
+        redirect_url: f.opt_text("redirectUrl")?,
+        auto_capture: f.opt("autoCapture", "a boolean", bool_of)?,
+        is_test: f.opt("isTest", "a boolean", bool_of)?,
+        create_time: f.opt("createTime", "epoch milliseconds", millis)?,
+        expire_time: f.opt("expireTime", "epoch milliseconds", millis)?,
+        payed_time: f.opt_any(&["peyedTime", "payedTime"], "epoch milliseconds", millis)?,
+        card,
+        trans_type,
+        extra: {
+            let mut extra = f.extra(&FIELDS);
+            // The card details are modelled above; everything else stays.
+            if let Some(Value::Object(details)) = extra.get_mut("details") {
+                details.remove("transType");
+                if let Some(Value::Object(info)) = details.get_mut("cardInfo") {
+                    info.remove("first6");
+                    info.remove("last4");
+                }
+            }
+            extra
+        },
+    })
+}
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    #[serde(serialize_with = "expose::token")]
+    card_token: &'a CardToken,
+    method: &'a PaymentMethod,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+}
+
+impl Operation for PayWithToken {
+    type Output = TokenPayment;
+
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::PayWithToken
+    }
+
+    fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
+        validate::path_segment("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
+        validate::not_empty("card_token", self.card_token.expose_secret())?;
+        let wire = Wire {
+            card_token: &self.card_token,
+            method: &self.method,
+            email: self.email.as_deref(),
+        };
+        post_json(config, &format!("/pay/{}", self.octo_payment_uuid), &wire)
+    }
+
+    fn parse_response<B: AsRef<[u8]>>(
+        &self,
+        response: &http::Response<B>,
+    ) -> Result<TokenPayment, Error> {
+        envelope::decode(Endpoint::PayWithToken, response, decode)
+    }
+}

@@ -1,0 +1,131 @@
+//! `refund`: return part or all of a succeeded payment.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::PrimitiveDateTime;
+
+use super::status::payment_uuid_of;
+use super::{Endpoint, Operation, expose, post_json, validate};
+use crate::config::Config;
+use crate::datetime;
+use crate::enums::RefundStatus;
+use crate::envelope;
+use crate::error::Error;
+use crate::ids::{PaymentUuid, RefundId, ShopId, ShopRefundId};
+use crate::json::text_of;
+
+/// Refunds `amount` of a succeeded payment.
+///
+/// `shop_refund_id` is the idempotency key: resending the same refund never
+/// returns money twice. OCTO refuses refunds of payments that are not
+/// `succeeded`, refunds adding up to more than the payment, and amounts
+/// outside its limits (at least 1 USD equivalent, at most 10,000,000 UZS);
+/// only `amount > 0` is checked here, the rest needs OCTO's state.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refund {
+    /// The shop's id for this refund.
+    pub shop_refund_id: ShopRefundId,
+    /// OCTO's id of the payment.
+    pub octo_payment_uuid: PaymentUuid,
+    /// How much to return.
+    pub amount: Decimal,
+    /// The supplier whose share is refunded (marketplace splits).
+    #[serde(default)]
+    pub supplier_shop_id: Option<ShopId>,
+}
+
+impl Refund {
+    /// A refund of `amount`.
+    pub fn new(
+        shop_refund_id: ShopRefundId,
+        octo_payment_uuid: PaymentUuid,
+        amount: Decimal,
+    ) -> Self {
+        Self {
+            shop_refund_id,
+            octo_payment_uuid,
+            amount,
+            supplier_shop_id: None,
+        }
+    }
+}
+
+/// OCTO's answer to a refund.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefundResult {
+    /// OCTO's id of the payment.
+    pub octo_payment_uuid: PaymentUuid,
+    /// OCTO's id of the refund.
+    pub refund_id: Option<RefundId>,
+    /// When OCTO registered it.
+    #[serde(with = "datetime::serde_octo::option")]
+    pub refund_time: Option<PrimitiveDateTime>,
+    /// Where the refund stands.
+    pub status: RefundStatus,
+    /// Fields this SDK does not model, as received.
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    octo_shop_id: ShopId,
+    #[serde(serialize_with = "expose::secret")]
+    octo_secret: &'a crate::OctoSecret,
+    shop_refund_id: &'a ShopRefundId,
+    #[serde(rename = "octo_payment_UUID")]
+    octo_payment_uuid: &'a PaymentUuid,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    amount: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplier_shop_id: Option<ShopId>,
+}
+
+impl Operation for Refund {
+    type Output = RefundResult;
+
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::Refund
+    }
+
+    fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
+        validate::not_empty("shop_refund_id", self.shop_refund_id.as_str())?;
+        validate::not_empty("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
+        validate::positive("amount", self.amount)?;
+        let wire = Wire {
+            octo_shop_id: config.shop_id(),
+            octo_secret: config.secret(),
+            shop_refund_id: &self.shop_refund_id,
+            octo_payment_uuid: &self.octo_payment_uuid,
+            amount: self.amount,
+            supplier_shop_id: self.supplier_shop_id,
+        };
+        post_json(config, "/refund", &wire)
+    }
+
+    fn parse_response<B: AsRef<[u8]>>(
+        &self,
+        response: &http::Response<B>,
+    ) -> Result<RefundResult, Error> {
+        envelope::decode(Endpoint::Refund, response, |f| {
+            Ok(RefundResult {
+                octo_payment_uuid: f.req("octo_payment_UUID", "a non-empty id", payment_uuid_of)?,
+                refund_id: f.opt("refund_id", "an id", |v| {
+                    text_of(v).and_then(|s| RefundId::new(s).ok())
+                })?,
+                refund_time: f.opt("refund_time", "yyyy-MM-dd HH:mm:ss", |v| {
+                    v.as_str().and_then(datetime::parse_octo)
+                })?,
+                status: f.req("status", "a status string", |v| {
+                    v.as_str().map(RefundStatus::parse)
+                })?,
+                extra: f.extra(&["octo_payment_UUID", "refund_id", "refund_time", "status"]),
+            })
+        })
+    }
+
+    fn idempotency_key(&self) -> Option<&str> {
+        Some(self.shop_refund_id.as_str())
+    }
+}

@@ -1,0 +1,176 @@
+//! The status check (`prepare_payment` with only the shop's id), and the
+//! payment record several endpoints answer with.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::PrimitiveDateTime;
+
+use super::{Endpoint, Operation, expose, post_json};
+use crate::card::MaskedPan;
+use crate::config::Config;
+use crate::datetime;
+use crate::enums::PaymentStatus;
+use crate::envelope;
+use crate::error::Error;
+use crate::ids::{PaymentUuid, ShopId, ShopTransactionId};
+use crate::json::{FieldError, Fields, text_of};
+
+/// Asks OCTO for the status of the payment created under a
+/// `shop_transaction_id`. Read-only, so always safe to resend.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentStatusCheck {
+    /// The shop's id of the payment.
+    pub shop_transaction_id: ShopTransactionId,
+}
+
+impl PaymentStatusCheck {
+    /// A status check for `shop_transaction_id`.
+    pub fn new(shop_transaction_id: ShopTransactionId) -> Self {
+        Self {
+            shop_transaction_id,
+        }
+    }
+}
+
+/// A payment as OCTO reports it from `prepare_payment`, the status check,
+/// `set_accept`, `bind_card` and `check_sms_key`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Payment {
+    /// The shop's id of the payment.
+    pub shop_transaction_id: ShopTransactionId,
+    /// OCTO's id of the payment.
+    pub octo_payment_uuid: PaymentUuid,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// Where to send the customer (or, after payment, the status page).
+    pub octo_pay_url: Option<String>,
+    /// The amount of the payment.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub total_sum: Option<Decimal>,
+    /// How much has been refunded.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub refunded_sum: Option<Decimal>,
+    /// What the shop receives after OCTO's fee.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub transfer_sum: Option<Decimal>,
+    /// When the customer paid.
+    #[serde(with = "datetime::serde_octo::option")]
+    pub payed_time: Option<PrimitiveDateTime>,
+    /// The processor's key for the transaction.
+    pub processor_key: Option<String>,
+    /// The processing reference.
+    pub processing_reference: Option<String>,
+    /// The card used, masked (from `first6`/`last4` or `maskedPan`).
+    pub card: Option<MaskedPan>,
+    /// Fields this SDK does not model, as received.
+    pub extra: Map<String, Value>,
+}
+
+const PAYMENT_FIELDS: [&str; 13] = [
+    "shop_transaction_id",
+    "octo_payment_UUID",
+    "status",
+    "octo_pay_url",
+    "total_sum",
+    "refunded_sum",
+    "transfer_sum",
+    "payed_time",
+    "processor_key",
+    "processing_reference",
+    "first6",
+    "last4",
+    "maskedPan",
+];
+
+pub(crate) fn shop_transaction_id_of(v: &Value) -> Option<ShopTransactionId> {
+    text_of(v).and_then(|s| ShopTransactionId::new(s).ok())
+}
+
+pub(crate) fn payment_uuid_of(v: &Value) -> Option<PaymentUuid> {
+    text_of(v).and_then(|s| PaymentUuid::new(s).ok())
+}
+
+pub(crate) fn payment_status_of(v: &Value) -> Option<PaymentStatus> {
+    v.as_str().map(PaymentStatus::parse)
+}
+
+/// Reads the masked card from `first6`/`last4` or `maskedPan`.
+pub(crate) fn masked_card(fields: &Fields<'_>) -> Result<Option<MaskedPan>, FieldError> {
+    let first6 = fields.opt_text("first6")?;
+    let last4 = fields.opt_text("last4")?;
+    if let (Some(f), Some(l)) = (&first6, &last4) {
+        return Ok(MaskedPan::from_parts(f, l));
+    }
+    fields.opt("maskedPan", "a masked card number", |v| {
+        v.as_str().and_then(MaskedPan::new)
+    })
+}
+
+pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
+    Ok(Payment {
+        shop_transaction_id: fields.req(
+            "shop_transaction_id",
+            "a non-empty id",
+            shop_transaction_id_of,
+        )?,
+        octo_payment_uuid: fields.req("octo_payment_UUID", "a non-empty id", payment_uuid_of)?,
+        status: fields.req("status", "a status string", payment_status_of)?,
+        octo_pay_url: fields.opt_text("octo_pay_url")?,
+        total_sum: fields.opt_decimal("total_sum")?,
+        refunded_sum: fields.opt_decimal("refunded_sum")?,
+        transfer_sum: fields.opt_decimal("transfer_sum")?,
+        payed_time: fields.opt("payed_time", "yyyy-MM-dd HH:mm:ss", |v| {
+            v.as_str().and_then(datetime::parse_octo)
+        })?,
+        processor_key: fields.opt_text("processor_key")?,
+        processing_reference: fields.opt_text("processing_reference")?,
+        card: masked_card(fields)?,
+        extra: fields.extra(&PAYMENT_FIELDS),
+    })
+}
+
+pub(crate) fn decode_payment<B: AsRef<[u8]>>(
+    endpoint: Endpoint,
+    response: &http::Response<B>,
+) -> Result<Payment, Error> {
+    envelope::decode(endpoint, response, payment_from)
+}
+
+#[derive(Serialize)]
+struct Wire<'a> {
+    octo_shop_id: ShopId,
+    #[serde(serialize_with = "expose::secret")]
+    octo_secret: &'a crate::OctoSecret,
+    shop_transaction_id: &'a ShopTransactionId,
+}
+
+impl Operation for PaymentStatusCheck {
+    type Output = Payment;
+
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::PaymentStatus
+    }
+
+    fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
+        super::validate::not_empty("shop_transaction_id", self.shop_transaction_id.as_str())?;
+        let wire = Wire {
+            octo_shop_id: config.shop_id(),
+            octo_secret: config.secret(),
+            shop_transaction_id: &self.shop_transaction_id,
+        };
+        post_json(config, "/prepare_payment", &wire)
+    }
+
+    fn parse_response<B: AsRef<[u8]>>(
+        &self,
+        response: &http::Response<B>,
+    ) -> Result<Payment, Error> {
+        decode_payment(Endpoint::PaymentStatus, response)
+    }
+
+    fn idempotency_key(&self) -> Option<&str> {
+        Some(self.shop_transaction_id.as_str())
+    }
+}

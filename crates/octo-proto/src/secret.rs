@@ -1,0 +1,148 @@
+//! Secret values: the shop's `octo_secret`, the notification key, card
+//! tokens and CVC codes.
+//!
+//! Each type keeps its value out of `Debug` and `Display` (both print
+//! `[REDACTED]`), so a secret cannot reach a log line or an error message by
+//! accident. Reading the value is explicit and easy to grep for:
+//! [`expose_secret`](OctoSecret::expose_secret).
+//!
+//! Card numbers have their own type, [`Pan`](crate::Pan), which validates the
+//! digits and prints at most the first six and last four.
+
+use std::fmt;
+
+use crate::error::{InputError, InputProblem};
+
+macro_rules! secret_type {
+    ($(#[$meta:meta])* $name:ident, $label:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a secret value.
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(value.into())
+            }
+
+            /// The secret itself. Every call site that reads a secret goes
+            /// through here, so `grep expose_secret` finds them all.
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!($label, "([REDACTED])"))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[REDACTED]")
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+    };
+}
+
+secret_type!(
+    /// The shop's `octo_secret`, issued in OCTO's personal account. It
+    /// authenticates every request the shop's server sends.
+    OctoSecret,
+    "OctoSecret"
+);
+
+secret_type!(
+    /// The key that signs payment notifications (the `unique_key` OCTO's team
+    /// issues on request).
+    NotificationKey,
+    "NotificationKey"
+);
+
+secret_type!(
+    /// A card token: a stored card, usable for payments until it is blocked.
+    CardToken,
+    "CardToken"
+);
+
+/// A card's CVC2/CVV2 code: three or four digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cvc(String);
+
+impl Cvc {
+    /// Validates and wraps a CVC2/CVV2 code.
+    pub fn new(value: impl Into<String>) -> Result<Self, InputError> {
+        let value = value.into();
+        if !(3..=4).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InputError::new(
+                "cvc2",
+                InputProblem::Format("3 or 4 digits"),
+            ));
+        }
+        Ok(Self(value))
+    }
+
+    /// The code itself.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Cvc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cvc([REDACTED])")
+    }
+}
+
+impl fmt::Display for Cvc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Cvc {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Cvc::new(raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = OctoSecret::new("537da54b-835a-4968-9864-c2ae02c5902e");
+        assert!(!format!("{secret:?}").contains("537da54b"));
+        assert!(!format!("{secret}").contains("537da54b"));
+        assert_eq!(
+            secret.expose_secret(),
+            "537da54b-835a-4968-9864-c2ae02c5902e"
+        );
+        let cvc = Cvc::new("123").unwrap();
+        assert!(!format!("{cvc:?}{cvc}").contains("123"));
+    }
+
+    #[test]
+    fn cvc_is_validated() {
+        assert!(Cvc::new("12").is_err());
+        assert!(Cvc::new("12a").is_err());
+        assert!(Cvc::new("12345").is_err());
+        assert!(Cvc::new("1234").is_ok());
+    }
+}
