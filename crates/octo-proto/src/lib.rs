@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod callback;
 mod card;
 mod config;
 pub mod datetime;
@@ -53,6 +54,7 @@ mod envelope;
 mod error;
 mod ids;
 mod json;
+pub mod machine;
 pub mod op;
 mod retry;
 mod secret;
@@ -72,4 +74,8 @@ pub use retry::{RetryDecision, RetryPolicy};
 pub use secret::{CardToken, Cvc, NotificationKey, OctoSecret};
 
 pub use http;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 pub use rust_decimal::Decimal;

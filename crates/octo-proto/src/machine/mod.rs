@@ -1,0 +1,1 @@
+//! State machines for OCTO's flows: payments, card binding, and tokens.
