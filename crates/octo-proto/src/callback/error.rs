@@ -1,0 +1,148 @@
+//! Why a callback was refused, and the answer OCTO should get for it.
+//!
+//! A callback error never carries the body or a field's value: a
+//! tokenization callback holds a full card number and a card token, and a
+//! payment notification's expected signature must not leak to whoever sent a
+//! forged one. Errors name the field and the kind of problem only.
+
+use std::fmt;
+
+use http::{Method, StatusCode};
+
+use super::reply::error_response;
+use crate::error::DecodeProblem;
+use crate::json::FieldError;
+
+/// A callback that was refused: not a POST, not JSON, too large, missing or
+/// malformed fields, or a signature that does not match.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// OCTO posts its callbacks; any other method is refused.
+    #[error("method {method} not allowed: callbacks are POSTed")]
+    MethodNotAllowed {
+        /// The method received.
+        method: Method,
+    },
+
+    /// The `Content-Type` header names something other than JSON.
+    #[error("content type `{content_type}` is not JSON")]
+    UnsupportedContentType {
+        /// The header as received (cut to 100 characters).
+        content_type: String,
+    },
+
+    /// The body (or its declared `Content-Length`) is over the limit.
+    #[error("body of {size} bytes is over the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The size received or declared.
+        size: u64,
+        /// The configured limit.
+        limit: usize,
+    },
+
+    /// The body is empty.
+    #[error("empty body")]
+    EmptyBody,
+
+    /// The body does not parse as JSON.
+    #[error("body is not JSON (line {line}, column {column})")]
+    NotJson {
+        /// Where parsing stopped: line, from 1.
+        line: usize,
+        /// Where parsing stopped: column, from 1.
+        column: usize,
+    },
+
+    /// The body is JSON but not an object.
+    #[error("body is not a JSON object")]
+    NotAnObject,
+
+    /// A field is missing or has the wrong type or form.
+    #[error("field `{path}`: {problem}")]
+    Field {
+        /// The field's name, such as `total_sum`.
+        path: String,
+        /// What was wrong with it.
+        problem: DecodeProblem,
+    },
+
+    /// The notification's `signature` does not match the one computed with
+    /// the shop's key. The notification is not from OCTO, or the key or the
+    /// [`SignatureScheme`](super::SignatureScheme) is wrong.
+    #[error("signature does not match ({scheme} scheme)")]
+    BadSignature {
+        /// Which scheme was used to check it.
+        scheme: SchemeName,
+    },
+}
+
+/// The name of a signature scheme, for errors and logs (no key inside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SchemeName {
+    /// `SHA1(unique_key + octo_payment_UUID + status)`.
+    UniqueKey,
+    /// `SHA1(hex(SHA1(octo_secret + hash_key)) + octo_payment_UUID + status)`.
+    SecretAndHashKey,
+}
+
+impl fmt::Display for SchemeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::UniqueKey => "unique_key",
+            Self::SecretAndHashKey => "secret_and_hash_key",
+        })
+    }
+}
+
+impl CallbackError {
+    /// The HTTP status OCTO should get: 401 for a bad signature, 405 for a
+    /// wrong method, 413 for a body over the limit, 415 for a content type
+    /// that is not JSON, 400 for everything else.
+    ///
+    /// Every one of them is a failure in OCTO's eyes, so OCTO sends the
+    /// callback again; a forged or broken one simply keeps failing.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedContentType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadSignature { .. } => StatusCode::UNAUTHORIZED,
+            Self::EmptyBody | Self::NotJson { .. } | Self::NotAnObject | Self::Field { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+        }
+    }
+
+    /// The reply for OCTO: [`status`](Self::status) with a JSON body
+    /// `{"status":"error","message":…}`, and `Allow: POST` on a 405.
+    ///
+    /// The message is this error's `Display`, which never holds a secret or
+    /// a value from the body.
+    pub fn reply(&self) -> http::Response<Vec<u8>> {
+        let mut response = error_response(self.status(), &self.to_string());
+        if matches!(self, Self::MethodNotAllowed { .. }) {
+            response
+                .headers_mut()
+                .insert(http::header::ALLOW, http::HeaderValue::from_static("POST"));
+        }
+        response
+    }
+
+    /// Whether the signature check failed. Worth an alert rather than a log
+    /// line: either someone forges notifications or the shop's key or scheme
+    /// is wrong, and then every real notification fails too.
+    pub fn is_signature_failure(&self) -> bool {
+        matches!(self, Self::BadSignature { .. })
+    }
+}
+
+impl From<FieldError> for CallbackError {
+    fn from(error: FieldError) -> Self {
+        Self::Field {
+            path: error.path,
+            problem: error.problem,
+        }
+    }
+}
