@@ -85,14 +85,24 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     let Value::Object(root) = value else {
         return Err(unexpected(ResponseProblem::NotAnObject));
     };
-    if !root.contains_key("error") && (root.contains_key("title") || root.contains_key("detail")) {
-        let text = |key: &str| root.get(key).and_then(Value::as_str).map(str::to_owned);
+    // OCTO's error field is a number. When it is text next to a numeric
+    // `status`, the body is a Java framework's default error page (timestamp,
+    // status, error, message, path): a server fault, like a problem body.
+    let error_text = root
+        .get("error")
+        .filter(|v| i64_of(v).is_none())
+        .and_then(Value::as_str);
+    let framework_error = error_text.is_some() && root.get("status").and_then(i64_of).is_some();
+    let problem_body =
+        !root.contains_key("error") && (root.contains_key("title") || root.contains_key("detail"));
+    if problem_body || framework_error {
+        let text = |key: &str| non_empty(&root, key);
         return Err(Error::Problem {
             status,
             problem: Problem {
-                title: text("title"),
+                title: text("title").or_else(|| error_text.map(str::to_owned)),
                 status: root.get("status").and_then(i64_of),
-                detail: text("detail"),
+                detail: text("detail").or_else(|| text("message")),
             },
             body: RawBody::new(bytes),
         });
@@ -177,6 +187,26 @@ mod tests {
             ),
             Err(Error::Problem { .. })
         ));
+        match run(
+            503,
+            r#"{"timestamp":"2025-01-14T09:12:44Z","status":503,"error":"Service Unavailable","message":"down","path":"/prepare_payment"}"#,
+        ) {
+            Err(e @ Error::Problem { .. }) => {
+                assert_eq!(e.resend(), crate::Resend::IfIdempotent);
+                let Error::Problem { problem, .. } = e else {
+                    unreachable!()
+                };
+                assert_eq!(problem.title.as_deref(), Some("Service Unavailable"));
+                assert_eq!(problem.detail.as_deref(), Some("down"));
+                assert_eq!(problem.status, Some(503));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Text in `error` without a status is no framework page: a bad field.
+        match run(200, r#"{"error":"oops"}"#) {
+            Err(Error::Decode { path, .. }) => assert_eq!(path, "error"),
+            other => panic!("{other:?}"),
+        }
         match run(200, r#"{"error":0,"data":{"status":{"a":1}}}"#) {
             Err(Error::Decode { path, .. }) => assert_eq!(path, "data.status"),
             other => panic!("{other:?}"),
