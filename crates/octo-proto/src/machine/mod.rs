@@ -1,1 +1,106 @@
-//! State machines for OCTO's flows: payments, card binding, and tokens.
+//! State machines for OCTO's flows: payments ([`PaymentMachine`]), payments
+//! with a stored card ([`TokenPaymentMachine`]), card binding
+//! ([`BindingMachine`]) and card tokens ([`TokenMachine`]).
+//!
+//! A machine is a plain value. It does no I/O and never reads the clock:
+//! every input comes with `now`, and every deadline goes out as a time.
+//! All four implement [`Machine`], so one loop drives any of them:
+//!
+//! 1. Hand in an [`Input`] with [`Machine::handle_input`] (a refused input
+//!    returns [`Rejected`] and changes nothing).
+//! 2. Poll [`Machine::poll_output`] until it returns [`Output::Wait`], and
+//!    act on each output:
+//!    - [`Output::Send`]: send the [`Command`] (`build_request`, your HTTP
+//!      client, `parse_response`, or [`Command::fail`] for a transport
+//!      error) and hand the [`Reply`] back as [`Input::Reply`]. Retrying
+//!      with a [`RetryPolicy`](crate::RetryPolicy) in between is fine: the
+//!      command is the same value on every attempt, idempotency key
+//!      included. The machine sends one command at a time.
+//!    - [`Output::Redirect`]: send the customer to the URL.
+//!    - [`Output::AskCode`]: ask the customer for the SMS code, then
+//!      [`Input::Code`] or [`Input::ResendCode`].
+//!    - [`Output::Decide`]: the money is held; [`Input::Capture`] or
+//!      [`Input::Cancel`].
+//!    - [`Output::Done`] / [`Output::Failed`]: the flow settled.
+//! 3. When idle, wait for what [`Wait::awaiting`] names (a notification, a
+//!    callback, the customer) or until [`Wait::until`], then hand in
+//!    [`Input::Notification`], [`Input::Tokenization`] or
+//!    [`Input::Timeout`] and go back to 2.
+//!
+//! After `Done`, a payment still takes refunds and a token still takes a
+//! block: hand in the input and drive again until the next `Done` or
+//! `Failed`.
+//!
+//! Driving a two-stage payment with canned answers instead of a network:
+//!
+//! ```
+//! use octo_proto::machine::{Command, Input, Machine, Output, PaymentMachine, PaymentParams};
+//! use octo_proto::{Config, Currency, PaymentStatus, TransportError, op::PreparePayment};
+//! use rust_decimal::Decimal;
+//! use time::macros::datetime;
+//!
+//! let config = Config::new(123, "secret");
+//! let now = datetime!(2024-05-02 09:17 UTC);
+//! let prepare = PreparePayment::new(
+//!     "order-9".parse()?, Decimal::new(100_000, 2), Currency::Uzs,
+//!     "Two yoghurts", "https://shop.example/9", datetime!(2024-05-02 09:17),
+//! ).two_stage();
+//! let mut machine = PaymentMachine::new(prepare, PaymentParams::default(), now);
+//!
+//! // OCTO, canned: what each endpoint answers.
+//! let octo = |request: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, TransportError> {
+//!     let status = match request.uri().path() {
+//!         "/set_accept" => "succeeded",
+//!         _ => "created",
+//!     };
+//!     let body = format!(r#"{{"error":0,"data":{{"shop_transaction_id":"order-9",
+//!         "octo_payment_UUID":"e3f4","status":"{status}","total_sum":1000.00,
+//!         "octo_pay_url":"https://pay2.octo.uz/pay/e3f4"}}}}"#);
+//!     Ok(http::Response::new(body.into_bytes()))
+//! };
+//!
+//! let mut seen = Vec::new();
+//! let outcome = loop {
+//!     match machine.poll_output() {
+//!         Output::Send(command) => {
+//!             let reply = command.send_with(&config, octo);
+//!             machine.handle_input(Input::Reply(reply), now)?;
+//!         }
+//!         Output::Redirect(url) => {
+//!             seen.push(url);
+//!             // The customer pays; OCTO's notification arrives.
+//!             let notice = octo_proto::machine::PaymentNotice::new(
+//!                 "order-9".parse()?, PaymentStatus::WaitingForCapture,
+//!             );
+//!             machine.handle_input(Input::Notification(notice), now)?;
+//!         }
+//!         Output::Decide(hold) => {
+//!             let final_amount = Some(hold.amount - Decimal::new(20_000, 2));
+//!             machine.handle_input(Input::Capture { final_amount }, now)?;
+//!         }
+//!         Output::Done(outcome) => break outcome,
+//!         other => panic!("unexpected {other:?}"),
+//!     }
+//! };
+//! assert_eq!(seen, ["https://pay2.octo.uz/pay/e3f4"]);
+//! assert_eq!(outcome.status, PaymentStatus::Succeeded);
+//! assert_eq!(outcome.total_sum, Decimal::new(80_000, 2)); // 800.00 captured
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod binding;
+mod drive;
+mod payment;
+mod refund;
+mod token;
+mod token_payment;
+
+pub use binding::{BindingMachine, BindingParams, BindingPhase, BoundCard};
+pub use drive::{
+    Awaiting, CodePrompt, Command, Failure, Hold, Input, Machine, Output, PaymentNotice, Rejected,
+    Reply, TokenNotice, Wait,
+};
+pub use payment::{PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase};
+pub use refund::RefundRecord;
+pub use token::TokenMachine;
+pub use token_payment::TokenPaymentMachine;

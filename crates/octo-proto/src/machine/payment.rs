@@ -1,0 +1,782 @@
+//! One payment, from `prepare_payment` to its end, with capture, cancel and
+//! refunds.
+//!
+//! ```text
+//!            prepare_payment
+//!   Preparing ───────────────► AwaitingCustomer ──(ttl: check status)──┐
+//!       │ (token: Paying)        │          │   ▲                      │
+//!       │                        │          │   └──────────────────────┘
+//!       │          waiting_for_capture   succeeded
+//!       │                        ▼          │
+//!       │    Decide ◄──────── Held ─(hold expiry: check status)
+//!       │                        │ Capture / Cancel: set_accept
+//!       │                        ▼          │
+//!       │                    Deciding ──────┤
+//!       │                                   ▼
+//!       │                               Succeeded ──Refund──► refund ─┐
+//!       │                                   │  ▲                     │
+//!       │                                   │  └─────────────────────┘
+//!       │                                   └─(refunds reach the total)─► Refunded
+//!       └─► canceled / failed (from any state before Succeeded) ──► Canceled | Failed
+//!   a command OCTO refuses, or whose outcome stays unknown ──► Aborted
+//! ```
+//!
+//! Statuses only move forward: a late, duplicated or reordered notification
+//! that would move the payment back is ignored, and the terminal states
+//! (`Canceled`, `Failed`, `Refunded`, `Aborted`) absorb everything.
+
+use std::collections::VecDeque;
+
+use rust_decimal::Decimal;
+use time::{Duration, OffsetDateTime};
+
+use super::drive::{
+    Awaiting, Command, Failure, Hold, InFlight, Input, Machine, Output, PaymentNotice, Rejected,
+    Reply, Wait, refused,
+};
+use super::refund::{Ledger, RefundRecord, Start};
+use super::token_payment::TokenCheckout;
+use crate::enums::PaymentStatus;
+use crate::error::{Error, InputError, InputProblem};
+use crate::ids::{PaymentUuid, ShopTransactionId};
+use crate::op::{PaymentStatusCheck, PreparePayment, SetAccept};
+
+/// The timings and limits of a payment machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentParams {
+    /// How long the customer has to pay when the payment sets no `ttl`;
+    /// after it the machine checks the status. Default 15 minutes (OCTO's
+    /// pages show that lifetime).
+    pub ttl: Duration,
+    /// How long a hold is trusted before the machine checks whether OCTO
+    /// still holds it. OCTO documents 30 minutes on one page and 7 or 30
+    /// days on another, so the default is the shortest: 30 minutes. A check
+    /// that finds the hold still standing just waits again.
+    pub hold_expiry: Duration,
+    /// How long to wait between status checks once a deadline has passed.
+    /// Default 60 seconds.
+    pub recheck_interval: Duration,
+    /// How often an idempotent command is sent in all before the machine
+    /// gives up on an unknown outcome. Default 3.
+    pub max_attempts: u32,
+}
+
+impl Default for PaymentParams {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::minutes(15),
+            hold_expiry: Duration::minutes(30),
+            recheck_interval: Duration::seconds(60),
+            max_attempts: 3,
+        }
+    }
+}
+
+/// Where a payment machine stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PaymentPhase {
+    /// `prepare_payment` is under way.
+    Preparing,
+    /// The stored card is being charged (token payments).
+    Paying,
+    /// Waiting for the customer to pay.
+    AwaitingCustomer,
+    /// The money is held; the shop decides.
+    Held,
+    /// The capture or cancel is under way or awaits confirmation.
+    Deciding,
+    /// Paid; refunds may follow.
+    Succeeded,
+    /// Canceled (terminal).
+    Canceled,
+    /// Failed (terminal).
+    Failed,
+    /// Fully refunded (terminal).
+    Refunded,
+    /// The machine gave up after a refused or unanswerable command
+    /// (terminal); check the status yourself.
+    Aborted,
+}
+
+impl PaymentPhase {
+    /// Whether the phase absorbs every further input.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Self::Canceled | Self::Failed | Self::Refunded | Self::Aborted
+        )
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Preparing => "preparing",
+            Self::Paying => "paying",
+            Self::AwaitingCustomer => "awaiting the customer",
+            Self::Held => "held",
+            Self::Deciding => "deciding",
+            Self::Succeeded => "succeeded",
+            Self::Canceled => "canceled",
+            Self::Failed => "failed",
+            Self::Refunded => "refunded",
+            Self::Aborted => "aborted",
+        }
+    }
+}
+
+/// A payment's settled result, carried by [`Output::Done`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentOutcome {
+    /// The shop's id of the payment.
+    pub shop_transaction_id: ShopTransactionId,
+    /// OCTO's id of the payment.
+    pub octo_payment_uuid: Option<PaymentUuid>,
+    /// `succeeded`, `partially_refunded`, `refunded`, `canceled` or
+    /// `failed`.
+    pub status: PaymentStatus,
+    /// The amount taken (the captured amount after a partial capture; 0
+    /// when nothing was taken).
+    pub total_sum: Decimal,
+    /// The amount refunded.
+    pub refunded_sum: Decimal,
+    /// The refunds asked for through this machine.
+    pub refunds: Vec<RefundRecord>,
+}
+
+/// What the machine is waiting to learn from a status check.
+#[derive(Debug)]
+enum Doubt {
+    /// The capture or cancel may or may not have happened.
+    Decision,
+    /// The token payment may or may not have happened.
+    Pay(Error),
+}
+
+/// One payment, prepared with [`PreparePayment`], paid on OCTO's page (or
+/// with a stored card: [`TokenPaymentMachine`](super::TokenPaymentMachine)).
+///
+/// ```
+/// use octo_proto::machine::{Machine, Output, PaymentMachine, PaymentParams};
+/// use octo_proto::{Currency, op::PreparePayment};
+/// use rust_decimal::Decimal;
+/// use time::macros::datetime;
+///
+/// let now = datetime!(2024-05-02 09:17 UTC);
+/// let prepare = PreparePayment::new(
+///     "order-7".parse()?, Decimal::new(5000, 2), Currency::Uzs,
+///     "Tea", "https://shop.example/7", datetime!(2024-05-02 09:17),
+/// );
+/// let mut payment = PaymentMachine::new(prepare, PaymentParams::default(), now);
+/// assert!(matches!(payment.poll_output(), Output::Send(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct PaymentMachine {
+    prepare: PreparePayment,
+    params: PaymentParams,
+    token: Option<TokenCheckout>,
+    phase: PaymentPhase,
+    status: PaymentStatus,
+    uuid: Option<PaymentUuid>,
+    held: Option<Decimal>,
+    taken: Decimal,
+    decision: Option<SetAccept>,
+    doubt: Option<Doubt>,
+    refunds: Ledger,
+    in_flight: Option<InFlight>,
+    expires_at: OffsetDateTime,
+    deadline: Option<OffsetDateTime>,
+    out: VecDeque<Output<PaymentOutcome>>,
+}
+
+impl PaymentMachine {
+    /// Starts a payment: the first output sends `prepare`. Its
+    /// `shop_transaction_id` is the idempotency key of every command.
+    pub fn new(prepare: PreparePayment, params: PaymentParams, now: OffsetDateTime) -> Self {
+        Self::start(prepare, params, None, now)
+    }
+
+    pub(crate) fn start(
+        prepare: PreparePayment,
+        params: PaymentParams,
+        token: Option<TokenCheckout>,
+        now: OffsetDateTime,
+    ) -> Self {
+        let ttl = prepare
+            .ttl
+            .map(|minutes| Duration::minutes(i64::from(minutes)))
+            .unwrap_or(params.ttl);
+        let mut machine = Self {
+            prepare,
+            params,
+            token,
+            phase: PaymentPhase::Preparing,
+            status: PaymentStatus::Created,
+            uuid: None,
+            held: None,
+            taken: Decimal::ZERO,
+            decision: None,
+            doubt: None,
+            refunds: Ledger::default(),
+            in_flight: None,
+            expires_at: now + ttl,
+            deadline: None,
+            out: VecDeque::new(),
+        };
+        machine.send(Command::PreparePayment(machine.prepare.clone()));
+        machine
+    }
+
+    /// Where the machine stands.
+    pub fn phase(&self) -> PaymentPhase {
+        self.phase
+    }
+
+    /// The payment's status as last accepted (never moves back).
+    pub fn status(&self) -> &PaymentStatus {
+        &self.status
+    }
+
+    /// OCTO's id, once known.
+    pub fn octo_payment_uuid(&self) -> Option<&PaymentUuid> {
+        self.uuid.as_ref()
+    }
+
+    /// The shop's id of the payment.
+    pub fn shop_transaction_id(&self) -> &ShopTransactionId {
+        &self.prepare.shop_transaction_id
+    }
+
+    /// The amount held, in a two-stage payment.
+    pub fn held_sum(&self) -> Option<Decimal> {
+        self.held
+    }
+
+    /// The amount taken (0 until the payment succeeds).
+    pub fn total_sum(&self) -> Decimal {
+        self.taken
+    }
+
+    /// The amount refunded, exactly.
+    pub fn refunded_sum(&self) -> Decimal {
+        self.refunds.refunded()
+    }
+
+    /// The refunds asked for through this machine.
+    pub fn refunds(&self) -> &[RefundRecord] {
+        self.refunds.records()
+    }
+
+    /// The outcome as it stands.
+    pub fn outcome(&self) -> PaymentOutcome {
+        let refunded = self.refunds.refunded();
+        let status = match self.phase {
+            PaymentPhase::Succeeded if refunded > Decimal::ZERO => PaymentStatus::PartiallyRefunded,
+            _ => self.status.clone(),
+        };
+        PaymentOutcome {
+            shop_transaction_id: self.prepare.shop_transaction_id.clone(),
+            octo_payment_uuid: self.uuid.clone(),
+            status,
+            total_sum: self.taken,
+            refunded_sum: refunded,
+            refunds: self.refunds.records().to_vec(),
+        }
+    }
+
+    pub(crate) fn prepared(&self) -> &PreparePayment {
+        &self.prepare
+    }
+
+    fn send(&mut self, command: Command) {
+        self.in_flight = Some(InFlight::new(command.clone()));
+        self.out.push_back(Output::Send(command));
+    }
+
+    fn resend(&mut self, mut flight: InFlight) {
+        flight.attempts += 1;
+        self.out.push_back(Output::Send(flight.command.clone()));
+        self.in_flight = Some(flight);
+    }
+
+    fn check_status(&mut self) {
+        self.deadline = None;
+        self.send(Command::PaymentStatus(PaymentStatusCheck::new(
+            self.prepare.shop_transaction_id.clone(),
+        )));
+    }
+
+    fn abort(&mut self, failure: Failure) {
+        self.phase = PaymentPhase::Aborted;
+        self.deadline = None;
+        self.in_flight = None;
+        self.out.push_back(Output::Failed(failure));
+    }
+
+    fn settle(&mut self) {
+        self.deadline = None;
+        self.out.push_back(Output::Done(self.outcome()));
+    }
+
+    /// After a status that leaves the payment open: wait for its deadline,
+    /// or poll once it has passed.
+    fn rearm(&mut self, now: OffsetDateTime) {
+        if self.phase.is_terminal() || self.phase == PaymentPhase::Succeeded {
+            return;
+        }
+        self.deadline = Some(if now < self.expires_at {
+            self.expires_at
+        } else {
+            now + self.params.recheck_interval
+        });
+    }
+
+    /// The one place statuses are accepted; it never moves backwards.
+    fn observe(
+        &mut self,
+        status: &PaymentStatus,
+        total_sum: Option<Decimal>,
+        refunded_sum: Option<Decimal>,
+        now: OffsetDateTime,
+    ) {
+        if self.phase.is_terminal() {
+            return;
+        }
+        let before_success = self.phase < PaymentPhase::Succeeded;
+        let cap = self.prepare.total_sum;
+        match status {
+            PaymentStatus::WaitingForCapture
+                if matches!(
+                    self.phase,
+                    PaymentPhase::Preparing | PaymentPhase::Paying | PaymentPhase::AwaitingCustomer
+                ) =>
+            {
+                let held = total_sum.filter(|s| *s > Decimal::ZERO && *s <= cap);
+                let amount = held.unwrap_or(cap);
+                self.phase = PaymentPhase::Held;
+                self.status = status.clone();
+                self.held = Some(amount);
+                self.expires_at = now + self.params.hold_expiry;
+                self.deadline = Some(self.expires_at);
+                self.out.push_back(Output::Decide(Hold {
+                    octo_payment_uuid: self.uuid.clone(),
+                    amount,
+                    expires_at: self.expires_at,
+                }));
+            }
+            PaymentStatus::Succeeded
+            | PaymentStatus::PartiallyRefunded
+            | PaymentStatus::Refunded
+                if before_success =>
+            {
+                // A partial capture takes what the shop asked for; otherwise
+                // trust OCTO's figure when it is sane.
+                let asked = self.decision.as_ref().and_then(|d| d.final_amount);
+                let reported = total_sum.filter(|s| *s > Decimal::ZERO && *s <= cap);
+                self.taken = asked.or(reported).or(self.held).unwrap_or(cap);
+                self.phase = PaymentPhase::Succeeded;
+                self.status = PaymentStatus::Succeeded;
+                self.doubt = None;
+                self.observe_refunds(status, refunded_sum);
+                self.settle();
+            }
+            PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+                if self.phase == PaymentPhase::Succeeded =>
+            {
+                let before = self.refunds.refunded();
+                self.observe_refunds(status, refunded_sum);
+                if self.phase == PaymentPhase::Refunded || self.refunds.refunded() != before {
+                    self.settle();
+                }
+            }
+            PaymentStatus::Canceled | PaymentStatus::Failed if before_success => {
+                self.phase = if *status == PaymentStatus::Canceled {
+                    PaymentPhase::Canceled
+                } else {
+                    PaymentPhase::Failed
+                };
+                self.status = status.clone();
+                self.in_flight = None;
+                self.settle();
+            }
+            // Earlier statuses, unknown ones and anything that would move
+            // the payment back are ignored.
+            _ => {}
+        }
+    }
+
+    fn observe_refunds(&mut self, status: &PaymentStatus, refunded_sum: Option<Decimal>) {
+        let reported = match status {
+            PaymentStatus::Refunded => Some(refunded_sum.unwrap_or(self.taken)),
+            _ => refunded_sum,
+        };
+        if let Some(sum) = reported {
+            self.refunds.observe_reported(sum, self.taken);
+        }
+        self.close_if_refunded();
+    }
+
+    fn close_if_refunded(&mut self) {
+        if self.phase == PaymentPhase::Succeeded
+            && self.taken > Decimal::ZERO
+            && self.refunds.refunded() >= self.taken
+        {
+            self.phase = PaymentPhase::Refunded;
+            self.status = PaymentStatus::Refunded;
+            self.in_flight = None;
+        }
+    }
+
+    fn on_notice(&mut self, notice: PaymentNotice, now: OffsetDateTime) -> Result<(), Rejected> {
+        if notice.shop_transaction_id != self.prepare.shop_transaction_id {
+            return Err(Rejected::OtherTransaction);
+        }
+        if let (Some(ours), Some(theirs)) = (&self.uuid, &notice.octo_payment_uuid)
+            && ours != theirs
+        {
+            return Err(Rejected::OtherTransaction);
+        }
+        if self.phase.is_terminal() {
+            return Ok(());
+        }
+        self.observe(&notice.status, notice.total_sum, notice.refunded_sum, now);
+        Ok(())
+    }
+
+    fn on_timeout(&mut self, now: OffsetDateTime) {
+        if self.in_flight.is_some() {
+            return;
+        }
+        if let Some(deadline) = self.deadline
+            && now >= deadline
+            && matches!(
+                self.phase,
+                PaymentPhase::AwaitingCustomer | PaymentPhase::Held | PaymentPhase::Deciding
+            )
+        {
+            self.check_status();
+        }
+    }
+
+    fn decide(&mut self, decision: SetAccept) -> Result<(), Rejected> {
+        if self.phase != PaymentPhase::Held {
+            return Err(self.not_now("a capture or cancel"));
+        }
+        if let Some(amount) = decision.final_amount {
+            let held = self.held.unwrap_or(self.prepare.total_sum);
+            if amount <= Decimal::ZERO {
+                return Err(Rejected::Invalid(InputError::new(
+                    "final_amount",
+                    InputProblem::NotPositive,
+                )));
+            }
+            if amount > held {
+                return Err(Rejected::Invalid(InputError::new(
+                    "final_amount",
+                    InputProblem::ExceedsTotal { available: held },
+                )));
+            }
+        }
+        self.phase = PaymentPhase::Deciding;
+        self.deadline = None;
+        self.decision = Some(decision.clone());
+        self.send(Command::SetAccept(decision));
+        Ok(())
+    }
+
+    fn refund(
+        &mut self,
+        shop_refund_id: crate::ids::ShopRefundId,
+        amount: Decimal,
+    ) -> Result<(), Rejected> {
+        if self.phase != PaymentPhase::Succeeded {
+            return Err(self.not_now("a refund"));
+        }
+        if let Some(flight) = &self.in_flight {
+            return Err(Rejected::Busy(flight.command.endpoint()));
+        }
+        let Some(uuid) = self.uuid.clone() else {
+            return Err(self.not_now("a refund"));
+        };
+        match self
+            .refunds
+            .start(&uuid, shop_refund_id, amount, self.taken)?
+        {
+            Start::Send(command) => self.send(Command::Refund(command)),
+            Start::AlreadyDone => {}
+        }
+        Ok(())
+    }
+
+    fn not_now(&self, input: &'static str) -> Rejected {
+        if self.phase.is_terminal() {
+            Rejected::Finished
+        } else {
+            Rejected::NotNow {
+                input,
+                state: self.phase.name(),
+            }
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply, now: OffsetDateTime) -> Result<(), Rejected> {
+        let endpoint = reply.endpoint();
+        let Some(flight) = self.in_flight.take_if(|f| f.command.endpoint() == endpoint) else {
+            return Err(if self.phase.is_terminal() {
+                Rejected::Finished
+            } else {
+                Rejected::UnexpectedReply(endpoint)
+            });
+        };
+        match reply {
+            Reply::PreparePayment(result) => self.on_prepared(flight, result, now),
+            Reply::PaymentStatus(Ok(p)) => {
+                self.learn_uuid(&p.octo_payment_uuid);
+                self.observe(&p.status, p.total_sum, p.refunded_sum, now);
+                self.after_check(&p.status, now);
+            }
+            Reply::PaymentStatus(Err(error)) => {
+                if refused(&error) {
+                    self.abort(Failure::Request { endpoint, error });
+                } else {
+                    self.deadline = Some(now + self.params.recheck_interval);
+                }
+            }
+            Reply::SetAccept(Ok(p)) => {
+                self.observe(&p.status, p.total_sum, p.refunded_sum, now);
+                if self.phase == PaymentPhase::Deciding {
+                    // Older answers may still say waiting_for_capture:
+                    // confirm with a status check shortly.
+                    self.deadline = Some(now + self.params.recheck_interval);
+                }
+            }
+            Reply::SetAccept(Err(error)) => {
+                if refused(&error) {
+                    self.abort(Failure::Request { endpoint, error });
+                } else {
+                    self.doubt = Some(Doubt::Decision);
+                    self.check_status();
+                }
+            }
+            Reply::PayWithToken(result) => self.on_paid(result, now),
+            Reply::Refund(result) => self.on_refund(flight, result),
+            _ => return Err(Rejected::UnexpectedReply(endpoint)),
+        }
+        Ok(())
+    }
+
+    fn learn_uuid(&mut self, uuid: &PaymentUuid) {
+        if self.uuid.is_none() {
+            self.uuid = Some(uuid.clone());
+        }
+    }
+
+    fn on_prepared(
+        &mut self,
+        flight: InFlight,
+        result: Result<crate::op::Payment, Error>,
+        now: OffsetDateTime,
+    ) {
+        let payment = match result {
+            Ok(payment) => payment,
+            Err(error) => {
+                if !refused(&error) && flight.attempts < self.params.max_attempts {
+                    self.resend(flight);
+                } else {
+                    let endpoint = flight.command.endpoint();
+                    self.abort(Failure::Request { endpoint, error });
+                }
+                return;
+            }
+        };
+        self.learn_uuid(&payment.octo_payment_uuid);
+        self.observe(&payment.status, payment.total_sum, None, now);
+        if self.phase != PaymentPhase::Preparing {
+            return;
+        }
+        match (&self.token, &self.uuid) {
+            (Some(token), Some(uuid)) => {
+                let pay = token.command(uuid.clone());
+                self.phase = PaymentPhase::Paying;
+                self.send(Command::PayWithToken(pay));
+            }
+            _ => {
+                self.phase = PaymentPhase::AwaitingCustomer;
+                if let Some(url) = payment.octo_pay_url {
+                    self.out.push_back(Output::Redirect(url));
+                }
+                self.rearm(now);
+            }
+        }
+    }
+
+    fn on_paid(&mut self, result: Result<crate::op::TokenPayment, Error>, now: OffsetDateTime) {
+        match result {
+            Ok(paid) => {
+                self.observe(&paid.status, Some(paid.total_sum), paid.refunded_sum, now);
+                if self.phase == PaymentPhase::Paying {
+                    self.phase = PaymentPhase::AwaitingCustomer;
+                    match TokenCheckout::next_step(&paid) {
+                        Some(url) => {
+                            self.out.push_back(Output::Redirect(url));
+                            self.rearm(now);
+                        }
+                        // No step for the customer: the outcome comes by
+                        // notification, or from a check shortly.
+                        None => self.deadline = Some(now + self.params.recheck_interval),
+                    }
+                }
+            }
+            Err(error) if refused(&error) => self.abort(Failure::Request {
+                endpoint: crate::op::Endpoint::PayWithToken,
+                error,
+            }),
+            Err(error) => {
+                // Paying twice is not safe: learn what happened first.
+                self.doubt = Some(Doubt::Pay(error));
+                self.check_status();
+            }
+        }
+    }
+
+    fn after_check(&mut self, status: &PaymentStatus, now: OffsetDateTime) {
+        if self.phase.is_terminal() || self.phase == PaymentPhase::Succeeded {
+            return;
+        }
+        match self.doubt.take() {
+            Some(Doubt::Decision)
+                if self.phase == PaymentPhase::Deciding
+                    && *status == PaymentStatus::WaitingForCapture =>
+            {
+                // The decision did not land: the very same command again.
+                if let Some(decision) = self.decision.clone() {
+                    self.send(Command::SetAccept(decision));
+                }
+                return;
+            }
+            Some(Doubt::Pay(error)) if self.phase == PaymentPhase::Paying => {
+                if matches!(
+                    status,
+                    PaymentStatus::Created | PaymentStatus::WaitingPay | PaymentStatus::Other(_)
+                ) {
+                    self.abort(Failure::Request {
+                        endpoint: crate::op::Endpoint::PayWithToken,
+                        error,
+                    });
+                    return;
+                }
+                self.phase = PaymentPhase::AwaitingCustomer;
+            }
+            Some(other) => self.doubt = Some(other),
+            None => {}
+        }
+        self.rearm(now);
+    }
+
+    fn on_refund(&mut self, flight: InFlight, result: Result<crate::op::RefundResult, Error>) {
+        let Command::Refund(command) = &flight.command else {
+            return;
+        };
+        let id = command.shop_refund_id.clone();
+        match result {
+            Ok(answer) => {
+                self.refunds.answered(&id, &answer);
+                if matches!(
+                    answer.status,
+                    crate::enums::RefundStatus::Canceled | crate::enums::RefundStatus::Error
+                ) {
+                    self.out.push_back(Output::Failed(Failure::RefundRefused {
+                        shop_refund_id: id,
+                        status: answer.status,
+                    }));
+                } else {
+                    self.close_if_refunded();
+                    self.settle();
+                }
+            }
+            Err(error) if refused(&error) => {
+                self.refunds.refused(&id);
+                self.out.push_back(Output::Failed(Failure::Request {
+                    endpoint: crate::op::Endpoint::Refund,
+                    error,
+                }));
+            }
+            Err(error) => {
+                if flight.attempts < self.params.max_attempts {
+                    self.resend(flight);
+                } else {
+                    // Stays in doubt and keeps its amount reserved; a
+                    // refund with the same id sends the same command.
+                    self.out.push_back(Output::Failed(Failure::Request {
+                        endpoint: crate::op::Endpoint::Refund,
+                        error,
+                    }));
+                }
+            }
+        }
+    }
+
+    fn wait(&self) -> Wait {
+        if let Some(flight) = &self.in_flight {
+            return Wait {
+                until: None,
+                awaiting: Awaiting::Reply(flight.command.endpoint()),
+            };
+        }
+        let awaiting = match self.phase {
+            PaymentPhase::Held => Awaiting::Decision,
+            PaymentPhase::Succeeded => Awaiting::Caller,
+            phase if phase.is_terminal() => Awaiting::Nothing,
+            _ => Awaiting::Notification,
+        };
+        Wait {
+            until: self.deadline,
+            awaiting,
+        }
+    }
+}
+
+impl Machine for PaymentMachine {
+    type Outcome = PaymentOutcome;
+
+    fn handle_input(&mut self, input: Input, now: OffsetDateTime) -> Result<(), Rejected> {
+        match input {
+            Input::Reply(reply) => self.on_reply(reply, now),
+            Input::Notification(notice) => self.on_notice(notice, now),
+            Input::Timeout => {
+                self.on_timeout(now);
+                Ok(())
+            }
+            Input::Capture { final_amount } => {
+                let uuid = self.uuid.clone().ok_or_else(|| self.not_now("a capture"))?;
+                let decision = match final_amount {
+                    Some(amount) => SetAccept::capture_partial(uuid, amount),
+                    None => SetAccept::capture(uuid),
+                };
+                self.decide(decision)
+            }
+            Input::Cancel => {
+                let uuid = self.uuid.clone().ok_or_else(|| self.not_now("a cancel"))?;
+                self.decide(SetAccept::cancel(uuid))
+            }
+            Input::Refund {
+                shop_refund_id,
+                amount,
+            } => self.refund(shop_refund_id, amount),
+            Input::Code(_) => Err(self.not_now("a code")),
+            Input::ResendCode => Err(self.not_now("a resend")),
+            Input::Tokenization(_) => Err(self.not_now("a tokenization callback")),
+            Input::Block => Err(self.not_now("a block")),
+        }
+    }
+
+    fn poll_output(&mut self) -> Output<PaymentOutcome> {
+        self.out
+            .pop_front()
+            .unwrap_or_else(|| Output::Wait(self.wait()))
+    }
+
+    fn is_terminal(&self) -> bool {
+        self.phase.is_terminal()
+    }
+}

@@ -1,0 +1,208 @@
+//! A card token's life: `init` → `active` | `failed`; `active` → `blocked`.
+//!
+//! ```text
+//!   Init ──callback active──► Active ──Block: block_card_token──► Blocked
+//!     └───callback failed───► Failed
+//!   Block from anything but Active is refused here (OCTO's error 6)
+//! ```
+//!
+//! The states only move forward; `Blocked` and `Failed` absorb everything.
+
+use std::collections::VecDeque;
+
+use time::OffsetDateTime;
+
+use super::drive::{
+    Awaiting, Command, Failure, InFlight, Input, Machine, Output, Rejected, Reply, TokenNotice,
+    Wait, refused,
+};
+use crate::enums::TokenStatus;
+use crate::error::ErrorCode;
+use crate::ids::ShopTransactionId;
+use crate::op::BlockCardToken;
+use crate::secret::CardToken;
+
+/// One card token.
+///
+/// ```
+/// use octo_proto::machine::{Input, Machine, Output, TokenMachine};
+/// use octo_proto::{CardToken, TokenStatus};
+/// use time::macros::datetime;
+///
+/// let now = datetime!(2024-05-02 09:17 UTC);
+/// let mut token = TokenMachine::active("bind-1".parse()?, CardToken::new("tok"), 3);
+/// token.handle_input(Input::Block, now)?;
+/// assert!(matches!(token.poll_output(), Output::Send(_)));
+/// assert_eq!(token.status(), &TokenStatus::Active);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct TokenMachine {
+    shop_transaction_id: ShopTransactionId,
+    card_token: Option<CardToken>,
+    status: TokenStatus,
+    max_attempts: u32,
+    block_in_doubt: bool,
+    in_flight: Option<InFlight>,
+    out: VecDeque<Output<TokenStatus>>,
+}
+
+impl TokenMachine {
+    /// A token being issued: it waits for the tokenization callback.
+    /// `max_attempts` bounds the sends of one block after unknown outcomes.
+    pub fn pending(shop_transaction_id: ShopTransactionId, max_attempts: u32) -> Self {
+        Self {
+            shop_transaction_id,
+            card_token: None,
+            status: TokenStatus::Init,
+            max_attempts,
+            block_in_doubt: false,
+            in_flight: None,
+            out: VecDeque::new(),
+        }
+    }
+
+    /// A token known to be active (from a binding, or from storage).
+    pub fn active(
+        shop_transaction_id: ShopTransactionId,
+        card_token: CardToken,
+        max_attempts: u32,
+    ) -> Self {
+        Self {
+            card_token: Some(card_token),
+            status: TokenStatus::Active,
+            ..Self::pending(shop_transaction_id, max_attempts)
+        }
+    }
+
+    /// The token's status (never moves back).
+    pub fn status(&self) -> &TokenStatus {
+        &self.status
+    }
+
+    /// The token, once issued.
+    pub fn card_token(&self) -> Option<&CardToken> {
+        self.card_token.as_ref()
+    }
+
+    fn terminal(&self) -> bool {
+        matches!(self.status, TokenStatus::Blocked | TokenStatus::Failed)
+    }
+
+    fn on_callback(&mut self, notice: TokenNotice) -> Result<(), Rejected> {
+        if notice.shop_transaction_id != self.shop_transaction_id {
+            return Err(Rejected::OtherTransaction);
+        }
+        if self.status != TokenStatus::Init {
+            // Duplicates and late callbacks change nothing.
+            return Ok(());
+        }
+        match notice.status {
+            TokenStatus::Active => {
+                self.status = TokenStatus::Active;
+                self.card_token = Some(notice.card_token);
+                self.out.push_back(Output::Done(TokenStatus::Active));
+            }
+            TokenStatus::Failed => {
+                self.status = TokenStatus::Failed;
+                self.out.push_back(Output::Failed(Failure::TokenFailed));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn on_block(&mut self) -> Result<(), Rejected> {
+        if self.terminal() {
+            return Err(Rejected::Finished);
+        }
+        if let Some(flight) = &self.in_flight {
+            return Err(Rejected::Busy(flight.command.endpoint()));
+        }
+        let (TokenStatus::Active, Some(token)) = (&self.status, &self.card_token) else {
+            return Err(Rejected::TokenNotActive(self.status.clone()));
+        };
+        let command = Command::BlockCardToken(BlockCardToken::new(token.clone()));
+        self.in_flight = Some(InFlight::new(command.clone()));
+        self.out.push_back(Output::Send(command));
+        Ok(())
+    }
+
+    fn blocked(&mut self) {
+        self.status = TokenStatus::Blocked;
+        self.block_in_doubt = false;
+        self.out.push_back(Output::Done(TokenStatus::Blocked));
+    }
+
+    fn on_reply(&mut self, reply: Reply) -> Result<(), Rejected> {
+        let endpoint = reply.endpoint();
+        let Some(mut flight) = self.in_flight.take_if(|f| f.command.endpoint() == endpoint) else {
+            return Err(if self.terminal() {
+                Rejected::Finished
+            } else {
+                Rejected::UnexpectedReply(endpoint)
+            });
+        };
+        let Reply::BlockCardToken(result) = reply else {
+            return Err(Rejected::UnexpectedReply(endpoint));
+        };
+        match result {
+            Ok(_) => self.blocked(),
+            // An earlier attempt may have blocked it already.
+            Err(error)
+                if self.block_in_doubt && error.code() == Some(ErrorCode::TokenNotActive) =>
+            {
+                self.blocked()
+            }
+            Err(error) if refused(&error) || flight.attempts >= self.max_attempts => {
+                self.out
+                    .push_back(Output::Failed(Failure::Request { endpoint, error }));
+            }
+            Err(_) => {
+                self.block_in_doubt = true;
+                flight.attempts += 1;
+                self.out.push_back(Output::Send(flight.command.clone()));
+                self.in_flight = Some(flight);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Machine for TokenMachine {
+    type Outcome = TokenStatus;
+
+    fn handle_input(&mut self, input: Input, _now: OffsetDateTime) -> Result<(), Rejected> {
+        match input {
+            Input::Tokenization(notice) => self.on_callback(notice),
+            Input::Block => self.on_block(),
+            Input::Reply(reply) => self.on_reply(reply),
+            Input::Timeout => Ok(()),
+            _ if self.terminal() => Err(Rejected::Finished),
+            _ => Err(Rejected::NotNow {
+                input: "this input",
+                state: "a token",
+            }),
+        }
+    }
+
+    fn poll_output(&mut self) -> Output<TokenStatus> {
+        if let Some(output) = self.out.pop_front() {
+            return output;
+        }
+        let awaiting = match (&self.in_flight, &self.status) {
+            (Some(flight), _) => Awaiting::Reply(flight.command.endpoint()),
+            (None, TokenStatus::Init) => Awaiting::Tokenization,
+            (None, _) if self.terminal() => Awaiting::Nothing,
+            (None, _) => Awaiting::Caller,
+        };
+        Output::Wait(Wait {
+            until: None,
+            awaiting,
+        })
+    }
+
+    fn is_terminal(&self) -> bool {
+        self.terminal()
+    }
+}
