@@ -89,9 +89,85 @@ impl fmt::Display for Pan {
 
 impl<'de> serde::Deserialize<'de> for Pan {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
+        let raw = secret_text(deserializer, "a card number as a string of digits")?;
         Pan::new(raw).map_err(serde::de::Error::custom)
     }
+}
+
+/// Reads a secret that must arrive as a JSON string. serde's usual type
+/// errors quote the value they found (`invalid type: integer
+/// `4111111111111111``), which would put a card number sent as a number into
+/// an error message; this reader's errors never show the value.
+pub(crate) fn secret_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<String, D::Error> {
+    struct Text(&'static str);
+
+    impl Text {
+        fn refuse<E: serde::de::Error>(&self) -> Result<String, E> {
+            Err(E::custom(format_args!("expected {}", self.0)))
+        }
+    }
+
+    impl<'de> serde::de::Visitor<'de> for Text {
+        type Value = String;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
+            self.refuse()
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+            self.refuse()
+        }
+
+        // With serde_json's arbitrary precision a number arrives as a map.
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+            self.refuse()
+        }
+    }
+
+    deserializer.deserialize_any(Text(expecting))
 }
 
 /// A masked card number as OCTO reports it (`427831** **** 3011`, or
@@ -236,6 +312,26 @@ mod tests {
         for bad in ["2813", "2800", "280", "28a5", "", "20055"] {
             assert!(CardExpiry::parse_yymm(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn deserialising_never_quotes_the_number() {
+        let pan: Pan = serde_json::from_str("\"4111111111111111\"").unwrap();
+        assert_eq!(pan.last4(), "1111");
+        for bad in [
+            "4111111111111111",
+            "[4111111111111111]",
+            "{\"n\":4111111111111111}",
+        ] {
+            let err = serde_json::from_str::<Pan>(bad).unwrap_err().to_string();
+            assert!(!err.contains("4111111111111111"), "{err}");
+            assert!(err.contains("card number"), "{err}");
+        }
+        let value = serde_json::json!(4111111111111111u64);
+        let err = serde_json::from_value::<Pan>(value)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("4111111111111111"), "{err}");
     }
 
     #[test]

@@ -222,7 +222,8 @@ impl<'a> Fields<'a> {
     }
 
     /// Every field not named in `known` (nor an envelope field), `data`
-    /// winning over the top level: what this SDK does not model, kept.
+    /// winning over the top level: what this SDK does not model, kept, with
+    /// any secret-named field inside it redacted (see [`redact_secrets`]).
     pub fn extra(&self, known: &[&str]) -> Map<String, Value> {
         const ENVELOPE: [&str; 5] = [
             "error",
@@ -235,11 +236,71 @@ impl<'a> Fields<'a> {
         for (map, _) in [&self.fallback, &self.primary].into_iter().flatten() {
             for (key, value) in map.iter() {
                 if !known.contains(&key.as_str()) && !ENVELOPE.contains(&key.as_str()) {
-                    extra.insert(key.clone(), value.clone());
+                    let mut value = value.clone();
+                    if is_secret_key(key) {
+                        redact(&mut value);
+                    } else {
+                        redact_secrets(&mut value);
+                    }
+                    extra.insert(key.clone(), value);
                 }
             }
         }
         extra
+    }
+}
+
+/// Field names that hold a secret wherever they appear: card numbers, CVCs,
+/// card tokens, SMS codes, the shop's secret. No documented response carries
+/// one, but the unmodelled fields of a response are kept and printed with
+/// `Debug`, so a secret OCTO echoed back one day would reach a log.
+const SECRET_KEYS: [&str; 13] = [
+    "pan",
+    "cardnumber",
+    "cardtoken",
+    "token",
+    "cvc",
+    "cvc2",
+    "cvv",
+    "cvv2",
+    "octosecret",
+    "secret",
+    "smskey",
+    "smscode",
+    "otp",
+];
+
+/// Compares case-insensitively and ignoring `_` and `-`, so that `card_token`,
+/// `cardToken` and `CARD-TOKEN` all match.
+fn is_secret_key(key: &str) -> bool {
+    let normal: String = key
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    SECRET_KEYS.contains(&normal.as_str())
+}
+
+fn redact(value: &mut Value) {
+    if !value.is_null() {
+        *value = Value::String("[REDACTED]".to_owned());
+    }
+}
+
+/// Replaces the value of every secret-named field, at any depth.
+fn redact_secrets(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if is_secret_key(key) {
+                    redact(inner);
+                } else {
+                    redact_secrets(inner);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
     }
 }
 
@@ -274,5 +335,24 @@ mod tests {
         assert_eq!(err.problem, DecodeProblem::Missing);
         let extra = f.extra(&["a"]);
         assert_eq!(extra.keys().collect::<Vec<_>>(), vec!["b", "c"]);
+    }
+
+    #[test]
+    fn secrets_in_unmodelled_fields_are_redacted() {
+        let root = json!({"error":0,"data":{
+            "cardToken":"tok-123","note":"kept",
+            "details":{"pan":"4111111111111111","list":[{"sms_key":"61135"}],"saveToken":null},
+            "CVC2":"739"}});
+        let map = root.as_object().unwrap();
+        let extra = Fields::envelope(map).extra(&[]);
+        let text = serde_json::to_string(&extra).unwrap();
+        for secret in ["tok-123", "4111111111111111", "61135", "739"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert_eq!(extra["note"], "kept");
+        assert_eq!(extra["cardToken"], "[REDACTED]");
+        assert_eq!(extra["details"]["list"][0]["sms_key"], "[REDACTED]");
+        // A null stays null: absent is not a secret, and saveToken is no key.
+        assert_eq!(extra["details"]["saveToken"], Value::Null);
     }
 }

@@ -240,7 +240,7 @@ impl fmt::Debug for SmsCode {
 
 impl<'de> Deserialize<'de> for SmsCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
+        let raw = crate::card::secret_text(d, "the SMS code as a string of digits")?;
         SmsCode::new(raw).map_err(serde::de::Error::custom)
     }
 }
