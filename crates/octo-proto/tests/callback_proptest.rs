@@ -1,0 +1,196 @@
+//! Properties of the callback parsers: no input makes them panic, every
+//! refusal maps to a 4xx, signatures hold exactly for what was signed, and
+//! amounts survive the trip exactly.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use octo_proto::callback::{
+    CallbackLimits, Notification, SignatureScheme, SignedFields, TokenizationCallback,
+    check_request_head,
+};
+use octo_proto::{Decimal, NotificationKey, OctoSecret, PaymentStatus};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+fn methods() -> impl Strategy<Value = http::Method> {
+    prop_oneof![
+        4 => Just(http::Method::POST),
+        1 => Just(http::Method::GET),
+        1 => Just(http::Method::PUT),
+        1 => "[A-Z]{1,8}".prop_map(|m| http::Method::from_bytes(m.as_bytes()).unwrap()),
+    ]
+}
+
+fn header_values() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"application/json".to_vec()),
+        Just(b"application/json; charset=utf-8".to_vec()),
+        Just(b"text/plain".to_vec()),
+        "[ -~]{0,40}".prop_map(String::into_bytes),
+        proptest::collection::vec(any::<u8>(), 0..40),
+    ]
+}
+
+fn requests() -> impl Strategy<Value = http::Request<Vec<u8>>> {
+    (
+        methods(),
+        proptest::option::of(header_values()),
+        proptest::option::of(header_values()),
+        proptest::collection::vec(any::<u8>(), 0..300),
+    )
+        .prop_map(|(method, content_type, content_length, body)| {
+            let mut request = http::Request::new(body);
+            *request.method_mut() = method;
+            for (name, value) in [
+                (http::header::CONTENT_TYPE, content_type),
+                (http::header::CONTENT_LENGTH, content_length),
+            ] {
+                if let Some(value) = value.and_then(|v| http::HeaderValue::from_bytes(&v).ok()) {
+                    request.headers_mut().insert(name, value);
+                }
+            }
+            request
+        })
+}
+
+fn json_values() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "\\PC{0,20}".prop_map(Value::String),
+        "-?(0|[1-9][0-9]{0,29})(\\.[0-9]{1,30})?".prop_map(|n| serde_json::from_str(&n).unwrap()),
+    ];
+    leaf.prop_recursive(2, 8, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z]{1,5}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+const KEYS: [&str; 23] = [
+    "shop_transaction_id",
+    "octo_payment_UUID",
+    "status",
+    "signature",
+    "hash_key",
+    "total_sum",
+    "transfer_sum",
+    "refunded_sum",
+    "card_country",
+    "maskedPan",
+    "rrn",
+    "riskLevel",
+    "payed_time",
+    "card_type",
+    "card_vendor",
+    "currency",
+    "is_physical_card",
+    "pan",
+    "exp",
+    "cardHolderName",
+    "card_token",
+    "other",
+    "data",
+];
+
+/// Objects with OCTO's field names and any values in them.
+fn callback_like_bodies() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::btree_map(
+        proptest::sample::select(KEYS.to_vec()),
+        json_values(),
+        0..12,
+    )
+    .prop_map(|m| {
+        let map: Map<String, Value> = m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        serde_json::to_vec(&Value::Object(map)).unwrap()
+    })
+}
+
+fn schemes() -> [SignatureScheme; 2] {
+    [
+        SignatureScheme::UniqueKey(NotificationKey::new("prop-key")),
+        SignatureScheme::SecretAndHashKey(OctoSecret::new("prop-secret")),
+    ]
+}
+
+fn check_never_panics(request: &http::Request<Vec<u8>>, limits: &CallbackLimits) {
+    for scheme in &schemes() {
+        if let Err(e) = Notification::parse_verified(request, scheme, limits) {
+            assert!(e.reply().status().is_client_error(), "{e:?}");
+        }
+    }
+    match Notification::parse_unverified(request, limits) {
+        Ok(unverified) => {
+            let _ = unverified.verify(&schemes()[0]);
+        }
+        Err(e) => assert!(e.status().is_client_error(), "{e:?}"),
+    }
+    if let Err(e) = TokenizationCallback::parse(request, limits) {
+        assert!(e.reply().status().is_client_error(), "{e:?}");
+    }
+    let _ = check_request_head(request.method(), request.headers(), limits);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_requests_never_panic(request in requests(), limit in 0usize..400) {
+        check_never_panics(&request, &CallbackLimits::default());
+        check_never_panics(&request, &CallbackLimits::new().with_max_body_bytes(limit));
+    }
+
+    #[test]
+    fn callback_shaped_bodies_never_panic(body in callback_like_bodies()) {
+        let mut request = http::Request::new(body);
+        *request.method_mut() = http::Method::POST;
+        check_never_panics(&request, &CallbackLimits::default());
+    }
+
+    #[test]
+    fn signed_notifications_verify_and_amounts_stay_exact(
+        uuid in "[0-9a-f-]{1,40}",
+        status in "[a-z_]{1,24}",
+        hash_key in "\\PC{0,30}",
+        mantissa in any::<i64>(),
+        scale in 0u32..=8,
+    ) {
+        let total = Decimal::new(mantissa, scale);
+        for scheme in &schemes() {
+            let mut sent = Notification::new(
+                "order-p".parse().unwrap(),
+                uuid.parse().unwrap(),
+                PaymentStatus::parse(&status),
+            );
+            sent.total_sum = Some(total);
+            let sent = sent.sign(scheme, hash_key.clone());
+            let request = sent.to_request("https://shop.example/n".parse().unwrap());
+            let got = Notification::parse_verified(&request, scheme, &CallbackLimits::default()).unwrap();
+            prop_assert_eq!(got.total_sum.map(|d| d.to_string()), Some(total.to_string()));
+            prop_assert_eq!(&got, &sent);
+        }
+    }
+
+    #[test]
+    fn changing_one_signature_digit_fails(
+        uuid in "[0-9a-f-]{1,40}",
+        status in "[a-z_]{1,24}",
+        position in 0usize..40,
+        replacement in proptest::sample::select(b"0123456789ABCDEFabcdef".to_vec()),
+    ) {
+        for scheme in &schemes() {
+            let fields = SignedFields { octo_payment_uuid: &uuid, status: &status, hash_key: "hk" };
+            let good = scheme.sign(&fields);
+            prop_assert!(scheme.verify(&fields, &good.to_ascii_lowercase()).is_ok());
+            let mut bytes = good.clone().into_bytes();
+            bytes[position] = replacement;
+            let changed = String::from_utf8(bytes).unwrap();
+            let same_digit = changed.eq_ignore_ascii_case(&good);
+            prop_assert_eq!(scheme.verify(&fields, &changed).is_ok(), same_digit);
+        }
+    }
+}
