@@ -1,0 +1,217 @@
+//! Shared by the machine tests: canned OCTO answers and a readable,
+//! Debug-free description of every output.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use octo_proto::machine::{Awaiting, Command, Machine, Output, PaymentOutcome};
+use octo_proto::op::{
+    BindCard, BlockedToken, Endpoint, Payment, PreparePayment, RefundResult, TokenPayment,
+    Verification,
+};
+use octo_proto::{
+    CardExpiry, Currency, Error, ErrorCode, OctoError, Pan, PaymentMethod, PaymentStatus, RawBody,
+    RefundStatus, TokenStatus, TransportError, TransportErrorKind, VerifyId,
+};
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+pub const T0: OffsetDateTime = datetime!(2024-05-02 09:00 UTC);
+
+pub fn at(minutes: i64, seconds: i64) -> OffsetDateTime {
+    T0 + time::Duration::minutes(minutes) + time::Duration::seconds(seconds)
+}
+
+pub fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+pub fn prepare(id: &str, total: &str) -> PreparePayment {
+    PreparePayment::new(
+        id.parse().unwrap(),
+        dec(total),
+        Currency::Uzs,
+        "Two yoghurts",
+        "https://shop.example/return",
+        datetime!(2024-05-02 09:00),
+    )
+}
+
+pub fn bind_card(id: &str, method: PaymentMethod) -> BindCard {
+    BindCard {
+        shop_transaction_id: id.parse().unwrap(),
+        pan: Pan::new("8600312990314318").unwrap(),
+        exp: CardExpiry::parse_yymm("2805").unwrap(),
+        phone: "998901234567".into(),
+        card_holder_name: "A. Karimov".into(),
+        cvc2: None,
+        method,
+        return_url: "https://shop.example/cards".into(),
+        notify_url: None,
+        bind_notify_url: None,
+    }
+}
+
+pub fn payment(id: &str, uuid: &str, status: PaymentStatus, total: Option<&str>) -> Payment {
+    Payment {
+        shop_transaction_id: id.parse().unwrap(),
+        octo_payment_uuid: uuid.parse().unwrap(),
+        status,
+        octo_pay_url: Some(format!("https://pay2.octo.uz/pay/{uuid}")),
+        total_sum: total.map(dec),
+        refunded_sum: None,
+        transfer_sum: None,
+        payed_time: None,
+        processor_key: None,
+        processing_reference: None,
+        card: None,
+        extra: Default::default(),
+    }
+}
+
+pub fn token_payment(
+    uuid: &str,
+    status: PaymentStatus,
+    total: &str,
+    url: Option<&str>,
+) -> TokenPayment {
+    TokenPayment {
+        id: Some(5520),
+        octo_payment_uuid: uuid.parse().unwrap(),
+        shop_transaction_id: None,
+        status,
+        initial_sum: Some(dec(total)),
+        total_sum: dec(total),
+        refunded_sum: None,
+        transfer_sum: None,
+        currency: Some(Currency::Uzs),
+        redirect_url: url.map(str::to_owned),
+        auto_capture: Some(true),
+        is_test: Some(false),
+        create_time: None,
+        expire_time: None,
+        payed_time: None,
+        card: None,
+        trans_type: Some("SMS".into()),
+        extra: Default::default(),
+    }
+}
+
+pub fn refund_result(uuid: &str, status: RefundStatus) -> RefundResult {
+    RefundResult {
+        octo_payment_uuid: uuid.parse().unwrap(),
+        refund_id: None,
+        refund_time: None,
+        status,
+        extra: Default::default(),
+    }
+}
+
+pub fn verification(verify_id: u64, seconds_left: u32) -> Verification {
+    Verification {
+        verify_id: VerifyId(verify_id),
+        phone: Some("+998** *****33".into()),
+        seconds_left,
+    }
+}
+
+pub fn blocked() -> BlockedToken {
+    BlockedToken {
+        status: TokenStatus::Blocked,
+        extra: Default::default(),
+    }
+}
+
+/// OCTO refusing with `code` on `endpoint`.
+pub fn octo_error(code: i64, endpoint: Endpoint) -> Error {
+    Error::Octo(OctoError {
+        http_status: http::StatusCode::OK,
+        code: ErrorCode::from_code(code, endpoint),
+        message: None,
+        developer_message: None,
+        body: RawBody::new(format!(r#"{{"error":{code}}}"#)),
+    })
+}
+
+/// A timeout: the outcome is unknown.
+pub fn timeout() -> Error {
+    Error::Transport(TransportError::bare(TransportErrorKind::Timeout))
+}
+
+fn clock(t: Option<OffsetDateTime>) -> String {
+    match t {
+        Some(t) => format!(" until {:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
+        None => String::new(),
+    }
+}
+
+pub fn describe_command(command: &Command) -> String {
+    match command {
+        Command::PreparePayment(p) => format!("send prepare_payment {}", p.shop_transaction_id),
+        Command::PaymentStatus(p) => format!("send payment_status {}", p.shop_transaction_id),
+        Command::PayWithToken(p) => format!("send pay_with_token {}", p.octo_payment_uuid),
+        Command::SetAccept(s) => match s.final_amount {
+            Some(amount) => format!("send set_accept {} {amount}", s.accept_status),
+            None => format!("send set_accept {}", s.accept_status),
+        },
+        Command::Refund(r) => format!("send refund {} {}", r.shop_refund_id, r.amount),
+        Command::BindCard(b) => format!("send bind_card {}", b.shop_transaction_id),
+        Command::VerificationInfo(_) => "send verification_info".into(),
+        Command::CheckSmsKey(c) => format!("send check_sms_key {}", c.verify_id),
+        Command::CheckPan(_) => "send check_pan".into(),
+        Command::BlockCardToken(_) => "send block_card_token".into(),
+        _ => "send something new".into(),
+    }
+}
+
+fn awaiting(a: Awaiting) -> String {
+    match a {
+        Awaiting::Reply(endpoint) => format!("reply {endpoint}"),
+        Awaiting::Notification => "notification".into(),
+        Awaiting::Tokenization => "tokenization".into(),
+        Awaiting::Code => "code".into(),
+        Awaiting::Decision => "decision".into(),
+        Awaiting::Caller => "caller".into(),
+        Awaiting::Nothing => "nothing".into(),
+        _ => "something new".into(),
+    }
+}
+
+/// One line per output; `done` lines come from `outcome`.
+pub fn describe<T>(output: &Output<T>, outcome: impl Fn(&T) -> String) -> String {
+    match output {
+        Output::Send(command) => describe_command(command),
+        Output::Redirect(url) => format!("redirect {url}"),
+        Output::AskCode(p) => format!(
+            "ask code {} {}s attempts {} resend {}",
+            p.phone.as_deref().unwrap_or("-"),
+            p.seconds_left,
+            p.attempts_left,
+            if p.can_resend { "yes" } else { "no" }
+        ),
+        Output::Decide(h) => format!("decide held {}{}", h.amount, clock(Some(h.expires_at))),
+        Output::Wait(w) => format!("wait {}{}", awaiting(w.awaiting), clock(w.until)),
+        Output::Done(t) => format!("done {}", outcome(t)),
+        Output::Failed(f) => format!("failed {f}"),
+        _ => "something new".into(),
+    }
+}
+
+pub fn payment_outcome(o: &PaymentOutcome) -> String {
+    format!(
+        "{} total {} refunded {}",
+        o.status, o.total_sum, o.refunded_sum
+    )
+}
+
+/// Polls until the machine is idle; the idle line is included.
+pub fn drain<M: Machine>(machine: &mut M, outcome: impl Fn(&M::Outcome) -> String) -> Vec<String> {
+    let mut lines = Vec::new();
+    loop {
+        let output = machine.poll_output();
+        lines.push(describe(&output, &outcome));
+        if matches!(output, Output::Wait(_)) {
+            return lines;
+        }
+        assert!(lines.len() < 64, "the machine never goes idle: {lines:?}");
+    }
+}

@@ -1,0 +1,468 @@
+//! Golden transcripts: each flow, driven with canned answers, produces the
+//! outputs a shop should see, in order. The expected lists were written
+//! from the flows in `docs/flows/`, then the machines were made to match.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod machine_support;
+
+use machine_support::*;
+use octo_proto::machine::{
+    BindingMachine, BindingParams, BoundCard, Input, Machine, PaymentMachine, PaymentNotice,
+    PaymentParams, Rejected, Reply, TokenMachine, TokenNotice, TokenPaymentMachine,
+};
+use octo_proto::op::{Endpoint, SmsCode};
+use octo_proto::{CardToken, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus};
+use time::OffsetDateTime;
+
+struct Script<M: Machine> {
+    machine: M,
+    lines: Vec<String>,
+    outcome: fn(&M::Outcome) -> String,
+}
+
+impl<M: Machine> Script<M> {
+    fn new(machine: M, outcome: fn(&M::Outcome) -> String) -> Self {
+        let mut script = Self {
+            machine,
+            lines: Vec::new(),
+            outcome,
+        };
+        script.drain();
+        script
+    }
+
+    fn drain(&mut self) {
+        let lines = drain(&mut self.machine, self.outcome);
+        self.lines.extend(lines);
+    }
+
+    fn input(&mut self, input: impl Into<Input>, now: OffsetDateTime) {
+        self.machine.handle_input(input.into(), now).unwrap();
+        self.drain();
+    }
+
+    fn refused(&mut self, input: impl Into<Input>, now: OffsetDateTime) -> Rejected {
+        let rejected = self.machine.handle_input(input.into(), now).unwrap_err();
+        self.drain();
+        rejected
+    }
+
+    fn check(&self, expected: &[&str]) {
+        assert_eq!(self.lines, expected, "\n{}", self.lines.join("\n"));
+    }
+}
+
+fn bound(card: &BoundCard) -> String {
+    let card_text = card
+        .card
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    format!("bound {} {card_text}", card.shop_transaction_id)
+}
+
+fn notice(id: &str, status: PaymentStatus, total: Option<&str>) -> PaymentNotice {
+    PaymentNotice {
+        total_sum: total.map(dec),
+        ..PaymentNotice::new(id.parse().unwrap(), status)
+    }
+}
+
+fn paid_one_stage(id: &str, total: &str) -> Script<PaymentMachine> {
+    let machine = PaymentMachine::new(prepare(id, total), PaymentParams::default(), at(0, 0));
+    let mut s = Script::new(machine, payment_outcome);
+    let created = payment(id, "u-1", PaymentStatus::Created, Some(total));
+    s.input(Reply::PreparePayment(Ok(created)), at(0, 1));
+    s.input(notice(id, PaymentStatus::Succeeded, Some(total)), at(3, 0));
+    s
+}
+
+fn held(id: &str) -> Script<PaymentMachine> {
+    let machine = PaymentMachine::new(
+        prepare(id, "1000.00").two_stage(),
+        PaymentParams::default(),
+        at(0, 0),
+    );
+    let mut s = Script::new(machine, payment_outcome);
+    let created = payment(id, "u-1", PaymentStatus::Created, Some("1000.00"));
+    s.input(Reply::PreparePayment(Ok(created)), at(0, 1));
+    s.input(
+        notice(id, PaymentStatus::WaitingForCapture, Some("1000.00")),
+        at(5, 0),
+    );
+    s
+}
+
+const HELD: [&str; 6] = [
+    "send prepare_payment order-2",
+    "wait reply prepare_payment",
+    "redirect https://pay2.octo.uz/pay/u-1",
+    "wait notification until 09:15:00",
+    "decide held 1000.00 until 09:35:00",
+    "wait decision until 09:35:00",
+];
+
+#[test]
+fn one_stage() {
+    let s = paid_one_stage("order-1", "1000.00");
+    s.check(&[
+        "send prepare_payment order-1",
+        "wait reply prepare_payment",
+        "redirect https://pay2.octo.uz/pay/u-1",
+        "wait notification until 09:15:00",
+        "done succeeded total 1000.00 refunded 0",
+        "wait caller",
+    ]);
+}
+
+#[test]
+fn two_stage_capture() {
+    let mut s = held("order-2");
+    s.input(Input::Capture { final_amount: None }, at(6, 0));
+    let captured = payment("order-2", "u-1", PaymentStatus::Succeeded, Some("1000.00"));
+    s.input(Reply::SetAccept(Ok(captured)), at(6, 1));
+    let mut expected = HELD.to_vec();
+    expected.extend([
+        "send set_accept capture",
+        "wait reply set_accept",
+        "done succeeded total 1000.00 refunded 0",
+        "wait caller",
+    ]);
+    s.check(&expected);
+}
+
+#[test]
+fn two_stage_partial_capture() {
+    let mut s = held("order-2");
+    // More than the hold is refused before anything is sent.
+    let too_much = s.refused(
+        Input::Capture {
+            final_amount: Some(dec("1000.01")),
+        },
+        at(6, 0),
+    );
+    assert!(matches!(too_much, Rejected::Invalid(_)));
+    s.input(
+        Input::Capture {
+            final_amount: Some(dec("800.00")),
+        },
+        at(6, 0),
+    );
+    // OCTO may still report the amount first held.
+    let captured = payment("order-2", "u-1", PaymentStatus::Succeeded, Some("1000.00"));
+    s.input(Reply::SetAccept(Ok(captured)), at(6, 1));
+    let mut expected = HELD.to_vec();
+    expected.extend([
+        "wait decision until 09:35:00",
+        "send set_accept capture 800.00",
+        "wait reply set_accept",
+        "done succeeded total 800.00 refunded 0",
+        "wait caller",
+    ]);
+    s.check(&expected);
+}
+
+#[test]
+fn two_stage_cancel() {
+    let mut s = held("order-2");
+    s.input(Input::Cancel, at(6, 0));
+    let canceled = payment("order-2", "u-1", PaymentStatus::Canceled, Some("1000.00"));
+    s.input(Reply::SetAccept(Ok(canceled)), at(6, 1));
+    // A late succeeded notification cannot revive it.
+    s.input(
+        notice("order-2", PaymentStatus::Succeeded, Some("1000.00")),
+        at(7, 0),
+    );
+    let mut expected = HELD.to_vec();
+    expected.extend([
+        "send set_accept cancel",
+        "wait reply set_accept",
+        "done canceled total 0 refunded 0",
+        "wait nothing",
+        "wait nothing",
+    ]);
+    s.check(&expected);
+}
+
+#[test]
+fn partial_then_full_refund() {
+    let mut s = paid_one_stage("order-5", "1000.00");
+    s.input(
+        Input::Refund {
+            shop_refund_id: "r-1".parse().unwrap(),
+            amount: dec("300.00"),
+        },
+        at(10, 0),
+    );
+    s.input(
+        Reply::Refund(Ok(refund_result("u-1", RefundStatus::Succeeded))),
+        at(10, 1),
+    );
+    // More than what is left is refused locally.
+    let over = s.refused(
+        Input::Refund {
+            shop_refund_id: "r-2".parse().unwrap(),
+            amount: dec("700.01"),
+        },
+        at(11, 0),
+    );
+    assert!(matches!(over, Rejected::Invalid(_)));
+    s.input(
+        Input::Refund {
+            shop_refund_id: "r-2".parse().unwrap(),
+            amount: dec("700.00"),
+        },
+        at(11, 0),
+    );
+    s.input(
+        Reply::Refund(Ok(refund_result("u-1", RefundStatus::Succeeded))),
+        at(11, 1),
+    );
+    let after = s.refused(
+        Input::Refund {
+            shop_refund_id: "r-3".parse().unwrap(),
+            amount: dec("1"),
+        },
+        at(12, 0),
+    );
+    assert_eq!(after, Rejected::Finished);
+    s.check(&[
+        "send prepare_payment order-5",
+        "wait reply prepare_payment",
+        "redirect https://pay2.octo.uz/pay/u-1",
+        "wait notification until 09:15:00",
+        "done succeeded total 1000.00 refunded 0",
+        "wait caller",
+        "send refund r-1 300.00",
+        "wait reply refund",
+        "done partially_refunded total 1000.00 refunded 300.00",
+        "wait caller",
+        "wait caller",
+        "send refund r-2 700.00",
+        "wait reply refund",
+        "done refunded total 1000.00 refunded 1000.00",
+        "wait nothing",
+        "wait nothing",
+    ]);
+}
+
+fn sms_binding(id: &str, seconds_left: u32) -> Script<BindingMachine> {
+    let machine = BindingMachine::new(
+        bind_card(id, PaymentMethod::Humo),
+        BindingParams::default(),
+        at(0, 0),
+    );
+    let mut s = Script::new(machine, bound);
+    let created = payment(id, "b-1", PaymentStatus::Created, Some("1000"));
+    s.input(Reply::BindCard(Ok(created)), at(0, 1));
+    s.input(
+        Reply::VerificationInfo(Ok(verification(819, seconds_left))),
+        at(0, 2),
+    );
+    s
+}
+
+fn callback(id: &str, status: TokenStatus) -> TokenNotice {
+    TokenNotice {
+        shop_transaction_id: id.parse().unwrap(),
+        card_token: CardToken::new("tok-secret"),
+        status,
+    }
+}
+
+fn code(text: &str) -> SmsCode {
+    SmsCode::new(text).unwrap()
+}
+
+#[test]
+fn humo_binding() {
+    let mut s = sms_binding("bind-1", 120);
+    s.input(code("61135"), at(1, 0));
+    let ok = payment("bind-1", "b-1", PaymentStatus::Succeeded, Some("1000"));
+    s.input(Reply::CheckSmsKey(Ok(ok)), at(1, 1));
+    s.input(callback("bind-1", TokenStatus::Active), at(1, 30));
+    // OCTO retries its callback; the same answer is accepted again.
+    s.input(callback("bind-1", TokenStatus::Active), at(1, 40));
+    s.check(&[
+        "send bind_card bind-1",
+        "wait reply bind_card",
+        "send verification_info",
+        "wait reply verification_info",
+        "ask code +998** *****33 120s attempts 3 resend yes",
+        "wait code until 09:02:02",
+        "send check_sms_key 819",
+        "wait reply check_sms_key",
+        "wait tokenization until 09:11:01",
+        "done bound bind-1 860031******4318",
+        "wait nothing",
+        "wait nothing",
+    ]);
+}
+
+#[test]
+fn visa_binding() {
+    let machine = BindingMachine::new(
+        bind_card("bind-2", PaymentMethod::BankCard),
+        BindingParams::default(),
+        at(0, 0),
+    );
+    let mut s = Script::new(machine, bound);
+    let mut created = payment("bind-2", "b-2", PaymentStatus::Created, Some("1000"));
+    created.octo_pay_url = Some("https://pay2.octo.uz/3ds/b-2".into());
+    s.input(Reply::BindCard(Ok(created)), at(0, 1));
+    let other = s.refused(callback("bind-9", TokenStatus::Active), at(2, 0));
+    assert_eq!(other, Rejected::OtherTransaction);
+    s.input(callback("bind-2", TokenStatus::Active), at(2, 0));
+    s.check(&[
+        "send bind_card bind-2",
+        "wait reply bind_card",
+        "redirect https://pay2.octo.uz/3ds/b-2",
+        "wait tokenization until 09:10:01",
+        "wait tokenization until 09:10:01",
+        "done bound bind-2 860031******4318",
+        "wait nothing",
+    ]);
+}
+
+#[test]
+fn token_payment_with_otp() {
+    let machine = TokenPaymentMachine::new(
+        prepare("order-8", "1000.00"),
+        CardToken::new("tok-secret"),
+        PaymentMethod::Uzcard,
+        Some("client@mail.com".into()),
+        PaymentParams::default(),
+        at(0, 0),
+    );
+    let mut s = Script::new(machine, payment_outcome);
+    let created = payment("order-8", "u-8", PaymentStatus::Created, Some("1000.00"));
+    s.input(Reply::PreparePayment(Ok(created)), at(0, 1));
+    let otp = token_payment(
+        "u-8",
+        PaymentStatus::Created,
+        "1000.00",
+        Some("https://pay2.octo.uz/uzcard/sms/u-8"),
+    );
+    s.input(Reply::PayWithToken(Ok(otp)), at(0, 2));
+    s.input(
+        notice("order-8", PaymentStatus::Succeeded, Some("1000.00")),
+        at(2, 0),
+    );
+    s.check(&[
+        "send prepare_payment order-8",
+        "wait reply prepare_payment",
+        "send pay_with_token u-8",
+        "wait reply pay_with_token",
+        "redirect https://pay2.octo.uz/uzcard/sms/u-8",
+        "wait notification until 09:15:00",
+        "done succeeded total 1000.00 refunded 0",
+        "wait caller",
+    ]);
+}
+
+#[test]
+fn three_wrong_codes() {
+    let mut s = sms_binding("bind-3", 120);
+    for (i, typed) in ["11111", "22222", "33333"].into_iter().enumerate() {
+        let t = at(1, i64::try_from(i).unwrap() * 10);
+        s.input(code(typed), t);
+        s.input(
+            Reply::CheckSmsKey(Err(octo_error(-1, Endpoint::CheckSmsKey))),
+            t,
+        );
+    }
+    let late = s.refused(code("44444"), at(2, 0));
+    assert_eq!(late, Rejected::Finished);
+    s.check(&[
+        "send bind_card bind-3",
+        "wait reply bind_card",
+        "send verification_info",
+        "wait reply verification_info",
+        "ask code +998** *****33 120s attempts 3 resend yes",
+        "wait code until 09:02:02",
+        "send check_sms_key 819",
+        "wait reply check_sms_key",
+        "ask code +998** *****33 62s attempts 2 resend yes",
+        "wait code until 09:02:02",
+        "send check_sms_key 819",
+        "wait reply check_sms_key",
+        "ask code +998** *****33 52s attempts 1 resend yes",
+        "wait code until 09:02:02",
+        "send check_sms_key 819",
+        "wait reply check_sms_key",
+        "failed 3 wrong codes",
+        "wait nothing",
+        "wait nothing",
+    ]);
+}
+
+#[test]
+fn code_expiry_with_resend() {
+    let mut s = sms_binding("bind-4", 60);
+    // Before the deadline a timeout changes nothing.
+    s.input(Input::Timeout, at(0, 30));
+    s.input(Input::Timeout, at(1, 2));
+    let expired = s.refused(code("61135"), at(1, 3));
+    assert_eq!(expired, Rejected::CodeExpired);
+    s.input(Input::ResendCode, at(1, 5));
+    s.input(Reply::CheckPan(Ok(verification(820, 120))), at(1, 6));
+    // The customer asks again: OCTO says no more (error 17).
+    s.input(Input::ResendCode, at(1, 20));
+    s.input(
+        Reply::CheckPan(Err(octo_error(17, Endpoint::CheckPan))),
+        at(1, 26),
+    );
+    s.input(code("61135"), at(1, 30));
+    let ok = payment("bind-4", "b-1", PaymentStatus::Succeeded, Some("1000"));
+    s.input(Reply::CheckSmsKey(Ok(ok)), at(1, 31));
+    s.input(callback("bind-4", TokenStatus::Active), at(2, 0));
+    s.check(&[
+        "send bind_card bind-4",
+        "wait reply bind_card",
+        "send verification_info",
+        "wait reply verification_info",
+        "ask code +998** *****33 60s attempts 3 resend yes",
+        "wait code until 09:01:02",
+        "wait code until 09:01:02",
+        "ask code +998** *****33 0s attempts 3 resend yes",
+        "wait code",
+        "wait code",
+        "send check_pan",
+        "wait reply check_pan",
+        "ask code +998** *****33 120s attempts 3 resend yes",
+        "wait code until 09:03:06",
+        "send check_pan",
+        "wait reply check_pan",
+        "ask code +998** *****33 100s attempts 3 resend no",
+        "wait code until 09:03:06",
+        "send check_sms_key 820",
+        "wait reply check_sms_key",
+        "wait tokenization until 09:11:31",
+        "done bound bind-4 860031******4318",
+        "wait nothing",
+    ]);
+}
+
+#[test]
+fn token_issue_and_block() {
+    let machine = TokenMachine::pending("bind-5".parse().unwrap(), 3);
+    let mut s = Script::new(machine, |status: &TokenStatus| format!("token {status}"));
+    let early = s.refused(Input::Block, at(0, 0));
+    assert_eq!(early, Rejected::TokenNotActive(TokenStatus::Init));
+    s.input(callback("bind-5", TokenStatus::Active), at(0, 10));
+    s.input(Input::Block, at(5, 0));
+    s.input(Reply::BlockCardToken(Ok(blocked())), at(5, 1));
+    let again = s.refused(Input::Block, at(6, 0));
+    assert_eq!(again, Rejected::Finished);
+    s.check(&[
+        "wait tokenization",
+        "wait tokenization",
+        "done token active",
+        "wait caller",
+        "send block_card_token",
+        "wait reply block_card_token",
+        "done token blocked",
+        "wait nothing",
+        "wait nothing",
+    ]);
+}
