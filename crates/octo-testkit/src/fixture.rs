@@ -112,6 +112,26 @@ impl ExpectedRequest {
         }
     }
 
+    /// The expectation that `request` meets: for tests that build their own
+    /// exchanges from a request the SDK built. `None` when the body is not
+    /// JSON.
+    pub fn from_request(request: &http::Request<Vec<u8>>) -> Option<Self> {
+        Some(Self {
+            method: request.method().as_str().to_owned(),
+            path: request
+                .uri()
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            content_type: request
+                .headers()
+                .get(http::header::CONTENT_TYPE)?
+                .to_str()
+                .ok()?
+                .to_owned(),
+            body: serde_json::from_slice(request.body()).ok()?,
+        })
+    }
+
     /// [`check`](Self::check) for an `http::Request`.
     pub fn check_request(&self, request: &http::Request<Vec<u8>>) -> Result<(), String> {
         let content_type = request

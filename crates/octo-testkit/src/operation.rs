@@ -69,6 +69,13 @@ macro_rules! any_operation {
                 }
             }
 
+            /// Runs it through an async `driver`; the outcome as JSON.
+            pub async fn run_async<D: AsyncDriver>(&self, driver: &mut D, config: &Config) -> Value {
+                match self {
+                    $(Self::$variant(op) => outcome_of(&driver.call(op, config).await),)*
+                }
+            }
+
             /// Builds its request (for tests that check requests only).
             pub fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
                 match self {
@@ -99,3 +106,15 @@ any_operation!(
     BlockCardToken(BlockCardToken) = "block_card_token",
     FiscalData(FiscalData) = "fiscal_data",
 );
+
+/// The asynchronous counterpart of [`Driver`], for async transports.
+pub trait AsyncDriver {
+    /// Carries `op` for `config`.
+    fn call<O>(
+        &mut self,
+        op: &O,
+        config: &Config,
+    ) -> impl std::future::Future<Output = Result<O::Output, Error>>
+    where
+        O: Operation;
+}

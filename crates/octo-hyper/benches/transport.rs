@@ -1,0 +1,3 @@
+//! Transport benchmarks (written below).
+
+fn main() {}

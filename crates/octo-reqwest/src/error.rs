@@ -1,0 +1,26 @@
+//! reqwest's errors as octo-proto's transport kinds, keeping the original
+//! error as the source.
+
+use octo_proto::{TransportError, TransportErrorKind};
+
+pub(crate) fn transport_error(error: reqwest::Error) -> TransportError {
+    // A connect timeout is also a timeout, but no byte was sent: resending
+    // is always safe, so it counts as a connect failure.
+    let kind = if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if error.is_builder() {
+        TransportErrorKind::InvalidRequest
+    } else {
+        TransportErrorKind::Io
+    };
+    TransportError::new(kind, error)
+}
+
+pub(crate) fn too_large(limit: usize) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::BodyTooLarge,
+        format!("response body larger than {limit} bytes"),
+    )
+}

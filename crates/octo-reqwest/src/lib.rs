@@ -1,0 +1,57 @@
+//! An async client for the OCTO payment gateway over [`reqwest`].
+//!
+//! octo-proto builds each request and reads each answer; this crate only
+//! carries the bytes, with timeouts, a capped response size, and retries as
+//! [`RetryPolicy`](octo_proto::RetryPolicy) decides: only idempotent
+//! operations are resent, always with the same body and so the same
+//! idempotency key. TLS is rustls with the ring provider and the Mozilla
+//! roots from `webpki-roots`.
+//!
+//! ```no_run
+//! use octo_proto::{Config, Currency, op::{PaymentStatusCheck, PreparePayment}};
+//! use octo_reqwest::Client;
+//! use rust_decimal::Decimal;
+//! use time::macros::datetime;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::new(Config::new(123, "secret").with_test(true))?;
+//! let payment = PreparePayment::new(
+//!     "order-1001".parse()?,
+//!     Decimal::new(100_000, 2),
+//!     Currency::Uzs,
+//!     "Two yoghurts",
+//!     "https://shop.example/orders/1001",
+//!     datetime!(2024-05-02 09:17:00),
+//! );
+//! let created = client.prepare_payment(&payment).await?;
+//! let status = client
+//!     .payment_status(&PaymentStatusCheck::new(created.shop_transaction_id))
+//!     .await?;
+//! println!("{}", status.status);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every call runs in a `tracing` span `octo.call` (operation,
+//! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span
+//! per attempt (attempt number, HTTP status, elapsed milliseconds). Spans
+//! never carry secrets, card data or bodies.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod builder;
+mod client;
+mod error;
+mod ops;
+mod trace;
+
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+};
+pub use client::Client;
+
+/// The protocol crate, so that users hold the same version as this client.
+pub use octo_proto;
+/// The HTTP backend, so that users hold the same version as this client.
+pub use reqwest;
