@@ -4,7 +4,12 @@
 //! The fixtures and their signatures are written by
 //! `fixtures/callbacks/generate.py`, computed apart from this crate.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,12 @@
 //! refusal maps to a 4xx, signatures hold exactly for what was signed, and
 //! amounts survive the trip exactly.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use octo_proto::callback::{
     CallbackLimits, Notification, SignatureScheme, SignedFields, TokenizationCallback,
