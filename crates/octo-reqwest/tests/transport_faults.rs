@@ -1,0 +1,214 @@
+//! What fixtures cannot express: refused connections, a server that hangs
+//! up or stalls, 503 then success, chunked and oversized bodies.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use octo_proto::op::{PaymentStatusCheck, SetAccept};
+use octo_proto::{Config, Error, Operation, RetryPolicy, TransportErrorKind};
+use octo_reqwest::Client;
+use octo_testkit::ExpectedRequest;
+use octo_testkit::replay::{Exchange, ReplayServer, Reply};
+
+const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00}}"#;
+const UNAVAILABLE: &str = "<html><body>503 Service Unavailable</body></html>";
+
+fn status_check() -> PaymentStatusCheck {
+    PaymentStatusCheck::new("order-42".parse().unwrap())
+}
+
+fn capture() -> SetAccept {
+    SetAccept::capture("e3f40dc3-4955-412a-853a-2ddd28d3201f".parse().unwrap())
+}
+
+fn config(url: &str) -> Config {
+    Config::new(123, "537da54b-835a-4968-9864-c2ae02c5902e")
+        .with_base_url(url)
+        .unwrap()
+}
+
+fn client(url: &str, retry: RetryPolicy) -> Client {
+    Client::builder(config(url))
+        .retry_policy(retry)
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap()
+}
+
+/// The request `op` must arrive as, on every attempt.
+fn exchange<O: Operation>(op: &O, url: &str, reply: Reply) -> Exchange {
+    let request = op.build_request(&config(url)).unwrap();
+    Exchange {
+        expect: Some(ExpectedRequest::from_request(&request).unwrap()),
+        reply,
+    }
+}
+
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(20))
+}
+
+fn transport_kind(error: Error) -> TransportErrorKind {
+    match error {
+        Error::Transport(e) => {
+            assert!(e.source.is_some(), "the backend's error is kept");
+            e.kind
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let error = client(&url, RetryPolicy::none())
+        .send(&status_check())
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(error), TransportErrorKind::Connect);
+}
+
+#[tokio::test]
+async fn server_closing_mid_response_is_an_io_error() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    let cut = Reply::Truncated {
+        status: 200,
+        body: PAID.into(),
+        sent: 20,
+    };
+    server.push(exchange(&op, &server.url(), cut));
+    let error = client(&server.url(), RetryPolicy::none())
+        .send(&op)
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(error), TransportErrorKind::Io);
+    server.finish().unwrap();
+}
+
+#[tokio::test]
+async fn a_server_slower_than_the_timeout_is_a_timeout() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    let slow = Reply::json(200, PAID).delayed(Duration::from_secs(3));
+    server.push(exchange(&op, &server.url(), slow));
+    let error = client(&server.url(), RetryPolicy::none())
+        .send(&op)
+        .await
+        .unwrap_err();
+    assert_eq!(transport_kind(error), TransportErrorKind::Timeout);
+    server.finish().unwrap();
+}
+
+#[tokio::test]
+async fn idempotent_operations_are_retried_after_503_with_the_same_request() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    assert!(op.is_idempotent());
+    // Both exchanges expect the same body, so a drifting idempotency key
+    // would be reported by the server.
+    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
+    server.push(exchange(&op, &server.url(), Reply::json(200, PAID)));
+    let payment = client(&server.url(), quick_retries())
+        .send(&op)
+        .await
+        .unwrap();
+    assert!(payment.status.is_paid());
+    assert_eq!(server.received(), 2);
+    server.finish().unwrap();
+}
+
+#[tokio::test]
+async fn non_idempotent_operations_are_not_retried_after_503() {
+    let server = ReplayServer::start().unwrap();
+    let op = capture();
+    assert!(!op.is_idempotent());
+    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
+    let error = client(&server.url(), quick_retries())
+        .send(&op)
+        .await
+        .unwrap_err();
+    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received(), 1);
+    // A second attempt would have been recorded as unexpected.
+    server.finish().unwrap();
+}
+
+#[tokio::test]
+async fn turning_retries_off_sends_once() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
+    let error = client(&server.url(), RetryPolicy::none())
+        .send(&op)
+        .await
+        .unwrap_err();
+    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received(), 1);
+    server.finish().unwrap();
+}
+
+#[tokio::test]
+async fn a_chunked_response_is_read_whole() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    let (head, tail) = PAID.split_at(40);
+    let (middle, end) = tail.split_at(30);
+    let chunked = Reply::Chunked {
+        status: 200,
+        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        chunks: vec![
+            head.to_owned().into(),
+            middle.to_owned().into(),
+            end.to_owned().into(),
+        ],
+    };
+    server.push(exchange(&op, &server.url(), chunked));
+    let payment = client(&server.url(), RetryPolicy::none())
+        .send(&op)
+        .await
+        .unwrap();
+    let whole = op
+        .parse_response(&http::Response::new(PAID.as_bytes()))
+        .unwrap();
+    assert_eq!(payment, whole);
+    server.finish().unwrap();
+}
+
+#[tokio::test]
+async fn oversized_responses_are_refused() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    let big = format!("{{\"error\":0,\"pad\":\"{}\"}}", "x".repeat(4096));
+    let chunked = Reply::Chunked {
+        status: 200,
+        headers: Vec::new(),
+        chunks: big
+            .as_bytes()
+            .chunks(1000)
+            .map(|c| c.to_vec().into())
+            .collect(),
+    };
+    server.push(exchange(&op, &server.url(), Reply::json(200, big.clone())));
+    server.push(exchange(&op, &server.url(), chunked));
+    let small = Client::builder(config(&server.url()))
+        .no_retry()
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    for framing in ["content-length", "chunked"] {
+        let error = small.send(&op).await.unwrap_err();
+        assert_eq!(
+            transport_kind(error),
+            TransportErrorKind::BodyTooLarge,
+            "{framing}"
+        );
+    }
+    server.finish().unwrap();
+}
