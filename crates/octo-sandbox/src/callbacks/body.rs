@@ -1,0 +1,107 @@
+//! What the sandbox posts: the signed payment notification and the
+//! tokenization callback.
+
+use octo_proto::callback::{SignatureScheme, SignedFields};
+use octo_proto::{OctoSecret, Pan, datetime};
+use serde_json::{Map, Value};
+
+use crate::config::Signing;
+use crate::engine::Engine;
+use crate::state::{PaymentRecord, TokenRecord};
+use crate::wire::money;
+
+/// The signature of a notification, through octo-proto's scheme so the
+/// sandbox and the SDK cannot disagree on the formula.
+pub(crate) fn sign(
+    signing: &Signing,
+    secret: &OctoSecret,
+    uuid: &str,
+    status: &str,
+    hash_key: &str,
+) -> String {
+    let scheme = match signing {
+        Signing::UniqueKey(key) => SignatureScheme::UniqueKey(key.clone()),
+        Signing::SecretAndHashKey => SignatureScheme::SecretAndHashKey(secret.clone()),
+    };
+    scheme.sign(&SignedFields {
+        octo_payment_uuid: uuid,
+        status,
+        hash_key,
+    })
+}
+
+/// The JSON posted to `notify_url` for the payment's current status.
+pub(crate) fn notification_body(
+    engine: &Engine,
+    p: &PaymentRecord,
+    secret: &OctoSecret,
+    hash_key: &str,
+) -> Value {
+    let status = p.status.as_str();
+    let mut m = Map::new();
+    m.insert(
+        "shop_transaction_id".into(),
+        p.shop_transaction_id.clone().into(),
+    );
+    m.insert("octo_payment_UUID".into(), p.uuid.clone().into());
+    m.insert("status".into(), status.into());
+    m.insert(
+        "signature".into(),
+        sign(&engine.config.signing, secret, &p.uuid, status, hash_key).into(),
+    );
+    m.insert("hash_key".into(), hash_key.into());
+    m.insert("total_sum".into(), money(p.total_sum));
+    m.insert("refunded_sum".into(), money(p.refunded_sum));
+    if let Some(t) = p.transfer_sum(engine.config.fee_percent) {
+        m.insert("transfer_sum".into(), money(t));
+    }
+    m.insert("currency".into(), p.currency.as_str().into());
+    if let Some(at) = p.payed_at {
+        let local = time::PrimitiveDateTime::new(at.date(), at.time());
+        m.insert("payed_time".into(), datetime::format_octo(local).into());
+    }
+    if let Some(card) = &p.card {
+        m.insert("maskedPan".into(), card.masked().into());
+        m.insert("card_type".into(), card.brand.vendor().into());
+        m.insert("card_vendor".into(), card.brand.vendor().into());
+        m.insert("card_country".into(), "UZ".into());
+        m.insert("is_physical_card".into(), true.into());
+        m.insert("riskLevel".into(), 0.into());
+        m.insert(
+            "rrn".into(),
+            format!("{:012}", p.created_at.unix_timestamp() % 1_000_000_000_000).into(),
+        );
+    }
+    Value::Object(m)
+}
+
+/// The JSON posted to `bind_notify_url` when a binding ends. OCTO sends
+/// the full card number; when the sandbox no longer has it (a restart in
+/// between), it sends the masked one.
+pub(crate) fn tokenization_body(
+    p: &PaymentRecord,
+    token: &TokenRecord,
+    pan: Option<&Pan>,
+) -> Value {
+    let card = &token.card;
+    let pan_text = pan.map_or_else(
+        || format!("{}******{}", card.first6, card.last4),
+        |pan| pan.expose_secret().to_owned(),
+    );
+    let holder = p
+        .binding
+        .as_ref()
+        .map(|b| b.holder.clone())
+        .unwrap_or_default();
+    let mut m = Map::new();
+    m.insert(
+        "shop_transaction_id".into(),
+        p.shop_transaction_id.clone().into(),
+    );
+    m.insert("pan".into(), pan_text.into());
+    m.insert("exp".into(), card.exp.clone().into());
+    m.insert("cardHolderName".into(), holder.into());
+    m.insert("card_token".into(), token.token.clone().into());
+    m.insert("status".into(), token.status.as_str().into());
+    Value::Object(m)
+}

@@ -1,0 +1,303 @@
+//! Outgoing callbacks: payment notifications to `notify_url` and
+//! tokenization callbacks to `bind_notify_url`, with retries on a bounded
+//! schedule.
+//!
+//! Callbacks about one payment are delivered one after another, in the
+//! order of the changes (unless the reorder fault is on). A notification of
+//! `waiting_for_capture` is repeated until the reply decides the payment
+//! (`{"accept_status":"capture"|"cancel"}`) or the schedule runs out; a
+//! tokenization callback that is not acknowledged within its tries cancels
+//! the token.
+
+mod body;
+mod client;
+
+pub(crate) use body::{notification_body, tokenization_body};
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use bytes::Bytes;
+use octo_proto::{AcceptStatus, PaymentStatus};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use crate::config::RetrySchedule;
+use crate::engine::Engine;
+use crate::state::PaymentRecord;
+use client::CallbackClient;
+
+/// How long the reorder fault holds a callback waiting for the next one.
+const REORDER_WINDOW: Duration = Duration::from_millis(300);
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Payment { awaits_decision: bool },
+    Tokenization { token: String },
+}
+
+/// One callback to deliver.
+#[derive(Debug, Clone)]
+pub(crate) struct Delivery {
+    url: String,
+    body: Bytes,
+    uuid: String,
+    kind: Kind,
+    delays: Vec<Duration>,
+}
+
+impl Delivery {
+    pub(crate) fn payment(
+        url: String,
+        p: &PaymentRecord,
+        body: Value,
+        schedule: &RetrySchedule,
+    ) -> Self {
+        Self {
+            url,
+            body: Bytes::from(body.to_string()),
+            uuid: p.uuid.clone(),
+            kind: Kind::Payment {
+                awaits_decision: p.status == PaymentStatus::WaitingForCapture,
+            },
+            delays: schedule.delays.clone(),
+        }
+    }
+
+    pub(crate) fn tokenization(
+        url: String,
+        p: &PaymentRecord,
+        token: &str,
+        body: Value,
+        schedule: &RetrySchedule,
+    ) -> Self {
+        Self {
+            url,
+            body: Bytes::from(body.to_string()),
+            uuid: p.uuid.clone(),
+            kind: Kind::Tokenization {
+                token: token.to_owned(),
+            },
+            delays: schedule.delays.clone(),
+        }
+    }
+}
+
+type Chains = HashMap<String, (u64, oneshot::Receiver<()>)>;
+
+/// Sends callbacks in the background.
+pub(crate) struct Notifier {
+    engine: Weak<Engine>,
+    client: CallbackClient,
+    runtime: tokio::runtime::Handle,
+    chains: Arc<Mutex<Chains>>,
+    held: Arc<Mutex<Option<(u64, Delivery)>>>,
+    generation: AtomicU64,
+    in_flight: Arc<AtomicUsize>,
+    attempts: Arc<AtomicU64>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Notifier {
+    pub(crate) fn new(
+        engine: Weak<Engine>,
+        runtime: tokio::runtime::Handle,
+        timeout: Duration,
+    ) -> Self {
+        Self {
+            engine,
+            client: CallbackClient::new(timeout),
+            runtime,
+            chains: Arc::default(),
+            held: Arc::default(),
+            generation: AtomicU64::new(0),
+            in_flight: Arc::default(),
+            attempts: Arc::default(),
+        }
+    }
+
+    /// Callbacks queued or being delivered.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Delivery attempts made so far.
+    pub(crate) fn attempts(&self) -> u64 {
+        self.attempts.load(Ordering::SeqCst)
+    }
+
+    /// Queues a callback, applying the callback faults.
+    pub(crate) fn send(&self, d: Delivery) {
+        let faults = self
+            .engine
+            .upgrade()
+            .map(|e| e.faults.callback_faults())
+            .unwrap_or_default();
+        let copies = if faults.duplicate { 2 } else { 1 };
+        for _ in 0..copies {
+            let d = d.clone();
+            if !faults.reorder {
+                self.dispatch(d);
+                continue;
+            }
+            let seq = self.generation.fetch_add(1, Ordering::SeqCst);
+            let earlier = lock(&self.held).take();
+            match earlier {
+                Some((_, earlier)) => {
+                    // The later change goes first.
+                    self.dispatch(d);
+                    self.dispatch(earlier);
+                }
+                None => {
+                    *lock(&self.held) = Some((seq, d));
+                    self.in_flight.fetch_add(1, Ordering::SeqCst);
+                    let held = Arc::clone(&self.held);
+                    let engine = self.engine.clone();
+                    let in_flight = Arc::clone(&self.in_flight);
+                    self.runtime.spawn(async move {
+                        tokio::time::sleep(REORDER_WINDOW).await;
+                        let alone = {
+                            let mut slot = lock(&held);
+                            match slot.as_ref() {
+                                Some((g, _)) if *g == seq => slot.take(),
+                                _ => None,
+                            }
+                        };
+                        if let (Some((_, d)), Some(engine)) = (alone, engine.upgrade()) {
+                            engine.notifier.dispatch(d);
+                        }
+                        in_flight.fetch_sub(1, Ordering::SeqCst);
+                    });
+                }
+            }
+        }
+    }
+
+    /// Starts delivering `d` after the callbacks queued before it for the
+    /// same payment.
+    fn dispatch(&self, d: Delivery) {
+        let seq = self.generation.fetch_add(1, Ordering::SeqCst);
+        let (done, mine) = oneshot::channel();
+        let before = lock(&self.chains).insert(d.uuid.clone(), (seq, mine));
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let engine = self.engine.clone();
+        let client = self.client.clone();
+        let chains = Arc::clone(&self.chains);
+        let in_flight = Arc::clone(&self.in_flight);
+        let attempts = Arc::clone(&self.attempts);
+        self.runtime.spawn(async move {
+            if let Some((_, before)) = before {
+                let _ = before.await;
+            }
+            deliver(&engine, &client, &d, &attempts).await;
+            {
+                let mut chains = lock(&chains);
+                if chains.get(&d.uuid).is_some_and(|(g, _)| *g == seq) {
+                    chains.remove(&d.uuid);
+                }
+            }
+            drop(done);
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+/// The decision in a reply to `waiting_for_capture`, if any.
+fn decision(reply: &[u8]) -> Option<AcceptStatus> {
+    let value: Value = serde_json::from_slice(reply).ok()?;
+    match value.get("accept_status")?.as_str()? {
+        "capture" => Some(AcceptStatus::Capture),
+        "cancel" => Some(AcceptStatus::Cancel),
+        _ => None,
+    }
+}
+
+async fn deliver(
+    engine: &Weak<Engine>,
+    client: &CallbackClient,
+    d: &Delivery,
+    attempts: &AtomicU64,
+) {
+    let tries = d.delays.len() + 1;
+    for attempt in 0..tries {
+        if let Some(delay) = attempt.checked_sub(1).and_then(|i| d.delays.get(i)) {
+            tokio::time::sleep(*delay).await;
+        }
+        let Some(e) = engine.upgrade() else {
+            return;
+        };
+        if let Kind::Payment {
+            awaits_decision: true,
+        } = d.kind
+        {
+            let waiting = e.read(|l| {
+                l.payment(&d.uuid)
+                    .is_some_and(|p| p.status == PaymentStatus::WaitingForCapture)
+            });
+            if !waiting {
+                return;
+            }
+        }
+        drop(e);
+        attempts.fetch_add(1, Ordering::SeqCst);
+        let Ok((status, reply)) = client.post(&d.url, d.body.clone()).await else {
+            continue;
+        };
+        if !status.is_success() {
+            continue;
+        }
+        let Some(e) = engine.upgrade() else {
+            return;
+        };
+        match &d.kind {
+            Kind::Payment {
+                awaits_decision: true,
+            } => {
+                if let Some(decided) = decision(&reply) {
+                    let _ = e.transact(|l, tx| e.decide(l, &d.uuid, decided, None, tx));
+                    return;
+                }
+            }
+            Kind::Payment { .. } => return,
+            Kind::Tokenization { .. } => {
+                e.forget_pan(&d.uuid);
+                return;
+            }
+        }
+    }
+    if let (Kind::Tokenization { token }, Some(e)) = (&d.kind, engine.upgrade()) {
+        e.forget_pan(&d.uuid);
+        let _ = e.transact(|l, tx| {
+            if let Some(t) = l.token_mut(token) {
+                t.status = octo_proto::TokenStatus::Failed;
+                tx.token(token);
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_decide_only_with_a_known_accept_status() {
+        assert_eq!(
+            decision(br#"{"accept_status":"capture"}"#),
+            Some(AcceptStatus::Capture)
+        );
+        assert_eq!(
+            decision(br#"{"accept_status":"cancel"}"#),
+            Some(AcceptStatus::Cancel)
+        );
+        assert_eq!(decision(br#"{"accept_status":"maybe"}"#), None);
+        assert_eq!(decision(b"ok"), None);
+        assert_eq!(decision(b""), None);
+    }
+}

@@ -1,0 +1,216 @@
+//! The sandbox's state and the one way to change it: [`Engine::transact`],
+//! which runs a change under the ledger's lock, writes the touched records
+//! to the store, and hands the resulting callbacks to the notifier.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use octo_proto::Pan;
+use sha1::{Digest, Sha1};
+use time::OffsetDateTime;
+
+use crate::callbacks::{self, Delivery, Notifier};
+use crate::clock::Clock;
+use crate::config::SandboxConfig;
+use crate::faults::Faults;
+use crate::ids::IdSource;
+use crate::state::{Change, Ledger, PaymentRecord, Store};
+use crate::wire::Reject;
+
+/// What a transaction touched and what it wants announced.
+#[derive(Debug, Default)]
+pub(crate) struct Tx {
+    payments: Vec<String>,
+    refunds: Vec<(u64, String)>,
+    tokens: Vec<String>,
+    counter: bool,
+    events: Vec<Event>,
+}
+
+/// A callback to send once the change is stored.
+#[derive(Debug, Clone)]
+enum Event {
+    /// The payment's status changed: notify `notify_url`.
+    Status(String),
+    /// A binding ended: call `bind_notify_url`.
+    Tokenization(String),
+}
+
+impl Tx {
+    pub(crate) fn payment(&mut self, uuid: &str) {
+        self.payments.push(uuid.to_owned());
+    }
+
+    pub(crate) fn refund(&mut self, shop: u64, shop_refund_id: &str) {
+        self.refunds.push((shop, shop_refund_id.to_owned()));
+        self.counter = true;
+    }
+
+    pub(crate) fn token(&mut self, token: &str) {
+        self.tokens.push(token.to_owned());
+    }
+
+    /// A fresh id was drawn: persist the counter.
+    pub(crate) fn drew_id(&mut self) {
+        self.counter = true;
+    }
+
+    pub(crate) fn notify_status(&mut self, uuid: &str) {
+        self.events.push(Event::Status(uuid.to_owned()));
+    }
+
+    pub(crate) fn notify_tokenization(&mut self, uuid: &str) {
+        self.events.push(Event::Tokenization(uuid.to_owned()));
+    }
+}
+
+/// Everything a running sandbox shares between connections and tasks.
+pub(crate) struct Engine {
+    pub config: SandboxConfig,
+    pub clock: Arc<dyn Clock>,
+    pub ids: IdSource,
+    pub faults: Faults,
+    pub notifier: Notifier,
+    pub base_url: String,
+    pub ledger: Mutex<Ledger>,
+    pub store: Option<Box<dyn Store>>,
+    /// Full card numbers of bindings whose tokenization callback is not
+    /// delivered yet: the callback carries the number. Memory only.
+    pub pans: Mutex<HashMap<String, Pan>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Engine {
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Runs `change` on the ledger; on success stores what it touched and
+    /// sends its callbacks. A failed store write fails the request (error
+    /// 4), but the ledger keeps the change: the next write carries it.
+    pub(crate) fn transact<R>(
+        &self,
+        change: impl FnOnce(&mut Ledger, &mut Tx) -> Result<R, Reject>,
+    ) -> Result<R, Reject> {
+        let mut tx = Tx::default();
+        let (result, deliveries) = {
+            let mut ledger = lock(&self.ledger);
+            let result = change(&mut ledger, &mut tx)?;
+            self.persist(&ledger, &tx)?;
+            let deliveries: Vec<Delivery> = tx
+                .events
+                .iter()
+                .filter_map(|e| self.delivery(&ledger, e))
+                .collect();
+            (result, deliveries)
+        };
+        for d in deliveries {
+            self.notifier.send(d);
+        }
+        Ok(result)
+    }
+
+    /// Reads the ledger without changing it.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&Ledger) -> R) -> R {
+        f(&lock(&self.ledger))
+    }
+
+    fn persist(&self, ledger: &Ledger, tx: &Tx) -> Result<(), Reject> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let mut changes = Vec::new();
+        for uuid in &tx.payments {
+            if let Some(p) = ledger.payment(uuid) {
+                changes.push(Change::Payment(p));
+            }
+        }
+        for (shop, id) in &tx.refunds {
+            if let Some(r) = ledger.refund(*shop, id) {
+                changes.push(Change::Refund(r));
+            }
+        }
+        for token in &tx.tokens {
+            if let Some(t) = ledger.token(token) {
+                changes.push(Change::Token(t));
+            }
+        }
+        if tx.counter || !tx.payments.is_empty() {
+            changes.push(Change::Counter(self.ids.current()));
+        }
+        if changes.is_empty() {
+            return Ok(());
+        }
+        store
+            .write(&changes)
+            .map_err(|e| Reject::internal(format!("the sandbox could not save: {e}")))
+    }
+
+    fn delivery(&self, ledger: &Ledger, event: &Event) -> Option<Delivery> {
+        match event {
+            Event::Status(uuid) => {
+                let p = ledger.payment(uuid)?;
+                let url = p.notify_url.clone()?;
+                let secret = self
+                    .config
+                    .shops
+                    .iter()
+                    .find(|s| s.id.0 == p.shop_id)
+                    .map(|s| s.secret.clone())?;
+                let hash_key = self.ids.uuid();
+                let body = callbacks::notification_body(self, p, &secret, &hash_key);
+                Some(Delivery::payment(url, p, body, &self.config.notify_retry))
+            }
+            Event::Tokenization(uuid) => {
+                let p = ledger.payment(uuid)?;
+                let binding = p.binding.as_ref()?;
+                let url = binding.bind_notify_url.clone()?;
+                let token = ledger.token(&binding.token)?;
+                let pan = lock(&self.pans).get(uuid).cloned();
+                let body = callbacks::tokenization_body(p, token, pan.as_ref());
+                Some(Delivery::tokenization(
+                    url,
+                    p,
+                    &binding.token,
+                    body,
+                    &self.config.bind_notify_retry,
+                ))
+            }
+        }
+    }
+
+    /// Keeps a binding's full card number until its callback is done.
+    pub(crate) fn remember_pan(&self, uuid: &str, pan: Pan) {
+        lock(&self.pans).insert(uuid.to_owned(), pan);
+    }
+
+    /// Forgets a binding's full card number.
+    pub(crate) fn forget_pan(&self, uuid: &str) {
+        lock(&self.pans).remove(uuid);
+    }
+
+    /// `octo_pay_url` for a payment.
+    pub(crate) fn pay_url(&self, p: &PaymentRecord) -> String {
+        use crate::state::ChallengeKind;
+        if !p.is_payable() {
+            return format!("{}/status/{}", self.base_url, p.uuid);
+        }
+        match p.challenge.as_ref().map(|c| c.kind) {
+            Some(ChallengeKind::Sms) => format!("{}/pay/{}/otp", self.base_url, p.uuid),
+            Some(ChallengeKind::ThreeDSecure) => format!("{}/pay/{}/3ds", self.base_url, p.uuid),
+            None => format!("{}/pay/{}?language={}", self.base_url, p.uuid, p.language),
+        }
+    }
+}
+
+/// A keyed digest of a card number: recognises the card again without
+/// keeping it. Stable across restarts so that error 20 survives them.
+pub(crate) fn pan_digest(pan: &Pan) -> String {
+    let mut h = Sha1::new();
+    h.update(b"octo-sandbox card v1:");
+    h.update(pan.expose_secret().as_bytes());
+    hex::encode(h.finalize())
+}

@@ -1,0 +1,86 @@
+//! Fresh identifiers: payment UUIDs, refund ids, card tokens.
+//!
+//! Each id hashes a counter with keys drawn by the standard library's
+//! `RandomState` when the sandbox starts, so ids look random, never repeat
+//! within a run, and differ between runs (a restarted sandbox with a data
+//! file keeps its counter too).
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Draws ids.
+#[derive(Debug)]
+pub(crate) struct IdSource {
+    keys: [RandomState; 2],
+    counter: AtomicU64,
+}
+
+impl IdSource {
+    pub(crate) fn new(start: u64) -> Self {
+        Self {
+            keys: [RandomState::new(), RandomState::new()],
+            counter: AtomicU64::new(start),
+        }
+    }
+
+    /// The next counter value; also OCTO's numeric ids (refund ids,
+    /// verification ids).
+    pub(crate) fn next_number(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+    }
+
+    /// The counter's current value, for persisting.
+    pub(crate) fn current(&self) -> u64 {
+        self.counter.load(Ordering::Relaxed)
+    }
+
+    fn random128(&self) -> u128 {
+        let n = self.next_number();
+        let [a, b] = &self.keys;
+        let mut h1 = a.build_hasher();
+        h1.write_u64(n);
+        let mut h2 = b.build_hasher();
+        h2.write_u64(n);
+        (u128::from(h1.finish()) << 64) | u128::from(h2.finish())
+    }
+
+    /// A version-4-shaped UUID.
+    pub(crate) fn uuid(&self) -> String {
+        let mut v = self.random128();
+        v = (v & !(0xF << 76)) | (0x4 << 76);
+        v = (v & !(0x3 << 62)) | (0x2 << 62);
+        let hex = format!("{v:032x}");
+        let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default().to_owned();
+        format!(
+            "{}-{}-{}-{}-{}",
+            part(0, 8),
+            part(8, 12),
+            part(12, 16),
+            part(16, 20),
+            part(20, 32)
+        )
+    }
+
+    /// An opaque 32-character card token.
+    pub(crate) fn token(&self) -> String {
+        format!("{:032x}", self.random128())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_unique_and_shaped() {
+        let ids = IdSource::new(0);
+        let a = ids.uuid();
+        let b = ids.uuid();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.get(14..15), Some("4"));
+        assert_eq!(ids.current(), 2);
+        assert_eq!(ids.token().len(), 32);
+    }
+}

@@ -1,0 +1,225 @@
+//! Card binding: `bind_card`, `verificationInfo`, `bind_card/check_sms_key`
+//! and the OTP resend `check_pan`.
+
+use octo_proto::{CardExpiry, Currency, Language, Pan, PaymentStatus, TokenStatus};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use super::payments::{owned_payment, payment_payload, unknown, url};
+use crate::engine::{Engine, pan_digest};
+use crate::flow::{Step, card_record, mask_phone};
+use crate::rules;
+use crate::state::{BindingRecord, ChallengeKind, PaymentRecord, TokenRecord};
+use crate::wire::{self, Body, Reject};
+
+fn pan_of(body: &Body) -> Result<Pan, Reject> {
+    // The message never repeats the number.
+    Pan::new(body.req_text("pan")?)
+        .map_err(|_| Reject::format("pan must be a valid card number (13 to 19 digits, Luhn)"))
+}
+
+fn exp_of(body: &Body, key: &str) -> Result<CardExpiry, Reject> {
+    CardExpiry::parse_yymm(&body.req_text(key)?)
+        .map_err(|_| Reject::format(format!("{key} must be YYMM")))
+}
+
+pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let shop = rules::authenticate(&engine.config, body)?;
+    let shop_id = shop.id.0;
+    let tx_id = body.req_text("shop_transaction_id")?;
+    if let Some(payload) = engine.read(|l| {
+        l.payment_by_shop_tx(shop_id, &tx_id)
+            .map(|p| payment_payload(engine, p))
+    }) {
+        return Ok(wire::ok(payload));
+    }
+    let pan = pan_of(body)?;
+    let exp = exp_of(body, "exp")?;
+    let phone = body.req_text("phone")?;
+    let holder = body.req_text("cardHolderName")?;
+    body.req_text("method")?;
+    let return_url = url(body, "return_url", true)?.unwrap_or_default();
+    let notify_url = url(body, "notify_url", false)?;
+    let bind_notify_url = url(body, "bind_notify_url", false)?;
+    let digest = pan_digest(&pan);
+    let now = engine.now();
+    let uuid = engine.ids.uuid();
+    let token = engine.ids.token();
+    let card = card_record(&pan, exp, Some(holder.clone()));
+    engine.remember_pan(&uuid, pan);
+    let result = engine.transact(|l, tx| {
+        if let Some(p) = l.payment_by_shop_tx(shop_id, &tx_id) {
+            return Ok(payment_payload(engine, p));
+        }
+        if l.live_token_for(shop_id, &digest).is_some() {
+            return Err(Reject::new(20, "Active or pending token already exists"));
+        }
+        l.put_token(TokenRecord {
+            token: token.clone(),
+            shop_id,
+            status: TokenStatus::Init,
+            card: card.clone(),
+            binding_uuid: uuid.clone(),
+        });
+        l.put_payment(PaymentRecord {
+            uuid: uuid.clone(),
+            shop_id,
+            shop_transaction_id: tx_id.clone(),
+            status: PaymentStatus::Created,
+            auto_capture: true,
+            test: true,
+            initial_sum: engine.config.binding_amount,
+            total_sum: engine.config.binding_amount,
+            refunded_sum: Decimal::ZERO,
+            currency: Currency::Uzs,
+            description: "Card binding".into(),
+            return_url: return_url.clone(),
+            notify_url: notify_url.clone(),
+            language: Language::UzbekLatin,
+            created_at: now,
+            expires_at: now + engine.config.default_ttl,
+            payed_at: None,
+            hold_expires_at: None,
+            user: None,
+            basket: Vec::new(),
+            card: None,
+            challenge: None,
+            binding: Some(BindingRecord {
+                token: token.clone(),
+                bind_notify_url: bind_notify_url.clone(),
+                phone: phone.clone(),
+                holder: holder.clone(),
+            }),
+            paid_with_token: false,
+            receipt_id: None,
+        });
+        tx.payment(&uuid);
+        tx.token(&token);
+        tx.drew_id();
+        engine.apply_card(l, &uuid, card.clone(), phone.clone(), tx);
+        l.payment(&uuid)
+            .map(|p| payment_payload(engine, p))
+            .ok_or_else(|| unknown(&uuid))
+    });
+    if result.is_err() {
+        engine.forget_pan(&uuid);
+    }
+    result.map(wire::ok)
+}
+
+fn verification(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
+    let (verify_id, phone) = p
+        .challenge
+        .as_ref()
+        .map(|c| (c.verify_id, mask_phone(&c.phone)))
+        .or_else(|| p.binding.as_ref().map(|b| (0, mask_phone(&b.phone))))
+        .unwrap_or((0, String::new()));
+    let mut m = Map::new();
+    m.insert("verifyId".into(), verify_id.into());
+    m.insert("phone".into(), phone.into());
+    m.insert(
+        "secondsLeft".into(),
+        engine.seconds_left(p, engine.now()).into(),
+    );
+    m
+}
+
+pub(crate) fn verification_info(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let uuid = match body.opt_text("octo_payment_UUID")? {
+        Some(u) => u,
+        None => body.req_text("paymentUUID")?,
+    };
+    let now = engine.now();
+    engine
+        .transact(|l, tx| {
+            l.payment(&uuid).ok_or_else(|| unknown(&uuid))?;
+            engine.expire_if_due(l, &uuid, now, tx);
+            l.payment(&uuid)
+                .map(|p| verification(engine, p))
+                .ok_or_else(|| unknown(&uuid))
+        })
+        .map(wire::ok_data_only)
+}
+
+pub(crate) fn check_sms_key(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let shop = rules::authenticate(&engine.config, body)?;
+    let uuid = body.req_text("paymentUUID")?;
+    let verify_id = body.req_u64("verifyId")?;
+    let code = body.req_text("smsKey")?;
+    let now = engine.now();
+    engine
+        .transact(|l, tx| {
+            owned_payment(l, shop.id.0, &uuid)?;
+            engine.expire_if_due(l, &uuid, now, tx);
+            let p = owned_payment(l, shop.id.0, &uuid)?;
+            match &p.challenge {
+                Some(c) if c.kind == ChallengeKind::Sms && c.verify_id == verify_id => {}
+                Some(c) if c.kind == ChallengeKind::Sms => {
+                    return Err(Reject::format(format!(
+                        "verifyId {verify_id} is not the current verification"
+                    )));
+                }
+                _ => {
+                    return Err(Reject::format(format!(
+                        "no SMS code is awaited: the payment is {}",
+                        p.status
+                    )));
+                }
+            }
+            let step = engine
+                .check_code(l, &uuid, &code, tx)
+                .map_err(|e| Reject::internal(e.to_string()))?;
+            match step {
+                Step::Finished {
+                    message: Some(m), ..
+                }
+                | Step::Retry { message: m } => Err(Reject::format(m)),
+                _ => l
+                    .payment(&uuid)
+                    .map(|p| payment_payload(engine, p))
+                    .ok_or_else(|| unknown(&uuid)),
+            }
+        })
+        .map(wire::ok)
+}
+
+pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let pan = pan_of(body)?;
+    let exp = exp_of(body, "expDate")?;
+    let uuid = body.req_text("paymentId")?;
+    let digest = pan_digest(&pan);
+    let now = engine.now();
+    let max = engine.config.otp_max_resends;
+    engine
+        .transact(|l, tx| {
+            l.payment(&uuid).ok_or_else(|| unknown(&uuid))?;
+            engine.expire_if_due(l, &uuid, now, tx);
+            let verify_id = engine.ids.next_number();
+            let p = l.payment_mut(&uuid).ok_or_else(|| unknown(&uuid))?;
+            let same_card = p
+                .card
+                .as_ref()
+                .is_some_and(|c| c.digest == digest && c.exp == exp.to_yymm());
+            let Some(c) = p
+                .challenge
+                .as_mut()
+                .filter(|c| c.kind == ChallengeKind::Sms)
+            else {
+                return Err(Reject::format("no SMS code is awaited for this payment"));
+            };
+            if !same_card {
+                return Err(Reject::format("the card does not match the payment's card"));
+            }
+            if c.resends >= max {
+                return Err(Reject::new(17, "Too many OTP resends"));
+            }
+            c.resends += 1;
+            c.verify_id = verify_id;
+            c.sent_at = now;
+            tx.payment(&uuid);
+            tx.drew_id();
+            let p = l.payment(&uuid).ok_or_else(|| unknown(&uuid))?;
+            Ok(verification(engine, p))
+        })
+        .map(wire::ok_data_only)
+}

@@ -1,0 +1,84 @@
+//! `fiscal-data`: the receipt of a succeeded payment with a fiscal basket.
+
+use serde_json::{Map, Value};
+use sha1::{Digest, Sha1};
+
+use super::payments::owned_payment;
+use crate::engine::Engine;
+use crate::rules;
+use crate::wire::{self, Body, Reject};
+
+/// The sandbox's fiscal terminal.
+const TERMINAL: &str = "SB000000000001";
+
+pub(crate) fn fiscal_data(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let shop = rules::authenticate(&engine.config, body)?;
+    let uuid = body.req_text("payment_uuid")?;
+    engine
+        .transact(|l, tx| {
+            let p = owned_payment(l, shop.id.0, &uuid)?;
+            if !p.status.is_paid() {
+                return Err(Reject::format(format!(
+                    "no fiscal receipt: the payment is {}",
+                    p.status
+                )));
+            }
+            if !p.is_fiscal() {
+                return Err(Reject::format(
+                    "no fiscal receipt: the payment's basket has no registered fiscal object",
+                ));
+            }
+            let fresh = p.receipt_id.is_none();
+            let receipt_id = match p.receipt_id {
+                Some(id) => id,
+                None => engine.ids.next_number(),
+            };
+            let p = l
+                .payment_mut(&uuid)
+                .ok_or_else(|| Reject::format("no payment"))?;
+            if fresh {
+                p.receipt_id = Some(receipt_id);
+                tx.payment(&uuid);
+            }
+            let at = p.payed_at.unwrap_or(p.created_at);
+            let date_time = format!(
+                "{:04}{:02}{:02}{:02}{:02}{:02}",
+                at.year(),
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                at.minute(),
+                at.second()
+            );
+            let digest = Sha1::digest(format!("{uuid}:{receipt_id}").as_bytes());
+            let sign: String = digest
+                .iter()
+                .take(6)
+                .map(|b| format!("{:02}", b % 100))
+                .collect();
+            let mut m = Map::new();
+            m.insert(
+                "phone".into(),
+                p.user
+                    .as_ref()
+                    .map(|u| u.phone.clone())
+                    .unwrap_or_default()
+                    .into(),
+            );
+            m.insert("code".into(), 0.into());
+            m.insert("message".into(), "accepted".into());
+            m.insert("terminalID".into(), TERMINAL.into());
+            m.insert("receiptId".into(), receipt_id.into());
+            m.insert("dateTime".into(), date_time.clone().into());
+            m.insert("fiscalSign".into(), sign.clone().into());
+            m.insert(
+                "qrCodeURL".into(),
+                format!(
+                    "https://ofd.soliq.uz/epi?t={TERMINAL}&r={receipt_id}&c={date_time}&s={sign}"
+                )
+                .into(),
+            );
+            Ok(m)
+        })
+        .map(wire::ok_data_only)
+}

@@ -1,0 +1,80 @@
+//! The API endpoints, one file per group, and the table that picks one.
+
+mod binding;
+mod fiscal;
+mod payments;
+mod refunds;
+mod tokens;
+
+use http::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::engine::Engine;
+use crate::pages;
+use crate::wire::{self, Body, Reject};
+
+/// What a request gets back.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// A JSON body with a status (OCTO answers its errors with 200).
+    Json(StatusCode, Value),
+    /// An HTML page.
+    Html(StatusCode, String),
+    /// A `303 See Other` to a URL.
+    Redirect(String),
+}
+
+impl From<Result<Value, Reject>> for Reply {
+    fn from(result: Result<Value, Reject>) -> Self {
+        match result {
+            Ok(v) => Reply::Json(StatusCode::OK, v),
+            Err(r) => Reply::Json(StatusCode::OK, wire::error(&r)),
+        }
+    }
+}
+
+type Api = fn(&Engine, &Body) -> Result<Value, Reject>;
+
+fn api(path: &str) -> Option<Api> {
+    Some(match path {
+        "/prepare_payment" => payments::prepare_payment,
+        "/set_accept" => payments::set_accept,
+        "/refund" => refunds::refund,
+        "/bind_card" => binding::bind_card,
+        "/verificationInfo" | "/verificationInfo/" => binding::verification_info,
+        "/bind_card/check_sms_key" | "/bind_card/check_sms" => binding::check_sms_key,
+        "/check_pan" => binding::check_pan,
+        "/block_card_token" => tokens::block_card_token,
+        "/fiscal-data" => fiscal::fiscal_data,
+        _ => return None,
+    })
+}
+
+/// Answers one request. Never panics on any input.
+pub(crate) fn route(engine: &Engine, method: &Method, path: &str, body: &[u8]) -> Reply {
+    if let Some(handler) = api(path) {
+        if method != Method::POST {
+            return Reply::Json(
+                StatusCode::METHOD_NOT_ALLOWED,
+                wire::error(&Reject::format(format!("{path} takes POST"))),
+            );
+        }
+        return Body::parse(body).and_then(|b| handler(engine, &b)).into();
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        (&Method::POST, ["pay", uuid]) if !is_form(body) => Body::parse(body)
+            .and_then(|b| payments::pay_with_token(engine, uuid, &b))
+            .into(),
+        (m, ["pay", ..] | ["status", _] | [""]) => pages::route(engine, m, &segments, body),
+        _ => Reply::Json(
+            StatusCode::NOT_FOUND,
+            wire::error(&Reject::format(format!("no OCTO endpoint at {path}"))),
+        ),
+    }
+}
+
+/// A form post (from the page) rather than JSON (from a shop's server).
+fn is_form(body: &[u8]) -> bool {
+    !body.trim_ascii_start().starts_with(b"{")
+}

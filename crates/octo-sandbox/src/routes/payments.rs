@@ -1,0 +1,327 @@
+//! `prepare_payment` (create, or check a status), `set_accept`, and
+//! `pay/{uuid}` with a card token.
+
+use octo_proto::{AcceptStatus, Language, PaymentStatus, TokenStatus, datetime};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use time::{Duration, OffsetDateTime};
+
+use crate::engine::Engine;
+use crate::rules;
+use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
+use crate::wire::{self, Body, Reject, money};
+
+/// The longest ttl accepted, in minutes.
+const MAX_TTL: u64 = 43_200;
+
+fn octo_time(at: OffsetDateTime) -> String {
+    datetime::format_octo(time::PrimitiveDateTime::new(at.date(), at.time()))
+}
+
+/// The payment as `prepare_payment`, the status check and `set_accept`
+/// answer it.
+pub(crate) fn payment_payload(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "shop_transaction_id".into(),
+        p.shop_transaction_id.clone().into(),
+    );
+    m.insert("octo_payment_UUID".into(), p.uuid.clone().into());
+    m.insert("status".into(), p.status.as_str().into());
+    m.insert("octo_pay_url".into(), engine.pay_url(p).into());
+    m.insert("total_sum".into(), money(p.total_sum));
+    m.insert("refunded_sum".into(), money(p.refunded_sum));
+    if let Some(t) = p.transfer_sum(engine.config.fee_percent) {
+        m.insert("transfer_sum".into(), money(t));
+    }
+    if let Some(at) = p.payed_at {
+        m.insert("payed_time".into(), octo_time(at).into());
+    }
+    if let Some(card) = &p.card {
+        m.insert("first6".into(), card.first6.clone().into());
+        m.insert("last4".into(), card.last4.clone().into());
+    }
+    m
+}
+
+/// Checks an absolute http(s) URL.
+pub(crate) fn url(body: &Body, key: &str, required: bool) -> Result<Option<String>, Reject> {
+    let value = if required {
+        Some(body.req_text(key)?)
+    } else {
+        body.opt_text(key)?.filter(|s| !s.is_empty())
+    };
+    if let Some(v) = &value {
+        let ok = (v.starts_with("http://") || v.starts_with("https://"))
+            && v.parse::<http::Uri>().is_ok_and(|u| u.host().is_some());
+        if !ok {
+            return Err(Reject::format(format!(
+                "{key} must be a complete http(s) URL"
+            )));
+        }
+    }
+    Ok(value)
+}
+
+pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let shop = rules::authenticate(&engine.config, body)?;
+    let shop_id = shop.id.0;
+    let tx_id = body.req_text("shop_transaction_id")?;
+    let now = engine.now();
+    // The shop's id is the idempotency key: a known one answers with the
+    // payment first created under it, whatever else the request says.
+    let existing = engine.transact(|l, tx| {
+        let Some(uuid) = l
+            .payment_by_shop_tx(shop_id, &tx_id)
+            .map(|p| p.uuid.clone())
+        else {
+            return Ok(None);
+        };
+        engine.expire_if_due(l, &uuid, now, tx);
+        Ok(l.payment(&uuid).map(|p| payment_payload(engine, p)))
+    })?;
+    if let Some(payload) = existing {
+        return Ok(wire::ok(payload));
+    }
+    if !body.has("total_sum") {
+        return Err(Reject::format(format!(
+            "no payment with shop_transaction_id {tx_id}"
+        )));
+    }
+    let record = new_payment(engine, body, shop_id, shop.real_payments, tx_id, now)?;
+    engine
+        .transact(|l, tx| {
+            // Another request with the same id may have won the race.
+            if let Some(p) = l.payment_by_shop_tx(shop_id, &record.shop_transaction_id) {
+                return Ok(payment_payload(engine, p));
+            }
+            let payload = payment_payload(engine, &record);
+            tx.payment(&record.uuid);
+            tx.drew_id();
+            l.put_payment(record);
+            Ok(payload)
+        })
+        .map(wire::ok)
+}
+
+fn new_payment(
+    engine: &Engine,
+    body: &Body,
+    shop_id: u64,
+    real_allowed: bool,
+    shop_transaction_id: String,
+    now: OffsetDateTime,
+) -> Result<PaymentRecord, Reject> {
+    let config = &engine.config;
+    let total_sum = body.req_decimal("total_sum")?;
+    if total_sum <= Decimal::ZERO {
+        return Err(Reject::format("total_sum must be positive"));
+    }
+    let init_time = body.req_text("init_time")?;
+    if datetime::parse_octo(&init_time).is_none() {
+        return Err(Reject::format("init_time must be yyyy-MM-dd HH:mm:ss"));
+    }
+    let description = body.req_text("description")?;
+    let return_url = url(body, "return_url", true)?.unwrap_or_default();
+    let notify_url = url(body, "notify_url", false)?;
+    let language = body
+        .opt_text("language")?
+        .map_or(Language::UzbekLatin, |l| Language::parse(&l));
+    let ttl = match body.opt_u64("ttl")? {
+        None => config.default_ttl,
+        Some(m) if (1..=MAX_TTL).contains(&m) => Duration::minutes(i64::try_from(m).unwrap_or(1)),
+        Some(_) => {
+            return Err(Reject::format(format!(
+                "ttl must be 1 to {MAX_TTL} minutes"
+            )));
+        }
+    };
+    let auto_capture = body.opt_bool("auto_capture")?.unwrap_or(true);
+    let test = body.opt_bool("test")?.unwrap_or(false);
+    let user = match body.object("user_data")? {
+        None => None,
+        Some(u) => Some(UserRecord {
+            user_id: u
+                .req_text("user_id")
+                .map_err(|r| Reject::format(format!("user_data.{}", r.message)))?,
+            phone: u.opt_text("phone")?.unwrap_or_default(),
+            email: u.opt_text("email")?.unwrap_or_default(),
+        }),
+    };
+    let currency_text = body.req_text("currency")?;
+    let basket = rules::basket(body)?;
+    if !test && !real_allowed {
+        return Err(Reject::new(
+            5,
+            "The shop's status does not allow real payments: send test: true",
+        ));
+    }
+    let currency = rules::currency(config, &currency_text)?;
+    rules::basket_total(&basket, total_sum)?;
+    rules::fiscal(config, octo_proto::ShopId(shop_id), &basket)?;
+    Ok(PaymentRecord {
+        uuid: engine.ids.uuid(),
+        shop_id,
+        shop_transaction_id,
+        status: PaymentStatus::Created,
+        auto_capture,
+        test,
+        initial_sum: total_sum,
+        total_sum,
+        refunded_sum: Decimal::ZERO,
+        currency,
+        description,
+        return_url,
+        notify_url,
+        language,
+        created_at: now,
+        expires_at: now + ttl,
+        payed_at: None,
+        hold_expires_at: None,
+        user,
+        basket,
+        card: None,
+        challenge: None,
+        binding: None,
+        paid_with_token: false,
+        receipt_id: None,
+    })
+}
+
+pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let shop = rules::authenticate(&engine.config, body)?;
+    let uuid = body.req_text("octo_payment_UUID")?;
+    let decision = match body.req_text("accept_status")?.as_str() {
+        "capture" => AcceptStatus::Capture,
+        "cancel" => AcceptStatus::Cancel,
+        other => {
+            return Err(Reject::format(format!(
+                "accept_status must be capture or cancel, not {other}"
+            )));
+        }
+    };
+    let final_amount = body.opt_decimal("final_amount")?;
+    if final_amount.is_some() && decision == AcceptStatus::Cancel {
+        return Err(Reject::format("final_amount is only for a capture"));
+    }
+    let now = engine.now();
+    engine
+        .transact(|l, tx| {
+            owned_payment(l, shop.id.0, &uuid)?;
+            engine.expire_if_due(l, &uuid, now, tx);
+            engine.decide(l, &uuid, decision, final_amount, tx)?;
+            l.payment(&uuid)
+                .map(|p| payment_payload(engine, p))
+                .ok_or_else(|| unknown(&uuid))
+        })
+        .map(wire::ok)
+}
+
+pub(crate) fn unknown(uuid: &str) -> Reject {
+    Reject::format(format!("no payment {uuid}"))
+}
+
+/// The payment `uuid`, if it belongs to `shop`.
+pub(crate) fn owned_payment<'l>(
+    l: &'l crate::state::Ledger,
+    shop: u64,
+    uuid: &str,
+) -> Result<&'l PaymentRecord, Reject> {
+    l.payment(uuid)
+        .filter(|p| p.shop_id == shop)
+        .ok_or_else(|| unknown(uuid))
+}
+
+pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result<Value, Reject> {
+    let token = body.req_text("card_token")?;
+    body.opt_text("method")?;
+    let now = engine.now();
+    engine
+        .transact(|l, tx| {
+            l.payment(uuid).ok_or_else(|| unknown(uuid))?;
+            engine.expire_if_due(l, uuid, now, tx);
+            let p = l.payment(uuid).ok_or_else(|| unknown(uuid))?;
+            let t = l
+                .token(&token)
+                .filter(|t| t.shop_id == p.shop_id)
+                .ok_or_else(|| Reject::new(5, "Card token not found"))?;
+            if t.status != TokenStatus::Active {
+                return Err(Reject::new(
+                    6,
+                    format!("Card token is {}, not active", t.status),
+                ));
+            }
+            if !p.is_payable() || p.challenge.is_some() || p.binding.is_some() {
+                return Err(Reject::format(format!(
+                    "the payment is {}, it cannot be paid now",
+                    p.status
+                )));
+            }
+            let card = t.card.clone();
+            let phone = p.user.as_ref().map(|u| u.phone.clone()).unwrap_or_default();
+            engine.apply_card(l, uuid, card, phone, tx);
+            if let Some(p) = l.payment_mut(uuid) {
+                p.paid_with_token = true;
+            }
+            l.payment(uuid)
+                .map(|p| token_payload(engine, p))
+                .ok_or_else(|| unknown(uuid))
+        })
+        .map(wire::ok_data_only)
+}
+
+fn millis(at: OffsetDateTime) -> Value {
+    Value::from(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0))
+}
+
+/// The camelCase record `pay/{uuid}` answers with.
+fn token_payload(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("uuid".into(), p.uuid.clone().into());
+    m.insert("merchantId".into(), p.shop_id.into());
+    m.insert(
+        "merchantTransId".into(),
+        p.shop_transaction_id.clone().into(),
+    );
+    m.insert("initialSum".into(), money(p.initial_sum));
+    m.insert("totalSum".into(), money(p.total_sum));
+    m.insert("refundedSum".into(), money(p.refunded_sum));
+    m.insert(
+        "transferSum".into(),
+        p.transfer_sum(engine.config.fee_percent)
+            .map_or(Value::Null, money),
+    );
+    m.insert("currency".into(), p.currency.as_str().into());
+    m.insert("createTime".into(), millis(p.created_at));
+    m.insert("expireTime".into(), millis(p.expires_at));
+    m.insert("peyedTime".into(), p.payed_at.map_or(Value::Null, millis));
+    m.insert("description".into(), p.description.clone().into());
+    m.insert("autoCapture".into(), p.auto_capture.into());
+    m.insert("isTest".into(), p.test.into());
+    m.insert("test".into(), p.test.into());
+    m.insert("returnUrl".into(), p.return_url.clone().into());
+    m.insert("redirectUrl".into(), engine.pay_url(p).into());
+    m.insert("status".into(), p.status.as_str().into());
+    m.insert("language".into(), p.language.as_str().into());
+    m.insert("cardInputType".into(), "merchant_site".into());
+    let trans_type = match p.challenge.as_ref().map(|c| c.kind) {
+        Some(ChallengeKind::Sms) => "SMS",
+        Some(ChallengeKind::ThreeDSecure) => "3DS",
+        None => "NONE",
+    };
+    let mut details = Map::new();
+    if let Some(card) = &p.card {
+        let mut info = Map::new();
+        info.insert("first6".into(), card.first6.clone().into());
+        info.insert("last4".into(), card.last4.clone().into());
+        info.insert("issuerCountryCode".into(), "UZ".into());
+        info.insert(
+            "cardHolder".into(),
+            card.holder.clone().map_or(Value::Null, Value::from),
+        );
+        details.insert("cardInfo".into(), Value::Object(info));
+    }
+    details.insert("transType".into(), trans_type.into());
+    m.insert("details".into(), Value::Object(details));
+    m
+}

@@ -1,0 +1,32 @@
+//! `block_card_token`: 5 for an unknown token, 6 for one not active.
+
+use octo_proto::TokenStatus;
+use serde_json::{Map, Value};
+
+use crate::engine::Engine;
+use crate::rules;
+use crate::wire::{self, Body, Reject};
+
+pub(crate) fn block_card_token(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+    let shop = rules::authenticate(&engine.config, body)?;
+    let token = body.req_text("card_token")?;
+    engine
+        .transact(|l, tx| {
+            let t = l
+                .token_mut(&token)
+                .filter(|t| t.shop_id == shop.id.0)
+                .ok_or_else(|| Reject::new(5, "Card token not found"))?;
+            if t.status != TokenStatus::Active {
+                return Err(Reject::new(
+                    6,
+                    format!("Card token is {}, not active", t.status),
+                ));
+            }
+            t.status = TokenStatus::Blocked;
+            tx.token(&token);
+            let mut m = Map::new();
+            m.insert("status".into(), "blocked".into());
+            Ok(m)
+        })
+        .map(wire::ok)
+}

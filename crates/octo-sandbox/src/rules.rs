@@ -1,0 +1,237 @@
+//! OCTO's checks, as pure functions of the request and the configuration.
+
+use octo_proto::{Currency, ShopId};
+use rust_decimal::Decimal;
+
+use crate::config::{FiscalObject, SandboxConfig, Shop};
+use crate::state::BasketLine;
+use crate::wire::{Body, Reject};
+
+/// Compares secrets without stopping at the first difference, so the
+/// answer's timing says nothing about how much of a guess was right.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+/// `octo_shop_id` and `octo_secret` (error 2 when wrong).
+pub(crate) fn authenticate<'c>(config: &'c SandboxConfig, body: &Body) -> Result<&'c Shop, Reject> {
+    let id = body.req_u64("octo_shop_id")?;
+    let secret = body.req_text("octo_secret")?;
+    match config.shop(ShopId(id)) {
+        Some(shop) if same_secret(shop.secret.expose_secret(), &secret) => Ok(shop),
+        Some(_) => Err(Reject::new(2, "Wrong secret")),
+        None => Err(Reject::new(2, format!("Unknown shop {id}"))),
+    }
+}
+
+/// The currency is one the sandbox accepts (error 6).
+pub(crate) fn currency(config: &SandboxConfig, raw: &str) -> Result<Currency, Reject> {
+    let currency = Currency::parse(raw);
+    if config.currencies.contains(&currency) {
+        Ok(currency)
+    } else {
+        let accepted: Vec<&str> = config.currencies.iter().map(Currency::as_str).collect();
+        Err(Reject::new(
+            6,
+            format!(
+                "Invalid currency {raw}: accepted are {}",
+                accepted.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Reads the basket lines.
+pub(crate) fn basket(body: &Body) -> Result<Vec<BasketLine>, Reject> {
+    body.objects("basket")?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let named = |r: Reject| Reject::format(format!("basket[{i}].{}", r.message));
+            let count = item.req_u64("count").map_err(named)?;
+            let count = u32::try_from(count)
+                .ok()
+                .filter(|c| *c > 0)
+                .ok_or_else(|| Reject::format(format!("basket[{i}].count must be positive")))?;
+            let price = item.req_decimal("price").map_err(named)?;
+            if price.is_sign_negative() {
+                return Err(Reject::format(format!(
+                    "basket[{i}].price must not be negative"
+                )));
+            }
+            let nds = item
+                .opt_u64("nds")
+                .map_err(named)?
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+            Ok(BasketLine {
+                position_desc: item.req_text("position_desc").map_err(named)?,
+                count,
+                price,
+                spic: item.opt_text("spic").map_err(named)?,
+                package_code: item.opt_text("package_code").map_err(named)?,
+                nds,
+                inn: item.opt_text("inn").map_err(named)?,
+                pinfl: item.opt_text("pinfl").map_err(named)?,
+            })
+        })
+        .collect()
+}
+
+/// The basket adds up to `total_sum` (error 3).
+pub(crate) fn basket_total(basket: &[BasketLine], total_sum: Decimal) -> Result<(), Reject> {
+    if basket.is_empty() {
+        return Ok(());
+    }
+    let sum = basket
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, l| {
+            acc.checked_add(l.price.checked_mul(Decimal::from(l.count))?)
+        })
+        .ok_or_else(|| Reject::new(3, "The basket total overflows"))?;
+    if sum == total_sum {
+        Ok(())
+    } else {
+        Err(Reject::new(
+            3,
+            format!("The basket total {sum} does not match total_sum {total_sum}"),
+        ))
+    }
+}
+
+/// Every fiscal line names a registered fiscal object (error 403). A line
+/// is fiscal when it carries any fiscal field.
+pub(crate) fn fiscal(
+    config: &SandboxConfig,
+    shop: ShopId,
+    basket: &[BasketLine],
+) -> Result<(), Reject> {
+    for line in basket {
+        let fiscal = line.spic.is_some()
+            || line.package_code.is_some()
+            || line.nds.is_some()
+            || line.inn.is_some()
+            || line.pinfl.is_some();
+        if !fiscal {
+            continue;
+        }
+        if line.inn.is_some() && line.pinfl.is_some() {
+            return Err(Reject::format(
+                "a basket line has both inn and pinfl: send one",
+            ));
+        }
+        let known = config.fiscal_registry.iter().any(|o: &FiscalObject| {
+            Some(&o.spic) == line.spic.as_ref()
+                && Some(&o.package_code) == line.package_code.as_ref()
+                && Some(o.nds) == line.nds
+                && o.inn == line.inn
+                && o.pinfl == line.pinfl
+        });
+        if !known {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
+            return Err(Reject::new(
+                403,
+                format!(
+                    "Fiscal object with merchant ID {shop} spic : {} package code : {} nds : {} inn : {} pinfl : {} not contains in system",
+                    show(&line.spic),
+                    show(&line.package_code),
+                    line.nds.map_or_else(|| "null".into(), |n| n.to_string()),
+                    show(&line.inn),
+                    show(&line.pinfl),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A refund amount within OCTO's limits and the payment's remainder
+/// (error 3).
+pub(crate) fn refund_amount(
+    config: &SandboxConfig,
+    currency: &Currency,
+    amount: Decimal,
+    total: Decimal,
+    refunded: Decimal,
+) -> Result<(), Reject> {
+    if amount <= Decimal::ZERO {
+        return Err(Reject::new(3, "The refund amount must be positive"));
+    }
+    let (min, max) = match currency {
+        Currency::Usd => (
+            config.min_refund_usd,
+            config.max_refund_uzs / config.usd_rate,
+        ),
+        _ => (
+            config.min_refund_usd * config.usd_rate,
+            config.max_refund_uzs,
+        ),
+    };
+    if amount < min {
+        return Err(Reject::new(
+            3,
+            format!("The refund amount {amount} is below the minimum of {min} {currency} (1 USD)"),
+        ));
+    }
+    if amount > max.round_dp(2) {
+        return Err(Reject::new(
+            3,
+            format!(
+                "The refund amount {amount} is above the maximum of {} {currency}",
+                max.round_dp(2)
+            ),
+        ));
+    }
+    let left = total - refunded;
+    if amount > left {
+        return Err(Reject::new(
+            3,
+            format!("The refund amount {amount} is more than the {left} left to refund"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert!(!same_secret("", "a"));
+    }
+
+    #[test]
+    fn refund_limits() {
+        let c = SandboxConfig::default();
+        let uzs = Currency::Uzs;
+        let d = |n: i64| Decimal::new(n, 0);
+        assert!(refund_amount(&c, &uzs, d(12_600), d(50_000), d(0)).is_ok());
+        assert_eq!(
+            refund_amount(&c, &uzs, d(12_599), d(50_000), d(0))
+                .unwrap_err()
+                .code,
+            3
+        );
+        assert_eq!(
+            refund_amount(&c, &uzs, d(40_000), d(50_000), d(20_000))
+                .unwrap_err()
+                .code,
+            3
+        );
+        assert_eq!(
+            refund_amount(&c, &uzs, d(10_000_001), d(20_000_000), d(0))
+                .unwrap_err()
+                .code,
+            3
+        );
+        assert!(refund_amount(&c, &Currency::Usd, d(1), d(5), d(0)).is_ok());
+    }
+}

@@ -1,0 +1,169 @@
+//! The hyper server: the accept loop, one request's way through faults and
+//! routes, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::engine::Engine;
+use crate::faults::FaultAction;
+use crate::routes::{self, Reply};
+use crate::wire::{self, Reject};
+
+/// How long shutdown waits for open connections.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Returned by the service to make hyper close the connection without an
+/// answer (the drop fault).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a sandbox fault")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
+fn render(reply: Reply) -> Response<Full<Bytes>> {
+    match reply {
+        Reply::Json(status, value) => respond(
+            status,
+            "application/json",
+            serde_json::to_vec(&value).unwrap_or_default(),
+        ),
+        Reply::Html(status, html) => respond(status, "text/html; charset=utf-8", html.into_bytes()),
+        Reply::Redirect(to) => {
+            let mut response = respond(StatusCode::SEE_OTHER, "text/plain", Vec::new());
+            if let Ok(value) = header::HeaderValue::from_str(&to) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+    }
+}
+
+/// The body OCTO's servers send when they fail.
+fn problem_500() -> Response<Full<Bytes>> {
+    let body = br#"{"title":"Internal Server Error","status":500,"detail":"injected by an octo-sandbox fault"}"#;
+    respond(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "application/problem+json",
+        body.to_vec(),
+    )
+}
+
+async fn serve(
+    engine: Arc<Engine>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path();
+    let fault = engine.faults.take(path);
+    match fault {
+        Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
+        Some(FaultAction::Status500) => return Ok(problem_500()),
+        _ => {}
+    }
+    let bytes = match Limited::new(body, engine.config.max_body_bytes)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            let reject = Reject::format(format!(
+                "the request body could not be read or is over {} bytes",
+                engine.config.max_body_bytes
+            ));
+            return Ok(render(Reply::Json(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                wire::error(&reject),
+            )));
+        }
+    };
+    let reply = routes::route(&engine, &parts.method, path, &bytes);
+    match fault {
+        Some(FaultAction::DropAfterProcessing) => Err(Dropped),
+        Some(FaultAction::Status500AfterProcessing) => Ok(problem_500()),
+        _ => Ok(render(reply)),
+    }
+}
+
+/// Accepts connections until `shutdown` flips, then drains them.
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors or a reset before accept:
+                    // breathe, then keep serving.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let engine = Arc::clone(&engine);
+                let service = service_fn(move |req| serve(Arc::clone(&engine), req));
+                let connection = http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(30))
+                    .serve_connection(TokioIo::new(stream), service);
+                let watched = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = watched.await;
+                });
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+}
+
+/// Expires due payments every `interval` until `shutdown` flips.
+pub(crate) async fn sweeper(
+    engine: Arc<Engine>,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {
+                let _ = engine.sweep();
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// Binds the listener (a separate step so that the address is known
+/// before the engine is built).
+pub(crate) async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(addr).await
+}

@@ -1,0 +1,209 @@
+//! What the sandbox remembers: payments (and bindings, which OCTO models as
+//! payments), refunds and card tokens.
+//!
+//! The [`Ledger`] in memory is the truth while the sandbox runs. A
+//! [`Store`] keeps a copy of every record it writes, so a sandbox started
+//! on the same data file continues where the last one stopped.
+
+mod file;
+mod memory;
+
+pub(crate) use file::RedbStore;
+pub(crate) use memory::Ledger;
+
+use octo_proto::{Currency, Language, PaymentStatus, TokenStatus};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::cards::{CardBehaviour, CardBrand};
+
+/// A payment or a card binding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PaymentRecord {
+    pub uuid: String,
+    pub shop_id: u64,
+    pub shop_transaction_id: String,
+    pub status: PaymentStatus,
+    pub auto_capture: bool,
+    pub test: bool,
+    pub initial_sum: Decimal,
+    pub total_sum: Decimal,
+    pub refunded_sum: Decimal,
+    pub currency: Currency,
+    pub description: String,
+    pub return_url: String,
+    pub notify_url: Option<String>,
+    pub language: Language,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub payed_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub hold_expires_at: Option<OffsetDateTime>,
+    pub user: Option<UserRecord>,
+    pub basket: Vec<BasketLine>,
+    pub card: Option<CardRecord>,
+    pub challenge: Option<Challenge>,
+    pub binding: Option<BindingRecord>,
+    /// The token this payment was paid with.
+    pub paid_with_token: bool,
+    pub receipt_id: Option<u64>,
+}
+
+impl PaymentRecord {
+    /// Whether the customer may still pay.
+    pub fn is_payable(&self) -> bool {
+        matches!(
+            self.status,
+            PaymentStatus::Created | PaymentStatus::WaitUserAction
+        )
+    }
+
+    /// What the shop receives after OCTO's fee, once paid.
+    pub fn transfer_sum(&self, fee_percent: Decimal) -> Option<Decimal> {
+        if !self.status.is_paid() {
+            return None;
+        }
+        let fee = (self.total_sum * fee_percent / Decimal::ONE_HUNDRED).round_dp(2);
+        Some(self.total_sum - fee)
+    }
+
+    /// Whether any basket line carries fiscal fields.
+    pub fn is_fiscal(&self) -> bool {
+        self.basket.iter().any(|l| l.spic.is_some())
+    }
+}
+
+/// The customer, as the shop sent it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct UserRecord {
+    pub user_id: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// One basket line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct BasketLine {
+    pub position_desc: String,
+    pub count: u32,
+    pub price: Decimal,
+    pub spic: Option<String>,
+    pub package_code: Option<String>,
+    pub nds: Option<u32>,
+    pub inn: Option<String>,
+    pub pinfl: Option<String>,
+}
+
+/// The card a payment was made with: never more than first6/last4.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CardRecord {
+    pub first6: String,
+    pub last4: String,
+    pub brand: CardBrand,
+    pub behaviour: CardBehaviour,
+    pub exp: String,
+    /// A keyed digest of the number, to recognise the same card again
+    /// (OTP resends, duplicate bindings) without keeping it.
+    pub digest: String,
+    pub holder: Option<String>,
+}
+
+impl CardRecord {
+    /// OCTO's `maskedPan` form.
+    pub fn masked(&self) -> String {
+        format!("{}** **** {}", self.first6, self.last4)
+    }
+}
+
+/// What the customer still has to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Challenge {
+    pub kind: ChallengeKind,
+    pub verify_id: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+    pub wrong_codes: u8,
+    pub resends: u8,
+    pub phone: String,
+}
+
+/// An SMS code or a 3-D Secure confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ChallengeKind {
+    Sms,
+    ThreeDSecure,
+}
+
+/// What makes a payment a card binding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct BindingRecord {
+    pub token: String,
+    pub bind_notify_url: Option<String>,
+    pub phone: String,
+    pub holder: String,
+}
+
+/// A refund.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RefundRecord {
+    pub shop_id: u64,
+    pub shop_refund_id: String,
+    pub refund_id: u64,
+    pub payment_uuid: String,
+    pub amount: Decimal,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A card token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct TokenRecord {
+    pub token: String,
+    pub shop_id: u64,
+    pub status: TokenStatus,
+    pub card: CardRecord,
+    pub binding_uuid: String,
+}
+
+/// One record written through to a [`Store`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change<'a> {
+    Payment(&'a PaymentRecord),
+    Refund(&'a RefundRecord),
+    Token(&'a TokenRecord),
+    Counter(u64),
+}
+
+/// Everything a [`Store`] holds, read back at start.
+#[derive(Debug, Default)]
+pub(crate) struct Snapshot {
+    pub payments: Vec<PaymentRecord>,
+    pub refunds: Vec<RefundRecord>,
+    pub tokens: Vec<TokenRecord>,
+    pub counter: u64,
+}
+
+/// Why a store could not read or write.
+#[derive(Debug)]
+pub struct StoreError(pub(crate) String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sandbox data file: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Durable storage behind the ledger.
+pub(crate) trait Store: Send + Sync {
+    /// Everything stored.
+    fn load(&self) -> Result<Snapshot, StoreError>;
+    /// Writes the records, all or none.
+    fn write(&self, changes: &[Change<'_>]) -> Result<(), StoreError>;
+}
