@@ -1,0 +1,190 @@
+//! A shop's handler for OCTO's callbacks, without a server: a function from
+//! `http::Request<Vec<u8>>` to `http::Response<Vec<u8>>` that any HTTP
+//! server can call. `main` plays OCTO with the sandbox helpers and checks the
+//! answers. `docs/webhooks.md` explains the order of the steps.
+
+use http::StatusCode;
+use octo_proto::callback::{
+    CallbackLimits, CallbackPan, Notification, NotificationReply, SignatureScheme,
+    TokenizationCallback, TokenizationReply,
+};
+use octo_proto::op::{Payment, PaymentStatusCheck};
+use octo_proto::{
+    CardExpiry, NotificationKey, Operation, PaymentStatus, ShopTransactionId, TokenStatus,
+};
+
+/// What the shop brings: a status check against OCTO, and its own records.
+pub trait Shop {
+    /// Sends a `PaymentStatusCheck` with the shop's transport and returns
+    /// OCTO's answer.
+    fn check_status(&self, id: &ShopTransactionId) -> Result<Payment, octo_proto::Error>;
+    /// Whether the order can still be delivered (decides capture or cancel).
+    fn can_fulfil(&self, id: &ShopTransactionId) -> bool;
+    /// Records the payment's status. Called again for a duplicate
+    /// notification, so it must be idempotent.
+    fn record_payment(&mut self, payment: &Payment) -> Result<(), String>;
+    /// Stores a new card token durably.
+    fn store_token(&mut self, callback: &TokenizationCallback) -> Result<(), String>;
+}
+
+/// The handler: `/octo/notify` for payments, `/octo/bind` for card tokens.
+pub fn handle(
+    shop: &mut impl Shop,
+    scheme: &SignatureScheme,
+    request: http::Request<Vec<u8>>,
+) -> http::Response<Vec<u8>> {
+    let limits = CallbackLimits::default();
+    match request.uri().path() {
+        "/octo/notify" => handle_notification(shop, scheme, &limits, &request).to_response(),
+        "/octo/bind" => handle_binding(shop, &limits, &request),
+        _ => NotificationReply::reject(StatusCode::NOT_FOUND, "no such callback").to_response(),
+    }
+}
+
+fn handle_notification(
+    shop: &mut impl Shop,
+    scheme: &SignatureScheme,
+    limits: &CallbackLimits,
+    request: &http::Request<Vec<u8>>,
+) -> NotificationReply {
+    // 1. Verify: a forged or malformed notification gets a 4xx and nothing
+    //    else happens.
+    let notification = match Notification::parse_verified(request, scheme, limits) {
+        Ok(notification) => notification,
+        Err(refused) => {
+            return NotificationReply::reject(refused.status(), refused.to_string());
+        }
+    };
+    // 2. Confirm with OCTO: the notification may be late, repeated or out
+    //    of order, so OCTO's current answer decides.
+    let payment = match shop.check_status(&notification.shop_transaction_id) {
+        Ok(payment) if payment.octo_payment_uuid == notification.octo_payment_uuid => payment,
+        Ok(_) => return NotificationReply::reject(StatusCode::CONFLICT, "payment id mismatch"),
+        // OCTO resends the notification later; nothing is lost.
+        Err(_) => {
+            return NotificationReply::reject(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "status check failed",
+            );
+        }
+    };
+    // 3. Act: record what OCTO confirmed (idempotently).
+    if let Err(reason) = shop.record_payment(&payment) {
+        return NotificationReply::reject(StatusCode::INTERNAL_SERVER_ERROR, reason);
+    }
+    // 4. Reply: a held payment needs a decision, anything else an ack.
+    if payment.status == PaymentStatus::WaitingForCapture {
+        if shop.can_fulfil(&payment.shop_transaction_id) {
+            NotificationReply::capture()
+        } else {
+            NotificationReply::cancel()
+        }
+    } else {
+        NotificationReply::acknowledge()
+    }
+}
+
+fn handle_binding(
+    shop: &mut impl Shop,
+    limits: &CallbackLimits,
+    request: &http::Request<Vec<u8>>,
+) -> http::Response<Vec<u8>> {
+    let callback = match TokenizationCallback::parse(request, limits) {
+        Ok(callback) => callback,
+        Err(refused) => return refused.reply(),
+    };
+    if callback.token().is_none() {
+        // A failed binding: nothing to store, and no reason to be asked again.
+        return TokenizationReply::stored("binding failure noted").to_response();
+    }
+    // Success only once the token is stored: OCTO cancels the token after
+    // three failed deliveries, so a failure here must be reported.
+    match shop.store_token(&callback) {
+        Ok(()) => TokenizationReply::stored("token stored").to_response(),
+        Err(reason) => TokenizationReply::not_stored(reason).to_response(),
+    }
+}
+
+/// An in-memory shop whose status check answers from a canned response.
+struct DemoShop {
+    octo_says: &'static str,
+    recorded: Vec<(String, PaymentStatus)>,
+    tokens: usize,
+}
+
+impl Shop for DemoShop {
+    fn check_status(&self, id: &ShopTransactionId) -> Result<Payment, octo_proto::Error> {
+        // A real shop sends `check.build_request(&config)?` with a transport.
+        let check = PaymentStatusCheck::new(id.clone());
+        let body = format!(
+            r#"{{"error":0,"data":{{"shop_transaction_id":"{id}","octo_payment_UUID":"7d1f","status":"{}","total_sum":1000.00}}}}"#,
+            self.octo_says
+        );
+        check.parse_response(&http::Response::new(body.into_bytes()))
+    }
+
+    fn can_fulfil(&self, _id: &ShopTransactionId) -> bool {
+        true
+    }
+
+    fn record_payment(&mut self, payment: &Payment) -> Result<(), String> {
+        let entry = (
+            payment.shop_transaction_id.to_string(),
+            payment.status.clone(),
+        );
+        if !self.recorded.contains(&entry) {
+            self.recorded.push(entry);
+        }
+        Ok(())
+    }
+
+    fn store_token(&mut self, _callback: &TokenizationCallback) -> Result<(), String> {
+        self.tokens += 1;
+        Ok(())
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new("key-from-octo"));
+    let mut shop = DemoShop {
+        octo_says: "waiting_for_capture",
+        recorded: Vec::new(),
+        tokens: 0,
+    };
+
+    // OCTO holds a payment and asks for a decision; it may ask twice.
+    let held = Notification::new(
+        "order-1".parse()?,
+        "7d1f".parse()?,
+        PaymentStatus::WaitingForCapture,
+    )
+    .sign(&scheme, "hk-1");
+    for _ in 0..2 {
+        let reply = handle(&mut shop, &scheme, held.to_request("/octo/notify".parse()?));
+        assert_eq!(reply.status(), StatusCode::OK);
+        assert_eq!(reply.body(), br#"{"accept_status":"capture"}"#);
+    }
+    assert_eq!(shop.recorded.len(), 1, "the duplicate changed nothing");
+
+    // A notification signed with another key is refused.
+    let forged = held.clone().sign(
+        &SignatureScheme::UniqueKey(NotificationKey::new("guess")),
+        "hk-1",
+    );
+    let reply = handle(
+        &mut shop,
+        &scheme,
+        forged.to_request("/octo/notify".parse()?),
+    );
+    assert_eq!(reply.status(), StatusCode::UNAUTHORIZED);
+
+    // A card binding's token is stored, then acknowledged.
+    let mut bound =
+        TokenizationCallback::new("bind-1".parse()?, "tok-1".into(), TokenStatus::Active);
+    bound.pan = CallbackPan::new("4276380012341025");
+    bound.exp = Some(CardExpiry::parse_yymm("2805")?);
+    let reply = handle(&mut shop, &scheme, bound.to_request("/octo/bind".parse()?));
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(shop.tokens, 1);
+    Ok(())
+}
