@@ -76,3 +76,77 @@ fn fixtures_cover_every_operation() {
     }
     assert!(fixtures.len() >= 40, "only {} fixtures", fixtures.len());
 }
+
+/// Card data is validated when the input is read, so these cases cannot be
+/// fixtures (the loader would fail first): each is refused there, naming the
+/// field and never quoting the value.
+#[test]
+fn bad_card_data_is_refused_when_the_input_is_read() {
+    use octo_testkit::AnyOperation;
+    use serde_json::json;
+
+    let bind = |pan: serde_json::Value, exp: &str, cvc2: serde_json::Value| {
+        json!({
+            "shop_transaction_id": "bind-1", "pan": pan, "exp": exp, "phone": "998901234567",
+            "card_holder_name": "CARD HOLDER", "cvc2": cvc2, "method": "humo",
+            "return_url": "https://shop.example/cards"
+        })
+    };
+    let good = bind(json!("9860240101226506"), "2805", json!("123"));
+    assert!(AnyOperation::from_json("bind_card", good).is_ok());
+
+    let cases = [
+        (
+            "Luhn",
+            bind(json!("9860240101226507"), "2805", json!("123")),
+            "Luhn",
+        ),
+        (
+            "short",
+            bind(json!("986024010122"), "2805", json!("123")),
+            "13 to 19 digits",
+        ),
+        (
+            "spaces",
+            bind(json!("9860 2401 0122 6506"), "2805", json!("123")),
+            "digits only",
+        ),
+        (
+            "number",
+            bind(json!(9860240101226506u64), "2805", json!("123")),
+            "card number",
+        ),
+        (
+            "month 13",
+            bind(json!("9860240101226506"), "2813", json!("123")),
+            "YYMM",
+        ),
+        (
+            "MMYY",
+            bind(json!("9860240101226506"), "05/28", json!("123")),
+            "YYMM",
+        ),
+        (
+            "CVC letters",
+            bind(json!("9860240101226506"), "2805", json!("12a")),
+            "3 or 4 digits",
+        ),
+        (
+            "CVC long",
+            bind(json!("9860240101226506"), "2805", json!("12345")),
+            "3 or 4 digits",
+        ),
+    ];
+    for (name, input, expected) in cases {
+        let err = AnyOperation::from_json("bind_card", input).unwrap_err();
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(!err.contains("0101226"), "{name} quotes the card: {err}");
+    }
+
+    let check_pan = json!({"pan": "4111111111111112", "exp": "2805", "payment_id": "u"});
+    let err = AnyOperation::from_json("check_pan", check_pan).unwrap_err();
+    assert!(err.contains("Luhn"), "{err}");
+    let sms = json!({"octo_payment_uuid": "u", "verify_id": 819, "sms_key": "12"});
+    let err = AnyOperation::from_json("check_sms_key", sms).unwrap_err();
+    assert!(err.contains("4 to 8 digits"), "{err}");
+}
