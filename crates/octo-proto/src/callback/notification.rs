@@ -270,11 +270,11 @@ fn notification_from(
         total_sum: fields.opt_decimal("total_sum")?,
         transfer_sum: fields.opt_decimal("transfer_sum")?,
         refunded_sum: fields.opt_decimal("refunded_sum")?,
-        payed_time: fields.opt("payed_time", "yyyy-MM-dd HH:mm:ss", payed_time_of)?,
-        currency: fields.opt("currency", "a currency code", |v| {
+        payed_time: non_empty(fields, "payed_time", "yyyy-MM-dd HH:mm:ss", payed_time_of)?,
+        currency: non_empty(fields, "currency", "a currency code", |v| {
             v.as_str().map(Currency::parse)
         })?,
-        masked_pan: fields.opt("maskedPan", "a masked card number", masked_pan_of)?,
+        masked_pan: non_empty(fields, "maskedPan", "a masked card number", masked_pan_of)?,
         extra,
         signature: signed.signature,
         hash_key: signed.hash_key,
@@ -287,6 +287,24 @@ fn notification_from(
         card_vendor: fields.opt_text("card_vendor")?,
         is_physical_card: fields.opt("is_physical_card", "a boolean", bool_of)?,
     })
+}
+
+/// An optional field where an empty string means absent, as a `null` does:
+/// OCTO may well send `"payed_time": ""` for a payment not paid yet, and
+/// refusing that would only make it resend the notification forever.
+fn non_empty<T>(
+    fields: &Fields<'_>,
+    key: &str,
+    expected: &'static str,
+    convert: impl Fn(&Value) -> Option<T>,
+) -> Result<Option<T>, CallbackError> {
+    let blank = fields
+        .get(key)
+        .is_some_and(|(v, _)| v.as_str().is_some_and(|s| s.trim().is_empty()));
+    if blank {
+        return Ok(None);
+    }
+    Ok(fields.opt(key, expected, convert)?)
 }
 
 /// `yyyy-MM-dd HH:mm:ss`, also with a `T` between date and time.
