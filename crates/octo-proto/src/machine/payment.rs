@@ -462,6 +462,13 @@ impl PaymentMachine {
         if self.phase != PaymentPhase::Held {
             return Err(self.not_now("a capture or cancel"));
         }
+        // A status check in flight only reads; the decision supersedes it
+        // and its late reply is refused as unexpected.
+        if let Some(flight) = &self.in_flight
+            && !matches!(flight.command, Command::PaymentStatus(_))
+        {
+            return Err(Rejected::Busy(flight.command.endpoint()));
+        }
         if let Some(amount) = decision.final_amount {
             let held = self.held.unwrap_or(self.prepare.total_sum);
             if amount <= Decimal::ZERO {
