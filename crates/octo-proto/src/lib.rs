@@ -9,6 +9,8 @@
 //!
 //! - [`op`]: one [`Operation`] per endpoint, from `prepare_payment` to
 //!   `fiscal-data`.
+//! - [`callback`]: OCTO's calls to the shop (payment notifications with
+//!   their signature, tokenization callbacks), parsed, verified and answered.
 //! - [`Error`]: every failure, typed, with its evidence; [`RetryPolicy`]
 //!   decides when a request may be sent again.
 //! - Money is [`rust_decimal::Decimal`], exact on the wire both ways.
