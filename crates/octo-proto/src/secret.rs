@@ -16,9 +16,16 @@ use crate::error::{InputError, InputProblem};
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident, $label:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, serde::Deserialize)]
-        #[serde(transparent)]
+        #[derive(Clone, PartialEq, Eq)]
         pub struct $name(String);
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                // Through `secret_text`: serde's own type errors would quote
+                // the value.
+                crate::card::secret_text(deserializer, concat!($label, " as a string")).map(Self)
+            }
+        }
 
         impl $name {
             /// Wraps a secret value.
@@ -116,7 +123,7 @@ impl fmt::Display for Cvc {
 
 impl<'de> serde::Deserialize<'de> for Cvc {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
+        let raw = crate::card::secret_text(deserializer, "a CVC as a string of digits")?;
         Cvc::new(raw).map_err(serde::de::Error::custom)
     }
 }
@@ -136,6 +143,22 @@ mod tests {
         );
         let cvc = Cvc::new("123").unwrap();
         assert!(!format!("{cvc:?}{cvc}").contains("123"));
+    }
+
+    #[test]
+    fn wrong_json_types_never_quote_the_secret() {
+        let err = serde_json::from_str::<Cvc>("123").unwrap_err().to_string();
+        assert!(!err.contains("123"), "{err}");
+        let err = serde_json::from_str::<OctoSecret>("987654321")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("987654321"), "{err}");
+        let err = serde_json::from_str::<CardToken>("[\"tok-abc\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("tok-abc"), "{err}");
+        let ok: CardToken = serde_json::from_str("\"tok-abc\"").unwrap();
+        assert_eq!(ok.expose_secret(), "tok-abc");
     }
 
     #[test]
