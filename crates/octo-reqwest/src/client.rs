@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use octo_proto::machine::{Command, Reply};
 use octo_proto::{Config, Error, Operation, RetryDecision, RetryPolicy, TransportError};
 use tracing::Instrument;
 
@@ -75,11 +76,56 @@ impl Client {
         op: &O,
         request: http::Request<Vec<u8>>,
     ) -> Result<O::Output, Error> {
+        self.with_retries(
+            request,
+            op.is_idempotent(),
+            |exchanged| {
+                exchanged
+                    .map_err(Error::Transport)
+                    .and_then(|r| op.parse_response(&r))
+            },
+            |result| result.as_ref().err(),
+        )
+        .await
+    }
+
+    /// Sends a state machine's command with the same timeouts and retries
+    /// as [`send`](Self::send), and returns the reply to hand back.
+    pub async fn send_command(&self, command: &Command) -> Reply {
+        let span = trace::command_span(command);
+        async {
+            let request = match command.build_request(&self.settings.config) {
+                Ok(request) => request,
+                Err(error) => return command.fail(error),
+            };
+            self.with_retries(
+                request,
+                command.is_idempotent(),
+                |exchanged| match exchanged {
+                    Ok(response) => command.parse_response(&response),
+                    Err(error) => command.fail(Error::Transport(error)),
+                },
+                Reply::error,
+            )
+            .await
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The attempt loop: `read` turns one exchange into a result, `failed`
+    /// finds the error in it, and octo-proto's policy decides what next.
+    async fn with_retries<T>(
+        &self,
+        request: http::Request<Vec<u8>>,
+        idempotent: bool,
+        read: impl Fn(Result<http::Response<Vec<u8>>, TransportError>) -> T,
+        failed: impl Fn(&T) -> Option<&Error>,
+    ) -> T {
         let (parts, body) = request.into_parts();
         // Every attempt sends these very bytes, so the idempotency key
         // cannot drift between attempts.
         let body = Bytes::from(body);
-        let idempotent = op.is_idempotent();
         let mut attempt = 1;
         loop {
             let span = trace::attempt_span(attempt);
@@ -88,20 +134,16 @@ impl Client {
                 .exchange(&parts, body.clone())
                 .instrument(span.clone())
                 .await;
-            let result = match exchanged {
-                Ok(response) => {
-                    span.record("http.status", response.status().as_u16());
-                    op.parse_response(&response)
-                }
-                Err(e) => Err(Error::Transport(e)),
-            };
+            if let Ok(response) = &exchanged {
+                span.record("http.status", response.status().as_u16());
+            }
+            let result = read(exchanged);
             span.record("elapsed_ms", trace::elapsed_ms(started));
-            let error = match result {
-                Ok(output) => return Ok(output),
-                Err(error) => error,
+            let Some(error) = failed(&result) else {
+                return result;
             };
-            match self.settings.retry.decide(idempotent, &error, attempt) {
-                RetryDecision::Stop => return Err(error),
+            match self.settings.retry.decide(idempotent, error, attempt) {
+                RetryDecision::Stop => return result,
                 RetryDecision::RetryAfter(delay) => {
                     tracing::debug!(parent: &span, %error, ?delay, "retrying");
                     tokio::time::sleep(delay).await;

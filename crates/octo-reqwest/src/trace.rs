@@ -23,6 +23,23 @@ pub(crate) fn call_span<O: Operation>(op: &O) -> tracing::Span {
     )
 }
 
+/// The span of one state-machine command, across its attempts.
+pub(crate) fn command_span(command: &octo_proto::machine::Command) -> tracing::Span {
+    let endpoint = command.endpoint();
+    let key = command.idempotency_key();
+    let (transaction, refund) = if endpoint == Endpoint::Refund {
+        (None, key)
+    } else {
+        (key, None)
+    };
+    tracing::info_span!(
+        "octo.call",
+        operation = endpoint.name(),
+        shop_transaction_id = transaction,
+        shop_refund_id = refund,
+    )
+}
+
 /// The span of one attempt; status and time are recorded when known.
 pub(crate) fn attempt_span(attempt: u32) -> tracing::Span {
     tracing::debug_span!(

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use octo_proto::machine::{Command, Reply};
 use octo_proto::{Config, Error, Operation, RetryDecision, RetryPolicy, TransportError};
 
 use crate::builder::ClientBuilder;
@@ -60,25 +61,61 @@ impl Client {
     pub fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let _call = trace::call_span(op).entered();
         let request = op.build_request(&self.settings.config)?;
-        let idempotent = op.is_idempotent();
+        self.with_retries(
+            &request,
+            op.is_idempotent(),
+            |exchanged| {
+                exchanged
+                    .map_err(Error::Transport)
+                    .and_then(|r| op.parse_response(&r))
+            },
+            |result| result.as_ref().err(),
+        )
+    }
+
+    /// Sends a state machine's command with the same timeouts and retries
+    /// as [`send`](Self::send), and returns the reply to hand back.
+    pub fn send_command(&self, command: &Command) -> Reply {
+        let _call = trace::command_span(command).entered();
+        let request = match command.build_request(&self.settings.config) {
+            Ok(request) => request,
+            Err(error) => return command.fail(error),
+        };
+        self.with_retries(
+            &request,
+            command.is_idempotent(),
+            |exchanged| match exchanged {
+                Ok(response) => command.parse_response(&response),
+                Err(error) => command.fail(Error::Transport(error)),
+            },
+            Reply::error,
+        )
+    }
+
+    /// The attempt loop: `read` turns one exchange into a result, `failed`
+    /// finds the error in it, and octo-proto's policy decides what next.
+    fn with_retries<T>(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        idempotent: bool,
+        read: impl Fn(Result<http::Response<Vec<u8>>, TransportError>) -> T,
+        failed: impl Fn(&T) -> Option<&Error>,
+    ) -> T {
         let mut attempt = 1;
         loop {
             let span = trace::attempt_span(attempt);
             let started = Instant::now();
-            let result = match span.in_scope(|| self.exchange(&request)) {
-                Ok(response) => {
-                    span.record("http.status", response.status().as_u16());
-                    op.parse_response(&response)
-                }
-                Err(e) => Err(Error::Transport(e)),
-            };
+            let exchanged = span.in_scope(|| self.exchange(request));
+            if let Ok(response) = &exchanged {
+                span.record("http.status", response.status().as_u16());
+            }
+            let result = read(exchanged);
             span.record("elapsed_ms", trace::elapsed_ms(started));
-            let error = match result {
-                Ok(output) => return Ok(output),
-                Err(error) => error,
+            let Some(error) = failed(&result) else {
+                return result;
             };
-            match self.settings.retry.decide(idempotent, &error, attempt) {
-                RetryDecision::Stop => return Err(error),
+            match self.settings.retry.decide(idempotent, error, attempt) {
+                RetryDecision::Stop => return result,
                 RetryDecision::RetryAfter(delay) => {
                     tracing::debug!(parent: &span, %error, ?delay, "retrying");
                     std::thread::sleep(delay);

@@ -44,12 +44,14 @@ mod builder;
 mod client;
 mod error;
 mod ops;
+mod run;
 mod trace;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use client::Client;
+pub use run::{FlowHandler, RunError};
 
 /// The protocol crate, so that users hold the same version as this client.
 pub use octo_proto;

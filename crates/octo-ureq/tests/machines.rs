@@ -1,0 +1,108 @@
+//! A state machine run to its end through the client, with a handler in
+//! the customer's and OCTO's callbacks' place, against the replay server.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use octo_proto::machine::{
+    CodePrompt, Hold, Input, PaymentMachine, PaymentNotice, PaymentParams, Wait,
+};
+use octo_proto::op::PreparePayment;
+use octo_proto::{Config, Currency, PaymentStatus};
+use octo_testkit::replay::{ReplayServer, Reply};
+use octo_ureq::{Client, FlowHandler, RunError};
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
+const CAPTURED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":800.00}}"#;
+
+#[derive(Default)]
+struct Shop {
+    redirects: Vec<String>,
+    holds: Vec<Decimal>,
+    notified: bool,
+}
+
+impl FlowHandler for Shop {
+    fn redirect(&mut self, url: &str) {
+        self.redirects.push(url.to_owned());
+    }
+
+    fn code(&mut self, _prompt: &CodePrompt) -> Input {
+        panic!("a card payment page asks for no code here")
+    }
+
+    fn decide(&mut self, hold: &Hold) -> Input {
+        self.holds.push(hold.amount);
+        Input::Capture {
+            final_amount: Some(Decimal::new(80_000, 2)),
+        }
+    }
+
+    fn wait(&mut self, _wait: &Wait) -> Option<Input> {
+        if std::mem::replace(&mut self.notified, true) {
+            return None;
+        }
+        let notice =
+            PaymentNotice::new("order-9".parse().unwrap(), PaymentStatus::WaitingForCapture);
+        Some(Input::Notification(notice))
+    }
+}
+
+fn two_stage() -> PreparePayment {
+    PreparePayment::new(
+        "order-9".parse().unwrap(),
+        Decimal::new(100_000, 2),
+        Currency::Uzs,
+        "Two yoghurts",
+        "https://shop.example/9",
+        datetime!(2024-05-02 09:17),
+    )
+    .two_stage()
+}
+
+#[test]
+fn a_two_stage_payment_runs_to_its_capture() {
+    let server = ReplayServer::start().unwrap();
+    server.push_reply(Reply::json(200, CREATED));
+    server.push_reply(Reply::json(200, CAPTURED));
+    let config = Config::new(123, "secret")
+        .with_base_url(&server.url())
+        .unwrap();
+    let client = Client::builder(config).no_retry().build();
+    let mut machine = PaymentMachine::new(
+        two_stage(),
+        PaymentParams::default(),
+        OffsetDateTime::now_utc(),
+    );
+    let mut shop = Shop::default();
+    let outcome = client.run(&mut machine, &mut shop).unwrap();
+    assert_eq!(outcome.status, PaymentStatus::Succeeded);
+    assert_eq!(outcome.total_sum, Decimal::new(80_000, 2));
+    assert_eq!(shop.redirects, ["https://pay2.octo.uz/pay/e3f40dc3"]);
+    assert_eq!(shop.holds, [Decimal::new(100_000, 2)]);
+    assert_eq!(server.received(), 2);
+    server.finish().unwrap();
+}
+
+#[test]
+fn a_refused_payment_ends_the_run_with_the_failure() {
+    let server = ReplayServer::start().unwrap();
+    server.push_reply(Reply::json(
+        200,
+        r#"{"error":2,"errMessage":"Wrong secret"}"#,
+    ));
+    let config = Config::new(123, "secret")
+        .with_base_url(&server.url())
+        .unwrap();
+    let client = Client::builder(config).no_retry().build();
+    let mut machine = PaymentMachine::new(
+        two_stage(),
+        PaymentParams::default(),
+        OffsetDateTime::now_utc(),
+    );
+    let error = client.run(&mut machine, &mut Shop::default()).unwrap_err();
+    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    server.finish().unwrap();
+}
