@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! OCTO_SHOP_ID=123 OCTO_SECRET=… OCTO_BASE_URL=http://127.0.0.1:8080 \
-//!     cargo run -p octo-ureq --example prepare_and_check
+//!     cargo run -p octo-ureq --example ureq_prepare_and_check
 //! ```
 //! Without `OCTO_BASE_URL` it talks to OCTO itself, in test mode.
 
