@@ -1,0 +1,182 @@
+//! Notifications to notify_url: signed, one per status change, the
+//! accept_status reply honoured, retried, duplicated and reordered on demand.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Receiver, dec, init_time, send};
+use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
+use octo_proto::op::PreparePayment;
+use octo_proto::{Currency, NotificationKey, PaymentStatus};
+use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::{CallbackFaults, Sandbox, SandboxHandle, Signing};
+
+async fn prepare(sb: &SandboxHandle, id: &str, receiver: &Receiver, two_stage: bool) -> String {
+    let mut p = PreparePayment::new(
+        id.parse().unwrap(),
+        dec("1500.00"),
+        Currency::Uzs,
+        "d",
+        "https://shop.example/r",
+        init_time(),
+    );
+    p.notify_url = Some(receiver.url("/notify"));
+    if two_stage {
+        p = p.two_stage();
+    }
+    send(sb, &p)
+        .await
+        .unwrap()
+        .octo_payment_uuid
+        .as_str()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn notifications_are_signed_with_either_scheme() {
+    let receiver = Receiver::start().await;
+    let key = NotificationKey::new("unique-key-from-octo");
+    let sb = Sandbox::builder()
+        .signing(Signing::UniqueKey(key.clone()))
+        .start()
+        .await
+        .unwrap();
+    let uuid = prepare(&sb, "sig-1", &receiver, false).await;
+    sb.customer()
+        .pay(&uuid, &test_card(CardBehaviour::SmsCode))
+        .unwrap();
+    let scheme = SignatureScheme::UniqueKey(key);
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let got = receiver.next().await;
+        let n = Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default())
+            .unwrap();
+        assert_eq!(n.octo_payment_uuid.as_str(), uuid);
+        statuses.push(n.status);
+    }
+    assert_eq!(
+        statuses,
+        [PaymentStatus::WaitUserAction, PaymentStatus::Succeeded]
+    );
+    let wrong = SignatureScheme::UniqueKey(NotificationKey::new("other"));
+    let uuid2 = prepare(&sb, "sig-2", &receiver, false).await;
+    sb.customer()
+        .pay(&uuid2, &test_card(CardBehaviour::Success))
+        .unwrap();
+    let got = receiver.next().await;
+    assert!(
+        Notification::parse_verified(&got.request, &wrong, &CallbackLimits::default()).is_err()
+    );
+    assert_eq!(got.json["total_sum"].to_string(), "1500.00");
+    assert!(
+        got.json["maskedPan"]
+            .as_str()
+            .unwrap()
+            .starts_with("411111")
+    );
+    sb.shutdown().await;
+
+    let sb = Sandbox::builder().start().await.unwrap();
+    let uuid = prepare(&sb, "sig-3", &receiver, false).await;
+    sb.customer()
+        .pay(&uuid, &test_card(CardBehaviour::Success))
+        .unwrap();
+    let got = receiver.next().await;
+    let scheme = SignatureScheme::SecretAndHashKey(sb.shop_secret());
+    let n =
+        Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default()).unwrap();
+    assert_eq!(n.status, PaymentStatus::Succeeded);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_reply_to_waiting_for_capture_decides_and_silence_is_retried() {
+    let receiver = Receiver::start().await;
+    let sb = Sandbox::builder()
+        .fast_callbacks(4, Duration::from_millis(30))
+        .start()
+        .await
+        .unwrap();
+    let uuid = prepare(&sb, "cap-1", &receiver, true).await;
+    // Two undecided replies, then a capture.
+    receiver.answer_next(200, "{}");
+    receiver.answer_next(500, "oops");
+    receiver.answer_next(200, r#"{"accept_status":"capture"}"#);
+    sb.customer()
+        .pay(&uuid, &test_card(CardBehaviour::Success))
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(receiver.next().await.json["status"], "waiting_for_capture");
+    }
+    assert_eq!(receiver.next().await.json["status"], "succeeded");
+    assert_eq!(sb.payment(&uuid).unwrap().status, PaymentStatus::Succeeded);
+
+    let uuid = prepare(&sb, "cap-2", &receiver, true).await;
+    receiver.answer_next(200, r#"{"accept_status":"cancel"}"#);
+    sb.customer()
+        .pay(&uuid, &test_card(CardBehaviour::Success))
+        .unwrap();
+    assert_eq!(receiver.next().await.json["status"], "waiting_for_capture");
+    assert_eq!(receiver.next().await.json["status"], "canceled");
+    assert_eq!(sb.payment(&uuid).unwrap().status, PaymentStatus::Canceled);
+
+    // No decision ever: the schedule ends, the hold stays for set_accept.
+    receiver.answer_always(200, "{}");
+    let uuid = prepare(&sb, "cap-3", &receiver, true).await;
+    sb.customer()
+        .pay(&uuid, &test_card(CardBehaviour::Success))
+        .unwrap();
+    for _ in 0..4 {
+        assert_eq!(receiver.next().await.json["status"], "waiting_for_capture");
+    }
+    assert!(sb.wait_for_callbacks(common::LIMIT).await);
+    assert!(
+        receiver
+            .next_within(Duration::from_millis(150))
+            .await
+            .is_none()
+    );
+    assert_eq!(
+        sb.payment(&uuid).unwrap().status,
+        PaymentStatus::WaitingForCapture
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn duplicate_and_reorder_faults() {
+    let receiver = Receiver::start().await;
+    let sb = Sandbox::builder()
+        .callback_faults(CallbackFaults {
+            duplicate: true,
+            reorder: false,
+        })
+        .start()
+        .await
+        .unwrap();
+    let uuid = prepare(&sb, "dup-1", &receiver, false).await;
+    sb.customer()
+        .pay(&uuid, &test_card(CardBehaviour::Success))
+        .unwrap();
+    let a = receiver.next().await;
+    let b = receiver.next().await;
+    assert_eq!(a.json, b.json, "the same notification twice");
+
+    sb.faults().set_callback_faults(CallbackFaults {
+        duplicate: false,
+        reorder: true,
+    });
+    let uuid = prepare(&sb, "ord-1", &receiver, false).await;
+    sb.customer()
+        .pay(&uuid, &test_card(CardBehaviour::SmsCode))
+        .unwrap();
+    assert_eq!(
+        receiver.next().await.json["status"],
+        "succeeded",
+        "the later change first"
+    );
+    assert_eq!(receiver.next().await.json["status"], "wait_user_action");
+    sb.shutdown().await;
+}
