@@ -34,6 +34,10 @@
 //! # }
 //! ```
 //!
+//! [`CallbackService`] is a hyper service for the other direction: it
+//! receives OCTO's notifications and tokenization callbacks, verifies them
+//! and hands them to your [`CallbackHandler`].
+//!
 //! Every call runs in a `tracing` span `octo.call` (operation,
 //! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span
 //! per attempt (attempt number, HTTP status, elapsed milliseconds). Spans
@@ -43,6 +47,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+pub mod callback;
 mod client;
 mod error;
 mod ops;
@@ -52,6 +57,7 @@ mod trace;
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
+pub use callback::{CallbackHandler, CallbackService};
 pub use client::Client;
 pub use run::{FlowHandler, RunError};
 

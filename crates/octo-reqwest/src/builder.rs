@@ -75,6 +75,11 @@ impl ClientBuilder {
 
     /// Uses a `reqwest::Client` you configured (proxies, your own TLS
     /// roots) instead of building one. Timeouts per attempt still apply.
+    ///
+    /// This crate turns reqwest's default crypto provider off, so give the
+    /// builder a TLS configuration (`tls_backend_preconfigured` with a
+    /// rustls config on ring) or install ring as the process default first;
+    /// otherwise reqwest refuses to build.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
