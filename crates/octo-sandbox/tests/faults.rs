@@ -1,0 +1,168 @@
+//! Injected faults: dropped connections and 500s after processing never
+//! make a retried idempotent call create a second payment or refund.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{dec, init_time, send};
+use octo_proto::op::{PaymentStatusCheck, PreparePayment, Refund};
+use octo_proto::{Currency, Operation, PaymentStatus};
+use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::{FaultAction, FaultRule, Sandbox};
+
+/// Sends `op`, and on a transport failure or a 500 sends it again, at
+/// most five times.
+async fn send_retrying<O: Operation>(sb: &octo_sandbox::SandboxHandle, op: &O) -> (O::Output, u32) {
+    let request = op.build_request(&sb.client_config()).unwrap();
+    for attempt in 1..=5 {
+        let (parts, body) = request.clone().into_parts();
+        let request =
+            http::Request::from_parts(parts, http_body_util::Full::new(bytes::Bytes::from(body)));
+        let Ok(Ok(response)) =
+            tokio::time::timeout(common::LIMIT, common::client().request(request)).await
+        else {
+            continue;
+        };
+        let (parts, body) = response.into_parts();
+        use http_body_util::BodyExt;
+        let bytes = body.collect().await.unwrap().to_bytes();
+        if parts.status == 500 {
+            continue;
+        }
+        return (
+            op.parse_response(&http::Response::from_parts(parts, bytes))
+                .unwrap(),
+            attempt,
+        );
+    }
+    panic!("no answer in five attempts");
+}
+
+#[tokio::test]
+async fn dropped_and_failed_answers_then_retries_make_one_payment_and_one_refund() {
+    let sb = Sandbox::builder()
+        .fault(
+            FaultRule::new(FaultAction::DropAfterProcessing)
+                .on_path("/prepare_payment")
+                .times(1),
+        )
+        .fault(
+            FaultRule::new(FaultAction::Status500AfterProcessing)
+                .on_path("/prepare_payment")
+                .times(1),
+        )
+        .start()
+        .await
+        .unwrap();
+    let op = PreparePayment::new(
+        "f-1".parse().unwrap(),
+        dec("50000"),
+        Currency::Uzs,
+        "d",
+        "https://shop.example/r",
+        init_time(),
+    );
+    let (created, attempts) = send_retrying(&sb, &op).await;
+    assert_eq!(attempts, 3, "dropped, then 500, then answered");
+    assert_eq!(sb.payment_count(), 1);
+    let uuid = created.octo_payment_uuid.clone();
+    sb.customer()
+        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
+        .unwrap();
+
+    sb.faults().add(
+        FaultRule::new(FaultAction::DropAfterProcessing)
+            .on_path("/refund")
+            .times(2),
+    );
+    let refund = Refund::new("rf-f".parse().unwrap(), uuid.clone(), dec("20000"));
+    let (result, attempts) = send_retrying(&sb, &refund).await;
+    assert_eq!(attempts, 3);
+    assert!(result.refund_id.is_some());
+    assert_eq!(
+        sb.payment(uuid.as_str()).unwrap().refunded_sum,
+        dec("20000"),
+        "refunded once"
+    );
+
+    sb.faults().add(
+        FaultRule::new(FaultAction::Status500)
+            .on_path("/prepare_payment")
+            .times(1),
+    );
+    let (status, attempts) =
+        send_retrying(&sb, &PaymentStatusCheck::new("f-1".parse().unwrap())).await;
+    assert_eq!(attempts, 2);
+    assert_eq!(status.status, PaymentStatus::Succeeded);
+    assert_eq!(
+        status.status,
+        sb.payment(uuid.as_str()).unwrap().status,
+        "the client sees what the sandbox holds"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn delay_fault_delays_then_answers() {
+    let sb = Sandbox::builder().start().await.unwrap();
+    sb.faults()
+        .add(FaultRule::new(FaultAction::Delay(Duration::from_millis(150))).times(1));
+    let op = PreparePayment::new(
+        "d-1".parse().unwrap(),
+        dec("1"),
+        Currency::Uzs,
+        "d",
+        "https://shop.example/r",
+        init_time(),
+    );
+    let started = std::time::Instant::now();
+    send(&sb, &op).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn garbage_never_brings_the_server_down() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sb = Sandbox::builder().start().await.unwrap();
+    let junk: [&[u8]; 5] = [
+        b"\x00\x01\x02\r\n\r\n",
+        b"POST /prepare_payment HTTP/1.1\r\nContent-Length: 5\r\n\r\n\xff\xfe\x00{[",
+        b"GET /pay/%zz%00/../../etc HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /pay/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n{\"a",
+        b"POST /refund HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ];
+    for bytes in junk {
+        let mut stream = tokio::net::TcpStream::connect(sb.addr()).await.unwrap();
+        stream.write_all(bytes).await.unwrap();
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(1), stream.read_to_end(&mut buf)).await;
+    }
+    let bodies = [
+        "null",
+        "1",
+        "\"x\"",
+        "{\"octo_shop_id\":[]}",
+        "{\"octo_shop_id\":1e400}",
+    ];
+    for body in bodies {
+        let (status, raw) = common::post_raw(&sb, "/set_accept", body.as_bytes()).await;
+        assert_eq!(
+            (status.as_u16(), raw["error"].as_i64()),
+            (200, Some(1)),
+            "{body}"
+        );
+    }
+    let op = PreparePayment::new(
+        "alive".parse().unwrap(),
+        dec("1"),
+        Currency::Uzs,
+        "d",
+        "https://shop.example/r",
+        init_time(),
+    );
+    assert!(send(&sb, &op).await.is_ok());
+    sb.shutdown().await;
+}
