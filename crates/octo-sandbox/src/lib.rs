@@ -279,7 +279,7 @@ pub struct PaymentSummary {
     pub total_sum: Decimal,
     /// How much was refunded.
     pub refunded_sum: Decimal,
-    /// How many refunds were made.
+    /// Whether this is a card binding rather than a purchase.
     pub is_binding: bool,
 }
 
