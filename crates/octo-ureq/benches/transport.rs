@@ -1,3 +1,57 @@
-//! Transport benchmarks (written below).
+//! octo-ureq against ureq used raw: the same loopback server, the same
+//! response, keep-alive on both sides. The raw side posts a body serialised
+//! once; the SDK side builds, sends and parses on every call, which is the
+//! overhead being measured.
 
-fn main() {}
+// A benchmark aborts on the first failure, as a test would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use octo_proto::op::PaymentStatusCheck;
+use octo_proto::{Config, Operation};
+use octo_testkit::replay::{ReplayServer, Reply};
+use octo_ureq::Client;
+
+const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00,"refunded_sum":0}}"#;
+
+fn benches(c: &mut Criterion) {
+    let server = ReplayServer::always(Reply::json(200, PAID)).expect("server");
+    let config = Config::new(123, "537da54b-835a-4968-9864-c2ae02c5902e")
+        .with_base_url(&server.url())
+        .expect("url");
+    let op = PaymentStatusCheck::new("order-42".parse().expect("id"));
+    let request = op.build_request(&config).expect("request");
+    let url = request.uri().to_string();
+    let body = request.body().clone();
+
+    let sdk = Client::builder(config).no_retry().build();
+    let raw = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build(),
+    );
+
+    let mut latency = c.benchmark_group("ureq/latency");
+    latency.bench_function("raw", |b| {
+        b.iter(|| {
+            let response = raw
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("accept", "application/json")
+                .send(&body[..])
+                .expect("raw send");
+            response.into_body().read_to_vec().expect("raw body")
+        })
+    });
+    latency.bench_function("octo", |b| b.iter(|| sdk.send(&op).expect("octo send")));
+    latency.finish();
+}
+
+criterion_group! {
+    name = transport;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    targets = benches
+}
+criterion_main!(transport);
