@@ -186,7 +186,7 @@ impl fmt::Display for OctoError {
 ///
 /// Some codes mean different things on different endpoints (3 is a basket
 /// mismatch on `prepare_payment` but a bad amount on `refund`; 5 and 6 are
-/// about tokens on `block_card_token`), so a code is read together with the
+/// about tokens on `block_card_token` and `pay`), so a code is read together with the
 /// [`Endpoint`] that returned it: [`ErrorCode::from_code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -205,11 +205,11 @@ pub enum ErrorCode {
     Internal,
     /// 5 on payments: the shop's status does not allow real payments.
     ShopNotAllowed,
-    /// 5 on `block_card_token`: no such token.
+    /// 5 on `block_card_token` and `pay`: no such token.
     TokenNotFound,
     /// 6 on payments: the currency is not accepted.
     InvalidCurrency,
-    /// 6 on `block_card_token`: the token is not active.
+    /// 6 on `block_card_token` and `pay`: the token is not active.
     TokenNotActive,
     /// 17: too many OTP resends.
     TooManyOtpResends,
@@ -224,7 +224,8 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Reads a numeric code as returned by `endpoint`.
     pub fn from_code(code: i64, endpoint: Endpoint) -> Self {
-        let token_endpoint = matches!(endpoint, Endpoint::BlockCardToken);
+        // Codes 5 and 6 are the token's on the endpoints that take a token.
+        let token_endpoint = matches!(endpoint, Endpoint::BlockCardToken | Endpoint::PayWithToken);
         match code {
             1 => Self::DataFormat,
             2 => Self::Authorization,
@@ -539,5 +540,47 @@ impl fmt::Display for TransportErrorKind {
             Self::BodyTooLarge => "response body too large",
             Self::Other => "transport error",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_depend_on_the_endpoint() {
+        assert_eq!(
+            ErrorCode::from_code(3, Endpoint::PreparePayment),
+            ErrorCode::BasketTotalMismatch
+        );
+        assert_eq!(
+            ErrorCode::from_code(3, Endpoint::Refund),
+            ErrorCode::InvalidRefundAmount
+        );
+        assert_eq!(
+            ErrorCode::from_code(5, Endpoint::PreparePayment),
+            ErrorCode::ShopNotAllowed
+        );
+        assert_eq!(
+            ErrorCode::from_code(5, Endpoint::PayWithToken),
+            ErrorCode::TokenNotFound
+        );
+        assert_eq!(
+            ErrorCode::from_code(6, Endpoint::BlockCardToken),
+            ErrorCode::TokenNotActive
+        );
+        assert_eq!(
+            ErrorCode::from_code(6, Endpoint::Refund),
+            ErrorCode::InvalidCurrency
+        );
+        assert_eq!(
+            ErrorCode::from_code(77, Endpoint::Refund),
+            ErrorCode::Unknown(77)
+        );
+        for code in [1, 2, 3, 4, 5, 6, 17, 20, 403, 77] {
+            for endpoint in Endpoint::ALL {
+                assert_eq!(ErrorCode::from_code(code, endpoint).as_i64(), code);
+            }
+        }
     }
 }
