@@ -1,0 +1,222 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+
+/// Take card payments through OCTO (Uzcard, Humo, Visa/Mastercard) from a
+/// terminal, run a local OCTO sandbox, or watch every flow in a demo.
+///
+/// Credentials come from the environment (OCTO_SHOP_ID, OCTO_SECRET,
+/// OCTO_NOTIFY_KEY) or from a KEY=VALUE file given by --credentials or
+/// OCTO_CREDENTIALS; never from arguments, which end up in shell history.
+#[derive(Debug, Parser)]
+#[command(name = "octo", version, propagate_version = true, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const AFTER_HELP: &str = "Exit codes: 0 done; 1 OCTO refused (or a demo flow went wrong); \
+2 bad usage, input or credentials (nothing sent); 3 network failure or an answer not from OCTO; \
+4 notification signature not verified.
+
+Try it locally: `octo demo`, or `octo sandbox` in one terminal and the API commands with \
+--base-url in another.";
+
+/// Options shared by the commands that call OCTO.
+#[derive(Debug, Args, Clone)]
+pub struct ApiOptions {
+    /// OCTO's address; point it at a sandbox (`octo sandbox` prints one).
+    #[arg(long, env = "OCTO_BASE_URL")]
+    pub base_url: Option<String>,
+    /// A KEY=VALUE file with OCTO_SHOP_ID, OCTO_SECRET and OCTO_NOTIFY_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Which HTTP transport to use.
+    #[arg(long, value_enum, default_value_t = Transport::Ureq)]
+    pub transport: Transport,
+}
+
+/// The transports the command can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// octo-reqwest (async, reqwest).
+    Reqwest,
+    /// octo-ureq (blocking, ureq).
+    Ureq,
+    /// octo-hyper (async, hyper).
+    Hyper,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a local sandbox and run every flow through it, step by step.
+    Demo {
+        /// Which transport carries the calls.
+        #[arg(long, value_enum, default_value_t = Transport::Hyper)]
+        transport: Transport,
+    },
+    /// Run a local OCTO sandbox in the foreground.
+    Sandbox {
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8077)]
+        port: u16,
+        /// Keep the sandbox's state in this file across restarts.
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+    },
+    /// Create a payment and print where to send the customer.
+    Prepare {
+        /// Your id for the payment (shop_transaction_id).
+        #[arg(long = "id")]
+        shop_transaction_id: String,
+        /// The amount, such as 1000.00.
+        #[arg(long)]
+        amount: Decimal,
+        /// The currency.
+        #[arg(long, default_value = "UZS")]
+        currency: String,
+        /// What is being paid for.
+        #[arg(long)]
+        description: String,
+        /// Where the customer returns after paying.
+        #[arg(long)]
+        return_url: String,
+        /// Where OCTO sends status notifications.
+        #[arg(long)]
+        notify_url: Option<String>,
+        /// Hold the money and capture later (two-stage payment).
+        #[arg(long)]
+        two_stage: bool,
+        /// Create a test payment.
+        #[arg(long)]
+        test: bool,
+        /// Minutes the payment stays payable.
+        #[arg(long)]
+        ttl: Option<u32>,
+        /// Page language: oz (Uzbek, Latin), uz (Uzbek, Cyrillic), en or ru.
+        #[arg(long, default_value = "en", value_parser = ["oz", "uz", "en", "ru"])]
+        language: String,
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Show a payment's status.
+    Status {
+        /// Your id for the payment (shop_transaction_id).
+        #[arg(long = "id")]
+        shop_transaction_id: String,
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Capture a held payment (all, or --amount).
+    Capture {
+        /// OCTO's id of the payment.
+        #[arg(long)]
+        uuid: String,
+        /// Capture only this much; the rest returns to the card.
+        #[arg(long)]
+        amount: Option<Decimal>,
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Release a held payment.
+    Cancel {
+        /// OCTO's id of the payment.
+        #[arg(long)]
+        uuid: String,
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Refund part or all of a payment.
+    Refund {
+        /// OCTO's id of the payment.
+        #[arg(long)]
+        uuid: String,
+        /// Your id for this refund (shop_refund_id); reuse it to retry.
+        #[arg(long)]
+        refund_id: String,
+        /// How much to return.
+        #[arg(long)]
+        amount: Decimal,
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Bind a card: reads the card number from standard input, then asks
+    /// for the SMS code (Humo/Uzcard) or prints the 3-D Secure page.
+    Bind {
+        /// Your id for the binding.
+        #[arg(long = "id")]
+        shop_transaction_id: String,
+        /// Expiry as YYMM.
+        #[arg(long)]
+        exp: String,
+        /// The card owner's phone, digits with country code.
+        #[arg(long)]
+        phone: String,
+        /// The name on the card.
+        #[arg(long)]
+        holder: String,
+        /// humo, uzcard or bank_card (Visa/Mastercard).
+        #[arg(long, default_value = "humo", value_parser = ["humo", "uzcard", "bank_card"])]
+        method: String,
+        /// Where the customer returns.
+        #[arg(long)]
+        return_url: String,
+        /// Where OCTO posts the token.
+        #[arg(long)]
+        bind_notify_url: Option<String>,
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Block a card token, read from standard input.
+    BlockToken {
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Show the fiscal receipt of a payment.
+    FiscalData {
+        /// OCTO's id of the payment.
+        #[arg(long)]
+        uuid: String,
+        /// Where to call and how to print.
+        #[command(flatten)]
+        api: ApiOptions,
+    },
+    /// Check a payment notification's signature and show it.
+    VerifyNotification {
+        /// The notification body (JSON); `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        /// Which signature formula OCTO uses for your shop.
+        #[arg(long, value_enum, default_value_t = Scheme::UniqueKey)]
+        scheme: Scheme,
+        /// A KEY=VALUE file with the credentials.
+        #[arg(long, value_name = "FILE")]
+        credentials: Option<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The two signature formulas seen for OCTO's notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scheme {
+    /// SHA1(unique_key + uuid + status), with OCTO_NOTIFY_KEY.
+    UniqueKey,
+    /// SHA1(hex(SHA1(secret + hash_key)) + uuid + status), with OCTO_SECRET.
+    SecretHashKey,
+}

@@ -1,0 +1,226 @@
+//! The API commands: one OCTO call each (two or three for `bind`), printed
+//! as text or JSON.
+
+use std::io::{BufRead, Write};
+
+use octo_proto::op::{
+    BindCard, BlockCardToken, CheckSmsKey, FiscalData, PaymentStatusCheck, PreparePayment, Refund,
+    SetAccept, SmsCode, VerificationInfo,
+};
+use octo_proto::{
+    CardExpiry, CardToken, Currency, Language, Pan, PaymentMethod, PaymentUuid, ShopRefundId,
+    ShopTransactionId,
+};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::read_secret_line;
+use crate::backend::{self, Backend};
+use crate::cli::{ApiOptions, Command};
+use crate::credentials::Credentials;
+use crate::failure::{Failure, exit};
+use crate::render;
+
+/// Runs one of the API commands; `None` when `command` is not one.
+pub fn run(command: Command) -> Option<Result<u8, Failure>> {
+    Some(match command {
+        Command::Prepare {
+            shop_transaction_id,
+            amount,
+            currency,
+            description,
+            return_url,
+            notify_url,
+            two_stage,
+            test,
+            ttl,
+            language,
+            api,
+        } => with_backend(&api, test, |b| {
+            let mut op = PreparePayment::new(
+                id(&shop_transaction_id)?,
+                amount,
+                Currency::parse(&currency.to_ascii_uppercase()),
+                description,
+                return_url,
+                now(),
+            );
+            op.auto_capture = !two_stage;
+            op.test = Some(test);
+            op.notify_url = notify_url;
+            op.ttl = ttl;
+            op.language = Language::parse(&language);
+            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
+            render::print(api.json, &p, render::payment);
+            if let (false, Some(url)) = (api.json, &p.octo_pay_url) {
+                println!("\nSend the customer to {url} to pay.");
+            }
+            Ok(exit::OK)
+        }),
+        Command::Status {
+            shop_transaction_id,
+            api,
+        } => with_backend(&api, false, |b| {
+            let op = PaymentStatusCheck::new(id(&shop_transaction_id)?);
+            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
+            render::print(api.json, &p, render::payment);
+            Ok(exit::OK)
+        }),
+        Command::Capture { uuid, amount, api } => with_backend(&api, false, |b| {
+            let uuid = payment_uuid(&uuid)?;
+            let op = match amount {
+                Some(amount) => SetAccept::capture_partial(uuid, amount),
+                None => SetAccept::capture(uuid),
+            };
+            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
+            render::print(api.json, &p, render::payment);
+            Ok(exit::OK)
+        }),
+        Command::Cancel { uuid, api } => with_backend(&api, false, |b| {
+            let op = SetAccept::cancel(payment_uuid(&uuid)?);
+            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
+            render::print(api.json, &p, render::payment);
+            Ok(exit::OK)
+        }),
+        Command::Refund {
+            uuid,
+            refund_id,
+            amount,
+            api,
+        } => with_backend(&api, false, |b| {
+            let refund_id = ShopRefundId::new(refund_id)
+                .map_err(|e| Failure::usage(format!("--refund-id: {e}")))?;
+            let op = Refund::new(refund_id, payment_uuid(&uuid)?, amount);
+            let r = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
+            render::print(api.json, &r, render::refund);
+            Ok(exit::OK)
+        }),
+        Command::Bind {
+            shop_transaction_id,
+            exp,
+            phone,
+            holder,
+            method,
+            return_url,
+            bind_notify_url,
+            api,
+        } => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            with_backend(&api, false, |b| {
+                let pan = read_secret_line(&mut input, "card number")?;
+                let op = BindCard {
+                    shop_transaction_id: id(&shop_transaction_id)?,
+                    pan: Pan::new(pan).map_err(|e| Failure::usage(format!("card number: {e}")))?,
+                    exp: CardExpiry::parse_yymm(&exp)
+                        .map_err(|e| Failure::usage(format!("--exp: {e}")))?,
+                    phone,
+                    card_holder_name: holder,
+                    cvc2: None,
+                    method: PaymentMethod::parse(&method),
+                    return_url,
+                    notify_url: None,
+                    bind_notify_url,
+                };
+                bind(b, &op, api.json, &mut input)
+            })
+        }
+        Command::BlockToken { api } => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            with_backend(&api, false, |b| {
+                let token = CardToken::new(read_secret_line(&mut input, "card token")?);
+                let blocked = b
+                    .send(&BlockCardToken::new(token))
+                    .map_err(|e| Failure::from_sdk(&e))?;
+                render::print(api.json, &blocked, render::blocked);
+                Ok(exit::OK)
+            })
+        }
+        Command::FiscalData { uuid, api } => with_backend(&api, false, |b| {
+            let receipt = b
+                .send(&FiscalData::new(payment_uuid(&uuid)?))
+                .map_err(|e| Failure::from_sdk(&e))?;
+            render::print(api.json, &receipt, render::receipt);
+            Ok(exit::OK)
+        }),
+        _ => return None,
+    })
+}
+
+/// Loads the credentials, builds the client, and runs `call` with it.
+fn with_backend(
+    api: &ApiOptions,
+    test: bool,
+    call: impl FnOnce(&Backend) -> Result<u8, Failure>,
+) -> Result<u8, Failure> {
+    let config =
+        Credentials::load(api.credentials.as_deref())?.config(api.base_url.as_deref(), test)?;
+    let runtime = backend::runtime()?;
+    let backend = Backend::new(api.transport, config, runtime.handle())?;
+    call(&backend)
+}
+
+/// `bind_card`, then (Humo, Uzcard) the SMS code from standard input, or
+/// (Visa, Mastercard) the 3-D Secure page to send the customer to.
+fn bind(b: &Backend, op: &BindCard, json: bool, input: &mut impl BufRead) -> Result<u8, Failure> {
+    let started = b.send(op).map_err(|e| Failure::from_sdk(&e))?;
+    if op.method == PaymentMethod::BankCard {
+        render::print(json, &started, render::payment);
+        if let (false, Some(url)) = (json, &started.octo_pay_url) {
+            println!("\nThe card holder confirms on the 3-D Secure page: {url}");
+        }
+        return Ok(exit::OK);
+    }
+    let uuid = started.octo_payment_uuid.clone();
+    let verification = b
+        .send(&VerificationInfo::new(uuid.clone()))
+        .map_err(|e| Failure::from_sdk(&e))?;
+    if verification.is_expired() {
+        return Err(Failure::new(
+            exit::REFUSED,
+            "the SMS code has expired before it could be entered",
+            Some("start the binding again with a new --id"),
+        ));
+    }
+    // The prompt goes to standard error so that standard output stays the
+    // result alone (and valid JSON with --json).
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "{}Enter the SMS code: ",
+        render::verification(&verification)
+    );
+    let _ = err.flush();
+    let code = read_secret_line(input, "SMS code")?;
+    let sms_key = SmsCode::new(code).map_err(|e| Failure::usage(format!("SMS code: {e}")))?;
+    let confirmed = b
+        .send(&CheckSmsKey {
+            octo_payment_uuid: uuid,
+            verify_id: verification.verify_id,
+            sms_key,
+        })
+        .map_err(|e| Failure::from_sdk(&e))?;
+    if json {
+        let value = json!({ "verification": verification, "binding": confirmed });
+        render::print(true, &value, |_| String::new());
+    } else {
+        print!("{}", render::payment(&confirmed));
+        println!("\nConfirmed: OCTO posts the card token to your bind_notify_url.");
+    }
+    Ok(exit::OK)
+}
+
+fn id(value: &str) -> Result<ShopTransactionId, Failure> {
+    ShopTransactionId::new(value).map_err(|e| Failure::usage(format!("--id: {e}")))
+}
+
+fn payment_uuid(value: &str) -> Result<PaymentUuid, Failure> {
+    PaymentUuid::new(value).map_err(|e| Failure::usage(format!("--uuid: {e}")))
+}
+
+/// OCTO's `init_time` has no zone; the command sends UTC.
+fn now() -> time::PrimitiveDateTime {
+    let now = OffsetDateTime::now_utc();
+    time::PrimitiveDateTime::new(now.date(), now.time())
+}

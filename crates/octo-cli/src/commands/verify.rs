@@ -1,0 +1,72 @@
+//! `verify-notification`: checks a payment notification's signature the
+//! way a shop's server must, and shows what it says.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use octo_proto::callback::{CallbackError, CallbackLimits, Notification};
+use serde_json::Value;
+
+use crate::cli::Scheme;
+use crate::credentials::Credentials;
+use crate::failure::{Failure, exit};
+use crate::render;
+
+/// Reads the body from `file` (or standard input), verifies it with the
+/// key `scheme` needs, and prints it.
+pub fn run(
+    file: Option<&Path>,
+    scheme: Scheme,
+    credentials: Option<&PathBuf>,
+    json: bool,
+) -> Result<u8, Failure> {
+    let scheme = Credentials::load(credentials.map(PathBuf::as_path))?.scheme(scheme)?;
+    let body = read_body(file)?;
+    // The parser takes the request as a server receives it: a JSON POST.
+    let request = http::Request::post("/notify")
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .map_err(|e| Failure::usage(format!("cannot build the request: {e}")))?;
+    let notification = Notification::parse_verified(&request, &scheme, &CallbackLimits::default())
+        .map_err(|e| refused(&e))?;
+    let mut shown = notification.to_json();
+    shown.insert("verified".into(), Value::Bool(true));
+    render::print(json, &shown, |_| render::notification(&notification));
+    Ok(exit::OK)
+}
+
+fn read_body(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
+    let mut body = Vec::new();
+    match file {
+        Some(path) if path != Path::new("-") => {
+            body = std::fs::read(path)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+        }
+        _ => {
+            std::io::stdin()
+                .take(CallbackLimits::DEFAULT_MAX_BODY_BYTES as u64 + 1)
+                .read_to_end(&mut body)
+                .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
+        }
+    }
+    Ok(body)
+}
+
+fn refused(error: &CallbackError) -> Failure {
+    if error.is_signature_failure() {
+        Failure::new(
+            exit::UNVERIFIED,
+            format!("NOT verified: {error}; do not act on this notification"),
+            Some(
+                "either it was not sent by OCTO, or the key or --scheme is wrong: check \
+                 OCTO_NOTIFY_KEY (--scheme unique-key) or OCTO_SECRET (--scheme secret-hash-key)",
+            ),
+        )
+    } else {
+        Failure::new(
+            exit::USAGE,
+            format!("not a payment notification: {error}"),
+            Some("give the JSON body OCTO posted to your notify_url, as received"),
+        )
+    }
+}

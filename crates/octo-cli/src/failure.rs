@@ -1,0 +1,119 @@
+//! What went wrong, said so that the user knows what to do, and the exit
+//! code that goes with it.
+
+use std::fmt;
+
+use octo_proto::{Error, ErrorCode, TransportErrorKind};
+
+/// Exit codes of the `octo` command.
+pub mod exit {
+    /// Everything worked.
+    pub const OK: u8 = 0;
+    /// OCTO refused the request (an OCTO error code), or a demo flow ended
+    /// differently than expected.
+    pub const REFUSED: u8 = 1;
+    /// Bad usage, bad input or missing credentials: nothing was sent.
+    pub const USAGE: u8 = 2;
+    /// The network failed or the answer was not OCTO's.
+    pub const NETWORK: u8 = 3;
+    /// A notification's signature did not verify.
+    pub const UNVERIFIED: u8 = 4;
+}
+
+/// A failure of a command.
+#[derive(Debug)]
+pub struct Failure {
+    /// What happened.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// The process exit code.
+    pub code: u8,
+}
+
+impl Failure {
+    /// A failure with an explicit code.
+    pub fn new(code: u8, message: impl Into<String>, hint: Option<&str>) -> Self {
+        Self {
+            message: message.into(),
+            hint: hint.map(str::to_owned),
+            code,
+        }
+    }
+
+    /// Bad usage or input.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(exit::USAGE, message, None)
+    }
+
+    /// Missing or unreadable credentials.
+    pub fn credentials(message: impl Into<String>) -> Self {
+        Self::new(
+            exit::USAGE,
+            message,
+            Some("credentials never go on the command line; see `octo --help`"),
+        )
+    }
+
+    /// Explains an SDK error. Its `Display` never holds a secret (the
+    /// SDK's errors are built so), and the raw body is not printed.
+    pub fn from_sdk(error: &Error) -> Self {
+        match error {
+            Error::Input(e) => Self::usage(format!("invalid input, nothing was sent: {e}")),
+            Error::Octo(e) => Self::new(exit::REFUSED, e.to_string(), hint_for(e.code)),
+            Error::Transport(e) => Self::new(
+                exit::NETWORK,
+                format!("network failure: {e}"),
+                Some(match e.kind {
+                    TransportErrorKind::Connect => {
+                        "nothing answered at that address: check --base-url (or OCTO_BASE_URL) \
+                         and your connection"
+                    }
+                    TransportErrorKind::Timeout => {
+                        "OCTO did not answer in time: check the status before trying again"
+                    }
+                    _ => "check --base-url and your connection; check the status before retrying",
+                }),
+            ),
+            other => Self::new(
+                exit::NETWORK,
+                format!("unexpected answer: {other}"),
+                Some("the server did not answer like OCTO does; check --base-url"),
+            ),
+        }
+    }
+}
+
+fn hint_for(code: ErrorCode) -> Option<&'static str> {
+    Some(match code {
+        ErrorCode::DataFormat => "a field was refused; OCTO's message above names it",
+        ErrorCode::Authorization => {
+            "check OCTO_SHOP_ID and OCTO_SECRET against OCTO's cabinet (or `octo sandbox`'s banner)"
+        }
+        ErrorCode::BasketTotalMismatch => "make the basket's count × price add up to the amount",
+        ErrorCode::InvalidCurrency => "use a currency your shop accepts (UZS, USD)",
+        ErrorCode::ShopNotAllowed => "your shop may only create test payments: pass --test",
+        ErrorCode::InvalidRefundAmount => {
+            "a refund must be at least 1 USD's worth and no more than what is left of the payment"
+        }
+        ErrorCode::Internal => "OCTO had an internal error: check the status before retrying",
+        ErrorCode::TokenNotFound => "check the card token",
+        ErrorCode::TokenNotActive => "only an active token can be used or blocked",
+        ErrorCode::TokenAlreadyExists => "this card already has an active or pending token",
+        ErrorCode::TooManyOtpResends => "too many codes were sent; start again later",
+        ErrorCode::FiscalObjectNotRegistered => {
+            "ask OCTO to register the basket's fiscal data (spic, package code, inn or pinfl)"
+        }
+        _ => return None,
+    })
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
