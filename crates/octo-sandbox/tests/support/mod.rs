@@ -1,0 +1,592 @@
+//! Support for the end-to-end tests: the three transports behind one
+//! interface, a callback receiver built on octo-hyper's `CallbackService`,
+//! a shopper that stands in for the customer when a state machine runs, and
+//! a sandbox set up for all of it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    dead_code
+)]
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use octo_hyper::{CallbackHandler, CallbackService};
+use octo_proto::callback::{
+    Notification, NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+};
+use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Machine, Wait};
+use octo_proto::op::{PreparePayment, SmsCode};
+use octo_proto::{Config, Currency, NotificationKey, Operation, PaymentStatus, RetryPolicy};
+use octo_sandbox::cards::TestCard;
+use octo_sandbox::{ManualClock, Sandbox, SandboxBuilder, SandboxHandle, Signing};
+use rust_decimal::Decimal;
+use tokio::sync::mpsc;
+
+/// Every call and every wait in these tests is bounded by this.
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+/// Which transport a test runs through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Reqwest,
+    Ureq,
+    Hyper,
+}
+
+/// Runs one async flow, written once, through each transport: a module per
+/// flow with one `#[tokio::test]` per transport (`one_stage::ureq`, ...).
+#[macro_export]
+macro_rules! each_transport {
+    ($($flow:ident),* $(,)?) => {
+        $(
+            mod $flow {
+                use super::support::Kind;
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn reqwest() {
+                    super::$flow(Kind::Reqwest).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn ureq() {
+                    super::$flow(Kind::Ureq).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn hyper() {
+                    super::$flow(Kind::Hyper).await;
+                }
+            }
+        )*
+    };
+}
+
+/// One of the three clients.
+pub enum Transport {
+    Reqwest(octo_reqwest::Client),
+    Ureq(octo_ureq::Client),
+    Hyper(octo_hyper::Client),
+}
+
+impl Transport {
+    /// A client of `kind` for `config`, with short timeouts and `retry`.
+    pub fn new(kind: Kind, config: Config, retry: RetryPolicy) -> Self {
+        let timeout = Duration::from_secs(5);
+        match kind {
+            Kind::Reqwest => Self::Reqwest(
+                octo_reqwest::Client::builder(config)
+                    .timeout(timeout)
+                    .connect_timeout(timeout)
+                    .retry_policy(retry)
+                    .build()
+                    .unwrap(),
+            ),
+            Kind::Ureq => Self::Ureq(
+                octo_ureq::Client::builder(config)
+                    .timeout(timeout)
+                    .connect_timeout(timeout)
+                    .retry_policy(retry)
+                    .build(),
+            ),
+            Kind::Hyper => Self::Hyper(
+                octo_hyper::Client::builder(config)
+                    .timeout(timeout)
+                    .connect_timeout(timeout)
+                    .retry_policy(retry)
+                    .build()
+                    .unwrap(),
+            ),
+        }
+    }
+
+    /// Sends an operation through this transport (ureq on this worker
+    /// thread, handed over by `block_in_place`), within [`LIMIT`].
+    pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, octo_proto::Error> {
+        match self {
+            Self::Reqwest(c) => bounded(c.send(op)).await,
+            Self::Ureq(c) => tokio::task::block_in_place(|| c.send(op)),
+            Self::Hyper(c) => bounded(c.send(op)).await,
+        }
+    }
+
+    /// Runs a state machine to its end with this transport's runner.
+    pub async fn run<M: Machine>(
+        &self,
+        machine: &mut M,
+        shopper: &mut Shopper<'_>,
+    ) -> Result<M::Outcome, String> {
+        match self {
+            Self::Reqwest(c) => bounded(c.run(machine, shopper))
+                .await
+                .map_err(|e| e.to_string()),
+            Self::Ureq(c) => {
+                tokio::task::block_in_place(|| c.run(machine, shopper)).map_err(|e| e.to_string())
+            }
+            Self::Hyper(c) => bounded(c.run(machine, shopper))
+                .await
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+async fn bounded<T>(future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(LIMIT, future)
+        .await
+        .expect("no answer within the limit")
+}
+
+/// What the receiver answers to a notification of a held payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// A plain 200: the shop decides later with `set_accept`.
+    Later,
+    Capture,
+    Cancel,
+}
+
+struct Handler {
+    notifications: mpsc::UnboundedSender<Notification>,
+    tokenizations: mpsc::UnboundedSender<TokenizationCallback>,
+    accepted: Arc<AtomicUsize>,
+    decision: Arc<Mutex<Decision>>,
+}
+
+impl CallbackHandler for Handler {
+    fn notification(
+        &self,
+        notification: Notification,
+    ) -> impl Future<Output = NotificationReply> + Send {
+        self.accepted.fetch_add(1, Ordering::SeqCst);
+        let reply = if notification.awaits_decision() {
+            match *self.decision.lock().unwrap() {
+                Decision::Later => NotificationReply::acknowledge(),
+                Decision::Capture => NotificationReply::capture(),
+                Decision::Cancel => NotificationReply::cancel(),
+            }
+        } else {
+            NotificationReply::acknowledge()
+        };
+        let _ = self.notifications.send(notification);
+        async move { reply }
+    }
+
+    fn tokenization(
+        &self,
+        callback: TokenizationCallback,
+    ) -> impl Future<Output = TokenizationReply> + Send {
+        self.accepted.fetch_add(1, Ordering::SeqCst);
+        let _ = self.tokenizations.send(callback);
+        async { TokenizationReply::stored("stored") }
+    }
+}
+
+/// The shop's callback endpoint on loopback: octo-hyper's `CallbackService`
+/// (head checks, body cap, signature verification, parsing, replies), with
+/// a count of every request that reached it.
+pub struct Callbacks {
+    pub addr: SocketAddr,
+    notifications: tokio::sync::Mutex<mpsc::UnboundedReceiver<Notification>>,
+    tokenizations: tokio::sync::Mutex<mpsc::UnboundedReceiver<TokenizationCallback>>,
+    requests: Arc<AtomicUsize>,
+    accepted: Arc<AtomicUsize>,
+    decision: Arc<Mutex<Decision>>,
+}
+
+impl Callbacks {
+    pub async fn start(scheme: SignatureScheme) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (ntx, nrx) = mpsc::unbounded_channel();
+        let (ttx, trx) = mpsc::unbounded_channel();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let decision = Arc::new(Mutex::new(Decision::Later));
+        let service = CallbackService::new(
+            Handler {
+                notifications: ntx,
+                tokenizations: ttx,
+                accepted: Arc::clone(&accepted),
+                decision: Arc::clone(&decision),
+            },
+            scheme,
+        );
+        let counter = Arc::clone(&requests);
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let (service, counter) = (service.clone(), Arc::clone(&counter));
+                tokio::spawn(async move {
+                    let serve = service_fn(move |request| {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        let service = service.clone();
+                        async move { Ok::<_, Infallible>(service.handle(request).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), serve)
+                        .await;
+                });
+            }
+        });
+        Self {
+            addr,
+            notifications: tokio::sync::Mutex::new(nrx),
+            tokenizations: tokio::sync::Mutex::new(trx),
+            requests,
+            accepted,
+            decision,
+        }
+    }
+
+    /// Where payment notifications go.
+    pub fn notify_url(&self) -> String {
+        format!(
+            "http://{}{}",
+            self.addr,
+            octo_hyper::callback::DEFAULT_NOTIFY_PATH
+        )
+    }
+
+    /// Where tokenization callbacks go.
+    pub fn bind_notify_url(&self) -> String {
+        format!(
+            "http://{}{}",
+            self.addr,
+            octo_hyper::callback::DEFAULT_BIND_NOTIFY_PATH
+        )
+    }
+
+    /// How held payments are answered from now on.
+    pub fn decide(&self, decision: Decision) {
+        *self.decision.lock().unwrap() = decision;
+    }
+
+    /// The next verified notification, within `wait`.
+    pub async fn next_notification_within(&self, wait: Duration) -> Option<Notification> {
+        tokio::time::timeout(wait, self.notifications.lock().await.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// The next verified notification, within [`LIMIT`].
+    pub async fn next_notification(&self) -> Notification {
+        self.next_notification_within(LIMIT)
+            .await
+            .expect("no notification within the limit")
+    }
+
+    /// Verified notifications of `uuid` up to and including the first with
+    /// `status` (others are skipped), within [`LIMIT`].
+    pub async fn notifications_until(
+        &self,
+        uuid: &str,
+        status: PaymentStatus,
+    ) -> Vec<Notification> {
+        let mut seen = Vec::new();
+        let deadline = tokio::time::Instant::now() + LIMIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(n) = self.next_notification_within(left).await else {
+                panic!(
+                    "no {status} notification for {uuid}; got {:?}",
+                    seen.iter()
+                        .map(|n: &Notification| n.status.clone())
+                        .collect::<Vec<_>>()
+                );
+            };
+            if n.octo_payment_uuid.as_str() != uuid {
+                continue;
+            }
+            let done = n.status == status;
+            seen.push(n);
+            if done {
+                return seen;
+            }
+        }
+    }
+
+    /// The next tokenization callback within `wait`.
+    pub async fn next_tokenization_within(&self, wait: Duration) -> Option<TokenizationCallback> {
+        tokio::time::timeout(wait, self.tokenizations.lock().await.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// The next tokenization callback, within [`LIMIT`].
+    pub async fn next_tokenization(&self) -> TokenizationCallback {
+        self.next_tokenization_within(LIMIT)
+            .await
+            .expect("no tokenization callback within the limit")
+    }
+
+    /// Requests that reached the endpoint.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Callbacks that were verified and handed to the handler.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+/// A sandbox, a callback receiver that verifies with the sandbox's
+/// signing scheme, and a client of one transport.
+pub struct Env {
+    pub sb: SandboxHandle,
+    pub callbacks: Callbacks,
+    pub client: Transport,
+    pub kind: Kind,
+}
+
+impl Env {
+    /// The default set-up: notifications retried quickly, the system clock.
+    pub async fn start(kind: Kind) -> Self {
+        Self::start_with(kind, |b| b, RetryPolicy::default()).await
+    }
+
+    /// With a manual clock.
+    pub async fn with_clock(kind: Kind, clock: ManualClock) -> Self {
+        Self::start_with(kind, move |b| b.clock(clock), RetryPolicy::default()).await
+    }
+
+    /// With changes to the sandbox and a retry policy. Notifications are
+    /// signed with a unique key through reqwest and with the shop's secret
+    /// through the others, so both schemes are verified end to end.
+    pub async fn start_with(
+        kind: Kind,
+        change: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
+        retry: RetryPolicy,
+    ) -> Self {
+        let key = NotificationKey::new("e2e-unique-key-5f1c");
+        let builder = Sandbox::builder().fast_callbacks(4, Duration::from_millis(50));
+        let builder = if kind == Kind::Reqwest {
+            builder.signing(Signing::UniqueKey(key.clone()))
+        } else {
+            builder
+        };
+        let sb = change(builder).start().await.unwrap();
+        let scheme = if kind == Kind::Reqwest {
+            SignatureScheme::UniqueKey(key)
+        } else {
+            SignatureScheme::SecretAndHashKey(sb.shop_secret())
+        };
+        let callbacks = Callbacks::start(scheme).await;
+        let client = Transport::new(kind, sb.client_config(), retry);
+        Self {
+            sb,
+            callbacks,
+            client,
+            kind,
+        }
+    }
+
+    /// A one-stage payment of `total` UZS that notifies this receiver.
+    pub fn payment(&self, id: &str, total: &str) -> PreparePayment {
+        let mut p = PreparePayment::new(
+            id.parse().unwrap(),
+            dec(total),
+            Currency::Uzs,
+            "Two yoghurts",
+            "https://shop.example/orders/done",
+            init_time(),
+        );
+        p.notify_url = Some(self.callbacks.notify_url());
+        p
+    }
+
+    /// Waits for the sandbox's callbacks to settle, then checks that every
+    /// request the receiver got was verified and accepted.
+    pub async fn all_callbacks_verified(&self) {
+        assert!(
+            self.sb.wait_for_callbacks(LIMIT).await,
+            "callbacks still in flight"
+        );
+        assert!(self.callbacks.requests() > 0, "no callback arrived at all");
+        assert_eq!(
+            self.callbacks.accepted(),
+            self.callbacks.requests(),
+            "every callback verified"
+        );
+    }
+
+    pub async fn shutdown(self) {
+        self.sb.shutdown().await;
+    }
+}
+
+/// The uuid in a sandbox page URL (`…/pay/{uuid}` or `…/pay/{uuid}/otp`).
+pub fn uuid_in(url: &str) -> String {
+    let rest = url.split("/pay/").nth(1).expect("a payment page URL");
+    rest.split('/').next().unwrap().to_owned()
+}
+
+/// Stands in for the customer and the shop's server while a transport's
+/// runner drives a state machine: pays on redirects, types the sandbox's
+/// SMS code, decides holds, and hands in the callbacks the receiver got.
+pub struct Shopper<'a> {
+    pub sb: &'a SandboxHandle,
+    pub callbacks: &'a Callbacks,
+    pub card: TestCard,
+    pub decision: Input,
+    pub redirects: Vec<String>,
+    pub prompts: Vec<CodePrompt>,
+    pub holds: Vec<Hold>,
+}
+
+impl<'a> Shopper<'a> {
+    pub fn new(env: &'a Env, card: TestCard) -> Self {
+        Self {
+            sb: &env.sb,
+            callbacks: &env.callbacks,
+            card,
+            decision: Input::Capture { final_amount: None },
+            redirects: Vec::new(),
+            prompts: Vec::new(),
+            holds: Vec::new(),
+        }
+    }
+
+    fn on_redirect(&mut self, url: &str) {
+        self.redirects.push(url.to_owned());
+        let uuid = uuid_in(url);
+        if url.ends_with("/otp") {
+            self.sb
+                .customer()
+                .enter_code(&uuid, self.sb.otp_code())
+                .unwrap();
+        } else {
+            self.sb.customer().pay(&uuid, &self.card).unwrap();
+        }
+    }
+
+    fn on_code(&mut self, prompt: &CodePrompt) -> Input {
+        self.prompts.push(prompt.clone());
+        Input::Code(SmsCode::new(self.sb.otp_code()).unwrap())
+    }
+
+    fn on_decide(&mut self, hold: &Hold) -> Input {
+        self.holds.push(hold.clone());
+        match &self.decision {
+            Input::Capture { final_amount } => Input::Capture {
+                final_amount: *final_amount,
+            },
+            _ => Input::Cancel,
+        }
+    }
+
+    async fn on_wait(&self, wait: Wait) -> Option<Input> {
+        match wait.awaiting {
+            Awaiting::Notification => self
+                .callbacks
+                .next_notification_within(LIMIT)
+                .await
+                .map(|n| Input::from(&n)),
+            Awaiting::Tokenization => self
+                .callbacks
+                .next_tokenization_within(LIMIT)
+                .await
+                .map(|c| Input::from(&c)),
+            _ => None,
+        }
+    }
+}
+
+impl octo_reqwest::FlowHandler for Shopper<'_> {
+    fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
+        self.on_redirect(url);
+        async {}
+    }
+
+    fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
+        let input = self.on_code(prompt);
+        async move { input }
+    }
+
+    fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
+        let input = self.on_decide(hold);
+        async move { input }
+    }
+
+    fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
+        self.on_wait(wait.clone())
+    }
+}
+
+impl octo_hyper::FlowHandler for Shopper<'_> {
+    fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
+        self.on_redirect(url);
+        async {}
+    }
+
+    fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
+        let input = self.on_code(prompt);
+        async move { input }
+    }
+
+    fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
+        let input = self.on_decide(hold);
+        async move { input }
+    }
+
+    fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
+        self.on_wait(wait.clone())
+    }
+}
+
+impl octo_ureq::FlowHandler for Shopper<'_> {
+    fn redirect(&mut self, url: &str) {
+        self.on_redirect(url);
+    }
+
+    fn code(&mut self, prompt: &CodePrompt) -> Input {
+        self.on_code(prompt)
+    }
+
+    fn decide(&mut self, hold: &Hold) -> Input {
+        self.on_decide(hold)
+    }
+
+    // Called inside `block_in_place`, so the runtime is still at hand.
+    fn wait(&mut self, wait: &Wait) -> Option<Input> {
+        tokio::runtime::Handle::current().block_on(self.on_wait(wait.clone()))
+    }
+}
+
+pub fn init_time() -> time::PrimitiveDateTime {
+    time::macros::datetime!(2024-05-02 09:17:00)
+}
+
+pub fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+/// The OCTO error code of a failed call.
+pub fn code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
+    match result {
+        Err(octo_proto::Error::Octo(e)) => e.code.as_i64(),
+        other => panic!("expected an OCTO error, got {other:?}"),
+    }
+}
+
+/// An amount written exactly as `expected` (digits and scale).
+#[track_caller]
+pub fn assert_amount(actual: Option<Decimal>, expected: &str) {
+    assert_eq!(
+        actual.map(|d| d.to_string()).as_deref(),
+        Some(expected),
+        "amount"
+    );
+}
