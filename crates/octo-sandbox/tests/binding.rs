@@ -1,6 +1,11 @@
 //! Card binding with an SMS code, the tokenization callback, token
 //! payments and blocking: errors 5, 6, 17 and 20.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Notifications to notify_url: signed, one per status change, the
 //! accept_status reply honoured, retried, duplicated and reordered on demand.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

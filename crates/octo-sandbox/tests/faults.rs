@@ -1,6 +1,11 @@
 //! Injected faults: dropped connections and 500s after processing never
 //! make a retried idempotent call create a second payment or refund.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

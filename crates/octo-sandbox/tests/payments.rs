@@ -1,6 +1,11 @@
 //! prepare_payment, the status check, set_accept: OCTO's rules and errors,
 //! paid through the customer's steps.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! refund: only paid payments, never more than the total, within limits,
 //! once per shop_refund_id; fiscal receipts of paid fiscal payments.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

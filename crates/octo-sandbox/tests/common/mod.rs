@@ -1,6 +1,12 @@
 //! Shared test support: a loopback HTTP client that sends octo-proto's
 //! operations, raw requests, and a callback receiver.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    dead_code
+)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
