@@ -46,6 +46,26 @@ fn benches(c: &mut Criterion) {
         })
     });
     latency.bench_function("octo", |b| b.iter(|| sdk.send(&op).expect("octo send")));
+    // ureq's timeouts cost time of their own; this agent has octo-ureq's
+    // defaults, so the comparison with it isolates what octo-ureq adds.
+    let configured = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build(),
+    );
+    latency.bench_function("raw_same_timeouts", |b| {
+        b.iter(|| {
+            let response = configured
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("accept", "application/json")
+                .send(&body[..])
+                .expect("raw send");
+            response.into_body().read_to_vec().expect("raw body")
+        })
+    });
     latency.finish();
 }
 
