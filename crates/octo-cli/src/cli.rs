@@ -78,7 +78,7 @@ pub enum Command {
         #[arg(long = "id")]
         shop_transaction_id: String,
         /// The amount, such as 1000.00.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         amount: Decimal,
         /// The currency.
         #[arg(long, default_value = "UZS")]
@@ -123,7 +123,7 @@ pub enum Command {
         #[arg(long)]
         uuid: String,
         /// Capture only this much; the rest returns to the card.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         amount: Option<Decimal>,
         /// Where to call and how to print.
         #[command(flatten)]
@@ -147,7 +147,7 @@ pub enum Command {
         #[arg(long)]
         refund_id: String,
         /// How much to return.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         amount: Decimal,
         /// Where to call and how to print.
         #[command(flatten)]

@@ -1,0 +1,411 @@
+//! The API commands against a sandbox started here: good and bad input,
+//! the exit codes, the key output, and no secret in any output.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{TestSandbox, run, temp_file};
+use octo_proto::op::{BasketItem, PreparePayment, UserData};
+use octo_proto::{Config, Currency};
+use octo_sandbox::cards::{CardBehaviour, test_card};
+use rust_decimal::Decimal;
+
+const RETURN: &str = "https://shop.example/done";
+
+fn prepare_args<'a>(id: &'a str, amount: &'a str) -> Vec<&'a str> {
+    vec![
+        "prepare",
+        "--id",
+        id,
+        "--amount",
+        amount,
+        "--description",
+        "Tea",
+        "--return-url",
+        RETURN,
+        "--test",
+    ]
+}
+
+/// Prepares through the CLI (JSON) and returns OCTO's id of the payment.
+fn prepared(sb: &TestSandbox, id: &str, amount: &str, extra: &[&str]) -> String {
+    let mut args = prepare_args(id, amount);
+    args.extend_from_slice(extra);
+    args.push("--json");
+    let out = run(&args, &sb.env(), "");
+    out.expect_code(0).never_shows(&sb.secret());
+    let json = out.json();
+    assert_eq!(json["status"], "created");
+    json["octo_payment_uuid"].as_str().unwrap().to_owned()
+}
+
+fn pay(sb: &TestSandbox, uuid: &str) {
+    sb.handle
+        .customer()
+        .pay(uuid, &test_card(CardBehaviour::Success))
+        .unwrap();
+}
+
+#[test]
+fn prepare_prints_the_payment_and_the_page_to_send_the_customer_to() {
+    let sb = TestSandbox::start();
+    let out = run(&prepare_args("cli-1", "1500.50"), &sb.env(), "");
+    out.expect_code(0)
+        .stdout_has("created")
+        .stdout_has("1500.50")
+        .stdout_has("Send the customer to http://127.0.0.1:")
+        .never_shows(&sb.secret());
+}
+
+#[test]
+fn status_as_text_and_json_for_every_transport() {
+    let sb = TestSandbox::start();
+    let uuid = prepared(&sb, "cli-2", "2000", &[]);
+    pay(&sb, &uuid);
+    for transport in ["ureq", "reqwest", "hyper"] {
+        run(
+            &["status", "--id", "cli-2", "--transport", transport],
+            &sb.env(),
+            "",
+        )
+        .expect_code(0)
+        .stdout_has("succeeded")
+        .stdout_has(&uuid);
+        let json = run(
+            &[
+                "status",
+                "--id",
+                "cli-2",
+                "--json",
+                "--transport",
+                transport,
+            ],
+            &sb.env(),
+            "",
+        )
+        .expect_code(0)
+        .json();
+        assert_eq!(json["status"], "succeeded");
+        assert_eq!(json["total_sum"].to_string(), "2000");
+    }
+}
+
+#[test]
+fn capture_part_of_a_hold_then_refund_and_refuse_an_over_refund() {
+    let sb = TestSandbox::start();
+    let uuid = prepared(&sb, "cli-3", "150000", &["--two-stage"]);
+    pay(&sb, &uuid);
+    run(&["status", "--id", "cli-3"], &sb.env(), "")
+        .expect_code(0)
+        .stdout_has("waiting_for_capture");
+    run(
+        &["capture", "--uuid", &uuid, "--amount", "100000"],
+        &sb.env(),
+        "",
+    )
+    .expect_code(0)
+    .stdout_has("succeeded");
+    assert_eq!(
+        sb.handle.payment(&uuid).unwrap().total_sum,
+        Decimal::new(100_000, 0)
+    );
+    let json = run(
+        &[
+            "refund",
+            "--uuid",
+            &uuid,
+            "--refund-id",
+            "r-1",
+            "--amount",
+            "60000",
+            "--json",
+        ],
+        &sb.env(),
+        "",
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(json["status"], "succeeded");
+    run(
+        &[
+            "refund",
+            "--uuid",
+            &uuid,
+            "--refund-id",
+            "r-2",
+            "--amount",
+            "50000",
+        ],
+        &sb.env(),
+        "",
+    )
+    .expect_code(1)
+    .stderr_has("OCTO error 3")
+    .stderr_has("hint:");
+    // Cancelling what is already captured is refused by OCTO.
+    run(&["cancel", "--uuid", &uuid], &sb.env(), "").expect_code(1);
+}
+
+#[test]
+fn cancel_releases_a_hold() {
+    let sb = TestSandbox::start();
+    let uuid = prepared(&sb, "cli-4", "50000", &["--two-stage"]);
+    pay(&sb, &uuid);
+    run(&["cancel", "--uuid", &uuid], &sb.env(), "")
+        .expect_code(0)
+        .stdout_has("canceled");
+    run(&["capture", "--uuid", &uuid], &sb.env(), "").expect_code(1);
+}
+
+#[test]
+fn credentials_come_from_the_environment_or_a_file_never_from_arguments() {
+    let sb = TestSandbox::start();
+    let base = ("OCTO_BASE_URL", sb.base_url());
+    run(&["status", "--id", "x"], std::slice::from_ref(&base), "")
+        .expect_code(2)
+        .stderr_has("OCTO_SHOP_ID")
+        .stderr_has("hint:");
+    let file = temp_file(
+        "creds.env",
+        &format!(
+            "# the sandbox's shop\nOCTO_SHOP_ID={}\nexport OCTO_SECRET=\"{}\"\n",
+            sb.handle.shop_id(),
+            sb.secret()
+        ),
+    );
+    let file = file.to_str().unwrap();
+    run(
+        &prepare_args("cli-5", "1000"),
+        &[base.clone(), ("OCTO_CREDENTIALS", file.into())],
+        "",
+    )
+    .expect_code(0)
+    .never_shows(&sb.secret());
+    run(
+        &["status", "--id", "cli-5", "--credentials", file],
+        std::slice::from_ref(&base),
+        "",
+    )
+    .expect_code(0)
+    .stdout_has("created");
+    // There is no option that takes a secret.
+    run(&["status", "--id", "cli-5", "--secret", "x"], &sb.env(), "").expect_code(2);
+    run(
+        &[
+            "status",
+            "--id",
+            "x",
+            "--credentials",
+            "/nonexistent/octo.env",
+        ],
+        &[base],
+        "",
+    )
+    .expect_code(2)
+    .stderr_has("cannot read");
+}
+
+#[test]
+fn a_wrong_secret_is_refused_by_octo_with_a_hint_and_never_printed() {
+    let sb = TestSandbox::start();
+    let wrong = "not-the-secret-5b1c";
+    let env = [
+        ("OCTO_SHOP_ID", sb.handle.shop_id().to_string()),
+        ("OCTO_SECRET", wrong.to_owned()),
+        ("OCTO_BASE_URL", sb.base_url()),
+    ];
+    run(&["status", "--id", "x"], &env, "")
+        .expect_code(1)
+        .stderr_has("OCTO error 2")
+        .stderr_has("OCTO_SECRET")
+        .never_shows(wrong);
+    let env = [
+        ("OCTO_SHOP_ID", "not-a-number".to_owned()),
+        ("OCTO_SECRET", wrong.to_owned()),
+        ("OCTO_BASE_URL", sb.base_url()),
+    ];
+    run(&["status", "--id", "x"], &env, "")
+        .expect_code(2)
+        .never_shows(wrong);
+}
+
+#[test]
+fn bad_input_is_refused_before_sending_and_octo_refusals_exit_1() {
+    let sb = TestSandbox::start();
+    run(&prepare_args("cli-6", "abc"), &sb.env(), "").expect_code(2);
+    run(&prepare_args("cli-6", "-5"), &sb.env(), "")
+        .expect_code(2)
+        .stderr_has("nothing was sent");
+    run(&["prepare", "--id", "cli-6"], &sb.env(), "").expect_code(2);
+    let mut args = prepare_args("cli-6", "100");
+    args.extend_from_slice(&["--language", "fr"]);
+    run(&args, &sb.env(), "").expect_code(2);
+    let mut args = prepare_args("cli-6", "100");
+    args.extend_from_slice(&["--currency", "KZT"]);
+    run(&args, &sb.env(), "")
+        .expect_code(1)
+        .stderr_has("OCTO error 6");
+    run(&["status", "--id", "no-such-order"], &sb.env(), "").expect_code(1);
+    run(&["fiscal-data", "--uuid", "no-such-payment"], &sb.env(), "").expect_code(1);
+}
+
+#[test]
+fn a_dead_address_is_a_network_failure() {
+    let sb = TestSandbox::start();
+    let mut env = sb.env();
+    env.retain(|(k, _)| *k != "OCTO_BASE_URL");
+    for transport in ["ureq", "reqwest", "hyper"] {
+        run(
+            &[
+                "status",
+                "--id",
+                "x",
+                "--base-url",
+                "http://127.0.0.1:1",
+                "--transport",
+                transport,
+            ],
+            &env,
+            "",
+        )
+        .expect_code(3)
+        .stderr_has("network failure")
+        .stderr_has("--base-url");
+    }
+    run(
+        &["status", "--id", "x", "--base-url", "not a url"],
+        &env,
+        "",
+    )
+    .expect_code(2);
+}
+
+#[test]
+fn bind_reads_the_card_and_code_from_stdin_then_block_token_reads_the_token() {
+    let sb = TestSandbox::start();
+    let pan = "9860000000000000";
+    let args = [
+        "bind",
+        "--id",
+        "bind-1",
+        "--exp",
+        "3012",
+        "--phone",
+        "998901234567",
+        "--holder",
+        "ALISHER KARIMOV",
+        "--return-url",
+        RETURN,
+        "--json",
+    ];
+    let out = run(
+        &args,
+        &sb.env(),
+        &format!("{pan}\n{}\n", sb.handle.otp_code()),
+    );
+    out.expect_code(0)
+        .stderr_has("Enter the SMS code")
+        .never_shows(pan)
+        .never_shows(&sb.secret());
+    let json = out.json();
+    assert_eq!(json["binding"]["status"], "succeeded");
+    let uuid = json["binding"]["octo_payment_uuid"].as_str().unwrap();
+    let (token, status) = sb.handle.binding_token(uuid).unwrap();
+    assert_eq!(status, octo_proto::TokenStatus::Active);
+    let token = token.expose_secret().to_owned();
+
+    run(&["block-token"], &sb.env(), &format!("{token}\n"))
+        .expect_code(0)
+        .stdout_has("blocked")
+        .never_shows(&token);
+    run(&["block-token"], &sb.env(), &format!("{token}\n"))
+        .expect_code(1)
+        .stderr_has("OCTO error 6")
+        .never_shows(&token);
+    run(&["block-token"], &sb.env(), "")
+        .expect_code(2)
+        .stderr_has("standard input");
+    run(&["block-token"], &sb.env(), "no-such-token\n")
+        .expect_code(1)
+        .stderr_has("OCTO error 5");
+}
+
+#[test]
+fn bind_refuses_a_bad_card_a_missing_code_and_a_wrong_code() {
+    let sb = TestSandbox::start();
+    let args = |id: &'static str| {
+        vec![
+            "bind",
+            "--id",
+            id,
+            "--exp",
+            "3012",
+            "--phone",
+            "998901234567",
+            "--holder",
+            "A B",
+            "--return-url",
+            RETURN,
+        ]
+    };
+    run(&args("bind-2"), &sb.env(), "1234567890123\n")
+        .expect_code(2)
+        .stderr_has("card number")
+        .never_shows("1234567890123");
+    run(&args("bind-3"), &sb.env(), "").expect_code(2);
+    run(&args("bind-4"), &sb.env(), "8600000000000007\n")
+        .expect_code(2)
+        .stderr_has("no SMS code");
+    run(&args("bind-5"), &sb.env(), "8600000000000106\n000000\n")
+        .expect_code(1)
+        .never_shows("8600000000000106");
+    let mut bad_exp = args("bind-6");
+    bad_exp[4] = "1399";
+    run(&bad_exp, &sb.env(), "8600000000000007\n")
+        .expect_code(2)
+        .stderr_has("--exp");
+}
+
+#[test]
+fn fiscal_data_of_a_paid_fiscal_payment() {
+    let sb = TestSandbox::start();
+    let object = common::fiscal_object();
+    let mut item = BasketItem::new("Tea", 2, Decimal::new(45_000, 0));
+    item.spic = Some(object.spic);
+    item.package_code = Some(object.package_code);
+    item.nds = Some(object.nds);
+    item.inn = object.inn;
+    let mut op = PreparePayment::new(
+        "fis-1".parse().unwrap(),
+        Decimal::new(90_000, 0),
+        Currency::Uzs,
+        "Tea",
+        RETURN,
+        time::macros::datetime!(2025-01-01 10:00:00),
+    )
+    .with_basket(vec![item]);
+    op.user_data = Some(UserData {
+        user_id: "u-1".into(),
+        phone: "998901234567".into(),
+        email: String::new(),
+    });
+    let config: Config = sb.handle.client_config();
+    let client = {
+        let _inside = sb.runtime.enter();
+        octo_hyper::Client::new(config).unwrap()
+    };
+    let created = sb.runtime.block_on(client.prepare_payment(&op)).unwrap();
+    let uuid = created.octo_payment_uuid.to_string();
+    run(&["fiscal-data", "--uuid", &uuid], &sb.env(), "")
+        .expect_code(1)
+        .stderr_has("OCTO error 1");
+    pay(&sb, &uuid);
+    run(&["fiscal-data", "--uuid", &uuid], &sb.env(), "")
+        .expect_code(0)
+        .stdout_has("fiscal sign")
+        .stdout_has("SB000000000001");
+    let json = run(&["fiscal-data", "--uuid", &uuid, "--json"], &sb.env(), "")
+        .expect_code(0)
+        .json();
+    assert!(json["receipt_id"].is_string(), "{json}");
+}

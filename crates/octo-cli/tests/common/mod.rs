@@ -1,0 +1,194 @@
+//! Shared support for the CLI's tests: a sandbox configured like the one
+//! the CLI starts, and a way to run the built `octo` binary with a bounded
+//! wait, its own environment and standard input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use octo_proto::NotificationKey;
+use octo_sandbox::{FiscalObject, Sandbox, SandboxHandle, Signing};
+
+/// The notification key the CLI's sandboxes use (kept equal to the CLI's).
+pub const NOTIFY_KEY: &str = "sandbox-notify-key-7f3a";
+
+/// Every run of the binary is bounded by this.
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// A fiscal object registered in the test sandbox.
+pub fn fiscal_object() -> FiscalObject {
+    FiscalObject {
+        spic: "10399002001000000".into(),
+        package_code: "1501474".into(),
+        nds: 12,
+        inn: Some("309876543".into()),
+        pinfl: None,
+    }
+}
+
+/// A sandbox on loopback, with the runtime that serves it.
+pub struct TestSandbox {
+    pub runtime: tokio::runtime::Runtime,
+    pub handle: SandboxHandle,
+}
+
+impl TestSandbox {
+    pub fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let handle = runtime
+            .block_on(
+                Sandbox::builder()
+                    .signing(Signing::UniqueKey(NotificationKey::new(NOTIFY_KEY)))
+                    .fiscal_object(fiscal_object())
+                    .start(),
+            )
+            .unwrap();
+        Self { runtime, handle }
+    }
+
+    pub fn base_url(&self) -> String {
+        self.handle.base_url().to_owned()
+    }
+
+    /// The environment that gives the CLI this sandbox's shop.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("OCTO_SHOP_ID", self.handle.shop_id().to_string()),
+            (
+                "OCTO_SECRET",
+                self.handle.shop_secret().expose_secret().to_owned(),
+            ),
+            ("OCTO_BASE_URL", self.base_url()),
+        ]
+    }
+
+    pub fn secret(&self) -> String {
+        self.handle.shop_secret().expose_secret().to_owned()
+    }
+}
+
+/// What a run of `octo` gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code, showing the output when it differs.
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "exit code; output:\n{self:#?}");
+        self
+    }
+
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{self:#?}"
+        );
+        self
+    }
+
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{self:#?}"
+        );
+        self
+    }
+
+    /// Asserts that `secret` appears in neither output.
+    pub fn never_shows(&self, secret: &str) -> &Self {
+        assert!(
+            !self.stdout.contains(secret) && !self.stderr.contains(secret),
+            "a secret leaked:\n{self:#?}"
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{self:#?}"))
+    }
+}
+
+/// A command for the built binary with none of the parent's OCTO_*
+/// variables.
+pub fn octo() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_octo"));
+    for var in [
+        "OCTO_SHOP_ID",
+        "OCTO_SECRET",
+        "OCTO_NOTIFY_KEY",
+        "OCTO_CREDENTIALS",
+        "OCTO_BASE_URL",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// Runs `octo args` with `env` and `stdin`, waiting at most [`LIMIT`].
+pub fn run(args: &[&str], env: &[(&str, String)], stdin: &str) -> Run {
+    let mut command = octo();
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_owned();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(stdin.as_bytes());
+    });
+    // Read both pipes while the child runs, so a long output never fills
+    // a pipe and stalls it.
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    let deadline = Instant::now() + LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("octo {args:?} did not finish within {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = writer.join();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// A file in the temp directory, unique to this test process, with `text`.
+pub fn temp_file(name: &str, text: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("octo-cli-{}-{n}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}

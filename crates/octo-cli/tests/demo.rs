@@ -1,0 +1,70 @@
+//! `octo demo` through each transport: every flow ends as expected.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::run;
+
+#[test]
+fn the_demo_passes_through_every_transport() {
+    for transport in ["hyper", "reqwest", "ureq"] {
+        let out = run(&["demo", "--transport", transport], &[], "");
+        out.expect_code(0)
+            .stdout_has("Summary: 10 of 10 flows ended as expected")
+            .stdout_has(&format!("octo-{transport}"))
+            .stdout_has("0 refused");
+        // The story names the steps a newcomer needs to see.
+        for text in [
+            "[1/10] One-stage payment",
+            "types the SMS code",
+            "waiting_for_capture",
+            "set_accept capture",
+            "OCTO refuses, as it should",
+            "tokenization callback",
+            "fiscal-data",
+            "125 000.00 UZS",
+        ] {
+            out.stdout_has(text);
+        }
+        // Test card numbers appear masked only.
+        assert!(!out.stdout.contains("8600000000000007"), "{out:#?}");
+        assert!(!out.stdout.contains("9860000000000000"), "{out:#?}");
+    }
+}
+
+#[test]
+fn the_demo_ignores_credentials_in_the_environment() {
+    let env = [
+        ("OCTO_SHOP_ID", "1".to_owned()),
+        ("OCTO_SECRET", "wrong".to_owned()),
+        ("OCTO_BASE_URL", "http://127.0.0.1:1".to_owned()),
+    ];
+    run(&["demo"], &env, "")
+        .expect_code(0)
+        .stdout_has("10 of 10");
+}
+
+#[test]
+fn help_lists_the_commands_and_usage_errors_exit_2() {
+    let out = run(&["--help"], &[], "");
+    out.expect_code(0);
+    for command in [
+        "demo",
+        "sandbox",
+        "prepare",
+        "status",
+        "capture",
+        "cancel",
+        "refund",
+        "bind",
+        "block-token",
+        "fiscal-data",
+        "verify-notification",
+        "Exit codes",
+    ] {
+        out.stdout_has(command);
+    }
+    run(&[], &[], "").expect_code(2);
+    run(&["pay-everything"], &[], "").expect_code(2);
+    run(&["demo", "--transport", "curl"], &[], "").expect_code(2);
+}

@@ -1,0 +1,130 @@
+//! `verify-notification`: a notification signed as OCTO signs them passes;
+//! a tampered, unsigned or malformed one does not; the key comes from the
+//! environment or a file only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{NOTIFY_KEY, run, temp_file};
+use octo_proto::callback::{Notification, SignatureScheme};
+use octo_proto::{NotificationKey, OctoSecret, PaymentStatus};
+use rust_decimal::Decimal;
+
+fn signed(scheme: &SignatureScheme, status: PaymentStatus) -> serde_json::Value {
+    let mut n = Notification::new(
+        "order-7".parse().unwrap(),
+        "f1e2d3c4-0000-4000-8000-000000000001".parse().unwrap(),
+        status,
+    );
+    n.total_sum = Some(Decimal::new(12_500_000, 2));
+    serde_json::Value::Object(n.sign(scheme, "salt-1").to_json())
+}
+
+fn key_env() -> Vec<(&'static str, String)> {
+    vec![("OCTO_NOTIFY_KEY", NOTIFY_KEY.to_owned())]
+}
+
+#[test]
+fn a_genuine_notification_verifies_from_a_file_and_from_stdin() {
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let body = signed(&scheme, PaymentStatus::Succeeded).to_string();
+    let file = temp_file("notification.json", &body);
+    run(
+        &["verify-notification", file.to_str().unwrap()],
+        &key_env(),
+        "",
+    )
+    .expect_code(0)
+    .stdout_has("signature verified")
+    .stdout_has("succeeded")
+    .stdout_has("order-7")
+    .never_shows(NOTIFY_KEY);
+    let json = run(&["verify-notification", "-", "--json"], &key_env(), &body)
+        .expect_code(0)
+        .json();
+    assert_eq!(json["verified"], true);
+    assert_eq!(json["status"], "succeeded");
+    assert_eq!(json["total_sum"].to_string(), "125000.00");
+    run(&["verify-notification"], &key_env(), &body).expect_code(0);
+}
+
+#[test]
+fn a_held_payment_says_the_shop_must_decide() {
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let body = signed(&scheme, PaymentStatus::WaitingForCapture).to_string();
+    run(&["verify-notification"], &key_env(), &body)
+        .expect_code(0)
+        .stdout_has("capture");
+}
+
+#[test]
+fn a_tampered_or_wrongly_keyed_notification_exits_4() {
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let mut body = signed(&scheme, PaymentStatus::Canceled);
+    body["status"] = "succeeded".into();
+    run(&["verify-notification"], &key_env(), &body.to_string())
+        .expect_code(4)
+        .stderr_has("NOT verified")
+        .stderr_has("OCTO_NOTIFY_KEY");
+    let other = SignatureScheme::UniqueKey(NotificationKey::new("another-key"));
+    let body = signed(&other, PaymentStatus::Succeeded).to_string();
+    run(&["verify-notification"], &key_env(), &body).expect_code(4);
+}
+
+#[test]
+fn the_secret_and_hash_key_scheme_uses_octo_secret() {
+    let secret = "shop-secret-for-verify";
+    let scheme = SignatureScheme::SecretAndHashKey(OctoSecret::new(secret));
+    let body = signed(&scheme, PaymentStatus::Succeeded).to_string();
+    let env = [("OCTO_SECRET", secret.to_owned())];
+    run(
+        &["verify-notification", "--scheme", "secret-hash-key"],
+        &env,
+        &body,
+    )
+    .expect_code(0)
+    .never_shows(secret);
+    // The same notification under the other scheme does not verify.
+    let env = [
+        ("OCTO_SECRET", secret.to_owned()),
+        ("OCTO_NOTIFY_KEY", secret.to_owned()),
+    ];
+    run(&["verify-notification"], &env, &body).expect_code(4);
+    let file = temp_file("verify.env", &format!("OCTO_SECRET={secret}\n"));
+    run(
+        &[
+            "verify-notification",
+            "--scheme",
+            "secret-hash-key",
+            "--credentials",
+            file.to_str().unwrap(),
+        ],
+        &[],
+        &body,
+    )
+    .expect_code(0);
+}
+
+#[test]
+fn no_key_or_no_notification_is_a_usage_error() {
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let body = signed(&scheme, PaymentStatus::Succeeded).to_string();
+    run(&["verify-notification"], &[], &body)
+        .expect_code(2)
+        .stderr_has("OCTO_NOTIFY_KEY");
+    run(&["verify-notification"], &key_env(), "not json")
+        .expect_code(2)
+        .stderr_has("not a payment notification");
+    run(
+        &["verify-notification"],
+        &key_env(),
+        r#"{"status":"succeeded"}"#,
+    )
+    .expect_code(2);
+    run(
+        &["verify-notification", "/nonexistent/n.json"],
+        &key_env(),
+        "",
+    )
+    .expect_code(2);
+}
