@@ -98,7 +98,11 @@ impl Engine {
         let mut tx = Tx::default();
         let (result, deliveries) = {
             let mut ledger = lock(&self.ledger);
-            let result = change(&mut ledger, &mut tx)?;
+            // The ledger has no rollback: what a change did before it
+            // refused (a wrong code counted, a payment expired or cancelled)
+            // stands, so it is saved and announced whether or not the
+            // request itself succeeds.
+            let result = change(&mut ledger, &mut tx);
             self.persist(&ledger, &tx)?;
             let deliveries: Vec<Delivery> = tx
                 .events
@@ -110,7 +114,7 @@ impl Engine {
         for d in deliveries {
             self.notifier.send(d);
         }
-        Ok(result)
+        result
     }
 
     /// Reads the ledger without changing it.
