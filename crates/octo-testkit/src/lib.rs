@@ -7,7 +7,7 @@
 //! a real transport against a replay server) and returns the outcome as
 //! JSON, which the test compares with [`Fixture::outcome`].
 //!
-//! With the `replay` feature, [`replay::ReplayServer`] serves fixtures on
+//! With the `replay` feature, `replay::ReplayServer` serves fixtures on
 //! loopback to the real transports and checks the requests they send.
 
 #![forbid(unsafe_code)]
