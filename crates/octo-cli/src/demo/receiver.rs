@@ -1,27 +1,24 @@
-//! The shop's side of OCTO's callbacks during the demo: a small loopback
-//! HTTP server that verifies payment notifications and reads tokenization
-//! callbacks with octo-proto, answers OCTO, and keeps what arrived for the
-//! flows to wait on.
+//! The shop's side of OCTO's callbacks during the demo: a loopback HTTP
+//! server running octo-hyper's `CallbackService` (which verifies payment
+//! notifications and reads tokenization callbacks with octo-proto), keeping
+//! what arrived for the flows to wait on.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use octo_proto::callback::{
-    CallbackLimits, Notification, NotificationReply, SignatureScheme, TokenizationCallback,
-    TokenizationReply, check_request_head,
+    Notification, NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
 };
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-const NOTIFY_PATH: &str = "/octo/notify";
-const BIND_NOTIFY_PATH: &str = "/octo/bind_notify";
+use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
+use octo_hyper::{CallbackHandler, CallbackService};
 
 /// One callback as the shop's server saw it.
 #[derive(Debug, Clone)]
@@ -50,16 +47,10 @@ impl Inbox {
     }
 }
 
-struct Shared {
-    inbox: Inbox,
-    scheme: SignatureScheme,
-    limits: CallbackLimits,
-}
-
 /// The running receiver; stops when dropped.
 pub struct Receiver {
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    inbox: Arc<Inbox>,
     task: JoinHandle<()>,
 }
 
@@ -69,23 +60,25 @@ impl Receiver {
     pub async fn start(scheme: SignatureScheme) -> std::io::Result<Self> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            inbox: Inbox::default(),
+        let inbox = Arc::new(Inbox::default());
+        let service = CallbackService::new(
+            DemoShop {
+                inbox: Arc::clone(&inbox),
+            },
             scheme,
-            limits: CallbackLimits::default(),
-        });
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
-        Ok(Self { addr, shared, task })
+        );
+        let task = tokio::spawn(accept_loop(listener, service, Arc::clone(&inbox)));
+        Ok(Self { addr, inbox, task })
     }
 
     /// The URL to give OCTO as `notify_url`.
     pub fn notify_url(&self) -> String {
-        format!("http://{}{NOTIFY_PATH}", self.addr)
+        format!("http://{}{DEFAULT_NOTIFY_PATH}", self.addr)
     }
 
     /// The URL to give OCTO as `bind_notify_url`.
     pub fn bind_notify_url(&self) -> String {
-        format!("http://{}{BIND_NOTIFY_PATH}", self.addr)
+        format!("http://{}{DEFAULT_BIND_NOTIFY_PATH}", self.addr)
     }
 
     /// Blocks until an arrival that `pick` accepts is there (looking at
@@ -97,7 +90,7 @@ impl Receiver {
         pick: impl Fn(&Arrival) -> Option<T>,
     ) -> Option<T> {
         let deadline = Instant::now() + timeout;
-        let inbox = &self.shared.inbox;
+        let inbox = &self.inbox;
         let mut arrivals = inbox
             .arrivals
             .lock()
@@ -117,8 +110,7 @@ impl Receiver {
 
     /// Everything received so far.
     pub fn arrivals(&self) -> Vec<Arrival> {
-        self.shared
-            .inbox
+        self.inbox
             .arrivals
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -132,70 +124,108 @@ impl Drop for Receiver {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// The demo shop's side of the callbacks: keep what arrived, answer as a
+/// shop does.
+struct DemoShop {
+    inbox: Arc<Inbox>,
+}
+
+impl CallbackHandler for DemoShop {
+    async fn notification(&self, notification: Notification) -> NotificationReply {
+        self.inbox
+            .push(Arrival::Notification(Box::new(notification)));
+        // No decision in the reply: the demo captures or cancels held
+        // money with set_accept, so that every step shows as a call.
+        NotificationReply::acknowledge()
+    }
+
+    async fn tokenization(&self, callback: TokenizationCallback) -> TokenizationReply {
+        self.inbox.push(Arrival::Tokenization(callback));
+        // The demo keeps the token in memory for the next flows; a shop
+        // answers this only once the token is stored durably.
+        TokenizationReply::stored("token stored")
+    }
+}
+
+async fn accept_loop(listener: TcpListener, service: CallbackService<DemoShop>, inbox: Arc<Inbox>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
-        let shared = Arc::clone(&shared);
+        let service = service.clone();
+        let inbox = Arc::clone(&inbox);
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let shared = Arc::clone(&shared);
-                async move { Ok::<_, Infallible>(handle(request, &shared).await) }
+            let serve = service_fn(move |request: http::Request<Incoming>| {
+                let service = service.clone();
+                let inbox = Arc::clone(&inbox);
+                async move {
+                    let what = request.uri().path().to_owned();
+                    let response = service.handle(request).await;
+                    // octo-hyper answers a refused callback itself (bad
+                    // signature, not JSON…); the demo counts those.
+                    if !response.status().is_success() {
+                        inbox.push(Arrival::Refused(format!(
+                            "{what} answered {}",
+                            response.status()
+                        )));
+                    }
+                    Ok::<_, Infallible>(response)
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection(TokioIo::new(stream), serve)
                 .await;
         });
     }
 }
 
-async fn handle(request: http::Request<Incoming>, shared: &Shared) -> http::Response<Full<Bytes>> {
-    let reply = match receive(request, shared).await {
-        Ok(reply) => reply,
-        Err(reply) => reply,
-    };
-    reply.map(|body| Full::new(Bytes::from(body)))
-}
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use octo_proto::{NotificationKey, PaymentStatus};
+    use std::io::{Read, Write};
 
-/// Reads one callback the way a shop's server should: the head first, a
-/// capped body, then octo-proto's parser; OCTO gets octo-proto's reply.
-async fn receive(
-    request: http::Request<Incoming>,
-    shared: &Shared,
-) -> Result<http::Response<Vec<u8>>, http::Response<Vec<u8>>> {
-    let (parts, body) = request.into_parts();
-    let refuse = |error: octo_proto::callback::CallbackError| {
-        shared.inbox.push(Arrival::Refused(error.to_string()));
-        error.reply()
-    };
-    check_request_head(&parts.method, &parts.headers, &shared.limits).map_err(refuse)?;
-    let bytes = Limited::new(body, shared.limits.max_body_bytes())
-        .collect()
-        .await
-        .map(http_body_util::Collected::to_bytes)
-        .map_err(|_| {
-            shared
-                .inbox
-                .push(Arrival::Refused("body could not be read".into()));
-            NotificationReply::reject(http::StatusCode::BAD_REQUEST, "body could not be read")
-                .to_response()
-        })?;
-    let path = parts.uri.path().to_owned();
-    let request = http::Request::from_parts(parts, bytes);
-    if path == BIND_NOTIFY_PATH {
-        let callback = TokenizationCallback::parse(&request, &shared.limits).map_err(refuse)?;
-        shared.inbox.push(Arrival::Tokenization(callback));
-        // The demo keeps the token in memory for the next flows; a shop
-        // answers this only once the token is stored durably.
-        return Ok(TokenizationReply::stored("token stored").to_response());
+    /// Posts `body` to `path` over a plain socket; the status line.
+    fn post(addr: SocketAddr, path: &str, body: &str) -> String {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.lines().next().unwrap_or_default().to_owned()
     }
-    let notification =
-        Notification::parse_verified(&request, &shared.scheme, &shared.limits).map_err(refuse)?;
-    shared
-        .inbox
-        .push(Arrival::Notification(Box::new(notification)));
-    // No decision in the reply: the demo captures or cancels held money
-    // with set_accept, so that every step shows as a call.
-    Ok(NotificationReply::acknowledge().to_response())
+
+    #[test]
+    fn keeps_genuine_notifications_and_counts_forged_ones() {
+        let runtime = crate::backend::runtime().unwrap();
+        let key = SignatureScheme::UniqueKey(NotificationKey::new("demo-key"));
+        let receiver = runtime.block_on(Receiver::start(key.clone())).unwrap();
+        let genuine = Notification::new(
+            "o-1".parse().unwrap(),
+            "u-1".parse().unwrap(),
+            PaymentStatus::Succeeded,
+        )
+        .sign(&key, "salt");
+        let body = serde_json::Value::Object(genuine.to_json()).to_string();
+        assert!(post(receiver.addr, DEFAULT_NOTIFY_PATH, &body).contains("200"));
+        let forged = body.replace("succeeded", "canceled");
+        assert!(post(receiver.addr, DEFAULT_NOTIFY_PATH, &forged).contains("401"));
+        let found = receiver.wait_for(Duration::from_secs(5), |a| match a {
+            Arrival::Notification(n) => Some(n.status.clone()),
+            _ => None,
+        });
+        assert_eq!(found, Some(PaymentStatus::Succeeded));
+        let arrivals = receiver.arrivals();
+        assert_eq!(arrivals.len(), 2, "{arrivals:?}");
+        assert!(matches!(arrivals.get(1), Some(Arrival::Refused(_))));
+    }
 }
