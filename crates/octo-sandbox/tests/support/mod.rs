@@ -427,9 +427,11 @@ impl Env {
     }
 }
 
-/// The uuid in a sandbox page URL (`…/pay/{uuid}` or `…/pay/{uuid}/otp`).
+/// The uuid in a sandbox page URL (`…/pay/{uuid}?language=oz`,
+/// `…/pay/{uuid}/otp`).
 pub fn uuid_in(url: &str) -> String {
-    let rest = url.split("/pay/").nth(1).expect("a payment page URL");
+    let path = url.split(['?', '#']).next().unwrap();
+    let rest = path.split("/pay/").nth(1).expect("a payment page URL");
     rest.split('/').next().unwrap().to_owned()
 }
 
@@ -462,7 +464,7 @@ impl<'a> Shopper<'a> {
     fn on_redirect(&mut self, url: &str) {
         self.redirects.push(url.to_owned());
         let uuid = uuid_in(url);
-        if url.ends_with("/otp") {
+        if url.split('?').next().unwrap().ends_with("/otp") {
             self.sb
                 .customer()
                 .enter_code(&uuid, self.sb.otp_code())

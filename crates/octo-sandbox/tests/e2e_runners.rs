@@ -1,0 +1,142 @@
+//! End to end with octo-proto's state machines driven by each transport's
+//! runner (`Client::run`): a one-stage payment, a two-stage payment
+//! captured in part, a refund after it, a card binding with its SMS code,
+//! and a payment with the bound token. The shopper in `support` pays on
+//! the sandbox when redirected, types the code, decides the hold, and hands
+//! in the callbacks octo-hyper's `CallbackService` verified.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use octo_proto::PaymentStatus;
+use octo_proto::machine::{
+    BindingMachine, BindingParams, Input, Machine, PaymentMachine, PaymentParams,
+    TokenPaymentMachine,
+};
+use octo_proto::op::BindCard;
+use octo_proto::{CardExpiry, Pan, PaymentMethod, TokenStatus};
+use octo_sandbox::cards::{CardBehaviour, test_card};
+use support::{Env, Kind, Shopper, dec};
+use time::OffsetDateTime;
+
+each_transport!(
+    run_one_stage,
+    run_two_stage_partial_capture_then_refund,
+    run_binding_then_token_payment,
+);
+
+async fn run_one_stage(kind: Kind) {
+    let env = Env::start(kind).await;
+    let prepare = env.payment("run-1", "1234.56");
+    let mut machine =
+        PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
+    let mut shopper = Shopper::new(&env, test_card(CardBehaviour::SmsCode));
+    let outcome = env.client.run(&mut machine, &mut shopper).await.unwrap();
+    assert_eq!(outcome.status, PaymentStatus::Succeeded);
+    assert_eq!(outcome.total_sum.to_string(), "1234.56");
+    assert_eq!(outcome.refunded_sum, dec("0"));
+    assert_eq!(shopper.redirects.len(), 1);
+    let uuid = outcome.octo_payment_uuid.clone().unwrap();
+    assert!(
+        shopper.redirects[0].starts_with(&format!("{}/pay/{}", env.sb.base_url(), uuid.as_str())),
+        "{:?}",
+        shopper.redirects
+    );
+    let record = env.sb.payment(uuid.as_str()).unwrap();
+    assert_eq!(record.status, PaymentStatus::Succeeded);
+    assert_eq!(record.total_sum, dec("1234.56"));
+    assert_eq!(env.sb.payment_count(), 1);
+    env.all_callbacks_verified().await;
+    env.shutdown().await;
+}
+
+async fn run_two_stage_partial_capture_then_refund(kind: Kind) {
+    let env = Env::start(kind).await;
+    let prepare = env.payment("run-2", "100000.00").two_stage();
+    let mut machine =
+        PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
+    let mut shopper = Shopper::new(&env, test_card(CardBehaviour::ThreeDSecure));
+    shopper.decision = Input::Capture {
+        final_amount: Some(dec("80000.00")),
+    };
+    let outcome = env.client.run(&mut machine, &mut shopper).await.unwrap();
+    assert_eq!(shopper.holds.len(), 1);
+    assert_eq!(shopper.holds[0].amount.to_string(), "100000.00");
+    assert_eq!(outcome.status, PaymentStatus::Succeeded);
+    assert_eq!(outcome.total_sum.to_string(), "80000.00");
+    let uuid = outcome.octo_payment_uuid.clone().unwrap();
+    let record = env.sb.payment(uuid.as_str()).unwrap();
+    assert_eq!(
+        (record.status, record.total_sum),
+        (PaymentStatus::Succeeded, dec("80000.00"))
+    );
+
+    // The same machine takes a refund.
+    machine
+        .handle_input(
+            Input::Refund {
+                shop_refund_id: "run-2-r1".parse().unwrap(),
+                amount: dec("30000.25"),
+            },
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    let outcome = env.client.run(&mut machine, &mut shopper).await.unwrap();
+    assert_eq!(outcome.refunded_sum.to_string(), "30000.25");
+    assert_eq!(
+        env.sb.payment(uuid.as_str()).unwrap().refunded_sum,
+        dec("30000.25")
+    );
+    env.all_callbacks_verified().await;
+    env.shutdown().await;
+}
+
+async fn run_binding_then_token_payment(kind: Kind) {
+    let env = Env::start(kind).await;
+    let bind = BindCard {
+        shop_transaction_id: "run-bind".parse().unwrap(),
+        pan: Pan::new("9860000000000000").unwrap(),
+        exp: CardExpiry::parse_yymm("3012").unwrap(),
+        phone: "998901234533".into(),
+        card_holder_name: "ZAHIRIDDIN BABUR".into(),
+        cvc2: None,
+        method: PaymentMethod::Humo,
+        return_url: "https://shop.example/bound".into(),
+        notify_url: None,
+        bind_notify_url: Some(env.callbacks.bind_notify_url()),
+    };
+    let mut machine =
+        BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
+    let mut shopper = Shopper::new(&env, test_card(CardBehaviour::SmsCode));
+    let bound = env.client.run(&mut machine, &mut shopper).await.unwrap();
+    assert!(machine.is_terminal());
+    assert_eq!(bound.shop_transaction_id.as_str(), "run-bind");
+    assert_eq!(shopper.prompts.len(), 1, "asked for the code once");
+    assert_eq!(shopper.prompts[0].phone.as_deref(), Some("+998** *****33"));
+    let binding = machine.octo_payment_uuid().unwrap().clone();
+    let (held, status) = env.sb.binding_token(binding.as_str()).unwrap();
+    assert_eq!(status, TokenStatus::Active);
+    assert_eq!(held.expose_secret(), bound.card_token.expose_secret());
+
+    // Pay with it: a Humo token asks for the SMS code on the OTP page.
+    let prepare = env.payment("run-t", "77000.70");
+    let mut machine = TokenPaymentMachine::new(
+        prepare,
+        bound.card_token.clone(),
+        PaymentMethod::Humo,
+        None,
+        PaymentParams::default(),
+        OffsetDateTime::now_utc(),
+    );
+    let outcome = env.client.run(&mut machine, &mut shopper).await.unwrap();
+    assert_eq!(outcome.status, PaymentStatus::Succeeded);
+    assert_eq!(outcome.total_sum.to_string(), "77000.70");
+    assert!(shopper.redirects.last().unwrap().ends_with("/otp"));
+    let uuid = outcome.octo_payment_uuid.unwrap();
+    assert_eq!(
+        env.sb.payment(uuid.as_str()).unwrap().status,
+        PaymentStatus::Succeeded
+    );
+    env.all_callbacks_verified().await;
+    env.shutdown().await;
+}
