@@ -4,7 +4,12 @@
 //! and a payment with the bound token. The shopper in `support` pays on
 //! the sandbox when redirected, types the code, decides the hold, and hands
 //! in the callbacks octo-hyper's `CallbackService` verified.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
