@@ -88,9 +88,10 @@ impl Engine {
         self.clock.now()
     }
 
-    /// Runs `change` on the ledger; on success stores what it touched and
-    /// sends its callbacks. A failed store write fails the request (error
-    /// 4), but the ledger keeps the change: the next write carries it.
+    /// Runs `change` on the ledger, then stores what it touched and sends
+    /// its callbacks, whether `change` succeeded or refused after changing
+    /// something. A failed store write fails the request (error 4), but the
+    /// ledger keeps the change: the next write carries it.
     pub(crate) fn transact<R>(
         &self,
         change: impl FnOnce(&mut Ledger, &mut Tx) -> Result<R, Reject>,
