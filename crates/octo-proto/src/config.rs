@@ -18,6 +18,8 @@ pub const DEFAULT_CHECK_SMS_KEY_PATH: &str = "/bind_card/check_sms_key";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     base_url: String,
+    /// `base_url`, parsed once: every request's URI starts from it.
+    base_uri: http::Uri,
     shop_id: ShopId,
     secret: OctoSecret,
     test: bool,
@@ -29,6 +31,7 @@ impl Config {
     pub fn new(shop_id: impl Into<ShopId>, secret: impl Into<OctoSecret>) -> Self {
         Self {
             base_url: DEFAULT_BASE_URL.to_owned(),
+            base_uri: http::Uri::from_static(DEFAULT_BASE_URL),
             shop_id: shop_id.into(),
             secret: secret.into(),
             test: false,
@@ -51,6 +54,7 @@ impl Config {
             ));
         }
         self.base_url = trimmed.to_owned();
+        self.base_uri = uri;
         Ok(self)
     }
 
@@ -77,6 +81,22 @@ impl Config {
     /// OCTO's address, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The URI of `path` under OCTO's address.
+    pub(crate) fn uri_for(&self, path: &str) -> Option<http::Uri> {
+        let base = &self.base_uri;
+        match (base.scheme(), base.authority(), base.path()) {
+            // The usual case: an address without a path of its own, so the
+            // parsed scheme and host are reused as they are.
+            (Some(scheme), Some(authority), "/" | "") => http::Uri::builder()
+                .scheme(scheme.clone())
+                .authority(authority.clone())
+                .path_and_query(path)
+                .build()
+                .ok(),
+            _ => format!("{}{}", self.base_url, path).parse().ok(),
+        }
     }
 
     /// The shop's id.
@@ -114,5 +134,20 @@ mod tests {
         assert!(Config::new(1, "s").with_base_url("not a url").is_err());
         assert!(Config::new(1, "s").with_base_url("/relative").is_err());
         assert!(!format!("{c:?}").contains("\"s\""));
+        assert_eq!(
+            c.uri_for("/refund").unwrap(),
+            "http://127.0.0.1:8080/refund"
+        );
+        let prefixed = Config::new(1, "s")
+            .with_base_url("https://gw.example/octo/")
+            .unwrap();
+        assert_eq!(
+            prefixed.uri_for("/pay/abc").unwrap(),
+            "https://gw.example/octo/pay/abc"
+        );
+        assert_eq!(
+            Config::new(1, "s").uri_for("/prepare_payment").unwrap(),
+            "https://secure.octo.uz/prepare_payment"
+        );
     }
 }

@@ -7,10 +7,10 @@
 //! decoder, or returns the typed [`Error`].
 
 use http::StatusCode;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, OctoError, Problem, RawBody, ResponseProblem};
-use crate::json::{FieldError, Fields, i64_of};
+use crate::json::{Envelope, FieldError, Fields, RawObject, i64_of, parse_raw};
 use crate::op::Endpoint;
 
 /// Opens the envelope of `response` from `endpoint` and decodes the payload
@@ -25,17 +25,17 @@ where
 {
     let status = response.status();
     let bytes = response.body().as_ref();
-    let root = open(status, bytes)?;
+    let Envelope { root, data } = open(status, bytes)?;
     let body = || RawBody::new(bytes);
 
-    let Some(code_value) = root.get("error") else {
+    if !root.contains_key("error") {
         return Err(Error::UnexpectedResponse {
             status,
             reason: ResponseProblem::NotAnEnvelope,
             body: body(),
         });
-    };
-    let Some(code) = i64_of(code_value) else {
+    }
+    let Some(code) = integer(&root, "error") else {
         return Err(Error::Decode {
             status,
             path: "error".to_owned(),
@@ -49,7 +49,7 @@ where
         return Err(Error::Octo(OctoError {
             http_status: status,
             code: ErrorCode::from_code(code, endpoint),
-            message: message(&root),
+            message: message(&root, data.as_ref()),
             developer_message: non_empty(&root, "apiMessageForDevelopers"),
             body: body(),
         }));
@@ -61,7 +61,7 @@ where
             body: body(),
         });
     }
-    decoder(&Fields::envelope(&root)).map_err(|e| Error::Decode {
+    decoder(&Fields::envelope(&root, data.as_ref())).map_err(|e| Error::Decode {
         status,
         path: e.path,
         problem: e.problem,
@@ -69,9 +69,10 @@ where
     })
 }
 
-/// Parses the body into a JSON object, or explains why it is not one. A
-/// problem body (no `error`, but `title`/`detail`) becomes [`Error::Problem`].
-fn open(status: StatusCode, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+/// Splits the body into a JSON object's members, or explains why it is not
+/// one. A problem body (no `error`, but `title`/`detail`) becomes
+/// [`Error::Problem`].
+fn open(status: StatusCode, bytes: &[u8]) -> Result<Envelope<'_>, Error> {
     let unexpected = |reason| Error::UnexpectedResponse {
         status,
         reason,
@@ -80,51 +81,71 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(unexpected(ResponseProblem::EmptyBody));
     }
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|_| unexpected(ResponseProblem::NotJson))?;
-    let Value::Object(root) = value else {
-        return Err(unexpected(ResponseProblem::NotAnObject));
+    let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
+        Ok(envelope) => envelope,
+        // Valid JSON of another kind, or not JSON at all?
+        Err(_) => {
+            return Err(
+                match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                    Ok(_) => unexpected(ResponseProblem::NotAnObject),
+                    Err(_) => unexpected(ResponseProblem::NotJson),
+                },
+            );
+        }
     };
     // OCTO's error field is a number. When it is text next to a numeric
     // `status`, the body is a Java framework's default error page (timestamp,
     // status, error, message, path): a server fault, like a problem body.
-    let error_text = root
-        .get("error")
-        .filter(|v| i64_of(v).is_none())
-        .and_then(Value::as_str);
-    let framework_error = error_text.is_some() && root.get("status").and_then(i64_of).is_some();
+    let root = &envelope.root;
+    if integer(root, "error").is_some() {
+        return Ok(envelope);
+    }
+    let error = value(root, "error");
+    let error_text = error.as_ref().and_then(Value::as_str);
+    let numeric_status = integer(root, "status");
+    let framework_error = error_text.is_some() && numeric_status.is_some();
     let problem_body =
         !root.contains_key("error") && (root.contains_key("title") || root.contains_key("detail"));
     if problem_body || framework_error {
-        let text = |key: &str| non_empty(&root, key);
+        let text = |key: &str| non_empty(root, key);
         return Err(Error::Problem {
             status,
             problem: Problem {
                 title: text("title").or_else(|| error_text.map(str::to_owned)),
-                status: root.get("status").and_then(i64_of),
+                status: numeric_status,
                 detail: text("detail").or_else(|| text("message")),
             },
             body: RawBody::new(bytes),
         });
     }
-    Ok(root)
+    Ok(envelope)
+}
+
+/// An integer member, written as a number or as a numeric string.
+fn integer(object: &RawObject<'_>, key: &str) -> Option<i64> {
+    let raw = object.get(key)?;
+    raw.get().parse().ok().or_else(|| i64_of(&parse_raw(raw)))
+}
+
+/// A member, decoded.
+fn value(object: &RawObject<'_>, key: &str) -> Option<Value> {
+    object.get(key).map(parse_raw)
 }
 
 /// `errMessage`, then the deprecated `errorMessage`, then the same inside
 /// `data`.
-fn message(root: &Map<String, Value>) -> Option<String> {
-    let data = root.get("data").and_then(Value::as_object);
+fn message(root: &RawObject<'_>, data: Option<&RawObject<'_>>) -> Option<String> {
     non_empty(root, "errMessage")
         .or_else(|| non_empty(root, "errorMessage"))
         .or_else(|| data.and_then(|d| non_empty(d, "errMessage")))
         .or_else(|| data.and_then(|d| non_empty(d, "errorMessage")))
 }
 
-fn non_empty(map: &Map<String, Value>, key: &str) -> Option<String> {
-    map.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
+fn non_empty(object: &RawObject<'_>, key: &str) -> Option<String> {
+    match value(object, key)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

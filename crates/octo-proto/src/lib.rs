@@ -57,6 +57,7 @@ mod error;
 mod ids;
 mod json;
 pub mod machine;
+mod money;
 pub mod op;
 mod retry;
 mod secret;

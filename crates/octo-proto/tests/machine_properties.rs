@@ -2,7 +2,12 @@
 //! and stale notifications and replies, random answers from OCTO, random
 //! jumps of `now`. A small reference model runs beside each machine and
 //! the invariants are checked after every step.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod machine_support;
 

@@ -298,13 +298,14 @@ fn non_empty<T>(
     expected: &'static str,
     convert: impl Fn(&Value) -> Option<T>,
 ) -> Result<Option<T>, CallbackError> {
-    let blank = fields
-        .get(key)
-        .is_some_and(|(v, _)| v.as_str().is_some_and(|s| s.trim().is_empty()));
-    if blank {
-        return Ok(None);
-    }
-    Ok(fields.opt(key, expected, convert)?)
+    let read = fields.opt(key, expected, |v| {
+        if v.as_str().is_some_and(|s| s.trim().is_empty()) {
+            Some(None)
+        } else {
+            convert(v).map(Some)
+        }
+    })?;
+    Ok(read.flatten())
 }
 
 /// `yyyy-MM-dd HH:mm:ss`, also with a `T` between date and time.

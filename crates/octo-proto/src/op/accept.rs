@@ -80,7 +80,7 @@ struct Wire<'a> {
     octo_payment_uuid: &'a PaymentUuid,
     accept_status: AcceptStatus,
     #[serde(
-        with = "rust_decimal::serde::arbitrary_precision_option",
+        with = "crate::money::number::option",
         skip_serializing_if = "Option::is_none"
     )]
     final_amount: Option<Decimal>,

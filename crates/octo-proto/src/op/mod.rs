@@ -174,14 +174,18 @@ pub(crate) fn post_json(
 ) -> Result<http::Request<Vec<u8>>, Error> {
     let bytes = serde_json::to_vec(body)
         .map_err(|_| InputError::new("body", InputProblem::Format("JSON-serialisable values")))?;
-    let uri = format!("{}{}", config.base_url(), path);
-    http::Request::builder()
-        .method(http::Method::POST)
-        .uri(uri)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(http::header::ACCEPT, "application/json")
-        .body(bytes)
-        .map_err(|_| Error::Input(InputError::new("url", InputProblem::Format("a valid URL"))))
+    let uri = config
+        .uri_for(path)
+        .ok_or_else(|| Error::Input(InputError::new("url", InputProblem::Format("a valid URL"))))?;
+    let mut request = http::Request::new(bytes);
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = uri;
+    let json = http::HeaderValue::from_static("application/json");
+    request
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, json.clone());
+    request.headers_mut().insert(http::header::ACCEPT, json);
+    Ok(request)
 }
 
 /// Serialises a secret's value into a request body.

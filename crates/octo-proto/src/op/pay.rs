@@ -66,16 +66,16 @@ pub struct TokenPayment {
     /// Where it stands.
     pub status: PaymentStatus,
     /// The amount first requested.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[serde(with = "crate::money::number::option")]
     pub initial_sum: Option<Decimal>,
     /// The amount of the payment.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::money::number")]
     pub total_sum: Decimal,
     /// How much has been refunded.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[serde(with = "crate::money::number::option")]
     pub refunded_sum: Option<Decimal>,
     /// What the shop receives after OCTO's fee.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[serde(with = "crate::money::number::option")]
     pub transfer_sum: Option<Decimal>,
     /// The currency.
     pub currency: Option<Currency>,
@@ -126,19 +126,13 @@ fn millis(v: &Value) -> Option<OffsetDateTime> {
 }
 
 fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
-    let details = f.opt_object("details")?;
-    let card_info = match &details {
-        Some(d) => d.opt_object("cardInfo")?,
-        None => None,
-    };
-    let card = match &card_info {
-        Some(c) => super::status::masked_card(c)?,
-        None => None,
-    };
-    let trans_type = match &details {
-        Some(d) => d.opt_text("transType")?,
-        None => None,
-    };
+    let details = f.with_object("details", |d| {
+        let card = d
+            .with_object("cardInfo", super::status::masked_card)?
+            .flatten();
+        Ok((card, d.opt_text("transType")?))
+    })?;
+    let (card, trans_type) = details.unwrap_or_default();
     Ok(TokenPayment {
         id: f.opt("id", "an integer", u64_of)?,
         octo_payment_uuid: f.req("uuid", "a non-empty id", payment_uuid_of)?,

@@ -95,7 +95,7 @@ pub struct BasketItem {
     /// How many; more than zero.
     pub count: u32,
     /// Price of one; not negative.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::money::number")]
     pub price: Decimal,
     /// The product's SPIC (IKPU) code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,7 +299,7 @@ struct Wire<'a> {
     init_time: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     user_data: Option<&'a UserData>,
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::money::number")]
     total_sum: Decimal,
     currency: &'a Currency,
     description: &'a str,

@@ -76,7 +76,7 @@ struct Wire<'a> {
     shop_refund_id: &'a ShopRefundId,
     #[serde(rename = "octo_payment_UUID")]
     octo_payment_uuid: &'a PaymentUuid,
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(with = "crate::money::number")]
     amount: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
     supplier_shop_id: Option<ShopId>,

@@ -47,13 +47,13 @@ pub struct Payment {
     /// Where to send the customer (or, after payment, the status page).
     pub octo_pay_url: Option<String>,
     /// The amount of the payment.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[serde(with = "crate::money::number::option")]
     pub total_sum: Option<Decimal>,
     /// How much has been refunded.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[serde(with = "crate::money::number::option")]
     pub refunded_sum: Option<Decimal>,
     /// What the shop receives after OCTO's fee.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    #[serde(with = "crate::money::number::option")]
     pub transfer_sum: Option<Decimal>,
     /// When the customer paid.
     #[serde(with = "datetime::serde_octo::option")]
@@ -110,19 +110,21 @@ pub(crate) fn masked_card(fields: &Fields<'_>) -> Result<Option<MaskedPan>, Fiel
 
 pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
     Ok(Payment {
-        shop_transaction_id: fields.req(
-            "shop_transaction_id",
-            "a non-empty id",
-            shop_transaction_id_of,
-        )?,
-        octo_payment_uuid: fields.req("octo_payment_UUID", "a non-empty id", payment_uuid_of)?,
-        status: fields.req("status", "a status string", payment_status_of)?,
+        shop_transaction_id: fields.req_text_as("shop_transaction_id", "a non-empty id", |s| {
+            ShopTransactionId::new(s).ok()
+        })?,
+        octo_payment_uuid: fields.req_text_as("octo_payment_UUID", "a non-empty id", |s| {
+            PaymentUuid::new(s).ok()
+        })?,
+        status: fields.req_string_as("status", "a status string", |s| {
+            Some(PaymentStatus::parse(&s))
+        })?,
         octo_pay_url: fields.opt_text("octo_pay_url")?,
         total_sum: fields.opt_decimal("total_sum")?,
         refunded_sum: fields.opt_decimal("refunded_sum")?,
         transfer_sum: fields.opt_decimal("transfer_sum")?,
-        payed_time: fields.opt("payed_time", "yyyy-MM-dd HH:mm:ss", |v| {
-            v.as_str().and_then(datetime::parse_octo)
+        payed_time: fields.opt_string_as("payed_time", "yyyy-MM-dd HH:mm:ss", |s| {
+            datetime::parse_octo(&s)
         })?,
         processor_key: fields.opt_text("processor_key")?,
         processing_reference: fields.opt_text("processing_reference")?,

@@ -19,13 +19,18 @@ pub(crate) fn positive(field: &'static str, value: Decimal) -> Result<(), InputE
     Ok(())
 }
 
-/// An absolute `http`/`https` URL ("URL must always be complete").
+/// An absolute `http`/`https` URL ("URL must always be complete"): the
+/// scheme, a non-empty host, and no spaces or control characters.
 pub(crate) fn absolute_url(field: &'static str, value: &str) -> Result<(), InputError> {
-    let ok = value
-        .parse::<http::Uri>()
-        .ok()
-        .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
-    if !ok {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    let host_ok = rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !host.starts_with(':') && !host.contains('@')
+    });
+    let clean = value.bytes().all(|b| b.is_ascii_graphic() || !b.is_ascii());
+    if !host_ok || !clean {
         return Err(InputError::new(
             field,
             InputProblem::Format("an absolute http(s) URL"),
@@ -59,4 +64,36 @@ pub(crate) fn path_segment(field: &'static str, value: &str) -> Result<(), Input
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        for good in [
+            "https://octo.uz",
+            "http://127.0.0.1:8080/return?id=1",
+            "https://shop.example/orders/1001#paid",
+            "https://магазин.uz/заказ",
+        ] {
+            assert!(absolute_url("u", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "octo.uz",
+            "/relative",
+            "ftp://x",
+            "https://",
+            "https:///path",
+            "http://:80",
+            "https://a b",
+            "https://x\n",
+            "HTTPS//x",
+            "https://user@host",
+        ] {
+            assert!(absolute_url("u", bad).is_err(), "{bad}");
+        }
+    }
 }

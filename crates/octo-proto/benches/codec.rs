@@ -130,6 +130,19 @@ fn benches(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // The two halves apart, to see where the time goes.
+    let mut halves = c.benchmark_group("prepare_payment_halves");
+    halves.bench_function("octo_proto_build", |b| {
+        b.iter(|| black_box(&op).build_request(&config).unwrap())
+    });
+    halves.bench_function("octo_proto_parse", |b| {
+        b.iter(|| op.parse_response(black_box(&response)).unwrap())
+    });
+    halves.bench_function("serde_floor_parse", |b| {
+        b.iter(|| serde_json::from_slice::<FloorEnvelope>(black_box(CREATED.as_bytes())).unwrap())
+    });
+    halves.finish();
 }
 
 criterion_group! {

@@ -1,0 +1,302 @@
+//! [`Fields`]: typed reads of named fields, with paths for errors.
+
+use std::borrow::Cow;
+
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use super::raw::{RawObject, parse_raw};
+use super::redact::{is_secret_key, redact, redact_secrets};
+use super::{FieldError, parse_decimal};
+use crate::error::DecodeProblem;
+
+/// Where fields are read from: a split envelope, or an already decoded
+/// object (callbacks, nested objects).
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Raw(&'a RawObject<'a>),
+    Json(&'a Map<String, Value>),
+}
+
+impl<'a> Source<'a> {
+    fn get(self, key: &str) -> Option<Cow<'a, Value>> {
+        match self {
+            Source::Raw(object) => object.get(key).map(|raw| Cow::Owned(parse_raw(raw))),
+            Source::Json(map) => map.get(key).filter(|v| !v.is_null()).map(Cow::Borrowed),
+        }
+    }
+
+    /// Calls `f` on every member whose key `skip` does not refuse; skipped
+    /// members are never decoded.
+    fn for_each_except(self, skip: impl Fn(&str) -> bool, mut f: impl FnMut(&str, Cow<'_, Value>)) {
+        match self {
+            Source::Raw(object) => {
+                for (key, raw) in object.members().filter(|(key, _)| !skip(key)) {
+                    f(key, Cow::Owned(parse_raw(raw)));
+                }
+            }
+            Source::Json(map) => {
+                for (key, value) in map.iter().filter(|(key, _)| !skip(key)) {
+                    f(key, Cow::Borrowed(value));
+                }
+            }
+        }
+    }
+}
+
+/// The payload of a response: `data` first, then the top level.
+pub(crate) struct Fields<'a> {
+    primary: Option<(Source<'a>, Cow<'a, str>)>,
+    fallback: Option<(Source<'a>, Cow<'a, str>)>,
+}
+
+impl<'a> Fields<'a> {
+    /// Fields of an OCTO envelope: `data{…}` first, then the legacy top level.
+    pub fn envelope(root: &'a RawObject<'a>, data: Option<&'a RawObject<'a>>) -> Self {
+        Self {
+            primary: data.map(|d| (Source::Raw(d), Cow::Borrowed("data."))),
+            fallback: Some((Source::Raw(root), Cow::Borrowed(""))),
+        }
+    }
+
+    /// Fields of one plain object, its paths starting with `prefix`.
+    pub fn object(map: &'a Map<String, Value>, prefix: &'a str) -> Self {
+        Self {
+            primary: Some((Source::Json(map), Cow::Borrowed(prefix))),
+            fallback: None,
+        }
+    }
+
+    fn path_for_missing(&self, key: &str) -> String {
+        match (&self.primary, &self.fallback) {
+            (Some((_, prefix)), _) | (None, Some((_, prefix))) => format!("{prefix}{key}"),
+            (None, None) => key.to_owned(),
+        }
+    }
+
+    /// The first non-null value under `key`, and the prefix of its path.
+    /// The path itself is only built when a field turns out bad, so that
+    /// reading a good response allocates nothing for paths.
+    fn lookup(&self, key: &str) -> Option<(Cow<'a, Value>, &str)> {
+        [&self.primary, &self.fallback]
+            .into_iter()
+            .flatten()
+            .find_map(|(source, prefix)| source.get(key).map(|v| (v, prefix.as_ref())))
+    }
+
+    fn read<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        convert: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Option<T>, FieldError> {
+        match self.lookup(key) {
+            None => Ok(None),
+            Some((value, prefix)) => convert(&value).map(Some).ok_or_else(|| FieldError {
+                path: format!("{prefix}{key}"),
+                problem: DecodeProblem::Invalid { expected },
+            }),
+        }
+    }
+
+    fn required<T>(&self, key: &str, value: Option<T>) -> Result<T, FieldError> {
+        value.ok_or_else(|| FieldError {
+            path: self.path_for_missing(key),
+            problem: DecodeProblem::Missing,
+        })
+    }
+
+    /// An optional field, converted by `convert`.
+    pub fn opt<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        convert: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Option<T>, FieldError> {
+        self.read(key, expected, convert)
+    }
+
+    /// A required field, converted by `convert`.
+    pub fn req<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        convert: impl Fn(&Value) -> Option<T>,
+    ) -> Result<T, FieldError> {
+        let value = self.read(key, expected, convert)?;
+        self.required(key, value)
+    }
+
+    /// An optional field read with the first key present among `keys`.
+    pub fn opt_any<T>(
+        &self,
+        keys: &[&str],
+        expected: &'static str,
+        convert: impl Fn(&Value) -> Option<T> + Copy,
+    ) -> Result<Option<T>, FieldError> {
+        for key in keys {
+            if let Some(v) = self.read(key, expected, convert)? {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the text of a field and hands it to `convert`. A JSON string
+    /// always counts as text; a number counts (as its digits) unless
+    /// `strings_only`. Members of a split envelope are read straight from
+    /// their JSON text, without building a `Value`.
+    fn read_text<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        strings_only: bool,
+        convert: impl FnOnce(String) -> Option<T>,
+    ) -> Result<Option<T>, FieldError> {
+        for (source, prefix) in [&self.primary, &self.fallback].into_iter().flatten() {
+            let text = match source {
+                Source::Raw(object) => {
+                    let Some(raw) = object.get(key) else { continue };
+                    let json = raw.get();
+                    if json.starts_with('"') {
+                        serde_json::from_str::<String>(json).ok()
+                    } else if !strings_only
+                        && json.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+                    {
+                        Some(json.to_owned())
+                    } else {
+                        None
+                    }
+                }
+                Source::Json(map) => {
+                    let Some(value) = map.get(key).filter(|v| !v.is_null()) else {
+                        continue;
+                    };
+                    match value {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) if !strings_only => Some(n.as_str().to_owned()),
+                        _ => None,
+                    }
+                }
+            };
+            return text.and_then(convert).map(Some).ok_or_else(|| FieldError {
+                path: format!("{prefix}{key}"),
+                problem: DecodeProblem::Invalid { expected },
+            });
+        }
+        Ok(None)
+    }
+
+    /// A required field read from its text (a string, or a number's digits).
+    pub fn req_text_as<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        convert: impl FnOnce(String) -> Option<T>,
+    ) -> Result<T, FieldError> {
+        let value = self.read_text(key, expected, false, convert)?;
+        self.required(key, value)
+    }
+
+    /// A required field that must be a JSON string.
+    pub fn req_string_as<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        convert: impl FnOnce(String) -> Option<T>,
+    ) -> Result<T, FieldError> {
+        let value = self.read_text(key, expected, true, convert)?;
+        self.required(key, value)
+    }
+
+    /// An optional field that must be a JSON string.
+    pub fn opt_string_as<T>(
+        &self,
+        key: &str,
+        expected: &'static str,
+        convert: impl FnOnce(String) -> Option<T>,
+    ) -> Result<Option<T>, FieldError> {
+        self.read_text(key, expected, true, convert)
+    }
+
+    /// A required string (numbers are taken as their digits).
+    #[cfg(test)]
+    pub fn req_text(&self, key: &str) -> Result<String, FieldError> {
+        self.req_text_as(key, "a string", Some)
+    }
+
+    /// An optional string (numbers are taken as their digits); an empty
+    /// string reads as absent.
+    pub fn opt_text(&self, key: &str) -> Result<Option<String>, FieldError> {
+        Ok(self
+            .read_text(key, "a string", false, Some)?
+            .filter(|s| !s.is_empty()))
+    }
+
+    /// A required exact amount.
+    pub fn req_decimal(&self, key: &str) -> Result<Decimal, FieldError> {
+        let value = self.read_decimal(key)?;
+        self.required(key, value)
+    }
+
+    /// An optional exact amount.
+    pub fn opt_decimal(&self, key: &str) -> Result<Option<Decimal>, FieldError> {
+        self.read_decimal(key)
+    }
+
+    /// An amount from a JSON number (its digits as written, read in place)
+    /// or a numeric string.
+    fn read_decimal(&self, key: &str) -> Result<Option<Decimal>, FieldError> {
+        self.read_text(key, "a decimal amount", false, |text| {
+            parse_decimal(text.trim())
+        })
+    }
+
+    /// Reads the nested object under `key` with `read`; `None` when absent.
+    pub fn with_object<T>(
+        &self,
+        key: &str,
+        read: impl FnOnce(&Fields<'_>) -> Result<T, FieldError>,
+    ) -> Result<Option<T>, FieldError> {
+        let Some((value, prefix)) = self.lookup(key) else {
+            return Ok(None);
+        };
+        let path = format!("{prefix}{key}.");
+        match value.as_ref() {
+            Value::Object(map) => read(&Fields::object(map, &path)).map(Some),
+            _ => Err(FieldError {
+                path: format!("{prefix}{key}"),
+                problem: DecodeProblem::Invalid {
+                    expected: "an object",
+                },
+            }),
+        }
+    }
+
+    /// Every field not named in `known` (nor an envelope field), `data`
+    /// winning over the top level: what this SDK does not model, kept, with
+    /// any secret-named field inside it redacted.
+    pub fn extra(&self, known: &[&str]) -> Map<String, Value> {
+        const ENVELOPE: [&str; 5] = [
+            "error",
+            "errMessage",
+            "errorMessage",
+            "apiMessageForDevelopers",
+            "data",
+        ];
+        let mut extra = Map::new();
+        for (source, _) in [&self.fallback, &self.primary].into_iter().flatten() {
+            let skip = |key: &str| known.contains(&key) || ENVELOPE.contains(&key);
+            source.for_each_except(skip, |key, value| {
+                let mut value = value.into_owned();
+                if is_secret_key(key) {
+                    redact(&mut value);
+                } else {
+                    redact_secrets(&mut value);
+                }
+                extra.insert(key.to_owned(), value);
+            });
+        }
+        extra
+    }
+}
