@@ -83,13 +83,14 @@ echo "== sandbox prepare_payment ==" >&2
 sandbox_rps="$(measure "$sandbox_url" run)"
 
 # The sandbox really created payments: the first one of the measured run
+# (wrk numbers its threads from 1)
 # exists.
 check="$(curl -sS --max-time 5 -H 'content-type: application/json' \
-  -d '{"octo_shop_id":10000,"octo_secret":"sandbox-secret-2d45df74","shop_transaction_id":"b-run-0-1"}' \
+  -d '{"octo_shop_id":10000,"octo_secret":"sandbox-secret-2d45df74","shop_transaction_id":"b-run-1-1"}' \
   "$sandbox_url/prepare_payment")"
 case "$check" in
   *'"error":0'*) ;;
-  *) echo "status check of b-run-0-1 failed: $check" >&2; exit 1 ;;
+  *) echo "status check of b-run-1-1 failed: $check" >&2; exit 1 ;;
 esac
 
 echo "== memory: $PAYMENTS payments in memory ==" >&2
