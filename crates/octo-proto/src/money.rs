@@ -37,7 +37,7 @@ fn write_decimal(value: Decimal, buffer: &mut [u8; TEXT_CAPACITY]) -> &str {
     // Least significant digit first; at least one digit before the point.
     // Amounts fit in a u64 but for the largest decimals, and u64 division
     // is several times cheaper than u128's.
-    let mut next_digit = |magnitude: &mut u128| {
+    let next_digit = |magnitude: &mut u128| {
         if let Ok(small) = u64::try_from(*magnitude) {
             *magnitude = u128::from(small / 10);
             (small % 10) as u8
