@@ -176,10 +176,6 @@ impl<'de> Deserialize<'de> for Nested<'de> {
                 Ok(Nested(None))
             }
 
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Nested<'de>, E> {
-                Ok(Nested(None))
-            }
-
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Nested<'de>, E> {
                 Ok(Nested(None))
             }
