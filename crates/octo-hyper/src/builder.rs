@@ -5,73 +5,31 @@ use std::time::Duration;
 
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use octo_proto::{Config, RetryPolicy, TransportError, TransportErrorKind};
+use octo_proto::{Config, TransportError, TransportErrorKind};
+use octo_transport::Settings;
 
-use crate::client::{Client, Settings};
+use crate::client::Client;
 
-/// How long establishing a connection may take, by default.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How long one attempt may take in all (connect, send, read the whole
-/// body), by default.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The largest response body accepted, by default: OCTO's answers are a few
-/// KiB, so anything near this is not OCTO.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+pub use octo_transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 
 /// Builds a [`Client`].
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
-    config: Config,
-    connect_timeout: Duration,
-    timeout: Duration,
-    retry: RetryPolicy,
-    max_response_bytes: usize,
+    settings: Settings,
     pool_idle_timeout: Duration,
 }
 
 impl ClientBuilder {
     pub(crate) fn new(config: Config) -> Self {
         Self {
-            config,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            settings: Settings::new(config),
             pool_idle_timeout: Duration::from_secs(90),
         }
     }
 
-    /// How long establishing a connection may take.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long one attempt may take in all, body included.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// When to retry (default: [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// One attempt per call, never a retry.
-    pub fn no_retry(self) -> Self {
-        self.retry_policy(RetryPolicy::none())
-    }
-
-    /// The largest response body accepted; a larger one fails with
-    /// [`TransportErrorKind::BodyTooLarge`].
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.max_response_bytes = limit;
-        self
+    octo_transport::builder_settings! {
+        /// How long establishing a connection may take.
     }
 
     /// How long an idle pooled connection is kept (default 90 s).
@@ -85,7 +43,7 @@ impl ClientBuilder {
         let mut http = HttpConnector::new();
         // The TLS layer decides between http and https.
         http.enforce_http(false);
-        http.set_connect_timeout(Some(self.connect_timeout));
+        http.set_connect_timeout(Some(self.settings.connect_timeout));
         http.set_nodelay(true);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
@@ -97,14 +55,6 @@ impl ClientBuilder {
             .pool_idle_timeout(self.pool_idle_timeout)
             .pool_timer(hyper_util::rt::TokioTimer::new())
             .build(https);
-        Ok(Client::from_parts(
-            pooled,
-            Arc::new(Settings {
-                config: self.config,
-                timeout: self.timeout,
-                retry: self.retry,
-                max_response_bytes: self.max_response_bytes,
-            }),
-        ))
+        Ok(Client::from_parts(pooled, Arc::new(self.settings)))
     }
 }

@@ -1,24 +1,15 @@
-//! The client: one attempt is one reqwest exchange; the loop around it
-//! follows octo-proto's retry decision.
+//! The client: one attempt is one reqwest exchange; octo-transport's loop
+//! around it follows octo-proto's retry decision.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use octo_proto::machine::{Command, Reply};
-use octo_proto::{Config, Error, Operation, RetryDecision, RetryPolicy, TransportError};
-use tracing::Instrument;
+use octo_proto::{Config, Error, Operation, TransportError};
+use octo_transport::Settings;
 
 use crate::builder::ClientBuilder;
 use crate::error::{too_large, transport_error};
-use crate::trace;
-
-pub(crate) struct Settings {
-    pub(crate) config: Config,
-    pub(crate) timeout: Duration,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) max_response_bytes: usize,
-}
 
 /// An OCTO client over reqwest. Cloning it is cheap and shares the
 /// connection pool.
@@ -62,29 +53,11 @@ impl Client {
     /// Sends any operation: builds its request, sends it (again, when the
     /// retry policy allows), and parses the answer.
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let span = trace::call_span(op);
-        async {
-            let request = op.build_request(&self.settings.config)?;
-            self.send_request(op, request).await
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn send_request<O: Operation>(
-        &self,
-        op: &O,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<O::Output, Error> {
-        self.with_retries(
-            request,
-            op.is_idempotent(),
-            |exchanged| {
-                exchanged
-                    .map_err(Error::Transport)
-                    .and_then(|r| op.parse_response(&r))
-            },
-            |result| result.as_ref().err(),
+        octo_transport::send_async(
+            &self.settings,
+            op,
+            |request| self.exchange(request),
+            tokio::time::sleep,
         )
         .await
     }
@@ -92,76 +65,21 @@ impl Client {
     /// Sends a state machine's command with the same timeouts and retries
     /// as [`send`](Self::send), and returns the reply to hand back.
     pub async fn send_command(&self, command: &Command) -> Reply {
-        let span = trace::command_span(command);
-        async {
-            let request = match command.build_request(&self.settings.config) {
-                Ok(request) => request,
-                Err(error) => return command.fail(error),
-            };
-            self.with_retries(
-                request,
-                command.is_idempotent(),
-                |exchanged| match exchanged {
-                    Ok(response) => command.parse_response(&response),
-                    Err(error) => command.fail(Error::Transport(error)),
-                },
-                Reply::error,
-            )
-            .await
-        }
-        .instrument(span)
+        octo_transport::send_command_async(
+            &self.settings,
+            command,
+            |request| self.exchange(request),
+            tokio::time::sleep,
+        )
         .await
     }
 
-    /// The attempt loop: `read` turns one exchange into a result, `failed`
-    /// finds the error in it, and octo-proto's policy decides what next.
-    async fn with_retries<T>(
-        &self,
-        request: http::Request<Vec<u8>>,
-        idempotent: bool,
-        read: impl Fn(Result<http::Response<Vec<u8>>, TransportError>) -> T,
-        failed: impl Fn(&T) -> Option<&Error>,
-    ) -> T {
-        let (parts, body) = request.into_parts();
-        // Every attempt sends these very bytes, so the idempotency key
-        // cannot drift between attempts.
-        let body = Bytes::from(body);
-        let mut attempt = 1;
-        loop {
-            let span = trace::attempt_span(attempt);
-            let started = Instant::now();
-            let exchanged = self
-                .exchange(&parts, body.clone())
-                .instrument(span.clone())
-                .await;
-            if let Ok(response) = &exchanged {
-                span.record("http.status", response.status().as_u16());
-            }
-            let result = read(exchanged);
-            span.record("elapsed_ms", trace::elapsed_ms(started));
-            let Some(error) = failed(&result) else {
-                return result;
-            };
-            match self.settings.retry.decide(idempotent, error, attempt) {
-                RetryDecision::Stop => return result,
-                RetryDecision::RetryAfter(delay) => {
-                    tracing::debug!(parent: &span, %error, ?delay, "retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-            }
-        }
-    }
-
+    /// One attempt: reqwest sends the request, and the body is read up to
+    /// the size cap.
     async fn exchange(
         &self,
-        parts: &http::request::Parts,
-        body: Bytes,
+        request: http::Request<Bytes>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let mut request = http::Request::new(body);
-        *request.method_mut() = parts.method.clone();
-        *request.uri_mut() = parts.uri.clone();
-        *request.headers_mut() = parts.headers.clone();
         let mut request = reqwest::Request::try_from(request).map_err(transport_error)?;
         *request.timeout_mut() = Some(self.settings.timeout);
         let mut response = self.http.execute(request).await.map_err(transport_error)?;

@@ -45,7 +45,6 @@ mod client;
 mod error;
 mod ops;
 mod run;
-mod trace;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

@@ -2,7 +2,8 @@
 //! commands, a [`FlowHandler`] stands in for the customer and OCTO's
 //! callbacks.
 
-use octo_proto::machine::{CodePrompt, Failure, Hold, Input, Machine, Output, Rejected, Wait};
+use octo_proto::machine::{CodePrompt, Command, Hold, Input, Machine, Reply, Wait};
+use octo_transport::Flow;
 use time::OffsetDateTime;
 
 use crate::client::Client;
@@ -27,8 +28,8 @@ pub trait FlowHandler {
     /// [`RunError::Stalled`].
     ///
     /// The default waits for no callback at all: it sleeps until the
-    /// deadline (blocking this thread) and reports a timeout, after which the machines check the
-    /// status themselves.
+    /// deadline (blocking this thread) and reports a timeout, after which
+    /// the machines check the status themselves.
     fn wait(&mut self, wait: &Wait) -> Option<Input> {
         let left = wait.until? - OffsetDateTime::now_utc();
         if left.is_positive() {
@@ -38,24 +39,7 @@ pub trait FlowHandler {
     }
 }
 
-/// Why a run did not reach [`Output::Done`].
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// The flow failed (OCTO refused, the customer gave up, a callback
-    /// never came).
-    #[error("the flow failed: {0}")]
-    Failed(#[from] Failure),
-    /// The machine refused an input the handler gave.
-    #[error("the machine refused an input: {0}")]
-    Rejected(#[from] Rejected),
-    /// The machine waits for something the handler will not supply.
-    #[error("nothing more will arrive while the machine waits for {0:?}")]
-    Stalled(octo_proto::machine::Awaiting),
-    /// The machine asked for something this version cannot act on.
-    #[error("the machine asked for an action this client does not know")]
-    UnknownOutput,
-}
+pub use octo_transport::RunError;
 
 impl Client {
     /// Drives `machine` until it is done or fails: commands go to OCTO
@@ -66,27 +50,40 @@ impl Client {
         M: Machine,
         H: FlowHandler,
     {
-        loop {
-            let input = match machine.poll_output() {
-                Output::Send(command) => Input::Reply(self.send_command(&command)),
-                Output::Redirect(url) => {
-                    handler.redirect(&url);
-                    continue;
-                }
-                Output::AskCode(prompt) => handler.code(&prompt),
-                Output::Decide(hold) => handler.decide(&hold),
-                Output::Wait(wait) => match handler.wait(&wait) {
-                    Some(input) => input,
-                    None => return Err(RunError::Stalled(wait.awaiting)),
-                },
-                Output::Done(outcome) => return Ok(outcome),
-                Output::Failed(failure) => return Err(RunError::Failed(failure)),
-                _ => return Err(RunError::UnknownOutput),
-            };
-            match machine.handle_input(input, OffsetDateTime::now_utc()) {
-                Ok(()) | Err(Rejected::OtherTransaction) => {}
-                Err(rejected) => return Err(RunError::Rejected(rejected)),
-            }
-        }
+        octo_transport::run_blocking(
+            machine,
+            &mut Steps {
+                client: self,
+                handler,
+            },
+        )
+    }
+}
+
+/// The client and the handler as one flow for octo-transport's loop.
+struct Steps<'a, H> {
+    client: &'a Client,
+    handler: &'a mut H,
+}
+
+impl<H: FlowHandler> Flow for Steps<'_, H> {
+    fn send(&mut self, command: &Command) -> Reply {
+        self.client.send_command(command)
+    }
+
+    fn redirect(&mut self, url: &str) {
+        self.handler.redirect(url);
+    }
+
+    fn code(&mut self, prompt: &CodePrompt) -> Input {
+        self.handler.code(prompt)
+    }
+
+    fn decide(&mut self, hold: &Hold) -> Input {
+        self.handler.decide(hold)
+    }
+
+    fn wait(&mut self, wait: &Wait) -> Option<Input> {
+        self.handler.wait(wait)
     }
 }

@@ -2,31 +2,22 @@
 //! numbers, statuses and times go in: never bodies, secrets or card data.
 
 use octo_proto::Operation;
+use octo_proto::machine::Command;
 use octo_proto::op::Endpoint;
 use tracing::field::Empty;
 
 /// The span of one call, across its attempts.
 pub(crate) fn call_span<O: Operation>(op: &O) -> tracing::Span {
-    let endpoint = op.endpoint();
-    let key = op.idempotency_key();
-    // A refund's key is the shop's refund id, not a transaction id.
-    let (transaction, refund) = if endpoint == Endpoint::Refund {
-        (None, key)
-    } else {
-        (key, None)
-    };
-    tracing::info_span!(
-        "octo.call",
-        operation = endpoint.name(),
-        shop_transaction_id = transaction,
-        shop_refund_id = refund,
-    )
+    span(op.endpoint(), op.idempotency_key())
 }
 
 /// The span of one state-machine command, across its attempts.
-pub(crate) fn command_span(command: &octo_proto::machine::Command) -> tracing::Span {
-    let endpoint = command.endpoint();
-    let key = command.idempotency_key();
+pub(crate) fn command_span(command: &Command) -> tracing::Span {
+    span(command.endpoint(), command.idempotency_key())
+}
+
+fn span(endpoint: Endpoint, key: Option<&str>) -> tracing::Span {
+    // A refund's key is the shop's refund id, not a transaction id.
     let (transaction, refund) = if endpoint == Endpoint::Refund {
         (None, key)
     } else {

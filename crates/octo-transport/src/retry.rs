@@ -1,0 +1,234 @@
+//! The attempt loop around one exchange, blocking and async. The backend
+//! supplies the exchange and the sleep; octo-proto's policy decides whether
+//! another attempt follows.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use octo_proto::machine::{Command, Reply};
+use octo_proto::{Error, Operation, RetryDecision, RetryPolicy, TransportError};
+use tracing::Instrument;
+
+use crate::settings::Settings;
+use crate::trace;
+
+type Exchanged<B> = Result<http::Response<B>, TransportError>;
+
+/// Sends `op` with `settings`: builds its request, hands it to `exchange`
+/// (again, when the retry policy allows, calling `sleep` in between) and
+/// parses the answer. The whole call runs in an `octo.call` span, each
+/// attempt in an `octo.attempt` span.
+///
+/// Every attempt gets the very same request, so the idempotency key cannot
+/// drift between attempts.
+pub fn send_blocking<O, B>(
+    settings: &Settings,
+    op: &O,
+    exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
+    sleep: impl FnMut(Duration),
+) -> Result<O::Output, Error>
+where
+    O: Operation,
+    B: AsRef<[u8]>,
+{
+    let _call = trace::call_span(op).entered();
+    let request = op.build_request(&settings.config)?;
+    with_retries_blocking(
+        &settings.retry,
+        &request,
+        op.is_idempotent(),
+        exchange,
+        |exchanged| {
+            exchanged
+                .map_err(Error::Transport)
+                .and_then(|r| op.parse_response(&r))
+        },
+        |result| result.as_ref().err(),
+        sleep,
+    )
+}
+
+/// Sends a state machine's command like [`send_blocking`], and returns the
+/// reply to hand back to the machine.
+pub fn send_command_blocking<B>(
+    settings: &Settings,
+    command: &Command,
+    exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
+    sleep: impl FnMut(Duration),
+) -> Reply
+where
+    B: AsRef<[u8]>,
+{
+    let _call = trace::command_span(command).entered();
+    let request = match command.build_request(&settings.config) {
+        Ok(request) => request,
+        Err(error) => return command.fail(error),
+    };
+    with_retries_blocking(
+        &settings.retry,
+        &request,
+        command.is_idempotent(),
+        exchange,
+        |exchanged| match exchanged {
+            Ok(response) => command.parse_response(&response),
+            Err(error) => command.fail(Error::Transport(error)),
+        },
+        Reply::error,
+        sleep,
+    )
+}
+
+/// Sends `op` with `settings`, like [`send_blocking`] but awaiting each
+/// exchange and each pause. `exchange` gets a fresh request per attempt
+/// whose body shares the same bytes, so the idempotency key cannot drift.
+pub async fn send_async<O, B, F, S>(
+    settings: &Settings,
+    op: &O,
+    exchange: impl Fn(http::Request<Bytes>) -> F,
+    sleep: impl Fn(Duration) -> S,
+) -> Result<O::Output, Error>
+where
+    O: Operation,
+    B: AsRef<[u8]>,
+    F: Future<Output = Exchanged<B>>,
+    S: Future<Output = ()>,
+{
+    let span = trace::call_span(op);
+    async {
+        let request = op.build_request(&settings.config)?;
+        with_retries_async(
+            &settings.retry,
+            request,
+            op.is_idempotent(),
+            exchange,
+            |exchanged| {
+                exchanged
+                    .map_err(Error::Transport)
+                    .and_then(|r| op.parse_response(&r))
+            },
+            |result| result.as_ref().err(),
+            sleep,
+        )
+        .await
+    }
+    .instrument(span)
+    .await
+}
+
+/// Sends a state machine's command like [`send_async`], and returns the
+/// reply to hand back to the machine.
+pub async fn send_command_async<B, F, S>(
+    settings: &Settings,
+    command: &Command,
+    exchange: impl Fn(http::Request<Bytes>) -> F,
+    sleep: impl Fn(Duration) -> S,
+) -> Reply
+where
+    B: AsRef<[u8]>,
+    F: Future<Output = Exchanged<B>>,
+    S: Future<Output = ()>,
+{
+    let span = trace::command_span(command);
+    async {
+        let request = match command.build_request(&settings.config) {
+            Ok(request) => request,
+            Err(error) => return command.fail(error),
+        };
+        with_retries_async(
+            &settings.retry,
+            request,
+            command.is_idempotent(),
+            exchange,
+            |exchanged| match exchanged {
+                Ok(response) => command.parse_response(&response),
+                Err(error) => command.fail(Error::Transport(error)),
+            },
+            Reply::error,
+            sleep,
+        )
+        .await
+    }
+    .instrument(span)
+    .await
+}
+
+/// The blocking attempt loop: `read` turns one exchange into a result,
+/// `failed` finds the error in it, and the policy decides what next.
+fn with_retries_blocking<B, T>(
+    policy: &RetryPolicy,
+    request: &http::Request<Vec<u8>>,
+    idempotent: bool,
+    mut exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
+    read: impl Fn(Exchanged<B>) -> T,
+    failed: impl Fn(&T) -> Option<&Error>,
+    mut sleep: impl FnMut(Duration),
+) -> T {
+    let mut attempt = 1;
+    loop {
+        let span = trace::attempt_span(attempt);
+        let started = Instant::now();
+        let exchanged = span.in_scope(|| exchange(request));
+        if let Ok(response) = &exchanged {
+            span.record("http.status", response.status().as_u16());
+        }
+        let result = read(exchanged);
+        span.record("elapsed_ms", trace::elapsed_ms(started));
+        let Some(error) = failed(&result) else {
+            return result;
+        };
+        match policy.decide(idempotent, error, attempt) {
+            RetryDecision::Stop => return result,
+            RetryDecision::RetryAfter(delay) => {
+                tracing::debug!(parent: &span, %error, ?delay, "retrying");
+                sleep(delay);
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// The async attempt loop, as [`with_retries_blocking`].
+async fn with_retries_async<B, T, F, S>(
+    policy: &RetryPolicy,
+    request: http::Request<Vec<u8>>,
+    idempotent: bool,
+    exchange: impl Fn(http::Request<Bytes>) -> F,
+    read: impl Fn(Exchanged<B>) -> T,
+    failed: impl Fn(&T) -> Option<&Error>,
+    sleep: impl Fn(Duration) -> S,
+) -> T
+where
+    F: Future<Output = Exchanged<B>>,
+    S: Future<Output = ()>,
+{
+    let (parts, body) = request.into_parts();
+    // One buffer for all attempts: each attempt's request shares it.
+    let body = Bytes::from(body);
+    let mut attempt = 1;
+    loop {
+        let span = trace::attempt_span(attempt);
+        let started = Instant::now();
+        let mut outgoing = http::Request::new(body.clone());
+        *outgoing.method_mut() = parts.method.clone();
+        *outgoing.uri_mut() = parts.uri.clone();
+        *outgoing.headers_mut() = parts.headers.clone();
+        let exchanged = exchange(outgoing).instrument(span.clone()).await;
+        if let Ok(response) = &exchanged {
+            span.record("http.status", response.status().as_u16());
+        }
+        let result = read(exchanged);
+        span.record("elapsed_ms", trace::elapsed_ms(started));
+        let Some(error) = failed(&result) else {
+            return result;
+        };
+        match policy.decide(idempotent, error, attempt) {
+            RetryDecision::Stop => return result,
+            RetryDecision::RetryAfter(delay) => {
+                tracing::debug!(parent: &span, %error, ?delay, "retrying");
+                sleep(delay).await;
+                attempt += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Running an octo-proto state machine to its end, blocking and async. A
+//! [`Flow`] (or [`AsyncFlow`]) is a transport's client and the shop's
+//! handler together: the client sends commands, the handler answers for
+//! the customer and OCTO's callbacks.
+
+use std::future::Future;
+
+use octo_proto::machine::{
+    Awaiting, CodePrompt, Command, Failure, Hold, Input, Machine, Output, Rejected, Reply, Wait,
+};
+use time::OffsetDateTime;
+
+/// Why a run did not reach [`Output::Done`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The flow failed (OCTO refused, the customer gave up, a callback
+    /// never came).
+    #[error("the flow failed: {0}")]
+    Failed(#[from] Failure),
+    /// The machine refused an input the handler gave.
+    #[error("the machine refused an input: {0}")]
+    Rejected(#[from] Rejected),
+    /// The machine waits for something the handler will not supply.
+    #[error("nothing more will arrive while the machine waits for {0:?}")]
+    Stalled(Awaiting),
+    /// The machine asked for something this version cannot act on.
+    #[error("the machine asked for an action this client does not know")]
+    UnknownOutput,
+}
+
+/// Everything a blocking run needs besides the machine.
+pub trait Flow {
+    /// Sends `command` to OCTO and returns the reply.
+    fn send(&mut self, command: &Command) -> Reply;
+    /// The customer must go to `url`.
+    fn redirect(&mut self, url: &str);
+    /// The customer's answer to `prompt`.
+    fn code(&mut self, prompt: &CodePrompt) -> Input;
+    /// The decision on held money.
+    fn decide(&mut self, hold: &Hold) -> Input;
+    /// What `wait` names, or `None` when nothing more will come.
+    fn wait(&mut self, wait: &Wait) -> Option<Input>;
+}
+
+/// Everything an async run needs besides the machine. The futures are
+/// `Send` so that a run can be spawned on a multi-threaded runtime.
+pub trait AsyncFlow {
+    /// Sends `command` to OCTO and returns the reply.
+    fn send(&mut self, command: &Command) -> impl Future<Output = Reply> + Send;
+    /// The customer must go to `url`.
+    fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send;
+    /// The customer's answer to `prompt`.
+    fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send;
+    /// The decision on held money.
+    fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send;
+    /// What `wait` names, or `None` when nothing more will come.
+    fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send;
+}
+
+/// What the machine's output asks for, once its answer is known.
+// Lives for one turn of the loop; boxing the input would cost an
+// allocation per step to save a few bytes of stack.
+#[allow(clippy::large_enum_variant)]
+enum Step<O> {
+    Input(Input),
+    Again,
+    End(Result<O, RunError>),
+}
+
+/// Drives `machine` until it is done or fails, on this thread.
+/// Notifications for another transaction are skipped.
+pub fn run_blocking<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
+where
+    M: Machine,
+    F: Flow,
+{
+    loop {
+        let step = match machine.poll_output() {
+            Output::Send(command) => Step::Input(Input::Reply(flow.send(&command))),
+            Output::Redirect(url) => {
+                flow.redirect(&url);
+                Step::Again
+            }
+            Output::AskCode(prompt) => Step::Input(flow.code(&prompt)),
+            Output::Decide(hold) => Step::Input(flow.decide(&hold)),
+            Output::Wait(wait) => waited(flow.wait(&wait), wait.awaiting),
+            other => ended(other),
+        };
+        if let Some(end) = feed(machine, step) {
+            return end;
+        }
+    }
+}
+
+/// Drives `machine` until it is done or fails, awaiting the flow.
+/// Notifications for another transaction are skipped.
+pub async fn run_async<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
+where
+    M: Machine,
+    F: AsyncFlow,
+{
+    loop {
+        let step = match machine.poll_output() {
+            Output::Send(command) => Step::Input(Input::Reply(flow.send(&command).await)),
+            Output::Redirect(url) => {
+                flow.redirect(&url).await;
+                Step::Again
+            }
+            Output::AskCode(prompt) => Step::Input(flow.code(&prompt).await),
+            Output::Decide(hold) => Step::Input(flow.decide(&hold).await),
+            Output::Wait(wait) => waited(flow.wait(&wait).await, wait.awaiting),
+            other => ended(other),
+        };
+        if let Some(end) = feed(machine, step) {
+            return end;
+        }
+    }
+}
+
+fn waited<O>(input: Option<Input>, awaiting: Awaiting) -> Step<O> {
+    match input {
+        Some(input) => Step::Input(input),
+        None => Step::End(Err(RunError::Stalled(awaiting))),
+    }
+}
+
+/// The outputs that need no one's answer.
+fn ended<O>(output: Output<O>) -> Step<O> {
+    match output {
+        Output::Done(outcome) => Step::End(Ok(outcome)),
+        Output::Failed(failure) => Step::End(Err(RunError::Failed(failure))),
+        _ => Step::End(Err(RunError::UnknownOutput)),
+    }
+}
+
+/// Hands the step's input to the machine; `Some` when the run is over.
+fn feed<M: Machine>(
+    machine: &mut M,
+    step: Step<M::Outcome>,
+) -> Option<Result<M::Outcome, RunError>> {
+    let input = match step {
+        Step::Input(input) => input,
+        Step::Again => return None,
+        Step::End(end) => return Some(end),
+    };
+    match machine.handle_input(input, OffsetDateTime::now_utc()) {
+        Ok(()) | Err(Rejected::OtherTransaction) => None,
+        Err(rejected) => Some(Err(RunError::Rejected(rejected))),
+    }
+}
