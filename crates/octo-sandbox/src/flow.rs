@@ -200,7 +200,7 @@ impl Engine {
                 message: "no such payment".into(),
             };
         };
-        p.card = Some(card);
+        p.card = Some(Box::new(card));
         tx.payment(uuid);
         if expired || behaviour.is_declined() {
             let message = if expired {
@@ -229,14 +229,14 @@ impl Engine {
         };
         let verify_id = self.ids.next_number();
         tx.drew_id();
-        p.challenge = Some(Challenge {
+        p.challenge = Some(Box::new(Challenge {
             kind,
             verify_id,
             sent_at: now,
             wrong_codes: 0,
             resends: 0,
             phone: phone.clone(),
-        });
+        }));
         if p.binding.is_none() {
             self.set_status(p, PaymentStatus::WaitUserAction, tx);
         }

@@ -50,16 +50,17 @@ impl IdSource {
         let mut v = self.random128();
         v = (v & !(0xF << 76)) | (0x4 << 76);
         v = (v & !(0x3 << 62)) | (0x2 << 62);
-        let hex = format!("{v:032x}");
-        let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default().to_owned();
-        format!(
-            "{}-{}-{}-{}-{}",
-            part(0, 8),
-            part(8, 12),
-            part(12, 16),
-            part(16, 20),
-            part(20, 32)
-        )
+        // Written nibble by nibble: the `format!` version (one for the hex,
+        // five slices, one to join them) was 6 % of a `prepare_payment`.
+        let mut out = String::with_capacity(36);
+        for i in 0..32u32 {
+            if matches!(i, 8 | 12 | 16 | 20) {
+                out.push('-');
+            }
+            let nibble = u32::try_from((v >> (124 - 4 * i)) & 0xF).unwrap_or(0);
+            out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+        }
+        out
     }
 
     /// An opaque 32-character card token.
@@ -80,6 +81,13 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         assert_eq!(a.get(14..15), Some("4"));
+        assert!(matches!(a.get(19..20), Some("8" | "9" | "a" | "b")), "{a}");
+        let dashes: Vec<usize> = a.match_indices('-').map(|(i, _)| i).collect();
+        assert_eq!(dashes, [8, 13, 18, 23]);
+        assert!(
+            a.chars()
+                .all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_eq!(ids.current(), 2);
         assert_eq!(ids.token().len(), 32);
     }

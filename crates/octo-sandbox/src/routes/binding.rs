@@ -84,12 +84,12 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             basket: Vec::new(),
             card: None,
             challenge: None,
-            binding: Some(BindingRecord {
+            binding: Some(Box::new(BindingRecord {
                 token: token.clone(),
                 bind_notify_url: bind_notify_url.clone(),
                 phone: phone.clone(),
                 holder: holder.clone(),
-            }),
+            })),
             paid_with_token: false,
             receipt_id: None,
         });

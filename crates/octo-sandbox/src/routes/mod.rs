@@ -7,7 +7,7 @@ mod refunds;
 mod tokens;
 
 use http::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::engine::Engine;
 use crate::pages;
@@ -18,6 +18,9 @@ use crate::wire::{self, Body, Reject};
 pub(crate) enum Reply {
     /// A JSON body with a status (OCTO answers its errors with 200).
     Json(StatusCode, Value),
+    /// A success in both envelopes ([`wire::ok`]), HTTP 200: the payload,
+    /// serialised straight into the answer.
+    Ok(Map<String, Value>),
     /// An HTML page.
     Html(StatusCode, String),
     /// A `303 See Other` to a URL.
@@ -33,19 +36,37 @@ impl From<Result<Value, Reject>> for Reply {
     }
 }
 
-type Api = fn(&Engine, &Body) -> Result<Value, Reject>;
+impl From<Result<Map<String, Value>, Reject>> for Reply {
+    fn from(result: Result<Map<String, Value>, Reject>) -> Self {
+        match result {
+            Ok(payload) => Reply::Ok(payload),
+            Err(r) => Reply::Json(StatusCode::OK, wire::error(&r)),
+        }
+    }
+}
+
+/// The payload of a success, before it is put in both envelopes.
+type Payload = Map<String, Value>;
+
+/// An endpoint: one answering with any JSON, or one answering a payload in
+/// both envelopes (serialised without building the envelopes).
+#[derive(Clone, Copy)]
+enum Api {
+    Json(fn(&Engine, &Body) -> Result<Value, Reject>),
+    Ok(fn(&Engine, &Body) -> Result<Payload, Reject>),
+}
 
 fn api(path: &str) -> Option<Api> {
     Some(match path {
-        "/prepare_payment" => payments::prepare_payment,
-        "/set_accept" => payments::set_accept,
-        "/refund" => refunds::refund,
-        "/bind_card" => binding::bind_card,
-        "/verificationInfo" | "/verificationInfo/" => binding::verification_info,
-        "/bind_card/check_sms_key" | "/bind_card/check_sms" => binding::check_sms_key,
-        "/check_pan" => binding::check_pan,
-        "/block_card_token" => tokens::block_card_token,
-        "/fiscal-data" => fiscal::fiscal_data,
+        "/prepare_payment" => Api::Ok(payments::prepare_payment),
+        "/set_accept" => Api::Ok(payments::set_accept),
+        "/refund" => Api::Json(refunds::refund),
+        "/bind_card" => Api::Json(binding::bind_card),
+        "/verificationInfo" | "/verificationInfo/" => Api::Json(binding::verification_info),
+        "/bind_card/check_sms_key" | "/bind_card/check_sms" => Api::Json(binding::check_sms_key),
+        "/check_pan" => Api::Json(binding::check_pan),
+        "/block_card_token" => Api::Json(tokens::block_card_token),
+        "/fiscal-data" => Api::Json(fiscal::fiscal_data),
         _ => return None,
     })
 }
@@ -59,7 +80,11 @@ pub(crate) fn route(engine: &Engine, method: &Method, path: &str, body: &[u8]) -
                 wire::error(&Reject::format(format!("{path} takes POST"))),
             );
         }
-        return Body::parse(body).and_then(|b| handler(engine, &b)).into();
+        let body = Body::parse(body);
+        return match handler {
+            Api::Json(handler) => body.and_then(|b| handler(engine, &b)).into(),
+            Api::Ok(handler) => body.and_then(|b| handler(engine, &b)).into(),
+        };
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {

@@ -63,7 +63,7 @@ pub(crate) fn url(body: &Body, key: &str, required: bool) -> Result<Option<Strin
     Ok(value)
 }
 
-pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Map<String, Value>, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
     let shop_id = shop.id.0;
     let tx_id = body.req_text("shop_transaction_id")?;
@@ -81,7 +81,7 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Value, Rej
         Ok(l.payment(&uuid).map(|p| payment_payload(engine, p)))
     })?;
     if let Some(payload) = existing {
-        return Ok(wire::ok(payload));
+        return Ok(payload);
     }
     if !body.has("total_sum") {
         return Err(Reject::format(format!(
@@ -89,19 +89,17 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Value, Rej
         )));
     }
     let record = new_payment(engine, body, shop_id, shop.real_payments, tx_id, now)?;
-    engine
-        .transact(|l, tx| {
-            // Another request with the same id may have won the race.
-            if let Some(p) = l.payment_by_shop_tx(shop_id, &record.shop_transaction_id) {
-                return Ok(payment_payload(engine, p));
-            }
-            let payload = payment_payload(engine, &record);
-            tx.payment(&record.uuid);
-            tx.drew_id();
-            l.put_payment(record);
-            Ok(payload)
-        })
-        .map(wire::ok)
+    engine.transact(|l, tx| {
+        // Another request with the same id may have won the race.
+        if let Some(p) = l.payment_by_shop_tx(shop_id, &record.shop_transaction_id) {
+            return Ok(payment_payload(engine, p));
+        }
+        let payload = payment_payload(engine, &record);
+        tx.payment(&record.uuid);
+        tx.drew_id();
+        l.put_payment(record);
+        Ok(payload)
+    })
 }
 
 fn new_payment(
@@ -140,13 +138,13 @@ fn new_payment(
     let test = body.opt_bool("test")?.unwrap_or(false);
     let user = match body.object("user_data")? {
         None => None,
-        Some(u) => Some(UserRecord {
+        Some(u) => Some(Box::new(UserRecord {
             user_id: u
                 .req_text("user_id")
                 .map_err(|r| Reject::format(format!("user_data.{}", r.message)))?,
             phone: u.opt_text("phone")?.unwrap_or_default(),
             email: u.opt_text("email")?.unwrap_or_default(),
-        }),
+        })),
     };
     let currency_text = body.req_text("currency")?;
     let basket = rules::basket(body)?;
@@ -188,7 +186,7 @@ fn new_payment(
     })
 }
 
-pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Value, Reject> {
+pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Map<String, Value>, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
     let uuid = body.req_text("octo_payment_UUID")?;
     let decision = match body.req_text("accept_status")?.as_str() {
@@ -205,16 +203,14 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Value, Reject> 
         return Err(Reject::format("final_amount is only for a capture"));
     }
     let now = engine.now();
-    engine
-        .transact(|l, tx| {
-            owned_payment(l, shop.id.0, &uuid)?;
-            engine.expire_if_due(l, &uuid, now, tx);
-            engine.decide(l, &uuid, decision, final_amount, tx)?;
-            l.payment(&uuid)
-                .map(|p| payment_payload(engine, p))
-                .ok_or_else(|| unknown(&uuid))
-        })
-        .map(wire::ok)
+    engine.transact(|l, tx| {
+        owned_payment(l, shop.id.0, &uuid)?;
+        engine.expire_if_due(l, &uuid, now, tx);
+        engine.decide(l, &uuid, decision, final_amount, tx)?;
+        l.payment(&uuid)
+            .map(|p| payment_payload(engine, p))
+            .ok_or_else(|| unknown(&uuid))
+    })
 }
 
 pub(crate) fn unknown(uuid: &str) -> Reject {

@@ -1,23 +1,102 @@
 //! The in-memory ledger: every record, and the indexes OCTO's rules need.
 
+use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use time::OffsetDateTime;
 
 use super::{PaymentRecord, RefundRecord, Snapshot, TokenRecord};
 
 /// All records, indexed.
+///
+/// Payments are the bulk (a long benchmark stores millions), so they live
+/// once, in a `Vec`, and both indexes map a keyed 64-bit hash of the key to
+/// the payment's position: 16 bytes a slot, where a `String`-keyed map kept
+/// another copy of the uuid or `shop_transaction_id` per entry and a map
+/// holding the records themselves left half its (large) slots empty.
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
-    payments: HashMap<String, PaymentRecord>,
-    /// `(shop, shop_transaction_id)` → uuid: the idempotency key.
-    by_shop_tx: HashMap<(u64, String), String>,
+    /// Never shrinks: payments are not deleted, only change status.
+    payments: Vec<PaymentRecord>,
+    /// uuid → position.
+    by_uuid: Index,
+    /// `(shop, shop_transaction_id)` → position: the idempotency key.
+    by_shop_tx: Index,
     /// `(shop, shop_refund_id)` → refund.
     refunds: HashMap<(u64, String), RefundRecord>,
     tokens: HashMap<String, TokenRecord>,
-    /// When a payment may expire: ttl or hold. Entries are hints; the
-    /// payment itself says whether it is still due.
-    deadlines: BTreeSet<(OffsetDateTime, String)>,
+    /// When a payment (by position) may expire: ttl or hold. Entries are
+    /// hints; the payment itself says whether it is still due.
+    deadlines: BTreeSet<(OffsetDateTime, usize)>,
+}
+
+/// A `Hasher` for keys that already are uniform 64-bit hashes.
+#[derive(Debug, Default, Clone, Copy)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are `u64`); this keeps any
+        // other input well spread anyway.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A key (a shop, or 0, and a string) → a payment's position, by a keyed
+/// hash of the key. Whether a slot really holds the key is checked against
+/// the payment itself; the rare key whose hash collides with another's
+/// goes to `spill`, keyed by the key in full.
+#[derive(Debug, Default)]
+struct Index {
+    keys: RandomState,
+    slots: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    spill: HashMap<(u64, String), usize>,
+}
+
+impl Index {
+    fn hash(&self, shop: u64, key: &str) -> u64 {
+        self.keys.hash_one((shop, key))
+    }
+
+    /// The position stored for the key; `is_key` says whether the payment
+    /// at a position has the key.
+    fn find(&self, shop: u64, key: &str, is_key: impl Fn(usize) -> bool) -> Option<usize> {
+        let at = *self.slots.get(&self.hash(shop, key))?;
+        if is_key(at) {
+            return Some(at);
+        }
+        if self.spill.is_empty() {
+            return None;
+        }
+        self.spill.get(&(shop, key.to_owned())).copied()
+    }
+
+    /// Stores `position` for the key, replacing what it had.
+    fn insert(&mut self, shop: u64, key: &str, position: usize, is_key: impl Fn(usize) -> bool) {
+        let hash = self.hash(shop, key);
+        match self.slots.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(position);
+            }
+            Entry::Occupied(mut slot) if is_key(*slot.get()) => {
+                slot.insert(position);
+            }
+            Entry::Occupied(_) => {
+                self.spill.insert((shop, key.to_owned()), position);
+            }
+        }
+    }
 }
 
 impl Ledger {
@@ -35,35 +114,67 @@ impl Ledger {
         ledger
     }
 
+    fn position(&self, uuid: &str) -> Option<usize> {
+        let payments = &self.payments;
+        self.by_uuid.find(0, uuid, |at| {
+            payments.get(at).is_some_and(|p| p.uuid == uuid)
+        })
+    }
+
     pub(crate) fn payment(&self, uuid: &str) -> Option<&PaymentRecord> {
-        self.payments.get(uuid)
+        self.position(uuid).and_then(|at| self.payments.get(at))
     }
 
     pub(crate) fn payment_mut(&mut self, uuid: &str) -> Option<&mut PaymentRecord> {
-        self.payments.get_mut(uuid)
+        self.position(uuid).and_then(|at| self.payments.get_mut(at))
     }
 
     pub(crate) fn payment_by_shop_tx(&self, shop: u64, tx: &str) -> Option<&PaymentRecord> {
+        let payments = &self.payments;
+        let is_key = |at: usize| {
+            payments
+                .get(at)
+                .is_some_and(|p| p.shop_id == shop && p.shop_transaction_id == tx)
+        };
         self.by_shop_tx
-            .get(&(shop, tx.to_owned()))
-            .and_then(|uuid| self.payments.get(uuid))
+            .find(shop, tx, is_key)
+            .and_then(|at| payments.get(at))
     }
 
     pub(crate) fn put_payment(&mut self, p: PaymentRecord) {
+        let existing = self.position(&p.uuid);
+        let at = existing.unwrap_or(self.payments.len());
         if p.is_payable() {
-            self.deadlines.insert((p.expires_at, p.uuid.clone()));
+            self.deadlines.insert((p.expires_at, at));
         }
-        if let Some(at) = p.hold_expires_at {
-            self.deadlines.insert((at, p.uuid.clone()));
+        if let Some(deadline) = p.hold_expires_at {
+            self.deadlines.insert((deadline, at));
         }
-        self.by_shop_tx
-            .insert((p.shop_id, p.shop_transaction_id.clone()), p.uuid.clone());
-        self.payments.insert(p.uuid.clone(), p);
+        let Self {
+            payments,
+            by_uuid,
+            by_shop_tx,
+            ..
+        } = self;
+        by_uuid.insert(0, &p.uuid, at, |other| {
+            payments.get(other).is_some_and(|o| o.uuid == p.uuid)
+        });
+        by_shop_tx.insert(p.shop_id, &p.shop_transaction_id, at, |other| {
+            payments.get(other).is_some_and(|o| {
+                o.shop_id == p.shop_id && o.shop_transaction_id == p.shop_transaction_id
+            })
+        });
+        match existing.and_then(|at| payments.get_mut(at)) {
+            Some(slot) => *slot = p,
+            None => payments.push(p),
+        }
     }
 
     /// Records a deadline for a payment already stored.
     pub(crate) fn add_deadline(&mut self, at: OffsetDateTime, uuid: &str) {
-        self.deadlines.insert((at, uuid.to_owned()));
+        if let Some(position) = self.position(uuid) {
+            self.deadlines.insert((at, position));
+        }
     }
 
     /// Removes and returns the uuids whose deadline is at or before `now`.
@@ -73,8 +184,10 @@ impl Ledger {
             if first.0 > now {
                 break;
             }
-            if let Some((_, uuid)) = self.deadlines.pop_first() {
-                due.push(uuid);
+            if let Some((_, at)) = self.deadlines.pop_first()
+                && let Some(p) = self.payments.get(at)
+            {
+                due.push(p.uuid.clone());
             }
         }
         due
