@@ -54,7 +54,7 @@ fn render(reply: Reply) -> Response<Full<Bytes>> {
             "application/json",
             serde_json::to_vec(&value).unwrap_or_default(),
         ),
-        Reply::Ok(payload) => respond(StatusCode::OK, "application/json", wire::ok_bytes(&payload)),
+        Reply::Ok(payload) => respond(StatusCode::OK, "application/json", payload.ok_bytes()),
         Reply::Html(status, html) => respond(status, "text/html; charset=utf-8", html.into_bytes()),
         Reply::Redirect(to) => {
             let mut response = respond(StatusCode::SEE_OTHER, "text/plain", Vec::new());

@@ -3,11 +3,11 @@
 //! envelope shapes.
 
 use std::borrow::Cow;
+use std::io::Write as _;
 use std::ops::Range;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
@@ -57,64 +57,124 @@ pub(crate) fn ok(payload: Map<String, Value>) -> Value {
     Value::Object(root)
 }
 
-/// [`ok`] serialised, the same bytes as `serde_json::to_vec(&ok(payload))`,
-/// without building the answer: the payload is serialised once and its
-/// fields copied into the top level, where `ok` cloned every field into a
-/// second map and serialised both.
-pub(crate) fn ok_bytes(payload: &Map<String, Value>) -> Vec<u8> {
-    // `Map` is a `BTreeMap` (no `preserve_order`): fields come out sorted
-    // by key, and the top level below is sorted the same way.
-    let mut data = Vec::with_capacity(512);
-    let mut fields: Vec<(&str, Range<usize>)> = Vec::with_capacity(payload.len());
-    data.push(b'{');
-    for (i, (key, value)) in payload.iter().enumerate() {
-        if i > 0 {
-            data.push(b',');
-        }
-        write_json(&mut data, key);
-        data.push(b':');
-        let from = data.len();
-        write_json(&mut data, value);
-        fields.push((key, from..data.len()));
-    }
-    data.push(b'}');
-    let mut root: Vec<(&str, &[u8])> = Vec::with_capacity(fields.len() + 4);
-    // As in `ok`: a payload field of the same name replaces these, and
-    // `data` replaces a payload field called `data`.
-    for (key, fixed) in [
-        ("error", &b"0"[..]),
-        ("errMessage", b"\"\""),
-        ("apiMessageForDevelopers", b"\"\""),
-    ] {
-        if !payload.contains_key(key) {
-            root.push((key, fixed));
-        }
-    }
-    for (key, range) in &fields {
-        if *key != "data" {
-            root.push((key, data.get(range.clone()).unwrap_or_default()));
-        }
-    }
-    root.push(("data", &data));
-    root.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut out = Vec::with_capacity(data.len() * 2 + 96);
-    out.push(b'{');
-    for (i, (key, value)) in root.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_json(&mut out, key);
-        out.push(b':');
-        out.extend_from_slice(value);
-    }
-    out.push(b'}');
-    out
+/// A success's payload written as JSON as it is built: each field's value
+/// serialised once into one buffer, the keys static. [`Payload::ok_bytes`]
+/// puts it in both envelopes; [`Payload::into_map`] gives the `Map` that
+/// [`ok`] takes, for the answers that are not on a hot path.
+#[derive(Debug, Default)]
+pub(crate) struct Payload {
+    buf: Vec<u8>,
+    fields: Vec<(&'static str, Range<usize>)>,
 }
 
-/// Appends `value` as compact JSON (writing to a `Vec` cannot fail, and
-/// neither can serialising a `Value` or a `str`).
-fn write_json(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
-    let _ = serde_json::to_writer(out, value);
+impl Payload {
+    fn field(&mut self, key: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
+        let from = self.buf.len();
+        write(&mut self.buf);
+        self.fields.push((key, from..self.buf.len()));
+    }
+
+    /// A string field.
+    pub(crate) fn text(&mut self, key: &'static str, value: &str) {
+        self.field(key, |buf| write_str(buf, value));
+    }
+
+    /// An amount, as a JSON number with exactly its digits (as [`money`]).
+    pub(crate) fn money(&mut self, key: &'static str, amount: Decimal) {
+        // `Decimal`'s text is always a valid JSON number: digits, at most
+        // one point, an optional leading minus, no exponent.
+        self.field(key, |buf| {
+            let _ = write!(buf, "{amount}");
+        });
+    }
+
+    /// The fields sorted by key, the last of a repeated key kept: the order
+    /// and the choice a `Map` (a `BTreeMap`) makes.
+    fn sorted(&self) -> Vec<(&'static str, &[u8])> {
+        let mut fields: Vec<(&'static str, &[u8])> = self
+            .fields
+            .iter()
+            .map(|(k, r)| (*k, self.buf.get(r.clone()).unwrap_or_default()))
+            .collect();
+        fields.sort_by(|a, b| a.0.cmp(b.0));
+        let mut out: Vec<(&'static str, &[u8])> = Vec::with_capacity(fields.len());
+        for field in fields {
+            match out.last_mut() {
+                Some(last) if last.0 == field.0 => *last = field,
+                _ => out.push(field),
+            }
+        }
+        out
+    }
+
+    /// The payload as a `Map`.
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.sorted()
+            .into_iter()
+            .map(|(k, v)| {
+                let value = serde_json::from_slice(v).unwrap_or(Value::Null);
+                (k.to_owned(), value)
+            })
+            .collect()
+    }
+
+    /// `serde_json::to_vec(&ok(self.into_map()))`, without the maps.
+    pub(crate) fn ok_bytes(&self) -> Vec<u8> {
+        let fields = self.sorted();
+        let mut data = Vec::with_capacity(self.buf.len() + 32 * fields.len() + 2);
+        data.push(b'{');
+        for (i, (key, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                data.push(b',');
+            }
+            write_str(&mut data, key);
+            data.push(b':');
+            data.extend_from_slice(value);
+        }
+        data.push(b'}');
+        let mut root: Vec<(&str, &[u8])> = Vec::with_capacity(fields.len() + 4);
+        // As in `ok`: a payload field of the same name replaces these, and
+        // `data` replaces a payload field called `data`.
+        for (key, fixed) in [
+            ("error", &b"0"[..]),
+            ("errMessage", b"\"\""),
+            ("apiMessageForDevelopers", b"\"\""),
+        ] {
+            if !fields.iter().any(|(k, _)| *k == key) {
+                root.push((key, fixed));
+            }
+        }
+        root.extend(fields.iter().filter(|(k, _)| *k != "data").copied());
+        root.push(("data", &data));
+        root.sort_by(|a, b| a.0.cmp(b.0));
+        let mut out = Vec::with_capacity(data.len() * 2 + 96);
+        out.push(b'{');
+        for (i, (key, value)) in root.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(&mut out, key);
+            out.push(b':');
+            out.extend_from_slice(value);
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+/// Appends `value` as a JSON string. Text with nothing to escape (ids,
+/// URLs, keys: nearly all of it) is copied as is; serde_json's
+/// byte-by-byte escaper was a tenth of a request's instructions.
+fn write_str(out: &mut Vec<u8>, value: &str) {
+    if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(value.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing to a `Vec` cannot fail, nor can serialising a `str`.
+        let _ = serde_json::to_writer(out, value);
+    }
 }
 
 /// A successful answer with the payload in `data` only (the shape of
@@ -287,6 +347,14 @@ impl<'a> Body<'a> {
 
     /// A JSON string's content.
     fn string(key: &str, text: &str) -> Result<String, Reject> {
+        // Without escapes the content is the text between the quotes (the
+        // parser has already refused control characters); escapes are
+        // left to serde_json.
+        if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+            && !inner.contains('\\')
+        {
+            return Ok(inner.to_owned());
+        }
         serde_json::from_str::<String>(text).map_err(|_| Self::invalid(key, "a string"))
     }
 
@@ -441,29 +509,27 @@ mod tests {
     }
 
     #[test]
-    fn ok_bytes_are_the_bytes_of_ok() {
-        let mut data = Map::new();
-        data.insert("total_sum".into(), money(Decimal::new(100_050, 2)));
-        data.insert("status".into(), Value::from("created"));
-        data.insert(
-            "octo_pay_url".into(),
-            Value::from("http://x/pay/a?language=en"),
-        );
-        data.insert("first6".into(), Value::from("860049"));
-        data.insert("Quote\"d\n".into(), Value::from("\u{1F600} \\"));
-        let text = String::from_utf8(ok_bytes(&data)).unwrap();
-        assert_eq!(text, ok(data.clone()).to_string());
-        // A payload field named like an envelope field replaces it, and
-        // `data` always is the payload.
-        data.insert("error".into(), Value::from(7));
-        data.insert("data".into(), Value::from("shadowed"));
-        data.insert("apiMessageForDevelopers".into(), Value::Null);
-        let text = String::from_utf8(ok_bytes(&data)).unwrap();
-        assert_eq!(text, ok(data.clone()).to_string());
-        assert_eq!(
-            String::from_utf8(ok_bytes(&Map::new())).unwrap(),
-            ok(Map::new()).to_string()
-        );
+    fn payload_bytes_are_the_bytes_of_ok() {
+        let mut p = Payload::default();
+        p.text("status", "created");
+        p.money("total_sum", Decimal::new(100_050, 2));
+        p.money("refunded_sum", Decimal::ZERO);
+        p.money("negative", Decimal::new(-5, 3));
+        p.text("octo_pay_url", "http://x/pay/a?language=en");
+        p.text("octo_payment_UUID", "0f3c2a9e-5b7d-4c1e-9a8f-2d6b4e1c7a90");
+        p.text("esc", "a \"quoted\"\n\u{1F600}");
+        p.text("status", "succeeded");
+        let text = String::from_utf8(p.ok_bytes()).unwrap();
+        let map = p.into_map();
+        assert_eq!(map["status"], "succeeded");
+        assert_eq!(map["total_sum"].to_string(), "1000.50");
+        assert_eq!(map["negative"].to_string(), "-0.005");
+        assert_eq!(text, ok(map).to_string());
+        let mut shadow = Payload::default();
+        shadow.text("data", "shadowed");
+        shadow.text("error", "7");
+        let text = String::from_utf8(shadow.ok_bytes()).unwrap();
+        assert_eq!(text, ok(shadow.into_map()).to_string());
     }
 
     #[test]

@@ -7,11 +7,11 @@ mod refunds;
 mod tokens;
 
 use http::{Method, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::engine::Engine;
 use crate::pages;
-use crate::wire::{self, Body, Reject};
+use crate::wire::{self, Body, Payload, Reject};
 
 /// What a request gets back.
 #[derive(Debug)]
@@ -20,7 +20,7 @@ pub(crate) enum Reply {
     Json(StatusCode, Value),
     /// A success in both envelopes ([`wire::ok`]), HTTP 200: the payload,
     /// serialised straight into the answer.
-    Ok(Map<String, Value>),
+    Ok(Payload),
     /// An HTML page.
     Html(StatusCode, String),
     /// A `303 See Other` to a URL.
@@ -36,17 +36,14 @@ impl From<Result<Value, Reject>> for Reply {
     }
 }
 
-impl From<Result<Map<String, Value>, Reject>> for Reply {
-    fn from(result: Result<Map<String, Value>, Reject>) -> Self {
+impl From<Result<Payload, Reject>> for Reply {
+    fn from(result: Result<Payload, Reject>) -> Self {
         match result {
             Ok(payload) => Reply::Ok(payload),
             Err(r) => Reply::Json(StatusCode::OK, wire::error(&r)),
         }
     }
 }
-
-/// The payload of a success, before it is put in both envelopes.
-type Payload = Map<String, Value>;
 
 /// An endpoint: one answering with any JSON, or one answering a payload in
 /// both envelopes (serialised without building the envelopes).

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 use crate::engine::Engine;
 use crate::rules;
 use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
-use crate::wire::{self, Body, Reject, money};
+use crate::wire::{self, Body, Payload, Reject, money};
 
 /// The longest ttl accepted, in minutes.
 const MAX_TTL: u64 = 43_200;
@@ -19,29 +19,31 @@ fn octo_time(at: OffsetDateTime) -> String {
 }
 
 /// The payment as `prepare_payment`, the status check and `set_accept`
-/// answer it.
-pub(crate) fn payment_payload(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert(
-        "shop_transaction_id".into(),
-        p.shop_transaction_id.clone().into(),
-    );
-    m.insert("octo_payment_UUID".into(), p.uuid.clone().into());
-    m.insert("status".into(), p.status.as_str().into());
-    m.insert("octo_pay_url".into(), engine.pay_url(p).into());
-    m.insert("total_sum".into(), money(p.total_sum));
-    m.insert("refunded_sum".into(), money(p.refunded_sum));
+/// answer it, written as JSON (the hot path: every `prepare_payment`).
+pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
+    let mut m = Payload::default();
+    m.text("shop_transaction_id", &p.shop_transaction_id);
+    m.text("octo_payment_UUID", &p.uuid);
+    m.text("status", p.status.as_str());
+    m.text("octo_pay_url", &engine.pay_url(p));
+    m.money("total_sum", p.total_sum);
+    m.money("refunded_sum", p.refunded_sum);
     if let Some(t) = p.transfer_sum(engine.config.fee_percent) {
-        m.insert("transfer_sum".into(), money(t));
+        m.money("transfer_sum", t);
     }
     if let Some(at) = p.payed_at {
-        m.insert("payed_time".into(), octo_time(at).into());
+        m.text("payed_time", &octo_time(at));
     }
     if let Some(card) = &p.card {
-        m.insert("first6".into(), card.first6.clone().into());
-        m.insert("last4".into(), card.last4.clone().into());
+        m.text("first6", &card.first6);
+        m.text("last4", &card.last4);
     }
     m
+}
+
+/// [`payment_fields`] as a `Map`.
+pub(crate) fn payment_payload(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
+    payment_fields(engine, p).into_map()
 }
 
 /// Checks an absolute http(s) URL.
@@ -63,7 +65,7 @@ pub(crate) fn url(body: &Body, key: &str, required: bool) -> Result<Option<Strin
     Ok(value)
 }
 
-pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Map<String, Value>, Reject> {
+pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Payload, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
     let shop_id = shop.id.0;
     let tx_id = body.req_text("shop_transaction_id")?;
@@ -78,7 +80,7 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Map<String
             return Ok(None);
         };
         engine.expire_if_due(l, &uuid, now, tx);
-        Ok(l.payment(&uuid).map(|p| payment_payload(engine, p)))
+        Ok(l.payment(&uuid).map(|p| payment_fields(engine, p)))
     })?;
     if let Some(payload) = existing {
         return Ok(payload);
@@ -89,12 +91,14 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Map<String
         )));
     }
     let record = new_payment(engine, body, shop_id, shop.real_payments, tx_id, now)?;
+    // Written before taking the ledger's lock, which every request waits
+    // for: the answer depends only on the new record.
+    let payload = payment_fields(engine, &record);
     engine.transact(|l, tx| {
         // Another request with the same id may have won the race.
         if let Some(p) = l.payment_by_shop_tx(shop_id, &record.shop_transaction_id) {
-            return Ok(payment_payload(engine, p));
+            return Ok(payment_fields(engine, p));
         }
-        let payload = payment_payload(engine, &record);
         tx.payment(&record.uuid);
         tx.drew_id();
         l.put_payment(record);
@@ -186,7 +190,7 @@ fn new_payment(
     })
 }
 
-pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Map<String, Value>, Reject> {
+pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
     let uuid = body.req_text("octo_payment_UUID")?;
     let decision = match body.req_text("accept_status")?.as_str() {
@@ -208,7 +212,7 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Map<String, Val
         engine.expire_if_due(l, &uuid, now, tx);
         engine.decide(l, &uuid, decision, final_amount, tx)?;
         l.payment(&uuid)
-            .map(|p| payment_payload(engine, p))
+            .map(|p| payment_fields(engine, p))
             .ok_or_else(|| unknown(&uuid))
     })
 }
