@@ -8,8 +8,7 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::IgnoredAny;
 use serde_json::{Map, Number, Value};
 
 /// A refused request: OCTO's error code and a message for the developer.
@@ -214,59 +213,113 @@ pub(crate) fn money(amount: Decimal) -> Value {
 /// Reading the body into a `serde_json::Value` (arbitrary precision, a
 /// `String` per key and per number) and dropping it again was the largest
 /// single cost of a request in the profile; the routes read a handful of
-/// fields once, so the text is decoded field by field instead, with the
-/// same leniency and the same messages.
+/// fields once, so serde_json only checks the text and the fields are
+/// found by [`scan`] and decoded one by one, with the same leniency and
+/// the same messages.
 #[derive(Debug)]
-pub(crate) struct Body<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+pub(crate) struct Body<'a>(Vec<(Cow<'a, str>, &'a str)>);
 
-/// A key, borrowed from the request unless it has escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
+/// Where the JSON string starting at `from` (its opening quote) ends, past
+/// its closing quote. The text must be valid JSON.
+fn string_end(text: &[u8], from: usize) -> usize {
+    let mut i = from + 1;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
         }
-        d.deserialize_str(KeyVisitor)
+    }
+    text.len()
+}
+
+/// Where the JSON value starting at `from` ends. The text must be valid JSON.
+fn value_end(text: &[u8], from: usize) -> usize {
+    match text.get(from) {
+        Some(b'"') => string_end(text, from),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut i = from;
+            while let Some(&b) = text.get(i) {
+                match b {
+                    b'"' => {
+                        i = string_end(text, i);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            text.len()
+        }
+        _ => {
+            let mut i = from;
+            while text
+                .get(i)
+                .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            i
+        }
     }
 }
 
-impl<'de> Deserialize<'de> for Body<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct BodyVisitor;
-        impl<'de> Visitor<'de> for BodyVisitor {
-            type Value = Body<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some(Key(key)) = map.next_key()? {
-                    // serde_json's own markers: a `Value` reads such an
-                    // object as a number or raw text, not as an object.
-                    if fields.is_empty() && key.starts_with("$serde_json::private::") {
-                        return Err(de::Error::custom("a serde_json marker key"));
-                    }
-                    let value: &'de RawValue = map.next_value()?;
-                    fields.push((key, value));
-                }
-                Ok(Body(fields))
-            }
+fn skip_ws(text: &[u8], mut i: usize) -> usize {
+    while text.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The members of the object or the items of the array that `text` (valid
+/// JSON, starting with `{` or `[`) is: each key (for an object) and the
+/// value's text. `None` when `text` is neither.
+fn scan(text: &str) -> Option<Vec<(Option<&str>, &str)>> {
+    let bytes = text.as_bytes();
+    let object = match bytes.first() {
+        Some(b'{') => true,
+        Some(b'[') => false,
+        _ => return None,
+    };
+    let mut out = Vec::with_capacity(16);
+    let mut i = skip_ws(bytes, 1);
+    loop {
+        match bytes.get(i) {
+            Some(b'}' | b']') | None => return Some(out),
+            Some(b',') => i = skip_ws(bytes, i + 1),
+            Some(_) => {}
         }
-        d.deserialize_map(BodyVisitor)
+        let key = if object {
+            let end = string_end(bytes, i);
+            let key = text.get(i..end)?;
+            i = skip_ws(bytes, end);
+            // The colon.
+            i = skip_ws(bytes, i + 1);
+            Some(key)
+        } else {
+            None
+        };
+        let end = value_end(bytes, i);
+        out.push((key, text.get(i..end)?));
+        i = skip_ws(bytes, end);
+    }
+}
+
+/// A key's text (with its quotes) decoded: borrowed unless it has escapes.
+fn key(quoted: &str) -> Option<Cow<'_, str>> {
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
     }
 }
 
@@ -300,7 +353,31 @@ impl<'a> Body<'a> {
                 "the request body is empty: send a JSON object",
             ));
         }
-        serde_json::from_slice::<Body<'a>>(bytes).map_err(|_| Self::why_not(bytes))
+        // serde_json checks the text (the same grammar a `Value` parse
+        // accepts); only then is it scanned.
+        std::str::from_utf8(bytes)
+            .ok()
+            .filter(|text| serde_json::from_str::<IgnoredAny>(text).is_ok())
+            .and_then(|text| Self::object_text(text.trim()))
+            .ok_or_else(|| Self::why_not(bytes))
+    }
+
+    /// The body that `text`, a valid JSON object, is.
+    fn object_text(text: &'a str) -> Option<Self> {
+        if !text.starts_with('{') {
+            return None;
+        }
+        let mut fields = Vec::new();
+        for (k, value) in scan(text)? {
+            let k = key(k?)?;
+            // serde_json's own markers: a `Value` reads such an object as
+            // a number or raw text, not as an object.
+            if fields.is_empty() && k.starts_with("$serde_json::private::") {
+                return None;
+            }
+            fields.push((k, value));
+        }
+        Some(Body(fields))
     }
 
     /// Why `bytes` is not a body, in the words a `Value` parse gives (the
@@ -317,11 +394,6 @@ impl<'a> Body<'a> {
         }
     }
 
-    /// A nested object as a body of its own.
-    fn nested(raw: &'a RawValue) -> Option<Self> {
-        serde_json::from_str::<Body<'a>>(raw.get()).ok()
-    }
-
     /// The value's JSON text, unless absent or `null`. The last of
     /// repeated keys counts, as in a JSON map.
     fn raw(&self, key: &str) -> Option<&'a str> {
@@ -329,7 +401,7 @@ impl<'a> Body<'a> {
             .iter()
             .rev()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v.get().trim())
+            .map(|(_, v)| *v)
             .filter(|text| kind(text) != Kind::Null)
     }
 
@@ -444,15 +516,12 @@ impl<'a> Body<'a> {
         if kind(text) != Kind::Array {
             return Err(Self::invalid(key, "an array"));
         }
-        let items: Vec<&'a RawValue> =
-            serde_json::from_str(text).map_err(|_| Self::invalid(key, "an array"))?;
+        let items = scan(text).ok_or_else(|| Self::invalid(key, "an array"))?;
         items
             .into_iter()
             .enumerate()
-            .map(|(i, item)| {
-                Some(item)
-                    .filter(|v| kind(v.get().trim()) == Kind::Object)
-                    .and_then(Self::nested)
+            .map(|(i, (_, item))| {
+                Self::object_text(item)
                     .ok_or_else(|| Self::invalid(&format!("{key}[{i}]"), "an object"))
             })
             .collect()
@@ -466,9 +535,9 @@ impl<'a> Body<'a> {
         if kind(text) != Kind::Object {
             return Err(Self::invalid(key, "an object"));
         }
-        serde_json::from_str::<Body<'a>>(text)
+        Self::object_text(text)
             .map(Some)
-            .map_err(|_| Self::invalid(key, "an object"))
+            .ok_or_else(|| Self::invalid(key, "an object"))
     }
 }
 
@@ -506,6 +575,34 @@ mod tests {
         assert!(Body::parse(b"[1]").is_err());
         assert!(Body::parse(b"{").unwrap_err().message.contains("line 1"));
         assert!(Body::parse(b"").is_err());
+    }
+
+    #[test]
+    fn the_scanner_finds_each_field_whatever_the_text_around_it() {
+        let text = br#" { "a" : "x\"}]," , "b":[ {"c":"]}"} , {"c":2} ],
+            "d\u0065":{"e":{"f":[1,[2]]},"g":"h"}, "n":-1.5e3,"t":true ,"z":null,
+            "a":"last" } "#;
+        let body = Body::parse(text).unwrap();
+        assert_eq!(body.req_text("a").unwrap(), "last");
+        let items = body.objects("b").unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].req_text("c").unwrap(), "]}");
+        assert_eq!(items[1].req_u64("c").unwrap(), 2);
+        let de = body.object("de").unwrap().unwrap();
+        assert_eq!(de.req_text("g").unwrap(), "h");
+        assert!(de.object("e").unwrap().unwrap().has("f"));
+        assert_eq!(body.req_decimal("n").unwrap(), Decimal::new(-1500, 0));
+        assert_eq!(body.opt_bool("t").unwrap(), Some(true));
+        assert!(!body.has("z"));
+        assert_eq!(Body::parse(br#"{}"#).unwrap().0.len(), 0);
+        assert_eq!(
+            Body::parse(br#"{"a":1,}"#).unwrap_err().message,
+            "the request body is not valid JSON (line 1, column 8)"
+        );
+        assert_eq!(
+            Body::parse(b"\"x\"").unwrap_err().message,
+            "the request body must be a JSON object"
+        );
     }
 
     #[test]
