@@ -52,15 +52,17 @@ impl IdSource {
         v = (v & !(0x3 << 62)) | (0x2 << 62);
         // Written nibble by nibble: the `format!` version (one for the hex,
         // five slices, one to join them) was 6 % of a `prepare_payment`.
-        let mut out = String::with_capacity(36);
-        for i in 0..32u32 {
-            if matches!(i, 8 | 12 | 16 | 20) {
-                out.push('-');
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'-'; 36];
+        let mut nibbles = (0..32u32).rev().map(|i| (v >> (4 * i)) & 0xF);
+        for (at, slot) in out.iter_mut().enumerate() {
+            if matches!(at, 8 | 13 | 18 | 23) {
+                continue;
             }
-            let nibble = u32::try_from((v >> (124 - 4 * i)) & 0xF).unwrap_or(0);
-            out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+            let nibble = nibbles.next().and_then(|n| usize::try_from(n).ok());
+            *slot = nibble.and_then(|n| HEX.get(n)).copied().unwrap_or(b'0');
         }
-        out
+        String::from_utf8_lossy(&out).into_owned()
     }
 
     /// An opaque 32-character card token.

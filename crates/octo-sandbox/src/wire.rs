@@ -67,6 +67,15 @@ pub(crate) struct Payload {
 }
 
 impl Payload {
+    /// An empty payload with room for a payment's fields (growing the
+    /// buffers field by field was several reallocations a request).
+    pub(crate) fn new() -> Self {
+        Self {
+            buf: Vec::with_capacity(384),
+            fields: Vec::with_capacity(12),
+        }
+    }
+
     fn field(&mut self, key: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
         let from = self.buf.len();
         write(&mut self.buf);
@@ -223,11 +232,11 @@ pub(crate) struct Body<'a>(Vec<(Cow<'a, str>, &'a str)>);
 /// its closing quote. The text must be valid JSON.
 fn string_end(text: &[u8], from: usize) -> usize {
     let mut i = from + 1;
-    while let Some(&b) = text.get(i) {
-        match b {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
+    while let Some(rest) = text.get(i..) {
+        match rest.iter().position(|&b| b == b'"' || b == b'\\') {
+            Some(at) if rest.get(at) == Some(&b'\\') => i += at + 2,
+            Some(at) => return i + at + 1,
+            None => break,
         }
     }
     text.len()
@@ -316,7 +325,7 @@ fn scan(text: &str) -> Option<Vec<(Option<&str>, &str)>> {
 /// A key's text (with its quotes) decoded: borrowed unless it has escapes.
 fn key(quoted: &str) -> Option<Cow<'_, str>> {
     let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains('\\') {
+    if inner.as_bytes().contains(&b'\\') {
         serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
     } else {
         Some(Cow::Borrowed(inner))
@@ -367,8 +376,9 @@ impl<'a> Body<'a> {
         if !text.starts_with('{') {
             return None;
         }
-        let mut fields = Vec::new();
-        for (k, value) in scan(text)? {
+        let members = scan(text)?;
+        let mut fields = Vec::with_capacity(members.len());
+        for (k, value) in members {
             let k = key(k?)?;
             // serde_json's own markers: a `Value` reads such an object as
             // a number or raw text, not as an object.

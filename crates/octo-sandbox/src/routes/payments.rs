@@ -21,7 +21,7 @@ fn octo_time(at: OffsetDateTime) -> String {
 /// The payment as `prepare_payment`, the status check and `set_accept`
 /// answer it, written as JSON (the hot path: every `prepare_payment`).
 pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
-    let mut m = Payload::default();
+    let mut m = Payload::new();
     m.text("shop_transaction_id", &p.shop_transaction_id);
     m.text("octo_payment_UUID", &p.uuid);
     m.text("status", p.status.as_str());
