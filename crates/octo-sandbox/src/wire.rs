@@ -104,6 +104,11 @@ impl Payload {
             .iter()
             .map(|(k, r)| (*k, self.buf.get(r.clone()).unwrap_or_default()))
             .collect();
+        // Fields added in key order (as `payment_fields` adds them) need
+        // neither the sort nor the merging of repeats.
+        if fields.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
+            return fields;
+        }
         fields.sort_by(|a, b| a.0.cmp(b.0));
         let mut out: Vec<(&'static str, &[u8])> = Vec::with_capacity(fields.len());
         for field in fields {
@@ -140,21 +145,38 @@ impl Payload {
             data.extend_from_slice(value);
         }
         data.push(b'}');
-        let mut root: Vec<(&str, &[u8])> = Vec::with_capacity(fields.len() + 4);
-        // As in `ok`: a payload field of the same name replaces these, and
-        // `data` replaces a payload field called `data`.
-        for (key, fixed) in [
-            ("error", &b"0"[..]),
-            ("errMessage", b"\"\""),
+        // The envelope's own fields, in key order, merged with the sorted
+        // payload. As in `ok`: a payload field of the same name replaces
+        // these, except `data`, which replaces a payload field so named.
+        let envelope: [(&str, &[u8]); 4] = [
             ("apiMessageForDevelopers", b"\"\""),
-        ] {
-            if !fields.iter().any(|(k, _)| *k == key) {
-                root.push((key, fixed));
-            }
+            ("data", &data),
+            ("errMessage", b"\"\""),
+            ("error", b"0"),
+        ];
+        let mut root: Vec<(&str, &[u8])> = Vec::with_capacity(fields.len() + 4);
+        let mut own = envelope.iter().copied().peekable();
+        let mut payload = fields.iter().copied().peekable();
+        loop {
+            let next = match (own.peek(), payload.peek()) {
+                (Some(a), Some(b)) => match a.0.cmp(b.0) {
+                    std::cmp::Ordering::Less => own.next(),
+                    std::cmp::Ordering::Greater => payload.next(),
+                    std::cmp::Ordering::Equal => {
+                        let (a, b) = (own.next(), payload.next());
+                        if a.is_some_and(|a| a.0 == "data") {
+                            a
+                        } else {
+                            b
+                        }
+                    }
+                },
+                (Some(_), None) => own.next(),
+                (None, Some(_)) => payload.next(),
+                (None, None) => break,
+            };
+            root.extend(next);
         }
-        root.extend(fields.iter().filter(|(k, _)| *k != "data").copied());
-        root.push(("data", &data));
-        root.sort_by(|a, b| a.0.cmp(b.0));
         let mut out = Vec::with_capacity(data.len() * 2 + 96);
         out.push(b'{');
         for (i, (key, value)) in root.iter().enumerate() {
@@ -637,6 +659,15 @@ mod tests {
         shadow.text("error", "7");
         let text = String::from_utf8(shadow.ok_bytes()).unwrap();
         assert_eq!(text, ok(shadow.into_map()).to_string());
+        // Added in key order: no sort, the same bytes.
+        let mut sorted = Payload::new();
+        sorted.text("a", "1");
+        sorted.money("b", Decimal::ONE);
+        sorted.text("errMessage", "replaced");
+        sorted.text("z", "2");
+        let text = String::from_utf8(sorted.ok_bytes()).unwrap();
+        assert!(text.contains(r#""errMessage":"replaced""#), "{text}");
+        assert_eq!(text, ok(sorted.into_map()).to_string());
     }
 
     #[test]

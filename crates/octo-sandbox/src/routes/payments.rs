@@ -21,22 +21,23 @@ fn octo_time(at: OffsetDateTime) -> String {
 /// The payment as `prepare_payment`, the status check and `set_accept`
 /// answer it, written as JSON (the hot path: every `prepare_payment`).
 pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
+    // In key order, which spares `Payload` a sort.
     let mut m = Payload::new();
-    m.text("shop_transaction_id", &p.shop_transaction_id);
-    m.text("octo_payment_UUID", &p.uuid);
-    m.text("status", p.status.as_str());
-    m.text("octo_pay_url", &engine.pay_url(p));
-    m.money("total_sum", p.total_sum);
-    m.money("refunded_sum", p.refunded_sum);
-    if let Some(t) = p.transfer_sum(engine.config.fee_percent) {
-        m.money("transfer_sum", t);
-    }
-    if let Some(at) = p.payed_at {
-        m.text("payed_time", &octo_time(at));
-    }
     if let Some(card) = &p.card {
         m.text("first6", &card.first6);
         m.text("last4", &card.last4);
+    }
+    m.text("octo_pay_url", &engine.pay_url(p));
+    m.text("octo_payment_UUID", &p.uuid);
+    if let Some(at) = p.payed_at {
+        m.text("payed_time", &octo_time(at));
+    }
+    m.money("refunded_sum", p.refunded_sum);
+    m.text("shop_transaction_id", &p.shop_transaction_id);
+    m.text("status", p.status.as_str());
+    m.money("total_sum", p.total_sum);
+    if let Some(t) = p.transfer_sum(engine.config.fee_percent) {
+        m.money("transfer_sum", t);
     }
     m
 }
