@@ -40,14 +40,16 @@ fi
 cargo build --release --quiet -p octo-sandbox --example serve --example fixed_body_server --example memory_per_payment
 bin=target/release/examples
 
-# Starts an example on a free loopback port; prints its base URL.
+# Starts an example on a free loopback port; sets `url` to its base URL.
+# Not called as `$(start ...)`: in that subshell the pid would not reach
+# `pids`, and `cleanup` would leave the servers running.
 start() {
   local name="$1" log="$work/$1.log"
   "$bin/$name" 127.0.0.1:0 >"$log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1 100); do
     if grep -q '^listening on ' "$log"; then
-      sed -n 's/^listening on //p' "$log" | head -n1
+      url="$(sed -n 's/^listening on //p' "$log" | head -n1)"
       return 0
     fi
     sleep 0.1
@@ -70,8 +72,10 @@ measure() {
   awk '/^Requests\/sec:/ {print $2}' "$out"
 }
 
-fixed_url="$(start fixed_body_server)"
-sandbox_url="$(start serve)"
+start fixed_body_server
+fixed_url="$url"
+start serve
+sandbox_url="$url"
 echo "fixed-body server: $fixed_url   sandbox: $sandbox_url" >&2
 
 # A short warm-up of each, then the measured runs, alternating.
