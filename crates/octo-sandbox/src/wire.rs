@@ -8,7 +8,8 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::de::IgnoredAny;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
 /// A refused request: OCTO's error code and a message for the developer.
@@ -245,112 +246,65 @@ pub(crate) fn money(amount: Decimal) -> Value {
 /// `String` per key and per number) and dropping it again was the largest
 /// single cost of a request in the profile; the routes read a handful of
 /// fields once, so serde_json only checks the text and the fields are
-/// found by [`scan`] and decoded one by one, with the same leniency and
+/// split by serde_json into raw member texts ([`Members`]) and decoded one by one, with the same leniency and
 /// the same messages.
 #[derive(Debug)]
 pub(crate) struct Body<'a>(Vec<(Cow<'a, str>, &'a str)>);
 
-/// Where the JSON string starting at `from` (its opening quote) ends, past
-/// its closing quote. The text must be valid JSON.
-fn string_end(text: &[u8], from: usize) -> usize {
-    let mut i = from + 1;
-    while let Some(rest) = text.get(i..) {
-        match rest.iter().position(|&b| b == b'"' || b == b'\\') {
-            Some(at) if rest.get(at) == Some(&b'\\') => i += at + 2,
-            Some(at) => return i + at + 1,
-            None => break,
+/// An object's members, each value kept as its JSON text: serde_json checks
+/// the text and splits it in one pass, keys borrowed unless they hold
+/// escapes (the same grammar a `Value` parse accepts).
+struct Members<'a>(Vec<(Cow<'a, str>, &'a str)>);
+
+/// A key, borrowed from the body when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object key")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
         }
+
+        deserializer.deserialize_str(KeyVisitor)
     }
-    text.len()
 }
 
-/// Where the JSON value starting at `from` ends. The text must be valid JSON.
-fn value_end(text: &[u8], from: usize) -> usize {
-    match text.get(from) {
-        Some(b'"') => string_end(text, from),
-        Some(b'{' | b'[') => {
-            let mut depth = 0usize;
-            let mut i = from;
-            while let Some(&b) = text.get(i) {
-                match b {
-                    b'"' => {
-                        i = string_end(text, i);
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return i + 1;
-                        }
-                    }
-                    _ => {}
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'de>, M::Error> {
+                let mut members = Vec::with_capacity(16);
+                while let Some(Key(name)) = map.next_key()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    members.push((name, value.get()));
                 }
-                i += 1;
+                Ok(Members(members))
             }
-            text.len()
         }
-        _ => {
-            let mut i = from;
-            while text
-                .get(i)
-                .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
-            {
-                i += 1;
-            }
-            i
-        }
-    }
-}
 
-fn skip_ws(text: &[u8], mut i: usize) -> usize {
-    while text.get(i).is_some_and(u8::is_ascii_whitespace) {
-        i += 1;
-    }
-    i
-}
-
-/// The members of the object or the items of the array that `text` (valid
-/// JSON, starting with `{` or `[`) is: each key (for an object) and the
-/// value's text. `None` when `text` is neither.
-fn scan(text: &str) -> Option<Vec<(Option<&str>, &str)>> {
-    let bytes = text.as_bytes();
-    let object = match bytes.first() {
-        Some(b'{') => true,
-        Some(b'[') => false,
-        _ => return None,
-    };
-    let mut out = Vec::with_capacity(16);
-    let mut i = skip_ws(bytes, 1);
-    loop {
-        match bytes.get(i) {
-            Some(b'}' | b']') | None => return Some(out),
-            Some(b',') => i = skip_ws(bytes, i + 1),
-            Some(_) => {}
-        }
-        let key = if object {
-            let end = string_end(bytes, i);
-            let key = text.get(i..end)?;
-            i = skip_ws(bytes, end);
-            // The colon.
-            i = skip_ws(bytes, i + 1);
-            Some(key)
-        } else {
-            None
-        };
-        let end = value_end(bytes, i);
-        out.push((key, text.get(i..end)?));
-        i = skip_ws(bytes, end);
-    }
-}
-
-/// A key's text (with its quotes) decoded: borrowed unless it has escapes.
-fn key(quoted: &str) -> Option<Cow<'_, str>> {
-    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.as_bytes().contains(&b'\\') {
-        serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
-    } else {
-        Some(Cow::Borrowed(inner))
+        deserializer.deserialize_map(MembersVisitor)
     }
 }
 
@@ -388,26 +342,20 @@ impl<'a> Body<'a> {
         // accepts); only then is it scanned.
         std::str::from_utf8(bytes)
             .ok()
-            .filter(|text| serde_json::from_str::<IgnoredAny>(text).is_ok())
-            .and_then(|text| Self::object_text(text.trim()))
+            .and_then(Self::object_text)
             .ok_or_else(|| Self::why_not(bytes))
     }
 
-    /// The body that `text`, a valid JSON object, is.
+    /// The body that `text` is, when it is one JSON object.
     fn object_text(text: &'a str) -> Option<Self> {
-        if !text.starts_with('{') {
+        let Members(fields) = serde_json::from_str(text).ok()?;
+        // serde_json's own markers: a `Value` reads such an object as a
+        // number or raw text, not as an object.
+        if fields
+            .first()
+            .is_some_and(|(k, _)| k.starts_with("$serde_json::private::"))
+        {
             return None;
-        }
-        let members = scan(text)?;
-        let mut fields = Vec::with_capacity(members.len());
-        for (k, value) in members {
-            let k = key(k?)?;
-            // serde_json's own markers: a `Value` reads such an object as
-            // a number or raw text, not as an object.
-            if fields.is_empty() && k.starts_with("$serde_json::private::") {
-                return None;
-            }
-            fields.push((k, value));
         }
         Some(Body(fields))
     }
@@ -548,12 +496,13 @@ impl<'a> Body<'a> {
         if kind(text) != Kind::Array {
             return Err(Self::invalid(key, "an array"));
         }
-        let items = scan(text).ok_or_else(|| Self::invalid(key, "an array"))?;
+        let items: Vec<&'a RawValue> =
+            serde_json::from_str(text).map_err(|_| Self::invalid(key, "an array"))?;
         items
             .into_iter()
             .enumerate()
-            .map(|(i, (_, item))| {
-                Self::object_text(item)
+            .map(|(i, item)| {
+                Self::object_text(item.get())
                     .ok_or_else(|| Self::invalid(&format!("{key}[{i}]"), "an object"))
             })
             .collect()
@@ -610,7 +559,7 @@ mod tests {
     }
 
     #[test]
-    fn the_scanner_finds_each_field_whatever_the_text_around_it() {
+    fn fields_are_found_whatever_the_text_around_them() {
         let text = br#" { "a" : "x\"}]," , "b":[ {"c":"]}"} , {"c":2} ],
             "d\u0065":{"e":{"f":[1,[2]]},"g":"h"}, "n":-1.5e3,"t":true ,"z":null,
             "a":"last" } "#;
