@@ -339,7 +339,7 @@ impl<'a> Body<'a> {
             ));
         }
         // serde_json checks the text (the same grammar a `Value` parse
-        // accepts); only then is it scanned.
+        // accepts) while it splits it into members.
         std::str::from_utf8(bytes)
             .ok()
             .and_then(Self::object_text)
