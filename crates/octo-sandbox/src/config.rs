@@ -32,14 +32,26 @@ impl fmt::Debug for Shop {
 
 /// How notifications to `notify_url` are signed. OCTO's formula is not
 /// settled (see the API notes), so the sandbox offers both seen variants.
+/// The default is [`Signing::UniqueKey`] with [`DEFAULT_NOTIFY_KEY`], the
+/// formula every public integration uses. The sandbox computes both itself
+/// (not through the SDK), so the SDK's verifier is tested against them.
 #[derive(Debug, Clone)]
 pub enum Signing {
-    /// `SHA1(unique_key + octo_payment_UUID + status)`, uppercase hex, with
-    /// a key OCTO issues on request.
+    /// `SHA1(unique_key + octo_payment_UUID + status)`, the parts joined
+    /// with nothing between them, 40 uppercase hex digits, with a key OCTO
+    /// issues on request.
     UniqueKey(NotificationKey),
-    /// `SHA1(hex(SHA1(octo_secret + hash_key)) + octo_payment_UUID + status)`,
-    /// uppercase hex, with the shop's secret.
+    /// OCTO's older formula, `sha1(sha1(secret, hash_key), uuid, status)`,
+    /// as the sandbox reads it: `SHA1(lowerhex(SHA1(octo_secret + hash_key))
+    /// + octo_payment_UUID + status)`, 40 uppercase hex digits, with the
+    /// shop's secret.
     SecretAndHashKey,
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Self::UniqueKey(NotificationKey::new(DEFAULT_NOTIFY_KEY))
+    }
 }
 
 /// A registered fiscal object: a basket line carrying these fields is
@@ -127,12 +139,18 @@ pub struct SandboxConfig {
     pub sweep_interval: StdDuration,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Also enforce the rules OCTO's pages do not state (an empty required
+    /// field, a ttl out of range, ...). Off by default: the sandbox then
+    /// accepts what the pages accept. `docs/sandbox-rules.md` lists both.
+    pub strict: bool,
 }
 
 /// The shop a default sandbox knows.
 pub const DEFAULT_SHOP_ID: u64 = 10_000;
 /// That shop's secret.
 pub const DEFAULT_SHOP_SECRET: &str = "sandbox-secret-2d45df74";
+/// The `unique_key` a default sandbox signs notifications with.
+pub const DEFAULT_NOTIFY_KEY: &str = "sandbox-notify-key-7f3a";
 /// The SMS code a default sandbox accepts.
 pub const DEFAULT_OTP_CODE: &str = "123456";
 
@@ -155,7 +173,7 @@ impl Default for SandboxConfig {
             otp_lifetime: Duration::seconds(300),
             otp_max_wrong: 3,
             otp_max_resends: 3,
-            signing: Signing::SecretAndHashKey,
+            signing: Signing::default(),
             notify_retry: RetrySchedule {
                 delays: [1, 5, 30, 120, 600]
                     .into_iter()
@@ -169,6 +187,7 @@ impl Default for SandboxConfig {
             public_base_url: None,
             sweep_interval: StdDuration::from_millis(500),
             max_body_bytes: 64 * 1024,
+            strict: false,
         }
     }
 }

@@ -54,8 +54,8 @@ mod wire;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, FiscalObject, RetrySchedule,
-    SandboxConfig, Shop, Signing,
+    DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, FiscalObject,
+    RetrySchedule, SandboxConfig, Shop, Signing,
 };
 pub use faults::{CallbackFaults, FaultAction, FaultRule, Faults};
 pub use flow::{CustomerError, Step};
@@ -81,7 +81,10 @@ pub struct Sandbox;
 
 impl Sandbox {
     /// A sandbox with one shop ([`DEFAULT_SHOP_ID`], [`DEFAULT_SHOP_SECRET`]),
-    /// state in memory, the system clock, on `127.0.0.1` and a free port.
+    /// notifications signed with the `unique_key` formula and
+    /// [`DEFAULT_NOTIFY_KEY`], OCTO's pages' rules only (see
+    /// [`strict`](SandboxBuilder::strict)), state in memory, the system
+    /// clock, on `127.0.0.1` and a free port.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder {
             config: SandboxConfig::default(),
@@ -162,6 +165,13 @@ impl SandboxBuilder {
     /// How notifications are signed.
     pub fn signing(mut self, signing: Signing) -> Self {
         self.config.signing = signing;
+        self
+    }
+
+    /// Also enforces the rules OCTO's pages do not state (off by default;
+    /// see `docs/sandbox-rules.md`).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.config.strict = strict;
         self
     }
 
@@ -413,8 +423,17 @@ impl SandboxHandle {
     /// What to tell a person who started the sandbox: where it is, the
     /// shop's credentials, the SMS code and the test cards.
     pub fn banner(&self) -> String {
+        let signing = match &self.engine.config.signing {
+            Signing::UniqueKey(key) => format!("unique_key, key {}", key.expose_secret()),
+            Signing::SecretAndHashKey => "octo_secret and hash_key (the older formula)".to_owned(),
+        };
+        let rules = if self.engine.config.strict {
+            "strict (also the rules OCTO's pages do not state)"
+        } else {
+            "as on OCTO's pages"
+        };
         format!(
-            "OCTO sandbox listening on {}\n\nshop id:     {}\nshop secret: {}\nSMS code:    {}\n\n{}",
+            "OCTO sandbox listening on {}\n\nshop id:     {}\nshop secret: {}\nSMS code:    {}\nsignatures:  {signing}\nrules:       {rules}\n\n{}",
             self.base_url(),
             self.shop_id(),
             self.shop_secret().expose_secret(),

@@ -11,6 +11,7 @@
 
 mod body;
 mod client;
+mod signature;
 
 pub(crate) use body::{notification_body, tokenization_body};
 
