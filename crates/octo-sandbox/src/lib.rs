@@ -54,8 +54,8 @@ mod wire;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, FiscalObject,
-    RetrySchedule, SandboxConfig, Shop, Signing,
+    DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
+    FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
 };
 pub use faults::{CallbackFaults, FaultAction, FaultRule, Faults};
 pub use flow::{CustomerError, Step};
@@ -172,6 +172,19 @@ impl SandboxBuilder {
     /// see `docs/sandbox-rules.md`).
     pub fn strict(mut self, strict: bool) -> Self {
         self.config.strict = strict;
+        self
+    }
+
+    /// When refunds succeed (default: at once).
+    pub fn refund_settlement(mut self, settlement: RefundSettlement) -> Self {
+        self.config.refund_settlement = settlement;
+        self
+    }
+
+    /// The zone `init_time` is read in and `payed_time`, `refund_time` are
+    /// written in (default [`DEFAULT_ZONE`], Tashkent, UTC+05:00).
+    pub fn zone(mut self, zone: time::UtcOffset) -> Self {
+        self.config.zone = zone;
         self
     }
 

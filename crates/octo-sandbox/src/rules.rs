@@ -149,44 +149,37 @@ pub(crate) fn fiscal(
     Ok(())
 }
 
-/// A refund amount within OCTO's limits and the payment's remainder
-/// (error 3).
+/// A refund amount within OCTO's limits in its currency and within what is
+/// left of the payment, refunds not yet succeeded included (error 3).
 pub(crate) fn refund_amount(
     config: &SandboxConfig,
     currency: &Currency,
     amount: Decimal,
-    total: Decimal,
-    refunded: Decimal,
+    left: Decimal,
 ) -> Result<(), Reject> {
     if amount <= Decimal::ZERO {
         return Err(Reject::new(3, "The refund amount must be positive"));
     }
-    let (min, max) = match currency {
-        Currency::Usd => (
-            config.min_refund_usd,
-            config.max_refund_uzs / config.usd_rate,
-        ),
-        _ => (
-            config.min_refund_usd * config.usd_rate,
-            config.max_refund_uzs,
-        ),
-    };
-    if amount < min {
-        return Err(Reject::new(
-            3,
-            format!("The refund amount {amount} is below the minimum of {min} {currency} (1 USD)"),
-        ));
+    if let Some(limit) = config.refund_limit(currency) {
+        if amount < limit.min {
+            return Err(Reject::new(
+                3,
+                format!(
+                    "The refund amount {amount} is below the minimum of {} {currency} (1 USD)",
+                    limit.min
+                ),
+            ));
+        }
+        if amount > limit.max {
+            return Err(Reject::new(
+                3,
+                format!(
+                    "The refund amount {amount} is above the maximum of {} {currency} (10,000,000 UZS)",
+                    limit.max
+                ),
+            ));
+        }
     }
-    if amount > max.round_dp(2) {
-        return Err(Reject::new(
-            3,
-            format!(
-                "The refund amount {amount} is above the maximum of {} {currency}",
-                max.round_dp(2)
-            ),
-        ));
-    }
-    let left = total - refunded;
     if amount > left {
         return Err(Reject::new(
             3,
@@ -213,25 +206,27 @@ mod tests {
         let c = SandboxConfig::default();
         let uzs = Currency::Uzs;
         let d = |n: i64| Decimal::new(n, 0);
-        assert!(refund_amount(&c, &uzs, d(12_600), d(50_000), d(0)).is_ok());
+        assert!(refund_amount(&c, &uzs, d(12_600), d(50_000)).is_ok());
         assert_eq!(
-            refund_amount(&c, &uzs, d(12_599), d(50_000), d(0))
+            refund_amount(&c, &uzs, d(12_599), d(50_000))
                 .unwrap_err()
                 .code,
             3
         );
         assert_eq!(
-            refund_amount(&c, &uzs, d(40_000), d(50_000), d(20_000))
+            refund_amount(&c, &uzs, d(40_000), d(30_000))
                 .unwrap_err()
                 .code,
             3
         );
         assert_eq!(
-            refund_amount(&c, &uzs, d(10_000_001), d(20_000_000), d(0))
+            refund_amount(&c, &uzs, d(10_000_001), d(20_000_000))
                 .unwrap_err()
                 .code,
             3
         );
-        assert!(refund_amount(&c, &Currency::Usd, d(1), d(5), d(0)).is_ok());
+        assert!(refund_amount(&c, &Currency::Usd, d(1), d(5)).is_ok());
+        // No limits written for EUR: only the remainder counts.
+        assert!(refund_amount(&c, &Currency::Eur, Decimal::new(1, 2), d(5)).is_ok());
     }
 }

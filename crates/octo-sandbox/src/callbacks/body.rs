@@ -54,8 +54,10 @@ pub(crate) fn notification_body(
     }
     m.insert("currency".into(), p.currency.as_str().into());
     if let Some(at) = p.payed_at {
-        let local = time::PrimitiveDateTime::new(at.date(), at.time());
-        m.insert("payed_time".into(), datetime::format_octo(local).into());
+        m.insert(
+            "payed_time".into(),
+            datetime::format_octo(engine.local(at)).into(),
+        );
     }
     if let Some(card) = &p.card {
         m.insert("maskedPan".into(), card.masked().into());

@@ -14,10 +14,6 @@ use crate::wire::{self, Body, Payload, Reject, money};
 /// The longest ttl accepted, in minutes.
 const MAX_TTL: u64 = 43_200;
 
-fn octo_time(at: OffsetDateTime) -> String {
-    datetime::format_octo(time::PrimitiveDateTime::new(at.date(), at.time()))
-}
-
 /// The payment as `prepare_payment`, the status check and `set_accept`
 /// answer it, written as JSON (the hot path: every `prepare_payment`).
 pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
@@ -30,7 +26,7 @@ pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
     m.text("octo_pay_url", &engine.pay_url(p));
     m.text("octo_payment_UUID", &p.uuid);
     if let Some(at) = p.payed_at {
-        m.text("payed_time", &octo_time(at));
+        m.text("payed_time", &datetime::format_octo(engine.local(at)));
     }
     m.money("refunded_sum", p.refunded_sum);
     m.text("shop_transaction_id", &p.shop_transaction_id);
@@ -81,6 +77,7 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Payload, R
             return Ok(None);
         };
         engine.expire_if_due(l, &uuid, now, tx);
+        super::refunds::check_refunds_of(l, &uuid, now, tx);
         Ok(l.payment(&uuid).map(|p| payment_fields(engine, p)))
     })?;
     if let Some(payload) = existing {
@@ -121,8 +118,19 @@ fn new_payment(
         return Err(Reject::format("total_sum must be positive"));
     }
     let init_time = body.req_text("init_time")?;
-    if datetime::parse_octo(&init_time).is_none() {
+    let Some(init) = datetime::parse_octo(&init_time) else {
         return Err(Reject::format("init_time must be yyyy-MM-dd HH:mm:ss"));
+    };
+    if config.strict {
+        // init_time is a wall-clock time in the sandbox's zone.
+        let off = (init.assume_offset(config.zone) - now).abs();
+        if off > config.init_time_tolerance {
+            return Err(Reject::format(format!(
+                "init_time {init_time} is {} minutes away from the sandbox's clock in UTC{} (strict)",
+                off.whole_minutes(),
+                config.zone
+            )));
+        }
     }
     let description = body.req_text("description")?;
     let return_url = url(body, "return_url", true)?.unwrap_or_default();
