@@ -411,13 +411,19 @@ impl Engine {
         match (&p.status, decision) {
             (PaymentStatus::WaitingForCapture, AcceptStatus::Capture) => {
                 if let Some(amount) = final_amount {
-                    if amount <= rust_decimal::Decimal::ZERO || amount > p.total_sum {
+                    if amount > p.total_sum {
                         return Err(Reject::new(
                             3,
                             format!(
-                                "final_amount {amount} must be positive and at most the held {}",
+                                "final_amount {amount} is more than the held {}",
                                 p.total_sum
                             ),
+                        ));
+                    }
+                    if self.config.strict && amount <= rust_decimal::Decimal::ZERO {
+                        return Err(Reject::new(
+                            3,
+                            format!("final_amount {amount} must be positive (strict)"),
                         ));
                     }
                     p.total_sum = amount;

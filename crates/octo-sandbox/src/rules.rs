@@ -54,14 +54,18 @@ pub(crate) fn basket(body: &Body) -> Result<Vec<BasketLine>, Reject> {
         .map(|(i, item)| {
             let named = |r: Reject| Reject::format(format!("basket[{i}].{}", r.message));
             let count = item.req_u64("count").map_err(named)?;
+            let strict = body.is_strict();
             let count = u32::try_from(count)
-                .ok()
-                .filter(|c| *c > 0)
-                .ok_or_else(|| Reject::format(format!("basket[{i}].count must be positive")))?;
-            let price = item.req_decimal("price").map_err(named)?;
-            if price.is_sign_negative() {
+                .map_err(|_| Reject::format(format!("basket[{i}].count is too large")))?;
+            if strict && count == 0 {
                 return Err(Reject::format(format!(
-                    "basket[{i}].price must not be negative"
+                    "basket[{i}].count must be positive (strict)"
+                )));
+            }
+            let price = item.req_decimal("price").map_err(named)?;
+            if strict && price.is_sign_negative() {
+                return Err(Reject::format(format!(
+                    "basket[{i}].price must not be negative (strict)"
                 )));
             }
             let nds = item
@@ -119,9 +123,9 @@ pub(crate) fn fiscal(
         if !fiscal {
             continue;
         }
-        if line.inn.is_some() && line.pinfl.is_some() {
+        if config.strict && line.inn.is_some() && line.pinfl.is_some() {
             return Err(Reject::format(
-                "a basket line has both inn and pinfl: send one",
+                "a basket line has both inn and pinfl: send one (strict)",
             ));
         }
         let known = config.fiscal_registry.iter().any(|o: &FiscalObject| {
