@@ -42,9 +42,9 @@ pub enum Signing {
     /// issues on request.
     UniqueKey(NotificationKey),
     /// OCTO's older formula, `sha1(sha1(secret, hash_key), uuid, status)`,
-    /// as the sandbox reads it: `SHA1(lowerhex(SHA1(octo_secret + hash_key))
-    /// + octo_payment_UUID + status)`, 40 uppercase hex digits, with the
-    /// shop's secret.
+    /// as the sandbox reads it:
+    /// `SHA1(lowerhex(SHA1(octo_secret + hash_key)) + octo_payment_UUID + status)`,
+    /// 40 uppercase hex digits, with the shop's secret.
     SecretAndHashKey,
 }
 

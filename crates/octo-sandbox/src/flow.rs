@@ -6,6 +6,7 @@ use octo_proto::{AcceptStatus, CardExpiry, Pan, PaymentStatus, TokenStatus};
 use time::OffsetDateTime;
 
 use crate::cards::{self, CardBehaviour, CardBrand};
+use crate::codes;
 use crate::engine::{Engine, Tx, pan_digest};
 use crate::state::{CardRecord, Challenge, ChallengeKind, Ledger, PaymentRecord};
 use crate::wire::Reject;
@@ -422,7 +423,7 @@ impl Engine {
                     }
                     if self.config.strict && amount <= rust_decimal::Decimal::ZERO {
                         return Err(Reject::new(
-                            3,
+                            codes::refund::INVALID_AMOUNT,
                             format!("final_amount {amount} must be positive (strict)"),
                         ));
                     }

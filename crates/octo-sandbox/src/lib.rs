@@ -40,6 +40,7 @@
 mod callbacks;
 pub mod cards;
 mod clock;
+mod codes;
 mod config;
 mod engine;
 mod faults;

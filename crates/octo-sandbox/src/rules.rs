@@ -3,6 +3,7 @@
 use octo_proto::{Currency, ShopId};
 use rust_decimal::Decimal;
 
+use crate::codes;
 use crate::config::{FiscalObject, SandboxConfig, Shop};
 use crate::state::BasketLine;
 use crate::wire::{Body, Reject};
@@ -20,12 +21,23 @@ fn same_secret(a: &str, b: &str) -> bool {
 
 /// `octo_shop_id` and `octo_secret` (error 2 when wrong).
 pub(crate) fn authenticate<'c>(config: &'c SandboxConfig, body: &Body) -> Result<&'c Shop, Reject> {
+    authenticate_as(config, body, codes::common::AUTHORIZATION, "Wrong secret")
+}
+
+/// `octo_shop_id` and `octo_secret`, answered with the endpoint's own code
+/// and words when wrong.
+pub(crate) fn authenticate_as<'c>(
+    config: &'c SandboxConfig,
+    body: &Body,
+    code: i64,
+    wrong_secret: &str,
+) -> Result<&'c Shop, Reject> {
     let id = body.req_u64("octo_shop_id")?;
     let secret = body.req_text("octo_secret")?;
     match config.shop(ShopId(id)) {
         Some(shop) if same_secret(shop.secret.expose_secret(), &secret) => Ok(shop),
-        Some(_) => Err(Reject::new(2, "Wrong secret")),
-        None => Err(Reject::new(2, format!("Unknown shop {id}"))),
+        Some(_) => Err(Reject::new(code, wrong_secret)),
+        None => Err(Reject::new(code, format!("Unknown shop {id}"))),
     }
 }
 
@@ -37,7 +49,7 @@ pub(crate) fn currency(config: &SandboxConfig, raw: &str) -> Result<Currency, Re
     } else {
         let accepted: Vec<&str> = config.currencies.iter().map(Currency::as_str).collect();
         Err(Reject::new(
-            6,
+            codes::prepare_payment::INVALID_CURRENCY,
             format!(
                 "Invalid currency {raw}: accepted are {}",
                 accepted.join(", ")
@@ -96,12 +108,17 @@ pub(crate) fn basket_total(basket: &[BasketLine], total_sum: Decimal) -> Result<
         .try_fold(Decimal::ZERO, |acc, l| {
             acc.checked_add(l.price.checked_mul(Decimal::from(l.count))?)
         })
-        .ok_or_else(|| Reject::new(3, "The basket total overflows"))?;
+        .ok_or_else(|| {
+            Reject::new(
+                codes::prepare_payment::BASKET_TOTAL,
+                "The basket total overflows",
+            )
+        })?;
     if sum == total_sum {
         Ok(())
     } else {
         Err(Reject::new(
-            3,
+            codes::prepare_payment::BASKET_TOTAL,
             format!("The basket total {sum} does not match total_sum {total_sum}"),
         ))
     }
@@ -138,7 +155,7 @@ pub(crate) fn fiscal(
         if !known {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
             return Err(Reject::new(
-                403,
+                codes::prepare_payment::FISCAL_OBJECT_UNKNOWN,
                 format!(
                     "Fiscal object with merchant ID {shop} spic : {} package code : {} nds : {} inn : {} pinfl : {} not contains in system",
                     show(&line.spic),
@@ -162,12 +179,15 @@ pub(crate) fn refund_amount(
     left: Decimal,
 ) -> Result<(), Reject> {
     if amount <= Decimal::ZERO {
-        return Err(Reject::new(3, "The refund amount must be positive"));
+        return Err(Reject::new(
+            codes::refund::INVALID_AMOUNT,
+            "The refund amount must be positive",
+        ));
     }
     if let Some(limit) = config.refund_limit(currency) {
         if amount < limit.min {
             return Err(Reject::new(
-                3,
+                codes::refund::INVALID_AMOUNT,
                 format!(
                     "The refund amount {amount} is below the minimum of {} {currency} (1 USD)",
                     limit.min
@@ -176,7 +196,7 @@ pub(crate) fn refund_amount(
         }
         if amount > limit.max {
             return Err(Reject::new(
-                3,
+                codes::refund::INVALID_AMOUNT,
                 format!(
                     "The refund amount {amount} is above the maximum of {} {currency} (10,000,000 UZS)",
                     limit.max
@@ -186,7 +206,7 @@ pub(crate) fn refund_amount(
     }
     if amount > left {
         return Err(Reject::new(
-            3,
+            codes::refund::INVALID_AMOUNT,
             format!("The refund amount {amount} is more than the {left} left to refund"),
         ));
     }

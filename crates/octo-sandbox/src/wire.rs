@@ -29,12 +29,12 @@ impl Reject {
 
     /// Error 1: the request's data is malformed.
     pub(crate) fn format(message: impl Into<String>) -> Self {
-        Self::new(1, message)
+        Self::new(crate::codes::common::DATA_FORMAT, message)
     }
 
     /// Error 4: the sandbox itself failed (its data file).
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::new(4, message)
+        Self::new(crate::codes::common::INTERNAL, message)
     }
 }
 

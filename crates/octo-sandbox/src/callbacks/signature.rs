@@ -9,8 +9,9 @@
 //! - `secret_and_hash_key` (OCTO's older page: `sha1(sha1(secret,
 //!   hash_key), uuid, status)`, joining not written): the inner digest
 //!   `SHA1(octo_secret + hash_key)` written as 40 lowercase hex digits (how
-//!   a hex digest is usually printed), then `SHA1(inner + octo_payment_UUID
-//!   + status)` as 40 uppercase hex digits. This is the sandbox's reading.
+//!   a hex digest is usually printed), then
+//!   `SHA1(inner + octo_payment_UUID + status)` as 40 uppercase hex digits.
+//!   This is the sandbox's reading.
 
 use sha1::{Digest, Sha1};
 

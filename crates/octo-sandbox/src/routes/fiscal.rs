@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
 use super::payments::owned_payment;
+use crate::codes;
 use crate::engine::Engine;
 use crate::rules;
 use crate::wire::{self, Body, Reject};
@@ -13,7 +14,12 @@ use crate::wire::{self, Body, Reject};
 const TERMINAL: &str = "SB000000000001";
 
 pub(crate) fn fiscal_data(engine: &Engine, body: &Body) -> Result<Value, Reject> {
-    let shop = rules::authenticate(&engine.config, body)?;
+    let shop = rules::authenticate_as(
+        &engine.config,
+        body,
+        codes::fiscal_data::WRONG_SECRET,
+        "wrong secret",
+    )?;
     let uuid = body.req_text("payment_uuid")?;
     engine
         .transact(|l, tx| {

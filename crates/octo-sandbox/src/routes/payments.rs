@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
+use crate::codes;
 use crate::engine::Engine;
 use crate::rules;
 use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
@@ -207,7 +208,7 @@ fn new_payment(
     let basket = rules::basket(body)?;
     if !test && !real_allowed {
         return Err(Reject::new(
-            5,
+            codes::prepare_payment::REAL_PAYMENTS_FORBIDDEN,
             "The shop's status does not allow real payments: send test: true",
         ));
     }
@@ -309,10 +310,10 @@ pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result
             let t = l
                 .token(&token)
                 .filter(|t| t.shop_id == p.shop_id)
-                .ok_or_else(|| Reject::new(5, "Card token not found"))?;
+                .ok_or_else(|| Reject::new(codes::token::NOT_FOUND, "Card token not found"))?;
             if t.status != TokenStatus::Active {
                 return Err(Reject::new(
-                    6,
+                    codes::token::NOT_ACTIVE,
                     format!("Card token is {}, not active", t.status),
                 ));
             }
