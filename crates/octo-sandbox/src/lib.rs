@@ -26,6 +26,13 @@
 //! limit, `secondsLeft` counting down). Time comes from a [`Clock`]; a
 //! [`ManualClock`] makes expiry testable without sleeping.
 //!
+//! By default it accepts what OCTO's pages accept; the rules the pages do
+//! not state are enforced only by a [strict](SandboxBuilder::strict)
+//! sandbox. `docs/sandbox-rules.md` lists every rule with its source.
+//! Notifications are signed by the sandbox's own code, with the
+//! `unique_key` formula and [`DEFAULT_NOTIFY_KEY`] unless told otherwise
+//! ([`Signing`]). Wall-clock times are in [`DEFAULT_ZONE`] (Tashkent).
+//!
 //! Where OCTO's behaviour is undocumented the sandbox picks one and says so:
 //! unknown payments and wrong states answer error 1 with a message; a
 //! refunded payment keeps the status `succeeded` and reports
