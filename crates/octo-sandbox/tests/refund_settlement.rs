@@ -138,3 +138,44 @@ async fn fiscal_data_works_for_a_payment_without_a_basket() {
     assert!(receipt.receipt_id.is_some());
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_pending_refund_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!("octo-sandbox-pending-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pending.redb");
+    let _ = std::fs::remove_file(&path);
+    let start = || {
+        Sandbox::builder()
+            .data_file(&path)
+            .refund_settlement(RefundSettlement::AfterChecks(1))
+            .start()
+    };
+    let sb = start().await.unwrap();
+    let uuid = paid(&sb, "keep-1", "100000", Currency::Uzs).await;
+    let created = send(&sb, &refund("rf-1", &uuid, "40000")).await.unwrap();
+    assert_eq!(created.status, RefundStatus::New);
+    sb.shutdown().await;
+
+    let sb = start().await.unwrap();
+    // Still counted against the remainder after the restart.
+    assert_eq!(code(send(&sb, &refund("rf-2", &uuid, "60000.01")).await), 3);
+    assert_eq!(
+        refunded_sum(&sb, "keep-1").await,
+        dec("0"),
+        "check 1: pending"
+    );
+    assert_eq!(
+        refunded_sum(&sb, "keep-1").await,
+        dec("40000"),
+        "check 2: done"
+    );
+    sb.shutdown().await;
+
+    let sb = start().await.unwrap();
+    let done = send(&sb, &refund("rf-1", &uuid, "40000")).await.unwrap();
+    assert_eq!(done.status, RefundStatus::Succeeded);
+    assert_eq!(refunded_sum(&sb, "keep-1").await, dec("40000"));
+    sb.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
