@@ -18,9 +18,10 @@ use octo_proto::op::{PreparePayment, SetAccept};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{Sandbox, SandboxHandle, Step};
 
-/// Retries a second apart: "promptly" below means well within that.
-const RETRY_DELAY: Duration = Duration::from_secs(1);
-const PROMPT: Duration = Duration::from_millis(600);
+/// Retries three seconds apart: "promptly" below means well within that
+/// (with room for a loaded machine).
+const RETRY_DELAY: Duration = Duration::from_secs(3);
+const PROMPT: Duration = Duration::from_millis(1500);
 
 async fn sandbox() -> SandboxHandle {
     Sandbox::builder()
