@@ -198,3 +198,48 @@ fn now_in_tashkent() -> String {
         now.second()
     )
 }
+
+#[tokio::test]
+async fn the_sdks_own_requests_pass_a_strict_sandbox() {
+    use common::{dec, send};
+    use octo_proto::Currency;
+    use octo_proto::op::{BasketItem, PaymentStatusCheck, PreparePayment, Refund, SetAccept};
+
+    let sb = Sandbox::builder().strict(true).start().await.unwrap();
+    let init = time::PrimitiveDateTime::parse(
+        &now_in_tashkent(),
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+    )
+    .unwrap();
+    let mut p = PreparePayment::new(
+        "sdk-1".parse().unwrap(),
+        dec("30000"),
+        Currency::Uzs,
+        "Tea",
+        "https://shop.example/r",
+        init,
+    )
+    .with_basket(vec![BasketItem::new("Tea", 2, dec("15000"))])
+    .two_stage();
+    p.user_data = Some(octo_proto::op::UserData {
+        user_id: "u1".into(),
+        phone: "998901234567".into(),
+        email: "u1@shop.example".into(),
+    });
+    let created = send(&sb, &p).await.unwrap();
+    let uuid = created.octo_payment_uuid;
+    sb.customer()
+        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
+        .unwrap();
+    send(&sb, &SetAccept::capture(uuid.clone())).await.unwrap();
+    send(&sb, &PaymentStatusCheck::new("sdk-1".parse().unwrap()))
+        .await
+        .unwrap();
+    send(
+        &sb,
+        &Refund::new("sdk-rf-1".parse().unwrap(), uuid, dec("15000")),
+    )
+    .await
+    .unwrap();
+    sb.shutdown().await;
+}
