@@ -71,6 +71,14 @@ pub enum Command {
         /// Keep the sandbox's state in this file across restarts.
         #[arg(long, value_name = "FILE")]
         data: Option<PathBuf>,
+        /// How the sandbox signs notifications (unique-key uses
+        /// OCTO_NOTIFY_KEY as printed; secret-hash-key uses the shop's secret).
+        #[arg(long, value_enum, default_value_t = Scheme::UniqueKey)]
+        scheme: Scheme,
+        /// Also enforce the sandbox's rules that OCTO's pages do not state
+        /// (see docs/sandbox-rules.md).
+        #[arg(long)]
+        strict: bool,
     },
     /// Create a payment and print where to send the customer.
     Prepare {

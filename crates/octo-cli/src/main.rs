@@ -47,7 +47,12 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> Result<u8, Failure> {
     match command {
         Command::Demo { transport } => demo::run(transport),
-        Command::Sandbox { port, data } => commands::sandbox::run(port, data),
+        Command::Sandbox {
+            port,
+            data,
+            scheme,
+            strict,
+        } => commands::sandbox::run(port, data, scheme, strict),
         Command::VerifyNotification {
             file,
             scheme,

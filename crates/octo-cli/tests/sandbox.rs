@@ -173,3 +173,32 @@ fn a_taken_port_is_a_clear_error() {
         .stderr_has("did not start")
         .stderr_has("--port");
 }
+
+#[test]
+fn the_default_scheme_is_unique_key_and_strict_is_a_flag() {
+    let sandbox = start(&[]);
+    assert!(
+        sandbox.banner.contains("signatures:  unique_key"),
+        "{}",
+        sandbox.banner
+    );
+    assert!(
+        sandbox.banner.contains("rules:       as on OCTO's pages"),
+        "{}",
+        sandbox.banner
+    );
+    drop(sandbox);
+    let sandbox = start(&["--strict", "--scheme", "secret-hash-key"]);
+    assert!(
+        sandbox.banner.contains("rules:       strict"),
+        "{}",
+        sandbox.banner
+    );
+    assert!(
+        sandbox
+            .banner
+            .contains("signatures:  octo_secret and hash_key"),
+        "{}",
+        sandbox.banner
+    );
+}

@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 
 use octo_proto::{Currency, NotificationKey, OctoSecret, ShopId};
 use rust_decimal::Decimal;
-use time::Duration;
+use time::{Duration, UtcOffset};
 
 /// A shop the sandbox knows.
 #[derive(Clone)]
@@ -32,14 +32,26 @@ impl fmt::Debug for Shop {
 
 /// How notifications to `notify_url` are signed. OCTO's formula is not
 /// settled (see the API notes), so the sandbox offers both seen variants.
+/// The default is [`Signing::UniqueKey`] with [`DEFAULT_NOTIFY_KEY`], the
+/// formula every public integration uses. The sandbox computes both itself
+/// (not through the SDK), so the SDK's verifier is tested against them.
 #[derive(Debug, Clone)]
 pub enum Signing {
-    /// `SHA1(unique_key + octo_payment_UUID + status)`, uppercase hex, with
-    /// a key OCTO issues on request.
+    /// `SHA1(unique_key + octo_payment_UUID + status)`, the parts joined
+    /// with nothing between them, 40 uppercase hex digits, with a key OCTO
+    /// issues on request.
     UniqueKey(NotificationKey),
-    /// `SHA1(hex(SHA1(octo_secret + hash_key)) + octo_payment_UUID + status)`,
-    /// uppercase hex, with the shop's secret.
+    /// OCTO's older formula, `sha1(sha1(secret, hash_key), uuid, status)`,
+    /// as the sandbox reads it:
+    /// `SHA1(lowerhex(SHA1(octo_secret + hash_key)) + octo_payment_UUID + status)`,
+    /// 40 uppercase hex digits, with the shop's secret.
     SecretAndHashKey,
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Self::UniqueKey(NotificationKey::new(DEFAULT_NOTIFY_KEY))
+    }
 }
 
 /// A registered fiscal object: a basket line carrying these fields is
@@ -80,6 +92,43 @@ impl RetrySchedule {
     }
 }
 
+/// The smallest and largest refund in one currency. OCTO's rule is "at
+/// least 1 USD equivalent, at most 10,000,000 UZS"; the sandbox writes it
+/// out per currency at its own fixed rates (see `docs/sandbox-rules.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundLimit {
+    /// The currency these limits are in.
+    pub currency: Currency,
+    /// The smallest refund accepted.
+    pub min: Decimal,
+    /// The largest refund accepted.
+    pub max: Decimal,
+}
+
+impl RefundLimit {
+    /// Limits of `min` to `max` in `currency`.
+    pub fn new(currency: Currency, min: Decimal, max: Decimal) -> Self {
+        Self { currency, min, max }
+    }
+}
+
+/// When a refund's money is back: at once, or after a while, the refund
+/// answering `new` when made and `pending` until then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RefundSettlement {
+    /// `succeeded` in the answer to `refund`.
+    #[default]
+    Immediate,
+    /// `new` in the answer to `refund`, then `pending` for this many status
+    /// checks of the payment (`prepare_payment` with its id, or the same
+    /// `refund` sent again), `succeeded` at the next one.
+    AfterChecks(u32),
+    /// `new` in the answer, `pending` until this long after the refund
+    /// (by the sandbox's clock), `succeeded` at the first check after that.
+    After(Duration),
+}
+
 /// Everything the sandbox enforces or schedules. Build it through
 /// [`SandboxBuilder`](crate::SandboxBuilder).
 #[derive(Debug, Clone)]
@@ -88,12 +137,11 @@ pub struct SandboxConfig {
     pub shops: Vec<Shop>,
     /// Currencies `prepare_payment` accepts (error 6 for others).
     pub currencies: Vec<Currency>,
-    /// UZS per USD, for the refund limits.
-    pub usd_rate: Decimal,
-    /// Largest refund, in UZS.
-    pub max_refund_uzs: Decimal,
-    /// Smallest refund, in USD (converted for UZS payments).
-    pub min_refund_usd: Decimal,
+    /// The refund limits, per currency. A currency without an entry has
+    /// no limit but the payment's remainder.
+    pub refund_limits: Vec<RefundLimit>,
+    /// When refunds succeed.
+    pub refund_settlement: RefundSettlement,
     /// OCTO's fee in percent; `transfer_sum = total_sum - fee`.
     pub fee_percent: Decimal,
     /// A payment's lifetime when `ttl` is not sent.
@@ -127,12 +175,32 @@ pub struct SandboxConfig {
     pub sweep_interval: StdDuration,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// The zone of the wall-clock times on the wire: `init_time` is read
+    /// in it, and `payed_time`, `refund_time` and the receipt's `dateTime`
+    /// are written in it. OCTO's pages give no zone; the default is
+    /// Tashkent's, UTC+05:00 ([`DEFAULT_ZONE`]).
+    pub zone: UtcOffset,
+    /// Under [`strict`](Self::strict), how far `init_time` may be from the
+    /// sandbox's clock.
+    pub init_time_tolerance: Duration,
+    /// Also enforce the rules OCTO's pages do not state (an empty required
+    /// field, a ttl out of range, ...). Off by default: the sandbox then
+    /// accepts what the pages accept. `docs/sandbox-rules.md` lists both.
+    pub strict: bool,
 }
 
 /// The shop a default sandbox knows.
 pub const DEFAULT_SHOP_ID: u64 = 10_000;
 /// That shop's secret.
 pub const DEFAULT_SHOP_SECRET: &str = "sandbox-secret-2d45df74";
+/// The `unique_key` a default sandbox signs notifications with.
+pub const DEFAULT_NOTIFY_KEY: &str = "sandbox-notify-key-7f3a";
+/// Tashkent's offset, UTC+05:00 (Uzbekistan keeps no daylight saving
+/// time): the zone a default sandbox reads and writes wall-clock times in.
+pub const DEFAULT_ZONE: UtcOffset = match UtcOffset::from_hms(5, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
 /// The SMS code a default sandbox accepts.
 pub const DEFAULT_OTP_CODE: &str = "123456";
 
@@ -144,10 +212,26 @@ impl Default for SandboxConfig {
                 secret: OctoSecret::new(DEFAULT_SHOP_SECRET),
                 real_payments: true,
             }],
-            currencies: vec![Currency::Uzs, Currency::Usd],
-            usd_rate: Decimal::new(12_600, 0),
-            max_refund_uzs: Decimal::new(10_000_000, 0),
-            min_refund_usd: Decimal::ONE,
+            // The current page names USD, UZS and RUB; the older one USD
+            // and UZS.
+            currencies: vec![Currency::Uzs, Currency::Usd, Currency::Rub],
+            // At the sandbox's fixed rates 1 USD = 12,600 UZS = 95 RUB:
+            // 1 USD equivalent up to 10,000,000 UZS equivalent, the largest
+            // rounded down to the cent.
+            refund_limits: vec![
+                RefundLimit::new(
+                    Currency::Uzs,
+                    Decimal::new(12_600, 0),
+                    Decimal::new(10_000_000, 0),
+                ),
+                RefundLimit::new(Currency::Usd, Decimal::ONE, Decimal::new(79_365, 2)),
+                RefundLimit::new(
+                    Currency::Rub,
+                    Decimal::new(95, 0),
+                    Decimal::new(7_539_682, 2),
+                ),
+            ],
+            refund_settlement: RefundSettlement::Immediate,
             fee_percent: Decimal::new(2, 0),
             default_ttl: Duration::minutes(15),
             hold_duration: Duration::minutes(30),
@@ -155,7 +239,7 @@ impl Default for SandboxConfig {
             otp_lifetime: Duration::seconds(300),
             otp_max_wrong: 3,
             otp_max_resends: 3,
-            signing: Signing::SecretAndHashKey,
+            signing: Signing::default(),
             notify_retry: RetrySchedule {
                 delays: [1, 5, 30, 120, 600]
                     .into_iter()
@@ -169,11 +253,19 @@ impl Default for SandboxConfig {
             public_base_url: None,
             sweep_interval: StdDuration::from_millis(500),
             max_body_bytes: 64 * 1024,
+            zone: DEFAULT_ZONE,
+            init_time_tolerance: Duration::minutes(15),
+            strict: false,
         }
     }
 }
 
 impl SandboxConfig {
+    /// The refund limits in `currency`, if it has any.
+    pub fn refund_limit(&self, currency: &Currency) -> Option<&RefundLimit> {
+        self.refund_limits.iter().find(|l| &l.currency == currency)
+    }
+
     /// The shop with `id`.
     pub fn shop(&self, id: ShopId) -> Option<&Shop> {
         self.shops.iter().find(|s| s.id == id)

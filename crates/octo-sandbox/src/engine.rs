@@ -88,6 +88,12 @@ impl Engine {
         self.clock.now()
     }
 
+    /// `at` as a wall-clock time in the sandbox's zone, for the wire.
+    pub(crate) fn local(&self, at: OffsetDateTime) -> time::PrimitiveDateTime {
+        let local = at.checked_to_offset(self.config.zone).unwrap_or(at);
+        time::PrimitiveDateTime::new(local.date(), local.time())
+    }
+
     /// Runs `change` on the ledger, then stores what it touched and sends
     /// its callbacks, whether `change` succeeded or refused after changing
     /// something. A failed store write fails the request (error 4), but the

@@ -6,6 +6,7 @@ use octo_proto::{AcceptStatus, CardExpiry, Pan, PaymentStatus, TokenStatus};
 use time::OffsetDateTime;
 
 use crate::cards::{self, CardBehaviour, CardBrand};
+use crate::codes;
 use crate::engine::{Engine, Tx, pan_digest};
 use crate::state::{CardRecord, Challenge, ChallengeKind, Ledger, PaymentRecord};
 use crate::wire::Reject;
@@ -411,13 +412,19 @@ impl Engine {
         match (&p.status, decision) {
             (PaymentStatus::WaitingForCapture, AcceptStatus::Capture) => {
                 if let Some(amount) = final_amount {
-                    if amount <= rust_decimal::Decimal::ZERO || amount > p.total_sum {
+                    if amount > p.total_sum {
                         return Err(Reject::new(
                             3,
                             format!(
-                                "final_amount {amount} must be positive and at most the held {}",
+                                "final_amount {amount} is more than the held {}",
                                 p.total_sum
                             ),
+                        ));
+                    }
+                    if self.config.strict && amount <= rust_decimal::Decimal::ZERO {
+                        return Err(Reject::new(
+                            codes::refund::INVALID_AMOUNT,
+                            format!("final_amount {amount} must be positive (strict)"),
                         ));
                     }
                     p.total_sum = amount;

@@ -26,6 +26,13 @@
 //! limit, `secondsLeft` counting down). Time comes from a [`Clock`]; a
 //! [`ManualClock`] makes expiry testable without sleeping.
 //!
+//! By default it accepts what OCTO's pages accept; the rules the pages do
+//! not state are enforced only by a [strict](SandboxBuilder::strict)
+//! sandbox. `docs/sandbox-rules.md` lists every rule with its source.
+//! Notifications are signed by the sandbox's own code, with the
+//! `unique_key` formula and [`DEFAULT_NOTIFY_KEY`] unless told otherwise
+//! ([`Signing`]). Wall-clock times are in [`DEFAULT_ZONE`] (Tashkent).
+//!
 //! Where OCTO's behaviour is undocumented the sandbox picks one and says so:
 //! unknown payments and wrong states answer error 1 with a message; a
 //! refunded payment keeps the status `succeeded` and reports
@@ -40,6 +47,7 @@
 mod callbacks;
 pub mod cards;
 mod clock;
+mod codes;
 mod config;
 mod engine;
 mod faults;
@@ -54,8 +62,8 @@ mod wire;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, FiscalObject, RetrySchedule,
-    SandboxConfig, Shop, Signing,
+    DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
+    FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
 };
 pub use faults::{CallbackFaults, FaultAction, FaultRule, Faults};
 pub use flow::{CustomerError, Step};
@@ -81,7 +89,10 @@ pub struct Sandbox;
 
 impl Sandbox {
     /// A sandbox with one shop ([`DEFAULT_SHOP_ID`], [`DEFAULT_SHOP_SECRET`]),
-    /// state in memory, the system clock, on `127.0.0.1` and a free port.
+    /// notifications signed with the `unique_key` formula and
+    /// [`DEFAULT_NOTIFY_KEY`], OCTO's pages' rules only (see
+    /// [`strict`](SandboxBuilder::strict)), state in memory, the system
+    /// clock, on `127.0.0.1` and a free port.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder {
             config: SandboxConfig::default(),
@@ -162,6 +173,26 @@ impl SandboxBuilder {
     /// How notifications are signed.
     pub fn signing(mut self, signing: Signing) -> Self {
         self.config.signing = signing;
+        self
+    }
+
+    /// Also enforces the rules OCTO's pages do not state (off by default;
+    /// see `docs/sandbox-rules.md`).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.config.strict = strict;
+        self
+    }
+
+    /// When refunds succeed (default: at once).
+    pub fn refund_settlement(mut self, settlement: RefundSettlement) -> Self {
+        self.config.refund_settlement = settlement;
+        self
+    }
+
+    /// The zone `init_time` is read in and `payed_time`, `refund_time` are
+    /// written in (default [`DEFAULT_ZONE`], Tashkent, UTC+05:00).
+    pub fn zone(mut self, zone: time::UtcOffset) -> Self {
+        self.config.zone = zone;
         self
     }
 
@@ -413,8 +444,17 @@ impl SandboxHandle {
     /// What to tell a person who started the sandbox: where it is, the
     /// shop's credentials, the SMS code and the test cards.
     pub fn banner(&self) -> String {
+        let signing = match &self.engine.config.signing {
+            Signing::UniqueKey(key) => format!("unique_key, key {}", key.expose_secret()),
+            Signing::SecretAndHashKey => "octo_secret and hash_key (the older formula)".to_owned(),
+        };
+        let rules = if self.engine.config.strict {
+            "strict (also the rules OCTO's pages do not state)"
+        } else {
+            "as on OCTO's pages"
+        };
         format!(
-            "OCTO sandbox listening on {}\n\nshop id:     {}\nshop secret: {}\nSMS code:    {}\n\n{}",
+            "OCTO sandbox listening on {}\n\nshop id:     {}\nshop secret: {}\nSMS code:    {}\nsignatures:  {signing}\nrules:       {rules}\n\n{}",
             self.base_url(),
             self.shop_id(),
             self.shop_secret().expose_secret(),

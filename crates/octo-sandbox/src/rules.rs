@@ -3,6 +3,7 @@
 use octo_proto::{Currency, ShopId};
 use rust_decimal::Decimal;
 
+use crate::codes;
 use crate::config::{FiscalObject, SandboxConfig, Shop};
 use crate::state::BasketLine;
 use crate::wire::{Body, Reject};
@@ -20,12 +21,23 @@ fn same_secret(a: &str, b: &str) -> bool {
 
 /// `octo_shop_id` and `octo_secret` (error 2 when wrong).
 pub(crate) fn authenticate<'c>(config: &'c SandboxConfig, body: &Body) -> Result<&'c Shop, Reject> {
+    authenticate_as(config, body, codes::common::AUTHORIZATION, "Wrong secret")
+}
+
+/// `octo_shop_id` and `octo_secret`, answered with the endpoint's own code
+/// and words when wrong.
+pub(crate) fn authenticate_as<'c>(
+    config: &'c SandboxConfig,
+    body: &Body,
+    code: i64,
+    wrong_secret: &str,
+) -> Result<&'c Shop, Reject> {
     let id = body.req_u64("octo_shop_id")?;
     let secret = body.req_text("octo_secret")?;
     match config.shop(ShopId(id)) {
         Some(shop) if same_secret(shop.secret.expose_secret(), &secret) => Ok(shop),
-        Some(_) => Err(Reject::new(2, "Wrong secret")),
-        None => Err(Reject::new(2, format!("Unknown shop {id}"))),
+        Some(_) => Err(Reject::new(code, wrong_secret)),
+        None => Err(Reject::new(code, format!("Unknown shop {id}"))),
     }
 }
 
@@ -37,7 +49,7 @@ pub(crate) fn currency(config: &SandboxConfig, raw: &str) -> Result<Currency, Re
     } else {
         let accepted: Vec<&str> = config.currencies.iter().map(Currency::as_str).collect();
         Err(Reject::new(
-            6,
+            codes::prepare_payment::INVALID_CURRENCY,
             format!(
                 "Invalid currency {raw}: accepted are {}",
                 accepted.join(", ")
@@ -54,14 +66,18 @@ pub(crate) fn basket(body: &Body) -> Result<Vec<BasketLine>, Reject> {
         .map(|(i, item)| {
             let named = |r: Reject| Reject::format(format!("basket[{i}].{}", r.message));
             let count = item.req_u64("count").map_err(named)?;
+            let strict = body.is_strict();
             let count = u32::try_from(count)
-                .ok()
-                .filter(|c| *c > 0)
-                .ok_or_else(|| Reject::format(format!("basket[{i}].count must be positive")))?;
-            let price = item.req_decimal("price").map_err(named)?;
-            if price.is_sign_negative() {
+                .map_err(|_| Reject::format(format!("basket[{i}].count is too large")))?;
+            if strict && count == 0 {
                 return Err(Reject::format(format!(
-                    "basket[{i}].price must not be negative"
+                    "basket[{i}].count must be positive (strict)"
+                )));
+            }
+            let price = item.req_decimal("price").map_err(named)?;
+            if strict && price.is_sign_negative() {
+                return Err(Reject::format(format!(
+                    "basket[{i}].price must not be negative (strict)"
                 )));
             }
             let nds = item
@@ -92,12 +108,17 @@ pub(crate) fn basket_total(basket: &[BasketLine], total_sum: Decimal) -> Result<
         .try_fold(Decimal::ZERO, |acc, l| {
             acc.checked_add(l.price.checked_mul(Decimal::from(l.count))?)
         })
-        .ok_or_else(|| Reject::new(3, "The basket total overflows"))?;
+        .ok_or_else(|| {
+            Reject::new(
+                codes::prepare_payment::BASKET_TOTAL,
+                "The basket total overflows",
+            )
+        })?;
     if sum == total_sum {
         Ok(())
     } else {
         Err(Reject::new(
-            3,
+            codes::prepare_payment::BASKET_TOTAL,
             format!("The basket total {sum} does not match total_sum {total_sum}"),
         ))
     }
@@ -119,9 +140,9 @@ pub(crate) fn fiscal(
         if !fiscal {
             continue;
         }
-        if line.inn.is_some() && line.pinfl.is_some() {
+        if config.strict && line.inn.is_some() && line.pinfl.is_some() {
             return Err(Reject::format(
-                "a basket line has both inn and pinfl: send one",
+                "a basket line has both inn and pinfl: send one (strict)",
             ));
         }
         let known = config.fiscal_registry.iter().any(|o: &FiscalObject| {
@@ -134,7 +155,7 @@ pub(crate) fn fiscal(
         if !known {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
             return Err(Reject::new(
-                403,
+                codes::prepare_payment::FISCAL_OBJECT_UNKNOWN,
                 format!(
                     "Fiscal object with merchant ID {shop} spic : {} package code : {} nds : {} inn : {} pinfl : {} not contains in system",
                     show(&line.spic),
@@ -149,47 +170,43 @@ pub(crate) fn fiscal(
     Ok(())
 }
 
-/// A refund amount within OCTO's limits and the payment's remainder
-/// (error 3).
+/// A refund amount within OCTO's limits in its currency and within what is
+/// left of the payment, refunds not yet succeeded included (error 3).
 pub(crate) fn refund_amount(
     config: &SandboxConfig,
     currency: &Currency,
     amount: Decimal,
-    total: Decimal,
-    refunded: Decimal,
+    left: Decimal,
 ) -> Result<(), Reject> {
     if amount <= Decimal::ZERO {
-        return Err(Reject::new(3, "The refund amount must be positive"));
-    }
-    let (min, max) = match currency {
-        Currency::Usd => (
-            config.min_refund_usd,
-            config.max_refund_uzs / config.usd_rate,
-        ),
-        _ => (
-            config.min_refund_usd * config.usd_rate,
-            config.max_refund_uzs,
-        ),
-    };
-    if amount < min {
         return Err(Reject::new(
-            3,
-            format!("The refund amount {amount} is below the minimum of {min} {currency} (1 USD)"),
+            codes::refund::INVALID_AMOUNT,
+            "The refund amount must be positive",
         ));
     }
-    if amount > max.round_dp(2) {
-        return Err(Reject::new(
-            3,
-            format!(
-                "The refund amount {amount} is above the maximum of {} {currency}",
-                max.round_dp(2)
-            ),
-        ));
+    if let Some(limit) = config.refund_limit(currency) {
+        if amount < limit.min {
+            return Err(Reject::new(
+                codes::refund::INVALID_AMOUNT,
+                format!(
+                    "The refund amount {amount} is below the minimum of {} {currency} (1 USD)",
+                    limit.min
+                ),
+            ));
+        }
+        if amount > limit.max {
+            return Err(Reject::new(
+                codes::refund::INVALID_AMOUNT,
+                format!(
+                    "The refund amount {amount} is above the maximum of {} {currency} (10,000,000 UZS)",
+                    limit.max
+                ),
+            ));
+        }
     }
-    let left = total - refunded;
     if amount > left {
         return Err(Reject::new(
-            3,
+            codes::refund::INVALID_AMOUNT,
             format!("The refund amount {amount} is more than the {left} left to refund"),
         ));
     }
@@ -213,25 +230,27 @@ mod tests {
         let c = SandboxConfig::default();
         let uzs = Currency::Uzs;
         let d = |n: i64| Decimal::new(n, 0);
-        assert!(refund_amount(&c, &uzs, d(12_600), d(50_000), d(0)).is_ok());
+        assert!(refund_amount(&c, &uzs, d(12_600), d(50_000)).is_ok());
         assert_eq!(
-            refund_amount(&c, &uzs, d(12_599), d(50_000), d(0))
+            refund_amount(&c, &uzs, d(12_599), d(50_000))
                 .unwrap_err()
                 .code,
             3
         );
         assert_eq!(
-            refund_amount(&c, &uzs, d(40_000), d(50_000), d(20_000))
+            refund_amount(&c, &uzs, d(40_000), d(30_000))
                 .unwrap_err()
                 .code,
             3
         );
         assert_eq!(
-            refund_amount(&c, &uzs, d(10_000_001), d(20_000_000), d(0))
+            refund_amount(&c, &uzs, d(10_000_001), d(20_000_000))
                 .unwrap_err()
                 .code,
             3
         );
-        assert!(refund_amount(&c, &Currency::Usd, d(1), d(5), d(0)).is_ok());
+        assert!(refund_amount(&c, &Currency::Usd, d(1), d(5)).is_ok());
+        // No limits written for EUR: only the remainder counts.
+        assert!(refund_amount(&c, &Currency::Eur, Decimal::new(1, 2), d(5)).is_ok());
     }
 }

@@ -29,12 +29,12 @@ impl Reject {
 
     /// Error 1: the request's data is malformed.
     pub(crate) fn format(message: impl Into<String>) -> Self {
-        Self::new(1, message)
+        Self::new(crate::codes::common::DATA_FORMAT, message)
     }
 
     /// Error 4: the sandbox itself failed (its data file).
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::new(4, message)
+        Self::new(crate::codes::common::INTERNAL, message)
     }
 }
 
@@ -248,8 +248,11 @@ pub(crate) fn money(amount: Decimal) -> Value {
 /// fields once, so serde_json only checks the text and the fields are
 /// split by serde_json into raw member texts ([`Members`]) and decoded one by one, with the same leniency and
 /// the same messages.
+///
+/// The flag says whether the sandbox is strict: then a required text must
+/// also not be blank (OCTO's pages say "required", not "non-empty").
 #[derive(Debug)]
-pub(crate) struct Body<'a>(Vec<(Cow<'a, str>, &'a str)>);
+pub(crate) struct Body<'a>(Vec<(Cow<'a, str>, &'a str)>, bool);
 
 /// An object's members, each value kept as its JSON text: serde_json checks
 /// the text and splits it in one pass, keys borrowed unless they hold
@@ -357,7 +360,18 @@ impl<'a> Body<'a> {
         {
             return None;
         }
-        Some(Body(fields))
+        Some(Body(fields, false))
+    }
+
+    /// The same body, read strictly or not.
+    pub(crate) fn strict(mut self, strict: bool) -> Self {
+        self.1 = strict;
+        self
+    }
+
+    /// Whether it is read strictly.
+    pub(crate) fn is_strict(&self) -> bool {
+        self.1
     }
 
     /// Why `bytes` is not a body, in the words a `Value` parse gives (the
@@ -422,11 +436,13 @@ impl<'a> Body<'a> {
         }
     }
 
-    /// A non-blank string.
+    /// A string that must be present; strictly, also not blank.
     pub(crate) fn req_text(&self, key: &str) -> Result<String, Reject> {
         match self.opt_text(key)? {
-            Some(s) if !s.trim().is_empty() => Ok(s),
-            Some(_) => Err(Reject::format(format!("{key} must not be empty"))),
+            Some(s) if self.1 && s.trim().is_empty() => {
+                Err(Reject::format(format!("{key} must not be empty (strict)")))
+            }
+            Some(s) => Ok(s),
             None => Err(Self::missing(key)),
         }
     }
@@ -503,6 +519,7 @@ impl<'a> Body<'a> {
             .enumerate()
             .map(|(i, item)| {
                 Self::object_text(item.get())
+                    .map(|b| b.strict(self.1))
                     .ok_or_else(|| Self::invalid(&format!("{key}[{i}]"), "an object"))
             })
             .collect()
@@ -517,7 +534,7 @@ impl<'a> Body<'a> {
             return Err(Self::invalid(key, "an object"));
         }
         Self::object_text(text)
-            .map(Some)
+            .map(|b| Some(b.strict(self.1)))
             .ok_or_else(|| Self::invalid(key, "an object"))
     }
 }

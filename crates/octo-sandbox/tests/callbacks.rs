@@ -83,7 +83,11 @@ async fn notifications_are_signed_with_either_scheme() {
     );
     sb.shutdown().await;
 
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = Sandbox::builder()
+        .signing(Signing::SecretAndHashKey)
+        .start()
+        .await
+        .unwrap();
     let uuid = prepare(&sb, "sig-3", &receiver, false).await;
     sb.customer()
         .pay(&uuid, &test_card(CardBehaviour::Success))

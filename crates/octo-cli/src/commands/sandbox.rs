@@ -8,12 +8,13 @@ use octo_proto::NotificationKey;
 use octo_sandbox::{FiscalObject, Sandbox, SandboxBuilder, Signing};
 
 use crate::backend;
+use crate::cli::Scheme;
 use crate::failure::{Failure, exit};
 
 /// The key the CLI's sandboxes sign notifications with (the `unique_key`
-/// scheme, as OCTO's public integrations use), so that
-/// `octo verify-notification` works against them with its defaults.
-pub const SANDBOX_NOTIFY_KEY: &str = "sandbox-notify-key-7f3a";
+/// scheme, as OCTO's public integrations use, and the sandbox's default),
+/// so that `octo verify-notification` works against them with its defaults.
+pub const SANDBOX_NOTIFY_KEY: &str = octo_sandbox::DEFAULT_NOTIFY_KEY;
 
 /// The fiscal object the CLI's sandboxes have registered, so that fiscal
 /// baskets (and `fiscal-data`) can be tried.
@@ -35,11 +36,19 @@ pub fn builder() -> SandboxBuilder {
         .fiscal_object(fiscal_object())
 }
 
-/// Runs the sandbox until Ctrl-C (or until the process is stopped).
-pub fn run(port: u16, data: Option<PathBuf>) -> Result<u8, Failure> {
+/// Runs the sandbox until Ctrl-C (or until the process is stopped), signing
+/// notifications with `scheme`, with the stricter rules when `strict`.
+pub fn run(port: u16, data: Option<PathBuf>, scheme: Scheme, strict: bool) -> Result<u8, Failure> {
     let runtime = backend::runtime()?;
     runtime.block_on(async {
-        let mut builder = builder().bind(SocketAddr::from(([127, 0, 0, 1], port)));
+        let signing = match scheme {
+            Scheme::UniqueKey => Signing::UniqueKey(NotificationKey::new(SANDBOX_NOTIFY_KEY)),
+            Scheme::SecretHashKey => Signing::SecretAndHashKey,
+        };
+        let mut builder = builder()
+            .signing(signing)
+            .strict(strict)
+            .bind(SocketAddr::from(([127, 0, 0, 1], port)));
         if let Some(path) = data {
             builder = builder.data_file(path);
         }

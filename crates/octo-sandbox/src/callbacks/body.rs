@@ -1,33 +1,30 @@
 //! What the sandbox posts: the signed payment notification and the
 //! tokenization callback.
 
-use octo_proto::callback::{SignatureScheme, SignedFields};
 use octo_proto::{OctoSecret, Pan, datetime};
 use serde_json::{Map, Value};
 
+use super::signature;
 use crate::config::Signing;
 use crate::engine::Engine;
 use crate::state::{PaymentRecord, TokenRecord};
 use crate::wire::money;
 
-/// The signature of a notification, through octo-proto's scheme so the
-/// sandbox and the SDK cannot disagree on the formula.
-pub(crate) fn sign(
+/// The signature of a notification, computed by the sandbox's own code
+/// ([`signature`]): the SDK's verifier has to agree with it, not share it.
+pub(crate) fn signature_of(
     signing: &Signing,
     secret: &OctoSecret,
     uuid: &str,
     status: &str,
     hash_key: &str,
 ) -> String {
-    let scheme = match signing {
-        Signing::UniqueKey(key) => SignatureScheme::UniqueKey(key.clone()),
-        Signing::SecretAndHashKey => SignatureScheme::SecretAndHashKey(secret.clone()),
-    };
-    scheme.sign(&SignedFields {
-        octo_payment_uuid: uuid,
-        status,
-        hash_key,
-    })
+    match signing {
+        Signing::UniqueKey(key) => signature::unique_key(key.expose_secret(), uuid, status),
+        Signing::SecretAndHashKey => {
+            signature::secret_and_hash_key(secret.expose_secret(), hash_key, uuid, status)
+        }
+    }
 }
 
 /// The JSON posted to `notify_url` for the payment's current status.
@@ -47,7 +44,7 @@ pub(crate) fn notification_body(
     m.insert("status".into(), status.into());
     m.insert(
         "signature".into(),
-        sign(&engine.config.signing, secret, &p.uuid, status, hash_key).into(),
+        signature_of(&engine.config.signing, secret, &p.uuid, status, hash_key).into(),
     );
     m.insert("hash_key".into(), hash_key.into());
     m.insert("total_sum".into(), money(p.total_sum));
@@ -57,8 +54,10 @@ pub(crate) fn notification_body(
     }
     m.insert("currency".into(), p.currency.as_str().into());
     if let Some(at) = p.payed_at {
-        let local = time::PrimitiveDateTime::new(at.date(), at.time());
-        m.insert("payed_time".into(), datetime::format_octo(local).into());
+        m.insert(
+            "payed_time".into(),
+            datetime::format_octo(engine.local(at)).into(),
+        );
     }
     if let Some(card) = &p.card {
         m.insert("maskedPan".into(), card.masked().into());

@@ -2,15 +2,20 @@
 //! tokenization callbacks to `bind_notify_url`, with retries on a bounded
 //! schedule.
 //!
-//! Callbacks about one payment are delivered one after another, in the
-//! order of the changes (unless the reorder fault is on). A notification of
-//! `waiting_for_capture` is repeated until the reply decides the payment
-//! (`{"accept_status":"capture"|"cancel"}`) or the schedule runs out; a
-//! tokenization callback that is not acknowledged within its tries cancels
-//! the token.
+//! The order is the sandbox's own choice (OCTO's pages say nothing about
+//! it): the first attempts of the callbacks about one payment go out one
+//! after another, in the order of the changes (unless the reorder fault is
+//! on); each callback's retries then run on their own schedule, so a
+//! callback the shop refused never holds back a newer status of the same
+//! payment. A notification of `waiting_for_capture` is repeated until the
+//! reply decides the payment (`{"accept_status":"capture"|"cancel"}`), the
+//! payment is decided some other way (`set_accept`, expiry) or the schedule
+//! runs out; a tokenization callback that is not acknowledged within its
+//! tries cancels the token.
 
 mod body;
 mod client;
+mod signature;
 
 pub(crate) use body::{notification_body, tokenization_body};
 
@@ -178,8 +183,9 @@ impl Notifier {
         }
     }
 
-    /// Starts delivering `d` after the callbacks queued before it for the
-    /// same payment.
+    /// Starts delivering `d` once the first attempt of the callback queued
+    /// before it for the same payment is over (its retries do not hold `d`
+    /// back).
     fn dispatch(&self, d: Delivery) {
         let seq = self.generation.fetch_add(1, Ordering::SeqCst);
         let (done, mine) = oneshot::channel();
@@ -194,14 +200,13 @@ impl Notifier {
             if let Some((_, before)) = before {
                 let _ = before.await;
             }
-            deliver(&engine, &client, &d, &attempts).await;
+            deliver(&engine, &client, &d, &attempts, done).await;
             {
                 let mut chains = lock(&chains);
                 if chains.get(&d.uuid).is_some_and(|(g, _)| *g == seq) {
                     chains.remove(&d.uuid);
                 }
             }
-            drop(done);
             in_flight.fetch_sub(1, Ordering::SeqCst);
         });
     }
@@ -217,12 +222,16 @@ fn decision(reply: &[u8]) -> Option<AcceptStatus> {
     }
 }
 
+/// Delivers `d` on its schedule. `first_done` is dropped when the first
+/// attempt is over, which lets the next callback of the payment go.
 async fn deliver(
     engine: &Weak<Engine>,
     client: &CallbackClient,
     d: &Delivery,
     attempts: &AtomicU64,
+    first_done: oneshot::Sender<()>,
 ) {
+    let mut first_done = Some(first_done);
     let tries = d.delays.len() + 1;
     for attempt in 0..tries {
         if let Some(delay) = attempt.checked_sub(1).and_then(|i| d.delays.get(i)) {
@@ -245,7 +254,9 @@ async fn deliver(
         }
         drop(e);
         attempts.fetch_add(1, Ordering::SeqCst);
-        let Ok((status, reply)) = client.post(&d.url, d.body.clone()).await else {
+        let outcome = client.post(&d.url, d.body.clone()).await;
+        drop(first_done.take());
+        let Ok((status, reply)) = outcome else {
             continue;
         };
         if !status.is_success() {

@@ -77,7 +77,7 @@ pub(crate) fn route(engine: &Engine, method: &Method, path: &str, body: &[u8]) -
                 wire::error(&Reject::format(format!("{path} takes POST"))),
             );
         }
-        let body = Body::parse(body);
+        let body = Body::parse(body).map(|b| b.strict(engine.config.strict));
         return match handler {
             Api::Json(handler) => body.and_then(|b| handler(engine, &b)).into(),
             Api::Ok(handler) => body.and_then(|b| handler(engine, &b)).into(),
@@ -86,6 +86,7 @@ pub(crate) fn route(engine: &Engine, method: &Method, path: &str, body: &[u8]) -
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         (&Method::POST, ["pay", uuid]) if !is_form(body) => Body::parse(body)
+            .map(|b| b.strict(engine.config.strict))
             .and_then(|b| payments::pay_with_token(engine, uuid, &b))
             .into(),
         (m, ["pay", ..] | ["status", _] | [""]) => pages::route(engine, m, &segments, body),

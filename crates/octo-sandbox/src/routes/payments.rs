@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
+use crate::codes;
 use crate::engine::Engine;
 use crate::rules;
 use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
@@ -13,10 +14,6 @@ use crate::wire::{self, Body, Payload, Reject, money};
 
 /// The longest ttl accepted, in minutes.
 const MAX_TTL: u64 = 43_200;
-
-fn octo_time(at: OffsetDateTime) -> String {
-    datetime::format_octo(time::PrimitiveDateTime::new(at.date(), at.time()))
-}
 
 /// The payment as `prepare_payment`, the status check and `set_accept`
 /// answer it, written as JSON (the hot path: every `prepare_payment`).
@@ -30,7 +27,7 @@ pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
     m.text("octo_pay_url", &engine.pay_url(p));
     m.text("octo_payment_UUID", &p.uuid);
     if let Some(at) = p.payed_at {
-        m.text("payed_time", &octo_time(at));
+        m.text("payed_time", &datetime::format_octo(engine.local(at)));
     }
     m.money("refunded_sum", p.refunded_sum);
     m.text("shop_transaction_id", &p.shop_transaction_id);
@@ -47,21 +44,36 @@ pub(crate) fn payment_payload(engine: &Engine, p: &PaymentRecord) -> Map<String,
     payment_fields(engine, p).into_map()
 }
 
-/// Checks an absolute http(s) URL.
+/// A URL field. A required one (`return_url`) must be complete, as the
+/// current page asks: a scheme and a host. An optional one (`notify_url`,
+/// `bind_notify_url`) is taken as sent, empty meaning absent. A strict
+/// sandbox asks both for an absolute http(s) URL.
 pub(crate) fn url(body: &Body, key: &str, required: bool) -> Result<Option<String>, Reject> {
     let value = if required {
         Some(body.req_text(key)?)
     } else {
         body.opt_text(key)?.filter(|s| !s.is_empty())
     };
-    if let Some(v) = &value {
-        let ok = (v.starts_with("http://") || v.starts_with("https://"))
-            && v.parse::<http::Uri>().is_ok_and(|u| u.host().is_some());
-        if !ok {
-            return Err(Reject::format(format!(
-                "{key} must be a complete http(s) URL"
-            )));
-        }
+    let Some(v) = &value else {
+        return Ok(value);
+    };
+    let uri = v.parse::<http::Uri>().ok();
+    let complete = uri
+        .as_ref()
+        .is_some_and(|u| u.scheme().is_some() && u.host().is_some_and(|h| !h.is_empty()));
+    let web = uri
+        .as_ref()
+        .and_then(|u| u.scheme_str())
+        .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
+    if body.is_strict() && !(complete && web) {
+        return Err(Reject::format(format!(
+            "{key} must be a complete http(s) URL (strict)"
+        )));
+    }
+    if required && !complete {
+        return Err(Reject::format(format!(
+            "{key} must be a complete URL, with a scheme and a host"
+        )));
     }
     Ok(value)
 }
@@ -81,6 +93,7 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Payload, R
             return Ok(None);
         };
         engine.expire_if_due(l, &uuid, now, tx);
+        super::refunds::check_refunds_of(l, &uuid, now, tx);
         Ok(l.payment(&uuid).map(|p| payment_fields(engine, p)))
     })?;
     if let Some(payload) = existing {
@@ -116,13 +129,36 @@ fn new_payment(
     now: OffsetDateTime,
 ) -> Result<PaymentRecord, Reject> {
     let config = &engine.config;
+    let strict = config.strict;
     let total_sum = body.req_decimal("total_sum")?;
-    if total_sum <= Decimal::ZERO {
-        return Err(Reject::format("total_sum must be positive"));
+    if strict && total_sum <= Decimal::ZERO {
+        return Err(Reject::format("total_sum must be positive (strict)"));
+    }
+    // Required on the current page, optional on the older one: a strict
+    // sandbox asks for them.
+    if strict {
+        for key in ["auto_capture", "test", "language"] {
+            if !body.has(key) {
+                return Err(Reject::format(format!(
+                    "{key} is required by the current prepare_payment page (strict)"
+                )));
+            }
+        }
     }
     let init_time = body.req_text("init_time")?;
-    if datetime::parse_octo(&init_time).is_none() {
+    let Some(init) = datetime::parse_octo(&init_time) else {
         return Err(Reject::format("init_time must be yyyy-MM-dd HH:mm:ss"));
+    };
+    if config.strict {
+        // init_time is a wall-clock time in the sandbox's zone.
+        let off = (init.assume_offset(config.zone) - now).abs();
+        if off > config.init_time_tolerance {
+            return Err(Reject::format(format!(
+                "init_time {init_time} is {} minutes away from the sandbox's clock in UTC{} (strict)",
+                off.whole_minutes(),
+                config.zone
+            )));
+        }
     }
     let description = body.req_text("description")?;
     let return_url = url(body, "return_url", true)?.unwrap_or_default();
@@ -132,30 +168,47 @@ fn new_payment(
         .map_or(Language::UzbekLatin, |l| Language::parse(&l));
     let ttl = match body.opt_u64("ttl")? {
         None => config.default_ttl,
-        Some(m) if (1..=MAX_TTL).contains(&m) => Duration::minutes(i64::try_from(m).unwrap_or(1)),
-        Some(_) => {
+        Some(m) if strict && !(1..=MAX_TTL).contains(&m) => {
             return Err(Reject::format(format!(
-                "ttl must be 1 to {MAX_TTL} minutes"
+                "ttl must be 1 to {MAX_TTL} minutes (strict)"
             )));
         }
+        // The pages give no range; longer than MAX_TTL is held to it.
+        Some(m) => Duration::minutes(i64::try_from(m.min(MAX_TTL)).unwrap_or(0)),
     };
     let auto_capture = body.opt_bool("auto_capture")?.unwrap_or(true);
     let test = body.opt_bool("test")?.unwrap_or(false);
     let user = match body.object("user_data")? {
         None => None,
-        Some(u) => Some(Box::new(UserRecord {
-            user_id: u
-                .req_text("user_id")
-                .map_err(|r| Reject::format(format!("user_data.{}", r.message)))?,
-            phone: u.opt_text("phone")?.unwrap_or_default(),
-            email: u.opt_text("email")?.unwrap_or_default(),
-        })),
+        Some(u) => {
+            let named = |r: Reject| Reject::format(format!("user_data.{}", r.message));
+            // Both payment pages want phone and email in a user_data block;
+            // the fiscalization page asks for one of them: only a strict
+            // sandbox wants both.
+            let (phone, email) = if strict {
+                let strictly = |r: Reject| named(Reject::format(format!("{} (strict)", r.message)));
+                (
+                    u.req_text("phone").map_err(strictly)?,
+                    u.req_text("email").map_err(strictly)?,
+                )
+            } else {
+                (
+                    u.opt_text("phone")?.unwrap_or_default(),
+                    u.opt_text("email")?.unwrap_or_default(),
+                )
+            };
+            Some(Box::new(UserRecord {
+                user_id: u.req_text("user_id").map_err(named)?,
+                phone,
+                email,
+            }))
+        }
     };
     let currency_text = body.req_text("currency")?;
     let basket = rules::basket(body)?;
     if !test && !real_allowed {
         return Err(Reject::new(
-            5,
+            codes::prepare_payment::REAL_PAYMENTS_FORBIDDEN,
             "The shop's status does not allow real payments: send test: true",
         ));
     }
@@ -204,9 +257,13 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject
         }
     };
     let final_amount = body.opt_decimal("final_amount")?;
-    if final_amount.is_some() && decision == AcceptStatus::Cancel {
-        return Err(Reject::format("final_amount is only for a capture"));
+    if engine.config.strict && final_amount.is_some() && decision == AcceptStatus::Cancel {
+        return Err(Reject::format(
+            "final_amount is only for a capture (strict)",
+        ));
     }
+    // A cancel releases the whole hold, whatever final_amount says.
+    let final_amount = final_amount.filter(|_| decision == AcceptStatus::Capture);
     let now = engine.now();
     engine.transact(|l, tx| {
         owned_payment(l, shop.id.0, &uuid)?;
@@ -235,20 +292,28 @@ pub(crate) fn owned_payment<'l>(
 
 pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result<Value, Reject> {
     let token = body.req_text("card_token")?;
-    body.opt_text("method")?;
+    // Required on the pay-with-token page, as is email when the payment
+    // was prepared with a user_data block.
+    body.req_text("method")?;
+    let email = body.opt_text("email")?;
     let now = engine.now();
     engine
         .transact(|l, tx| {
             l.payment(uuid).ok_or_else(|| unknown(uuid))?;
             engine.expire_if_due(l, uuid, now, tx);
             let p = l.payment(uuid).ok_or_else(|| unknown(uuid))?;
+            if p.user.is_some() && email.is_none() {
+                return Err(Reject::format(
+                    "email is required: the payment was prepared with user_data",
+                ));
+            }
             let t = l
                 .token(&token)
                 .filter(|t| t.shop_id == p.shop_id)
-                .ok_or_else(|| Reject::new(5, "Card token not found"))?;
+                .ok_or_else(|| Reject::new(codes::token::NOT_FOUND, "Card token not found"))?;
             if t.status != TokenStatus::Active {
                 return Err(Reject::new(
-                    6,
+                    codes::token::NOT_ACTIVE,
                     format!("Card token is {}, not active", t.status),
                 ));
             }

@@ -1,25 +1,69 @@
 //! `refund`: only succeeded payments, never more than their total, within
-//! OCTO's limits, once per `shop_refund_id`.
+//! OCTO's limits, once per `shop_refund_id`; and how a refund moves from
+//! `new` through `pending` to `succeeded` when the sandbox is told to make
+//! refunds wait ([`RefundSettlement`]).
 
 use octo_proto::datetime;
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use super::payments::owned_payment;
-use crate::engine::Engine;
+use crate::config::RefundSettlement;
+use crate::engine::{Engine, Tx};
 use crate::rules;
-use crate::state::RefundRecord;
+use crate::state::{Ledger, RefundRecord, RefundState};
 use crate::wire::{self, Body, Reject, money};
 
-fn refund_payload(r: &RefundRecord) -> Map<String, Value> {
-    let at = time::PrimitiveDateTime::new(r.created_at.date(), r.created_at.time());
+fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("octo_payment_UUID".into(), r.payment_uuid.clone().into());
     m.insert("shop_refund_id".into(), r.shop_refund_id.clone().into());
     m.insert("refund_id".into(), r.refund_id.to_string().into());
-    m.insert("refund_time".into(), datetime::format_octo(at).into());
+    m.insert(
+        "refund_time".into(),
+        datetime::format_octo(engine.local(r.created_at)).into(),
+    );
     m.insert("amount".into(), money(r.amount));
-    m.insert("status".into(), "succeeded".into());
+    m.insert("status".into(), r.state.as_str().into());
     m
+}
+
+/// One status check of a refund: it may move on, and when it succeeds its
+/// amount joins the payment's `refunded_sum`.
+fn check_refund(ledger: &mut Ledger, key: &(u64, String), now: OffsetDateTime, tx: &mut Tx) {
+    let Some(mut r) = ledger.refund(key.0, &key.1).cloned() else {
+        return;
+    };
+    if !r.is_open() {
+        return;
+    }
+    let settled = match r.settles_at {
+        Some(at) => at <= now,
+        None if r.checks_left > 0 => {
+            r.checks_left -= 1;
+            false
+        }
+        None => true,
+    };
+    r.state = if settled {
+        RefundState::Succeeded
+    } else {
+        RefundState::Pending
+    };
+    if settled && let Some(p) = ledger.payment_mut(&r.payment_uuid) {
+        p.refunded_sum += r.amount;
+        tx.payment(&r.payment_uuid);
+    }
+    tx.refund(key.0, &key.1);
+    ledger.put_refund(r);
+}
+
+/// A status check of payment `uuid`: each of its refunds not yet succeeded
+/// takes one check.
+pub(crate) fn check_refunds_of(ledger: &mut Ledger, uuid: &str, now: OffsetDateTime, tx: &mut Tx) {
+    for key in ledger.open_refunds(uuid) {
+        check_refund(ledger, &key, now, tx);
+    }
 }
 
 pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
@@ -32,9 +76,15 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     engine
         .transact(|l, tx| {
             if let Some(r) = l.refund(shop_id, &shop_refund_id) {
-                // A retried refund: the same answer, no second refund.
+                // A retried refund: the same refund, no second one; asking
+                // again is also a status check of it.
                 if r.payment_uuid == uuid && r.amount == amount {
-                    return Ok(refund_payload(r));
+                    let key = (shop_id, shop_refund_id.clone());
+                    check_refund(l, &key, now, tx);
+                    return l
+                        .refund(shop_id, &shop_refund_id)
+                        .map(|r| refund_payload(engine, r))
+                        .ok_or_else(|| Reject::internal("the refund vanished"));
                 }
                 return Err(Reject::format(format!(
                     "shop_refund_id {shop_refund_id} was already used for another refund"
@@ -47,13 +97,15 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                     p.status
                 )));
             }
-            rules::refund_amount(
-                &engine.config,
-                &p.currency,
-                amount,
-                p.total_sum,
-                p.refunded_sum,
-            )?;
+            let left = p.total_sum - p.refunded_sum - l.open_refund_sum(&uuid);
+            rules::refund_amount(&engine.config, &p.currency, amount, left)?;
+            let (state, checks_left, settles_at) = match engine.config.refund_settlement {
+                RefundSettlement::Immediate => (RefundState::Succeeded, 0, None),
+                RefundSettlement::AfterChecks(n) => (RefundState::New, n, None),
+                RefundSettlement::After(wait) => {
+                    (RefundState::New, 0, Some(now.saturating_add(wait)))
+                }
+            };
             let record = RefundRecord {
                 shop_id,
                 shop_refund_id: shop_refund_id.clone(),
@@ -61,13 +113,18 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 payment_uuid: uuid.clone(),
                 amount,
                 created_at: now,
+                state,
+                checks_left,
+                settles_at,
             };
-            if let Some(p) = l.payment_mut(&uuid) {
+            if state == RefundState::Succeeded
+                && let Some(p) = l.payment_mut(&uuid)
+            {
                 p.refunded_sum += amount;
             }
             tx.payment(&uuid);
             tx.refund(shop_id, &shop_refund_id);
-            let payload = refund_payload(&record);
+            let payload = refund_payload(engine, &record);
             l.put_refund(record);
             Ok(payload)
         })

@@ -3,6 +3,7 @@
 use octo_proto::TokenStatus;
 use serde_json::{Map, Value};
 
+use crate::codes;
 use crate::engine::Engine;
 use crate::rules;
 use crate::wire::{self, Body, Reject};
@@ -15,10 +16,10 @@ pub(crate) fn block_card_token(engine: &Engine, body: &Body) -> Result<Value, Re
             let t = l
                 .token_mut(&token)
                 .filter(|t| t.shop_id == shop.id.0)
-                .ok_or_else(|| Reject::new(5, "Card token not found"))?;
+                .ok_or_else(|| Reject::new(codes::token::NOT_FOUND, "Card token not found"))?;
             if t.status != TokenStatus::Active {
                 return Err(Reject::new(
-                    6,
+                    codes::token::NOT_ACTIVE,
                     format!("Card token is {}, not active", t.status),
                 ));
             }

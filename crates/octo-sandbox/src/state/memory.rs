@@ -25,6 +25,8 @@ pub(crate) struct Ledger {
     by_shop_tx: Index,
     /// `(shop, shop_refund_id)` → refund.
     refunds: HashMap<(u64, String), RefundRecord>,
+    /// Payment uuid → the refunds of it not succeeded yet.
+    open_refunds: HashMap<String, Vec<(u64, String)>>,
     tokens: HashMap<String, TokenRecord>,
     /// When a payment (by position) may expire: ttl or hold. Entries are
     /// hints; the payment itself says whether it is still due.
@@ -198,8 +200,35 @@ impl Ledger {
     }
 
     pub(crate) fn put_refund(&mut self, r: RefundRecord) {
-        self.refunds
-            .insert((r.shop_id, r.shop_refund_id.clone()), r);
+        let key = (r.shop_id, r.shop_refund_id.clone());
+        if r.is_open() {
+            let open = self.open_refunds.entry(r.payment_uuid.clone()).or_default();
+            if !open.contains(&key) {
+                open.push(key.clone());
+            }
+        } else if let Some(open) = self.open_refunds.get_mut(&r.payment_uuid) {
+            open.retain(|k| k != &key);
+            if open.is_empty() {
+                self.open_refunds.remove(&r.payment_uuid);
+            }
+        }
+        self.refunds.insert(key, r);
+    }
+
+    /// The keys of the refunds of payment `uuid` not succeeded yet.
+    pub(crate) fn open_refunds(&self, uuid: &str) -> Vec<(u64, String)> {
+        self.open_refunds.get(uuid).cloned().unwrap_or_default()
+    }
+
+    /// How much of payment `uuid` is being refunded and not back yet.
+    pub(crate) fn open_refund_sum(&self, uuid: &str) -> rust_decimal::Decimal {
+        self.open_refunds
+            .get(uuid)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.refunds.get(k))
+            .map(|r| r.amount)
+            .sum()
     }
 
     pub(crate) fn token(&self, token: &str) -> Option<&TokenRecord> {

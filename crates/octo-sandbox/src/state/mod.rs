@@ -162,6 +162,46 @@ pub(crate) struct RefundRecord {
     pub amount: Decimal,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Where the refund stands (records written before refunds could wait
+    /// read as succeeded).
+    #[serde(default)]
+    pub state: RefundState,
+    /// Status checks left before it succeeds ([`RefundSettlement::AfterChecks`](crate::RefundSettlement::AfterChecks)).
+    #[serde(default)]
+    pub checks_left: u32,
+    /// When it succeeds ([`RefundSettlement::After`](crate::RefundSettlement::After)).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub settles_at: Option<OffsetDateTime>,
+}
+
+impl RefundRecord {
+    /// Whether the money is not back yet.
+    pub fn is_open(&self) -> bool {
+        self.state != RefundState::Succeeded
+    }
+}
+
+/// A refund's status, as the sandbox moves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RefundState {
+    /// Just made, no check yet.
+    New,
+    /// Checked, still waiting.
+    Pending,
+    /// The money is back.
+    #[default]
+    Succeeded,
+}
+
+impl RefundState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+        }
+    }
 }
 
 /// A card token.

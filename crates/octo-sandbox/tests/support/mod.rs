@@ -375,7 +375,7 @@ impl Env {
         let builder = if kind == Kind::Reqwest {
             builder.signing(Signing::UniqueKey(key.clone()))
         } else {
-            builder
+            builder.signing(Signing::SecretAndHashKey)
         };
         let sb = change(builder).start().await.unwrap();
         let scheme = if kind == Kind::Reqwest {

@@ -1,0 +1,112 @@
+//! Notification signatures: the sandbox computes them itself (from the API
+//! notes), octo-proto's verifier must accept them, and a digest computed
+//! here by hand with `sha1` must match.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{Receiver, dec, init_time, send};
+use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
+use octo_proto::op::PreparePayment;
+use octo_proto::{Currency, NotificationKey, PaymentStatus};
+use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::{DEFAULT_NOTIFY_KEY, Sandbox, SandboxHandle, Signing};
+use sha1::{Digest, Sha1};
+
+async fn paid_notification(sb: &SandboxHandle, id: &str, receiver: &Receiver) -> common::Received {
+    let mut p = PreparePayment::new(
+        id.parse().unwrap(),
+        dec("2500.00"),
+        Currency::Uzs,
+        "d",
+        "https://shop.example/r",
+        init_time(),
+    );
+    p.notify_url = Some(receiver.url("/notify"));
+    let uuid = send(sb, &p).await.unwrap().octo_payment_uuid;
+    sb.customer()
+        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
+        .unwrap();
+    receiver.next().await
+}
+
+fn sha1_hex(text: &str) -> String {
+    Sha1::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_default_scheme_is_unique_key_and_the_sdk_accepts_it() {
+    let receiver = Receiver::start().await;
+    let sb = Sandbox::builder().start().await.unwrap();
+    let got = paid_notification(&sb, "sig-default", &receiver).await;
+    let uuid = got.json["octo_payment_UUID"].as_str().unwrap();
+    let status = got.json["status"].as_str().unwrap();
+    let by_hand = sha1_hex(&format!("{DEFAULT_NOTIFY_KEY}{uuid}{status}")).to_uppercase();
+    assert_eq!(got.json["signature"], by_hand.as_str());
+
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new(DEFAULT_NOTIFY_KEY));
+    let n =
+        Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default()).unwrap();
+    assert_eq!(n.status, PaymentStatus::Succeeded);
+    let other = SignatureScheme::SecretAndHashKey(sb.shop_secret());
+    assert!(
+        Notification::parse_verified(&got.request, &other, &CallbackLimits::default()).is_err(),
+        "the default is not the older scheme"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_older_scheme_matches_by_hand_and_the_sdk_accepts_it() {
+    let receiver = Receiver::start().await;
+    let sb = Sandbox::builder()
+        .signing(Signing::SecretAndHashKey)
+        .start()
+        .await
+        .unwrap();
+    let got = paid_notification(&sb, "sig-older", &receiver).await;
+    let uuid = got.json["octo_payment_UUID"].as_str().unwrap();
+    let status = got.json["status"].as_str().unwrap();
+    let hash_key = got.json["hash_key"].as_str().unwrap();
+    let inner = sha1_hex(&format!("{}{hash_key}", sb.shop_secret().expose_secret()));
+    let by_hand = sha1_hex(&format!("{inner}{uuid}{status}")).to_uppercase();
+    assert_eq!(got.json["signature"], by_hand.as_str());
+
+    let scheme = SignatureScheme::SecretAndHashKey(sb.shop_secret());
+    let n =
+        Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default()).unwrap();
+    assert_eq!(n.octo_payment_uuid.as_str(), uuid);
+    sb.shutdown().await;
+}
+
+#[test]
+fn the_sandbox_source_computes_signatures_itself() {
+    // The sandbox must not borrow the SDK's signing code: a shared mistake
+    // would go unnoticed.
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut stack = vec![std::path::PathBuf::from(src)];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                for banned in ["SignatureScheme", "callback::signature", ".sign("] {
+                    assert!(!text.contains(banned), "{} uses {banned}", path.display());
+                }
+            }
+        }
+    }
+    assert!(files > 10, "read the sandbox's sources");
+}
