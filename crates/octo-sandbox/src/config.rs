@@ -127,6 +127,15 @@ pub struct SandboxConfig {
     pub sweep_interval: StdDuration,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// How long a request head may take to arrive; a slower client is
+    /// disconnected.
+    pub header_read_timeout: StdDuration,
+    /// How long a request body may take to arrive once its head is in; a
+    /// slower client is answered 408 and disconnected.
+    pub body_read_timeout: StdDuration,
+    /// Connections served at once (at least 1); further clients wait in
+    /// the listen queue until one ends.
+    pub max_connections: usize,
 }
 
 /// The shop a default sandbox knows.
@@ -169,6 +178,9 @@ impl Default for SandboxConfig {
             public_base_url: None,
             sweep_interval: StdDuration::from_millis(500),
             max_body_bytes: 64 * 1024,
+            header_read_timeout: StdDuration::from_secs(30),
+            body_read_timeout: StdDuration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
