@@ -186,7 +186,7 @@ async fn trickle(
             match read.read(&mut chunk).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    seen.extend_from_slice(&chunk[..n]);
+                    seen.extend_from_slice(chunk.get(..n).unwrap_or_default());
                     if seen.windows(2).any(|w| w == b"\r\n") {
                         break;
                     }
@@ -241,9 +241,9 @@ async fn a_trickled_body_gets_408_in_time_while_others_are_served() {
             .await;
     assert_eq!(status, 200);
     let (line, elapsed) = slow.await.unwrap();
-    match line {
-        Some(line) => assert!(line.starts_with("HTTP/1.1 408"), "{line}"),
-        None => {} // closed without an answer: also refused
+    // Closed without an answer is also a refusal.
+    if let Some(line) = line {
+        assert!(line.starts_with("HTTP/1.1 408"), "{line}");
     }
     assert!(
         elapsed < Duration::from_secs(2),
