@@ -276,16 +276,24 @@ mod tests {
             assert!(error.to_string().contains(&status.to_string()));
             assert!(error.to_string().contains("elsewhere.example"));
         }
-        // A relative or missing Location names no host.
-        let response = http::Response::builder()
-            .status(307)
-            .body(&b""[..])
-            .unwrap();
-        match decode(Endpoint::PreparePayment, &response, |f| {
-            f.req_text("status")
-        }) {
-            Err(Error::Redirect(r)) => assert_eq!(r.location_host, None),
-            other => panic!("{other:?}"),
+        // A scheme-relative Location names its host; a path alone or no
+        // Location names none.
+        for (location, host) in [
+            (Some("//other.example/x?k=v"), Some("other.example")),
+            (Some("/elsewhere?k=v"), None),
+            (None, None),
+        ] {
+            let mut response = http::Response::builder().status(307);
+            if let Some(location) = location {
+                response = response.header(http::header::LOCATION, location);
+            }
+            let response = response.body(&b""[..]).unwrap();
+            match decode(Endpoint::PreparePayment, &response, |f| {
+                f.req_text("status")
+            }) {
+                Err(Error::Redirect(r)) => assert_eq!(r.location_host.as_deref(), host),
+                other => panic!("{other:?}"),
+            }
         }
     }
 }

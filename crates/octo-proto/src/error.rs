@@ -428,8 +428,7 @@ impl RedirectError {
             .headers()
             .get(http::header::LOCATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<http::Uri>().ok())
-            .and_then(|uri| uri.host().map(str::to_owned));
+            .and_then(location_host);
         Self {
             status: response.status(),
             location_host,
@@ -446,6 +445,18 @@ impl RedirectError {
             followed: true,
         }
     }
+}
+
+/// The host a `Location` value names: absolute (`https://host/…`) or
+/// scheme-relative (`//host/…`); a path alone names none.
+fn location_host(location: &str) -> Option<String> {
+    let absolute = if location.starts_with("//") {
+        format!("http:{location}")
+    } else {
+        location.to_owned()
+    };
+    let uri = absolute.parse::<http::Uri>().ok()?;
+    uri.host().map(str::to_owned)
 }
 
 impl fmt::Display for RedirectError {
