@@ -3,8 +3,9 @@
 //! Every failure of an OCTO call is an [`Error`]: bad input caught before
 //! sending ([`InputError`]), an error OCTO reported ([`OctoError`] with its
 //! [`ErrorCode`]), a server fault or proxy page, a response that does not
-//! decode (with the path of the bad field), or a transport failure. Nothing is
-//! flattened into a string: the HTTP status and the raw body stay attached.
+//! decode (with the path of the bad field), a redirect that is not followed
+//! ([`RedirectError`]), or a transport failure. Nothing is flattened into a
+//! string: the HTTP status and the raw body stay attached.
 
 use std::borrow::Cow;
 use std::fmt;
