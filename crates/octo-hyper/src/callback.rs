@@ -8,11 +8,34 @@
 //! The safe order inside the handler: confirm the status with OCTO
 //! (`payment_status`) before shipping goods, store a token durably before
 //! answering `stored`.
+//!
+//! # Facing the internet
+//!
+//! The service is what a shop exposes publicly, so it bounds what one
+//! sender can hold: the body must arrive within
+//! [`with_body_timeout`](CallbackService::with_body_timeout) (default
+//! [`DEFAULT_BODY_TIMEOUT`]) or the request is answered `408` and the
+//! connection closed, whatever the handler would have done; the body is
+//! capped by [`CallbackLimits`]. The rest belongs to the server you run it
+//! in, and you should set both:
+//!
+//! - a header read timeout: hyper's
+//!   `http1::Builder::header_read_timeout` (with a `timer`), so that a
+//!   client trickling the request head is dropped;
+//! - a connection limit: take a permit of a `tokio::sync::Semaphore`
+//!   before each `accept`, and release it when the connection ends.
+//!
+//! The example `callback_server` in this crate does all three:
+//!
+//! ```sh
+//! OCTO_NOTIFY_KEY=… cargo run -p octo-hyper --example callback_server
+//! ```
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -26,6 +49,10 @@ pub const DEFAULT_NOTIFY_PATH: &str = "/octo/notify";
 
 /// The default path of tokenization callbacks (`bind_notify_url`).
 pub const DEFAULT_BIND_NOTIFY_PATH: &str = "/octo/bind_notify";
+
+/// How long the body of one callback may take to arrive, by default.
+/// OCTO's callbacks are a few hundred bytes, sent at once.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Your side of the callbacks.
 pub trait CallbackHandler: Send + Sync + 'static {
@@ -50,6 +77,7 @@ pub struct CallbackService<H> {
     handler: Arc<H>,
     scheme: Arc<SignatureScheme>,
     limits: CallbackLimits,
+    body_timeout: Duration,
     notify_path: Arc<str>,
     bind_notify_path: Arc<str>,
 }
@@ -60,6 +88,7 @@ impl<H> Clone for CallbackService<H> {
             handler: Arc::clone(&self.handler),
             scheme: Arc::clone(&self.scheme),
             limits: self.limits,
+            body_timeout: self.body_timeout,
             notify_path: Arc::clone(&self.notify_path),
             bind_notify_path: Arc::clone(&self.bind_notify_path),
         }
@@ -72,6 +101,7 @@ impl<H> std::fmt::Debug for CallbackService<H> {
             .field("notify_path", &self.notify_path)
             .field("bind_notify_path", &self.bind_notify_path)
             .field("limits", &self.limits)
+            .field("body_timeout", &self.body_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -84,6 +114,7 @@ impl<H: CallbackHandler> CallbackService<H> {
             handler: Arc::new(handler),
             scheme: Arc::new(scheme),
             limits: CallbackLimits::default(),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             notify_path: Arc::from(DEFAULT_NOTIFY_PATH),
             bind_notify_path: Arc::from(DEFAULT_BIND_NOTIFY_PATH),
         }
@@ -107,6 +138,16 @@ impl<H: CallbackHandler> CallbackService<H> {
     #[must_use]
     pub fn with_limits(mut self, limits: CallbackLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// How long a request's body may take to arrive once its head is in
+    /// (default [`DEFAULT_BODY_TIMEOUT`]). A sender that trickles the body
+    /// slower gets `408 Request Timeout` and the connection is closed; the
+    /// handler never sees the request.
+    #[must_use]
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
@@ -148,16 +189,25 @@ impl<H: CallbackHandler> CallbackService<H> {
         if let Err(refused) = check_request_head(&parts.method, &parts.headers, &self.limits) {
             return refused.reply();
         }
-        let bytes = match Limited::new(body, self.limits.max_body_bytes())
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+        let read = Limited::new(body, self.limits.max_body_bytes()).collect();
+        let bytes = match tokio::time::timeout(self.body_timeout, read).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
                 return status_vec(http::StatusCode::PAYLOAD_TOO_LARGE);
             }
             // The sender went away or broke the framing; OCTO will retry.
-            Err(_) => return status_vec(http::StatusCode::BAD_REQUEST),
+            Ok(Err(_)) => return status_vec(http::StatusCode::BAD_REQUEST),
+            // Too slow: answer and end the connection, whose rest of the
+            // body is not worth waiting for.
+            Err(_) => {
+                tracing::debug!("request body not in within the timeout");
+                let mut response = status_vec(http::StatusCode::REQUEST_TIMEOUT);
+                response.headers_mut().insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+                return response;
+            }
         };
         let request = http::Request::from_parts(parts, bytes);
         if notification {

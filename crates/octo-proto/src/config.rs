@@ -39,23 +39,37 @@ impl Config {
         }
     }
 
-    /// Points the client somewhere else (a sandbox, a test server). The URL
-    /// must be absolute `http` or `https`; a trailing slash is dropped.
-    pub fn with_base_url(mut self, base_url: &str) -> Result<Self, InputError> {
-        let trimmed = base_url.trim_end_matches('/');
-        let uri: http::Uri = trimmed
-            .parse()
-            .map_err(|_| InputError::new("base_url", InputProblem::Format("an absolute URL")))?;
-        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
-        if !scheme_ok || uri.host().is_none() || uri.query().is_some() {
-            return Err(InputError::new(
-                "base_url",
-                InputProblem::Format("an http or https URL without query"),
-            ));
+    /// Points the client somewhere else (a sandbox, a gateway in front of
+    /// OCTO). The URL must be absolute `https`, or plain `http` to a
+    /// loopback address only (`127.0.0.0/8`, `::1`, `localhost`): every
+    /// request carries the shop's secret, and often card data, so it does
+    /// not cross a network unencrypted. A trailing slash is dropped.
+    ///
+    /// Plain `http` to any other host is refused with
+    /// [`InputProblem::PlainHttp`]; [`with_insecure_base_url`](Self::with_insecure_base_url)
+    /// accepts it when you mean it (a sandbox on another machine of a
+    /// private test network).
+    pub fn with_base_url(self, base_url: &str) -> Result<Self, InputError> {
+        let uri = parse_base_url(base_url)?;
+        if uri.scheme_str() == Some("http") && !uri.host().is_some_and(is_loopback_host) {
+            return Err(InputError::new("base_url", InputProblem::PlainHttp));
         }
-        self.base_url = trimmed.to_owned();
+        Ok(self.set_base_url(base_url, uri))
+    }
+
+    /// Like [`with_base_url`](Self::with_base_url), but also accepts plain
+    /// `http` to any host. The secret, card numbers and tokens then travel
+    /// unencrypted: use it only for test servers on a network you trust,
+    /// never for OCTO itself.
+    pub fn with_insecure_base_url(self, base_url: &str) -> Result<Self, InputError> {
+        let uri = parse_base_url(base_url)?;
+        Ok(self.set_base_url(base_url, uri))
+    }
+
+    fn set_base_url(mut self, base_url: &str, uri: http::Uri) -> Self {
+        self.base_url = base_url.trim_end_matches('/').to_owned();
         self.base_uri = uri;
-        Ok(self)
+        self
     }
 
     /// Marks payments created with this config as test payments (`"test":
@@ -120,6 +134,36 @@ impl Config {
     }
 }
 
+/// An absolute `http` or `https` URL with a host and no query.
+fn parse_base_url(base_url: &str) -> Result<http::Uri, InputError> {
+    let trimmed = base_url.trim_end_matches('/');
+    let uri: http::Uri = trimmed
+        .parse()
+        .map_err(|_| InputError::new("base_url", InputProblem::Format("an absolute URL")))?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    if !scheme_ok || uri.host().is_none() || uri.query().is_some() {
+        return Err(InputError::new(
+            "base_url",
+            InputProblem::Format("an http or https URL without query"),
+        ));
+    }
+    Ok(uri)
+}
+
+/// `localhost`, or an IP address of the loopback range (IPv6 in brackets,
+/// as URIs write it; an IPv4-mapped IPv6 address counts as its IPv4 one).
+fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +192,55 @@ mod tests {
         assert_eq!(
             Config::new(1, "s").uri_for("/prepare_payment").unwrap(),
             "https://secure.octo.uz/prepare_payment"
+        );
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.3.4.5",
+            "http://[::1]:9000/",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+            "https://gw.example",
+            "https://10.0.0.5:8443",
+        ] {
+            let c = Config::new(1, "s").with_base_url(url);
+            assert!(c.is_ok(), "{url}: {c:?}");
+        }
+        for url in [
+            "http://gw.example",
+            "http://10.0.0.5:8080",
+            "http://0.0.0.0:8080",
+            "http://[::]:8080",
+            "http://192.168.1.20",
+            "http://localhost.gw.example",
+            "http://127.0.0.1.gw.example",
+        ] {
+            let error = Config::new(1, "s").with_base_url(url).unwrap_err();
+            assert_eq!(error.field, "base_url", "{url}");
+            assert_eq!(error.problem, InputProblem::PlainHttp, "{url}");
+        }
+        // Opting in by name: any http host, still a checked URL.
+        let c = Config::new(1, "s")
+            .with_insecure_base_url("http://10.0.0.5:8080/")
+            .unwrap();
+        assert_eq!(c.base_url(), "http://10.0.0.5:8080");
+        assert!(
+            Config::new(1, "s")
+                .with_insecure_base_url("https://gw.example")
+                .is_ok()
+        );
+        assert!(
+            Config::new(1, "s")
+                .with_insecure_base_url("ftp://x")
+                .is_err()
+        );
+        assert!(
+            Config::new(1, "s")
+                .with_insecure_base_url("http://x/?q=1")
+                .is_err()
         );
     }
 }

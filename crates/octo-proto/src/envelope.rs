@@ -9,7 +9,7 @@
 use http::StatusCode;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorCode, OctoError, Problem, RawBody, ResponseProblem};
+use crate::error::{Error, ErrorCode, OctoError, Problem, RawBody, RedirectError, ResponseProblem};
 use crate::json::{Envelope, FieldError, Fields, RawObject, i64_of, parse_raw};
 use crate::op::Endpoint;
 
@@ -24,6 +24,10 @@ where
     B: AsRef<[u8]>,
 {
     let status = response.status();
+    // A redirect is never OCTO's answer, whatever its body says.
+    if status.is_redirection() {
+        return Err(Error::Redirect(RedirectError::refused(response)));
+    }
     let bytes = response.body().as_ref();
     let Envelope { root, data } = open(status, bytes)?;
     let body = || RawBody::new(bytes);
@@ -238,6 +242,58 @@ mod tests {
                 assert_eq!(problem, DecodeProblem::Missing);
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_redirect_is_its_own_error_without_the_target_path() {
+        for status in [301u16, 302, 303, 307, 308] {
+            // Even a body that looks like success is not acted on.
+            let response = http::Response::builder()
+                .status(status)
+                .header(
+                    http::header::LOCATION,
+                    "https://elsewhere.example:8443/pay?card_token=tok-secret-1",
+                )
+                .body(r#"{"error":0,"data":{"status":"succeeded"}}"#.as_bytes())
+                .unwrap();
+            let error = decode(Endpoint::PreparePayment, &response, |f| {
+                f.req_text("status")
+            })
+            .unwrap_err();
+            let Error::Redirect(redirect) = &error else {
+                panic!("{error:?}");
+            };
+            assert_eq!(redirect.status.as_u16(), status);
+            assert_eq!(redirect.location_host.as_deref(), Some("elsewhere.example"));
+            assert!(!redirect.followed);
+            assert_eq!(error.resend(), crate::Resend::Never);
+            assert_eq!(error.http_status().map(|s| s.as_u16()), Some(status));
+            for shown in [error.to_string(), format!("{error:?}")] {
+                assert!(!shown.contains("tok-secret-1"), "{shown}");
+                assert!(!shown.contains("/pay"), "{shown}");
+            }
+            assert!(error.to_string().contains(&status.to_string()));
+            assert!(error.to_string().contains("elsewhere.example"));
+        }
+        // A scheme-relative Location names its host; a path alone or no
+        // Location names none.
+        for (location, host) in [
+            (Some("//other.example/x?k=v"), Some("other.example")),
+            (Some("/elsewhere?k=v"), None),
+            (None, None),
+        ] {
+            let mut response = http::Response::builder().status(307);
+            if let Some(location) = location {
+                response = response.header(http::header::LOCATION, location);
+            }
+            let response = response.body(&b""[..]).unwrap();
+            match decode(Endpoint::PreparePayment, &response, |f| {
+                f.req_text("status")
+            }) {
+                Err(Error::Redirect(r)) => assert_eq!(r.location_host.as_deref(), host),
+                other => panic!("{other:?}"),
+            }
         }
     }
 }

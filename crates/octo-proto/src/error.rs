@@ -3,8 +3,9 @@
 //! Every failure of an OCTO call is an [`Error`]: bad input caught before
 //! sending ([`InputError`]), an error OCTO reported ([`OctoError`] with its
 //! [`ErrorCode`]), a server fault or proxy page, a response that does not
-//! decode (with the path of the bad field), or a transport failure. Nothing is
-//! flattened into a string: the HTTP status and the raw body stay attached.
+//! decode (with the path of the bad field), a redirect that is not followed
+//! ([`RedirectError`]), or a transport failure. Nothing is flattened into a
+//! string: the HTTP status and the raw body stay attached.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -67,6 +68,13 @@ pub enum Error {
     /// The request did not complete at the transport level.
     #[error("transport failure: {0}")]
     Transport(#[from] TransportError),
+
+    /// The server answered with a redirect (3xx). OCTO's API never
+    /// redirects, and following one would send the request (with the shop's
+    /// secret or card data) to another address, so it is never followed and
+    /// its answer never acted on.
+    #[error("{0}")]
+    Redirect(#[from] RedirectError),
 }
 
 /// Whether sending the same request again is safe after an error.
@@ -86,7 +94,7 @@ impl Error {
     /// Whether resending the very same request is safe, and when.
     pub fn resend(&self) -> Resend {
         match self {
-            Error::Input(_) | Error::Decode { .. } => Resend::Never,
+            Error::Input(_) | Error::Decode { .. } | Error::Redirect(_) => Resend::Never,
             Error::Octo(e) => {
                 if matches!(e.code, ErrorCode::Internal) {
                     Resend::IfIdempotent
@@ -136,6 +144,7 @@ impl Error {
             Error::Problem { status, .. }
             | Error::UnexpectedResponse { status, .. }
             | Error::Decode { status, .. } => Some(*status),
+            Error::Redirect(r) => Some(r.status),
             _ => None,
         }
     }
@@ -394,6 +403,86 @@ impl fmt::Debug for RawBody {
     }
 }
 
+/// A redirect where OCTO's answer was expected.
+///
+/// It names the status and the host the redirect points to, never the
+/// target's path or query: those may carry what the request carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RedirectError {
+    /// The status of the response: the 3xx when the redirect was refused;
+    /// the final response's when the HTTP client followed it on its own.
+    pub status: StatusCode,
+    /// The host of the redirect's target, when it names one.
+    pub location_host: Option<String>,
+    /// Whether the HTTP client had already followed the redirect (only a
+    /// client supplied by the caller, configured to follow redirects, does
+    /// that): the request then reached `location_host`.
+    pub followed: bool,
+}
+
+impl RedirectError {
+    /// The redirect in `response`, refused: its status and the host of its
+    /// `Location`, if any.
+    pub fn refused<B>(response: &http::Response<B>) -> Self {
+        let location_host = response
+            .headers()
+            .get(http::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(location_host);
+        Self {
+            status: response.status(),
+            location_host,
+            followed: false,
+        }
+    }
+
+    /// A redirect the HTTP client followed on its own: the answer (with
+    /// `status`) came from `host` instead of the configured address.
+    pub fn followed(status: StatusCode, host: Option<String>) -> Self {
+        Self {
+            status,
+            location_host: host,
+            followed: true,
+        }
+    }
+}
+
+/// The host a `Location` value names: absolute (`https://host/…`) or
+/// scheme-relative (`//host/…`); a path alone names none.
+fn location_host(location: &str) -> Option<String> {
+    let absolute = if location.starts_with("//") {
+        format!("http:{location}")
+    } else {
+        location.to_owned()
+    };
+    let uri = absolute.parse::<http::Uri>().ok()?;
+    uri.host().map(str::to_owned)
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let host = self.location_host.as_deref().unwrap_or("an unnamed host");
+        if self.followed {
+            write!(
+                f,
+                "the HTTP client followed a redirect to {host} (final HTTP {}); \
+                 its answer is not used: give the client a no-redirect policy",
+                self.status.as_u16()
+            )
+        } else {
+            write!(
+                f,
+                "redirect refused: HTTP {} to {host}; OCTO does not redirect, so \
+                 it is not followed (check the base URL)",
+                self.status.as_u16()
+            )
+        }
+    }
+}
+
+impl std::error::Error for RedirectError {}
+
 /// Input refused before sending, naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{field}`: {problem}")]
@@ -454,6 +543,10 @@ pub enum InputProblem {
         /// What may still be taken.
         available: Decimal,
     },
+    /// A plain `http://` address that is not loopback: the secret would
+    /// cross the network unencrypted. `Config::with_insecure_base_url`
+    /// opts in by name.
+    PlainHttp,
 }
 
 impl fmt::Display for InputProblem {
@@ -478,6 +571,10 @@ impl fmt::Display for InputProblem {
             Self::ExceedsTotal { available } => {
                 write!(f, "exceeds what remains ({available})")
             }
+            Self::PlainHttp => f.write_str(
+                "plain http is allowed only to a loopback address (127.0.0.0/8, ::1, \
+                 localhost); use https, or opt in with `with_insecure_base_url`",
+            ),
         }
     }
 }

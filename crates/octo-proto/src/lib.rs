@@ -68,8 +68,8 @@ pub use enums::{
     AcceptStatus, Currency, Language, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus,
 };
 pub use error::{
-    DecodeProblem, Error, ErrorCode, InputError, InputProblem, OctoError, Problem, RawBody, Resend,
-    ResponseProblem, TransportError, TransportErrorKind,
+    DecodeProblem, Error, ErrorCode, InputError, InputProblem, OctoError, Problem, RawBody,
+    RedirectError, Resend, ResponseProblem, TransportError, TransportErrorKind,
 };
 pub use ids::{PaymentUuid, RefundId, ShopId, ShopRefundId, ShopTransactionId, VerifyId};
 pub use op::{Endpoint, Operation};

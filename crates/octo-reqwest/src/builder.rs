@@ -33,6 +33,17 @@ impl ClientBuilder {
     /// Uses a `reqwest::Client` you configured (proxies, your own TLS
     /// roots) instead of building one. Timeouts per attempt still apply.
     ///
+    /// **The client must not follow redirects**: build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`. reqwest's default
+    /// policy follows up to ten, and a 307 or 308 sends the whole request
+    /// (the shop's secret, card numbers, tokens) again to wherever the
+    /// `Location` points. A redirect that comes back unfollowed is refused
+    /// with [`Error::Redirect`](octo_proto::Error::Redirect). This client
+    /// cannot see a supplied client's policy; it checks afterwards that
+    /// the answer came from the address it asked, and when it did not, the
+    /// answer is not used and the call fails with the same error marked
+    /// `followed` — but by then the request has already gone there.
+    ///
     /// This crate turns reqwest's default crypto provider off, so give the
     /// builder a TLS configuration (`tls_backend_preconfigured` with a
     /// rustls config on ring) or install ring as the process default first;
@@ -48,6 +59,9 @@ impl ClientBuilder {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.settings.connect_timeout)
+                // OCTO never redirects; following would resend the body
+                // (secret, card data) to another address.
+                .redirect(reqwest::redirect::Policy::none())
                 .tls_backend_preconfigured(tls_config()?)
                 .build()
                 .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?,

@@ -9,7 +9,7 @@ use octo_proto::{Config, Error, Operation, TransportError};
 use octo_transport::Settings;
 
 use crate::builder::ClientBuilder;
-use crate::error::{too_large, transport_error};
+use crate::error::{followed_redirect, too_large, transport_error};
 
 /// An OCTO client over reqwest. Cloning it is cheap and shares the
 /// connection pool.
@@ -82,7 +82,13 @@ impl Client {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let mut request = reqwest::Request::try_from(request).map_err(transport_error)?;
         *request.timeout_mut() = Some(self.settings.timeout);
+        let asked = request.url().clone();
         let mut response = self.http.execute(request).await.map_err(transport_error)?;
+        // A client supplied by the caller may follow redirects on its own;
+        // an answer from another address is not OCTO's.
+        if response.url() != &asked {
+            return Err(followed_redirect(&response));
+        }
 
         let limit = self.settings.max_response_bytes;
         let announced = response.content_length();

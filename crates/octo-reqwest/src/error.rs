@@ -1,7 +1,7 @@
 //! reqwest's errors as octo-proto's transport kinds, keeping the original
 //! error as the source.
 
-use octo_proto::{TransportError, TransportErrorKind};
+use octo_proto::{RedirectError, TransportError, TransportErrorKind};
 
 pub(crate) fn transport_error(error: reqwest::Error) -> TransportError {
     // A connect timeout is also a timeout, but no byte was sent: resending
@@ -22,5 +22,16 @@ pub(crate) fn too_large(limit: usize) -> TransportError {
     TransportError::new(
         TransportErrorKind::BodyTooLarge,
         format!("response body larger than {limit} bytes"),
+    )
+}
+
+/// The answer of a redirect the backend client followed on its own: only
+/// its host is kept (the path and query may carry what the request did).
+/// octo-transport turns it into `Error::Redirect`.
+pub(crate) fn followed_redirect(response: &reqwest::Response) -> TransportError {
+    let host = response.url().host_str().map(str::to_owned);
+    TransportError::new(
+        TransportErrorKind::Other,
+        RedirectError::followed(response.status(), host),
     )
 }

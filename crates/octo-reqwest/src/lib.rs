@@ -32,6 +32,12 @@
 //! # }
 //! ```
 //!
+//! Redirects are never followed: OCTO's API does not redirect, and
+//! a 307 or 308 would carry the body (the shop's secret, card data) to
+//! another address. A 3xx answer ends the call in
+//! [`Error::Redirect`](octo_proto::Error::Redirect), naming the status and
+//! the target's host, and is not retried.
+//!
 //! Every call runs in a `tracing` span `octo.call` (operation,
 //! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span
 //! per attempt (attempt number, HTTP status, elapsed milliseconds). Spans

@@ -187,6 +187,15 @@ pub struct SandboxConfig {
     /// field, a ttl out of range, ...). Off by default: the sandbox then
     /// accepts what the pages accept. `docs/sandbox-rules.md` lists both.
     pub strict: bool,
+    /// How long a request head may take to arrive; a slower client is
+    /// disconnected.
+    pub header_read_timeout: StdDuration,
+    /// How long a request body may take to arrive once its head is in; a
+    /// slower client is answered 408 and disconnected.
+    pub body_read_timeout: StdDuration,
+    /// Connections served at once (at least 1); further clients wait in
+    /// the listen queue until one ends.
+    pub max_connections: usize,
 }
 
 /// The shop a default sandbox knows.
@@ -256,6 +265,9 @@ impl Default for SandboxConfig {
             zone: DEFAULT_ZONE,
             init_time_tolerance: Duration::minutes(15),
             strict: false,
+            header_read_timeout: StdDuration::from_secs(30),
+            body_read_timeout: StdDuration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }

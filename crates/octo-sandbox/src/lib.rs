@@ -361,9 +361,11 @@ impl SandboxHandle {
     /// in test mode.
     pub fn client_config(&self) -> octo_proto::Config {
         let config = octo_proto::Config::new(self.shop_id(), self.shop_secret()).with_test(true);
+        // The sandbox is a test server by definition: its address may be
+        // plain http on another host (a public_base_url, 0.0.0.0).
         config
             .clone()
-            .with_base_url(self.base_url())
+            .with_insecure_base_url(self.base_url())
             .unwrap_or(config)
     }
 

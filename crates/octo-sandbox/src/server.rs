@@ -1,5 +1,11 @@
 //! The hyper server: the accept loop, one request's way through faults and
 //! routes, and graceful shutdown.
+//!
+//! Every wait a client can cause is bounded by the config: the head must
+//! arrive within `header_read_timeout`, the body within
+//! `body_read_timeout` (else 408 and the connection closes), and at most
+//! `max_connections` connections are served at once (the rest wait in the
+//! listen queue).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,7 +20,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::engine::Engine;
 use crate::faults::FaultAction;
@@ -88,12 +94,11 @@ async fn serve(
         Some(FaultAction::Status500) => return Ok(problem_500()),
         _ => {}
     }
-    let bytes = match Limited::new(body, engine.config.max_body_bytes)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    let read = Limited::new(body, engine.config.max_body_bytes).collect();
+    let bytes = match tokio::time::timeout(engine.config.body_read_timeout, read).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Err(_) => return Ok(body_too_slow(engine.config.body_read_timeout)),
+        Ok(Err(_)) => {
             let reject = Reject::format(format!(
                 "the request body could not be read or is over {} bytes",
                 engine.config.max_body_bytes
@@ -112,14 +117,42 @@ async fn serve(
     }
 }
 
-/// Accepts connections until `shutdown` flips, then drains them.
+/// The answer to a body that did not arrive in time; the connection is
+/// closed after it.
+fn body_too_slow(limit: Duration) -> Response<Full<Bytes>> {
+    let reject = Reject::format(format!(
+        "the request body did not arrive within {} ms",
+        limit.as_millis()
+    ));
+    let mut response = render(Reply::Json(
+        StatusCode::REQUEST_TIMEOUT,
+        wire::error(&reject),
+    ));
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
+}
+
+/// Accepts connections until `shutdown` flips, then drains them. A
+/// connection is accepted only with a free slot of `max_connections`.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     engine: Arc<Engine>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(engine.config.max_connections.max(1)));
+    let header_timeout = engine.config.header_read_timeout;
     loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = shutdown.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else {
@@ -133,11 +166,13 @@ pub(crate) async fn accept_loop(
                 let service = service_fn(move |req| serve(Arc::clone(&engine), req));
                 let connection = http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(30))
+                    .header_read_timeout(header_timeout)
                     .serve_connection(TokioIo::new(stream), service);
                 let watched = graceful.watch(connection);
                 tokio::spawn(async move {
                     let _ = watched.await;
+                    // The slot is free once the connection is over.
+                    drop(slot);
                 });
             }
             _ = shutdown.changed() => break,

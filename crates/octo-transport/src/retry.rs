@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use octo_proto::machine::{Command, Reply};
-use octo_proto::{Error, Operation, RetryDecision, RetryPolicy, TransportError};
+use octo_proto::{Error, Operation, RedirectError, RetryDecision, RetryPolicy, TransportError};
 use tracing::Instrument;
 
 use crate::settings::Settings;
@@ -41,7 +41,7 @@ where
         exchange,
         |exchanged| {
             exchanged
-                .map_err(Error::Transport)
+                .map_err(exchange_failure)
                 .and_then(|r| op.parse_response(&r))
         },
         |result| result.as_ref().err(),
@@ -72,7 +72,7 @@ where
         exchange,
         |exchanged| match exchanged {
             Ok(response) => command.parse_response(&response),
-            Err(error) => command.fail(Error::Transport(error)),
+            Err(error) => command.fail(exchange_failure(error)),
         },
         Reply::error,
         sleep,
@@ -104,7 +104,7 @@ where
             exchange,
             |exchanged| {
                 exchanged
-                    .map_err(Error::Transport)
+                    .map_err(exchange_failure)
                     .and_then(|r| op.parse_response(&r))
             },
             |result| result.as_ref().err(),
@@ -142,7 +142,7 @@ where
             exchange,
             |exchanged| match exchanged {
                 Ok(response) => command.parse_response(&response),
-                Err(error) => command.fail(Error::Transport(error)),
+                Err(error) => command.fail(exchange_failure(error)),
             },
             Reply::error,
             sleep,
@@ -151,6 +151,26 @@ where
     }
     .instrument(span)
     .await
+}
+
+/// A failed exchange as the call's error. A backend that found its client
+/// had followed a redirect reports it as a transport error whose source is
+/// the [`RedirectError`]; it becomes [`Error::Redirect`], like a redirect
+/// that came back unfollowed.
+fn exchange_failure(error: TransportError) -> Error {
+    match error.source {
+        Some(source) if source.is::<RedirectError>() => match source.downcast::<RedirectError>() {
+            Ok(redirect) => Error::Redirect(*redirect),
+            Err(source) => Error::Transport(TransportError {
+                kind: error.kind,
+                source: Some(source),
+            }),
+        },
+        source => Error::Transport(TransportError {
+            kind: error.kind,
+            source,
+        }),
+    }
 }
 
 /// The blocking attempt loop: `read` turns one exchange into a result,

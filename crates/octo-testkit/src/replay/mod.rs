@@ -13,6 +13,9 @@
 //! runtime, so blocking clients and clients on any runtime can use it.
 
 mod body;
+mod redirect;
+
+pub use redirect::{RedirectTrap, TRAP_SECRET};
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -138,6 +141,7 @@ struct State {
     fallback: Option<Reply>,
     problems: Vec<String>,
     received: usize,
+    connections: usize,
 }
 
 /// The replay server. Dropping it stops the server.
@@ -222,6 +226,12 @@ impl ReplayServer {
         self.lock().received
     }
 
+    /// How many connections were accepted so far, whether or not a request
+    /// came on them.
+    pub fn connections(&self) -> usize {
+        self.lock().connections
+    }
+
     /// Everything that went wrong since the last call, and the exchanges
     /// that were queued but never requested (they are dropped). `Ok` only
     /// when every request matched and every exchange was used.
@@ -283,6 +293,7 @@ async fn serve(
             _ = &mut stopped => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                lock(&state).connections += 1;
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
                 tokio::spawn(async move {

@@ -1,0 +1,174 @@
+//! The sandbox's server bounds what one client can hold: a body or a head
+//! trickled slower than its timeout is refused in time while other
+//! connections are served, and connections beyond the limit wait.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use octo_proto::op::{PaymentStatusCheck, PreparePayment};
+use octo_proto::{Currency, Operation};
+use octo_sandbox::{Sandbox, SandboxHandle};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+async fn sandbox(header: Duration, body: Duration, connections: usize) -> SandboxHandle {
+    Sandbox::builder()
+        .configure(|c| {
+            c.header_read_timeout = header;
+            c.body_read_timeout = body;
+            c.max_connections = connections;
+        })
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A whole request on its own connection, answered as OCTO would.
+async fn served(sb: &SandboxHandle) -> bool {
+    let op = PaymentStatusCheck::new("order-unknown".parse().unwrap());
+    matches!(
+        common::send(sb, &op).await,
+        Ok(_) | Err(octo_proto::Error::Octo(_))
+    )
+}
+
+/// Writes `head` then `body` one byte every `every` (the write half stays
+/// open afterwards), and reads until the first line of an answer or the
+/// close. The status line (`None` on a bare close) and the time it took.
+async fn trickle(
+    sb: &SandboxHandle,
+    head: Vec<u8>,
+    body: Vec<u8>,
+    every: Duration,
+) -> (Option<String>, Duration) {
+    let started = Instant::now();
+    let stream = TcpStream::connect(sb.addr()).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let _ = write.write_all(&head).await;
+        for byte in body {
+            tokio::time::sleep(every).await;
+            if write.write_all(&[byte]).await.is_err() {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    });
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 512];
+    let answered = tokio::time::timeout(common::LIMIT, async {
+        loop {
+            match read.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    seen.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    if seen.windows(2).any(|w| w == b"\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    writer.abort();
+    assert!(answered.is_ok(), "neither answered nor closed in time");
+    let text = String::from_utf8_lossy(&seen);
+    let line = text
+        .lines()
+        .next()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned);
+    (line, started.elapsed())
+}
+
+/// A whole `prepare_payment` request for the sandbox: its head and body.
+/// Processed, it would create a payment.
+fn prepare(sb: &SandboxHandle) -> (Vec<u8>, Vec<u8>) {
+    let op = PreparePayment::new(
+        "order-slow".parse().unwrap(),
+        common::dec("1000"),
+        Currency::Uzs,
+        "Two yoghurts",
+        "https://shop.example/orders/1",
+        common::init_time(),
+    );
+    let request = op.build_request(&sb.client_config()).unwrap();
+    let mut head = format!(
+        "POST {} HTTP/1.1\r\nhost: {}\r\n",
+        request.uri().path(),
+        sb.addr()
+    );
+    for (name, value) in request.headers() {
+        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+    }
+    head.push_str(&format!("content-length: {}\r\n\r\n", request.body().len()));
+    (head.into_bytes(), request.body().clone())
+}
+
+#[tokio::test]
+async fn a_trickled_body_is_refused_in_time_while_others_are_served() {
+    let sb = sandbox(Duration::from_secs(5), Duration::from_millis(300), 64).await;
+    let (head, body) = prepare(&sb);
+    let slow = trickle(&sb, head, body, Duration::from_millis(100));
+    let (slow, fast) = tokio::join!(slow, async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        served(&sb).await
+    });
+    assert!(fast, "a whole request on another connection is served");
+    let (line, elapsed) = slow;
+    let line = line.expect("an answer before the close");
+    assert!(line.starts_with("HTTP/1.1 408"), "{line}");
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "refused only after {elapsed:?}"
+    );
+    assert!(served(&sb).await, "still serving afterwards");
+    assert_eq!(sb.payment_count(), 0, "the trickled request was processed");
+}
+
+#[tokio::test]
+async fn a_trickled_head_is_dropped_in_time() {
+    let sb = sandbox(Duration::from_millis(300), Duration::from_secs(5), 64).await;
+    let head = format!(
+        "POST /prepare_payment HTTP/1.1\r\nhost: {}\r\nx-padding: {}\r\n",
+        sb.addr(),
+        "a".repeat(60)
+    );
+    let (slow, fast) = tokio::join!(
+        trickle(
+            &sb,
+            Vec::new(),
+            head.into_bytes(),
+            Duration::from_millis(50)
+        ),
+        async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            served(&sb).await
+        }
+    );
+    assert!(fast, "a whole request on another connection is served");
+    let (line, elapsed) = slow;
+    if let Some(line) = line {
+        assert!(line.starts_with("HTTP/1.1 408"), "{line}");
+    }
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "dropped only after {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_for_a_free_slot() {
+    let sb = sandbox(Duration::from_secs(5), Duration::from_secs(5), 1).await;
+    // One idle connection holds the only slot.
+    let holder = TcpStream::connect(sb.addr()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let waiting = tokio::time::timeout(Duration::from_millis(400), served(&sb)).await;
+    assert!(waiting.is_err(), "served beyond the connection limit");
+    drop(holder);
+    let after = tokio::time::timeout(common::LIMIT, served(&sb)).await;
+    assert_eq!(after, Ok(true), "served once the slot is free");
+}
