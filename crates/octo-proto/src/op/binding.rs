@@ -210,8 +210,10 @@ impl Operation for VerificationInfo {
 }
 
 /// The code the customer received by SMS: 4 to 8 digits. `Debug` hides it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SmsCode(String);
+
+crate::secret::wiped_secret!(SmsCode);
 
 impl SmsCode {
     /// Validates a code.
