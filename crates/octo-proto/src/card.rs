@@ -262,7 +262,8 @@ impl fmt::Display for MaskedPan {
     }
 }
 
-/// A card's expiry in OCTO's `YYMM` form (`2805` is May 2028).
+/// A card's expiry in OCTO's `YYMM` form (`2805` is May 2028). Card data:
+/// `Debug` and `Display` print `[REDACTED]`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CardExpiry {
     year: u8,
@@ -307,21 +308,25 @@ impl CardExpiry {
     }
 }
 
+/// An expiry is card data: `Debug` and `Display` hide it. Read it through
+/// [`to_yymm`](CardExpiry::to_yymm), [`month`](CardExpiry::month) and
+/// [`year`](CardExpiry::year).
 impl fmt::Debug for CardExpiry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CardExpiry({:02}/{:02})", self.month, self.year)
+        f.write_str("CardExpiry([REDACTED])")
     }
 }
 
 impl fmt::Display for CardExpiry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}/{:02}", self.month, self.year)
+        f.write_str("[REDACTED]")
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CardExpiry {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
+        // Through `secret_text`: serde's own type errors would quote it.
+        let raw = secret_text(deserializer, "a card expiry as a YYMM string")?;
         CardExpiry::parse_yymm(&raw).map_err(serde::de::Error::custom)
     }
 }
@@ -365,6 +370,10 @@ mod tests {
         for bad in ["2813", "2800", "280", "28a5", "", "20055"] {
             assert!(CardExpiry::parse_yymm(bad).is_err(), "{bad}");
         }
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("28") && !shown.contains("05"), "{shown}");
+        let err = serde_json::from_str::<CardExpiry>("2805").unwrap_err();
+        assert!(!err.to_string().contains("2805"), "{err}");
     }
 
     #[test]

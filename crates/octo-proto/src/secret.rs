@@ -230,7 +230,8 @@ mod tests {
         use crate::card::Pan;
         use crate::op::SmsCode;
 
-        let checks: [(&str, Box<dyn Fn() -> bool>, bool); 14] = [
+        type Check = (&'static str, Box<dyn Fn() -> bool>, bool);
+        let checks: [Check; 14] = [
             (
                 "OctoSecret",
                 Box::new(|| OctoSecret::new("a-1") == OctoSecret::new("a-1")),
