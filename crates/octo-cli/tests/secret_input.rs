@@ -52,7 +52,11 @@ fn the_card_number_and_cvc_are_read_from_a_pipe_in_order() {
         .expect_code(2)
         .stderr_has("no CVC")
         .never_shows(pan);
-    assert_eq!(sb.handle.payment_count(), 1, "only the good binding was sent");
+    assert_eq!(
+        sb.handle.payment_count(),
+        1,
+        "only the good binding was sent"
+    );
 }
 
 #[test]

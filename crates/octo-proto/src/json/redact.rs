@@ -135,6 +135,30 @@ pub(crate) fn redact_for_print(value: &mut Value) {
     }
 }
 
+/// A copy of `value` safe to print or log: every secret-named field
+/// (card numbers, CVCs, expiries, holder names, card tokens, SMS codes, the
+/// shop's secret and keys) replaced by `"[REDACTED]"` at any depth, and every
+/// run of twelve or more digits elsewhere masked like a card number (at most
+/// the first six and last four, never more than half of the digits).
+///
+/// This is the rule every `Debug` of a body in this crate follows; tools that
+/// print a notification or a response as JSON use it too.
+///
+/// ```
+/// use serde_json::json;
+/// let shown = octo_proto::redacted(&json!({
+///     "pan": "9860240101226506", "note": "card 9860240101226506", "rrn": "1234"
+/// }));
+/// assert_eq!(shown, json!({
+///     "pan": "[REDACTED]", "note": "card 9860********6506", "rrn": "1234"
+/// }));
+/// ```
+pub fn redacted(value: &Value) -> Value {
+    let mut copy = value.clone();
+    redact_for_print(&mut copy);
+    copy
+}
+
 /// A map (a callback's unmodelled fields, say) as JSON text safe to print.
 pub(crate) fn printable_map(map: &serde_json::Map<String, Value>) -> String {
     let mut value = Value::Object(map.clone());
