@@ -53,9 +53,9 @@ impl Pan {
     }
 
     /// The masked form: the last four digits and at most the first six,
-    /// never more than half of the digits ([`mask_card_number`]):
-    /// `9860********6506` for 16 digits, `627123*********3455` would show too
-    /// much for 19, so that one is `62712**********3455`.
+    /// never more than half of the digits: `9860********6506` for 16 digits;
+    /// `627123*********3455` would show too much for 19, so that one is
+    /// `62712**********3455`.
     pub fn masked(&self) -> String {
         mask_card_number(&self.0)
     }
@@ -242,8 +242,8 @@ impl MaskedPan {
 
 impl MaskedPan {
     /// The mask as printed by `Debug` and `Display`: OCTO's first six and
-    /// last four cut down to at most half of the positions
-    /// ([`mask_card_number`]), `427831******3011` becoming
+    /// last four cut down to at most half of the positions (the last four,
+    /// then as many of the first six as fit), `427831******3011` becoming
     /// `4278********3011`.
     pub fn printable(&self) -> String {
         mask_card_number(&self.0)
