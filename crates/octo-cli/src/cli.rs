@@ -161,8 +161,9 @@ pub enum Command {
         #[command(flatten)]
         api: ApiOptions,
     },
-    /// Bind a card: reads the card number from standard input, then asks
-    /// for the SMS code (Humo/Uzcard) or prints the 3-D Secure page.
+    /// Bind a card: reads the card number from standard input (typed
+    /// without echo at a terminal, one line each from a pipe), then asks for
+    /// the SMS code (Humo/Uzcard) or prints the 3-D Secure page.
     Bind {
         /// Your id for the binding.
         #[arg(long = "id")]
@@ -185,6 +186,10 @@ pub enum Command {
         /// Where OCTO posts the token.
         #[arg(long)]
         bind_notify_url: Option<String>,
+        /// Also read the card's CVC2 from standard input, after the card
+        /// number, for cards that need it.
+        #[arg(long)]
+        with_cvc: bool,
         /// Where to call and how to print.
         #[command(flatten)]
         api: ApiOptions,

@@ -45,10 +45,12 @@ impl Credentials {
             .or_else(|| std::env::var_os(FILE_VAR).map(PathBuf::from));
         let mut values = Values::default();
         if let Some(path) = &file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let mut text = std::fs::read_to_string(path).map_err(|e| {
                 Failure::credentials(format!("cannot read {}: {e}", path.display()))
             })?;
-            values = Values::parse(&text).map_err(|line| {
+            let parsed = Values::parse(&text);
+            zeroize::Zeroize::zeroize(&mut text);
+            values = parsed.map_err(|line| {
                 Failure::credentials(format!("{}: line {line} is not KEY=VALUE", path.display()))
             })?;
         }
@@ -59,9 +61,9 @@ impl Credentials {
                 .filter(|v| !v.is_empty())
         };
         Ok(Self {
-            shop_id: pick(values.shop_id, SHOP_ID_VAR),
-            secret: pick(values.secret, SECRET_VAR).map(OctoSecret::new),
-            notify_key: pick(values.notify_key, NOTIFY_KEY_VAR).map(NotificationKey::new),
+            shop_id: pick(values.shop_id.take(), SHOP_ID_VAR),
+            secret: pick(values.secret.take(), SECRET_VAR).map(OctoSecret::new),
+            notify_key: pick(values.notify_key.take(), NOTIFY_KEY_VAR).map(NotificationKey::new),
         })
     }
 
@@ -114,11 +116,30 @@ impl Credentials {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Values {
     shop_id: Option<String>,
     secret: Option<String>,
     notify_key: Option<String>,
+}
+
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "[REDACTED]");
+        f.debug_struct("Values")
+            .field("shop_id", &self.shop_id)
+            .field("secret", &hidden(&self.secret))
+            .field("notify_key", &hidden(&self.notify_key))
+            .finish()
+    }
+}
+
+impl Drop for Values {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.secret.zeroize();
+        self.notify_key.zeroize();
+    }
 }
 
 impl Values {
@@ -158,6 +179,8 @@ mod tests {
         assert_eq!(v.secret.as_deref(), Some("abc"));
         assert_eq!(v.notify_key, None);
         assert_eq!(Values::parse("OCTO_SHOP_ID 123").unwrap_err(), 1);
+        let shown = format!("{v:?}");
+        assert!(shown.contains("123") && !shown.contains("abc"), "{shown}");
     }
 
     #[test]

@@ -12,7 +12,9 @@ mod commands;
 mod credentials;
 mod demo;
 mod failure;
+mod logging;
 mod render;
+mod secret_input;
 
 use std::process::ExitCode;
 
@@ -22,6 +24,7 @@ use crate::cli::{Cli, Command};
 use crate::failure::{Failure, exit};
 
 fn main() -> ExitCode {
+    logging::init_from_env();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -130,3 +130,42 @@ fn no_key_or_no_notification_is_a_usage_error() {
     )
     .expect_code(2);
 }
+
+#[test]
+fn card_data_in_a_notification_is_not_printed() {
+    // Fields OCTO does not document, holding card data: printed redacted,
+    // as text and as JSON; the signature still verifies.
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let mut body = signed(&scheme, PaymentStatus::Succeeded);
+    let pan = "9860240101226506";
+    body["pan"] = pan.into();
+    body["cardHolderName"] = "ZARINA QODIROVA".into();
+    body["exp"] = "2911".into();
+    body["note"] = format!("paid with {pan}").into();
+    body["card"] = serde_json::json!({ "cvc2": "8274", "number": "4278310012343018" });
+    body["maskedPan"] = "986024******6506".into();
+    let body = body.to_string();
+    for args in [
+        &["verify-notification", "-"][..],
+        &["verify-notification", "-", "--json"][..],
+    ] {
+        let out = run(args, &key_env(), &body);
+        out.expect_code(0);
+        for secret in [
+            pan,
+            "ZARINA QODIROVA",
+            "2911",
+            "8274",
+            "4278310012343018",
+            "986024",
+        ] {
+            out.never_shows(secret);
+        }
+    }
+    let json = run(&["verify-notification", "-", "--json"], &key_env(), &body)
+        .expect_code(0)
+        .json();
+    assert_eq!(json["pan"], "[REDACTED]");
+    assert_eq!(json["maskedPan"], "9860********6506");
+    assert_eq!(json["verified"], true);
+}

@@ -7,11 +7,14 @@ use crate::error::{InputError, InputProblem};
 
 /// A full card number (PAN): 13 to 19 digits that pass the Luhn check.
 ///
-/// `Debug` and `Display` print at most the first six and last four digits
-/// (`860031******1293`); the full number is read only through
+/// `Debug` and `Display` print at most the first six and last four digits,
+/// and never more than half of them (`8600********1293`); the full number is
+/// read only through
 /// [`expose_secret`](Pan::expose_secret).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Pan(String);
+
+crate::secret::wiped_secret!(Pan);
 
 impl Pan {
     /// Validates a card number. Spaces are not accepted: pass digits only.
@@ -49,11 +52,47 @@ impl Pan {
             .unwrap_or_default()
     }
 
-    /// The masked form: first six, stars, last four.
+    /// The masked form: the last four digits and at most the first six,
+    /// never more than half of the digits: `9860********6506` for 16 digits;
+    /// `627123*********3455` would show too much for 19, so that one is
+    /// `62712**********3455`.
     pub fn masked(&self) -> String {
-        let hidden = self.0.len().saturating_sub(10);
-        format!("{}{}{}", self.first6(), "*".repeat(hidden), self.last4())
+        mask_card_number(&self.0)
     }
+}
+
+/// How many positions of an `len`-position card number a mask may show at
+/// its start and at its end: the last four, then as many of the first six
+/// as keep the total at half of `len` or less.
+pub(crate) fn mask_bounds(len: usize) -> (usize, usize) {
+    let half = len / 2;
+    let trailing = half.min(4);
+    let leading = (half - trailing).min(6);
+    (leading, trailing)
+}
+
+/// Masks a card number, or a mask of one, for printing: each position (a
+/// digit or a `*`; spaces are dropped) is kept only within
+/// [`mask_bounds`], every other one becomes `*`.
+///
+/// Shows at most the first six and last four digits, and never more than
+/// half of them, whatever the length: a 12-digit number shows two and four
+/// (`12******9012`), a 16-digit one four and four.
+pub(crate) fn mask_card_number(text: &str) -> String {
+    let positions: Vec<char> = text.chars().filter(|c| *c != ' ').collect();
+    let len = positions.len();
+    let (leading, trailing) = mask_bounds(len);
+    positions
+        .iter()
+        .enumerate()
+        .map(|(at, c)| {
+            if at < leading || at >= len - trailing {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 /// The Luhn checksum over a string of ASCII digits.
@@ -173,6 +212,10 @@ pub(crate) fn secret_text<'de, D: serde::Deserializer<'de>>(
 /// A masked card number as OCTO reports it (`427831** **** 3011`, or
 /// `first6` and `last4` apart). It never holds a full number: anything with
 /// more than ten digits visible is rejected.
+///
+/// [`as_str`](Self::as_str) and serialisation keep OCTO's text as sent;
+/// `Debug` and `Display` print it cut down to at most half of its positions
+/// ([`printable`](Self::printable)).
 #[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]
 pub struct MaskedPan(String);
@@ -197,19 +240,30 @@ impl MaskedPan {
     }
 }
 
+impl MaskedPan {
+    /// The mask as printed by `Debug` and `Display`: OCTO's first six and
+    /// last four cut down to at most half of the positions (the last four,
+    /// then as many of the first six as fit), `427831******3011` becoming
+    /// `4278********3011`.
+    pub fn printable(&self) -> String {
+        mask_card_number(&self.0)
+    }
+}
+
 impl fmt::Debug for MaskedPan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MaskedPan({})", self.0)
+        write!(f, "MaskedPan({})", self.printable())
     }
 }
 
 impl fmt::Display for MaskedPan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.printable())
     }
 }
 
-/// A card's expiry in OCTO's `YYMM` form (`2805` is May 2028).
+/// A card's expiry in OCTO's `YYMM` form (`2805` is May 2028). Card data:
+/// `Debug` and `Display` print `[REDACTED]`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CardExpiry {
     year: u8,
@@ -254,21 +308,25 @@ impl CardExpiry {
     }
 }
 
+/// An expiry is card data: `Debug` and `Display` hide it. Read it through
+/// [`to_yymm`](CardExpiry::to_yymm), [`month`](CardExpiry::month) and
+/// [`year`](CardExpiry::year).
 impl fmt::Debug for CardExpiry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CardExpiry({:02}/{:02})", self.month, self.year)
+        f.write_str("CardExpiry([REDACTED])")
     }
 }
 
 impl fmt::Display for CardExpiry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}/{:02}", self.month, self.year)
+        f.write_str("[REDACTED]")
     }
 }
 
 impl<'de> serde::Deserialize<'de> for CardExpiry {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
+        // Through `secret_text`: serde's own type errors would quote it.
+        let raw = secret_text(deserializer, "a card expiry as a YYMM string")?;
         CardExpiry::parse_yymm(&raw).map_err(serde::de::Error::custom)
     }
 }
@@ -290,8 +348,8 @@ mod tests {
         let pan = Pan::new("4111111111111111").unwrap();
         assert_eq!(pan.first6(), "411111");
         assert_eq!(pan.last4(), "1111");
-        assert_eq!(format!("{pan}"), "411111******1111");
-        assert_eq!(format!("{pan:?}"), "Pan(411111******1111)");
+        assert_eq!(format!("{pan}"), "4111********1111");
+        assert_eq!(format!("{pan:?}"), "Pan(4111********1111)");
         assert!(Pan::new("4111 1111 1111 1111").is_err());
         assert!(Pan::new("411111111111").is_err());
         assert!(Pan::new("").is_err());
@@ -312,6 +370,10 @@ mod tests {
         for bad in ["2813", "2800", "280", "28a5", "", "20055"] {
             assert!(CardExpiry::parse_yymm(bad).is_err(), "{bad}");
         }
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("28") && !shown.contains("05"), "{shown}");
+        let err = serde_json::from_str::<CardExpiry>("2805").unwrap_err();
+        assert!(!err.to_string().contains("2805"), "{err}");
     }
 
     #[test]

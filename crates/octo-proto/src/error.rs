@@ -13,6 +13,7 @@ use std::fmt;
 use http::StatusCode;
 use rust_decimal::Decimal;
 
+use crate::json::{mask_digit_runs, printable_body};
 use crate::op::Endpoint;
 
 /// Everything that can go wrong while building a request or reading a
@@ -162,7 +163,11 @@ impl Error {
 }
 
 /// An error OCTO reported in its envelope (`error` not 0).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` and `Display` print OCTO's messages with any long digit run (a
+/// card number OCTO might quote) masked, and the body redacted (see
+/// [`RawBody`]); the fields themselves keep the text as received.
+#[derive(Clone, PartialEq, Eq)]
 pub struct OctoError {
     /// The HTTP status (OCTO usually answers errors with 200).
     pub http_status: StatusCode,
@@ -185,9 +190,24 @@ impl fmt::Display for OctoError {
             self.code.description()
         )?;
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", mask_digit_runs(message))?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for OctoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OctoError")
+            .field("http_status", &self.http_status)
+            .field("code", &self.code)
+            .field("message", &self.message.as_deref().map(mask_digit_runs))
+            .field(
+                "developer_message",
+                &self.developer_message.as_deref().map(mask_digit_runs),
+            )
+            .field("body", &self.body)
+            .finish()
     }
 }
 
@@ -299,7 +319,10 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A problem body (`{"title","status","detail"}`) from a server fault.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` and `Display` mask long digit runs in the title and detail (a
+/// stack message may quote a card number).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Problem {
     /// `title`, such as `Internal Server Error`.
     pub title: Option<String>,
@@ -311,11 +334,21 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.title.as_deref().unwrap_or("problem"))?;
+        f.write_str(&mask_digit_runs(self.title.as_deref().unwrap_or("problem")))?;
         if let Some(detail) = &self.detail {
-            write!(f, ": {detail}")?;
+            write!(f, ": {}", mask_digit_runs(detail))?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Problem")
+            .field("title", &self.title.as_deref().map(mask_digit_runs))
+            .field("status", &self.status)
+            .field("detail", &self.detail.as_deref().map(mask_digit_runs))
+            .finish()
     }
 }
 
@@ -369,7 +402,13 @@ impl fmt::Display for DecodeProblem {
     }
 }
 
-/// A response body kept as evidence. `Debug` shows it as text, cut at 2 KiB.
+/// A response body kept as evidence, byte for byte
+/// ([`as_bytes`](Self::as_bytes)).
+///
+/// `Debug` never shows it raw: a JSON body is printed with every
+/// secret-named field (card number, CVC, expiry, holder name, token, SMS
+/// code, secret or key) redacted and long digit runs masked, and anything
+/// else as its size and kind only; cut at 2 KiB.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct RawBody(Vec<u8>);
 
@@ -393,12 +432,13 @@ impl RawBody {
 impl fmt::Debug for RawBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const LIMIT: usize = 2048;
-        let shown = self.0.get(..LIMIT).unwrap_or(&self.0);
-        let text = String::from_utf8_lossy(shown);
-        if self.0.len() > LIMIT {
-            write!(f, "{text:?}… ({} bytes)", self.0.len())
-        } else {
-            write!(f, "{text:?}")
+        let text = printable_body(&self.0);
+        match text.char_indices().nth(LIMIT) {
+            Some((cut, _)) => {
+                let shown = text.get(..cut).unwrap_or_default();
+                write!(f, "{shown:?}… ({} bytes)", self.0.len())
+            }
+            None => write!(f, "{text:?}"),
         }
     }
 }

@@ -72,6 +72,7 @@ pub use error::{
     RedirectError, Resend, ResponseProblem, TransportError, TransportErrorKind,
 };
 pub use ids::{PaymentUuid, RefundId, ShopId, ShopRefundId, ShopTransactionId, VerifyId};
+pub use json::redacted;
 pub use op::{Endpoint, Operation};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use secret::{CardToken, Cvc, NotificationKey, OctoSecret};

@@ -8,16 +8,70 @@
 //!
 //! Card numbers have their own type, [`Pan`](crate::Pan), which validates the
 //! digits and prints at most the first six and last four.
+//!
+//! Every secret type here, and [`Pan`](crate::Pan),
+//! [`CallbackPan`](crate::callback::CallbackPan) and
+//! [`SmsCode`](crate::op::SmsCode), wipes its bytes from memory when it is
+//! dropped ([`zeroize`]), and compares in constant time: `==` goes through
+//! [`subtle`], so how long a comparison takes says nothing about where two
+//! values first differ (only whether their lengths do).
 
 use std::fmt;
 
 use crate::error::{InputError, InputProblem};
 
+#[cfg(test)]
+thread_local! {
+    /// How many constant-time comparisons this thread made: lets the tests
+    /// see that `==` on a secret goes through [`ct_eq`].
+    pub(crate) static CT_COMPARES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Compares two secrets in constant time for equal lengths (a length
+/// mismatch answers at once: lengths are not secret here).
+pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
+    #[cfg(test)]
+    CT_COMPARES.with(|count| count.set(count.get() + 1));
+    bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()))
+}
+
+/// Equality in constant time and wiping on drop, for a newtype over a
+/// `String` holding a secret.
+macro_rules! wiped_secret {
+    ($name:ident) => {
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                $crate::secret::ct_eq(&self.0, &other.0)
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl subtle::ConstantTimeEq for $name {
+            fn ct_eq(&self, other: &Self) -> subtle::Choice {
+                self.0.as_bytes().ct_eq(other.0.as_bytes())
+            }
+        }
+
+        impl Drop for $name {
+            fn drop(&mut self) {
+                zeroize::Zeroize::zeroize(&mut self.0);
+            }
+        }
+
+        impl zeroize::ZeroizeOnDrop for $name {}
+    };
+}
+
+pub(crate) use wiped_secret;
+
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident, $label:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq)]
+        #[derive(Clone)]
         pub struct $name(String);
+
+        wiped_secret!($name);
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -87,8 +141,10 @@ secret_type!(
 );
 
 /// A card's CVC2/CVV2 code: three or four digits.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Cvc(String);
+
+wiped_secret!(Cvc);
 
 impl Cvc {
     /// Validates and wraps a CVC2/CVV2 code.
@@ -159,6 +215,115 @@ mod tests {
         assert!(!err.contains("tok-abc"), "{err}");
         let ok: CardToken = serde_json::from_str("\"tok-abc\"").unwrap();
         assert_eq!(ok.expose_secret(), "tok-abc");
+    }
+
+    /// Runs `compare` and says how many constant-time comparisons it made.
+    fn ct_compares(compare: impl FnOnce() -> bool) -> (bool, usize) {
+        let before = CT_COMPARES.with(std::cell::Cell::get);
+        let equal = compare();
+        (equal, CT_COMPARES.with(std::cell::Cell::get) - before)
+    }
+
+    #[test]
+    fn equality_is_constant_time() {
+        use crate::callback::CallbackPan;
+        use crate::card::Pan;
+        use crate::op::SmsCode;
+
+        type Check = (&'static str, Box<dyn Fn() -> bool>, bool);
+        let checks: [Check; 14] = [
+            (
+                "OctoSecret",
+                Box::new(|| OctoSecret::new("a-1") == OctoSecret::new("a-1")),
+                true,
+            ),
+            (
+                "OctoSecret",
+                Box::new(|| OctoSecret::new("a-1") == OctoSecret::new("a-2")),
+                false,
+            ),
+            (
+                "NotificationKey",
+                Box::new(|| NotificationKey::new("k") == NotificationKey::new("k")),
+                true,
+            ),
+            (
+                "NotificationKey",
+                Box::new(|| NotificationKey::new("k") == NotificationKey::new("j")),
+                false,
+            ),
+            (
+                "CardToken",
+                Box::new(|| CardToken::new("t") == CardToken::new("t")),
+                true,
+            ),
+            (
+                "CardToken",
+                Box::new(|| CardToken::new("t") == CardToken::new("u")),
+                false,
+            ),
+            (
+                "Cvc",
+                Box::new(|| Cvc::new("123").ok() == Cvc::new("123").ok()),
+                true,
+            ),
+            (
+                "Cvc",
+                Box::new(|| Cvc::new("123").ok() == Cvc::new("124").ok()),
+                false,
+            ),
+            (
+                "SmsCode",
+                Box::new(|| SmsCode::new("1234").ok() == SmsCode::new("1234").ok()),
+                true,
+            ),
+            (
+                "SmsCode",
+                Box::new(|| SmsCode::new("1234").ok() == SmsCode::new("1235").ok()),
+                false,
+            ),
+            (
+                "Pan",
+                Box::new(|| Pan::new("4111111111111111").ok() == Pan::new("4111111111111111").ok()),
+                true,
+            ),
+            (
+                "Pan",
+                Box::new(|| Pan::new("4111111111111111").ok() == Pan::new("4276380012341025").ok()),
+                false,
+            ),
+            (
+                "CallbackPan",
+                Box::new(|| {
+                    CallbackPan::new("427638******1025") == CallbackPan::new("427638******1025")
+                }),
+                true,
+            ),
+            (
+                "CallbackPan",
+                Box::new(|| {
+                    CallbackPan::new("427638******1025") == CallbackPan::new("427638******1026")
+                }),
+                false,
+            ),
+        ];
+        for (name, check, expected) in checks {
+            let (equal, compares) = ct_compares(check);
+            assert_eq!(equal, expected, "{name}");
+            assert_eq!(compares, 1, "{name}: `==` is not the constant-time compare");
+        }
+    }
+
+    #[test]
+    fn secrets_are_wiped_on_drop() {
+        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+        wiped::<OctoSecret>();
+        wiped::<NotificationKey>();
+        wiped::<CardToken>();
+        wiped::<Cvc>();
+        wiped::<crate::op::SmsCode>();
+        wiped::<crate::card::Pan>();
+        wiped::<crate::callback::CallbackPan>();
     }
 
     #[test]

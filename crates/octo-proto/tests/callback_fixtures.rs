@@ -123,7 +123,7 @@ fn tokenization_outcome(t: &TokenizationCallback) -> Value {
     json!({
         "shop_transaction_id": t.shop_transaction_id.as_str(),
         "status": t.status.as_str(),
-        "pan_masked": t.pan.as_ref().map(|p| p.masked()),
+        "pan_masked": t.pan.as_ref().and_then(|p| p.to_masked_pan()).map(|m| m.as_str().to_owned()),
         "exp": t.exp.map(|e| e.to_yymm()),
         "card_holder_name": t.card_holder_name,
         "has_token": t.token().is_some(),

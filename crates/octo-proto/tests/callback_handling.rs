@@ -204,7 +204,7 @@ fn card_numbers_tokens_and_keys_never_print() {
     assert_eq!(callback.token().unwrap().expose_secret(), TOKEN);
     assert_eq!(
         format!("{}", callback.pan.as_ref().unwrap()),
-        "860031******4318"
+        "8600********4318"
     );
     assert_clean(&format!("{:?}", scheme()));
 

@@ -56,7 +56,7 @@ fn bound(card: &BoundCard) -> String {
     let card_text = card
         .card
         .as_ref()
-        .map(|c| c.to_string())
+        .map(|c| c.as_str().to_owned())
         .unwrap_or_default();
     format!("bound {} {card_text}", card.shop_transaction_id)
 }

@@ -1,25 +1,23 @@
 //! The API commands: one OCTO call each (two or three for `bind`), printed
 //! as text or JSON.
 
-use std::io::{BufRead, Write};
-
 use octo_proto::op::{
     BindCard, BlockCardToken, CheckSmsKey, FiscalData, PaymentStatusCheck, PreparePayment, Refund,
     SetAccept, SmsCode, VerificationInfo,
 };
 use octo_proto::{
-    CardExpiry, CardToken, Currency, Language, Pan, PaymentMethod, PaymentUuid, ShopRefundId,
+    CardExpiry, CardToken, Currency, Cvc, Language, Pan, PaymentMethod, PaymentUuid, ShopRefundId,
     ShopTransactionId,
 };
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::read_secret_line;
 use crate::backend::{self, Backend};
 use crate::cli::{ApiOptions, Command};
 use crate::credentials::Credentials;
 use crate::failure::{Failure, exit};
 use crate::render;
+use crate::secret_input::SecretInput;
 
 /// Runs one of the API commands; `None` when `command` is not one.
 pub fn run(command: Command) -> Option<Result<u8, Failure>> {
@@ -103,20 +101,27 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             method,
             return_url,
             bind_notify_url,
+            with_cvc,
             api,
         } => {
-            let stdin = std::io::stdin();
-            let mut input = stdin.lock();
+            let mut input = SecretInput::stdin();
             with_backend(&api, false, |b| {
-                let pan = read_secret_line(&mut input, "card number")?;
+                let pan = input.read("card number", "Card number: ")?;
+                let pan = Pan::new(pan).map_err(|e| Failure::usage(format!("card number: {e}")))?;
+                let cvc2 = if with_cvc {
+                    let cvc = input.read("CVC", "CVC2: ")?;
+                    Some(Cvc::new(cvc).map_err(|e| Failure::usage(format!("CVC: {e}")))?)
+                } else {
+                    None
+                };
                 let op = BindCard {
                     shop_transaction_id: id(&shop_transaction_id)?,
-                    pan: Pan::new(pan).map_err(|e| Failure::usage(format!("card number: {e}")))?,
+                    pan,
                     exp: CardExpiry::parse_yymm(&exp)
                         .map_err(|e| Failure::usage(format!("--exp: {e}")))?,
                     phone,
                     card_holder_name: holder,
-                    cvc2: None,
+                    cvc2,
                     method: PaymentMethod::parse(&method),
                     return_url,
                     notify_url: None,
@@ -126,10 +131,9 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             })
         }
         Command::BlockToken { api } => {
-            let stdin = std::io::stdin();
-            let mut input = stdin.lock();
+            let mut input = SecretInput::stdin();
             with_backend(&api, false, |b| {
-                let token = CardToken::new(read_secret_line(&mut input, "card token")?);
+                let token = CardToken::new(input.read("card token", "Card token: ")?);
                 let blocked = b
                     .send(&BlockCardToken::new(token))
                     .map_err(|e| Failure::from_sdk(&e))?;
@@ -163,7 +167,12 @@ fn with_backend(
 
 /// `bind_card`, then (Humo, Uzcard) the SMS code from standard input, or
 /// (Visa, Mastercard) the 3-D Secure page to send the customer to.
-fn bind(b: &Backend, op: &BindCard, json: bool, input: &mut impl BufRead) -> Result<u8, Failure> {
+fn bind<R: std::io::BufRead>(
+    b: &Backend,
+    op: &BindCard,
+    json: bool,
+    input: &mut SecretInput<R>,
+) -> Result<u8, Failure> {
     let started = b.send(op).map_err(|e| Failure::from_sdk(&e))?;
     if op.method == PaymentMethod::BankCard {
         render::print(json, &started, render::payment);
@@ -183,16 +192,13 @@ fn bind(b: &Backend, op: &BindCard, json: bool, input: &mut impl BufRead) -> Res
             Some("start the binding again with a new --id"),
         ));
     }
-    // The prompt goes to standard error so that standard output stays the
-    // result alone (and valid JSON with --json).
-    let mut err = std::io::stderr();
-    let _ = write!(
-        err,
+    // The prompt goes to standard error (or the terminal) so that standard
+    // output stays the result alone (and valid JSON with --json).
+    let prompt = format!(
         "{}Enter the SMS code: ",
         render::verification(&verification)
     );
-    let _ = err.flush();
-    let code = read_secret_line(input, "SMS code")?;
+    let code = input.read("SMS code", &prompt)?;
     let sms_key = SmsCode::new(code).map_err(|e| Failure::usage(format!("SMS code: {e}")))?;
     let confirmed = b
         .send(&CheckSmsKey {

@@ -30,7 +30,9 @@ use crate::json::{Fields, bool_of, text_of};
 /// `signature` and `hash_key` are shown by `Debug`: the first is a digest
 /// over public fields, the second a salt OCTO sends in the clear, and
 /// neither helps to forge another notification without the shop's key.
-#[derive(Debug, Clone, PartialEq)]
+/// `extra` is printed redacted (secret-named fields hidden, long digit runs
+/// masked); the map itself keeps what OCTO sent.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Notification {
     /// The shop's id of the payment.
@@ -326,4 +328,34 @@ fn masked_pan_of(value: &Value) -> Option<MaskedPan> {
         let last4 = digits.get(digits.len().saturating_sub(4)..)?;
         MaskedPan::from_parts(first6, last4)
     })
+}
+
+impl std::fmt::Debug for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Every field as derived, but `extra` (kept as received, so it may
+        // hold card data OCTO does not document) only redacted.
+        f.debug_struct("Notification")
+            .field("shop_transaction_id", &self.shop_transaction_id)
+            .field("octo_payment_uuid", &self.octo_payment_uuid)
+            .field("status", &self.status)
+            .field("total_sum", &self.total_sum)
+            .field("transfer_sum", &self.transfer_sum)
+            .field("refunded_sum", &self.refunded_sum)
+            .field("payed_time", &self.payed_time)
+            .field("currency", &self.currency)
+            .field("masked_pan", &self.masked_pan)
+            .field(
+                "extra",
+                &format_args!("{}", crate::json::printable_map(&self.extra)),
+            )
+            .field("signature", &self.signature)
+            .field("hash_key", &self.hash_key)
+            .field("card_country", &self.card_country)
+            .field("rrn", &self.rrn)
+            .field("risk_level", &self.risk_level)
+            .field("card_type", &self.card_type)
+            .field("card_vendor", &self.card_vendor)
+            .field("is_physical_card", &self.is_physical_card)
+            .finish_non_exhaustive()
+    }
 }

@@ -2,17 +2,19 @@
 
 use std::fmt;
 
-use crate::card::{MaskedPan, Pan, luhn_valid};
+use crate::card::{MaskedPan, Pan, luhn_valid, mask_card_number};
 
 /// The card number a tokenization callback reports, as received.
 ///
 /// Unlike [`Pan`] it does not insist on the Luhn check (OCTO's test cards do
 /// not always pass it) and it accepts a number OCTO already masked with `*`.
-/// It is just as secret: `Debug` and `Display` show the first six and last
-/// four digits, and the full value is read only through
+/// It is just as secret: `Debug` and `Display` show the last four digits
+/// and at most the first six, never more than half of them, and the full value is read only through
 /// [`expose_secret`](Self::expose_secret). Store the token, not this.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct CallbackPan(String);
+
+crate::secret::wiped_secret!(CallbackPan);
 
 impl CallbackPan {
     /// Accepts 12 to 19 characters, each a digit or `*`, with the last four
@@ -42,15 +44,24 @@ impl CallbackPan {
             .unwrap_or_default()
     }
 
-    /// First six, stars, last four: `427638******1025`.
+    /// The last four and at most the first six, never more than half of
+    /// the digits: `4276********1025` for 16, `12******9012` for 12.
     pub fn masked(&self) -> String {
-        let hidden = self.0.len().saturating_sub(10);
-        format!("{}{}{}", self.first6(), "*".repeat(hidden), self.last4())
+        mask_card_number(&self.0)
     }
 
-    /// The masked form as a [`MaskedPan`], to keep with the token.
+    /// The masked form as a [`MaskedPan`], to keep with the token: the
+    /// first six and last four with one `*` for each digit between, so that
+    /// the mask has the number's length (and prints as much of it as
+    /// [`masked`](Self::masked) does).
     pub fn to_masked_pan(&self) -> Option<MaskedPan> {
-        MaskedPan::from_parts(self.first6(), self.last4())
+        let hidden = self.0.len().saturating_sub(10);
+        MaskedPan::new(format!(
+            "{}{}{}",
+            self.first6(),
+            "*".repeat(hidden),
+            self.last4()
+        ))
     }
 
     /// Whether OCTO sent the number already masked.
@@ -87,9 +98,9 @@ mod tests {
     #[test]
     fn shows_first6_and_last4_only() {
         let pan = CallbackPan::new("4276380012341026").unwrap();
-        assert_eq!(pan.masked(), "427638******1026");
-        assert_eq!(format!("{pan}"), "427638******1026");
-        assert_eq!(format!("{pan:?}"), "CallbackPan(427638******1026)");
+        assert_eq!(pan.masked(), "4276********1026");
+        assert_eq!(format!("{pan}"), "4276********1026");
+        assert_eq!(format!("{pan:?}"), "CallbackPan(4276********1026)");
         assert!(!format!("{pan:?}{pan}").contains("0012341"));
         assert_eq!(pan.expose_secret(), "4276380012341026");
         assert_eq!(pan.to_pan(), None, "fails Luhn, still accepted here");
@@ -109,7 +120,7 @@ mod tests {
         let pan = CallbackPan::new("427638******1025").unwrap();
         assert!(pan.is_masked());
         assert_eq!(pan.to_pan(), None);
-        assert_eq!(pan.masked(), "427638******1025");
+        assert_eq!(pan.masked(), "4276********1025");
     }
 
     #[test]

@@ -17,10 +17,12 @@ use crate::secret::CardToken;
 
 /// The outcome of a card binding, parsed.
 ///
-/// `Debug` shows the card as first six and last four digits and hides the
-/// token. Unlike [`Notification`](super::Notification), unknown fields are
-/// not kept: next to a full card number they could hold card data too.
-#[derive(Debug, Clone, PartialEq)]
+/// `Debug` shows the card masked (at most first six and last four, never
+/// more than half of the digits) and hides the token, the expiry and the
+/// holder's name. Unlike [`Notification`](super::Notification), unknown
+/// fields are not kept: next to a full card number they could hold card data
+/// too.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenizationCallback {
     /// The shop's id of the binding.
@@ -116,5 +118,24 @@ fn require(present: bool, field: &str) -> Result<(), CallbackError> {
             path: field.to_owned(),
             problem: DecodeProblem::Missing,
         })
+    }
+}
+
+impl std::fmt::Debug for TokenizationCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The expiry and the holder's name are card data: shown only as
+        // present or absent.
+        let hidden = |present: bool| if present { "Some([REDACTED])" } else { "None" };
+        f.debug_struct("TokenizationCallback")
+            .field("shop_transaction_id", &self.shop_transaction_id)
+            .field("card_token", &self.card_token)
+            .field("status", &self.status)
+            .field("pan", &self.pan)
+            .field("exp", &format_args!("{}", hidden(self.exp.is_some())))
+            .field(
+                "card_holder_name",
+                &format_args!("{}", hidden(self.card_holder_name.is_some())),
+            )
+            .finish()
     }
 }

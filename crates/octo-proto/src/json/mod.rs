@@ -14,6 +14,8 @@ mod redact;
 
 pub(crate) use fields::Fields;
 pub(crate) use raw::{Envelope, RawObject, parse_raw};
+pub use redact::redacted;
+pub(crate) use redact::{mask_digit_runs, printable_body, printable_map};
 
 use rust_decimal::Decimal;
 use serde_json::Value;

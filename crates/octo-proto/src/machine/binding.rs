@@ -232,7 +232,7 @@ impl BindingMachine {
 
     fn await_callback(&mut self, now: OffsetDateTime) {
         self.phase = BindingPhase::AwaitingCallback;
-        self.deadline = Some(now + self.params.callback_timeout);
+        self.deadline = Some(super::clock::after(now, self.params.callback_timeout));
     }
 
     fn prompt(&mut self, now: OffsetDateTime) {
@@ -261,7 +261,7 @@ impl BindingMachine {
         self.code = Some(Code {
             verify_id: v.verify_id,
             phone: v.phone,
-            expires_at: now + Duration::seconds(i64::from(v.seconds_left)),
+            expires_at: super::clock::after(now, Duration::seconds(i64::from(v.seconds_left))),
             expiry_announced: false,
         });
         self.prompt(now);

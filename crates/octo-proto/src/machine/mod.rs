@@ -89,6 +89,7 @@
 //! ```
 
 mod binding;
+mod clock;
 mod drive;
 mod payment;
 mod refund;

@@ -192,6 +192,11 @@ pub struct PaymentMachine {
 impl PaymentMachine {
     /// Starts a payment: the first output sends `prepare`. Its
     /// `shop_transaction_id` is the idempotency key of every command.
+    ///
+    /// Never panics on its input: any `ttl` (even `u32::MAX` minutes), any
+    /// [`PaymentParams`] and any `now` are accepted. Deadlines are clamped:
+    /// a negative duration counts as zero, and one that would pass the
+    /// year 9999 ends at the last instant `time` represents.
     pub fn new(prepare: PreparePayment, params: PaymentParams, now: OffsetDateTime) -> Self {
         Self::start(prepare, params, None, now)
     }
@@ -219,7 +224,7 @@ impl PaymentMachine {
             doubt: None,
             refunds: Ledger::default(),
             in_flight: None,
-            expires_at: now + ttl,
+            expires_at: super::clock::after(now, ttl),
             deadline: None,
             out: VecDeque::new(),
         };
@@ -327,7 +332,7 @@ impl PaymentMachine {
         self.deadline = Some(if now < self.expires_at {
             self.expires_at
         } else {
-            now + self.params.recheck_interval
+            super::clock::after(now, self.params.recheck_interval)
         });
     }
 
@@ -356,7 +361,7 @@ impl PaymentMachine {
                 self.phase = PaymentPhase::Held;
                 self.status = status.clone();
                 self.held = Some(amount);
-                self.expires_at = now + self.params.hold_expiry;
+                self.expires_at = super::clock::after(now, self.params.hold_expiry);
                 self.deadline = Some(self.expires_at);
                 self.out.push_back(Output::Decide(Hold {
                     octo_payment_uuid: self.uuid.clone(),
@@ -546,7 +551,7 @@ impl PaymentMachine {
                 if refused(&error) {
                     self.abort(Failure::Request { endpoint, error });
                 } else {
-                    self.deadline = Some(now + self.params.recheck_interval);
+                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
                 }
             }
             Reply::SetAccept(Ok(p)) => {
@@ -554,7 +559,7 @@ impl PaymentMachine {
                 if self.phase == PaymentPhase::Deciding {
                     // Older answers may still say waiting_for_capture:
                     // confirm with a status check shortly.
-                    self.deadline = Some(now + self.params.recheck_interval);
+                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
                 }
             }
             Reply::SetAccept(Err(error)) => {
@@ -630,7 +635,10 @@ impl PaymentMachine {
                         }
                         // No step for the customer: the outcome comes by
                         // notification, or from a check shortly.
-                        None => self.deadline = Some(now + self.params.recheck_interval),
+                        None => {
+                            self.deadline =
+                                Some(super::clock::after(now, self.params.recheck_interval))
+                        }
                     }
                 }
             }

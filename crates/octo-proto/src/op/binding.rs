@@ -24,8 +24,9 @@ use crate::secret::Cvc;
 /// Starts binding a card, to get a token for later payments.
 ///
 /// OCTO refuses a second binding while a token for the card is active or
-/// pending (error 20).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// pending (error 20). `Debug` masks the card and hides the holder's name,
+/// the expiry and the CVC.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BindCard {
     /// The shop's id for this binding.
@@ -51,6 +52,23 @@ pub struct BindCard {
     /// Where OCTO sends the tokenization callback.
     #[serde(default)]
     pub bind_notify_url: Option<String>,
+}
+
+impl fmt::Debug for BindCard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BindCard")
+            .field("shop_transaction_id", &self.shop_transaction_id)
+            .field("pan", &self.pan)
+            .field("exp", &self.exp)
+            .field("phone", &self.phone)
+            .field("card_holder_name", &format_args!("[REDACTED]"))
+            .field("cvc2", &self.cvc2)
+            .field("method", &self.method)
+            .field("return_url", &self.return_url)
+            .field("notify_url", &self.notify_url)
+            .field("bind_notify_url", &self.bind_notify_url)
+            .finish()
+    }
 }
 
 impl BindCard {
@@ -210,8 +228,10 @@ impl Operation for VerificationInfo {
 }
 
 /// The code the customer received by SMS: 4 to 8 digits. `Debug` hides it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SmsCode(String);
+
+crate::secret::wiped_secret!(SmsCode);
 
 impl SmsCode {
     /// Validates a code.
