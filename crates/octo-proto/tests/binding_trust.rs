@@ -85,7 +85,11 @@ fn failed<T>(outputs: &[Output<T>]) -> Option<&Failure> {
     })
 }
 
-fn feed<M: Machine>(m: &mut M, input: impl Into<Input>, now: OffsetDateTime) -> Vec<Output<M::Outcome>> {
+fn feed<M: Machine>(
+    m: &mut M,
+    input: impl Into<Input>,
+    now: OffsetDateTime,
+) -> Vec<Output<M::Outcome>> {
     m.handle_input(input.into(), now).unwrap();
     outputs(m)
 }
@@ -99,12 +103,27 @@ fn with_id(mut v: Verification, id: u64) -> Verification {
     v
 }
 
+/// A `verificationInfo` answer without OCTO's payment id, as in OCTO's
+/// documented example.
+fn no_id(mut v: Verification) -> Verification {
+    v.payment_id = None;
+    v
+}
+
 /// An SMS binding waiting for the code; `verification` answers
 /// `verificationInfo`.
 fn awaiting_code(verification: Verification) -> BindingMachine {
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::Humo), BindingParams::default(), at(0, 0));
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::Humo),
+        BindingParams::default(),
+        at(0, 0),
+    );
     assert_eq!(sent(&outputs(&mut m)), [Endpoint::BindCard]);
-    let out = feed(&mut m, Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))), at(0, 1));
+    let out = feed(
+        &mut m,
+        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 1),
+    );
     assert_eq!(sent(&out), [Endpoint::VerificationInfo]);
     let out = feed(&mut m, Reply::VerificationInfo(Ok(verification)), at(0, 2));
     assert!(out.iter().any(|o| matches!(o, Output::AskCode(_))));
@@ -123,15 +142,26 @@ fn an_active_callback_before_the_code_is_confirmed_is_kept_not_applied() {
     assert!(done(&out).is_none(), "bound on an unsigned callback alone");
     assert_eq!(sent(&out), [Endpoint::PaymentStatus]);
     assert_eq!(m.phase(), BindingPhase::Confirming);
-    let out = feed(&mut m, Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))), at(0, 31));
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 31),
+    );
     assert!(done(&out).is_none());
-    assert!(out.iter().any(|o| matches!(o, Output::AskCode(_))), "the customer is asked again");
+    assert!(
+        out.iter().any(|o| matches!(o, Output::AskCode(_))),
+        "the customer is asked again"
+    );
     assert_eq!(m.phase(), BindingPhase::AwaitingCode);
 
     // The code goes through: the kept callback now binds.
     let out = feed(&mut m, code(), at(1, 0));
     assert_eq!(sent(&out), [Endpoint::CheckSmsKey]);
-    let out = feed(&mut m, Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))), at(1, 1));
+    let out = feed(
+        &mut m,
+        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
+        at(1, 1),
+    );
     let card = done(&out).expect("bound once OCTO confirmed the code");
     assert_eq!(card.card_token.expose_secret(), "tok-secret");
     assert_eq!(card.card.as_ref().unwrap().as_str(), OUR_CARD);
@@ -146,11 +176,19 @@ fn a_callback_while_the_code_is_being_checked_waits_for_the_answer() {
     assert!(done(&out).is_none());
     assert!(sent(&out).is_empty(), "one command at a time");
     // A wrong code: the kept callback does not bind.
-    let out = feed(&mut m, Reply::CheckSmsKey(Err(octo_error(-1, Endpoint::CheckSmsKey))), at(1, 1));
+    let out = feed(
+        &mut m,
+        Reply::CheckSmsKey(Err(octo_error(-1, Endpoint::CheckSmsKey))),
+        at(1, 1),
+    );
     assert!(done(&out).is_none());
     assert_eq!(m.wrong_codes(), 1);
     feed(&mut m, code(), at(1, 10));
-    let out = feed(&mut m, Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))), at(1, 11));
+    let out = feed(
+        &mut m,
+        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
+        at(1, 11),
+    );
     assert!(done(&out).is_some());
 }
 
@@ -158,21 +196,37 @@ fn a_callback_while_the_code_is_being_checked_waits_for_the_answer() {
 fn after_the_code_is_confirmed_the_callback_binds() {
     let mut m = awaiting_code(verification(819, 120));
     feed(&mut m, code(), at(1, 0));
-    let out = feed(&mut m, Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))), at(1, 1));
+    let out = feed(
+        &mut m,
+        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
+        at(1, 1),
+    );
     assert!(done(&out).is_none());
     assert_eq!(m.phase(), BindingPhase::AwaitingCallback);
     let out = feed(&mut m, active(Some("860031** **** 4318")), at(1, 30));
     assert!(done(&out).is_some(), "OCTO's spaced mask is the same card");
     // OCTO repeats its callback: still fine.
-    assert_eq!(m.handle_input(active(Some(OUR_CARD)).into(), at(1, 40)), Ok(()));
+    assert_eq!(
+        m.handle_input(active(Some(OUR_CARD)).into(), at(1, 40)),
+        Ok(())
+    );
 }
 
 #[test]
 fn a_callback_for_another_card_is_refused() {
     let mut m = awaiting_code(verification(819, 120));
     feed(&mut m, code(), at(1, 0));
-    feed(&mut m, Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))), at(1, 1));
-    for card in [Some("427638******1025"), Some("860031******0000"), Some("999931******4318"), None] {
+    feed(
+        &mut m,
+        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
+        at(1, 1),
+    );
+    for card in [
+        Some("427638******1025"),
+        Some("860031******0000"),
+        Some("999931******4318"),
+        None,
+    ] {
         let refused = m.handle_input(active(card).into(), at(1, 30));
         assert_eq!(refused, Err(Rejected::CardMismatch), "{card:?}");
         assert_eq!(m.phase(), BindingPhase::AwaitingCallback);
@@ -194,7 +248,11 @@ fn a_check_sms_key_answer_for_another_card_fails_the_binding() {
     let mut answer = binding_payment(PaymentStatus::Succeeded);
     answer.card = Some(masked("427638******1025"));
     let out = feed(&mut m, Reply::CheckSmsKey(Ok(answer)), at(1, 1));
-    assert!(matches!(failed(&out), Some(Failure::CardMismatch)), "{:?}", failed(&out));
+    assert!(
+        matches!(failed(&out), Some(Failure::CardMismatch)),
+        "{:?}",
+        failed(&out)
+    );
     assert_eq!(m.phase(), BindingPhase::Failed);
 }
 
@@ -203,8 +261,16 @@ fn a_lost_check_sms_key_answer_is_settled_by_a_status_check() {
     let mut m = awaiting_code(verification(819, 120));
     feed(&mut m, code(), at(1, 0));
     let out = feed(&mut m, Reply::CheckSmsKey(Err(timeout())), at(1, 5));
-    assert_eq!(sent(&out), [Endpoint::PaymentStatus], "ask OCTO, do not guess");
-    let out = feed(&mut m, Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Succeeded))), at(1, 6));
+    assert_eq!(
+        sent(&out),
+        [Endpoint::PaymentStatus],
+        "ask OCTO, do not guess"
+    );
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Succeeded))),
+        at(1, 6),
+    );
     assert!(done(&out).is_none());
     assert_eq!(m.phase(), BindingPhase::AwaitingCallback);
     let out = feed(&mut m, active(Some(OUR_CARD)), at(1, 30));
@@ -217,7 +283,11 @@ fn a_lost_check_sms_key_answer_with_the_payment_still_open_asks_again() {
     let mut m = awaiting_code(verification(819, 120));
     feed(&mut m, code(), at(1, 0));
     feed(&mut m, Reply::CheckSmsKey(Err(timeout())), at(1, 5));
-    let out = feed(&mut m, Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))), at(1, 6));
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))),
+        at(1, 6),
+    );
     assert!(out.iter().any(|o| matches!(o, Output::AskCode(_))));
     assert_eq!(m.phase(), BindingPhase::AwaitingCode);
     assert_eq!(m.wrong_codes(), 0);
@@ -225,7 +295,11 @@ fn a_lost_check_sms_key_answer_with_the_payment_still_open_asks_again() {
 
 #[test]
 fn the_3ds_route_binds_only_once_a_status_check_confirms_the_payment() {
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::BankCard), BindingParams::default(), at(0, 0));
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::BankCard),
+        BindingParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
     let mut created = binding_payment(PaymentStatus::Created);
     created.octo_pay_url = Some("https://pay2.octo.uz/3ds/b-1".into());
@@ -237,7 +311,11 @@ fn the_3ds_route_binds_only_once_a_status_check_confirms_the_payment() {
     assert!(done(&out).is_none(), "bound on an unsigned callback alone");
     assert_eq!(sent(&out), [Endpoint::PaymentStatus]);
     // OCTO does not show it paid yet: wait, then ask again.
-    let out = feed(&mut m, Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::WaitUserAction))), at(2, 1));
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::WaitUserAction))),
+        at(2, 1),
+    );
     assert!(done(&out).is_none());
     let until = match out.last() {
         Some(Output::Wait(w)) => w.until.expect("a re-check is scheduled"),
@@ -255,11 +333,23 @@ fn the_3ds_route_binds_only_once_a_status_check_confirms_the_payment() {
 
 #[test]
 fn the_3ds_route_fails_when_octo_says_the_payment_failed() {
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::BankCard), BindingParams::default(), at(0, 0));
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::BankCard),
+        BindingParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
-    feed(&mut m, Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))), at(0, 1));
+    feed(
+        &mut m,
+        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 1),
+    );
     feed(&mut m, active(Some(OUR_CARD)), at(2, 0));
-    let out = feed(&mut m, Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Canceled))), at(2, 1));
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Canceled))),
+        at(2, 1),
+    );
     assert!(done(&out).is_none());
     assert!(failed(&out).is_some());
     assert_eq!(m.phase(), BindingPhase::Failed);
@@ -267,20 +357,38 @@ fn the_3ds_route_fails_when_octo_says_the_payment_failed() {
 
 #[test]
 fn the_3ds_route_without_a_confirmation_times_out() {
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::BankCard), BindingParams::default(), at(0, 0));
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::BankCard),
+        BindingParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
-    feed(&mut m, Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))), at(0, 1));
+    feed(
+        &mut m,
+        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 1),
+    );
     feed(&mut m, active(Some(OUR_CARD)), at(2, 0));
     let mut now = at(2, 1);
     let mut checks = 0;
-    let mut out = feed(&mut m, Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))), now);
+    let mut out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))),
+        now,
+    );
     while !m.is_terminal() {
-        let Some(Output::Wait(w)) = out.last() else { panic!("{:?}", out.last()) };
+        let Some(Output::Wait(w)) = out.last() else {
+            panic!("{:?}", out.last())
+        };
         now = w.until.expect("a deadline");
         out = feed(&mut m, Input::Timeout, now);
         if sent(&out) == [Endpoint::PaymentStatus] {
             checks += 1;
-            out = feed(&mut m, Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))), now);
+            out = feed(
+                &mut m,
+                Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))),
+                now,
+            );
         }
         assert!(checks < 100, "bounded");
     }
@@ -304,28 +412,54 @@ fn a_resend_sends_octos_integer_payment_id() {
         .build_request(&Config::new(1, "s"))
         .unwrap();
     let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
-    assert_eq!(body["paymentId"], serde_json::json!(5520), "an integer, not the UUID");
+    assert_eq!(
+        body["paymentId"],
+        serde_json::json!(5520),
+        "an integer, not the UUID"
+    );
 }
 
 #[test]
 fn the_payment_id_is_read_from_the_bind_card_answer_too() {
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::Uzcard), BindingParams::default(), at(0, 0));
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::Uzcard),
+        BindingParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
     let mut created = binding_payment(PaymentStatus::Created);
     created.extra.insert("id".into(), serde_json::json!("5521"));
     feed(&mut m, Reply::BindCard(Ok(created)), at(0, 1));
-    feed(&mut m, Reply::VerificationInfo(Ok(verification(819, 120))), at(0, 2));
+    feed(
+        &mut m,
+        Reply::VerificationInfo(Ok(no_id(verification(819, 120)))),
+        at(0, 2),
+    );
     assert_eq!(m.octo_payment_id(), Some(PaymentId(5521)));
     let out = feed(&mut m, Input::ResendCode, at(0, 30));
-    assert!(matches!(out.first(), Some(Output::Send(Command::CheckPan(c))) if c.payment_id == PaymentId(5521)));
+    assert!(
+        matches!(out.first(), Some(Output::Send(Command::CheckPan(c))) if c.payment_id == PaymentId(5521))
+    );
 }
 
 #[test]
 fn without_the_payment_id_a_resend_is_refused_and_not_offered() {
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::Uzcard), BindingParams::default(), at(0, 0));
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::Uzcard),
+        BindingParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
-    feed(&mut m, Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))), at(0, 1));
-    let out = feed(&mut m, Reply::VerificationInfo(Ok(verification(819, 120))), at(0, 2));
+    feed(
+        &mut m,
+        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 1),
+    );
+    let out = feed(
+        &mut m,
+        Reply::VerificationInfo(Ok(no_id(verification(819, 120)))),
+        at(0, 2),
+    );
     let prompt = out
         .iter()
         .find_map(|o| match o {
@@ -335,7 +469,10 @@ fn without_the_payment_id_a_resend_is_refused_and_not_offered() {
         .unwrap();
     assert!(!prompt.can_resend, "a resend it cannot send is not offered");
     assert_eq!(m.octo_payment_id(), None);
-    assert_eq!(m.handle_input(Input::ResendCode, at(0, 30)), Err(Rejected::PaymentIdUnknown));
+    assert_eq!(
+        m.handle_input(Input::ResendCode, at(0, 30)),
+        Err(Rejected::PaymentIdUnknown)
+    );
     assert!(sent(&outputs(&mut m)).is_empty(), "no wrong id goes out");
 }
 
@@ -343,7 +480,11 @@ fn without_the_payment_id_a_resend_is_refused_and_not_offered() {
 fn a_resend_answer_may_bring_the_payment_id() {
     let mut m = awaiting_code(with_id(verification(819, 120), 5520));
     feed(&mut m, Input::ResendCode, at(0, 30));
-    feed(&mut m, Reply::CheckPan(Ok(with_id(verification(820, 120), 5530))), at(0, 31));
+    feed(
+        &mut m,
+        Reply::CheckPan(Ok(with_id(verification(820, 120), 5530))),
+        at(0, 31),
+    );
     assert_eq!(m.octo_payment_id(), Some(PaymentId(5530)));
 }
 
@@ -369,14 +510,21 @@ fn only_what_octo_deduplicates_or_only_reads_is_idempotent() {
         assert_eq!(endpoint.is_idempotent(), expected, "{endpoint}");
     }
     let bind = Command::BindCard(bind_card(ID, PaymentMethod::Humo));
-    assert!(!bind.is_idempotent(), "a retried bind_card meets error 20 and resends the card");
+    assert!(
+        !bind.is_idempotent(),
+        "a retried bind_card meets error 20 and resends the card"
+    );
 }
 
 // ---- 3. machines never resend on their own ----
 
 #[test]
 fn a_payment_machine_does_not_resend_prepare_payment_after_an_error() {
-    let mut m = PaymentMachine::new(prepare("order-1", "1000.00"), PaymentParams::default(), at(0, 0));
+    let mut m = PaymentMachine::new(
+        prepare("order-1", "1000.00"),
+        PaymentParams::default(),
+        at(0, 0),
+    );
     assert_eq!(sent(&outputs(&mut m)), [Endpoint::PreparePayment]);
     let out = feed(&mut m, Reply::PreparePayment(Err(timeout())), at(0, 1));
     assert!(sent(&out).is_empty(), "the transport already retried");
@@ -385,9 +533,22 @@ fn a_payment_machine_does_not_resend_prepare_payment_after_an_error() {
 
 #[test]
 fn a_payment_machine_does_not_resend_a_refund_after_an_error() {
-    let mut m = PaymentMachine::new(prepare("order-2", "1000.00"), PaymentParams::default(), at(0, 0));
+    let mut m = PaymentMachine::new(
+        prepare("order-2", "1000.00"),
+        PaymentParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
-    feed(&mut m, Reply::PreparePayment(Ok(payment("order-2", "u-2", PaymentStatus::Succeeded, Some("1000.00")))), at(0, 1));
+    feed(
+        &mut m,
+        Reply::PreparePayment(Ok(payment(
+            "order-2",
+            "u-2",
+            PaymentStatus::Succeeded,
+            Some("1000.00"),
+        ))),
+        at(0, 1),
+    );
     let out = feed(
         &mut m,
         Input::Refund {
@@ -410,21 +571,63 @@ fn a_payment_machine_does_not_resend_a_refund_after_an_error() {
         at(2, 0),
     );
     assert_eq!(sent(&out), [Endpoint::Refund]);
-    let out = feed(&mut m, Reply::Refund(Ok(refund_result("u-2", RefundStatus::Succeeded))), at(2, 1));
+    let out = feed(
+        &mut m,
+        Reply::Refund(Ok(refund_result("u-2", RefundStatus::Succeeded))),
+        at(2, 1),
+    );
     assert!(out.iter().any(|o| matches!(o, Output::Done(_))));
 }
 
 #[test]
 fn a_binding_machine_does_not_resend_after_an_error() {
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::Humo), BindingParams::default(), at(0, 0));
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::Humo),
+        BindingParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
     let out = feed(&mut m, Reply::BindCard(Err(timeout())), at(0, 1));
+    // bind_card is not sent again (error 20 would meet it): OCTO is asked
+    // whether the binding exists.
+    assert_eq!(sent(&out), [Endpoint::PaymentStatus]);
+    let out = feed(&mut m, Reply::PaymentStatus(Err(timeout())), at(0, 2));
     assert!(sent(&out).is_empty());
-    assert!(failed(&out).is_some());
+    assert!(matches!(
+        failed(&out),
+        Some(Failure::Request {
+            endpoint: Endpoint::BindCard,
+            ..
+        })
+    ));
 
-    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::Humo), BindingParams::default(), at(0, 0));
+    // When it exists, the binding goes on from the status answer.
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::Humo),
+        BindingParams::default(),
+        at(0, 0),
+    );
     outputs(&mut m);
-    feed(&mut m, Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))), at(0, 1));
+    feed(&mut m, Reply::BindCard(Err(timeout())), at(0, 1));
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 2),
+    );
+    assert_eq!(sent(&out), [Endpoint::VerificationInfo]);
+    assert_eq!(m.octo_payment_uuid().map(|u| u.as_str()), Some("b-1"));
+
+    let mut m = BindingMachine::new(
+        bind_card(ID, PaymentMethod::Humo),
+        BindingParams::default(),
+        at(0, 0),
+    );
+    outputs(&mut m);
+    feed(
+        &mut m,
+        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 1),
+    );
     let out = feed(&mut m, Reply::VerificationInfo(Err(timeout())), at(0, 2));
     assert!(sent(&out).is_empty());
     assert!(failed(&out).is_some());
@@ -442,7 +645,14 @@ fn a_token_machine_does_not_resend_a_block_but_a_repeated_block_settles_it() {
     // The caller blocks again; error 6 means the lost attempt took effect.
     let out = feed(&mut m, Input::Block, at(1, 0));
     assert_eq!(sent(&out), [Endpoint::BlockCardToken]);
-    let out = feed(&mut m, Reply::BlockCardToken(Err(octo_error(6, Endpoint::BlockCardToken))), at(1, 1));
-    assert!(out.iter().any(|o| matches!(o, Output::Done(TokenStatus::Blocked))));
+    let out = feed(
+        &mut m,
+        Reply::BlockCardToken(Err(octo_error(6, Endpoint::BlockCardToken))),
+        at(1, 1),
+    );
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Done(TokenStatus::Blocked)))
+    );
     assert_eq!(m.status(), &TokenStatus::Blocked);
 }

@@ -131,7 +131,11 @@ async fn the_pay_answer_carries_the_integer_payment_id() {
     .unwrap();
     let paying = send(
         &sb,
-        &PayWithToken::new(order.octo_payment_uuid.clone(), token, PaymentMethod::Uzcard),
+        &PayWithToken::new(
+            order.octo_payment_uuid.clone(),
+            token,
+            PaymentMethod::Uzcard,
+        ),
     )
     .await
     .unwrap();
