@@ -10,9 +10,10 @@ use std::time::Duration;
 use octo_proto::machine::{
     BindingMachine, BindingParams, CodePrompt, Hold, Input, PaymentMachine, PaymentParams, Wait,
 };
-use octo_proto::op::{BindCard, PreparePayment};
-use octo_proto::{CardExpiry, Config, Currency, Pan, PaymentMethod, RetryPolicy};
-use octo_testkit::replay::{ReplayServer, Reply};
+use octo_proto::op::{BindCard, PaymentStatusCheck, PreparePayment};
+use octo_proto::{CardExpiry, Config, Currency, Operation, Pan, PaymentMethod, RetryPolicy};
+use octo_testkit::ExpectedRequest;
+use octo_testkit::replay::{Exchange, ReplayServer, Reply};
 use octo_ureq::{Client, FlowHandler, RunError};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -64,8 +65,8 @@ fn payment_machine() -> PaymentMachine {
     PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc())
 }
 
-fn binding_machine() -> BindingMachine {
-    let bind = BindCard {
+fn bind_card() -> BindCard {
+    BindCard {
         shop_transaction_id: "bind-r".parse().unwrap(),
         pan: Pan::new("8600312990314318").unwrap(),
         exp: CardExpiry::parse_yymm("2805").unwrap(),
@@ -76,8 +77,7 @@ fn binding_machine() -> BindingMachine {
         return_url: "https://shop.example/cards".into(),
         notify_url: None,
         bind_notify_url: None,
-    };
-    BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc())
+    }
 }
 
 #[test]
@@ -108,17 +108,36 @@ fn an_idempotent_command_that_always_times_out_reaches_the_server_exactly_max_at
 }
 
 #[test]
-fn bind_card_that_times_out_is_sent_once() {
-    let late = Reply::json(200, "{}").delayed(Duration::from_millis(600));
-    let server = ReplayServer::always(late).unwrap();
-    let mut machine = binding_machine();
+fn bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked() {
+    let server = ReplayServer::start().unwrap();
+    let config = Config::new(123, "secret")
+        .with_base_url(&server.url())
+        .unwrap();
+    let late = || Reply::json(200, "{}").delayed(Duration::from_millis(600));
+    let expect =
+        |request: http::Request<Vec<u8>>| Some(ExpectedRequest::from_request(&request).unwrap());
+    // bind_card once: a resend would meet error 20 and send the card again.
+    server.push(Exchange {
+        expect: expect(bind_card().build_request(&config).unwrap()),
+        reply: late(),
+    });
+    // Then the status check, which is idempotent: the policy's attempts.
+    let status = PaymentStatusCheck::new("bind-r".parse().unwrap());
+    for _ in 0..policy().max_attempts() {
+        server.push(Exchange {
+            expect: expect(status.build_request(&config).unwrap()),
+            reply: late(),
+        });
+    }
+    let mut machine = BindingMachine::new(
+        bind_card(),
+        BindingParams::default(),
+        OffsetDateTime::now_utc(),
+    );
     let error = client(&server.url())
         .run(&mut machine, &mut NoShop)
         .unwrap_err();
     assert!(matches!(error, RunError::Failed(_)), "{error:?}");
-    assert_eq!(
-        server.received(),
-        1,
-        "a retried bind_card meets error 20 and sends the card again"
-    );
+    assert_eq!(server.received(), 4);
+    server.finish().unwrap();
 }
