@@ -536,6 +536,9 @@ fn run_binding(method: PaymentMethod, steps: Vec<BindStep>) {
     let mut resends_over = false;
     let mut done = 0;
     let mut active_seen = false;
+    // OCTO confirmed the card: check_sms_key answered, or a status check
+    // showed the binding payment paid. The callback alone never binds.
+    let mut octo_confirmed = false;
     let drain = |m: &mut BindingMachine, outstanding: &mut Option<Command>, done: &mut u32| {
         loop {
             match m.poll_output() {
@@ -569,7 +572,15 @@ fn run_binding(method: PaymentMethod, steps: Vec<BindStep>) {
                     {
                         wrong += 1;
                     }
+                    let confirms = match (&c, &answer) {
+                        (Command::CheckSmsKey(_), Answer::Ok(_)) => true,
+                        (Command::PaymentStatus(_), Answer::Ok(i)) => matches!(i % 5, 1 | 3),
+                        _ => false,
+                    };
                     let result = m.handle_input(Input::Reply(bind_reply(&c, answer, seconds)), now);
+                    if confirms && !was_terminal {
+                        octo_confirmed = true;
+                    }
                     assert_eq!(result.is_ok(), !was_terminal);
                 }
             }
@@ -622,6 +633,7 @@ fn run_binding(method: PaymentMethod, steps: Vec<BindStep>) {
         assert_eq!(done == 1, m.phase() == BindingPhase::Bound);
         if m.phase() == BindingPhase::Bound {
             assert!(active_seen);
+            assert!(octo_confirmed, "bound without OCTO's confirmation");
         }
     }
 }
