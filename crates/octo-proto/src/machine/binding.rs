@@ -45,8 +45,9 @@
 //! code prompt; on the 3-D Secure route the machine checks again every
 //! [`BindingParams::confirm_interval`] until
 //! [`BindingParams::callback_timeout`] ends the binding. A kept callback
-//! lives only in memory: store the token only once [`Output::Done`] gives
-//! it. A `failed` callback still ends the binding as it comes.
+//! lives only in the machine's memory: store its token durably but marked
+//! unconfirmed before answering OCTO, and use it only once [`Output::Done`]
+//! confirms it. A `failed` callback still ends the binding as it comes.
 //!
 //! # OCTO's payment id
 //!
