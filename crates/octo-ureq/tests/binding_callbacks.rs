@@ -67,7 +67,8 @@ fn a_callback_for_another_card_is_skipped_and_the_right_one_binds() {
         notify_url: None,
         bind_notify_url: None,
     };
-    let mut machine = BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
+    let mut machine =
+        BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
     let mut handler = Callbacks(VecDeque::from([
         callback("411111******1111"),
         callback("555555******4444"),
