@@ -60,7 +60,7 @@ fn bind_card() -> Option<BindCard> {
 }
 
 fn check_pan() -> Option<CheckPan> {
-    serde_json::from_str(r#"{"pan":"4111111111111111","exp":"3012","payment_id":"p-1"}"#).ok()
+    serde_json::from_str(r#"{"pan":"4111111111111111","exp":"3012","payment_id":5520}"#).ok()
 }
 
 fn check_sms() -> Option<CheckSmsKey> {

@@ -127,3 +127,19 @@ numeric_id!(
     /// The id of an OTP verification (`verifyId`).
     VerifyId
 );
+
+numeric_id!(
+    /// OCTO's integer number for a payment (`paymentId` in `check_pan`,
+    /// `id` in the `pay/{uuid}` answer): not the payment's UUID, and not a
+    /// verification's `verifyId`. Read from JSON as a number or a numeric
+    /// string; always sent as a number.
+    PaymentId
+);
+
+impl PaymentId {
+    /// Reads the id from a JSON value: a non-negative integer or a string
+    /// of digits. `None` for anything else.
+    pub fn from_json(value: &serde_json::Value) -> Option<Self> {
+        crate::json::u64_of(value).map(Self)
+    }
+}

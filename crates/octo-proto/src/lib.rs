@@ -71,7 +71,9 @@ pub use error::{
     DecodeProblem, Error, ErrorCode, InputError, InputProblem, OctoError, Problem, RawBody,
     RedirectError, Resend, ResponseProblem, TransportError, TransportErrorKind,
 };
-pub use ids::{PaymentUuid, RefundId, ShopId, ShopRefundId, ShopTransactionId, VerifyId};
+pub use ids::{
+    PaymentId, PaymentUuid, RefundId, ShopId, ShopRefundId, ShopTransactionId, VerifyId,
+};
 pub use json::redacted;
 pub use op::{Endpoint, Operation};
 pub use retry::{RetryDecision, RetryPolicy};

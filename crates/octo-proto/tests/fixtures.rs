@@ -143,7 +143,7 @@ fn bad_card_data_is_refused_when_the_input_is_read() {
         assert!(!err.contains("0101226"), "{name} quotes the card: {err}");
     }
 
-    let check_pan = json!({"pan": "4111111111111112", "exp": "2805", "payment_id": "u"});
+    let check_pan = json!({"pan": "4111111111111112", "exp": "2805", "payment_id": 5520});
     let err = AnyOperation::from_json("check_pan", check_pan).unwrap_err();
     assert!(err.contains("Luhn"), "{err}");
     let sms = json!({"octo_payment_uuid": "u", "verify_id": 819, "sms_key": "12"});

@@ -505,6 +505,17 @@ fn bind_reply(command: &Command, answer: Answer, seconds: u32) -> Reply {
         (Command::CheckPan(_), Answer::Refused) => {
             Reply::CheckPan(Err(octo_error(17, Endpoint::CheckPan)))
         }
+        (Command::PaymentStatus(_), Answer::Ok(i)) => {
+            let status = [
+                PaymentStatus::Created,
+                PaymentStatus::Succeeded,
+                PaymentStatus::WaitUserAction,
+                PaymentStatus::Refunded,
+                PaymentStatus::Canceled,
+            ][i % 5]
+                .clone();
+            Reply::PaymentStatus(Ok(payment(BIND_ID, "b-p", status, Some("1000"))))
+        }
         (Command::CheckSmsKey(_), Answer::Ok(_)) => Reply::CheckSmsKey(Ok(payment(
             BIND_ID,
             "b-p",
@@ -525,6 +536,9 @@ fn run_binding(method: PaymentMethod, steps: Vec<BindStep>) {
     let mut resends_over = false;
     let mut done = 0;
     let mut active_seen = false;
+    // OCTO confirmed the card: check_sms_key answered, or a status check
+    // showed the binding payment paid. The callback alone never binds.
+    let mut octo_confirmed = false;
     let drain = |m: &mut BindingMachine, outstanding: &mut Option<Command>, done: &mut u32| {
         loop {
             match m.poll_output() {
@@ -558,7 +572,15 @@ fn run_binding(method: PaymentMethod, steps: Vec<BindStep>) {
                     {
                         wrong += 1;
                     }
+                    let confirms = match (&c, &answer) {
+                        (Command::CheckSmsKey(_), Answer::Ok(_)) => true,
+                        (Command::PaymentStatus(_), Answer::Ok(i)) => matches!(i % 5, 1 | 3),
+                        _ => false,
+                    };
                     let result = m.handle_input(Input::Reply(bind_reply(&c, answer, seconds)), now);
+                    if confirms && !was_terminal {
+                        octo_confirmed = true;
+                    }
                     assert_eq!(result.is_ok(), !was_terminal);
                 }
             }
@@ -577,11 +599,11 @@ fn run_binding(method: PaymentMethod, steps: Vec<BindStep>) {
             BindStep::Callback { other, status } => {
                 let id = if other { "bind-x" } else { BIND_ID };
                 let status = token_status(status);
-                let notice = TokenNotice {
-                    shop_transaction_id: id.parse().unwrap(),
-                    card_token: CardToken::new("tok"),
-                    status: status.clone(),
-                };
+                // The card of `bind_card()`.
+                let card = octo_proto::MaskedPan::new("860031******4318").unwrap();
+                let notice =
+                    TokenNotice::new(id.parse().unwrap(), CardToken::new("tok"), status.clone())
+                        .with_card(card);
                 let result = m.handle_input(Input::Tokenization(notice), now);
                 if other {
                     assert_eq!(result, Err(Rejected::OtherTransaction));
@@ -611,6 +633,7 @@ fn run_binding(method: PaymentMethod, steps: Vec<BindStep>) {
         assert_eq!(done == 1, m.phase() == BindingPhase::Bound);
         if m.phase() == BindingPhase::Bound {
             assert!(active_seen);
+            assert!(octo_confirmed, "bound without OCTO's confirmation");
         }
     }
 }
@@ -656,7 +679,7 @@ proptest! {
 
     #[test]
     fn token_invariants(steps in prop::collection::vec(token_step(), 1..40)) {
-        let mut m = TokenMachine::pending("bind-t".parse().unwrap(), 3);
+        let mut m = TokenMachine::pending("bind-t".parse().unwrap());
         // The reference model: the status the inputs allow.
         let mut model = TokenStatus::Init;
         let mut outstanding: Option<Command> = None;
@@ -669,11 +692,8 @@ proptest! {
                 TokenStep::Callback { other, status } => {
                     let id = if other { "bind-x" } else { "bind-t" };
                     let status = token_status(status);
-                    let notice = TokenNotice {
-                        shop_transaction_id: id.parse().unwrap(),
-                        card_token: CardToken::new("tok"),
-                        status: status.clone(),
-                    };
+                    let notice =
+                        TokenNotice::new(id.parse().unwrap(), CardToken::new("tok"), status.clone());
                     let result = m.handle_input(Input::Tokenization(notice), T0);
                     if other {
                         prop_assert_eq!(result, Err(Rejected::OtherTransaction));

@@ -11,7 +11,7 @@ use octo_proto::machine::{
     PaymentParams, Rejected, Reply, TokenMachine, TokenNotice, TokenPaymentMachine,
 };
 use octo_proto::op::{Endpoint, SmsCode};
-use octo_proto::{CardToken, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus};
+use octo_proto::{CardToken, MaskedPan, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus};
 use time::OffsetDateTime;
 
 struct Script<M: Machine> {
@@ -262,12 +262,10 @@ fn sms_binding(id: &str, seconds_left: u32) -> Script<BindingMachine> {
     s
 }
 
+/// OCTO's callback for the card of `bind_card()`.
 fn callback(id: &str, status: TokenStatus) -> TokenNotice {
-    TokenNotice {
-        shop_transaction_id: id.parse().unwrap(),
-        card_token: CardToken::new("tok-secret"),
-        status,
-    }
+    TokenNotice::new(id.parse().unwrap(), CardToken::new("tok-secret"), status)
+        .with_card(MaskedPan::new("860031******4318").unwrap())
 }
 
 fn code(text: &str) -> SmsCode {
@@ -312,13 +310,18 @@ fn visa_binding() {
     s.input(Reply::BindCard(Ok(created)), at(0, 1));
     let other = s.refused(callback("bind-9", TokenStatus::Active), at(2, 0));
     assert_eq!(other, Rejected::OtherTransaction);
+    // The callback is unsigned: OCTO confirms the payment first.
     s.input(callback("bind-2", TokenStatus::Active), at(2, 0));
+    let paid = payment("bind-2", "b-2", PaymentStatus::Succeeded, Some("1000"));
+    s.input(Reply::PaymentStatus(Ok(paid)), at(2, 1));
     s.check(&[
         "send bind_card bind-2",
         "wait reply bind_card",
         "redirect https://pay2.octo.uz/3ds/b-2",
         "wait tokenization until 09:10:01",
         "wait tokenization until 09:10:01",
+        "send payment_status bind-2",
+        "wait reply payment_status",
         "done bound bind-2 860031******4318",
         "wait nothing",
     ]);
@@ -445,7 +448,7 @@ fn code_expiry_with_resend() {
 
 #[test]
 fn token_issue_and_block() {
-    let machine = TokenMachine::pending("bind-5".parse().unwrap(), 3);
+    let machine = TokenMachine::pending("bind-5".parse().unwrap());
     let mut s = Script::new(machine, |status: &TokenStatus| format!("token {status}"));
     let early = s.refused(Input::Block, at(0, 0));
     assert_eq!(early, Rejected::TokenNotActive(TokenStatus::Init));

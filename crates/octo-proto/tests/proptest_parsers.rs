@@ -74,7 +74,7 @@ fn parse_with_every_operation(response: &http::Response<Vec<u8>>) -> Vec<(&'stat
     let check_pan = CheckPan {
         pan,
         exp,
-        payment_id: uuid(),
+        payment_id: octo_proto::PaymentId(5520),
     };
     let token = CardToken::new("sdf9g87sd6f9g876sdf9g876sdf98g");
     vec![

@@ -102,7 +102,7 @@ fn check_pan() -> CheckPan {
     CheckPan {
         pan: Pan::new(VISA_PAN).unwrap(),
         exp: CardExpiry::parse_yymm("2711").unwrap(),
-        payment_id: uuid(),
+        payment_id: octo_proto::PaymentId(5520),
     }
 }
 
@@ -219,13 +219,13 @@ fn inputs_read_from_json_redact_and_their_errors_never_quote_secrets() {
         format!("{{\"n\":\"{PAN}\"}}"),
         format!("\"{}\"", &PAN[..15]),
     ] {
-        let text = format!("{{\"pan\":{pan},\"exp\":\"2805\",\"payment_id\":\"u\"}}");
+        let text = format!("{{\"pan\":{pan},\"exp\":\"2805\",\"payment_id\":5520}}");
         let err = serde_json::from_str::<CheckPan>(&text).unwrap_err();
         both_clean("CheckPan JSON error", &err);
     }
     let luhn_fail = format!("{}7", &PAN[..15]);
     let err = serde_json::from_str::<CheckPan>(&format!(
-        "{{\"pan\":\"{luhn_fail}\",\"exp\":\"2805\",\"payment_id\":\"u\"}}"
+        "{{\"pan\":\"{luhn_fail}\",\"exp\":\"2805\",\"payment_id\":5520}}"
     ))
     .unwrap_err();
     assert!(!err.to_string().contains(&luhn_fail), "{err}");

@@ -69,7 +69,8 @@ enum Step<O> {
 }
 
 /// Drives `machine` until it is done or fails, on this thread.
-/// Notifications for another transaction are skipped.
+/// Notifications for another transaction, and binding callbacks for
+/// another card, are skipped.
 pub fn run_blocking<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
 where
     M: Machine,
@@ -94,7 +95,8 @@ where
 }
 
 /// Drives `machine` until it is done or fails, awaiting the flow.
-/// Notifications for another transaction are skipped.
+/// Notifications for another transaction, and binding callbacks for
+/// another card, are skipped.
 pub async fn run_async<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
 where
     M: Machine,
@@ -145,7 +147,10 @@ fn feed<M: Machine>(
         Step::End(end) => return Some(end),
     };
     match machine.handle_input(input, OffsetDateTime::now_utc()) {
-        Ok(()) | Err(Rejected::OtherTransaction) => None,
+        // A callback that is not this flow's (another transaction, or a
+        // binding's callback for another card) is refused and skipped: an
+        // unsigned callback must not be able to end the run.
+        Ok(()) | Err(Rejected::OtherTransaction | Rejected::CardMismatch) => None,
         Err(rejected) => Some(Err(RunError::Rejected(rejected))),
     }
 }

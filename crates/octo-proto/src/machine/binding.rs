@@ -7,17 +7,63 @@
 //!                        │                       code: check_sms_key ─────┘   │  │ wrong  │
 //!                        │                              ▼                     │  └────────┘
 //!                        │                          Checking ──ok──┐   resend: check_pan
-//!                        │                                         │   (Resending; 17 ends resends)
+//!                        │                              │ lost     │   (Resending; 17 ends resends)
+//!                        │                              ▼          │
+//!                        │                 Confirming (status) ────┤ paid: confirmed
 //!                        └─ visa/mc ─► Redirect(3-D Secure) ───────┤
 //!                                                                  ▼
 //!                                                          AwaitingCallback
-//!                                   callback active ─► Bound      callback failed ─► Failed
+//!                          callback active + confirmed ─► Bound     callback failed ─► Failed
 //!   three wrong codes, an expired code with no resend left, no callback in time ─► Failed
 //! ```
 //!
-//! The callback is accepted in every state after `bind_card`: the code may
-//! have been taken even when the reply to `check_sms_key` was lost. A
-//! callback for another `shop_transaction_id` is refused.
+//! # What the machine trusts
+//!
+//! OCTO's tokenization callback carries no signature, so anyone who knows a
+//! `shop_transaction_id` could post one. An `active` callback therefore
+//! never finishes a binding by itself. Two things must hold:
+//!
+//! - **OCTO confirmed the card**, in an answer to a request the shop made:
+//!   on the SMS route, `check_sms_key` answered successfully (or, when its
+//!   answer was lost, a status check shows the binding payment paid); on
+//!   the 3-D Secure route, where there is no `check_sms_key`, a status
+//!   check (`prepare_payment` with only the `shop_transaction_id`) shows
+//!   the binding payment paid (`succeeded`, `refunded` or
+//!   `partially_refunded`: OCTO charges and returns a test amount).
+//! - **The callback's card is the card being bound**: the first six and
+//!   last four digits of its `pan` ([`TokenNotice::card`]) match the card
+//!   given to `bind_card`. A callback with another card, or none, is
+//!   refused with [`Rejected::CardMismatch`]. A confirming answer that
+//!   names another card (`first6`/`last4`) fails the binding
+//!   ([`Failure::CardMismatch`]).
+//!
+//! An `active` callback that arrives **before** the confirmation is kept
+//! (the input is accepted, so the shop acknowledges it and OCTO does not
+//! cancel the token) and applied once OCTO confirms. When it arrives while
+//! the machine is idle, the machine asks OCTO at once with a status check:
+//! on the SMS route a payment still open sends the customer back to the
+//! code prompt; on the 3-D Secure route the machine checks again every
+//! [`BindingParams::confirm_interval`] until
+//! [`BindingParams::callback_timeout`] ends the binding. A kept callback
+//! lives only in the machine's memory: store its token durably but marked
+//! unconfirmed before answering OCTO, and use it only once [`Output::Done`]
+//! confirms it. A `failed` callback still ends the binding as it comes.
+//!
+//! # OCTO's payment id
+//!
+//! The OTP resend (`check_pan`) names the payment by OCTO's integer
+//! [`PaymentId`], not by its UUID. The machine reads it from every answer
+//! that carries it (`id` or `paymentId` in `bind_card`, `verificationInfo`,
+//! `check_pan` and status answers). While it is unknown, the prompt says
+//! `can_resend: false` and [`Input::ResendCode`] is refused with
+//! [`Rejected::PaymentIdUnknown`]: no guessed number is ever sent.
+//!
+//! # Retries
+//!
+//! The machine never resends a command on its own. A `bind_card` whose
+//! outcome is unknown (it is not idempotent: a resend meets error 20) is
+//! followed by a status check to learn whether the binding exists; other
+//! failures end the binding.
 
 use std::collections::VecDeque;
 
@@ -27,12 +73,13 @@ use super::drive::{
     Awaiting, CodePrompt, Command, Failure, InFlight, Input, Machine, Output, Rejected, Reply,
     TokenNotice, Wait, refused,
 };
-use crate::card::MaskedPan;
+use crate::card::{MaskedPan, Pan};
 use crate::enums::{PaymentMethod, PaymentStatus, TokenStatus};
 use crate::error::{Error, ErrorCode};
-use crate::ids::{PaymentUuid, ShopTransactionId, VerifyId};
+use crate::ids::{PaymentId, PaymentUuid, ShopTransactionId, VerifyId};
 use crate::op::{
-    BindCard, CheckPan, CheckSmsKey, Endpoint, SmsCode, Verification, VerificationInfo,
+    BindCard, CheckPan, CheckSmsKey, Endpoint, Payment, PaymentStatusCheck, SmsCode, Verification,
+    VerificationInfo,
 };
 use crate::secret::CardToken;
 
@@ -42,12 +89,13 @@ pub struct BindingParams {
     /// Wrong codes that end the binding. Default 3 (OCTO cancels after
     /// three for Uzcard).
     pub max_wrong_codes: u32,
-    /// How long to wait for the tokenization callback after the customer
-    /// confirmed. Default 10 minutes.
+    /// How long to wait for the tokenization callback, and for OCTO to
+    /// confirm it, after the customer confirmed (or was sent to the 3-D
+    /// Secure page). Default 10 minutes.
     pub callback_timeout: Duration,
-    /// How often an idempotent command is sent in all before the machine
-    /// gives up on an unknown outcome. Default 3.
-    pub max_attempts: u32,
+    /// How long to wait before asking OCTO again when a callback came but
+    /// OCTO does not show the binding payment paid yet. Default 30 seconds.
+    pub confirm_interval: Duration,
 }
 
 impl Default for BindingParams {
@@ -55,7 +103,7 @@ impl Default for BindingParams {
         Self {
             max_wrong_codes: 3,
             callback_timeout: Duration::minutes(10),
-            max_attempts: 3,
+            confirm_interval: Duration::seconds(30),
         }
     }
 }
@@ -74,7 +122,10 @@ pub enum BindingPhase {
     Checking,
     /// `check_pan` (a resend) is under way.
     Resending,
-    /// Waiting for the tokenization callback.
+    /// A status check is under way: OCTO is asked whether the binding
+    /// payment exists or went through.
+    Confirming,
+    /// Waiting for the tokenization callback (or for OCTO to confirm one).
     AwaitingCallback,
     /// The card is bound (terminal).
     Bound,
@@ -95,6 +146,7 @@ impl BindingPhase {
             Self::AwaitingCode => "awaiting the code",
             Self::Checking => "checking the code",
             Self::Resending => "resending the code",
+            Self::Confirming => "confirming with OCTO",
             Self::AwaitingCallback => "awaiting the callback",
             Self::Bound => "bound",
             Self::Failed => "failed",
@@ -119,6 +171,54 @@ struct Code {
     phone: Option<String>,
     expires_at: OffsetDateTime,
     expiry_announced: bool,
+}
+
+/// Why a status check is under way.
+#[derive(Debug)]
+enum Check {
+    /// `bind_card`'s outcome is unknown: does the binding exist?
+    Bind(Error),
+    /// `check_sms_key`'s outcome is unknown: did the code go through?
+    Code,
+    /// A callback came before OCTO confirmed: did the card go through?
+    Callback,
+}
+
+/// Whether OCTO's answer shows the binding payment through.
+fn paid(status: &PaymentStatus) -> bool {
+    status.is_paid()
+}
+
+fn ended(status: &PaymentStatus) -> bool {
+    matches!(status, PaymentStatus::Canceled | PaymentStatus::Failed)
+}
+
+/// The leading digits and the last four digits of a masked card
+/// (`860031******4318`, `860031** **** 4318`).
+fn ends_of(masked: &MaskedPan) -> (String, String) {
+    let text = masked.as_str();
+    let first: String = text.chars().take_while(char::is_ascii_digit).collect();
+    let mut last: Vec<char> = text
+        .chars()
+        .rev()
+        .filter(char::is_ascii_digit)
+        .take(4)
+        .collect();
+    last.reverse();
+    (first, last.into_iter().collect())
+}
+
+/// Whether `masked` shows the same first six and last four digits as `pan`.
+fn same_card(masked: &MaskedPan, pan: &Pan) -> bool {
+    let (first, last) = ends_of(masked);
+    first.len() >= 6 && first.starts_with(pan.first6()) && last == pan.last4()
+}
+
+/// OCTO's integer payment id in a payment answer's unmodelled fields.
+fn payment_id_in(payment: &Payment) -> Option<PaymentId> {
+    ["id", "paymentId"]
+        .into_iter()
+        .find_map(|key| payment.extra.get(key).and_then(PaymentId::from_json))
 }
 
 /// One card binding.
@@ -151,11 +251,18 @@ pub struct BindingMachine {
     params: BindingParams,
     phase: BindingPhase,
     uuid: Option<PaymentUuid>,
+    payment_id: Option<PaymentId>,
     code: Option<Code>,
     wrong_codes: u32,
     can_resend: bool,
+    /// OCTO confirmed the card (see the module docs).
+    confirmed: bool,
+    /// An `active` callback for our card, waiting for OCTO's confirmation.
+    kept: Option<TokenNotice>,
+    check: Option<Check>,
     in_flight: Option<InFlight>,
     deadline: Option<OffsetDateTime>,
+    callback_deadline: Option<OffsetDateTime>,
     out: VecDeque<Output<BoundCard>>,
 }
 
@@ -167,11 +274,16 @@ impl BindingMachine {
             params,
             phase: BindingPhase::Binding,
             uuid: None,
+            payment_id: None,
             code: None,
             wrong_codes: 0,
             can_resend: true,
+            confirmed: false,
+            kept: None,
+            check: None,
             in_flight: None,
             deadline: None,
+            callback_deadline: None,
             out: VecDeque::new(),
         };
         machine.send(Command::BindCard(machine.bind.clone()));
@@ -193,6 +305,12 @@ impl BindingMachine {
         self.uuid.as_ref()
     }
 
+    /// OCTO's integer number for the binding payment (what a resend
+    /// sends), once an answer carried it.
+    pub fn octo_payment_id(&self) -> Option<PaymentId> {
+        self.payment_id
+    }
+
     fn by_sms(&self) -> bool {
         matches!(
             self.bind.method,
@@ -209,6 +327,8 @@ impl BindingMachine {
         self.phase = BindingPhase::Failed;
         self.in_flight = None;
         self.deadline = None;
+        self.kept = None;
+        self.check = None;
         self.out.push_back(Output::Failed(failure));
     }
 
@@ -223,6 +343,12 @@ impl BindingMachine {
         }
     }
 
+    fn learn_id(&mut self, id: Option<PaymentId>) {
+        if id.is_some() {
+            self.payment_id = id;
+        }
+    }
+
     fn verify(&mut self) {
         if let Some(uuid) = self.uuid.clone() {
             self.phase = BindingPhase::Verifying;
@@ -230,17 +356,77 @@ impl BindingMachine {
         }
     }
 
+    /// Asks OCTO for the binding payment's status.
+    fn check_status(&mut self, why: Check) {
+        self.phase = BindingPhase::Confirming;
+        self.deadline = None;
+        self.check = Some(why);
+        self.send(Command::PaymentStatus(PaymentStatusCheck::new(
+            self.bind.shop_transaction_id.clone(),
+        )));
+    }
+
+    /// Waits for the callback (or OCTO's confirmation of a kept one) until
+    /// the callback deadline, set the first time.
     fn await_callback(&mut self, now: OffsetDateTime) {
         self.phase = BindingPhase::AwaitingCallback;
-        self.deadline = Some(super::clock::after(now, self.params.callback_timeout));
+        let until = *self
+            .callback_deadline
+            .get_or_insert(super::clock::after(now, self.params.callback_timeout));
+        self.deadline = Some(until);
+    }
+
+    /// The 3-D Secure route, not yet confirmed: wait, and ask OCTO again
+    /// about a kept callback after `confirm_interval`.
+    fn await_confirmation(&mut self, now: OffsetDateTime) {
+        self.await_callback(now);
+        if self.kept.is_some() {
+            let again = super::clock::after(now, self.params.confirm_interval);
+            self.deadline = self.deadline.map(|d| d.min(again)).or(Some(again));
+        }
+    }
+
+    /// OCTO confirmed the card: bind with a kept callback, or wait for one.
+    fn confirm(&mut self, now: OffsetDateTime) {
+        self.confirmed = true;
+        match self.kept.take() {
+            Some(notice) => self.bind_with(notice),
+            None => self.await_callback(now),
+        }
+    }
+
+    fn bind_with(&mut self, notice: TokenNotice) {
+        self.phase = BindingPhase::Bound;
+        self.in_flight = None;
+        self.deadline = None;
+        self.check = None;
+        let card = MaskedPan::from_parts(self.bind.pan.first6(), self.bind.pan.last4());
+        self.out.push_back(Output::Done(BoundCard {
+            shop_transaction_id: notice.shop_transaction_id,
+            card_token: notice.card_token,
+            card,
+        }));
+    }
+
+    /// Whether a confirming answer names our card (or no card at all).
+    fn card_agrees(&self, payment: &Payment) -> bool {
+        payment
+            .card
+            .as_ref()
+            .is_none_or(|card| same_card(card, &self.bind.pan))
+    }
+
+    fn can_resend_now(&self) -> bool {
+        self.can_resend && self.payment_id.is_some()
     }
 
     fn prompt(&mut self, now: OffsetDateTime) {
+        let can_resend = self.can_resend_now();
         let Some(code) = &mut self.code else { return };
         let left = (code.expires_at - now).whole_seconds().max(0);
         let seconds_left = u32::try_from(left).unwrap_or(u32::MAX);
         if seconds_left == 0 {
-            if !self.can_resend {
+            if !can_resend {
                 self.fail(Failure::ResendsExhausted);
                 return;
             }
@@ -252,12 +438,13 @@ impl BindingMachine {
             phone: code.phone.clone(),
             seconds_left,
             attempts_left: self.params.max_wrong_codes.saturating_sub(self.wrong_codes),
-            can_resend: self.can_resend,
+            can_resend,
         };
         self.out.push_back(Output::AskCode(prompt));
     }
 
     fn new_code(&mut self, v: Verification, now: OffsetDateTime) {
+        self.learn_id(v.payment_id);
         self.code = Some(Code {
             verify_id: v.verify_id,
             phone: v.phone,
@@ -299,13 +486,14 @@ impl BindingMachine {
         if !self.can_resend {
             return Err(Rejected::NoResendLeft);
         }
-        let Some(uuid) = self.uuid.clone() else {
-            return Err(self.not_now("a resend"));
+        // Never a guessed number: without OCTO's id there is no resend.
+        let Some(payment_id) = self.payment_id else {
+            return Err(Rejected::PaymentIdUnknown);
         };
         let resend = CheckPan {
             pan: self.bind.pan.clone(),
             exp: self.bind.exp,
-            payment_id: uuid,
+            payment_id,
         };
         self.phase = BindingPhase::Resending;
         self.deadline = None;
@@ -317,6 +505,13 @@ impl BindingMachine {
         if notice.shop_transaction_id != self.bind.shop_transaction_id {
             return Err(Rejected::OtherTransaction);
         }
+        let our_card = notice
+            .card
+            .as_ref()
+            .is_some_and(|card| same_card(card, &self.bind.pan));
+        if notice.status == TokenStatus::Active && !our_card {
+            return Err(Rejected::CardMismatch);
+        }
         match self.phase {
             // OCTO retries its callback: the same answer again is fine.
             BindingPhase::Bound if notice.status == TokenStatus::Active => return Ok(()),
@@ -325,16 +520,18 @@ impl BindingMachine {
             _ => {}
         }
         match notice.status {
+            TokenStatus::Active if self.confirmed => self.bind_with(notice),
             TokenStatus::Active => {
-                self.phase = BindingPhase::Bound;
-                self.in_flight = None;
-                self.deadline = None;
-                let card = MaskedPan::from_parts(self.bind.pan.first6(), self.bind.pan.last4());
-                self.out.push_back(Output::Done(BoundCard {
-                    shop_transaction_id: notice.shop_transaction_id,
-                    card_token: notice.card_token,
-                    card,
-                }));
+                // Kept until OCTO confirms; ask OCTO now when idle.
+                self.kept = Some(notice);
+                let idle = self.in_flight.is_none()
+                    && matches!(
+                        self.phase,
+                        BindingPhase::AwaitingCode | BindingPhase::AwaitingCallback
+                    );
+                if idle {
+                    self.check_status(Check::Callback);
+                }
             }
             TokenStatus::Failed | TokenStatus::Blocked => self.fail(Failure::TokenFailed),
             // `init` says nothing new.
@@ -348,8 +545,13 @@ impl BindingMachine {
             return;
         }
         match self.phase {
-            BindingPhase::AwaitingCallback if self.deadline.is_some_and(|d| now >= d) => {
+            BindingPhase::AwaitingCallback if self.callback_deadline.is_some_and(|d| now >= d) => {
                 self.fail(Failure::CallbackTimeout);
+            }
+            BindingPhase::AwaitingCallback
+                if self.kept.is_some() && self.deadline.is_some_and(|d| now >= d) =>
+            {
+                self.check_status(Check::Callback);
             }
             BindingPhase::AwaitingCode => {
                 let announced = self.code.as_ref().is_none_or(|c| c.expiry_announced);
@@ -361,30 +563,89 @@ impl BindingMachine {
         }
     }
 
+    fn on_bind_card(&mut self, p: Payment, now: OffsetDateTime) {
+        self.uuid = Some(p.octo_payment_uuid.clone());
+        self.learn_id(payment_id_in(&p));
+        if ended(&p.status) {
+            self.fail(Failure::Ended(p.status));
+        } else if self.by_sms() {
+            self.verify();
+        } else {
+            if let Some(url) = p.octo_pay_url {
+                self.out.push_back(Output::Redirect(url));
+            }
+            if self.kept.is_some() {
+                self.check_status(Check::Callback);
+            } else {
+                self.await_callback(now);
+            }
+        }
+    }
+
+    /// Not confirmed yet: back to where the customer acts.
+    fn unconfirmed(&mut self, now: OffsetDateTime) {
+        if self.by_sms() && self.code.is_some() {
+            self.prompt(now);
+        } else {
+            self.await_confirmation(now);
+        }
+    }
+
+    fn on_status(&mut self, result: Result<Payment, Error>, now: OffsetDateTime) {
+        let why = self.check.take();
+        match (why, result) {
+            (Some(Check::Bind(_)), Ok(p)) => self.on_bind_card(p, now),
+            // The binding was never made, or is still unknown.
+            (Some(Check::Bind(error)), Err(_)) => self.fail(Failure::Request {
+                endpoint: Endpoint::BindCard,
+                error,
+            }),
+            (_, Ok(p)) => {
+                self.learn_id(payment_id_in(&p));
+                let ours = self.uuid.as_ref().is_none_or(|u| *u == p.octo_payment_uuid);
+                if ended(&p.status) {
+                    self.fail(Failure::Ended(p.status));
+                } else if ours && paid(&p.status) {
+                    if self.card_agrees(&p) {
+                        self.confirm(now);
+                    } else {
+                        self.fail(Failure::CardMismatch);
+                    }
+                } else {
+                    self.unconfirmed(now);
+                }
+            }
+            // No answer: nothing learnt; a code may be typed again (it was
+            // not counted), a kept callback is asked about again later.
+            (_, Err(_)) => self.unconfirmed(now),
+        }
+    }
+
     fn on_reply(&mut self, reply: Reply, now: OffsetDateTime) -> Result<(), Rejected> {
         let endpoint = reply.endpoint();
-        let Some(flight) = self.in_flight.take_if(|f| f.command.endpoint() == endpoint) else {
+        if self
+            .in_flight
+            .take_if(|f| f.command.endpoint() == endpoint)
+            .is_none()
+        {
             return Err(if self.phase.is_terminal() {
                 Rejected::Finished
             } else {
                 Rejected::UnexpectedReply(endpoint)
             });
-        };
+        }
         match reply {
-            Reply::BindCard(Ok(p)) => {
-                self.uuid = Some(p.octo_payment_uuid);
-                if matches!(p.status, PaymentStatus::Canceled | PaymentStatus::Failed) {
-                    self.fail(Failure::Ended(p.status));
-                } else if self.by_sms() {
-                    self.verify();
-                } else {
-                    if let Some(url) = p.octo_pay_url {
-                        self.out.push_back(Output::Redirect(url));
-                    }
-                    self.await_callback(now);
-                }
+            Reply::BindCard(Ok(p)) => self.on_bind_card(p, now),
+            // Not resent (error 20 would meet it): ask whether it exists.
+            Reply::BindCard(Err(error)) if !refused(&error) => {
+                self.check_status(Check::Bind(error));
             }
+            Reply::BindCard(Err(error)) => self.fail(Failure::Request { endpoint, error }),
+            Reply::PaymentStatus(result) => self.on_status(result, now),
             Reply::VerificationInfo(Ok(v)) => self.new_code(v, now),
+            Reply::VerificationInfo(Err(error)) => {
+                self.fail(Failure::Request { endpoint, error });
+            }
             Reply::CheckPan(Ok(v)) => self.new_code(v, now),
             Reply::CheckPan(Err(error)) if error.code() == Some(ErrorCode::TooManyOtpResends) => {
                 self.can_resend = false;
@@ -396,19 +657,19 @@ impl BindingMachine {
             // Whether a new code went out is unknown: ask which one is live.
             Reply::CheckPan(Err(_)) => self.verify(),
             Reply::CheckSmsKey(Ok(p)) => {
-                if matches!(p.status, PaymentStatus::Canceled | PaymentStatus::Failed) {
+                self.learn_id(payment_id_in(&p));
+                if ended(&p.status) {
                     self.fail(Failure::Ended(p.status));
+                } else if !self.card_agrees(&p) {
+                    self.fail(Failure::CardMismatch);
                 } else {
-                    self.await_callback(now);
+                    self.confirm(now);
                 }
             }
             Reply::CheckSmsKey(Err(error)) if refused(&error) => self.wrong_code(now),
-            // The code may have been taken: ask again without counting it; a
-            // callback settles the binding either way.
-            Reply::CheckSmsKey(Err(_)) => self.prompt(now),
-            Reply::BindCard(Err(error)) | Reply::VerificationInfo(Err(error)) => {
-                self.retry_or_fail(flight, error)
-            }
+            // The code may have been taken: ask OCTO rather than the
+            // customer, and count nothing.
+            Reply::CheckSmsKey(Err(_)) => self.check_status(Check::Code),
             _ => return Err(Rejected::UnexpectedReply(endpoint)),
         }
         Ok(())
@@ -422,17 +683,6 @@ impl BindingMachine {
             });
         } else {
             self.prompt(now);
-        }
-    }
-
-    fn retry_or_fail(&mut self, mut flight: InFlight, error: Error) {
-        if !refused(&error) && flight.attempts < self.params.max_attempts {
-            flight.attempts += 1;
-            self.out.push_back(Output::Send(flight.command.clone()));
-            self.in_flight = Some(flight);
-        } else {
-            let endpoint: Endpoint = flight.command.endpoint();
-            self.fail(Failure::Request { endpoint, error });
         }
     }
 
@@ -483,5 +733,30 @@ impl Machine for BindingMachine {
 
     fn is_terminal(&self) -> bool {
         self.phase.is_terminal()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_compare_by_first_six_and_last_four() {
+        let pan = Pan::new("8600312990314318").unwrap();
+        for same in [
+            "860031******4318",
+            "860031** **** 4318",
+            "860031 ****** 4318",
+        ] {
+            assert!(same_card(&MaskedPan::new(same).unwrap(), &pan), "{same}");
+        }
+        for other in [
+            "860032******4318",
+            "860031******4319",
+            "86003******4318",
+            "******4318",
+        ] {
+            assert!(!same_card(&MaskedPan::new(other).unwrap(), &pan), "{other}");
+        }
     }
 }

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use crate::callback::{Notification, TokenizationCallback};
+use crate::card::MaskedPan;
 use crate::config::Config;
 use crate::enums::{PaymentStatus, RefundStatus, TokenStatus};
 use crate::error::{Error, InputError, TransportError};
@@ -19,10 +20,13 @@ use crate::secret::CardToken;
 
 macro_rules! commands {
     ($( $(#[$doc:meta])* $variant:ident($op:ty) -> $out:ty ),* $(,)?) => {
-        /// A request a machine wants sent. Send it (with any transport, with
-        /// retries if you like: the value is the same on every attempt, and so
-        /// is its idempotency key), then hand the result back as
-        /// [`Input::Reply`].
+        /// A request a machine wants sent. Send it (with any transport; the
+        /// transport's retry loop may resend it as [`RetryPolicy`] decides:
+        /// the value is the same on every attempt, and so is its
+        /// idempotency key), then hand the one result back as
+        /// [`Input::Reply`]. The machine itself never resends it.
+        ///
+        /// [`RetryPolicy`]: crate::RetryPolicy
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Command {
@@ -177,6 +181,32 @@ pub struct TokenNotice {
     pub card_token: CardToken,
     /// `active` or `failed`.
     pub status: TokenStatus,
+    /// The callback's card (its `pan`) masked to first six and last four.
+    /// A binding accepts an `active` callback only for the card it binds.
+    pub card: Option<MaskedPan>,
+}
+
+impl TokenNotice {
+    /// A notice without a card.
+    pub fn new(
+        shop_transaction_id: ShopTransactionId,
+        card_token: CardToken,
+        status: TokenStatus,
+    ) -> Self {
+        Self {
+            shop_transaction_id,
+            card_token,
+            status,
+            card: None,
+        }
+    }
+
+    /// The same notice, for `card`.
+    #[must_use]
+    pub fn with_card(mut self, card: MaskedPan) -> Self {
+        self.card = Some(card);
+        self
+    }
 }
 
 impl From<&TokenizationCallback> for TokenNotice {
@@ -185,6 +215,7 @@ impl From<&TokenizationCallback> for TokenNotice {
             shop_transaction_id: c.shop_transaction_id.clone(),
             card_token: c.card_token.clone(),
             status: c.status.clone(),
+            card: c.pan.as_ref().and_then(|p| p.to_masked_pan()),
         }
     }
 }
@@ -380,9 +411,13 @@ pub enum Failure {
     /// The tokenization callback said `failed`.
     #[error("the card token failed")]
     TokenFailed,
-    /// The tokenization callback did not come in time.
+    /// The tokenization callback did not come in time, or OCTO did not
+    /// confirm the one that came.
     #[error("no tokenization callback in time")]
     CallbackTimeout,
+    /// OCTO confirmed a binding for another card than the one bound.
+    #[error("OCTO reported another card for this binding")]
+    CardMismatch,
 }
 
 /// Why a machine refused an input. Its state is unchanged.
@@ -424,6 +459,14 @@ pub enum Rejected {
     /// Only an active token can be blocked (OCTO's error 6, caught locally).
     #[error("the token is {0}, not active")]
     TokenNotActive(TokenStatus),
+    /// A tokenization callback for another card than the one being bound,
+    /// or an `active` one that names no card.
+    #[error("the callback is for another card")]
+    CardMismatch,
+    /// A resend needs OCTO's integer payment id (`check_pan`'s
+    /// `paymentId`), and no answer so far carried it.
+    #[error("OCTO's payment id is not known, so the code cannot be resent")]
+    PaymentIdUnknown,
 }
 
 /// A state machine for one OCTO flow: [`PaymentMachine`],
@@ -447,19 +490,16 @@ pub trait Machine {
     fn is_terminal(&self) -> bool;
 }
 
-/// The command in flight and how often it was sent.
+/// The command in flight. Machines never resend it on their own: retries
+/// belong to the transport (see the module docs of [`machine`](super)).
 #[derive(Debug)]
 pub(crate) struct InFlight {
     pub(crate) command: Command,
-    pub(crate) attempts: u32,
 }
 
 impl InFlight {
     pub(crate) fn new(command: Command) -> Self {
-        Self {
-            command,
-            attempts: 1,
-        }
+        Self { command }
     }
 }
 

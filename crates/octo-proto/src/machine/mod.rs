@@ -12,10 +12,8 @@
 //!    act on each output:
 //!    - [`Output::Send`]: send the [`Command`] (`build_request`, your HTTP
 //!      client, `parse_response`, or [`Command::fail`] for a transport
-//!      error) and hand the [`Reply`] back as [`Input::Reply`]. Retrying
-//!      with a [`RetryPolicy`](crate::RetryPolicy) in between is fine: the
-//!      command is the same value on every attempt, idempotency key
-//!      included. The machine sends one command at a time.
+//!      error) and hand the [`Reply`] back as [`Input::Reply`]. The machine
+//!      sends one command at a time.
 //!    - [`Output::Redirect`]: send the customer to the URL.
 //!    - [`Output::AskCode`]: ask the customer for the SMS code, then
 //!      [`Input::Code`] or [`Input::ResendCode`].
@@ -30,6 +28,27 @@
 //! After `Done`, a payment still takes refunds and a token still takes a
 //! block: hand in the input and drive again until the next `Done` or
 //! `Failed`.
+//!
+//! # Retries: one owner
+//!
+//! A machine never resends a command on its own after an error. Retrying
+//! belongs to whoever sends the command: the transports (octo-reqwest,
+//! octo-ureq, octo-hyper) run each command through their retry loop with a
+//! [`RetryPolicy`](crate::RetryPolicy) and its backoff, and hand the machine
+//! the one final reply. Driving a machine by hand, do the same: after a
+//! failed attempt ask [`RetryPolicy::decide`](crate::RetryPolicy::decide)
+//! with [`Command::is_idempotent`] and the error, sleep what it says and
+//! send the very same command again (its idempotency key included), or
+//! stop and hand in the error. So a command reaches OCTO at most the
+//! policy's `max_attempts` times.
+//!
+//! What a machine does with a final error: an unknown outcome of a command
+//! that is not idempotent is settled with a read (a status check after
+//! `bind_card`, `check_sms_key`, `set_accept` or paying with a token;
+//! `verificationInfo` after `check_pan`); a refund or a block whose outcome
+//! stays unknown is reported as [`Output::Failed`] and may be asked for
+//! again by the caller (a refund with the same `shop_refund_id` is the same
+//! command); anything else ends the flow.
 //!
 //! Driving a two-stage payment with canned answers instead of a network:
 //!

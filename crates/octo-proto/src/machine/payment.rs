@@ -56,9 +56,6 @@ pub struct PaymentParams {
     /// How long to wait between status checks once a deadline has passed.
     /// Default 60 seconds.
     pub recheck_interval: Duration,
-    /// How often an idempotent command is sent in all before the machine
-    /// gives up on an unknown outcome. Default 3.
-    pub max_attempts: u32,
 }
 
 impl Default for PaymentParams {
@@ -67,7 +64,6 @@ impl Default for PaymentParams {
             ttl: Duration::minutes(15),
             hold_expiry: Duration::minutes(30),
             recheck_interval: Duration::seconds(60),
-            max_attempts: 3,
         }
     }
 }
@@ -296,12 +292,6 @@ impl PaymentMachine {
     fn send(&mut self, command: Command) {
         self.in_flight = Some(InFlight::new(command.clone()));
         self.out.push_back(Output::Send(command));
-    }
-
-    fn resend(&mut self, mut flight: InFlight) {
-        flight.attempts += 1;
-        self.out.push_back(Output::Send(flight.command.clone()));
-        self.in_flight = Some(flight);
     }
 
     fn check_status(&mut self) {
@@ -591,13 +581,11 @@ impl PaymentMachine {
     ) {
         let payment = match result {
             Ok(payment) => payment,
+            // The transport has already retried this idempotent command as
+            // its policy allows; the machine never resends on its own.
             Err(error) => {
-                if !refused(&error) && flight.attempts < self.params.max_attempts {
-                    self.resend(flight);
-                } else {
-                    let endpoint = flight.command.endpoint();
-                    self.abort(Failure::Request { endpoint, error });
-                }
+                let endpoint = flight.command.endpoint();
+                self.abort(Failure::Request { endpoint, error });
                 return;
             }
         };
@@ -717,16 +705,14 @@ impl PaymentMachine {
                 }));
             }
             Err(error) => {
-                if flight.attempts < self.params.max_attempts {
-                    self.resend(flight);
-                } else {
-                    // Stays in doubt and keeps its amount reserved; a
-                    // refund with the same id sends the same command.
-                    self.out.push_back(Output::Failed(Failure::Request {
-                        endpoint: crate::op::Endpoint::Refund,
-                        error,
-                    }));
-                }
+                // The transport has already retried it. The refund stays in
+                // doubt and keeps its amount reserved; a refund with the
+                // same id sends the same command (OCTO deduplicates by
+                // `shop_refund_id`).
+                self.out.push_back(Output::Failed(Failure::Request {
+                    endpoint: crate::op::Endpoint::Refund,
+                    error,
+                }));
             }
         }
     }

@@ -7,6 +7,11 @@
 //! ```
 //!
 //! The states only move forward; `Blocked` and `Failed` absorb everything.
+//!
+//! A block whose outcome stays unknown (after the transport's own retries,
+//! which do not resend a block) is reported as failed and not resent; the
+//! token stays `Active`. When the caller blocks again and OCTO answers
+//! error 6 (not active), the earlier block took effect: `Done(Blocked)`.
 
 use std::collections::VecDeque;
 
@@ -30,7 +35,7 @@ use crate::secret::CardToken;
 /// use time::macros::datetime;
 ///
 /// let now = datetime!(2024-05-02 09:17 UTC);
-/// let mut token = TokenMachine::active("bind-1".parse()?, CardToken::new("tok"), 3);
+/// let mut token = TokenMachine::active("bind-1".parse()?, CardToken::new("tok"));
 /// token.handle_input(Input::Block, now)?;
 /// assert!(matches!(token.poll_output(), Output::Send(_)));
 /// assert_eq!(token.status(), &TokenStatus::Active);
@@ -41,7 +46,6 @@ pub struct TokenMachine {
     shop_transaction_id: ShopTransactionId,
     card_token: Option<CardToken>,
     status: TokenStatus,
-    max_attempts: u32,
     block_in_doubt: bool,
     in_flight: Option<InFlight>,
     out: VecDeque<Output<TokenStatus>>,
@@ -49,13 +53,11 @@ pub struct TokenMachine {
 
 impl TokenMachine {
     /// A token being issued: it waits for the tokenization callback.
-    /// `max_attempts` bounds the sends of one block after unknown outcomes.
-    pub fn pending(shop_transaction_id: ShopTransactionId, max_attempts: u32) -> Self {
+    pub fn pending(shop_transaction_id: ShopTransactionId) -> Self {
         Self {
             shop_transaction_id,
             card_token: None,
             status: TokenStatus::Init,
-            max_attempts,
             block_in_doubt: false,
             in_flight: None,
             out: VecDeque::new(),
@@ -63,15 +65,11 @@ impl TokenMachine {
     }
 
     /// A token known to be active (from a binding, or from storage).
-    pub fn active(
-        shop_transaction_id: ShopTransactionId,
-        card_token: CardToken,
-        max_attempts: u32,
-    ) -> Self {
+    pub fn active(shop_transaction_id: ShopTransactionId, card_token: CardToken) -> Self {
         Self {
             card_token: Some(card_token),
             status: TokenStatus::Active,
-            ..Self::pending(shop_transaction_id, max_attempts)
+            ..Self::pending(shop_transaction_id)
         }
     }
 
@@ -136,7 +134,7 @@ impl TokenMachine {
 
     fn on_reply(&mut self, reply: Reply) -> Result<(), Rejected> {
         let endpoint = reply.endpoint();
-        let Some(mut flight) = self.in_flight.take_if(|f| f.command.endpoint() == endpoint) else {
+        let Some(_flight) = self.in_flight.take_if(|f| f.command.endpoint() == endpoint) else {
             return Err(if self.terminal() {
                 Rejected::Finished
             } else {
@@ -154,15 +152,16 @@ impl TokenMachine {
             {
                 self.blocked()
             }
-            Err(error) if refused(&error) || flight.attempts >= self.max_attempts => {
+            Err(error) => {
+                // Never resent here (the transport owns retries, and does
+                // not resend a block). After an unknown outcome the token
+                // stays active; if the caller blocks again, OCTO's error 6
+                // means this attempt took effect.
+                if !refused(&error) {
+                    self.block_in_doubt = true;
+                }
                 self.out
                     .push_back(Output::Failed(Failure::Request { endpoint, error }));
-            }
-            Err(_) => {
-                self.block_in_doubt = true;
-                flight.attempts += 1;
-                self.out.push_back(Output::Send(flight.command.clone()));
-                self.in_flight = Some(flight);
             }
         }
         Ok(())

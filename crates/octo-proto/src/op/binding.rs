@@ -17,15 +17,17 @@ use crate::config::Config;
 use crate::enums::PaymentMethod;
 use crate::envelope;
 use crate::error::{Error, InputError, InputProblem};
-use crate::ids::{PaymentUuid, ShopId, ShopTransactionId, VerifyId};
+use crate::ids::{PaymentId, PaymentUuid, ShopId, ShopTransactionId, VerifyId};
 use crate::json::{i64_of, u64_of};
 use crate::secret::Cvc;
 
 /// Starts binding a card, to get a token for later payments.
 ///
 /// OCTO refuses a second binding while a token for the card is active or
-/// pending (error 20). `Debug` masks the card and hides the holder's name,
-/// the expiry and the CVC.
+/// pending (error 20), so `bind_card` is not idempotent: a resend after a
+/// lost answer would turn the first binding's success into error 20 and
+/// send the card number again. It is never retried automatically. `Debug`
+/// masks the card and hides the holder's name, the expiry and the CVC.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BindCard {
@@ -143,6 +145,8 @@ impl Operation for BindCard {
         decode_payment(Endpoint::BindCard, response)
     }
 
+    /// The binding's `shop_transaction_id`, for logs. OCTO does not
+    /// deduplicate `bind_card` by it (see [`BindCard`]).
     fn idempotency_key(&self) -> Option<&str> {
         Some(self.shop_transaction_id.as_str())
     }
@@ -174,6 +178,12 @@ pub struct Verification {
     pub phone: Option<String>,
     /// Seconds until the code expires; 0 means expired or inactive.
     pub seconds_left: u32,
+    /// OCTO's integer number for the payment, when the answer carries one
+    /// (`paymentId` or `id`): what [`CheckPan`] sends. OCTO's
+    /// partner-website page says `verificationInfo` gives the payment id;
+    /// its example shows none, so it is optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<PaymentId>,
 }
 
 impl Verification {
@@ -194,6 +204,13 @@ fn decode_verification<B: AsRef<[u8]>>(
             seconds_left: f.req("secondsLeft", "a number of seconds", |v| {
                 i64_of(v).map(|n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
             })?,
+            // Optional and undocumented: an unreadable one is left out
+            // (a resend is then refused) rather than losing the code step.
+            payment_id: ["paymentId", "id"].into_iter().find_map(|key| {
+                f.opt(key, "an integer id", PaymentId::from_json)
+                    .ok()
+                    .flatten()
+            }),
         })
     })
 }
@@ -322,6 +339,9 @@ impl Operation for CheckSmsKey {
 
 /// Asks OCTO to send the OTP again. OCTO answers error 17 after too many
 /// resends.
+///
+/// Not idempotent: every call sends another SMS and spends one of the
+/// resends OCTO allows.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckPan {
@@ -329,8 +349,9 @@ pub struct CheckPan {
     pub pan: Pan,
     /// The card's expiry (`expDate`).
     pub exp: CardExpiry,
-    /// OCTO's id of the payment (`paymentId`).
-    pub payment_id: PaymentUuid,
+    /// OCTO's integer number for the payment (`paymentId`, an int on
+    /// OCTO's OTP-resend page), not its UUID.
+    pub payment_id: PaymentId,
 }
 
 #[derive(Serialize)]
@@ -340,7 +361,7 @@ struct CheckPanWire<'a> {
     #[serde(rename = "expDate")]
     exp: CardExpiry,
     #[serde(rename = "paymentId")]
-    payment_id: &'a PaymentUuid,
+    payment_id: PaymentId,
 }
 
 impl Operation for CheckPan {
@@ -351,11 +372,10 @@ impl Operation for CheckPan {
     }
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
-        validate::not_empty("paymentId", self.payment_id.as_str())?;
         let wire = CheckPanWire {
             pan: &self.pan,
             exp: self.exp,
-            payment_id: &self.payment_id,
+            payment_id: self.payment_id,
         };
         post_json(config, "/check_pan", &wire)
     }

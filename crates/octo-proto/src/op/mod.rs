@@ -110,19 +110,24 @@ impl Endpoint {
     }
 
     /// Whether resending a request whose outcome is unknown is safe: the
-    /// endpoint only reads, or OCTO deduplicates by a key the shop chose
-    /// (`shop_transaction_id`, `shop_refund_id`).
+    /// endpoint only reads, or OCTO's pages say it deduplicates by a key
+    /// the shop chose (`shop_transaction_id` for `prepare_payment`,
+    /// `shop_refund_id` for `refund`). The evidence for each endpoint is in
+    /// `docs/protocol-notes.md`, "Idempotency of each endpoint".
     pub fn is_idempotent(self) -> bool {
         match self {
             Self::PreparePayment
             | Self::PaymentStatus
             | Self::Refund
-            | Self::BindCard
             | Self::VerificationInfo
             | Self::FiscalData => true,
-            // Capturing twice, paying twice, spending an OTP attempt or a
-            // resend are not safe to repeat blindly.
-            Self::PayWithToken
+            // Binding twice meets error 20 (a token is pending) and sends
+            // the card again; capturing twice, paying twice, spending an
+            // OTP attempt, sending another SMS or blocking twice (error 6
+            // hides whether the first block landed) are not safe to repeat
+            // blindly.
+            Self::BindCard
+            | Self::PayWithToken
             | Self::SetAccept
             | Self::CheckSmsKey
             | Self::CheckPan

@@ -13,8 +13,8 @@ use crate::datetime;
 use crate::enums::{Currency, PaymentMethod, PaymentStatus};
 use crate::envelope;
 use crate::error::Error;
-use crate::ids::{PaymentUuid, ShopTransactionId};
-use crate::json::{Fields, bool_of, i64_of, u64_of};
+use crate::ids::{PaymentId, PaymentUuid, ShopTransactionId};
+use crate::json::{Fields, bool_of, i64_of};
 use crate::secret::CardToken;
 
 /// Pays a payment created by [`PreparePayment`](super::PreparePayment) with a
@@ -57,8 +57,9 @@ impl PayWithToken {
 /// answers in camelCase with epoch-millisecond times.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenPayment {
-    /// OCTO's internal number for the payment.
-    pub id: Option<u64>,
+    /// OCTO's integer number for the payment (`id`): the `paymentId` an
+    /// OTP resend (`check_pan`) names.
+    pub id: Option<PaymentId>,
     /// OCTO's id of the payment (`uuid`).
     pub octo_payment_uuid: PaymentUuid,
     /// The shop's id of the payment (`merchantTransId`).
@@ -134,7 +135,7 @@ fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
     })?;
     let (card, trans_type) = details.unwrap_or_default();
     Ok(TokenPayment {
-        id: f.opt("id", "an integer", u64_of)?,
+        id: f.opt("id", "an integer", PaymentId::from_json)?,
         octo_payment_uuid: f.req("uuid", "a non-empty id", payment_uuid_of)?,
         shop_transaction_id: f.opt("merchantTransId", "a non-empty id", shop_transaction_id_of)?,
         status: f.req("status", "a status string", payment_status_of)?,

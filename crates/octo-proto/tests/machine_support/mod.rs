@@ -8,8 +8,9 @@ use octo_proto::op::{
     Verification,
 };
 use octo_proto::{
-    CardExpiry, Currency, Error, ErrorCode, OctoError, Pan, PaymentMethod, PaymentStatus, RawBody,
-    RefundStatus, TokenStatus, TransportError, TransportErrorKind, VerifyId,
+    CardExpiry, Currency, Error, ErrorCode, OctoError, Pan, PaymentId, PaymentMethod,
+    PaymentStatus, RawBody, RefundStatus, TokenStatus, TransportError, TransportErrorKind,
+    VerifyId,
 };
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -75,7 +76,7 @@ pub fn token_payment(
     url: Option<&str>,
 ) -> TokenPayment {
     TokenPayment {
-        id: Some(5520),
+        id: Some(PaymentId(5520)),
         octo_payment_uuid: uuid.parse().unwrap(),
         shop_transaction_id: None,
         status,
@@ -106,11 +107,13 @@ pub fn refund_result(uuid: &str, status: RefundStatus) -> RefundResult {
     }
 }
 
+/// A verification as OCTO answers it, with OCTO's payment id 5520.
 pub fn verification(verify_id: u64, seconds_left: u32) -> Verification {
     Verification {
         verify_id: VerifyId(verify_id),
         phone: Some("+998** *****33".into()),
         seconds_left,
+        payment_id: Some(PaymentId(5520)),
     }
 }
 

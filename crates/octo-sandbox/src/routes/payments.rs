@@ -217,6 +217,7 @@ fn new_payment(
     rules::fiscal(config, octo_proto::ShopId(shop_id), &basket)?;
     Ok(PaymentRecord {
         uuid: engine.ids.uuid(),
+        payment_id: engine.ids.next_number(),
         shop_id,
         shop_transaction_id,
         status: PaymentStatus::Created,
@@ -343,6 +344,8 @@ fn millis(at: OffsetDateTime) -> Value {
 /// The camelCase record `pay/{uuid}` answers with.
 fn token_payload(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
     let mut m = Map::new();
+    // OCTO's integer number: what `check_pan` takes as `paymentId`.
+    m.insert("id".into(), p.payment_id.into());
     m.insert("uuid".into(), p.uuid.clone().into());
     m.insert("merchantId".into(), p.shop_id.into());
     m.insert(

@@ -23,6 +23,8 @@ pub(crate) struct Ledger {
     by_uuid: Index,
     /// `(shop, shop_transaction_id)` → position: the idempotency key.
     by_shop_tx: Index,
+    /// OCTO's integer payment number → position (`check_pan`).
+    by_number: HashMap<u64, usize>,
     /// `(shop, shop_refund_id)` → refund.
     refunds: HashMap<(u64, String), RefundRecord>,
     /// Payment uuid → the refunds of it not succeeded yet.
@@ -143,6 +145,12 @@ impl Ledger {
             .and_then(|at| payments.get(at))
     }
 
+    /// The payment with OCTO's integer number `number`.
+    pub(crate) fn payment_by_number(&self, number: u64) -> Option<&PaymentRecord> {
+        let at = *self.by_number.get(&number)?;
+        self.payments.get(at).filter(|p| p.payment_id == number)
+    }
+
     pub(crate) fn put_payment(&mut self, p: PaymentRecord) {
         let existing = self.position(&p.uuid);
         let at = existing.unwrap_or(self.payments.len());
@@ -151,6 +159,9 @@ impl Ledger {
         }
         if let Some(deadline) = p.hold_expires_at {
             self.deadlines.insert((deadline, at));
+        }
+        if p.payment_id != 0 {
+            self.by_number.insert(p.payment_id, at);
         }
         let Self {
             payments,

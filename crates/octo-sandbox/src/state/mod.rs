@@ -22,6 +22,11 @@ use crate::cards::{CardBehaviour, CardBrand};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct PaymentRecord {
     pub uuid: String,
+    /// OCTO's integer number for the payment (`id` in the `pay/{uuid}`
+    /// answer, `paymentId` in `check_pan`); 0 in data files written before
+    /// it existed.
+    #[serde(default)]
+    pub payment_id: u64,
     pub shop_id: u64,
     pub shop_transaction_id: String,
     pub status: PaymentStatus,

@@ -1,0 +1,143 @@
+//! One owner for retries: the transport's retry loop. A machine driven
+//! through the client never resends a command on its own, so the worst
+//! case is exactly the policy's attempts, not the policy's attempts times
+//! a machine's own.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use octo_proto::machine::{
+    BindingMachine, BindingParams, CodePrompt, Hold, Input, PaymentMachine, PaymentParams, Wait,
+};
+use octo_proto::op::{BindCard, PaymentStatusCheck, PreparePayment};
+use octo_proto::{CardExpiry, Config, Currency, Operation, Pan, PaymentMethod, RetryPolicy};
+use octo_testkit::ExpectedRequest;
+use octo_testkit::replay::{Exchange, ReplayServer, Reply};
+use octo_ureq::{Client, FlowHandler, RunError};
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const UNAVAILABLE: &str = r#"{"title":"Service Unavailable","status":503}"#;
+
+/// Answers nothing a flow could use; the runs end at the first failure.
+struct NoShop;
+
+impl FlowHandler for NoShop {
+    fn redirect(&mut self, _url: &str) {}
+
+    fn code(&mut self, _prompt: &CodePrompt) -> Input {
+        panic!("no code is asked before the first command succeeds")
+    }
+
+    fn decide(&mut self, _hold: &Hold) -> Input {
+        panic!("nothing is held")
+    }
+
+    fn wait(&mut self, _wait: &Wait) -> Option<Input> {
+        None
+    }
+}
+
+fn policy() -> RetryPolicy {
+    RetryPolicy::new(3, Duration::from_millis(2), Duration::from_millis(10))
+}
+
+fn client(url: &str) -> Client {
+    let config = Config::new(123, "secret").with_base_url(url).unwrap();
+    Client::builder(config)
+        .retry_policy(policy())
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_millis(150))
+        .build()
+}
+
+fn payment_machine() -> PaymentMachine {
+    let prepare = PreparePayment::new(
+        "order-r".parse().unwrap(),
+        Decimal::new(100_000, 2),
+        Currency::Uzs,
+        "Tea",
+        "https://shop.example/r",
+        datetime!(2024-05-02 09:17),
+    );
+    PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc())
+}
+
+fn bind_card() -> BindCard {
+    BindCard {
+        shop_transaction_id: "bind-r".parse().unwrap(),
+        pan: Pan::new("8600312990314318").unwrap(),
+        exp: CardExpiry::parse_yymm("2805").unwrap(),
+        phone: "998901234567".into(),
+        card_holder_name: "A. Karimov".into(),
+        cvc2: None,
+        method: PaymentMethod::Uzcard,
+        return_url: "https://shop.example/cards".into(),
+        notify_url: None,
+        bind_notify_url: None,
+    }
+}
+
+#[test]
+fn an_idempotent_command_answered_503_reaches_the_server_exactly_max_attempts_times() {
+    let server = ReplayServer::always(Reply::json(503, UNAVAILABLE)).unwrap();
+    let mut machine = payment_machine();
+    let error = client(&server.url())
+        .run(&mut machine, &mut NoShop)
+        .unwrap_err();
+    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    assert_eq!(
+        server.received(),
+        usize::try_from(policy().max_attempts()).unwrap(),
+        "the transport's attempts and no more"
+    );
+}
+
+#[test]
+fn an_idempotent_command_that_always_times_out_reaches_the_server_exactly_max_attempts_times() {
+    let late = Reply::json(200, "{}").delayed(Duration::from_millis(600));
+    let server = ReplayServer::always(late).unwrap();
+    let mut machine = payment_machine();
+    let error = client(&server.url())
+        .run(&mut machine, &mut NoShop)
+        .unwrap_err();
+    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    assert_eq!(server.received(), 3);
+}
+
+#[test]
+fn bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked() {
+    let server = ReplayServer::start().unwrap();
+    let config = Config::new(123, "secret")
+        .with_base_url(&server.url())
+        .unwrap();
+    let late = || Reply::json(200, "{}").delayed(Duration::from_millis(600));
+    let expect =
+        |request: http::Request<Vec<u8>>| Some(ExpectedRequest::from_request(&request).unwrap());
+    // bind_card once: a resend would meet error 20 and send the card again.
+    server.push(Exchange {
+        expect: expect(bind_card().build_request(&config).unwrap()),
+        reply: late(),
+    });
+    // Then the status check, which is idempotent: the policy's attempts.
+    let status = PaymentStatusCheck::new("bind-r".parse().unwrap());
+    for _ in 0..policy().max_attempts() {
+        server.push(Exchange {
+            expect: expect(status.build_request(&config).unwrap()),
+            reply: late(),
+        });
+    }
+    let mut machine = BindingMachine::new(
+        bind_card(),
+        BindingParams::default(),
+        OffsetDateTime::now_utc(),
+    );
+    let error = client(&server.url())
+        .run(&mut machine, &mut NoShop)
+        .unwrap_err();
+    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    assert_eq!(server.received(), 4);
+    server.finish().unwrap();
+}
