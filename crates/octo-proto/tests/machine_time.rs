@@ -41,14 +41,14 @@ fn duration() -> impl Strategy<Value = Duration> {
 }
 
 fn payment_params() -> impl Strategy<Value = PaymentParams> {
-    (duration(), duration(), duration(), 1u32..5).prop_map(
-        |(ttl, hold_expiry, recheck_interval, max_attempts)| PaymentParams {
+    (duration(), duration(), duration()).prop_map(|(ttl, hold_expiry, recheck_interval)| {
+        PaymentParams {
             ttl,
             hold_expiry,
             recheck_interval,
-            max_attempts,
-        },
-    )
+            ..PaymentParams::default()
+        }
+    })
 }
 
 /// Every deadline the machine sets is at or after `now`.
