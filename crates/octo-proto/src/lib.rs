@@ -63,7 +63,7 @@ mod retry;
 mod secret;
 
 pub use card::{CardExpiry, MaskedPan, Pan};
-pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH};
+pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH, DEFAULT_INIT_TIME_OFFSET};
 pub use enums::{
     AcceptStatus, Currency, Language, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus,
 };
