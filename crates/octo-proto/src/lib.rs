@@ -61,6 +61,7 @@ mod money;
 pub mod op;
 mod retry;
 mod secret;
+mod warning;
 
 pub use card::{CardExpiry, MaskedPan, Pan};
 pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH, DEFAULT_INIT_TIME_OFFSET};
@@ -75,6 +76,7 @@ pub use ids::{PaymentUuid, RefundId, ShopId, ShopRefundId, ShopTransactionId, Ve
 pub use op::{Endpoint, Operation};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use secret::{CardToken, Cvc, NotificationKey, OctoSecret};
+pub use warning::FieldWarning;
 
 pub use http;
 

@@ -205,6 +205,10 @@ impl RecordedResponse {
 #[serde(deny_unknown_fields)]
 struct FixtureFile {
     description: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    contradiction: Option<String>,
     operation: String,
     #[serde(default)]
     config: FixtureConfig,
@@ -224,6 +228,12 @@ pub struct Fixture {
     pub name: String,
     /// What it shows.
     pub description: String,
+    /// Where the exchange comes from when it is an example on one of OCTO's
+    /// pages (the page's address or the file under `octo-api/`).
+    pub source: Option<String>,
+    /// Where that example disagrees with its own page, and what the SDK
+    /// does about it.
+    pub contradiction: Option<String>,
     /// The operation, built from the file's input.
     pub operation: AnyOperation,
     /// The shop.
@@ -265,6 +275,8 @@ impl Fixture {
         Ok(Self {
             name,
             description: file.description,
+            source: file.source,
+            contradiction: file.contradiction,
             operation,
             config: file.config,
             request: file.request,

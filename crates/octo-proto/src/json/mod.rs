@@ -12,7 +12,7 @@ mod fields;
 mod raw;
 mod redact;
 
-pub(crate) use fields::Fields;
+pub(crate) use fields::{Fields, Warnings};
 pub(crate) use raw::{Envelope, RawObject, parse_raw};
 
 use rust_decimal::Decimal;
