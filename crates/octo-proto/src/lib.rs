@@ -29,10 +29,14 @@
 //!     Currency::Uzs,
 //!     "Two yoghurts",
 //!     "https://shop.example/orders/1001",
-//!     datetime!(2024-05-02 09:17:00),
+//!     // An instant; OCTO gets it as Tashkent time, 2024-05-02 09:17:00.
+//!     datetime!(2024-05-02 04:17:00 UTC),
 //! );
 //! let request = payment.build_request(&config)?;
 //! assert_eq!(request.uri().path(), "/prepare_payment");
+//! let body = String::from_utf8_lossy(request.body());
+//! assert!(body.contains(r#""init_time":"2024-05-02 09:17:00""#));
+//! assert!(body.contains(r#""language":"uz""#));
 //!
 //! let response = http::Response::new(
 //!     br#"{"error":0,"data":{"shop_transaction_id":"order-1001",
