@@ -109,8 +109,9 @@ pub enum Command {
         /// Minutes the payment stays payable.
         #[arg(long)]
         ttl: Option<u32>,
-        /// Page language: oz (Uzbek, Latin), uz (Uzbek, Cyrillic), en or ru.
-        #[arg(long, default_value = "en", value_parser = ["oz", "uz", "en", "ru"])]
+        /// Page language: uz (Uzbek), en or ru, the values OCTO's current
+        /// pages list.
+        #[arg(long, default_value = "en", value_parser = ["uz", "en", "ru"])]
         language: String,
         /// Where to call and how to print.
         #[command(flatten)]

@@ -1,5 +1,7 @@
 //! What every request needs: where OCTO is, and who the shop is.
 
+use time::UtcOffset;
+
 use crate::error::{InputError, InputProblem};
 use crate::ids::ShopId;
 use crate::secret::OctoSecret;
@@ -11,6 +13,12 @@ pub const DEFAULT_BASE_URL: &str = "https://secure.octo.uz";
 /// `/bind_card/check_sms` instead; [`Config::with_check_sms_key_path`]
 /// switches.
 pub const DEFAULT_CHECK_SMS_KEY_PATH: &str = "/bind_card/check_sms_key";
+
+/// The zone `init_time` is written in unless the config says otherwise:
+/// Tashkent, UTC+05:00 all year (Uzbekistan keeps no daylight saving time).
+/// OCTO's pages name no zone; this is an assumption, see
+/// [`Config::with_init_time_offset`].
+pub const DEFAULT_INIT_TIME_OFFSET: UtcOffset = time::macros::offset!(+5);
 
 /// The shop's credentials and OCTO's address.
 ///
@@ -24,6 +32,25 @@ pub struct Config {
     secret: OctoSecret,
     test: bool,
     check_sms_key_path: String,
+    /// Fidelity settings: what this shop sends where OCTO's pages are silent.
+    fidelity: Fidelity,
+}
+
+/// The settings that decide how closely requests follow OCTO's current
+/// pages (see `docs/protocol-notes.md`, "Fidelity choices").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fidelity {
+    unlisted_languages: bool,
+    init_time_offset: UtcOffset,
+}
+
+impl Default for Fidelity {
+    fn default() -> Self {
+        Self {
+            unlisted_languages: false,
+            init_time_offset: DEFAULT_INIT_TIME_OFFSET,
+        }
+    }
 }
 
 impl Config {
@@ -36,6 +63,7 @@ impl Config {
             secret: secret.into(),
             test: false,
             check_sms_key_path: DEFAULT_CHECK_SMS_KEY_PATH.to_owned(),
+            fidelity: Fidelity::default(),
         }
     }
 
@@ -131,6 +159,32 @@ impl Config {
     /// The binding OTP check path in use.
     pub fn check_sms_key_path(&self) -> &str {
         &self.check_sms_key_path
+    }
+
+    /// Lets `prepare_payment` send a page language OCTO's current pages do
+    /// not list: `oz` (from the legacy page) or any other code. Off by
+    /// default, so that only `en`, `uz` and `ru` go out.
+    pub fn with_unlisted_languages(mut self, allow: bool) -> Self {
+        self.fidelity.unlisted_languages = allow;
+        self
+    }
+
+    /// Whether languages the current pages do not list may be sent.
+    pub fn unlisted_languages(&self) -> bool {
+        self.fidelity.unlisted_languages
+    }
+
+    /// The zone an instant given as `init_time` is written in (default
+    /// [`DEFAULT_INIT_TIME_OFFSET`], Tashkent). OCTO's pages give the format
+    /// `yyyy-MM-dd HH:mm:ss` and no zone.
+    pub fn with_init_time_offset(mut self, offset: UtcOffset) -> Self {
+        self.fidelity.init_time_offset = offset;
+        self
+    }
+
+    /// The zone `init_time` is written in.
+    pub fn init_time_offset(&self) -> UtcOffset {
+        self.fidelity.init_time_offset
     }
 }
 
@@ -242,5 +296,17 @@ mod tests {
                 .with_insecure_base_url("http://x/?q=1")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn fidelity_defaults() {
+        let c = Config::new(1, "s");
+        assert!(!c.unlisted_languages());
+        assert_eq!(c.init_time_offset(), time::macros::offset!(+05:00));
+        let c = c
+            .with_unlisted_languages(true)
+            .with_init_time_offset(time::UtcOffset::UTC);
+        assert!(c.unlisted_languages());
+        assert_eq!(c.init_time_offset(), time::UtcOffset::UTC);
     }
 }

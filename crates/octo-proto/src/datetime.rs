@@ -1,18 +1,88 @@
 //! OCTO's date and time forms.
 //!
 //! `init_time`, `payed_time` and `refund_time` are `yyyy-MM-dd HH:mm:ss`
-//! with no zone (which zone OCTO means is undocumented, so the SDK passes
-//! these values through as local date-times and never reads a clock). Fiscal
-//! receipts use `yyyyMMddHHmmss`; token payments use epoch milliseconds.
+//! with no zone. Which zone OCTO means is undocumented; the SDK never reads a
+//! clock. An `init_time` given as an instant ([`InitTime::Instant`]) is
+//! written in the config's zone, Tashkent (UTC+05:00) unless set otherwise
+//! ([`Config::with_init_time_offset`](crate::Config::with_init_time_offset));
+//! times read back stay zone-less wall-clock values. Fiscal receipts use
+//! `yyyyMMddHHmmss`; token payments use epoch milliseconds.
 
 use time::format_description::BorrowedFormatItem;
+use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 const OCTO_FORMAT: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 const COMPACT_FORMAT: &[BorrowedFormatItem<'static>] =
     format_description!("[year][month][day][hour][minute][second]");
+
+/// `init_time` as the caller gives it: an instant, which the request writes
+/// in the config's zone, or a wall-clock time sent as it is.
+///
+/// ```
+/// use octo_proto::datetime::InitTime;
+/// use time::macros::{datetime, offset};
+///
+/// // 04:17 UTC is 09:17 in Tashkent, the default zone.
+/// let at = InitTime::from(datetime!(2024-05-02 04:17:00 UTC));
+/// assert_eq!(at.wall_clock(offset!(+5)), Some(datetime!(2024-05-02 09:17:00)));
+/// // A wall-clock time is sent as written, whatever the zone.
+/// let as_is = InitTime::from(datetime!(2024-05-02 09:17:00));
+/// assert_eq!(as_is.wall_clock(offset!(UTC)), Some(datetime!(2024-05-02 09:17:00)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitTime {
+    /// An instant, written in [`Config::init_time_offset`](crate::Config::init_time_offset).
+    Instant(OffsetDateTime),
+    /// A wall-clock time whose zone the caller chose, sent as it is.
+    WallClock(PrimitiveDateTime),
+}
+
+impl InitTime {
+    /// The wall-clock time sent for a config whose zone is `offset`;
+    /// `None` when the instant falls outside the years `time` can hold.
+    pub fn wall_clock(self, offset: UtcOffset) -> Option<PrimitiveDateTime> {
+        match self {
+            Self::Instant(at) => {
+                let local = at.checked_to_offset(offset)?;
+                Some(PrimitiveDateTime::new(local.date(), local.time()))
+            }
+            Self::WallClock(local) => Some(local),
+        }
+    }
+}
+
+impl From<OffsetDateTime> for InitTime {
+    fn from(at: OffsetDateTime) -> Self {
+        Self::Instant(at)
+    }
+}
+
+impl From<PrimitiveDateTime> for InitTime {
+    fn from(local: PrimitiveDateTime) -> Self {
+        Self::WallClock(local)
+    }
+}
+
+/// Reads `yyyy-MM-dd HH:mm:ss` as a wall-clock time, and an RFC 3339 time
+/// with its offset (`2024-05-02T04:17:00Z`) as an instant.
+impl<'de> serde::Deserialize<'de> for InitTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        if let Some(local) = parse_octo(&raw) {
+            return Ok(Self::WallClock(local));
+        }
+        OffsetDateTime::parse(raw.trim(), &Rfc3339)
+            .map(Self::Instant)
+            .map_err(|_| {
+                serde::de::Error::custom(
+                    "expected yyyy-MM-dd HH:mm:ss or an RFC 3339 time with an offset",
+                )
+            })
+    }
+}
 
 /// Formats as `yyyy-MM-dd HH:mm:ss`.
 pub fn format_octo(value: PrimitiveDateTime) -> String {
@@ -150,5 +220,28 @@ mod tests {
             from_epoch_millis(1732700367802).map(|t| t.year()),
             Some(2024)
         );
+    }
+
+    #[test]
+    fn init_times() {
+        use time::macros::offset;
+        let tashkent = offset!(+5);
+        // Late evening UTC is already the next day in Tashkent.
+        let at = InitTime::from(datetime!(2024-12-31 20:30:00 UTC));
+        assert_eq!(
+            at.wall_clock(tashkent),
+            Some(datetime!(2025-01-01 01:30:00))
+        );
+        assert_eq!(
+            at.wall_clock(UtcOffset::UTC),
+            Some(datetime!(2024-12-31 20:30:00))
+        );
+        let edge = InitTime::from(datetime!(9999-12-31 23:00:00 UTC));
+        assert_eq!(edge.wall_clock(tashkent), None);
+        let read: InitTime = serde_json::from_str("\"2024-05-02 09:17:00\"").unwrap();
+        assert_eq!(read, InitTime::WallClock(datetime!(2024-05-02 09:17:00)));
+        let read: InitTime = serde_json::from_str("\"2024-05-02T04:17:00Z\"").unwrap();
+        assert_eq!(read, InitTime::Instant(datetime!(2024-05-02 04:17:00 UTC)));
+        assert!(serde_json::from_str::<InitTime>("\"yesterday\"").is_err());
     }
 }

@@ -89,17 +89,39 @@ open_enum!(
 
 open_enum!(
     /// The language of OCTO's payment pages.
+    ///
+    /// OCTO's current pages (the one-stage payment page and the token
+    /// payment page) list `en`, `uz` and `ru`; only the legacy page adds
+    /// `oz`. A value the current pages do not list ([`UzbekLatin`] or an
+    /// [`Other`] code) is refused before sending unless the config allows
+    /// it with [`Config::with_unlisted_languages`].
+    ///
+    /// [`UzbekLatin`]: Self::UzbekLatin
+    /// [`Other`]: Self::Other
+    /// [`Config::with_unlisted_languages`]: crate::Config::with_unlisted_languages
     Language {
-        /// Uzbek, Latin script (`oz`).
-        UzbekLatin = "oz",
-        /// Uzbek, Cyrillic script (`uz`).
-        UzbekCyrillic = "uz",
+        /// Uzbek (`uz`), the value every current example sends. The legacy
+        /// page calls `uz` the Cyrillic script; the current pages say no
+        /// more than "uz".
+        Uzbek = "uz",
         /// English.
         English = "en",
         /// Russian.
         Russian = "ru",
+        /// Uzbek, Latin script (`oz`): on the legacy page only, so sending
+        /// it is an opt-in ([`Config::with_unlisted_languages`]).
+        ///
+        /// [`Config::with_unlisted_languages`]: crate::Config::with_unlisted_languages
+        UzbekLatin = "oz",
     }
 );
+
+impl Language {
+    /// Whether OCTO's current pages list this value (`en`, `uz`, `ru`).
+    pub fn is_listed(&self) -> bool {
+        matches!(self, Self::Uzbek | Self::English | Self::Russian)
+    }
+}
 
 open_enum!(
     /// A way to pay offered on OCTO's page, or used with a token.
@@ -233,5 +255,10 @@ mod tests {
         assert_eq!(json, "\"oz\"");
         let back: Language = serde_json::from_str(&json).unwrap();
         assert_eq!(back, Language::UzbekLatin);
+        assert!(!Language::UzbekLatin.is_listed());
+        assert!(!Language::parse("fr").is_listed());
+        for listed in ["en", "uz", "ru"] {
+            assert!(Language::parse(listed).is_listed(), "{listed}");
+        }
     }
 }

@@ -29,10 +29,14 @@
 //!     Currency::Uzs,
 //!     "Two yoghurts",
 //!     "https://shop.example/orders/1001",
-//!     datetime!(2024-05-02 09:17:00),
+//!     // An instant; OCTO gets it as Tashkent time, 2024-05-02 09:17:00.
+//!     datetime!(2024-05-02 04:17:00 UTC),
 //! );
 //! let request = payment.build_request(&config)?;
 //! assert_eq!(request.uri().path(), "/prepare_payment");
+//! let body = String::from_utf8_lossy(request.body());
+//! assert!(body.contains(r#""init_time":"2024-05-02 09:17:00""#));
+//! assert!(body.contains(r#""language":"uz""#));
 //!
 //! let response = http::Response::new(
 //!     br#"{"error":0,"data":{"shop_transaction_id":"order-1001",
@@ -61,9 +65,10 @@ mod money;
 pub mod op;
 mod retry;
 mod secret;
+mod warning;
 
 pub use card::{CardExpiry, MaskedPan, Pan};
-pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH};
+pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH, DEFAULT_INIT_TIME_OFFSET};
 pub use enums::{
     AcceptStatus, Currency, Language, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus,
 };
@@ -78,6 +83,7 @@ pub use json::redacted;
 pub use op::{Endpoint, Operation};
 pub use retry::{RetryDecision, RetryPolicy};
 pub use secret::{CardToken, Cvc, NotificationKey, OctoSecret};
+pub use warning::FieldWarning;
 
 pub use http;
 

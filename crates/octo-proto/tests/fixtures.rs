@@ -150,3 +150,52 @@ fn bad_card_data_is_refused_when_the_input_is_read() {
     let err = AnyOperation::from_json("check_sms_key", sms).unwrap_err();
     assert!(err.contains("4 to 8 digits"), "{err}");
 }
+
+/// Examples copied from OCTO's pages name the page, and say so where the
+/// example disagrees with its own page.
+#[test]
+fn vendor_page_fixtures_name_their_page() {
+    let fixtures = load_all().expect("fixtures load");
+    let pages: Vec<_> = fixtures
+        .iter()
+        .filter(|f| f.name.contains("vendor_page_"))
+        .collect();
+    assert!(
+        pages.len() >= 6,
+        "only {} vendor page fixtures",
+        pages.len()
+    );
+    for fixture in pages {
+        assert!(
+            fixture
+                .source
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+            "{} names no source",
+            fixture.name
+        );
+    }
+    for fixture in &fixtures {
+        if let Some(note) = &fixture.contradiction {
+            assert!(
+                note.contains("SDK"),
+                "{}: a contradiction note says what the SDK does",
+                fixture.name
+            );
+        }
+    }
+}
+
+/// The OTP resend page's request example carries the card number
+/// 1234123412341234, which fails the Luhn check: the SDK refuses it when the
+/// input is read (so it cannot be a fixture), without quoting it.
+#[test]
+fn the_otp_resend_page_example_card_is_refused() {
+    use octo_testkit::AnyOperation;
+    use serde_json::json;
+
+    let example = json!({"pan": "1234123412341234", "exp": "2601", "payment_id": "5520"});
+    let err = AnyOperation::from_json("check_pan", example).unwrap_err();
+    assert!(err.contains("Luhn"), "{err}");
+    assert!(!err.contains("12341234"), "{err}");
+}

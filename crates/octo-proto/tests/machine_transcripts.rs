@@ -78,11 +78,11 @@ fn paid_one_stage(id: &str, total: &str) -> Script<PaymentMachine> {
 }
 
 fn held(id: &str) -> Script<PaymentMachine> {
-    let machine = PaymentMachine::new(
-        prepare(id, "1000.00").two_stage(),
-        PaymentParams::default(),
-        at(0, 0),
-    );
+    held_with(id, PaymentParams::default())
+}
+
+fn held_with(id: &str, params: PaymentParams) -> Script<PaymentMachine> {
+    let machine = PaymentMachine::new(prepare(id, "1000.00").two_stage(), params, at(0, 0));
     let mut s = Script::new(machine, payment_outcome);
     let created = payment(id, "u-1", PaymentStatus::Created, Some("1000.00"));
     s.input(Reply::PreparePayment(Ok(created)), at(0, 1));
@@ -118,6 +118,27 @@ fn one_stage() {
 #[test]
 fn two_stage_capture() {
     let mut s = held("order-2");
+    s.input(Input::Capture { final_amount: None }, at(6, 0));
+    let captured = payment("order-2", "u-1", PaymentStatus::Succeeded, Some("1000.00"));
+    s.input(Reply::SetAccept(Ok(captured)), at(6, 1));
+    let mut expected = HELD.to_vec();
+    expected.extend([
+        // A full capture names the held amount as final_amount.
+        "send set_accept capture 1000.00",
+        "wait reply set_accept",
+        "done succeeded total 1000.00 refunded 0",
+        "wait caller",
+    ]);
+    s.check(&expected);
+}
+
+#[test]
+fn two_stage_full_capture_can_leave_the_amount_out() {
+    let params = PaymentParams {
+        full_capture_sends_final_amount: false,
+        ..PaymentParams::default()
+    };
+    let mut s = held_with("order-2", params);
     s.input(Input::Capture { final_amount: None }, at(6, 0));
     let captured = payment("order-2", "u-1", PaymentStatus::Succeeded, Some("1000.00"));
     s.input(Reply::SetAccept(Ok(captured)), at(6, 1));

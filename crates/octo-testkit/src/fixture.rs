@@ -41,6 +41,13 @@ pub struct FixtureConfig {
     /// An overridden binding OTP path.
     #[serde(default)]
     pub check_sms_key_path: Option<String>,
+    /// Allows page languages OCTO's current pages do not list (`oz`).
+    #[serde(default)]
+    pub unlisted_languages: bool,
+    /// The zone `init_time` instants are written in, as `+05:00`; the
+    /// SDK's default (Tashkent) when absent.
+    #[serde(default)]
+    pub init_time_offset: Option<String>,
 }
 
 fn default_shop_id() -> u64 {
@@ -58,6 +65,8 @@ impl Default for FixtureConfig {
             secret: default_secret(),
             test: false,
             check_sms_key_path: None,
+            unlisted_languages: false,
+            init_time_offset: None,
         }
     }
 }
@@ -196,6 +205,10 @@ impl RecordedResponse {
 #[serde(deny_unknown_fields)]
 struct FixtureFile {
     description: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    contradiction: Option<String>,
     operation: String,
     #[serde(default)]
     config: FixtureConfig,
@@ -215,6 +228,12 @@ pub struct Fixture {
     pub name: String,
     /// What it shows.
     pub description: String,
+    /// Where the exchange comes from when it is an example on one of OCTO's
+    /// pages (the page's address or the file under `octo-api/`).
+    pub source: Option<String>,
+    /// Where that example disagrees with its own page, and what the SDK
+    /// does about it.
+    pub contradiction: Option<String>,
     /// The operation, built from the file's input.
     pub operation: AnyOperation,
     /// The shop.
@@ -236,6 +255,13 @@ impl Fixture {
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         let file: FixtureFile = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        if let Some(offset) = &file.config.init_time_offset
+            && parse_offset(offset).is_none()
+        {
+            return Err(err(format!(
+                "init_time_offset {offset:?} is not like +05:00"
+            )));
+        }
         let operation =
             AnyOperation::from_json(&file.operation, file.input.clone()).map_err(err)?;
         if file.request.is_some() != file.response.is_some() {
@@ -249,6 +275,8 @@ impl Fixture {
         Ok(Self {
             name,
             description: file.description,
+            source: file.source,
+            contradiction: file.contradiction,
             operation,
             config: file.config,
             request: file.request,
@@ -260,7 +288,16 @@ impl Fixture {
     /// The [`Config`] for this fixture, pointed at `base_url` when given.
     pub fn config(&self, base_url: Option<&str>) -> Config {
         let mut config = Config::new(self.config.shop_id, self.config.secret.as_str())
-            .with_test(self.config.test);
+            .with_test(self.config.test)
+            .with_unlisted_languages(self.config.unlisted_languages);
+        if let Some(offset) = self
+            .config
+            .init_time_offset
+            .as_deref()
+            .and_then(parse_offset)
+        {
+            config = config.with_init_time_offset(offset);
+        }
         if let Some(path) = &self.config.check_sms_key_path
             && let Ok(c) = config.clone().with_check_sms_key_path(path)
         {
@@ -278,6 +315,12 @@ impl Fixture {
     pub fn run<D: crate::Driver>(&self, driver: &mut D, config: &Config) -> Value {
         self.operation.run(driver, config)
     }
+}
+
+/// Reads an offset written `+05:00` or `-03:30`.
+fn parse_offset(text: &str) -> Option<time::UtcOffset> {
+    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    time::UtcOffset::parse(text, format).ok()
 }
 
 /// The workspace's `fixtures/` directory.

@@ -225,8 +225,8 @@ fn payment_uuid(value: &str) -> Result<PaymentUuid, Failure> {
     PaymentUuid::new(value).map_err(|e| Failure::usage(format!("--uuid: {e}")))
 }
 
-/// OCTO's `init_time` has no zone; the command sends UTC.
-fn now() -> time::PrimitiveDateTime {
-    let now = OffsetDateTime::now_utc();
-    time::PrimitiveDateTime::new(now.date(), now.time())
+/// The current instant as `init_time`; the SDK writes it in the config's
+/// zone (Tashkent, UTC+05:00, unless configured).
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
 }

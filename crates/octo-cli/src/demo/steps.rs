@@ -243,10 +243,10 @@ pub fn uzs(amount: Decimal) -> String {
     }
 }
 
-/// OCTO's `init_time` has no zone; the demo sends UTC.
-pub fn now() -> time::PrimitiveDateTime {
-    let now = time::OffsetDateTime::now_utc();
-    time::PrimitiveDateTime::new(now.date(), now.time())
+/// The current instant as `init_time`; the SDK writes it in the config's
+/// zone (Tashkent, UTC+05:00, unless configured).
+pub fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
 }
 
 #[cfg(test)]

@@ -9,6 +9,26 @@ use super::raw::{RawObject, parse_raw};
 use super::redact::{is_secret_key, redact, redact_secrets};
 use super::{FieldError, parse_decimal};
 use crate::error::DecodeProblem;
+use crate::warning::FieldWarning;
+
+/// The informational fields a decoder could not read. Shared by reference,
+/// so that nested reads can add to it.
+#[derive(Default)]
+pub(crate) struct Warnings(std::cell::RefCell<Vec<FieldWarning>>);
+
+impl Warnings {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&self, warning: FieldWarning) {
+        self.0.borrow_mut().push(warning);
+    }
+
+    pub fn into_vec(self) -> Vec<FieldWarning> {
+        self.0.into_inner()
+    }
+}
 
 /// Where fields are read from: a split envelope, or an already decoded
 /// object (callbacks, nested objects).
@@ -270,6 +290,76 @@ impl<'a> Fields<'a> {
                     expected: "an object",
                 },
             }),
+        }
+    }
+
+    /// An optional field the caller can do without, read by `read`: a value
+    /// `read` refuses reads as `None` and is reported in `warnings` with the
+    /// value as received (secret-named members redacted).
+    pub fn soft<T>(
+        &self,
+        key: &str,
+        warnings: &Warnings,
+        read: impl FnOnce(&Self) -> Result<Option<T>, FieldError>,
+    ) -> Option<T> {
+        self.soft_read(key, warnings, false, read)
+    }
+
+    /// [`soft`](Self::soft) for card data: the value is never kept.
+    pub fn soft_hidden<T>(
+        &self,
+        key: &str,
+        warnings: &Warnings,
+        read: impl FnOnce(&Self) -> Result<Option<T>, FieldError>,
+    ) -> Option<T> {
+        self.soft_read(key, warnings, true, read)
+    }
+
+    fn soft_read<T>(
+        &self,
+        key: &str,
+        warnings: &Warnings,
+        hidden: bool,
+        read: impl FnOnce(&Self) -> Result<Option<T>, FieldError>,
+    ) -> Option<T> {
+        match read(self) {
+            Ok(value) => value,
+            Err(error) => {
+                let expected = match error.problem {
+                    DecodeProblem::Invalid { expected } => expected,
+                    DecodeProblem::Missing => "a value",
+                };
+                let raw = match self.lookup(key) {
+                    Some((value, _)) => {
+                        let mut value = value.into_owned();
+                        if hidden || is_secret_key(key) {
+                            redact(&mut value);
+                        } else {
+                            redact_secrets(&mut value);
+                        }
+                        value
+                    }
+                    None => Value::Null,
+                };
+                warnings.push(FieldWarning {
+                    path: error.path,
+                    expected,
+                    raw,
+                });
+                None
+            }
+        }
+    }
+
+    /// The error for `key`, present but unusable.
+    pub fn invalid(&self, key: &str, expected: &'static str) -> FieldError {
+        let path = match self.lookup(key) {
+            Some((_, prefix)) => format!("{prefix}{key}"),
+            None => self.path_for_missing(key),
+        };
+        FieldError {
+            path,
+            problem: DecodeProblem::Invalid { expected },
         }
     }
 

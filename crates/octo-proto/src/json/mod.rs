@@ -12,7 +12,7 @@ mod fields;
 mod raw;
 mod redact;
 
-pub(crate) use fields::Fields;
+pub(crate) use fields::{Fields, Warnings};
 pub(crate) use raw::{Envelope, RawObject, parse_raw};
 pub use redact::redacted;
 pub(crate) use redact::{mask_digit_runs, printable_body, printable_map};
@@ -148,5 +148,39 @@ mod tests {
         assert_eq!(extra["details"]["list"][0]["sms_key"], "[REDACTED]");
         // A null stays null: absent is not a secret, and saveToken is no key.
         assert_eq!(extra["details"]["saveToken"], Value::Null);
+    }
+
+    #[test]
+    fn soft_reads_warn_and_keep_no_secret() {
+        let body = br#"{"error":0,"data":{"when":"soon","info":{"pan":"4111111111111111","n":1},
+            "first6":{"x":"860031"},"ok":"2024-05-02 09:17:00"}}"#;
+        let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
+        let data = RawObject::of(root.get("data").unwrap()).unwrap();
+        let f = Fields::envelope(&root, Some(&data));
+        let warnings = Warnings::new();
+        let time = |key: &str| {
+            f.soft(key, &warnings, |f| {
+                f.opt_string_as(key, "a time", |s| crate::datetime::parse_octo(&s))
+            })
+        };
+        assert!(time("ok").is_some());
+        assert_eq!(time("when"), None);
+        assert_eq!(time("absent"), None);
+        assert_eq!(f.soft("info", &warnings, |f| f.opt_text("info")), None);
+        assert_eq!(
+            f.soft_hidden("first6", &warnings, |f| f.opt_text("first6")),
+            None
+        );
+        let warnings = warnings.into_vec();
+        let paths: Vec<_> = warnings.iter().map(|w| w.path.as_str()).collect();
+        assert_eq!(paths, ["data.when", "data.info", "data.first6"]);
+        assert_eq!(warnings[0].raw, "soon");
+        assert_eq!(warnings[0].expected, "a time");
+        // A secret inside a kept value is redacted; card data is not kept.
+        assert_eq!(warnings[1].raw["pan"], "[REDACTED]");
+        assert_eq!(warnings[1].raw["n"], 1);
+        assert_eq!(warnings[2].raw, "[REDACTED]");
+        let shown = format!("{warnings:?}");
+        assert!(!shown.contains("4111111111111111") && !shown.contains("860031"));
     }
 }

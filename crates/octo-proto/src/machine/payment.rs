@@ -56,6 +56,11 @@ pub struct PaymentParams {
     /// How long to wait between status checks once a deadline has passed.
     /// Default 60 seconds.
     pub recheck_interval: Duration,
+    /// Whether a full capture names the held amount as `final_amount`
+    /// (default `true`): OCTO's pages describe `set_accept` as confirming
+    /// the amount to take, and one public source says a capture needs it.
+    /// `false` sends a full capture without `final_amount`.
+    pub full_capture_sends_final_amount: bool,
 }
 
 impl Default for PaymentParams {
@@ -64,6 +69,7 @@ impl Default for PaymentParams {
             ttl: Duration::minutes(15),
             hold_expiry: Duration::minutes(30),
             recheck_interval: Duration::seconds(60),
+            full_capture_sends_final_amount: true,
         }
     }
 }
@@ -750,8 +756,12 @@ impl Machine for PaymentMachine {
             }
             Input::Capture { final_amount } => {
                 let uuid = self.uuid.clone().ok_or_else(|| self.not_now("a capture"))?;
+                let held = self.held.unwrap_or(self.prepare.total_sum);
                 let decision = match final_amount {
                     Some(amount) => SetAccept::capture_partial(uuid, amount),
+                    None if self.params.full_capture_sends_final_amount => {
+                        SetAccept::capture_held(uuid, held)
+                    }
                     None => SetAccept::capture(uuid),
                 };
                 self.decide(decision)

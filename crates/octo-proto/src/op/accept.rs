@@ -28,13 +28,25 @@ pub struct SetAccept {
 }
 
 impl SetAccept {
-    /// Capture the whole held amount.
+    /// Capture the whole held amount without naming it (no
+    /// `final_amount`, as on OCTO's "confirm or cancel" page). Prefer
+    /// [`capture_held`](Self::capture_held) when the held amount is known.
     pub fn capture(octo_payment_uuid: PaymentUuid) -> Self {
         Self {
             octo_payment_uuid,
             accept_status: AcceptStatus::Capture,
             final_amount: None,
         }
+    }
+
+    /// Capture the whole hold, naming it: `final_amount` is `held`, the
+    /// amount OCTO reported holding. OCTO's two-stage pages describe
+    /// `set_accept` as confirming the amount to take, and one public source
+    /// says a capture must carry `final_amount`; naming the full amount
+    /// satisfies both readings. The payment machine sends this unless
+    /// `PaymentParams::full_capture_sends_final_amount` is off.
+    pub fn capture_held(octo_payment_uuid: PaymentUuid, held: Decimal) -> Self {
+        Self::capture_partial(octo_payment_uuid, held)
     }
 
     /// Capture part of the held amount; the rest goes back to the card.

@@ -10,7 +10,8 @@ use crate::datetime;
 use crate::envelope;
 use crate::error::Error;
 use crate::ids::{PaymentUuid, ShopId};
-use crate::json::{i64_of, text_of};
+use crate::json::{Warnings, i64_of, text_of};
+use crate::warning::FieldWarning;
 
 /// Fetches the fiscal receipt of a payment. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -49,6 +50,10 @@ pub struct FiscalReceipt {
     pub qr_code_url: Option<String>,
     /// Fields this SDK does not model, as received.
     pub extra: Map<String, Value>,
+    /// Fields OCTO sent in a shape this SDK could not read (they read as
+    /// `None` above): every field of a receipt is informational.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FieldWarning>,
 }
 
 #[derive(Serialize)]
@@ -81,17 +86,22 @@ impl Operation for FiscalData {
         response: &http::Response<B>,
     ) -> Result<FiscalReceipt, Error> {
         envelope::decode(Endpoint::FiscalData, response, |f| {
+            let warnings = Warnings::new();
+            let w = &warnings;
+            let text = |key: &str| f.soft(key, w, |f| f.opt_text(key));
             Ok(FiscalReceipt {
-                phone: f.opt_text("phone")?,
-                code: f.opt("code", "an integer", i64_of)?,
-                message: f.opt_text("message")?,
-                terminal_id: f.opt_text("terminalID")?,
-                receipt_id: f.opt("receiptId", "an id", text_of)?,
-                date_time: f.opt("dateTime", "yyyyMMddHHmmss", |v| {
-                    v.as_str().and_then(datetime::parse_compact)
-                })?,
-                fiscal_sign: f.opt_text("fiscalSign")?,
-                qr_code_url: f.opt_text("qrCodeURL")?,
+                phone: text("phone"),
+                code: f.soft("code", w, |f| f.opt("code", "an integer", i64_of)),
+                message: text("message"),
+                terminal_id: text("terminalID"),
+                receipt_id: f.soft("receiptId", w, |f| f.opt("receiptId", "an id", text_of)),
+                date_time: f.soft("dateTime", w, |f| {
+                    f.opt("dateTime", "yyyyMMddHHmmss", |v| {
+                        v.as_str().and_then(datetime::parse_compact)
+                    })
+                }),
+                fiscal_sign: text("fiscalSign"),
+                qr_code_url: text("qrCodeURL"),
                 extra: f.extra(&[
                     "phone",
                     "code",
@@ -102,6 +112,7 @@ impl Operation for FiscalData {
                     "fiscalSign",
                     "qrCodeURL",
                 ]),
+                warnings: warnings.into_vec(),
             })
         })
     }

@@ -14,8 +14,9 @@ use crate::enums::{Currency, PaymentMethod, PaymentStatus};
 use crate::envelope;
 use crate::error::Error;
 use crate::ids::{PaymentId, PaymentUuid, ShopTransactionId};
-use crate::json::{Fields, bool_of, i64_of};
+use crate::json::{Fields, Warnings, bool_of, i64_of, u64_of};
 use crate::secret::CardToken;
+use crate::warning::FieldWarning;
 
 /// Pays a payment created by [`PreparePayment`](super::PreparePayment) with a
 /// card token. OCTO may still ask the customer for an OTP or a 3-D Secure
@@ -101,6 +102,11 @@ pub struct TokenPayment {
     pub trans_type: Option<String>,
     /// Fields this SDK does not model, as received.
     pub extra: Map<String, Value>,
+    /// Informational fields OCTO sent in a shape this SDK could not read
+    /// (they read as `None` above). Only `uuid`, `status` and `totalSum`
+    /// fail the answer instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FieldWarning>,
 }
 
 const FIELDS: [&str; 16] = [
@@ -127,31 +133,46 @@ fn millis(v: &Value) -> Option<OffsetDateTime> {
 }
 
 fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
-    let details = f.with_object("details", |d| {
-        let card = d
-            .with_object("cardInfo", super::status::masked_card)?
-            .flatten();
-        Ok((card, d.opt_text("transType")?))
-    })?;
+    let warnings = Warnings::new();
+    let w = &warnings;
+    let details = f.soft_hidden("details", w, |f| {
+        f.with_object("details", |d| {
+            let card = d
+                .soft_hidden("cardInfo", w, |d| {
+                    d.with_object("cardInfo", |c| Ok(super::status::masked_card(c, w)))
+                })
+                .flatten();
+            Ok((card, d.soft("transType", w, |d| d.opt_text("transType"))))
+        })
+    });
     let (card, trans_type) = details.unwrap_or_default();
+    let millis_at = |key: &str| f.soft(key, w, |f| f.opt(key, "epoch milliseconds", millis));
     Ok(TokenPayment {
-        id: f.opt("id", "an integer", PaymentId::from_json)?,
+        id: f.soft("id", w, |f| f.opt("id", "an integer", PaymentId::from_json)),
         octo_payment_uuid: f.req("uuid", "a non-empty id", payment_uuid_of)?,
-        shop_transaction_id: f.opt("merchantTransId", "a non-empty id", shop_transaction_id_of)?,
+        shop_transaction_id: f.soft("merchantTransId", w, |f| {
+            f.opt("merchantTransId", "a non-empty id", shop_transaction_id_of)
+        }),
         status: f.req("status", "a status string", payment_status_of)?,
-        initial_sum: f.opt_decimal("initialSum")?,
+        initial_sum: f.soft("initialSum", w, |f| f.opt_decimal("initialSum")),
         total_sum: f.req_decimal("totalSum")?,
-        refunded_sum: f.opt_decimal("refundedSum")?,
-        transfer_sum: f.opt_decimal("transferSum")?,
-        currency: f.opt("currency", "a currency code", |v| {
-            v.as_str().map(Currency::parse)
-        })?,
-        redirect_url: f.opt_text("redirectUrl")?,
-        auto_capture: f.opt("autoCapture", "a boolean", bool_of)?,
-        is_test: f.opt("isTest", "a boolean", bool_of)?,
-        create_time: f.opt("createTime", "epoch milliseconds", millis)?,
-        expire_time: f.opt("expireTime", "epoch milliseconds", millis)?,
-        payed_time: f.opt_any(&["peyedTime", "payedTime"], "epoch milliseconds", millis)?,
+        refunded_sum: f.soft("refundedSum", w, |f| f.opt_decimal("refundedSum")),
+        transfer_sum: f.soft("transferSum", w, |f| f.opt_decimal("transferSum")),
+        currency: f.soft("currency", w, |f| {
+            f.opt("currency", "a currency code", |v| {
+                v.as_str().map(Currency::parse)
+            })
+        }),
+        redirect_url: f.soft("redirectUrl", w, |f| f.opt_text("redirectUrl")),
+        auto_capture: f.soft("autoCapture", w, |f| {
+            f.opt("autoCapture", "a boolean", bool_of)
+        }),
+        is_test: f.soft("isTest", w, |f| f.opt("isTest", "a boolean", bool_of)),
+        create_time: millis_at("createTime"),
+        expire_time: millis_at("expireTime"),
+        payed_time: f.soft("peyedTime", w, |f| {
+            f.opt_any(&["peyedTime", "payedTime"], "epoch milliseconds", millis)
+        }),
         card,
         trans_type,
         extra: {
@@ -166,6 +187,7 @@ fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
             }
             extra
         },
+        warnings: warnings.into_vec(),
     })
 }
 

@@ -2,13 +2,12 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use time::PrimitiveDateTime;
 
 use super::status::{Payment, decode_payment};
 use super::validate;
 use super::{Endpoint, Operation, expose, post_json};
 use crate::config::Config;
-use crate::datetime;
+use crate::datetime::{self, InitTime};
 use crate::enums::{Currency, Language, PaymentMethod};
 use crate::error::{Error, InputError, InputProblem};
 use crate::ids::{ShopId, ShopTransactionId};
@@ -36,9 +35,12 @@ pub struct PreparePayment {
     /// Test payment; `None` takes [`Config::test`].
     #[serde(default)]
     pub test: Option<bool>,
-    /// When the shop created the payment (sent as `yyyy-MM-dd HH:mm:ss`).
-    #[serde(with = "datetime::serde_octo")]
-    pub init_time: PrimitiveDateTime,
+    /// When the shop created the payment, sent as `yyyy-MM-dd HH:mm:ss`:
+    /// an instant is written in [`Config::init_time_offset`] (Tashkent by
+    /// default), a wall-clock time as it is. In fixtures and other JSON
+    /// input: `"2024-05-02 09:17:00"` (wall clock) or an RFC 3339 time with
+    /// its offset (instant).
+    pub init_time: InitTime,
     /// The customer, shown on the payment page and used for fiscal receipts.
     #[serde(default)]
     pub user_data: Option<UserData>,
@@ -62,7 +64,8 @@ pub struct PreparePayment {
     /// Where OCTO sends status notifications (the account's URL if `None`).
     #[serde(default)]
     pub notify_url: Option<String>,
-    /// The language of the payment page.
+    /// The language of the payment page. Only `en`, `uz` and `ru` are sent
+    /// unless [`Config::with_unlisted_languages`] allows others.
     pub language: Language,
     /// Minutes until the payment can no longer be paid.
     #[serde(default)]
@@ -174,21 +177,26 @@ impl BasketItem {
 }
 
 impl PreparePayment {
-    /// A one-stage payment with no basket, in Uzbek (Latin) on the page.
-    /// Adjust the public fields for anything else.
+    /// A one-stage payment with no basket, its page in Uzbek (`uz`, the
+    /// value OCTO's current examples send). Adjust the public fields for
+    /// anything else.
+    ///
+    /// `init_time` is an instant (`time::OffsetDateTime`, written in the
+    /// config's zone, Tashkent by default) or a wall-clock
+    /// `time::PrimitiveDateTime` sent as it is; see [`InitTime`].
     pub fn new(
         shop_transaction_id: ShopTransactionId,
         total_sum: Decimal,
         currency: Currency,
         description: impl Into<String>,
         return_url: impl Into<String>,
-        init_time: PrimitiveDateTime,
+        init_time: impl Into<InitTime>,
     ) -> Self {
         Self {
             shop_transaction_id,
             auto_capture: true,
             test: None,
-            init_time,
+            init_time: init_time.into(),
             user_data: None,
             total_sum,
             currency,
@@ -198,7 +206,7 @@ impl PreparePayment {
             tsp_id: None,
             return_url: return_url.into(),
             notify_url: None,
-            language: Language::UzbekLatin,
+            language: Language::Uzbek,
             ttl: None,
             customer_ip: None,
         }
@@ -333,13 +341,28 @@ impl Operation for PreparePayment {
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         self.validate()?;
+        if !self.language.is_listed() && !config.unlisted_languages() {
+            return Err(Error::Input(InputError::new(
+                "language",
+                InputProblem::Format("en, uz or ru (others need Config::with_unlisted_languages)"),
+            )));
+        }
+        let init_time = self
+            .init_time
+            .wall_clock(config.init_time_offset())
+            .ok_or_else(|| {
+                InputError::new(
+                    "init_time",
+                    InputProblem::Format("a time within the years 0000 to 9999"),
+                )
+            })?;
         let wire = Wire {
             octo_shop_id: config.shop_id(),
             octo_secret: config.secret(),
             shop_transaction_id: &self.shop_transaction_id,
             auto_capture: self.auto_capture,
             test: self.test.unwrap_or(config.test()),
-            init_time: datetime::format_octo(self.init_time),
+            init_time: datetime::format_octo(init_time),
             user_data: self.user_data.as_ref(),
             total_sum: self.total_sum,
             currency: &self.currency,
@@ -369,5 +392,67 @@ impl Operation for PreparePayment {
 
     fn idempotency_key(&self) -> Option<&str> {
         Some(self.shop_transaction_id.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{datetime, offset};
+
+    fn body(op: &PreparePayment, config: &Config) -> serde_json::Value {
+        let request = op.build_request(config).unwrap();
+        serde_json::from_slice(request.body()).unwrap()
+    }
+
+    fn payment(init_time: impl Into<InitTime>) -> PreparePayment {
+        PreparePayment::new(
+            "order-1".parse().unwrap(),
+            Decimal::new(1000, 0),
+            Currency::Uzs,
+            "d",
+            "https://shop.example/r",
+            init_time,
+        )
+    }
+
+    #[test]
+    fn language_defaults_to_a_listed_value_and_oz_is_opt_in() {
+        let config = Config::new(1, "s");
+        let op = payment(datetime!(2024-05-02 09:17:00));
+        assert_eq!(body(&op, &config)["language"], "uz");
+
+        for unlisted in [Language::UzbekLatin, Language::parse("fr")] {
+            let mut op = op.clone();
+            op.language = unlisted.clone();
+            match op.build_request(&config) {
+                Err(Error::Input(e)) => assert_eq!(e.field, "language"),
+                other => panic!("{unlisted}: {other:?}"),
+            }
+            let allowed = config.clone().with_unlisted_languages(true);
+            assert_eq!(body(&op, &allowed)["language"], unlisted.as_str());
+        }
+    }
+
+    #[test]
+    fn an_instant_is_written_in_tashkent_time_unless_configured() {
+        let config = Config::new(1, "s");
+        let op = payment(datetime!(2024-05-02 04:17:00 UTC));
+        assert_eq!(body(&op, &config)["init_time"], "2024-05-02 09:17:00");
+        // The same instant given in another zone is the same wall clock.
+        let op = payment(datetime!(2024-05-02 07:17:00 +03:00));
+        assert_eq!(body(&op, &config)["init_time"], "2024-05-02 09:17:00");
+        let utc = config.clone().with_init_time_offset(offset!(UTC));
+        assert_eq!(body(&op, &utc)["init_time"], "2024-05-02 04:17:00");
+        // A wall-clock time is sent as written, whatever the config.
+        let op = payment(datetime!(2024-05-02 04:17:00));
+        assert_eq!(body(&op, &config)["init_time"], "2024-05-02 04:17:00");
+        assert_eq!(body(&op, &utc)["init_time"], "2024-05-02 04:17:00");
+        // An instant that cannot be written is refused, not sent wrong.
+        let op = payment(datetime!(9999-12-31 23:00:00 UTC));
+        match op.build_request(&config) {
+            Err(Error::Input(e)) => assert_eq!(e.field, "init_time"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -13,7 +13,8 @@ use crate::enums::RefundStatus;
 use crate::envelope;
 use crate::error::Error;
 use crate::ids::{PaymentUuid, RefundId, ShopId, ShopRefundId};
-use crate::json::text_of;
+use crate::json::{Warnings, text_of};
+use crate::warning::FieldWarning;
 
 /// Refunds `amount` of a succeeded payment.
 ///
@@ -62,10 +63,27 @@ pub struct RefundResult {
     /// When OCTO registered it.
     #[serde(with = "datetime::serde_octo::option")]
     pub refund_time: Option<PrimitiveDateTime>,
-    /// Where the refund stands.
+    /// Where the refund stands. The legacy answer's `"status": "ok"`
+    /// (with `error` 0) reads as [`RefundStatus::Succeeded`].
     pub status: RefundStatus,
     /// Fields this SDK does not model, as received.
     pub extra: Map<String, Value>,
+    /// Informational fields OCTO sent in a shape this SDK could not read
+    /// (`refund_id`, `refund_time`); only the payment's id and the status
+    /// fail the answer instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FieldWarning>,
+}
+
+/// A refund status as answered. OCTO's legacy refund page answers
+/// `"status": "ok"` with `error` 0, although its own table lists only the
+/// refund statuses (`new`, `succeeded`, …): an accepted refund without a
+/// status of its own, read as succeeded.
+fn refund_status(raw: &str) -> RefundStatus {
+    match raw {
+        "ok" => RefundStatus::Succeeded,
+        other => RefundStatus::parse(other),
+    }
 }
 
 #[derive(Serialize)]
@@ -109,18 +127,25 @@ impl Operation for Refund {
         response: &http::Response<B>,
     ) -> Result<RefundResult, Error> {
         envelope::decode(Endpoint::Refund, response, |f| {
+            let warnings = Warnings::new();
+            let w = &warnings;
             Ok(RefundResult {
                 octo_payment_uuid: f.req("octo_payment_UUID", "a non-empty id", payment_uuid_of)?,
-                refund_id: f.opt("refund_id", "an id", |v| {
-                    text_of(v).and_then(|s| RefundId::new(s).ok())
-                })?,
-                refund_time: f.opt("refund_time", "yyyy-MM-dd HH:mm:ss", |v| {
-                    v.as_str().and_then(datetime::parse_octo)
-                })?,
+                refund_id: f.soft("refund_id", w, |f| {
+                    f.opt("refund_id", "an id", |v| {
+                        text_of(v).and_then(|s| RefundId::new(s).ok())
+                    })
+                }),
+                refund_time: f.soft("refund_time", w, |f| {
+                    f.opt("refund_time", "yyyy-MM-dd HH:mm:ss", |v| {
+                        v.as_str().and_then(datetime::parse_octo)
+                    })
+                }),
                 status: f.req("status", "a status string", |v| {
-                    v.as_str().map(RefundStatus::parse)
+                    v.as_str().map(refund_status)
                 })?,
                 extra: f.extra(&["octo_payment_UUID", "refund_id", "refund_time", "status"]),
+                warnings: warnings.into_vec(),
             })
         })
     }

@@ -14,7 +14,8 @@ use crate::enums::PaymentStatus;
 use crate::envelope;
 use crate::error::Error;
 use crate::ids::{PaymentUuid, ShopId, ShopTransactionId};
-use crate::json::{FieldError, Fields, text_of};
+use crate::json::{FieldError, Fields, Warnings, text_of};
+use crate::warning::FieldWarning;
 
 /// Asks OCTO for the status of the payment created under a
 /// `shop_transaction_id`. Read-only, so always safe to resend.
@@ -66,6 +67,11 @@ pub struct Payment {
     pub card: Option<MaskedPan>,
     /// Fields this SDK does not model, as received.
     pub extra: Map<String, Value>,
+    /// Informational fields OCTO sent in a shape this SDK could not read
+    /// (they read as `None` above). Only the ids, the status and the
+    /// amounts `total_sum` and `refunded_sum` fail the answer instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FieldWarning>,
 }
 
 const PAYMENT_FIELDS: [&str; 13] = [
@@ -96,19 +102,32 @@ pub(crate) fn payment_status_of(v: &Value) -> Option<PaymentStatus> {
     v.as_str().map(PaymentStatus::parse)
 }
 
-/// Reads the masked card from `first6`/`last4` or `maskedPan`.
-pub(crate) fn masked_card(fields: &Fields<'_>) -> Result<Option<MaskedPan>, FieldError> {
-    let first6 = fields.opt_text("first6")?;
-    let last4 = fields.opt_text("last4")?;
+/// Reads the masked card from `first6`/`last4` or `maskedPan`; anything
+/// unreadable is a warning whose value is not kept.
+pub(crate) fn masked_card(fields: &Fields<'_>, warnings: &Warnings) -> Option<MaskedPan> {
+    let first6 = fields.soft_hidden("first6", warnings, |f| f.opt_text("first6"));
+    let last4 = fields.soft_hidden("last4", warnings, |f| f.opt_text("last4"));
     if let (Some(f), Some(l)) = (&first6, &last4) {
-        return Ok(MaskedPan::from_parts(f, l));
+        let pair = fields.soft_hidden("first6", warnings, |fields| {
+            MaskedPan::from_parts(f, l)
+                .map(Some)
+                .ok_or_else(|| fields.invalid("first6", "six and four digits of a card"))
+        });
+        if pair.is_some() {
+            return pair;
+        }
     }
-    fields.opt("maskedPan", "a masked card number", |v| {
-        v.as_str().and_then(MaskedPan::new)
+    fields.soft_hidden("maskedPan", warnings, |f| {
+        f.opt("maskedPan", "a masked card number", |v| {
+            v.as_str().and_then(MaskedPan::new)
+        })
     })
 }
 
 pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
+    let warnings = Warnings::new();
+    let w = &warnings;
+    let text = |key: &str| fields.soft(key, w, |f| f.opt_text(key));
     Ok(Payment {
         shop_transaction_id: fields.req_text_as("shop_transaction_id", "a non-empty id", |s| {
             ShopTransactionId::new(s).ok()
@@ -119,17 +138,20 @@ pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
         status: fields.req_string_as("status", "a status string", |s| {
             Some(PaymentStatus::parse(&s))
         })?,
-        octo_pay_url: fields.opt_text("octo_pay_url")?,
+        octo_pay_url: text("octo_pay_url"),
         total_sum: fields.opt_decimal("total_sum")?,
         refunded_sum: fields.opt_decimal("refunded_sum")?,
-        transfer_sum: fields.opt_decimal("transfer_sum")?,
-        payed_time: fields.opt_string_as("payed_time", "yyyy-MM-dd HH:mm:ss", |s| {
-            datetime::parse_octo(&s)
-        })?,
-        processor_key: fields.opt_text("processor_key")?,
-        processing_reference: fields.opt_text("processing_reference")?,
-        card: masked_card(fields)?,
+        transfer_sum: fields.soft("transfer_sum", w, |f| f.opt_decimal("transfer_sum")),
+        payed_time: fields.soft("payed_time", w, |f| {
+            f.opt_string_as("payed_time", "yyyy-MM-dd HH:mm:ss", |s| {
+                datetime::parse_octo(&s)
+            })
+        }),
+        processor_key: text("processor_key"),
+        processing_reference: text("processing_reference"),
+        card: masked_card(fields, w),
         extra: fields.extra(&PAYMENT_FIELDS),
+        warnings: warnings.into_vec(),
     })
 }
 

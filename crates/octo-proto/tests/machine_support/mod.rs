@@ -66,6 +66,7 @@ pub fn payment(id: &str, uuid: &str, status: PaymentStatus, total: Option<&str>)
         processing_reference: None,
         card: None,
         extra: Default::default(),
+        warnings: Vec::new(),
     }
 }
 
@@ -94,6 +95,7 @@ pub fn token_payment(
         card: None,
         trans_type: Some("SMS".into()),
         extra: Default::default(),
+        warnings: Vec::new(),
     }
 }
 
@@ -104,6 +106,7 @@ pub fn refund_result(uuid: &str, status: RefundStatus) -> RefundResult {
         refund_time: None,
         status,
         extra: Default::default(),
+        warnings: Vec::new(),
     }
 }
 
