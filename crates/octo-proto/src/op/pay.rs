@@ -14,7 +14,7 @@ use crate::enums::{Currency, PaymentMethod, PaymentStatus};
 use crate::envelope;
 use crate::error::Error;
 use crate::ids::{PaymentId, PaymentUuid, ShopTransactionId};
-use crate::json::{Fields, Warnings, bool_of, i64_of, u64_of};
+use crate::json::{Fields, Warnings, bool_of, i64_of};
 use crate::secret::CardToken;
 use crate::warning::FieldWarning;
 
