@@ -116,6 +116,7 @@ fn notification_outcome(n: &Notification) -> Value {
         "card_vendor": n.card_vendor,
         "is_physical_card": n.is_physical_card,
         "extra": extra,
+        "warnings": Vec::<String>::new(),
     })
 }
 
