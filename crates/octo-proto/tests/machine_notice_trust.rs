@@ -20,7 +20,8 @@ use octo_proto::machine::{
     Command, Input, Machine, Output, PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase,
     Reply, TokenPaymentMachine,
 };
-use octo_proto::{CardToken, PaymentMethod, PaymentStatus};
+use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme, SignedFields};
+use octo_proto::{CardToken, NotificationKey, PaymentMethod, PaymentStatus};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -69,16 +70,35 @@ fn unsigned() -> impl Strategy<Value = Unsigned> {
 }
 
 /// The machine input for a notification OCTO signed for `status`, carrying
-/// `fields` in its unsigned part.
+/// `fields` in its unsigned part: signed with the shop's key, sent over
+/// "HTTP" and verified, as a shop's handler would.
 fn notification(status: &str, fields: &Unsigned) -> Input {
-    let mut notice = octo_proto::machine::PaymentNotice::new(
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new("shop-key"));
+    let mut sent = Notification::new(
         ID.parse().unwrap(),
+        UUID.parse().unwrap(),
         PaymentStatus::parse(status),
     );
-    notice.octo_payment_uuid = Some(UUID.parse().unwrap());
-    notice.total_sum = fields.total_sum;
-    notice.refunded_sum = fields.refunded_sum;
-    Input::Notification(notice)
+    sent.total_sum = fields.total_sum;
+    sent.refunded_sum = fields.refunded_sum;
+    sent.transfer_sum = fields.transfer_sum;
+    // The wire form of the status, so that `cancelled` is signed as sent.
+    let request = sent
+        .sign(&scheme, "salt")
+        .to_request("https://shop.example/octo/notify".parse().unwrap());
+    let mut body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+    body["status"] = status.into();
+    body["signature"] = scheme
+        .sign(&SignedFields {
+            octo_payment_uuid: UUID,
+            status,
+            hash_key: "salt",
+        })
+        .into();
+    let request = request.map(|_| serde_json::to_vec(&body).unwrap());
+    let verified =
+        Notification::parse_verified(&request, &scheme, &CallbackLimits::default()).unwrap();
+    Input::from(&verified)
 }
 
 /// Where the machine is when the notifications start.
