@@ -16,11 +16,11 @@
 mod machine_support;
 
 use machine_support::*;
+use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme, SignedFields};
 use octo_proto::machine::{
     Command, Input, Machine, Output, PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase,
     Reply, TokenPaymentMachine,
 };
-use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme, SignedFields};
 use octo_proto::{CardToken, NotificationKey, PaymentMethod, PaymentStatus};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -128,9 +128,9 @@ fn octo_answer(command: &Command, status: &str) -> Reply {
             Reply::PaymentStatus(Ok(payment(ID, UUID, status, Some(TOTAL))))
         }
         Command::SetAccept(_) => Reply::SetAccept(Ok(payment(ID, UUID, status, Some(TOTAL)))),
-        Command::PayWithToken(_) => Reply::PayWithToken(Ok(token_payment(
-            UUID, status, TOTAL, None,
-        ))),
+        Command::PayWithToken(_) => {
+            Reply::PayWithToken(Ok(token_payment(UUID, status, TOTAL, None)))
+        }
         other => other.fail(timeout()),
     }
 }
@@ -265,7 +265,11 @@ fn twins<M: Machine<Outcome = PaymentOutcome>>(
     let mut now = at(61, 0);
     for step in steps {
         let (seen_a, seen_b) = match step {
-            Step::Notice { status, a: ua, b: ub } => (
+            Step::Notice {
+                status,
+                a: ua,
+                b: ub,
+            } => (
                 a.input(notification(STATUSES[*status], ua), now),
                 b.input(notification(STATUSES[*status], ub), now),
             ),

@@ -135,6 +135,53 @@ impl Command {
 /// id and status only, so the amounts beside them prove nothing. A machine
 /// that gets one asks OCTO for the status
 /// ([`PaymentStatusCheck`]) and takes amounts and outcomes from the answer.
+///
+/// ```
+/// use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
+/// use octo_proto::machine::{Input, PaymentNotice};
+/// use octo_proto::{NotificationKey, PaymentStatus};
+///
+/// let scheme = SignatureScheme::UniqueKey(NotificationKey::new("key"));
+/// let request = Notification::new("order-1".parse()?, "uuid-1".parse()?, PaymentStatus::Succeeded)
+///     .sign(&scheme, "salt")
+///     .to_request("https://shop.example/notify".parse()?);
+/// let verified = Notification::parse_verified(&request, &scheme, &CallbackLimits::default())?;
+/// let notice = PaymentNotice::from(&verified);
+/// assert_eq!(notice.status(), &PaymentStatus::Succeeded);
+/// let _input = Input::Notification(notice);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A plain [`Notification`](crate::callback::Notification), built or read
+/// without a check, does not become one:
+///
+/// ```compile_fail
+/// use octo_proto::callback::Notification;
+/// use octo_proto::machine::PaymentNotice;
+/// use octo_proto::PaymentStatus;
+///
+/// let built = Notification::new("order-1".parse()?, "uuid-1".parse()?, PaymentStatus::Succeeded);
+/// let notice = PaymentNotice::from(&built);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// ```compile_fail
+/// use octo_proto::callback::{CallbackLimits, Notification};
+/// use octo_proto::machine::PaymentNotice;
+///
+/// let request = http::Request::new(Vec::<u8>::new());
+/// let unverified = Notification::parse_unverified(&request, &CallbackLimits::default())?;
+/// let notice = PaymentNotice::from(&unverified.into_unverified());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// ```compile_fail
+/// use octo_proto::machine::PaymentNotice;
+/// use octo_proto::PaymentStatus;
+///
+/// let notice = PaymentNotice::new("order-1".parse()?, PaymentStatus::Succeeded);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentNotice {
     shop_transaction_id: ShopTransactionId,
