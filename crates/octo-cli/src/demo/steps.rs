@@ -187,11 +187,8 @@ impl Ctx<'_> {
             &format!("notification to notify_url: payment is now {}", n.status),
         );
         self.narrator.detail(
-            "the shop's server checked the signature with octo-proto: genuine, and answers 200",
-        );
-        self.narrator.detail(
-            "the signature covers the payment's id and status only, so this is a hint: \
-             the shop acts on OCTO's answer, not on the notification's amounts",
+            "genuine signature (octo-proto checked it), but it covers only the payment's id and \
+             status: a hint. The shop answers 200 and asks OCTO before acting",
         );
         Ok(n)
     }
