@@ -49,6 +49,9 @@ struct Unsigned {
     total_sum: Option<Decimal>,
     refunded_sum: Option<Decimal>,
     transfer_sum: Option<Decimal>,
+    /// Other unsigned fields, some in odd shapes: `riskLevel`,
+    /// `payed_time`, `currency`, an unknown field.
+    others: Vec<(&'static str, serde_json::Value)>,
 }
 
 fn amount() -> impl Strategy<Value = Option<Decimal>> {
@@ -61,27 +64,58 @@ fn amount() -> impl Strategy<Value = Option<Decimal>> {
     ])
 }
 
+fn other_field() -> impl Strategy<Value = (&'static str, serde_json::Value)> {
+    use serde_json::json;
+    (
+        proptest::sample::select(vec!["riskLevel", "payed_time", "currency", "settled_sum"]),
+        proptest::sample::select(vec![
+            json!(-1),
+            json!(3),
+            json!("1000.00"),
+            json!("2024-05-02 09:18:41"),
+            json!("USD"),
+            json!(null),
+            json!([1, 2]),
+        ]),
+    )
+}
+
 fn unsigned() -> impl Strategy<Value = Unsigned> {
-    (amount(), amount(), amount()).prop_map(|(total_sum, refunded_sum, transfer_sum)| Unsigned {
-        total_sum,
-        refunded_sum,
-        transfer_sum,
-    })
+    (
+        amount(),
+        amount(),
+        amount(),
+        prop::collection::vec(other_field(), 0..3),
+    )
+        .prop_map(|(total_sum, refunded_sum, transfer_sum, others)| Unsigned {
+            total_sum,
+            refunded_sum,
+            transfer_sum,
+            others,
+        })
 }
 
 /// The machine input for a notification OCTO signed for `status`, carrying
 /// `fields` in its unsigned part: signed with the shop's key, sent over
 /// "HTTP" and verified, as a shop's handler would.
 fn notification(status: &str, fields: &Unsigned) -> Input {
+    notification_for(ID, status, fields)
+}
+
+/// The same, with `shop_transaction_id` (not signed either) set to `id`.
+fn notification_for(id: &str, status: &str, fields: &Unsigned) -> Input {
     let scheme = SignatureScheme::UniqueKey(NotificationKey::new("shop-key"));
     let mut sent = Notification::new(
-        ID.parse().unwrap(),
+        id.parse().unwrap(),
         UUID.parse().unwrap(),
         PaymentStatus::parse(status),
     );
     sent.total_sum = fields.total_sum;
     sent.refunded_sum = fields.refunded_sum;
     sent.transfer_sum = fields.transfer_sum;
+    for (key, value) in &fields.others {
+        sent.extra.insert((*key).to_owned(), value.clone());
+    }
     // The wire form of the status, so that `cancelled` is signed as sent.
     let request = sent
         .sign(&scheme, "salt")
@@ -327,6 +361,25 @@ proptest! {
         steps in prop::collection::vec(step(), 1..30),
     ) {
         twins(|| one_stage_or_two(two_stage), |m| m, start, &steps)?;
+    }
+
+    /// A genuine notification moved to another `shop_transaction_id` (the
+    /// signature does not cover it) is refused and changes nothing.
+    #[test]
+    fn a_notification_moved_to_another_order_changes_nothing(
+        two_stage in any::<bool>(),
+        start in start(),
+        status in 0..STATUSES.len(),
+        fields in unsigned(),
+    ) {
+        let mut driven = Driven::new(one_stage_or_two(two_stage));
+        bring_to(&mut driven, start);
+        let before = format!("{:?}", driven.machine);
+        let result = driven
+            .machine
+            .handle_input(notification_for("order-other", STATUSES[status], &fields), at(61, 0));
+        prop_assert_eq!(result, Err(octo_proto::machine::Rejected::OtherTransaction));
+        prop_assert_eq!(before, format!("{:?}", driven.machine));
     }
 
     /// The same for a payment with a stored card.
