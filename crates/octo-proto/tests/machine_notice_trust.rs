@@ -326,23 +326,31 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     /// However many notifications arrive, of any status and with any
-    /// amounts, a payment is not settled, held or failed by them alone.
+    /// amounts, a payment is not settled, held, failed or refunded by them
+    /// alone: without OCTO's answers, its phase and outcome stay put.
     #[test]
     fn a_notification_alone_never_completes_a_payment(
         two_stage in any::<bool>(),
+        start in start(),
         notices in prop::collection::vec((0..STATUSES.len(), unsigned()), 1..20),
     ) {
         let mut driven = Driven::new(one_stage_or_two(two_stage));
-        bring_to(&mut driven, Start::AwaitingCustomer);
+        bring_to(&mut driven, start);
         let settled_before = driven.settled.len();
+        let phase = driven.machine.phase();
+        let outcome = driven.machine.outcome();
+        let held = driven.machine.held_sum();
         for (i, (status, fields)) in notices.iter().enumerate() {
-            let now = at(1, i64::try_from(i).unwrap());
+            let now = at(61, i64::try_from(i).unwrap());
             driven.input(notification(STATUSES[*status], fields), now);
             let p = &driven.machine;
-            prop_assert_eq!(p.phase(), PaymentPhase::AwaitingCustomer);
-            prop_assert_eq!(p.total_sum(), Decimal::ZERO);
-            prop_assert_eq!(p.held_sum(), None);
-            prop_assert_eq!(p.refunded_sum(), Decimal::ZERO);
+            prop_assert_eq!(p.phase(), phase);
+            prop_assert_eq!(&p.outcome(), &outcome);
+            prop_assert_eq!(p.held_sum(), held);
+        }
+        if matches!(start, Start::AwaitingCustomer) {
+            prop_assert_eq!(driven.machine.total_sum(), Decimal::ZERO);
+            prop_assert_eq!(driven.machine.held_sum(), None);
         }
         prop_assert_eq!(
             &driven.settled[settled_before..],
