@@ -18,8 +18,8 @@ mod machine_support;
 use machine_support::*;
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme, SignedFields};
 use octo_proto::machine::{
-    Command, Input, Machine, Output, PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase,
-    Reply, TokenPaymentMachine,
+    Command, Input, Machine, Output, PaymentMachine, PaymentOutcome, PaymentParams, Reply,
+    TokenPaymentMachine,
 };
 use octo_proto::{CardToken, NotificationKey, PaymentMethod, PaymentStatus};
 use proptest::prelude::*;
