@@ -32,6 +32,38 @@ fn the_demo_passes_through_every_transport() {
     }
 }
 
+/// A notification is a hint: after each one the shop's next call is a
+/// status check, before it ships, captures, refunds or fetches a receipt.
+#[test]
+fn the_demo_acts_only_after_octo_confirms_a_notification() {
+    let out = run(&["demo", "--transport", "hyper"], &[], "");
+    out.expect_code(0);
+    let steps: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains(". shop -> OCTO") || l.contains(". OCTO -> shop"))
+        .collect();
+    let mut notifications = 0;
+    for (i, step) in steps.iter().enumerate() {
+        if !step.contains("notification to notify_url") {
+            continue;
+        }
+        notifications += 1;
+        let next_call = steps
+            .iter()
+            .skip(i + 1)
+            .find(|l| l.contains("shop -> OCTO"));
+        if let Some(call) = next_call {
+            assert!(call.contains("checks the status"), "after {step}: {call}");
+        }
+    }
+    assert!(
+        notifications >= 8,
+        "{notifications} notifications\n{}",
+        out.stdout
+    );
+}
+
 #[test]
 fn the_demo_ignores_credentials_in_the_environment() {
     let env = [

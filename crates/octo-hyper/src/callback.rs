@@ -41,7 +41,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use octo_proto::callback::{
     CallbackLimits, Notification, NotificationReply, SignatureScheme, TokenizationCallback,
-    TokenizationReply, check_request_head,
+    TokenizationReply, VerifiedNotification, check_request_head,
 };
 
 /// The default path of payment notifications (`notify_url`).
@@ -56,11 +56,14 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Your side of the callbacks.
 pub trait CallbackHandler: Send + Sync + 'static {
-    /// A notification whose signature checked out. For a held payment
-    /// (`awaits_decision`), the reply captures or cancels it.
+    /// A notification whose signature checked out: a hint that the
+    /// payment's status changed (its amounts are not signed). Check the
+    /// status with OCTO, or hand it to the payment's machine, before
+    /// acting; for a held payment (`awaits_decision`) the reply can then
+    /// capture or cancel it.
     fn notification(
         &self,
-        notification: Notification,
+        notification: VerifiedNotification,
     ) -> impl Future<Output = NotificationReply> + Send;
 
     /// A tokenization callback. Answer `stored` only once the token is

@@ -13,6 +13,7 @@ use octo_hyper::{CallbackHandler, CallbackService};
 use octo_proto::callback::CallbackPan;
 use octo_proto::callback::{
     Notification, NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+    VerifiedNotification,
 };
 use octo_proto::{CardExpiry, CardToken, NotificationKey, PaymentStatus, TokenStatus};
 
@@ -22,7 +23,7 @@ struct Shop {
 }
 
 impl CallbackHandler for Shop {
-    async fn notification(&self, notification: Notification) -> NotificationReply {
+    async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
         self.seen.lock().unwrap().push(format!(
             "{} {}",
             notification.shop_transaction_id, notification.status

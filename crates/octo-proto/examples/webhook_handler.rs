@@ -2,6 +2,11 @@
 //! `http::Request<Vec<u8>>` to `http::Response<Vec<u8>>` that any HTTP
 //! server can call. `main` plays OCTO with the sandbox helpers and checks the
 //! answers. `docs/webhooks.md` explains the order of the steps.
+//!
+//! The rule it follows: a verified notification is a signed hint that a
+//! payment's status changed. Its signature covers the payment's id and
+//! status only, so the shop ships, captures or records amounts on OCTO's
+//! answer to a status check, never on the notification's own fields.
 
 use http::StatusCode;
 use octo_proto::callback::{
@@ -20,9 +25,11 @@ pub trait Shop {
     fn check_status(&self, id: &ShopTransactionId) -> Result<Payment, octo_proto::Error>;
     /// Whether the order can still be delivered (decides capture or cancel).
     fn can_fulfil(&self, id: &ShopTransactionId) -> bool;
-    /// Records the payment's status. Called again for a duplicate
-    /// notification, so it must be idempotent.
+    /// Records the payment's status and amounts, as OCTO answered them.
+    /// Called again for a duplicate notification, so it must be idempotent.
     fn record_payment(&mut self, payment: &Payment) -> Result<(), String>;
+    /// Notes something worth a log line (no secrets in it).
+    fn log(&mut self, line: String);
     /// Stores a new card token durably.
     fn store_token(&mut self, callback: &TokenizationCallback) -> Result<(), String>;
 }
@@ -49,14 +56,22 @@ fn handle_notification(
 ) -> NotificationReply {
     // 1. Verify: a forged or malformed notification gets a 4xx and nothing
     //    else happens.
+    //    Optional fields in odd shapes do not fail it; they are reported.
     let notification = match Notification::parse_verified(request, scheme, limits) {
         Ok(notification) => notification,
         Err(refused) => {
             return NotificationReply::reject(refused.status(), refused.to_string());
         }
     };
-    // 2. Confirm with OCTO: the notification may be late, repeated or out
-    //    of order, so OCTO's current answer decides.
+    for warning in notification.warnings() {
+        shop.log(format!(
+            "notification {}: {warning}",
+            notification.octo_payment_uuid
+        ));
+    }
+    // 2. Ask OCTO: the notification is only a hint (its amounts are not
+    //    signed, and it may be late, repeated or out of order), so OCTO's
+    //    current answer decides. The signed id must match OCTO's.
     let payment = match shop.check_status(&notification.shop_transaction_id) {
         Ok(payment) if payment.octo_payment_uuid == notification.octo_payment_uuid => payment,
         Ok(_) => return NotificationReply::reject(StatusCode::CONFLICT, "payment id mismatch"),
@@ -68,7 +83,7 @@ fn handle_notification(
             );
         }
     };
-    // 3. Act: record what OCTO confirmed (idempotently).
+    // 3. Act on OCTO's answer, with OCTO's amounts (idempotently).
     if let Err(reason) = shop.record_payment(&payment) {
         return NotificationReply::reject(StatusCode::INTERNAL_SERVER_ERROR, reason);
     }
@@ -108,8 +123,9 @@ fn handle_binding(
 /// An in-memory shop whose status check answers from a canned response.
 struct DemoShop {
     octo_says: &'static str,
-    recorded: Vec<(String, PaymentStatus)>,
+    recorded: Vec<(String, PaymentStatus, Option<rust_decimal::Decimal>)>,
     tokens: usize,
+    log: Vec<String>,
 }
 
 impl Shop for DemoShop {
@@ -131,6 +147,7 @@ impl Shop for DemoShop {
         let entry = (
             payment.shop_transaction_id.to_string(),
             payment.status.clone(),
+            payment.total_sum,
         );
         if !self.recorded.contains(&entry) {
             self.recorded.push(entry);
@@ -142,6 +159,10 @@ impl Shop for DemoShop {
         self.tokens += 1;
         Ok(())
     }
+
+    fn log(&mut self, line: String) {
+        self.log.push(line);
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -150,6 +171,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         octo_says: "waiting_for_capture",
         recorded: Vec::new(),
         tokens: 0,
+        log: Vec::new(),
     };
 
     // OCTO holds a payment and asks for a decision; it may ask twice.
@@ -165,6 +187,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         assert_eq!(reply.body(), br#"{"accept_status":"capture"}"#);
     }
     assert_eq!(shop.recorded.len(), 1, "the duplicate changed nothing");
+
+    // A replay of that genuine notification with another amount and an odd
+    // riskLevel: still genuine (the amount is not signed), so still only a
+    // hint; what is recorded is OCTO's amount, and the odd field is logged.
+    let mut replayed = held.clone();
+    replayed.total_sum = Some(rust_decimal::Decimal::new(1, 0));
+    replayed.extra.insert("riskLevel".into(), (-1).into());
+    let reply = handle(
+        &mut shop,
+        &scheme,
+        replayed.to_request("/octo/notify".parse()?),
+    );
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(
+        shop.recorded.len(),
+        1,
+        "OCTO's answer, not the replay, counts"
+    );
+    assert_eq!(
+        shop.recorded.first().and_then(|r| r.2),
+        Some(rust_decimal::Decimal::new(100_000, 2))
+    );
+    assert_eq!(shop.log.len(), 1, "{:?}", shop.log);
 
     // A notification signed with another key is refused.
     let forged = held.clone().sign(

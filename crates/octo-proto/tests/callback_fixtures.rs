@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use octo_proto::callback::{
     CallbackError, CallbackLimits, Notification, SignatureScheme, TokenizationCallback,
+    VerifiedNotification,
 };
 use octo_proto::datetime::format_octo;
 use octo_proto::{DecodeProblem, NotificationKey, OctoSecret, PaymentStatus};
@@ -95,7 +96,9 @@ fn load_all() -> Vec<Fixture> {
         .collect()
 }
 
-fn notification_outcome(n: &Notification) -> Value {
+fn notification_outcome(n: &VerifiedNotification) -> Value {
+    let mut warnings: Vec<&str> = n.warnings().iter().map(|w| w.field).collect();
+    warnings.sort_unstable();
     let extra: BTreeMap<&String, String> =
         n.extra.iter().map(|(k, v)| (k, v.to_string())).collect();
     json!({
@@ -116,6 +119,7 @@ fn notification_outcome(n: &Notification) -> Value {
         "card_vendor": n.card_vendor,
         "is_physical_card": n.is_physical_card,
         "extra": extra,
+        "warnings": warnings,
     })
 }
 
@@ -133,7 +137,6 @@ fn tokenization_outcome(t: &TokenizationCallback) -> Value {
 fn error_outcome(error: &CallbackError) -> Value {
     let kind = match error {
         CallbackError::MethodNotAllowed { .. } => "method_not_allowed",
-        CallbackError::UnsupportedContentType { .. } => "unsupported_content_type",
         CallbackError::BodyTooLarge { .. } => "body_too_large",
         CallbackError::EmptyBody => "empty_body",
         CallbackError::NotJson { .. } => "not_json",
@@ -256,7 +259,7 @@ fn there_is_a_verified_notification_for_every_known_status() {
         .filter_map(|f| {
             Notification::parse_verified(&f.request(), &f.scheme(), &CallbackLimits::default()).ok()
         })
-        .map(|n| n.status)
+        .map(|n| n.status.clone())
         .collect();
     for status in [
         PaymentStatus::Created,
@@ -306,6 +309,7 @@ fn a_parsed_notification_re_signed_round_trips() {
         let parsed = Notification::parse_verified(&fixture.request(), &scheme, &limits).unwrap();
         let hash_key = parsed.hash_key.clone();
         let resent = parsed
+            .notification()
             .clone()
             .sign(&scheme, hash_key)
             .to_request("https://shop.example/notify".parse().unwrap());

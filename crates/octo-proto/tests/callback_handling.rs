@@ -74,7 +74,8 @@ fn the_sandbox_helper_builds_what_the_parser_accepts() {
 
     let got =
         Notification::parse_verified(&request, &scheme(), &CallbackLimits::default()).unwrap();
-    assert_eq!(got, sent);
+    assert_eq!(*got.notification(), sent);
+    assert!(got.warnings().is_empty());
     assert!(got.awaits_decision());
     // A different key refuses it.
     let other = SignatureScheme::UniqueKey(NotificationKey::new("another key"));
@@ -157,6 +158,116 @@ fn a_forged_notification_is_refused_before_its_fields_are_read() {
     .unwrap_err();
     assert!(err.is_signature_failure(), "{err:?}");
     assert_eq!(err.reply().status(), 401);
+}
+
+#[test]
+fn odd_optional_fields_are_kept_and_reported_not_refused() {
+    let mut n = signed(PaymentStatus::Succeeded);
+    n.extra.insert("riskLevel".into(), json!(-1));
+    n.extra
+        .insert("payed_time".into(), json!("2024-05-02T09:18:41Z"));
+    n.extra
+        .insert("maskedPan".into(), json!(["860031", "4318"]));
+    n.extra.insert("transfer_sum".into(), json!("12,50"));
+    let request = n.to_request("https://s.example/n".parse().unwrap());
+    // Any content type, or none, reads the same.
+    let mut variants = vec![request.clone()];
+    let mut text = request.clone();
+    text.headers_mut()
+        .insert("content-type", "text/plain".parse().unwrap());
+    variants.push(text);
+    let mut bare = request.clone();
+    bare.headers_mut().remove("content-type");
+    variants.push(bare);
+    for request in variants {
+        let got =
+            Notification::parse_verified(&request, &scheme(), &CallbackLimits::default()).unwrap();
+        let mut fields: Vec<&str> = got.warnings().iter().map(|w| w.field).collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            ["maskedPan", "payed_time", "riskLevel", "transfer_sum"]
+        );
+        assert_eq!(got.risk_level, None);
+        assert_eq!(got.payed_time, None);
+        assert_eq!(got.extra["riskLevel"], json!(-1));
+        assert_eq!(got.extra["transfer_sum"], json!("12,50"));
+        // A maskedPan that does not read as one could be a whole number.
+        assert!(!got.extra.contains_key("maskedPan"));
+        let masked = got
+            .warnings()
+            .iter()
+            .find(|w| w.field == "maskedPan")
+            .unwrap();
+        assert!(!masked.kept_in_extra);
+        for warning in got.warnings() {
+            let shown = format!("{warning} {warning:?}");
+            for value in ["-1", "12,50", "2024-05-02T09", "860031"] {
+                assert!(!shown.contains(value), "{shown}");
+            }
+        }
+        // Sent on as received: the raw values go out again.
+        let again = got.notification().to_json();
+        assert_eq!(again["riskLevel"], json!(-1));
+        assert_eq!(again["payed_time"], json!("2024-05-02T09:18:41Z"));
+    }
+}
+
+#[test]
+fn only_signed_and_required_fields_can_fail() {
+    let n = signed(PaymentStatus::Succeeded);
+    let body: Value =
+        serde_json::from_slice(n.to_request("https://s.example/n".parse().unwrap()).body())
+            .unwrap();
+    for field in [
+        "shop_transaction_id",
+        "octo_payment_UUID",
+        "status",
+        "signature",
+        "hash_key",
+    ] {
+        let mut broken = body.clone();
+        broken[field] = json!(null);
+        let err = Notification::parse_verified(
+            &post(serde_json::to_vec(&broken).unwrap()),
+            &scheme(),
+            &CallbackLimits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.status(), 400, "{field}: {err:?}");
+    }
+    for field in [
+        "total_sum",
+        "transfer_sum",
+        "refunded_sum",
+        "card_country",
+        "maskedPan",
+        "rrn",
+        "riskLevel",
+        "payed_time",
+        "card_type",
+        "card_vendor",
+        "currency",
+        "is_physical_card",
+    ] {
+        for odd in [
+            json!(null),
+            json!(-1),
+            json!("?"),
+            json!([1]),
+            json!({"a": 1}),
+            json!(false),
+        ] {
+            let mut changed = body.clone();
+            changed[field] = odd.clone();
+            let got = Notification::parse_verified(
+                &post(serde_json::to_vec(&changed).unwrap()),
+                &scheme(),
+                &CallbackLimits::default(),
+            );
+            assert!(got.is_ok(), "{field} = {odd}: {got:?}");
+        }
+    }
 }
 
 #[test]

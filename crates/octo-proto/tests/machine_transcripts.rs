@@ -61,11 +61,14 @@ fn bound(card: &BoundCard) -> String {
     format!("bound {} {card_text}", card.shop_transaction_id)
 }
 
+/// A verified notification for payment `u-1` of `id`.
 fn notice(id: &str, status: PaymentStatus, total: Option<&str>) -> PaymentNotice {
-    PaymentNotice {
-        total_sum: total.map(dec),
-        ..PaymentNotice::new(id.parse().unwrap(), status)
-    }
+    signed_notice(id, "u-1", status, total)
+}
+
+/// OCTO's answer to a status check of payment `u-1` of `id`.
+fn status_answer(id: &str, status: PaymentStatus, total: &str) -> Reply {
+    Reply::PaymentStatus(Ok(payment(id, "u-1", status, Some(total))))
 }
 
 fn paid_one_stage(id: &str, total: &str) -> Script<PaymentMachine> {
@@ -74,7 +77,23 @@ fn paid_one_stage(id: &str, total: &str) -> Script<PaymentMachine> {
     let created = payment(id, "u-1", PaymentStatus::Created, Some(total));
     s.input(Reply::PreparePayment(Ok(created)), at(0, 1));
     s.input(notice(id, PaymentStatus::Succeeded, Some(total)), at(3, 0));
+    s.input(status_answer(id, PaymentStatus::Succeeded, total), at(3, 0));
     s
+}
+
+/// The lines of [`paid_one_stage`] for `id`.
+fn paid_lines(id: &str) -> Vec<String> {
+    [
+        format!("send prepare_payment {id}"),
+        "wait reply prepare_payment".into(),
+        "redirect https://pay2.octo.uz/pay/u-1".into(),
+        "wait notification until 09:15:00".into(),
+        format!("send payment_status {id}"),
+        "wait reply payment_status".into(),
+        "done succeeded total 1000.00 refunded 0".into(),
+        "wait caller".into(),
+    ]
+    .to_vec()
 }
 
 fn held(id: &str) -> Script<PaymentMachine> {
@@ -90,14 +109,20 @@ fn held_with(id: &str, params: PaymentParams) -> Script<PaymentMachine> {
         notice(id, PaymentStatus::WaitingForCapture, Some("1000.00")),
         at(5, 0),
     );
+    s.input(
+        status_answer(id, PaymentStatus::WaitingForCapture, "1000.00"),
+        at(5, 0),
+    );
     s
 }
 
-const HELD: [&str; 6] = [
+const HELD: [&str; 8] = [
     "send prepare_payment order-2",
     "wait reply prepare_payment",
     "redirect https://pay2.octo.uz/pay/u-1",
     "wait notification until 09:15:00",
+    "send payment_status order-2",
+    "wait reply payment_status",
     "decide held 1000.00 until 09:35:00",
     "wait decision until 09:35:00",
 ];
@@ -105,13 +130,140 @@ const HELD: [&str; 6] = [
 #[test]
 fn one_stage() {
     let s = paid_one_stage("order-1", "1000.00");
+    let expected = paid_lines("order-1");
+    s.check(&expected.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+/// The amount in a notification is not signed: OCTO's answer decides.
+#[test]
+fn a_notification_is_a_hint_and_octo_has_the_amount() {
+    let machine = PaymentMachine::new(
+        prepare("order-h", "1000.00"),
+        PaymentParams::default(),
+        at(0, 0),
+    );
+    let mut s = Script::new(machine, payment_outcome);
+    let created = payment("order-h", "u-1", PaymentStatus::Created, Some("1000.00"));
+    s.input(Reply::PreparePayment(Ok(created)), at(0, 1));
+    // A notification for another payment id is refused outright.
+    let other = s.refused(
+        signed_notice("order-h", "u-2", PaymentStatus::Succeeded, None),
+        at(1, 0),
+    );
+    assert_eq!(other, Rejected::OtherTransaction);
+    // "succeeded, 1.00": the machine asks; OCTO says it is not paid yet.
+    s.input(
+        notice("order-h", PaymentStatus::Succeeded, Some("1.00")),
+        at(2, 0),
+    );
+    // The same notice again, while the check is out, adds nothing.
+    s.input(
+        notice("order-h", PaymentStatus::Succeeded, Some("1.00")),
+        at(2, 0),
+    );
+    s.input(
+        status_answer("order-h", PaymentStatus::Created, "1000.00"),
+        at(2, 1),
+    );
+    // Later the customer comes back to return_url: check again.
+    s.input(Input::CheckStatus, at(4, 0));
+    s.input(
+        status_answer("order-h", PaymentStatus::Succeeded, "1000.00"),
+        at(4, 1),
+    );
+    // A notification naming what the machine knows sends nothing.
+    s.input(
+        notice("order-h", PaymentStatus::Succeeded, Some("5.00")),
+        at(5, 0),
+    );
     s.check(&[
-        "send prepare_payment order-1",
+        "send prepare_payment order-h",
         "wait reply prepare_payment",
         "redirect https://pay2.octo.uz/pay/u-1",
         "wait notification until 09:15:00",
+        "wait notification until 09:15:00",
+        "send payment_status order-h",
+        "wait reply payment_status",
+        "wait reply payment_status",
+        "wait notification until 09:15:00",
+        "send payment_status order-h",
+        "wait reply payment_status",
         "done succeeded total 1000.00 refunded 0",
         "wait caller",
+        "wait caller",
+    ]);
+}
+
+/// A notification that comes while a command is out waits for its answer,
+/// then, if that answer does not show the news, the machine checks.
+#[test]
+fn a_notification_during_a_refund_is_checked_after_it() {
+    let mut s = paid_one_stage("order-r", "1000.00");
+    s.input(
+        Input::Refund {
+            shop_refund_id: "r-1".parse().unwrap(),
+            amount: dec("300.00"),
+        },
+        at(10, 0),
+    );
+    s.input(
+        notice("order-r", PaymentStatus::PartiallyRefunded, None),
+        at(10, 0),
+    );
+    s.input(
+        Reply::Refund(Ok(refund_result("u-1", RefundStatus::Pending))),
+        at(10, 1),
+    );
+    let mut partly = payment(
+        "order-r",
+        "u-1",
+        PaymentStatus::PartiallyRefunded,
+        Some("1000.00"),
+    );
+    partly.refunded_sum = Some(dec("300.00"));
+    s.input(Reply::PaymentStatus(Ok(partly)), at(10, 2));
+    let mut expected = paid_lines("order-r");
+    expected.extend(
+        [
+            "send refund r-1 300.00",
+            "wait reply refund",
+            "wait reply refund",
+            "done partially_refunded total 1000.00 refunded 300.00",
+            "send payment_status order-r",
+            "wait reply payment_status",
+            "wait caller",
+        ]
+        .map(String::from),
+    );
+    s.check(&expected.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+/// The customer's return asks OCTO even with no notification at all.
+#[test]
+fn check_status_without_any_notification() {
+    let machine = PaymentMachine::new(
+        prepare("order-c", "1000.00").two_stage(),
+        PaymentParams::default(),
+        at(0, 0),
+    );
+    let mut s = Script::new(machine, payment_outcome);
+    // While prepare_payment is out, its answer will tell.
+    s.input(Input::CheckStatus, at(0, 0));
+    let created = payment("order-c", "u-1", PaymentStatus::Created, Some("1000.00"));
+    s.input(Reply::PreparePayment(Ok(created)), at(0, 1));
+    s.input(
+        status_answer("order-c", PaymentStatus::WaitingForCapture, "990.00"),
+        at(0, 2),
+    );
+    s.check(&[
+        "send prepare_payment order-c",
+        "wait reply prepare_payment",
+        "wait reply prepare_payment",
+        "redirect https://pay2.octo.uz/pay/u-1",
+        "send payment_status order-c",
+        "wait reply payment_status",
+        "decide held 990.00 until 09:30:02",
+        "wait decision until 09:30:02",
     ]);
 }
 
@@ -247,24 +399,23 @@ fn partial_then_full_refund() {
         at(12, 0),
     );
     assert_eq!(after, Rejected::Finished);
-    s.check(&[
-        "send prepare_payment order-5",
-        "wait reply prepare_payment",
-        "redirect https://pay2.octo.uz/pay/u-1",
-        "wait notification until 09:15:00",
-        "done succeeded total 1000.00 refunded 0",
-        "wait caller",
-        "send refund r-1 300.00",
-        "wait reply refund",
-        "done partially_refunded total 1000.00 refunded 300.00",
-        "wait caller",
-        "wait caller",
-        "send refund r-2 700.00",
-        "wait reply refund",
-        "done refunded total 1000.00 refunded 1000.00",
-        "wait nothing",
-        "wait nothing",
-    ]);
+    let mut expected = paid_lines("order-5");
+    expected.extend(
+        [
+            "send refund r-1 300.00",
+            "wait reply refund",
+            "done partially_refunded total 1000.00 refunded 300.00",
+            "wait caller",
+            "wait caller",
+            "send refund r-2 700.00",
+            "wait reply refund",
+            "done refunded total 1000.00 refunded 1000.00",
+            "wait nothing",
+            "wait nothing",
+        ]
+        .map(String::from),
+    );
+    s.check(&expected.iter().map(String::as_str).collect::<Vec<_>>());
 }
 
 fn sms_binding(id: &str, seconds_left: u32) -> Script<BindingMachine> {
@@ -369,9 +520,11 @@ fn token_payment_with_otp() {
     );
     s.input(Reply::PayWithToken(Ok(otp)), at(0, 2));
     s.input(
-        notice("order-8", PaymentStatus::Succeeded, Some("1000.00")),
+        signed_notice("order-8", "u-8", PaymentStatus::Succeeded, Some("1000.00")),
         at(2, 0),
     );
+    let paid = payment("order-8", "u-8", PaymentStatus::Succeeded, Some("1000.00"));
+    s.input(Reply::PaymentStatus(Ok(paid)), at(2, 1));
     s.check(&[
         "send prepare_payment order-8",
         "wait reply prepare_payment",
@@ -379,6 +532,8 @@ fn token_payment_with_otp() {
         "wait reply pay_with_token",
         "redirect https://pay2.octo.uz/uzcard/sms/u-8",
         "wait notification until 09:15:00",
+        "send payment_status order-8",
+        "wait reply payment_status",
         "done succeeded total 1000.00 refunded 0",
         "wait caller",
     ]);

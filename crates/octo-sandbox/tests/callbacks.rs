@@ -59,7 +59,7 @@ async fn notifications_are_signed_with_either_scheme() {
         let n = Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default())
             .unwrap();
         assert_eq!(n.octo_payment_uuid.as_str(), uuid);
-        statuses.push(n.status);
+        statuses.push(n.status.clone());
     }
     assert_eq!(
         statuses,

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use octo_proto::machine::{
-    CodePrompt, Hold, Input, PaymentMachine, PaymentNotice, PaymentParams, Wait,
-};
+use octo_proto::machine::{CodePrompt, Hold, Input, PaymentMachine, PaymentParams, Wait};
 use octo_proto::op::PreparePayment;
 use octo_proto::{Config, Currency, PaymentStatus};
 use octo_testkit::replay::{ReplayServer, Reply};
@@ -15,6 +13,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
+const HELD: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"waiting_for_capture","total_sum":1000.00}}"#;
 const CAPTURED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":800.00}}"#;
 
 #[derive(Default)]
@@ -44,9 +43,8 @@ impl FlowHandler for Shop {
         if std::mem::replace(&mut self.notified, true) {
             return None;
         }
-        let notice =
-            PaymentNotice::new("order-9".parse().unwrap(), PaymentStatus::WaitingForCapture);
-        Some(Input::Notification(notice))
+        // The customer is back from the payment page: ask OCTO.
+        Some(Input::CheckStatus)
     }
 }
 
@@ -66,6 +64,7 @@ fn two_stage() -> PreparePayment {
 fn a_two_stage_payment_runs_to_its_capture() {
     let server = ReplayServer::start().unwrap();
     server.push_reply(Reply::json(200, CREATED));
+    server.push_reply(Reply::json(200, HELD));
     server.push_reply(Reply::json(200, CAPTURED));
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
@@ -82,7 +81,7 @@ fn a_two_stage_payment_runs_to_its_capture() {
     assert_eq!(outcome.total_sum, Decimal::new(80_000, 2));
     assert_eq!(shop.redirects, ["https://pay2.octo.uz/pay/e3f40dc3"]);
     assert_eq!(shop.holds, [Decimal::new(100_000, 2)]);
-    assert_eq!(server.received(), 2);
+    assert_eq!(server.received(), 3);
     server.finish().unwrap();
 }
 

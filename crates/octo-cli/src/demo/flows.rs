@@ -99,6 +99,8 @@ fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
     expect(p.total_sum == Some(dec(125_000)), || {
         "the amount changed".into()
     })?;
+    ctx.narrator
+        .detail("on OCTO's answer (paid, the full amount) the shop ships the tea");
     Ok("paid 125 000.00 UZS in one step".into())
 }
 
@@ -112,6 +114,8 @@ fn declined(ctx: &mut Ctx<'_>) -> Outcome {
     })?;
     ctx.notified(&uuid, &PaymentStatus::Canceled)?;
     ctx.status_is(order, &PaymentStatus::Canceled)?;
+    ctx.narrator
+        .detail("on OCTO's answer the shop does not ship and offers another card");
     Ok("the payment was canceled; the shop does not ship".into())
 }
 
@@ -129,8 +133,14 @@ fn held(
         format!("the page ended {status}, not waiting_for_capture")
     })?;
     ctx.notified(&uuid, &PaymentStatus::WaitingForCapture)?;
-    ctx.narrator
-        .detail("the money is held on the card; the shop must capture or cancel");
+    let p = ctx.status_is(order, &PaymentStatus::WaitingForCapture)?;
+    expect(p.total_sum == Some(amount), || {
+        format!("OCTO holds {:?}, not {amount}", p.total_sum)
+    })?;
+    ctx.narrator.detail(&format!(
+        "OCTO confirms {} held on the card; the shop must capture or cancel",
+        uzs(amount)
+    ));
     Ok(uuid)
 }
 
@@ -205,6 +215,10 @@ fn refunds(ctx: &mut Ctx<'_>) -> Outcome {
         format!("the page ended {status}")
     })?;
     ctx.notified(&uuid, &PaymentStatus::Succeeded)?;
+    let p = ctx.status_is(order, &PaymentStatus::Succeeded)?;
+    expect(p.total_sum == Some(dec(200_000)), || {
+        format!("OCTO says {:?} was paid, not 200000", p.total_sum)
+    })?;
     let refund = |ctx: &mut Ctx<'_>, id: &str, amount: i64, why: &str| {
         ctx.narrator.step(
             Actor::Shop,
@@ -456,6 +470,7 @@ fn fiscal(ctx: &mut Ctx<'_>) -> Outcome {
         format!("the page ended {status}")
     })?;
     ctx.notified(&uuid, &PaymentStatus::Succeeded)?;
+    ctx.status_is(order, &PaymentStatus::Succeeded)?;
     ctx.narrator
         .step(Actor::Shop, "fiscal-data for the payment");
     let receipt = ctx.call(&FiscalData::new(uuid))?;

@@ -61,7 +61,9 @@ pub fn run(transport: Transport) -> Result<u8, Failure> {
          Humo, Visa and Mastercard.\n\n\
          OCTO here is a local sandbox at {} (test shop {}); the shop's calls go through {}.\n\
          The shop's server receives OCTO's callbacks at {}\n\
-         and checks every notification's signature. The customer's part (card form, SMS code,\n\
+         and checks every notification's signature; a genuine one is still only a hint (its\n\
+         signature covers the payment's id and status, not the amounts), so the shop acts only\n\
+         on OCTO's answer to a status check. The customer's part (card form, SMS code,\n\
          3-D Secure page) is played with the sandbox's test cards.",
         sandbox.base_url(),
         sandbox.shop_id(),

@@ -12,7 +12,8 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use octo_proto::callback::{
-    Notification, NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+    NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+    VerifiedNotification,
 };
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -23,8 +24,9 @@ use octo_hyper::{CallbackHandler, CallbackService};
 /// One callback as the shop's server saw it.
 #[derive(Debug, Clone)]
 pub enum Arrival {
-    /// A payment notification whose signature checked out.
-    Notification(Box<Notification>),
+    /// A payment notification whose signature checked out: a hint that the
+    /// payment's status changed, which the flows confirm with OCTO.
+    Notification(Box<VerifiedNotification>),
     /// A tokenization callback.
     Tokenization(TokenizationCallback),
     /// A callback that was refused, with the reason.
@@ -131,11 +133,12 @@ struct DemoShop {
 }
 
 impl CallbackHandler for DemoShop {
-    async fn notification(&self, notification: Notification) -> NotificationReply {
+    async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
         self.inbox
             .push(Arrival::Notification(Box::new(notification)));
-        // No decision in the reply: the demo captures or cancels held
-        // money with set_accept, so that every step shows as a call.
+        // No decision in the reply: a notification is only a hint, so the
+        // demo asks OCTO for the status first and then captures or cancels
+        // with set_accept, so that every step shows as a call.
         NotificationReply::acknowledge()
     }
 
@@ -183,6 +186,7 @@ async fn accept_loop(listener: TcpListener, service: CallbackService<DemoShop>, 
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use octo_proto::callback::Notification;
     use octo_proto::{NotificationKey, PaymentStatus};
     use std::io::{Read, Write};
 

@@ -1,10 +1,15 @@
 //! The steps the demo's flows share: creating a payment, the customer on
 //! the payment page, waiting for OCTO's notification, checking a status.
 //! Each one narrates itself and turns any surprise into the flow's failure.
+//!
+//! The demo follows the rule a shop must: a verified notification is a
+//! hint that the status changed (its signature covers the payment's id and
+//! status, not its amounts), so every flow ships, captures, refunds or
+//! fetches a receipt only after OCTO's answer to a status check.
 
 use std::time::Duration;
 
-use octo_proto::callback::Notification;
+use octo_proto::callback::VerifiedNotification;
 use octo_proto::op::{Payment, PaymentStatusCheck, PreparePayment};
 use octo_proto::{Currency, Language, Operation, Pan, PaymentStatus, PaymentUuid};
 use octo_sandbox::cards::TestCard;
@@ -163,12 +168,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// Waits for OCTO's verified notification that `uuid` is `status`.
+    /// Waits for OCTO's verified notification that `uuid` is `status`: a
+    /// hint, which the flow then confirms with [`status_is`](Self::status_is).
     pub fn notified(
         &mut self,
         uuid: &PaymentUuid,
         status: &PaymentStatus,
-    ) -> Result<Notification, String> {
+    ) -> Result<VerifiedNotification, String> {
         let found = self.receiver.wait_for(CALLBACK_WAIT, |a| match a {
             Arrival::Notification(n) if n.octo_payment_uuid == *uuid && n.status == *status => {
                 Some(n.as_ref().clone())
@@ -176,21 +182,19 @@ impl Ctx<'_> {
             _ => None,
         });
         let n = found.ok_or_else(|| format!("no verified notification of `{status}` arrived"))?;
-        let mut text = format!("notification to notify_url: status {}", n.status);
-        if let Some(sum) = n.total_sum {
-            text.push_str(&format!(", {}", uzs(sum)));
-        }
-        if let Some(card) = &n.masked_pan {
-            text.push_str(&format!(", card {card}"));
-        }
-        self.narrator.step(Actor::Octo, &text);
+        self.narrator.step(
+            Actor::Octo,
+            &format!("notification to notify_url: payment is now {}", n.status),
+        );
         self.narrator.detail(
-            "the shop's server checked the signature with octo-proto: genuine; it answers 200",
+            "genuine signature (octo-proto checked it), but it covers only the payment's id and \
+             status: a hint. The shop answers 200 and asks OCTO before acting",
         );
         Ok(n)
     }
 
-    /// Checks the status of `order` with OCTO and expects `status`.
+    /// Checks the status of `order` with OCTO and expects `status`: the
+    /// answer every decision of the shop rests on.
     pub fn status_is(&mut self, order: &str, status: &PaymentStatus) -> Result<Payment, String> {
         self.narrator.step(
             Actor::Shop,

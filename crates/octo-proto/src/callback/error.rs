@@ -13,8 +13,10 @@ use super::reply::error_response;
 use crate::error::DecodeProblem;
 use crate::json::FieldError;
 
-/// A callback that was refused: not a POST, not JSON, too large, missing or
-/// malformed fields, or a signature that does not match.
+/// A callback that was refused: not a POST, too large, not a JSON object,
+/// a missing or malformed field that a signature covers or a machine
+/// needs, or a signature that does not match. The `Content-Type` header
+/// and the shape of optional fields never cause one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CallbackError {
@@ -23,13 +25,6 @@ pub enum CallbackError {
     MethodNotAllowed {
         /// The method received.
         method: Method,
-    },
-
-    /// The `Content-Type` header names something other than JSON.
-    #[error("content type `{content_type}` is not JSON")]
-    UnsupportedContentType {
-        /// The header as received (cut to 100 characters).
-        content_type: String,
     },
 
     /// The body (or its declared `Content-Length`) is over the limit.
@@ -58,7 +53,10 @@ pub enum CallbackError {
     #[error("body is not a JSON object")]
     NotAnObject,
 
-    /// A field is missing or has the wrong type or form.
+    /// A required field is missing or has the wrong type or form. For a
+    /// payment notification only `shop_transaction_id`,
+    /// `octo_payment_UUID`, `status`, `signature` and `hash_key` can cause
+    /// this; other fields in odd shapes become warnings.
     #[error("field `{path}`: {problem}")]
     Field {
         /// The field's name, such as `total_sum`.
@@ -98,15 +96,13 @@ impl fmt::Display for SchemeName {
 
 impl CallbackError {
     /// The HTTP status OCTO should get: 401 for a bad signature, 405 for a
-    /// wrong method, 413 for a body over the limit, 415 for a content type
-    /// that is not JSON, 400 for everything else.
+    /// wrong method, 413 for a body over the limit, 400 for everything else.
     ///
     /// Every one of them is a failure in OCTO's eyes, so OCTO sends the
     /// callback again; a forged or broken one simply keeps failing.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UnsupportedContentType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadSignature { .. } => StatusCode::UNAUTHORIZED,
             Self::EmptyBody | Self::NotJson { .. } | Self::NotAnObject | Self::Field { .. } => {

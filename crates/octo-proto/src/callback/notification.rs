@@ -1,10 +1,24 @@
 //! The payment notification OCTO posts to `notify_url`.
 //!
-//! The signature check is part of parsing: [`Notification::parse_verified`]
-//! is the way in, and the one way around it,
-//! [`Notification::parse_unverified`], returns an [`UnverifiedNotification`]
-//! that must be verified before it yields a [`Notification`] (or be taken
-//! apart under a name that says so).
+//! Three types, so that what was checked shows in the type:
+//!
+//! - [`Notification`]: the fields, as sent. Anyone can build one (a
+//!   sandbox signs and sends them) and reading one proves nothing.
+//! - [`VerifiedNotification`]: a notification whose signature matched the
+//!   shop's key. Only [`Notification::parse_verified`] and
+//!   [`UnverifiedNotification::verify`] make one, and only it turns into a
+//!   machine's input ([`PaymentNotice`](crate::machine::PaymentNotice)).
+//! - [`UnverifiedNotification`]: read, not yet checked; it becomes verified
+//!   through [`verify`](UnverifiedNotification::verify) or is taken apart
+//!   under a name that says so.
+//!
+//! Even verified, a notification is a hint that the payment's status
+//! changed, not a statement of amounts: with the `unique_key` scheme the
+//! signature covers `octo_payment_UUID` and `status` only, so every other
+//! field could come from another notification. Amounts and outcomes come
+//! from OCTO's answer to a status check.
+
+use std::ops::Deref;
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -14,18 +28,28 @@ use super::error::CallbackError;
 use super::intake::read_object;
 use super::limits::CallbackLimits;
 use super::signature::{SignatureScheme, SignedFields};
+use super::warning::{JsonKind, NotificationWarning};
 use crate::card::MaskedPan;
 use crate::datetime::parse_octo;
 use crate::enums::{Currency, PaymentStatus};
 use crate::ids::{PaymentUuid, ShopTransactionId};
-use crate::json::{Fields, bool_of, text_of};
+use crate::json::{Fields, bool_of, parse_decimal, text_of, u64_of};
 
-/// A payment notification, parsed and (through
-/// [`parse_verified`](Self::parse_verified)) authenticated.
+/// The fields of a payment notification, as sent.
+///
+/// A `Notification` by itself proves nothing: anyone can build one, and
+/// [`parse_unverified`](Self::parse_unverified) reads one without a check.
+/// [`parse_verified`](Self::parse_verified) gives a
+/// [`VerifiedNotification`] instead, the only form a machine accepts.
+///
+/// The signature covers `octo_payment_UUID` and `status` (and, with
+/// [`SignatureScheme::SecretAndHashKey`], `hash_key`): `shop_transaction_id`,
+/// the amounts and the card details beside them are not covered, even in a
+/// verified notification. Take amounts from OCTO's answer to a status check.
 ///
 /// The same notification may arrive more than once (OCTO retries until it
 /// gets a 2xx, and keeps asking while a payment waits for capture): treat it
-/// as an input to the payment's state, not as an event to act on once.
+/// as a reason to look, not as an event to act on once.
 ///
 /// `signature` and `hash_key` are shown by `Debug`: the first is a digest
 /// over public fields, the second a salt OCTO sends in the clear, and
@@ -53,7 +77,9 @@ pub struct Notification {
     pub currency: Option<Currency>,
     /// The card, masked (`427831** **** 3011`).
     pub masked_pan: Option<MaskedPan>,
-    /// Fields this SDK does not model, as received.
+    /// Fields this SDK does not model, and modelled optional fields that
+    /// came in a shape it did not expect (see
+    /// [`VerifiedNotification::warnings`]), as received.
     pub extra: Map<String, Value>,
     /// The signature as received: 40 hex digits.
     pub signature: String,
@@ -74,7 +100,7 @@ pub struct Notification {
 }
 
 /// Every field [`Notification`] models; the rest go to `extra`.
-pub(crate) const NOTIFICATION_FIELDS: [&str; 17] = [
+const NOTIFICATION_FIELDS: [&str; 17] = [
     "shop_transaction_id",
     "octo_payment_UUID",
     "status",
@@ -96,8 +122,9 @@ pub(crate) const NOTIFICATION_FIELDS: [&str; 17] = [
 
 impl Notification {
     /// A notification with only its required fields; the signature and
-    /// `hash_key` are empty until [`sign`](Self::sign) fills them. For tests,
-    /// sandboxes and state machines; a shop gets its notifications from
+    /// `hash_key` are empty until [`sign`](Self::sign) fills them. For tests
+    /// and sandboxes that play OCTO: what it builds is not verified, and no
+    /// machine accepts it. A shop gets its notifications from
     /// [`parse_verified`](Self::parse_verified).
     pub fn new(
         shop_transaction_id: ShopTransactionId,
@@ -128,27 +155,38 @@ impl Notification {
 
     /// Reads a notification and checks its signature: the normal way in.
     ///
-    /// Checks, in order: the method and headers, the body's size, that it is
-    /// a JSON object, the signed fields, the signature, and only then the
-    /// other fields, so a forged notification is refused (401) before any of
-    /// its content is looked at.
+    /// Checks, in order: the method, the body's size, that it is a JSON
+    /// object (whatever its `Content-Type`: OCTO documents none), the
+    /// signed fields, the signature, and only then the other fields, so a
+    /// forged notification is refused (401) before any of its content is
+    /// looked at.
+    ///
+    /// Only the fields the signature covers, `signature` itself and
+    /// `shop_transaction_id` can make a genuine notification fail (400). An
+    /// optional field in a shape this SDK does not expect is left unset,
+    /// kept raw in `extra` and reported in
+    /// [`warnings`](VerifiedNotification::warnings).
     pub fn parse_verified<B: AsRef<[u8]>>(
         request: &http::Request<B>,
         scheme: &SignatureScheme,
         limits: &CallbackLimits,
-    ) -> Result<Self, CallbackError> {
+    ) -> Result<VerifiedNotification, CallbackError> {
         let map = read_object(request, limits)?;
         let fields = Fields::object(&map, "");
         let signed = SignedParts::read(&fields)?;
         scheme.verify(&signed.as_signed_fields(), &signed.signature)?;
-        notification_from(&fields, &map, signed)
+        let (notification, warnings) = notification_from(&fields, &map, signed)?;
+        Ok(VerifiedNotification {
+            notification,
+            warnings,
+        })
     }
 
     /// Reads a notification without checking its signature yet.
     ///
     /// For a handler that must look at a notification before it knows which
     /// key to check it with (several shops behind one URL, say). The result
-    /// becomes a [`Notification`] through
+    /// becomes a [`VerifiedNotification`] through
     /// [`UnverifiedNotification::verify`].
     pub fn parse_unverified<B: AsRef<[u8]>>(
         request: &http::Request<B>,
@@ -158,10 +196,11 @@ impl Notification {
         let fields = Fields::object(&map, "");
         let signed = SignedParts::read(&fields)?;
         let status_as_sent = signed.status.clone();
-        let notification = notification_from(&fields, &map, signed)?;
+        let (notification, warnings) = notification_from(&fields, &map, signed)?;
         Ok(UnverifiedNotification {
             notification,
             status_as_sent,
+            warnings,
         })
     }
 
@@ -172,23 +211,76 @@ impl Notification {
     }
 }
 
+/// A notification whose signature matched the shop's key.
+///
+/// Made only by [`Notification::parse_verified`] and
+/// [`UnverifiedNotification::verify`]; its fields are read through `Deref`
+/// and cannot be changed. It proves that OCTO sent this `octo_payment_UUID`
+/// with this `status`, nothing more: hand it to a machine
+/// ([`Input::Notification`](crate::machine::Input::Notification)), which
+/// checks the status with OCTO, or check it yourself with
+/// [`PaymentStatusCheck`](crate::op::PaymentStatusCheck) before acting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedNotification {
+    notification: Notification,
+    warnings: Vec<NotificationWarning>,
+}
+
+impl VerifiedNotification {
+    /// The notification's fields.
+    pub fn notification(&self) -> &Notification {
+        &self.notification
+    }
+
+    /// Optional fields that came in a shape this SDK did not expect: each
+    /// was left unset and (except `maskedPan`) kept in `extra`. Worth a log
+    /// line, never a refusal.
+    pub fn warnings(&self) -> &[NotificationWarning] {
+        &self.warnings
+    }
+
+    /// Gives up the proof and keeps the fields.
+    pub fn into_notification(self) -> Notification {
+        self.notification
+    }
+}
+
+impl Deref for VerifiedNotification {
+    type Target = Notification;
+
+    fn deref(&self) -> &Notification {
+        &self.notification
+    }
+}
+
 /// A notification whose signature has not been checked.
 ///
 /// Its fields can be looked at through
 /// [`peek_unverified`](Self::peek_unverified) (to pick a key, or to log a
 /// refusal), but nothing in it is trustworthy until [`verify`](Self::verify)
-/// succeeds.
+/// succeeds, and only that gives a [`VerifiedNotification`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnverifiedNotification {
     notification: Notification,
     status_as_sent: String,
+    warnings: Vec<NotificationWarning>,
 }
 
 impl UnverifiedNotification {
-    /// Checks the signature with `scheme`; the notification on success.
-    pub fn verify(self, scheme: &SignatureScheme) -> Result<Notification, CallbackError> {
+    /// Checks the signature with `scheme`; the verified notification on
+    /// success.
+    pub fn verify(self, scheme: &SignatureScheme) -> Result<VerifiedNotification, CallbackError> {
         scheme.verify(&self.signed_fields(), &self.notification.signature)?;
-        Ok(self.notification)
+        Ok(VerifiedNotification {
+            notification: self.notification,
+            warnings: self.warnings,
+        })
+    }
+
+    /// Optional fields in a shape this SDK did not expect (see
+    /// [`VerifiedNotification::warnings`]).
+    pub fn warnings(&self) -> &[NotificationWarning] {
+        &self.warnings
     }
 
     /// The fields the signature covers, as sent.
@@ -201,12 +293,14 @@ impl UnverifiedNotification {
     }
 
     /// The notification's fields, unverified: anyone could have sent them.
+    /// A plain [`Notification`], which no machine accepts.
     pub fn peek_unverified(&self) -> &Notification {
         &self.notification
     }
 
-    /// Gives up on verification and takes the notification as it is. For
-    /// tools that inspect recorded traffic; a shop never needs this.
+    /// Gives up on verification and takes the fields as they are: a plain
+    /// [`Notification`], which no machine accepts. For tools that inspect
+    /// recorded traffic; a shop never needs this.
     pub fn into_unverified(self) -> Notification {
         self.notification
     }
@@ -248,7 +342,7 @@ fn notification_from(
     fields: &Fields<'_>,
     map: &Map<String, Value>,
     signed: SignedParts,
-) -> Result<Notification, CallbackError> {
+) -> Result<(Notification, Vec<NotificationWarning>), CallbackError> {
     let invalid_id = |field: &str| CallbackError::Field {
         path: field.to_owned(),
         problem: crate::error::DecodeProblem::Invalid {
@@ -265,49 +359,108 @@ fn notification_from(
         .filter(|(key, _)| !NOTIFICATION_FIELDS.contains(&key.as_str()))
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
-    Ok(Notification {
+    let mut optional = Lenient {
+        map,
+        extra,
+        warnings: Vec::new(),
+    };
+    let mut notification = Notification {
         shop_transaction_id,
         octo_payment_uuid,
         status: PaymentStatus::parse(&signed.status),
-        total_sum: fields.opt_decimal("total_sum")?,
-        transfer_sum: fields.opt_decimal("transfer_sum")?,
-        refunded_sum: fields.opt_decimal("refunded_sum")?,
-        payed_time: non_empty(fields, "payed_time", "yyyy-MM-dd HH:mm:ss", payed_time_of)?,
-        currency: non_empty(fields, "currency", "a currency code", |v| {
+        total_sum: optional.read("total_sum", "a decimal amount", decimal_of),
+        transfer_sum: optional.read("transfer_sum", "a decimal amount", decimal_of),
+        refunded_sum: optional.read("refunded_sum", "a decimal amount", decimal_of),
+        payed_time: optional.read("payed_time", "yyyy-MM-dd HH:mm:ss", payed_time_of),
+        currency: optional.read("currency", "a currency code", |v| {
             v.as_str().map(Currency::parse)
-        })?,
-        masked_pan: non_empty(fields, "maskedPan", "a masked card number", masked_pan_of)?,
-        extra,
+        }),
+        masked_pan: optional.read_never_kept("maskedPan", "a masked card number", masked_pan_of),
+        card_country: optional.read("card_country", "a string", text_of),
+        rrn: optional.read("rrn", "a string", text_of),
+        risk_level: optional.read("riskLevel", "an integer from 0 to 255", |v| {
+            u64_of(v).and_then(|n| u8::try_from(n).ok())
+        }),
+        card_type: optional.read("card_type", "a string", text_of),
+        card_vendor: optional.read("card_vendor", "a string", text_of),
+        is_physical_card: optional.read("is_physical_card", "a boolean", bool_of),
+        extra: Map::new(),
         signature: signed.signature,
         hash_key: signed.hash_key,
-        card_country: fields.opt_text("card_country")?,
-        rrn: fields.opt_text("rrn")?,
-        risk_level: fields.opt("riskLevel", "an integer from 0 to 255", |v| {
-            crate::json::u64_of(v).and_then(|n| u8::try_from(n).ok())
-        })?,
-        card_type: fields.opt_text("card_type")?,
-        card_vendor: fields.opt_text("card_vendor")?,
-        is_physical_card: fields.opt("is_physical_card", "a boolean", bool_of)?,
-    })
+    };
+    notification.extra = optional.extra;
+    Ok((notification, optional.warnings))
 }
 
-/// An optional field where an empty string means absent, as a `null` does:
-/// OCTO may well send `"payed_time": ""` for a payment not paid yet, and
-/// refusing that would only make it resend the notification forever.
-fn non_empty<T>(
-    fields: &Fields<'_>,
-    key: &str,
-    expected: &'static str,
-    convert: impl Fn(&Value) -> Option<T>,
-) -> Result<Option<T>, CallbackError> {
-    let read = fields.opt(key, expected, |v| {
-        if v.as_str().is_some_and(|s| s.trim().is_empty()) {
-            Some(None)
-        } else {
-            convert(v).map(Some)
+/// Reads the optional fields of a genuine notification without refusing
+/// it: a field in an unexpected shape is left unset, kept in `extra` and
+/// reported. `null` and an empty string read as absent (OCTO may well send
+/// `"payed_time": ""` for a payment not paid yet).
+struct Lenient<'a> {
+    map: &'a Map<String, Value>,
+    extra: Map<String, Value>,
+    warnings: Vec<NotificationWarning>,
+}
+
+impl Lenient<'_> {
+    fn read<T>(
+        &mut self,
+        key: &'static str,
+        expected: &'static str,
+        convert: impl Fn(&Value) -> Option<T>,
+    ) -> Option<T> {
+        self.read_keeping(key, expected, true, convert)
+    }
+
+    /// Like [`read`](Self::read), but a bad value is dropped, not kept.
+    fn read_never_kept<T>(
+        &mut self,
+        key: &'static str,
+        expected: &'static str,
+        convert: impl Fn(&Value) -> Option<T>,
+    ) -> Option<T> {
+        self.read_keeping(key, expected, false, convert)
+    }
+
+    fn read_keeping<T>(
+        &mut self,
+        key: &'static str,
+        expected: &'static str,
+        keep: bool,
+        convert: impl Fn(&Value) -> Option<T>,
+    ) -> Option<T> {
+        let value = self.map.get(key)?;
+        let blank = match value {
+            Value::Null => true,
+            Value::String(s) => s.trim().is_empty(),
+            _ => false,
+        };
+        if blank {
+            return None;
         }
-    })?;
-    Ok(read.flatten())
+        let converted = convert(value);
+        if converted.is_none() {
+            self.warnings.push(NotificationWarning {
+                field: key,
+                expected,
+                found: JsonKind::of(value),
+                kept_in_extra: keep,
+            });
+            if keep {
+                self.extra.insert(key.to_owned(), value.clone());
+            }
+        }
+        converted
+    }
+}
+
+/// An exact amount from a JSON number (its digits as sent) or a numeric
+/// string.
+fn decimal_of(value: &Value) -> Option<Decimal> {
+    match value {
+        Value::Number(_) | Value::String(_) => parse_decimal(text_of(value)?.trim()),
+        _ => None,
+    }
 }
 
 /// `yyyy-MM-dd HH:mm:ss`, also with a `T` between date and time.
@@ -321,7 +474,8 @@ fn payed_time_of(value: &Value) -> Option<PrimitiveDateTime> {
 /// [`Notification`], and refusing the notification would only make OCTO
 /// send it again and again.
 fn masked_pan_of(value: &Value) -> Option<MaskedPan> {
-    let text = value.as_str()?;
+    let text = text_of(value)?;
+    let text = text.as_str();
     MaskedPan::new(text).or_else(|| {
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         let first6 = digits.get(..6)?;

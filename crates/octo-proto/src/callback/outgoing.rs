@@ -5,7 +5,7 @@ use http::{HeaderValue, Method, header::CONTENT_TYPE};
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
 
-use super::notification::{NOTIFICATION_FIELDS, Notification};
+use super::notification::Notification;
 use super::signature::{SignatureScheme, SignedFields};
 use super::tokenization::TokenizationCallback;
 use crate::datetime::format_octo;
@@ -25,15 +25,11 @@ impl Notification {
     }
 
     /// The notification as OCTO's JSON: amounts as exact numbers, unset
-    /// fields left out, `extra` fields included (never overriding a modelled
-    /// one).
+    /// fields left out, `extra` fields included. A field kept raw in `extra`
+    /// (an optional one that came in an odd shape) goes out as it came,
+    /// unless the modelled field is set, which always wins.
     pub fn to_json(&self) -> Map<String, Value> {
-        let mut map: Map<String, Value> = self
-            .extra
-            .iter()
-            .filter(|(key, _)| !NOTIFICATION_FIELDS.contains(&key.as_str()))
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
+        let mut map: Map<String, Value> = self.extra.clone();
         let mut put = |key: &str, value: Option<Value>| {
             if let Some(value) = value {
                 map.insert(key.to_owned(), value);

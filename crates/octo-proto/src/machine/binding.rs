@@ -718,7 +718,9 @@ impl Machine for BindingMachine {
                 self.on_timeout(now);
                 Ok(())
             }
-            Input::Notification(_) => Err(self.not_now("a payment notification")),
+            Input::Notification(_) | Input::CheckStatus => {
+                Err(self.not_now("a payment notification"))
+            }
             Input::Capture { .. } | Input::Cancel => Err(self.not_now("a capture or cancel")),
             Input::Refund { .. } => Err(self.not_now("a refund")),
             Input::Block => Err(self.not_now("a block")),

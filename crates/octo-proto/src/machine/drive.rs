@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
-use crate::callback::{Notification, TokenizationCallback};
+use crate::callback::{TokenizationCallback, VerifiedNotification};
 use crate::card::MaskedPan;
 use crate::config::Config;
 use crate::enums::{PaymentStatus, RefundStatus, TokenStatus};
@@ -131,43 +131,91 @@ impl Command {
     }
 }
 
-/// What a payment notification says, as far as the machines care. Built
-/// from a verified [`Notification`] (or directly, in tests and sandboxes).
+/// A verified payment notification, as far as the machines care: a signed
+/// hint that a payment's status changed.
+///
+/// It is made only from a [`VerifiedNotification`], and it carries no
+/// amount: with the `unique_key` scheme the signature covers the payment's
+/// id and status only, so the amounts beside them prove nothing. A machine
+/// that gets one asks OCTO for the status
+/// ([`PaymentStatusCheck`]) and takes amounts and outcomes from the answer.
+///
+/// ```
+/// use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
+/// use octo_proto::machine::{Input, PaymentNotice};
+/// use octo_proto::{NotificationKey, PaymentStatus};
+///
+/// let scheme = SignatureScheme::UniqueKey(NotificationKey::new("key"));
+/// let request = Notification::new("order-1".parse()?, "uuid-1".parse()?, PaymentStatus::Succeeded)
+///     .sign(&scheme, "salt")
+///     .to_request("https://shop.example/notify".parse()?);
+/// let verified = Notification::parse_verified(&request, &scheme, &CallbackLimits::default())?;
+/// let notice = PaymentNotice::from(&verified);
+/// assert_eq!(notice.status(), &PaymentStatus::Succeeded);
+/// let _input = Input::Notification(notice);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A plain [`Notification`](crate::callback::Notification), built or read
+/// without a check, does not become one:
+///
+/// ```compile_fail
+/// use octo_proto::callback::Notification;
+/// use octo_proto::machine::PaymentNotice;
+/// use octo_proto::PaymentStatus;
+///
+/// let built = Notification::new("order-1".parse()?, "uuid-1".parse()?, PaymentStatus::Succeeded);
+/// let notice = PaymentNotice::from(&built);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// ```compile_fail
+/// use octo_proto::callback::{CallbackLimits, Notification};
+/// use octo_proto::machine::PaymentNotice;
+///
+/// let request = http::Request::new(Vec::<u8>::new());
+/// let unverified = Notification::parse_unverified(&request, &CallbackLimits::default())?;
+/// let notice = PaymentNotice::from(&unverified.into_unverified());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// ```compile_fail
+/// use octo_proto::machine::PaymentNotice;
+/// use octo_proto::PaymentStatus;
+///
+/// let notice = PaymentNotice::new("order-1".parse()?, PaymentStatus::Succeeded);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentNotice {
-    /// The shop's id of the payment.
-    pub shop_transaction_id: ShopTransactionId,
-    /// OCTO's id of the payment.
-    pub octo_payment_uuid: Option<PaymentUuid>,
-    /// The status reported.
-    pub status: PaymentStatus,
-    /// The payment's amount, when reported.
-    pub total_sum: Option<Decimal>,
-    /// How much has been refunded, when reported.
-    pub refunded_sum: Option<Decimal>,
+    shop_transaction_id: ShopTransactionId,
+    octo_payment_uuid: PaymentUuid,
+    status: PaymentStatus,
 }
 
 impl PaymentNotice {
-    /// A notice with only a status.
-    pub fn new(shop_transaction_id: ShopTransactionId, status: PaymentStatus) -> Self {
-        Self {
-            shop_transaction_id,
-            octo_payment_uuid: None,
-            status,
-            total_sum: None,
-            refunded_sum: None,
-        }
+    /// The shop's id of the payment (not covered by the signature).
+    pub fn shop_transaction_id(&self) -> &ShopTransactionId {
+        &self.shop_transaction_id
+    }
+
+    /// OCTO's id of the payment (signed).
+    pub fn octo_payment_uuid(&self) -> &PaymentUuid {
+        &self.octo_payment_uuid
+    }
+
+    /// The status the notification names (signed).
+    pub fn status(&self) -> &PaymentStatus {
+        &self.status
     }
 }
 
-impl From<&Notification> for PaymentNotice {
-    fn from(n: &Notification) -> Self {
+impl From<&VerifiedNotification> for PaymentNotice {
+    fn from(n: &VerifiedNotification) -> Self {
         Self {
             shop_transaction_id: n.shop_transaction_id.clone(),
-            octo_payment_uuid: Some(n.octo_payment_uuid.clone()),
+            octo_payment_uuid: n.octo_payment_uuid.clone(),
             status: n.status.clone(),
-            total_sum: n.total_sum,
-            refunded_sum: n.refunded_sum,
         }
     }
 }
@@ -229,8 +277,16 @@ impl From<&TokenizationCallback> for TokenNotice {
 pub enum Input {
     /// The result of the last [`Output::Send`].
     Reply(Reply),
-    /// A payment notification (verify its signature first).
+    /// A verified payment notification: a hint that the status changed.
+    /// The machine checks the status with OCTO (or waits for the answer it
+    /// is already expecting); the notice alone never settles, holds or
+    /// fails a payment, nor sets an amount.
     Notification(PaymentNotice),
+    /// Check the payment's status with OCTO now: the customer came back to
+    /// `return_url`, a timer of the shop's fired, an operator asked. It
+    /// claims nothing, so it needs no signature; a machine with nothing to
+    /// check ignores it.
+    CheckStatus,
     /// A tokenization callback.
     Tokenization(TokenNotice),
     /// The code the customer typed.
@@ -269,8 +325,8 @@ impl From<PaymentNotice> for Input {
     }
 }
 
-impl From<&Notification> for Input {
-    fn from(n: &Notification) -> Self {
+impl From<&VerifiedNotification> for Input {
+    fn from(n: &VerifiedNotification) -> Self {
         Self::Notification(n.into())
     }
 }
@@ -334,7 +390,9 @@ pub struct Wait {
 pub enum Awaiting {
     /// The reply to the command it sent.
     Reply(Endpoint),
-    /// A payment notification (or the deadline, then it checks the status).
+    /// A payment notification, the customer's return
+    /// ([`Input::CheckStatus`]) or the deadline; each makes it check the
+    /// status with OCTO.
     Notification,
     /// The tokenization callback.
     Tokenization,

@@ -22,8 +22,23 @@
 //!    - [`Output::Done`] / [`Output::Failed`]: the flow settled.
 //! 3. When idle, wait for what [`Wait::awaiting`] names (a notification, a
 //!    callback, the customer) or until [`Wait::until`], then hand in
-//!    [`Input::Notification`], [`Input::Tokenization`] or
-//!    [`Input::Timeout`] and go back to 2.
+//!    [`Input::Notification`], [`Input::CheckStatus`],
+//!    [`Input::Tokenization`] or [`Input::Timeout`] and go back to 2.
+//!
+//! # Notifications are hints
+//!
+//! A payment notification goes in as [`Input::Notification`] with a
+//! [`PaymentNotice`], which only a
+//! [`VerifiedNotification`](crate::callback::VerifiedNotification) turns
+//! into. Even so it is a signed hint that the status changed, nothing more:
+//! the `unique_key` signature covers the payment's id and status, not the
+//! amounts. So the payment machines answer a notice with a status check
+//! ([`Command::PaymentStatus`]), or wait for the answer of the command they
+//! have out, and take amounts and outcomes only from OCTO's answers. A
+//! notice alone never gives [`Output::Done`], [`Output::Failed`] or
+//! [`Output::Decide`]. [`Input::CheckStatus`] asks for the same check
+//! without any claim (the customer came back to `return_url`, a timer
+//! fired), so it needs no signature.
 //!
 //! After `Done`, a payment still takes refunds and a token still takes a
 //! block: hand in the input and drive again until the next `Done` or
@@ -68,8 +83,11 @@
 //!
 //! // OCTO, canned: what each endpoint answers.
 //! let octo = |request: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, TransportError> {
+//!     let body = String::from_utf8_lossy(request.body()).into_owned();
 //!     let status = match request.uri().path() {
 //!         "/set_accept" => "succeeded",
+//!         // A status check is prepare_payment with the id only.
+//!         _ if !body.contains("total_sum") => "waiting_for_capture",
 //!         _ => "created",
 //!     };
 //!     let body = format!(r#"{{"error":0,"data":{{"shop_transaction_id":"order-9",
@@ -87,11 +105,9 @@
 //!         }
 //!         Output::Redirect(url) => {
 //!             seen.push(url);
-//!             // The customer pays; OCTO's notification arrives.
-//!             let notice = octo_proto::machine::PaymentNotice::new(
-//!                 "order-9".parse()?, PaymentStatus::WaitingForCapture,
-//!             );
-//!             machine.handle_input(Input::Notification(notice), now)?;
+//!             // The customer pays and comes back to return_url (a verified
+//!             // notification would do the same): the machine asks OCTO.
+//!             machine.handle_input(Input::CheckStatus, now)?;
 //!         }
 //!         Output::Decide(hold) => {
 //!             let final_amount = Some(hold.amount - Decimal::new(20_000, 2));

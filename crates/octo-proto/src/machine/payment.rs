@@ -21,8 +21,17 @@
 //!   a command OCTO refuses, or whose outcome stays unknown ──► Aborted
 //! ```
 //!
-//! Statuses only move forward: a late, duplicated or reordered notification
-//! that would move the payment back is ignored, and the terminal states
+//! Every arrow is taken on OCTO's answer to a command, never on a
+//! notification. A verified notification ([`Input::Notification`]) is a
+//! signed hint that the status changed: the machine checks the status with
+//! OCTO (or, when a command is out, waits for its answer and checks after
+//! it if that answer does not show the news) and moves on what OCTO says,
+//! with OCTO's amounts. [`Input::CheckStatus`] does the same without a
+//! claim. A notification naming the status the machine already has sends
+//! nothing.
+//!
+//! Statuses only move forward: a late, duplicated or reordered answer that
+//! would move the payment back is ignored, and the terminal states
 //! (`Canceled`, `Failed`, `Refunded`, `Aborted`) absorb everything.
 
 use std::collections::VecDeque;
@@ -145,6 +154,16 @@ pub struct PaymentOutcome {
     pub refunds: Vec<RefundRecord>,
 }
 
+/// A reason to ask OCTO for the status that no answer has settled yet.
+#[derive(Debug)]
+struct Hint {
+    /// The status a notification named; `None` for [`Input::CheckStatus`].
+    status: Option<PaymentStatus>,
+    /// Whether a status check went out after the hint came: its answer
+    /// settles the hint, whatever it says.
+    checked: bool,
+}
+
 /// What the machine is waiting to learn from a status check.
 #[derive(Debug)]
 enum Doubt {
@@ -184,6 +203,7 @@ pub struct PaymentMachine {
     taken: Decimal,
     decision: Option<SetAccept>,
     doubt: Option<Doubt>,
+    hint: Option<Hint>,
     refunds: Ledger,
     in_flight: Option<InFlight>,
     expires_at: OffsetDateTime,
@@ -224,6 +244,7 @@ impl PaymentMachine {
             taken: Decimal::ZERO,
             decision: None,
             doubt: None,
+            hint: None,
             refunds: Ledger::default(),
             in_flight: None,
             expires_at: super::clock::after(now, ttl),
@@ -428,20 +449,65 @@ impl PaymentMachine {
         }
     }
 
-    fn on_notice(&mut self, notice: PaymentNotice, now: OffsetDateTime) -> Result<(), Rejected> {
-        if notice.shop_transaction_id != self.prepare.shop_transaction_id {
+    fn on_notice(&mut self, notice: PaymentNotice) -> Result<(), Rejected> {
+        if *notice.shop_transaction_id() != self.prepare.shop_transaction_id {
             return Err(Rejected::OtherTransaction);
         }
-        if let (Some(ours), Some(theirs)) = (&self.uuid, &notice.octo_payment_uuid)
-            && ours != theirs
+        if let Some(ours) = &self.uuid
+            && ours != notice.octo_payment_uuid()
         {
             return Err(Rejected::OtherTransaction);
         }
-        if self.phase.is_terminal() {
+        if self.phase.is_terminal() || *notice.status() == self.status {
             return Ok(());
         }
-        self.observe(&notice.status, notice.total_sum, notice.refunded_sum, now);
+        self.ask_octo(Some(notice.status().clone()));
         Ok(())
+    }
+
+    /// Checks the status with OCTO now, or after the command that is out.
+    /// Nothing is believed until OCTO answers.
+    fn ask_octo(&mut self, status: Option<PaymentStatus>) {
+        if self.phase.is_terminal() {
+            return;
+        }
+        if self.in_flight.is_none() {
+            self.hint = Some(Hint {
+                status,
+                checked: true,
+            });
+            self.check_status();
+        } else if self.hint.as_ref().is_none_or(|h| h.status != status) {
+            self.hint = Some(Hint {
+                status,
+                checked: false,
+            });
+        }
+    }
+
+    /// After a reply: settles the pending hint when OCTO's answer covers
+    /// it, or checks the status once nothing else is out. `answered` says
+    /// whether the reply carried the payment's status.
+    fn after_reply(&mut self, answered: bool) {
+        let Some(hint) = self.hint.take() else {
+            return;
+        };
+        if self.phase.is_terminal() {
+            return;
+        }
+        let covered = answered && (hint.checked || hint.status.as_ref() == Some(&self.status));
+        if covered {
+            return;
+        }
+        if self.in_flight.is_some() {
+            self.hint = Some(hint);
+            return;
+        }
+        self.hint = Some(Hint {
+            checked: true,
+            ..hint
+        });
+        self.check_status();
     }
 
     fn on_timeout(&mut self, now: OffsetDateTime) {
@@ -450,10 +516,10 @@ impl PaymentMachine {
         }
         if let Some(deadline) = self.deadline
             && now >= deadline
-            && matches!(
+            && (matches!(
                 self.phase,
                 PaymentPhase::AwaitingCustomer | PaymentPhase::Held | PaymentPhase::Deciding
-            )
+            ) || (self.phase == PaymentPhase::Succeeded && self.hint.is_some()))
         {
             self.check_status();
         }
@@ -536,6 +602,15 @@ impl PaymentMachine {
                 Rejected::UnexpectedReply(endpoint)
             });
         };
+        let answered = matches!(
+            reply,
+            Reply::PreparePayment(Ok(_))
+                | Reply::PaymentStatus(Ok(_))
+                | Reply::SetAccept(Ok(_))
+                | Reply::PayWithToken(Ok(_))
+        );
+        // A failed check keeps its hint: the deadline brings the next one.
+        let failed_check = matches!(reply, Reply::PaymentStatus(Err(_)));
         match reply {
             Reply::PreparePayment(result) => self.on_prepared(flight, result, now),
             Reply::PaymentStatus(Ok(p)) => {
@@ -569,6 +644,9 @@ impl PaymentMachine {
             Reply::PayWithToken(result) => self.on_paid(result, now),
             Reply::Refund(result) => self.on_refund(flight, result),
             _ => return Err(Rejected::UnexpectedReply(endpoint)),
+        }
+        if !failed_check {
+            self.after_reply(answered);
         }
         Ok(())
     }
@@ -749,7 +827,11 @@ impl Machine for PaymentMachine {
     fn handle_input(&mut self, input: Input, now: OffsetDateTime) -> Result<(), Rejected> {
         match input {
             Input::Reply(reply) => self.on_reply(reply, now),
-            Input::Notification(notice) => self.on_notice(notice, now),
+            Input::Notification(notice) => self.on_notice(notice),
+            Input::CheckStatus => {
+                self.ask_octo(None);
+                Ok(())
+            }
             Input::Timeout => {
                 self.on_timeout(now);
                 Ok(())

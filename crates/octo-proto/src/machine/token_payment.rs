@@ -10,7 +10,11 @@
 //! ```
 //!
 //! From `AwaitingCustomer` on it is a [`PaymentMachine`]: notifications,
-//! status checks, capture, cancel and refunds behave the same.
+//! status checks, capture, cancel and refunds behave the same. In
+//! particular a verified notification (or [`Input::CheckStatus`]) only
+//! makes it check the status with OCTO, and a notification that comes while
+//! `pay/{uuid}` is out waits for that answer: the payment is settled by
+//! OCTO's answers, with OCTO's amounts, never by a notification.
 
 use time::OffsetDateTime;
 

@@ -2,15 +2,16 @@
 //! Debug-free description of every output.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use octo_proto::machine::{Awaiting, Command, Machine, Output, PaymentOutcome};
+use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
+use octo_proto::machine::{Awaiting, Command, Machine, Output, PaymentNotice, PaymentOutcome};
 use octo_proto::op::{
     BindCard, BlockedToken, Endpoint, Payment, PreparePayment, RefundResult, TokenPayment,
     Verification,
 };
 use octo_proto::{
-    CardExpiry, Currency, Error, ErrorCode, OctoError, Pan, PaymentId, PaymentMethod,
-    PaymentStatus, RawBody, RefundStatus, TokenStatus, TransportError, TransportErrorKind,
-    VerifyId,
+    CardExpiry, Currency, Error, ErrorCode, NotificationKey, OctoError, Pan, PaymentId,
+    PaymentMethod, PaymentStatus, RawBody, RefundStatus, TokenStatus, TransportError,
+    TransportErrorKind, VerifyId,
 };
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -125,6 +126,26 @@ pub fn blocked() -> BlockedToken {
         status: TokenStatus::Blocked,
         extra: Default::default(),
     }
+}
+
+/// A payment notification as a shop's handler would hand it to a machine:
+/// signed as OCTO would, posted, and verified. `total` goes into the
+/// unsigned part, where it must change nothing.
+pub fn signed_notice(
+    id: &str,
+    uuid: &str,
+    status: PaymentStatus,
+    total: Option<&str>,
+) -> PaymentNotice {
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new("machine-test-key"));
+    let mut sent = Notification::new(id.parse().unwrap(), uuid.parse().unwrap(), status);
+    sent.total_sum = total.map(dec);
+    let request = sent
+        .sign(&scheme, "salt")
+        .to_request("https://shop.example/octo/notify".parse().unwrap());
+    let verified =
+        Notification::parse_verified(&request, &scheme, &CallbackLimits::default()).unwrap();
+    PaymentNotice::from(&verified)
 }
 
 /// OCTO refusing with `code` on `endpoint`.

@@ -21,7 +21,8 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use octo_hyper::{CallbackHandler, CallbackService};
 use octo_proto::callback::{
-    Notification, NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+    NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+    VerifiedNotification,
 };
 use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Machine, Wait};
 use octo_proto::op::{PreparePayment, SmsCode};
@@ -154,7 +155,7 @@ pub enum Decision {
 }
 
 struct Handler {
-    notifications: mpsc::UnboundedSender<Notification>,
+    notifications: mpsc::UnboundedSender<VerifiedNotification>,
     tokenizations: mpsc::UnboundedSender<TokenizationCallback>,
     accepted: Arc<AtomicUsize>,
     decision: Arc<Mutex<Decision>>,
@@ -163,7 +164,7 @@ struct Handler {
 impl CallbackHandler for Handler {
     fn notification(
         &self,
-        notification: Notification,
+        notification: VerifiedNotification,
     ) -> impl Future<Output = NotificationReply> + Send {
         self.accepted.fetch_add(1, Ordering::SeqCst);
         let reply = if notification.awaits_decision() {
@@ -194,7 +195,7 @@ impl CallbackHandler for Handler {
 /// a count of every request that reached it.
 pub struct Callbacks {
     pub addr: SocketAddr,
-    notifications: tokio::sync::Mutex<mpsc::UnboundedReceiver<Notification>>,
+    notifications: tokio::sync::Mutex<mpsc::UnboundedReceiver<VerifiedNotification>>,
     tokenizations: tokio::sync::Mutex<mpsc::UnboundedReceiver<TokenizationCallback>>,
     requests: Arc<AtomicUsize>,
     accepted: Arc<AtomicUsize>,
@@ -272,7 +273,7 @@ impl Callbacks {
     }
 
     /// The next verified notification, within `wait`.
-    pub async fn next_notification_within(&self, wait: Duration) -> Option<Notification> {
+    pub async fn next_notification_within(&self, wait: Duration) -> Option<VerifiedNotification> {
         tokio::time::timeout(wait, self.notifications.lock().await.recv())
             .await
             .ok()
@@ -280,7 +281,7 @@ impl Callbacks {
     }
 
     /// The next verified notification, within [`LIMIT`].
-    pub async fn next_notification(&self) -> Notification {
+    pub async fn next_notification(&self) -> VerifiedNotification {
         self.next_notification_within(LIMIT)
             .await
             .expect("no notification within the limit")
@@ -292,7 +293,7 @@ impl Callbacks {
         &self,
         uuid: &str,
         status: PaymentStatus,
-    ) -> Vec<Notification> {
+    ) -> Vec<VerifiedNotification> {
         let mut seen = Vec::new();
         let deadline = tokio::time::Instant::now() + LIMIT;
         loop {
@@ -301,7 +302,7 @@ impl Callbacks {
                 panic!(
                     "no {status} notification for {uuid}; got {:?}",
                     seen.iter()
-                        .map(|n: &Notification| n.status.clone())
+                        .map(|n: &VerifiedNotification| n.status.clone())
                         .collect::<Vec<_>>()
                 );
             };
