@@ -25,7 +25,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use octo_hyper::{CallbackHandler, CallbackService};
 use octo_proto::NotificationKey;
 use octo_proto::callback::{
-    Notification, NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+    NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+    VerifiedNotification,
 };
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -37,8 +38,8 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 struct Shop;
 
 impl CallbackHandler for Shop {
-    async fn notification(&self, notification: Notification) -> NotificationReply {
-        // Confirm with `payment_status` before shipping anything.
+    async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
+        // A signed hint only: confirm with a status check before shipping.
         println!(
             "notification: {} is {}",
             notification.shop_transaction_id, notification.status
