@@ -52,19 +52,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod builder;
+mod backend;
 pub mod callback;
-mod client;
 mod error;
-mod ops;
-mod run;
 
-pub use builder::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-};
+pub use backend::{Client, ClientBuilder, HyperBackend, HyperBuilderExt, HyperOptions};
 pub use callback::{CallbackHandler, CallbackService};
-pub use client::Client;
-pub use run::{FlowHandler, RunError};
+pub use octo_transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, FlowHandler, RunError,
+};
 
 /// The HTTP backend, so that users hold the same version as this client.
 pub use hyper;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use octo_proto::RetryPolicy;
-use octo_reqwest::Client;
+use octo_reqwest::{Client, ReqwestBuilderExt};
 use octo_testkit::replay::RedirectTrap;
 
 fn quick_retries() -> RetryPolicy {

@@ -1,27 +1,45 @@
-//! What octo-reqwest, octo-ureq and octo-hyper share, with no HTTP backend
-//! of its own: the client settings, the tracing spans, the attempt loop
-//! that follows [`RetryPolicy`](octo_proto::RetryPolicy), and the loop that
-//! drives an octo-proto state machine.
+//! The OCTO client, written once for every HTTP library: the settings, the
+//! tracing spans, the attempt loop that follows
+//! [`RetryPolicy`](octo_proto::RetryPolicy), the per-operation methods and
+//! the loop that drives an octo-proto state machine.
 //!
-//! A transport supplies only its glue: one exchange (an `http::Request`
-//! in, an `http::Response` or a [`TransportError`](octo_proto::TransportError)
-//! out) and a way to sleep. Each loop exists here twice, blocking and
-//! async, because a blocking transport must not need a runtime.
+//! A transport crate (octo-reqwest, octo-ureq, octo-hyper) supplies only a
+//! backend: how to set its HTTP library up from the [`Settings`], and one
+//! exchange (an `http::Request` in; the status, headers and body, or a
+//! [`TransportError`](octo_proto::TransportError) out). It then names the
+//! client for its backend:
+//!
+//! | | async | blocking |
+//! |---|---|---|
+//! | backend trait | [`AsyncBackend`] | [`BlockingBackend`] |
+//! | client | [`Client<B>`](Client) | [`BlockingClient<B>`](BlockingClient) |
+//! | shop's side of a flow | [`FlowHandler`] | [`BlockingFlowHandler`] |
+//!
+//! Both clients share [`ClientBuilder<B>`](ClientBuilder) and [`RunError`].
+//! The blocking client needs no runtime; the async one runs on tokio.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod macros;
+mod backend;
+mod blocking;
+mod builder;
+mod client;
+mod handler;
 mod retry;
 mod run;
 mod settings;
 mod trace;
 
-pub use retry::{send_async, send_blocking, send_command_async, send_command_blocking};
-pub use run::{AsyncFlow, Flow, RunError, run_async, run_blocking};
+pub use backend::{AsyncBackend, Backend, BlockingBackend, Exchanged};
+pub use blocking::BlockingClient;
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use handler::{BlockingFlowHandler, FlowHandler};
+pub use run::RunError;
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Settings,
 };
 
-/// The protocol crate, for the paths the macros here expand to.
+/// The protocol crate, so that users hold the same version as the clients.
 pub use octo_proto;

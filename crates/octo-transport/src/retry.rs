@@ -22,7 +22,7 @@ type Exchanged<B> = Result<http::Response<B>, TransportError>;
 ///
 /// Every attempt gets the very same request, so the idempotency key cannot
 /// drift between attempts.
-pub fn send_blocking<O, B>(
+pub(crate) fn send_blocking<O, B>(
     settings: &Settings,
     op: &O,
     exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
@@ -51,7 +51,7 @@ where
 
 /// Sends a state machine's command like [`send_blocking`], and returns the
 /// reply to hand back to the machine.
-pub fn send_command_blocking<B>(
+pub(crate) fn send_command_blocking<B>(
     settings: &Settings,
     command: &Command,
     exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
@@ -82,7 +82,7 @@ where
 /// Sends `op` with `settings`, like [`send_blocking`] but awaiting each
 /// exchange and each pause. `exchange` gets a fresh request per attempt
 /// whose body shares the same bytes, so the idempotency key cannot drift.
-pub async fn send_async<O, B, F, S>(
+pub(crate) async fn send_async<O, B, F, S>(
     settings: &Settings,
     op: &O,
     exchange: impl Fn(http::Request<Bytes>) -> F,
@@ -118,7 +118,7 @@ where
 
 /// Sends a state machine's command like [`send_async`], and returns the
 /// reply to hand back to the machine.
-pub async fn send_command_async<B, F, S>(
+pub(crate) async fn send_command_async<B, F, S>(
     settings: &Settings,
     command: &Command,
     exchange: impl Fn(http::Request<Bytes>) -> F,

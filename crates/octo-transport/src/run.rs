@@ -30,7 +30,7 @@ pub enum RunError {
 }
 
 /// Everything a blocking run needs besides the machine.
-pub trait Flow {
+pub(crate) trait Flow {
     /// Sends `command` to OCTO and returns the reply.
     fn send(&mut self, command: &Command) -> Reply;
     /// The customer must go to `url`.
@@ -45,7 +45,7 @@ pub trait Flow {
 
 /// Everything an async run needs besides the machine. The futures are
 /// `Send` so that a run can be spawned on a multi-threaded runtime.
-pub trait AsyncFlow {
+pub(crate) trait AsyncFlow {
     /// Sends `command` to OCTO and returns the reply.
     fn send(&mut self, command: &Command) -> impl Future<Output = Reply> + Send;
     /// The customer must go to `url`.
@@ -71,7 +71,7 @@ enum Step<O> {
 /// Drives `machine` until it is done or fails, on this thread.
 /// Notifications for another transaction, and binding callbacks for
 /// another card, are skipped.
-pub fn run_blocking<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
+pub(crate) fn run_blocking<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
 where
     M: Machine,
     F: Flow,
@@ -97,7 +97,7 @@ where
 /// Drives `machine` until it is done or fails, awaiting the flow.
 /// Notifications for another transaction, and binding callbacks for
 /// another card, are skipped.
-pub async fn run_async<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
+pub(crate) async fn run_async<M, F>(machine: &mut M, flow: &mut F) -> Result<M::Outcome, RunError>
 where
     M: Machine,
     F: AsyncFlow,

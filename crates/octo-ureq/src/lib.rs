@@ -46,17 +46,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod builder;
-mod client;
+mod backend;
 mod error;
-mod ops;
-mod run;
 
-pub use builder::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+pub use backend::{Client, ClientBuilder, UreqBackend};
+pub use octo_transport::BlockingFlowHandler as FlowHandler;
+pub use octo_transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, RunError,
 };
-pub use client::Client;
-pub use run::{FlowHandler, RunError};
 
 /// The protocol crate, so that users hold the same version as this client.
 pub use octo_proto;

@@ -1,0 +1,116 @@
+//! The backend: one attempt is one exchange on a pooled hyper connection;
+//! the client around it (octo-transport's) follows octo-proto's retry
+//! decision.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use octo_proto::{TransportError, TransportErrorKind};
+use octo_transport::{AsyncBackend, Backend, Exchanged, Settings};
+
+use crate::error::{body_error, request_error, timed_out, too_large};
+
+type Pooled = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// An OCTO client over hyper's pooled client. Cloning it is cheap and
+/// shares the pool.
+pub type Client = octo_transport::Client<HyperBackend>;
+
+/// Builds a [`Client`]; [`HyperBuilderExt`] adds what only hyper has.
+pub type ClientBuilder = octo_transport::ClientBuilder<HyperBackend>;
+
+/// Carries the exchanges of a [`Client`] on hyper-util's pooled client.
+#[derive(Debug, Clone)]
+pub struct HyperBackend {
+    http: Pooled,
+}
+
+/// What only this backend takes.
+#[derive(Debug)]
+pub struct HyperOptions {
+    pool_idle_timeout: Duration,
+}
+
+impl Default for HyperOptions {
+    fn default() -> Self {
+        Self {
+            pool_idle_timeout: Duration::from_secs(90),
+        }
+    }
+}
+
+/// The builder methods only octo-hyper has.
+pub trait HyperBuilderExt {
+    /// How long an idle pooled connection is kept (default 90 s).
+    #[must_use]
+    fn pool_idle_timeout(self, timeout: Duration) -> Self;
+}
+
+impl HyperBuilderExt for ClientBuilder {
+    fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.options_mut().pool_idle_timeout = timeout;
+        self
+    }
+}
+
+impl Backend for HyperBackend {
+    type Options = HyperOptions;
+    /// Needs no runtime (calls do); fails only when TLS cannot be set up.
+    type Built = Result<Client, TransportError>;
+
+    fn build(settings: Settings, options: HyperOptions) -> Self::Built {
+        let mut http = HttpConnector::new();
+        // The TLS layer decides between http and https.
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(settings.connect_timeout));
+        http.set_nodelay(true);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let pooled = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(options.pool_idle_timeout)
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(https);
+        Ok(Client::from_parts(Self { http: pooled }, settings))
+    }
+}
+
+impl AsyncBackend for HyperBackend {
+    /// One attempt on a pooled connection, the body read up to the size
+    /// cap, all within the whole-attempt timeout.
+    async fn exchange(
+        &self,
+        settings: &Settings,
+        request: http::Request<Bytes>,
+    ) -> Exchanged<Bytes> {
+        let request = request.map(Full::new);
+        let limit = settings.max_response_bytes;
+        let whole = async {
+            let response = self.http.request(request).await.map_err(request_error)?;
+            let (parts, incoming) = response.into_parts();
+            let announced = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if announced.is_some_and(|n| n > limit as u64) {
+                return Err(too_large(limit));
+            }
+            let collected = Limited::new(incoming, limit)
+                .collect()
+                .await
+                .map_err(body_error)?;
+            Ok(http::Response::from_parts(parts, collected.to_bytes()))
+        };
+        tokio::time::timeout(settings.timeout, whole)
+            .await
+            .map_err(timed_out)?
+    }
+}

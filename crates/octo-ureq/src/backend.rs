@@ -1,0 +1,66 @@
+//! The backend: one attempt is one ureq exchange on the calling thread;
+//! the client around it (octo-transport's) follows octo-proto's retry
+//! decision.
+
+use octo_transport::{Backend, BlockingBackend, Exchanged, Settings};
+
+use crate::error::transport_error;
+
+/// A blocking OCTO client over ureq. Cloning it is cheap and shares the
+/// connection pool.
+pub type Client = octo_transport::BlockingClient<UreqBackend>;
+
+/// Builds a [`Client`].
+pub type ClientBuilder = octo_transport::ClientBuilder<UreqBackend>;
+
+/// Carries the exchanges of a [`Client`] on a `ureq::Agent`.
+#[derive(Debug, Clone)]
+pub struct UreqBackend {
+    agent: ureq::Agent,
+}
+
+impl Backend for UreqBackend {
+    type Options = ();
+    /// Setting ureq up cannot fail, so the client itself.
+    type Built = Client;
+
+    /// ureq's agent keeps idle connections for reuse; TLS is rustls with
+    /// ring and the Mozilla roots.
+    fn build(settings: Settings, (): ()) -> Client {
+        let agent_config = ureq::Agent::config_builder()
+            .timeout_connect(Some(settings.connect_timeout))
+            .timeout_global(Some(settings.timeout))
+            // OCTO's errors come with 4xx/5xx bodies that octo-proto reads;
+            // they must reach it as responses, not as ureq errors.
+            .http_status_as_error(false)
+            // A redirect is not part of OCTO's API; following one would
+            // resend a body holding the shop's secret somewhere else.
+            .max_redirects(0)
+            .build();
+        let agent = ureq::Agent::new_with_config(agent_config);
+        Client::from_parts(Self { agent }, settings)
+    }
+}
+
+impl BlockingBackend for UreqBackend {
+    /// One exchange, the body read up to the size cap.
+    fn exchange(
+        &self,
+        settings: &Settings,
+        request: &http::Request<Vec<u8>>,
+    ) -> Exchanged<Vec<u8>> {
+        let mut outgoing = http::Request::new(request.body().as_slice());
+        *outgoing.method_mut() = request.method().clone();
+        *outgoing.uri_mut() = request.uri().clone();
+        *outgoing.headers_mut() = request.headers().clone();
+        let response = self.agent.run(outgoing).map_err(transport_error)?;
+        let (parts, mut body) = response.into_parts();
+        let limit = u64::try_from(settings.max_response_bytes).unwrap_or(u64::MAX);
+        let bytes = body
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(transport_error)?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
