@@ -6,81 +6,35 @@
 
 use std::time::Duration;
 
-use octo_proto::{Config, Error, Operation};
 use octo_testkit::replay::ReplayServer;
-use octo_testkit::{AsyncDriver, Driver, Fixture, load_all};
+use octo_testkit::{AnyClient, Fixture, load_all};
+use octo_transport::ClientBuilder;
 use serde_json::Value;
-
-struct Hyper(octo_hyper::Client);
-struct Reqwest(octo_reqwest::Client);
-struct Ureq(octo_ureq::Client);
-
-impl AsyncDriver for Hyper {
-    fn call<O: Operation>(
-        &mut self,
-        op: &O,
-        _config: &Config,
-    ) -> impl Future<Output = Result<O::Output, Error>> {
-        self.0.send(op)
-    }
-}
-
-impl AsyncDriver for Reqwest {
-    fn call<O: Operation>(
-        &mut self,
-        op: &O,
-        _config: &Config,
-    ) -> impl Future<Output = Result<O::Output, Error>> {
-        self.0.send(op)
-    }
-}
-
-impl Driver for Ureq {
-    fn call<O: Operation>(&mut self, op: &O, _config: &Config) -> Result<O::Output, Error> {
-        self.0.send(op)
-    }
-}
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// One fixture's outcome through the client type `C`.
+async fn outcome<C: AnyClient>(fixture: &Fixture, server: &ReplayServer) -> Value {
+    let config = fixture.config(Some(&server.url()));
+    let client = C::build(ClientBuilder::new(config).no_retry().timeout(TIMEOUT));
+    server.push_fixture(fixture);
+    fixture.operation.run_on(&client).await
+}
+
 /// Runs one fixture through all three; the outcomes by transport name.
 async fn three_outcomes(fixture: &Fixture, server: &ReplayServer) -> [(&'static str, Value); 3] {
-    let config = fixture.config(Some(&server.url()));
-    let mut hyper = Hyper(
-        octo_hyper::Client::builder(config.clone())
-            .no_retry()
-            .timeout(TIMEOUT)
-            .build()
-            .unwrap(),
-    );
-    let mut reqwest = Reqwest(
-        octo_reqwest::Client::builder(config.clone())
-            .no_retry()
-            .timeout(TIMEOUT)
-            .build()
-            .unwrap(),
-    );
-    let mut ureq = Ureq(
-        octo_ureq::Client::builder(config.clone())
-            .no_retry()
-            .timeout(TIMEOUT)
-            .build(),
-    );
-    for _ in 0..3 {
-        server.push_fixture(fixture);
-    }
     [
         (
             "hyper",
-            fixture.operation.run_async(&mut hyper, &config).await,
+            outcome::<octo_hyper::Client>(fixture, server).await,
         ),
         (
             "reqwest",
-            fixture.operation.run_async(&mut reqwest, &config).await,
+            outcome::<octo_reqwest::Client>(fixture, server).await,
         ),
         // Blocking on the test's runtime thread is fine: the replay server
         // runs on its own thread.
-        ("ureq", fixture.operation.run(&mut ureq, &config)),
+        ("ureq", outcome::<octo_ureq::Client>(fixture, server).await),
     ]
 }
 

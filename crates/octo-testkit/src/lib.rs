@@ -3,24 +3,32 @@
 //!
 //! A fixture is one JSON file: the operation and its input, the request the
 //! SDK must send, the response OCTO gave, and the outcome the SDK must reach.
-//! [`Fixture::run`] drives it through a [`Driver`] (the sans-IO one here, or
-//! a real transport against a replay server) and returns the outcome as
-//! JSON, which the test compares with [`Fixture::outcome`].
+//! [`Fixture::run`] drives it through the sans-IO [`Driver`] and returns the
+//! outcome as JSON, which the test compares with [`Fixture::outcome`].
 //!
-//! With the `replay` feature, `replay::ReplayServer` serves fixtures on
-//! loopback to the real transports and checks the requests they send.
+//! With the `replay` feature: `replay::ReplayServer` serves fixtures on
+//! loopback to the real transports and checks the requests they send;
+//! `AnyClient` is any transport's client behind one async face; and
+//! `suite` holds the tests every transport must pass, run for one client
+//! type by `transport_suite!`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "replay")]
+mod client;
 mod fixture;
 mod operation;
 mod outcome;
 #[cfg(feature = "replay")]
 pub mod replay;
+#[cfg(feature = "replay")]
+pub mod suite;
 
+#[cfg(feature = "replay")]
+pub use client::AnyClient;
 pub use fixture::{
     ExpectedRequest, Fixture, FixtureError, RecordedResponse, fixtures_dir, load_all,
 };
-pub use operation::{AnyOperation, AsyncDriver, Driver, SansIoDriver};
+pub use operation::{AnyOperation, Driver, SansIoDriver};
 pub use outcome::{error_outcome, outcome_of};

@@ -1,4 +1,6 @@
-//! Any operation, chosen by name at run time, and the drivers that carry it.
+//! Any operation, chosen by name at run time, and the sans-IO driver that
+//! answers it without a network (the transports are reached through
+//! [`AnyClient`](crate::AnyClient) instead).
 
 use octo_proto::op::{
     BindCard, BlockCardToken, CheckPan, CheckSmsKey, FiscalData, PayWithToken, PaymentStatusCheck,
@@ -9,7 +11,8 @@ use serde_json::Value;
 
 use crate::outcome::outcome_of;
 
-/// Sends one operation somewhere and returns its typed result.
+/// Answers one operation without a network and returns its typed result
+/// (the sans-IO path of octo-proto's fixture tests).
 pub trait Driver {
     /// Carries `op` for `config`.
     fn call<O>(&mut self, op: &O, config: &Config) -> Result<O::Output, Error>
@@ -69,10 +72,12 @@ macro_rules! any_operation {
                 }
             }
 
-            /// Runs it through an async `driver`; the outcome as JSON.
-            pub async fn run_async<D: AsyncDriver>(&self, driver: &mut D, config: &Config) -> Value {
+            /// Sends it through `client` (any transport's); the outcome as
+            /// JSON.
+            #[cfg(feature = "replay")]
+            pub async fn run_on<C: crate::AnyClient>(&self, client: &C) -> Value {
                 match self {
-                    $(Self::$variant(op) => outcome_of(&driver.call(op, config).await),)*
+                    $(Self::$variant(op) => outcome_of(&client.send(op).await),)*
                 }
             }
 
@@ -106,15 +111,3 @@ any_operation!(
     BlockCardToken(BlockCardToken) = "block_card_token",
     FiscalData(FiscalData) = "fiscal_data",
 );
-
-/// The asynchronous counterpart of [`Driver`], for async transports.
-pub trait AsyncDriver {
-    /// Carries `op` for `config`.
-    fn call<O>(
-        &mut self,
-        op: &O,
-        config: &Config,
-    ) -> impl std::future::Future<Output = Result<O::Output, Error>>
-    where
-        O: Operation;
-}

@@ -1,30 +1,17 @@
-//! Every fixture in `fixtures/`, replayed over loopback through hyper:
+//! Every fixture in `fixtures/`, replayed over loopback through one transport:
 //! the server checks the request, and the outcome must equal both the
 //! fixture's and the sans-IO parse of the same bytes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::time::Duration;
 
-use octo_hyper::Client;
-use octo_proto::{Config, Error, Operation};
-use octo_testkit::replay::ReplayServer;
-use octo_testkit::{AsyncDriver, load_all};
+use octo_transport::ClientBuilder;
 
-struct Via<'a>(&'a Client);
+use crate::client::AnyClient;
+use crate::load_all;
+use crate::replay::ReplayServer;
 
-impl AsyncDriver for Via<'_> {
-    fn call<O: Operation>(
-        &mut self,
-        op: &O,
-        _config: &Config,
-    ) -> impl Future<Output = Result<O::Output, Error>> {
-        self.0.send(op)
-    }
-}
-
-#[tokio::test]
-async fn every_fixture_through_hyper() {
+/// Every fixture through `C`; `name` is the transport's, for messages.
+pub async fn every_fixture<C: AnyClient>(name: &str) {
     let fixtures = load_all().expect("fixtures load");
     assert!(!fixtures.is_empty(), "no fixtures found");
     let server = ReplayServer::start().unwrap();
@@ -35,16 +22,13 @@ async fn every_fixture_through_hyper() {
         let config = fixture.config(Some(&server.url()));
         // One attempt: a fixture records one exchange, and a retry would
         // show up as an unexpected request.
-        let client = Client::builder(config.clone())
-            .no_retry()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap();
+        let client = C::build(
+            ClientBuilder::new(config.clone())
+                .no_retry()
+                .timeout(Duration::from_secs(10)),
+        );
         server.push_fixture(fixture);
-        let outcome = fixture
-            .operation
-            .run_async(&mut Via(&client), &config)
-            .await;
+        let outcome = fixture.operation.run_on(&client).await;
         if let Err(problems) = server.finish() {
             failures.push(format!("{}: server: {problems}", fixture.name));
         }
@@ -71,7 +55,7 @@ async fn every_fixture_through_hyper() {
     );
     assert!(
         failures.is_empty(),
-        "{} of {} fixture(s) failed over hyper:\n{}",
+        "{} of {} fixture(s) failed over {name}:\n{}",
         failures.len(),
         fixtures.len(),
         failures.join("\n")

@@ -1,16 +1,16 @@
 //! A state machine run to its end through the client, with a handler in
 //! the customer's and OCTO's callbacks' place, against the replay server.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use octo_proto::machine::{CodePrompt, Hold, Input, PaymentMachine, PaymentParams, Wait};
 use octo_proto::op::PreparePayment;
 use octo_proto::{Config, Currency, PaymentStatus};
-use octo_reqwest::{Client, FlowHandler, RunError};
-use octo_testkit::replay::{ReplayServer, Reply};
+use octo_transport::{BlockingFlowHandler, ClientBuilder, FlowHandler, RunError};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use time::macros::datetime;
+
+use crate::client::AnyClient;
+use crate::replay::{ReplayServer, Reply};
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
 const HELD: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"waiting_for_capture","total_sum":1000.00}}"#;
@@ -23,28 +23,47 @@ struct Shop {
     notified: bool,
 }
 
-impl FlowHandler for Shop {
-    async fn redirect(&mut self, url: &str) {
+/// The shop's answers, the same whether the client is async or blocking.
+impl BlockingFlowHandler for Shop {
+    fn redirect(&mut self, url: &str) {
         self.redirects.push(url.to_owned());
     }
 
-    async fn code(&mut self, _prompt: &CodePrompt) -> Input {
+    fn code(&mut self, _prompt: &CodePrompt) -> Input {
         panic!("a card payment page asks for no code here")
     }
 
-    async fn decide(&mut self, hold: &Hold) -> Input {
+    fn decide(&mut self, hold: &Hold) -> Input {
         self.holds.push(hold.amount);
         Input::Capture {
             final_amount: Some(Decimal::new(80_000, 2)),
         }
     }
 
-    async fn wait(&mut self, _wait: &Wait) -> Option<Input> {
+    fn wait(&mut self, _wait: &Wait) -> Option<Input> {
         if std::mem::replace(&mut self.notified, true) {
             return None;
         }
         // The customer is back from the payment page: ask OCTO.
         Some(Input::CheckStatus)
+    }
+}
+
+impl FlowHandler for Shop {
+    async fn redirect(&mut self, url: &str) {
+        BlockingFlowHandler::redirect(self, url);
+    }
+
+    async fn code(&mut self, prompt: &CodePrompt) -> Input {
+        BlockingFlowHandler::code(self, prompt)
+    }
+
+    async fn decide(&mut self, hold: &Hold) -> Input {
+        BlockingFlowHandler::decide(self, hold)
+    }
+
+    async fn wait(&mut self, wait: &Wait) -> Option<Input> {
+        BlockingFlowHandler::wait(self, wait)
     }
 }
 
@@ -60,8 +79,8 @@ fn two_stage() -> PreparePayment {
     .two_stage()
 }
 
-#[tokio::test]
-async fn a_two_stage_payment_runs_to_its_capture() {
+/// A two stage payment runs to its capture.
+pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     server.push_reply(Reply::json(200, CREATED));
     server.push_reply(Reply::json(200, HELD));
@@ -69,7 +88,7 @@ async fn a_two_stage_payment_runs_to_its_capture() {
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();
-    let client = Client::builder(config).no_retry().build().unwrap();
+    let client = C::build(ClientBuilder::new(config).no_retry());
     let mut machine = PaymentMachine::new(
         two_stage(),
         PaymentParams::default(),
@@ -85,8 +104,8 @@ async fn a_two_stage_payment_runs_to_its_capture() {
     server.finish().unwrap();
 }
 
-#[tokio::test]
-async fn a_refused_payment_ends_the_run_with_the_failure() {
+/// A refused payment ends the run with the failure.
+pub async fn a_refused_payment_ends_the_run_with_the_failure<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     server.push_reply(Reply::json(
         200,
@@ -95,7 +114,7 @@ async fn a_refused_payment_ends_the_run_with_the_failure() {
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();
-    let client = Client::builder(config).no_retry().build().unwrap();
+    let client = C::build(ClientBuilder::new(config).no_retry());
     let mut machine = PaymentMachine::new(
         two_stage(),
         PaymentParams::default(),

@@ -1,15 +1,15 @@
 //! What fixtures cannot express: refused connections, a server that hangs
 //! up or stalls, 503 then success, chunked and oversized bodies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::time::Duration;
 
-use octo_hyper::Client;
 use octo_proto::op::{PaymentStatusCheck, SetAccept};
 use octo_proto::{Config, Error, Operation, RetryPolicy, TransportErrorKind};
-use octo_testkit::ExpectedRequest;
-use octo_testkit::replay::{Exchange, ReplayServer, Reply};
+use octo_transport::ClientBuilder;
+
+use crate::ExpectedRequest;
+use crate::client::AnyClient;
+use crate::replay::{Exchange, ReplayServer, Reply};
 
 const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00}}"#;
 const UNAVAILABLE: &str = "<html><body>503 Service Unavailable</body></html>";
@@ -28,13 +28,13 @@ fn config(url: &str) -> Config {
         .unwrap()
 }
 
-fn client(url: &str, retry: RetryPolicy) -> Client {
-    Client::builder(config(url))
-        .retry_policy(retry)
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_millis(500))
-        .build()
-        .unwrap()
+fn client<C: AnyClient>(url: &str, retry: RetryPolicy) -> C {
+    C::build(
+        ClientBuilder::new(config(url))
+            .retry_policy(retry)
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_millis(500)),
+    )
 }
 
 /// The request `op` must arrive as, on every attempt.
@@ -60,22 +60,22 @@ fn transport_kind(error: Error) -> TransportErrorKind {
     }
 }
 
-#[tokio::test]
-async fn connection_refused_is_a_connect_error() {
+/// Connection refused is a connect error.
+pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
     let url = format!("http://127.0.0.1:{port}");
-    let error = client(&url, RetryPolicy::none())
+    let error = client::<C>(&url, RetryPolicy::none())
         .send(&status_check())
         .await
         .unwrap_err();
     assert_eq!(transport_kind(error), TransportErrorKind::Connect);
 }
 
-#[tokio::test]
-async fn server_closing_mid_response_is_an_io_error() {
+/// Server closing mid response is an io error.
+pub async fn server_closing_mid_response_is_an_io_error<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     let cut = Reply::Truncated {
@@ -84,7 +84,7 @@ async fn server_closing_mid_response_is_an_io_error() {
         sent: 20,
     };
     server.push(exchange(&op, &server.url(), cut));
-    let error = client(&server.url(), RetryPolicy::none())
+    let error = client::<C>(&server.url(), RetryPolicy::none())
         .send(&op)
         .await
         .unwrap_err();
@@ -92,13 +92,13 @@ async fn server_closing_mid_response_is_an_io_error() {
     server.finish().unwrap();
 }
 
-#[tokio::test]
-async fn a_server_slower_than_the_timeout_is_a_timeout() {
+/// A server slower than the timeout is a timeout.
+pub async fn a_server_slower_than_the_timeout_is_a_timeout<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     let slow = Reply::json(200, PAID).delayed(Duration::from_secs(3));
     server.push(exchange(&op, &server.url(), slow));
-    let error = client(&server.url(), RetryPolicy::none())
+    let error = client::<C>(&server.url(), RetryPolicy::none())
         .send(&op)
         .await
         .unwrap_err();
@@ -106,8 +106,8 @@ async fn a_server_slower_than_the_timeout_is_a_timeout() {
     server.finish().unwrap();
 }
 
-#[tokio::test]
-async fn idempotent_operations_are_retried_after_503_with_the_same_request() {
+/// Idempotent operations are retried after 503 with the same request.
+pub async fn idempotent_operations_are_retried_after_503_with_the_same_request<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     assert!(op.is_idempotent());
@@ -115,7 +115,7 @@ async fn idempotent_operations_are_retried_after_503_with_the_same_request() {
     // would be reported by the server.
     server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
     server.push(exchange(&op, &server.url(), Reply::json(200, PAID)));
-    let payment = client(&server.url(), quick_retries())
+    let payment = client::<C>(&server.url(), quick_retries())
         .send(&op)
         .await
         .unwrap();
@@ -124,13 +124,13 @@ async fn idempotent_operations_are_retried_after_503_with_the_same_request() {
     server.finish().unwrap();
 }
 
-#[tokio::test]
-async fn non_idempotent_operations_are_not_retried_after_503() {
+/// Non idempotent operations are not retried after 503.
+pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = capture();
     assert!(!op.is_idempotent());
     server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
-    let error = client(&server.url(), quick_retries())
+    let error = client::<C>(&server.url(), quick_retries())
         .send(&op)
         .await
         .unwrap_err();
@@ -140,12 +140,12 @@ async fn non_idempotent_operations_are_not_retried_after_503() {
     server.finish().unwrap();
 }
 
-#[tokio::test]
-async fn turning_retries_off_sends_once() {
+/// Turning retries off sends once.
+pub async fn turning_retries_off_sends_once<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
-    let error = client(&server.url(), RetryPolicy::none())
+    let error = client::<C>(&server.url(), RetryPolicy::none())
         .send(&op)
         .await
         .unwrap_err();
@@ -154,8 +154,8 @@ async fn turning_retries_off_sends_once() {
     server.finish().unwrap();
 }
 
-#[tokio::test]
-async fn a_chunked_response_is_read_whole() {
+/// A chunked response is read whole.
+pub async fn a_chunked_response_is_read_whole<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     let (head, tail) = PAID.split_at(40);
@@ -170,7 +170,7 @@ async fn a_chunked_response_is_read_whole() {
         ],
     };
     server.push(exchange(&op, &server.url(), chunked));
-    let payment = client(&server.url(), RetryPolicy::none())
+    let payment = client::<C>(&server.url(), RetryPolicy::none())
         .send(&op)
         .await
         .unwrap();
@@ -181,8 +181,8 @@ async fn a_chunked_response_is_read_whole() {
     server.finish().unwrap();
 }
 
-#[tokio::test]
-async fn oversized_responses_are_refused() {
+/// Oversized responses are refused.
+pub async fn oversized_responses_are_refused<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     let big = format!("{{\"error\":0,\"pad\":\"{}\"}}", "x".repeat(4096));
@@ -197,11 +197,11 @@ async fn oversized_responses_are_refused() {
     };
     server.push(exchange(&op, &server.url(), Reply::json(200, big.clone())));
     server.push(exchange(&op, &server.url(), chunked));
-    let small = Client::builder(config(&server.url()))
-        .no_retry()
-        .max_response_bytes(1024)
-        .build()
-        .unwrap();
+    let small = C::build(
+        ClientBuilder::new(config(&server.url()))
+            .no_retry()
+            .max_response_bytes(1024),
+    );
     for framing in ["content-length", "chunked"] {
         let error = small.send(&op).await.unwrap_err();
         assert_eq!(

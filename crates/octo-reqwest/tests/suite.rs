@@ -1,0 +1,5 @@
+//! The tests every transport must pass (octo-testkit's `suite`), run
+//! through octo-reqwest: transport faults, a state machine run to its end, and
+//! every fixture replayed over loopback.
+
+octo_testkit::transport_suite!(octo_reqwest::Client, "reqwest");
