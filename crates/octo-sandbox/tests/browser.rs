@@ -33,7 +33,7 @@ use octo_proto::PaymentStatus;
 use octo_proto::op::PaymentStatusCheck;
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use serde_json::{Value, json};
-use support::{Env, Kind};
+use support::Env;
 
 /// How long one WebDriver command may take (starting Chromium on two
 /// busy cores is the slowest).
@@ -291,7 +291,7 @@ async fn chromium_pays_with_the_card_and_otp_forms_and_lands_on_return_url() {
         return;
     }
 
-    let env = Env::start(Kind::Hyper).await;
+    let env = Env::<octo_hyper::Client>::start().await;
     let (return_url, visits) = return_page().await;
     let mut prepare = env.payment("b-1", "15750.00");
     prepare.return_url = return_url.clone();

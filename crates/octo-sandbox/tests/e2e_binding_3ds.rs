@@ -15,13 +15,14 @@ use octo_proto::machine::{BindingMachine, BindingParams, Machine};
 use octo_proto::op::BindCard;
 use octo_proto::{CardExpiry, Pan, PaymentMethod, TokenStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
-use support::{Env, Kind, Shopper};
+use octo_testkit::AnyClient;
+use support::{Env, Shopper};
 use time::OffsetDateTime;
 
 each_transport!(run_3ds_binding);
 
-async fn run_3ds_binding(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn run_3ds_binding<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let card = test_card(CardBehaviour::ThreeDSecure);
     let bind = BindCard {
         shop_transaction_id: "run-3ds".parse().unwrap(),

@@ -15,7 +15,8 @@ use octo_proto::op::{PaymentStatusCheck, Refund, SetAccept};
 use octo_proto::{PaymentStatus, RefundStatus, RetryPolicy};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{FaultAction, FaultRule};
-use support::{Env, Kind, assert_amount, dec};
+use octo_testkit::AnyClient;
+use support::{Env, assert_amount, dec};
 
 each_transport!(
     retried_prepare_makes_one_payment,
@@ -29,16 +30,16 @@ fn quick_retries() -> RetryPolicy {
     RetryPolicy::new(5, Duration::from_millis(5), Duration::from_millis(40))
 }
 
-async fn env(kind: Kind) -> Env {
-    Env::start_with(kind, |b| b, quick_retries()).await
+async fn env<C: AnyClient + 'static>() -> Env<C> {
+    Env::<C>::start_with(|b| b, quick_retries()).await
 }
 
 fn fault(action: FaultAction, path: &str, times: u32) -> FaultRule {
     FaultRule::new(action).on_path(path).times(times)
 }
 
-async fn retried_prepare_makes_one_payment(kind: Kind) {
-    let env = env(kind).await;
+async fn retried_prepare_makes_one_payment<C: AnyClient + 'static>() {
+    let env = env::<C>().await;
     let faults = env.sb.faults();
     faults.add(fault(
         FaultAction::DropAfterProcessing,
@@ -98,12 +99,12 @@ async fn retried_prepare_makes_one_payment(kind: Kind) {
     env.shutdown().await;
 }
 
-fn record_status(env: &Env, uuid: &octo_proto::PaymentUuid) -> PaymentStatus {
+fn record_status<C>(env: &Env<C>, uuid: &octo_proto::PaymentUuid) -> PaymentStatus {
     env.sb.payment(uuid.as_str()).unwrap().status
 }
 
-async fn retried_refunds_refund_once(kind: Kind) {
-    let env = env(kind).await;
+async fn retried_refunds_refund_once<C: AnyClient + 'static>() {
+    let env = env::<C>().await;
     let created = env
         .client
         .send(&env.payment("f-2", "200000.00"))
@@ -159,8 +160,8 @@ async fn retried_refunds_refund_once(kind: Kind) {
     env.shutdown().await;
 }
 
-async fn unsafe_calls_are_not_resent_and_status_matches_the_sandbox(kind: Kind) {
-    let env = env(kind).await;
+async fn unsafe_calls_are_not_resent_and_status_matches_the_sandbox<C: AnyClient + 'static>() {
+    let env = env::<C>().await;
     let created = env
         .client
         .send(&env.payment("f-3", "9000").two_stage())
@@ -200,8 +201,8 @@ async fn unsafe_calls_are_not_resent_and_status_matches_the_sandbox(kind: Kind) 
 /// Twelve payments, each created, paid or not, captured or refunded, with
 /// faults on every path the shop calls; at the end, each one's status
 /// check equals the sandbox's record and nothing was created twice.
-async fn many_payments_under_faults_end_as_the_sandbox_holds_them(kind: Kind) {
-    let env = env(kind).await;
+async fn many_payments_under_faults_end_as_the_sandbox_holds_them<C: AnyClient + 'static>() {
+    let env = env::<C>().await;
     let faults = env.sb.faults();
     let mut ids = Vec::new();
     for i in 0..12_u32 {

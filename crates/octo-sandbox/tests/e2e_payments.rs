@@ -13,7 +13,8 @@ use octo_proto::op::{BasketItem, FiscalData, PaymentStatusCheck, Refund, SetAcce
 use octo_proto::{PaymentStatus, RefundStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{FiscalObject, ManualClock, Step};
-use support::{Decision, Env, Kind, assert_amount, code, dec};
+use octo_testkit::AnyClient;
+use support::{Decision, Env, assert_amount, code, dec};
 
 each_transport!(
     one_stage,
@@ -27,8 +28,8 @@ each_transport!(
 );
 
 /// Paid with each card that pays (no challenge, SMS code, 3-D Secure).
-async fn one_stage(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn one_stage<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let cards = [
         (CardBehaviour::Success, vec![PaymentStatus::Succeeded]),
         (
@@ -102,8 +103,8 @@ async fn one_stage(kind: Kind) {
 
 /// Held, then captured in full: once with `set_accept`, once by answering
 /// the notification with `{"accept_status":"capture"}`.
-async fn two_stage_capture(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn two_stage_capture<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let created = env
         .client
         .send(&env.payment("two-1", "1000.00").two_stage())
@@ -189,8 +190,8 @@ async fn two_stage_capture(kind: Kind) {
 }
 
 /// Capturing less than the hold: the captured amount becomes the total.
-async fn partial_capture(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn partial_capture<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let created = env
         .client
         .send(&env.payment("part-1", "1000.00").two_stage())
@@ -254,8 +255,8 @@ async fn partial_capture(kind: Kind) {
 
 /// A hold cancelled with `set_accept`, and another by the notification's
 /// reply.
-async fn cancel(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn cancel<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let created = env
         .client
         .send(&env.payment("can-1", "700").two_stage())
@@ -324,8 +325,8 @@ async fn cancel(kind: Kind) {
 
 /// A partial refund, its idempotent repeat, a refund over what is left,
 /// then the rest.
-async fn refunds_partial_then_full(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn refunds_partial_then_full<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let created = env
         .client
         .send(&env.payment("ref-1", "100000.00"))
@@ -392,7 +393,7 @@ async fn refunds_partial_then_full(kind: Kind) {
 
 /// A fiscal basket: refused (403) until its object is registered in the
 /// sandbox, then paid, and its receipt read with `fiscal-data`.
-async fn fiscal_data(kind: Kind) {
+async fn fiscal_data<C: AnyClient + 'static>() {
     let object = FiscalObject {
         spic: "10899002001000000".into(),
         package_code: "1503716".into(),
@@ -400,8 +401,7 @@ async fn fiscal_data(kind: Kind) {
         inn: Some("307654321".into()),
         pinfl: None,
     };
-    let env = Env::start_with(
-        kind,
+    let env = Env::<C>::start_with(
         move |b| b.fiscal_object(object),
         octo_proto::RetryPolicy::default(),
     )
@@ -476,9 +476,9 @@ async fn fiscal_data(kind: Kind) {
 
 /// A payment nobody pays ends cancelled when its ttl passes by the
 /// sandbox's clock; the customer cannot pay it afterwards.
-async fn ttl_expiry(kind: Kind) {
+async fn ttl_expiry<C: AnyClient + 'static>() {
     let clock = ManualClock::starting_now();
-    let env = Env::with_clock(kind, clock.clone()).await;
+    let env = Env::<C>::with_clock(clock.clone()).await;
     let mut p = env.payment("ttl-1", "5000");
     p.ttl = Some(5);
     let created = env.client.send(&p).await.unwrap();
@@ -526,8 +526,8 @@ async fn ttl_expiry(kind: Kind) {
 }
 
 /// Three wrong SMS codes on the payment page cancel the payment.
-async fn three_wrong_codes(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn three_wrong_codes<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let created = env
         .client
         .send(&env.payment("otp-1", "4200"))

@@ -21,7 +21,8 @@ use octo_proto::machine::{
 use octo_proto::op::BindCard;
 use octo_proto::{CardExpiry, Pan, PaymentMethod, TokenStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
-use support::{Env, Kind, Shopper, dec};
+use octo_testkit::AnyClient;
+use support::{Env, Shopper, dec};
 use time::OffsetDateTime;
 
 each_transport!(
@@ -30,8 +31,8 @@ each_transport!(
     run_binding_then_token_payment,
 );
 
-async fn run_one_stage(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn run_one_stage<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let prepare = env.payment("run-1", "1234.56");
     let mut machine =
         PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
@@ -55,8 +56,8 @@ async fn run_one_stage(kind: Kind) {
     env.shutdown().await;
 }
 
-async fn run_two_stage_partial_capture_then_refund(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn run_two_stage_partial_capture_then_refund<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let prepare = env.payment("run-2", "100000.00").two_stage();
     let mut machine =
         PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
@@ -96,8 +97,8 @@ async fn run_two_stage_partial_capture_then_refund(kind: Kind) {
     env.shutdown().await;
 }
 
-async fn run_binding_then_token_payment(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn run_binding_then_token_payment<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let bind = BindCard {
         shop_transaction_id: "run-bind".parse().unwrap(),
         pan: Pan::new("9860000000000000").unwrap(),

@@ -15,7 +15,8 @@ use octo_proto::{
     CardExpiry, CardToken, Pan, PaymentMethod, PaymentStatus, PaymentUuid, TokenStatus,
 };
 use octo_sandbox::ManualClock;
-use support::{Env, Kind, assert_amount, code};
+use octo_testkit::AnyClient;
+use support::{Env, assert_amount, code};
 
 each_transport!(
     card_binding_with_sms_code,
@@ -27,7 +28,7 @@ each_transport!(
 const UZCARD: &str = "8600000000000007";
 const HUMO: &str = "9860000000000000";
 
-fn bind(env: &Env, id: &str, pan: &str, method: PaymentMethod) -> BindCard {
+fn bind<C>(env: &Env<C>, id: &str, pan: &str, method: PaymentMethod) -> BindCard {
     BindCard {
         shop_transaction_id: id.parse().unwrap(),
         pan: Pan::new(pan).unwrap(),
@@ -44,8 +45,8 @@ fn bind(env: &Env, id: &str, pan: &str, method: PaymentMethod) -> BindCard {
 
 /// Binds `pan` with the right code: the binding's uuid and the token from
 /// the verified callback.
-async fn bound_token(
-    env: &Env,
+async fn bound_token<C: AnyClient>(
+    env: &Env<C>,
     id: &str,
     pan: &str,
     method: PaymentMethod,
@@ -70,9 +71,9 @@ async fn bound_token(
     (uuid, callback.card_token)
 }
 
-async fn card_binding_with_sms_code(kind: Kind) {
+async fn card_binding_with_sms_code<C: AnyClient + 'static>() {
     // A stopped clock, so that `secondsLeft` is exact.
-    let env = Env::with_clock(kind, ManualClock::starting_now()).await;
+    let env = Env::<C>::with_clock(ManualClock::starting_now()).await;
     let started = env
         .client
         .send(&bind(&env, "bind-1", UZCARD, PaymentMethod::Uzcard))
@@ -144,8 +145,8 @@ async fn card_binding_with_sms_code(kind: Kind) {
     env.shutdown().await;
 }
 
-async fn token_payment(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn token_payment<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let (_, token) = bound_token(&env, "bind-t", HUMO, PaymentMethod::Humo).await;
     let created = env
         .client
@@ -200,8 +201,8 @@ async fn token_payment(kind: Kind) {
     env.shutdown().await;
 }
 
-async fn blocking_a_token(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn blocking_a_token<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let (binding, token) = bound_token(&env, "bind-b", UZCARD, PaymentMethod::Uzcard).await;
     let blocked = env
         .client
@@ -258,8 +259,8 @@ async fn blocking_a_token(kind: Kind) {
     env.shutdown().await;
 }
 
-async fn binding_three_wrong_codes(kind: Kind) {
-    let env = Env::start(kind).await;
+async fn binding_three_wrong_codes<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
     let started = env
         .client
         .send(&bind(&env, "bind-w", HUMO, PaymentMethod::Humo))

@@ -1,5 +1,5 @@
-//! Support for the end-to-end tests: the three transports behind one
-//! interface, a callback receiver built on octo-hyper's `CallbackService`,
+//! Support for the end-to-end tests: each flow runs through every
+//! transport as octo-testkit's `AnyClient`, a callback receiver built on octo-hyper's `CallbackService`,
 //! a shopper that stands in for the customer when a state machine runs, and
 //! a sandbox set up for all of it.
 #![allow(
@@ -10,6 +10,7 @@
     dead_code
 )]
 
+use std::any::TypeId;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,127 +25,64 @@ use octo_proto::callback::{
     NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
     VerifiedNotification,
 };
-use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Machine, Wait};
+use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Wait};
 use octo_proto::op::{PreparePayment, SmsCode};
-use octo_proto::{Config, Currency, NotificationKey, Operation, PaymentStatus, RetryPolicy};
+use octo_proto::{Config, Currency, NotificationKey, PaymentStatus, RetryPolicy};
 use octo_sandbox::cards::TestCard;
 use octo_sandbox::{ManualClock, Sandbox, SandboxBuilder, SandboxHandle, Signing};
+use octo_testkit::AnyClient;
+use octo_transport::{BlockingFlowHandler, ClientBuilder, FlowHandler};
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 
 /// Every call and every wait in these tests is bounded by this.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-/// Which transport a test runs through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Reqwest,
-    Ureq,
-    Hyper,
-}
-
-/// Runs one async flow, written once, through each transport: a module per
-/// flow with one `#[tokio::test]` per transport (`one_stage::ureq`, ...).
+/// Runs one async flow, written once and generic over the client type,
+/// through each transport: a module per flow with one `#[tokio::test]`
+/// per transport (`one_stage::ureq`, ...).
 #[macro_export]
 macro_rules! each_transport {
     ($($flow:ident),* $(,)?) => {
         $(
             mod $flow {
-                use super::support::Kind;
-
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn reqwest() {
-                    super::$flow(Kind::Reqwest).await;
+                    super::$flow::<octo_reqwest::Client>().await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn ureq() {
-                    super::$flow(Kind::Ureq).await;
+                    super::$flow::<octo_ureq::Client>().await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn hyper() {
-                    super::$flow(Kind::Hyper).await;
+                    super::$flow::<octo_hyper::Client>().await;
                 }
             }
         )*
     };
 }
 
-/// One of the three clients.
-pub enum Transport {
-    Reqwest(octo_reqwest::Client),
-    Ureq(octo_ureq::Client),
-    Hyper(octo_hyper::Client),
+/// A client of type `C` for `config`, with short timeouts and `retry`.
+fn client<C: AnyClient>(config: Config, retry: RetryPolicy) -> C {
+    let timeout = Duration::from_secs(5);
+    C::build(
+        ClientBuilder::new(config)
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .retry_policy(retry),
+    )
 }
 
-impl Transport {
-    /// A client of `kind` for `config`, with short timeouts and `retry`.
-    pub fn new(kind: Kind, config: Config, retry: RetryPolicy) -> Self {
-        let timeout = Duration::from_secs(5);
-        match kind {
-            Kind::Reqwest => Self::Reqwest(
-                octo_reqwest::Client::builder(config)
-                    .timeout(timeout)
-                    .connect_timeout(timeout)
-                    .retry_policy(retry)
-                    .build()
-                    .unwrap(),
-            ),
-            Kind::Ureq => Self::Ureq(
-                octo_ureq::Client::builder(config)
-                    .timeout(timeout)
-                    .connect_timeout(timeout)
-                    .retry_policy(retry)
-                    .build(),
-            ),
-            Kind::Hyper => Self::Hyper(
-                octo_hyper::Client::builder(config)
-                    .timeout(timeout)
-                    .connect_timeout(timeout)
-                    .retry_policy(retry)
-                    .build()
-                    .unwrap(),
-            ),
-        }
-    }
-
-    /// Sends an operation through this transport (ureq on this worker
-    /// thread, handed over by `block_in_place`), within [`LIMIT`].
-    pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, octo_proto::Error> {
-        match self {
-            Self::Reqwest(c) => bounded(c.send(op)).await,
-            Self::Ureq(c) => tokio::task::block_in_place(|| c.send(op)),
-            Self::Hyper(c) => bounded(c.send(op)).await,
-        }
-    }
-
-    /// Runs a state machine to its end with this transport's runner.
-    pub async fn run<M: Machine>(
-        &self,
-        machine: &mut M,
-        shopper: &mut Shopper<'_>,
-    ) -> Result<M::Outcome, String> {
-        match self {
-            Self::Reqwest(c) => bounded(c.run(machine, shopper))
-                .await
-                .map_err(|e| e.to_string()),
-            Self::Ureq(c) => {
-                tokio::task::block_in_place(|| c.run(machine, shopper)).map_err(|e| e.to_string())
-            }
-            Self::Hyper(c) => bounded(c.run(machine, shopper))
-                .await
-                .map_err(|e| e.to_string()),
-        }
-    }
-}
-
-async fn bounded<T>(future: impl Future<Output = T>) -> T {
+/// A call or a run, bounded by [`LIMIT`] (a blocking client blocks in
+/// place, handing this worker's other tasks to the other thread).
+pub async fn bounded<T>(future: impl Future<Output = T>) -> T {
     tokio::time::timeout(LIMIT, future)
         .await
         .expect("no answer within the limit")
 }
-
 /// What the receiver answers to a notification of a held payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -345,52 +283,50 @@ impl Callbacks {
 
 /// A sandbox, a callback receiver that verifies with the sandbox's
 /// signing scheme, and a client of one transport.
-pub struct Env {
+pub struct Env<C> {
     pub sb: SandboxHandle,
     pub callbacks: Callbacks,
-    pub client: Transport,
-    pub kind: Kind,
+    pub client: C,
 }
 
-impl Env {
+impl<C: AnyClient + 'static> Env<C> {
     /// The default set-up: notifications retried quickly, the system clock.
-    pub async fn start(kind: Kind) -> Self {
-        Self::start_with(kind, |b| b, RetryPolicy::default()).await
+    pub async fn start() -> Self {
+        Self::start_with(|b| b, RetryPolicy::default()).await
     }
 
     /// With a manual clock.
-    pub async fn with_clock(kind: Kind, clock: ManualClock) -> Self {
-        Self::start_with(kind, move |b| b.clock(clock), RetryPolicy::default()).await
+    pub async fn with_clock(clock: ManualClock) -> Self {
+        Self::start_with(move |b| b.clock(clock), RetryPolicy::default()).await
     }
 
     /// With changes to the sandbox and a retry policy. Notifications are
-    /// signed with a unique key through reqwest and with the shop's secret
-    /// through the others, so both schemes are verified end to end.
+    /// signed with a unique key when the client is octo-reqwest's and with
+    /// the shop's secret otherwise, so both schemes are verified end to end.
     pub async fn start_with(
-        kind: Kind,
         change: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
         retry: RetryPolicy,
     ) -> Self {
         let key = NotificationKey::new("e2e-unique-key-5f1c");
         let builder = Sandbox::builder().fast_callbacks(4, Duration::from_millis(50));
-        let builder = if kind == Kind::Reqwest {
+        let unique_key = TypeId::of::<C>() == TypeId::of::<octo_reqwest::Client>();
+        let builder = if unique_key {
             builder.signing(Signing::UniqueKey(key.clone()))
         } else {
             builder.signing(Signing::SecretAndHashKey)
         };
         let sb = change(builder).start().await.unwrap();
-        let scheme = if kind == Kind::Reqwest {
+        let scheme = if unique_key {
             SignatureScheme::UniqueKey(key)
         } else {
             SignatureScheme::SecretAndHashKey(sb.shop_secret())
         };
         let callbacks = Callbacks::start(scheme).await;
-        let client = Transport::new(kind, sb.client_config(), retry);
+        let client = client(sb.client_config(), retry);
         Self {
             sb,
             callbacks,
             client,
-            kind,
         }
     }
 
@@ -450,7 +386,7 @@ pub struct Shopper<'a> {
 }
 
 impl<'a> Shopper<'a> {
-    pub fn new(env: &'a Env, card: TestCard) -> Self {
+    pub fn new<C>(env: &'a Env<C>, card: TestCard) -> Self {
         Self {
             sb: &env.sb,
             callbacks: &env.callbacks,
@@ -507,7 +443,7 @@ impl<'a> Shopper<'a> {
     }
 }
 
-impl octo_reqwest::FlowHandler for Shopper<'_> {
+impl FlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
         self.on_redirect(url);
         async {}
@@ -528,28 +464,7 @@ impl octo_reqwest::FlowHandler for Shopper<'_> {
     }
 }
 
-impl octo_hyper::FlowHandler for Shopper<'_> {
-    fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
-        self.on_redirect(url);
-        async {}
-    }
-
-    fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
-        let input = self.on_code(prompt);
-        async move { input }
-    }
-
-    fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
-        let input = self.on_decide(hold);
-        async move { input }
-    }
-
-    fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
-        self.on_wait(wait.clone())
-    }
-}
-
-impl octo_ureq::FlowHandler for Shopper<'_> {
+impl BlockingFlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) {
         self.on_redirect(url);
     }
