@@ -68,6 +68,11 @@ impl<B: AsyncBackend> Client<B> {
         }
     }
 
+    /// The backend that carries the exchanges.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
     /// The shop's config in use.
     pub fn config(&self) -> &Config {
         &self.settings.config
