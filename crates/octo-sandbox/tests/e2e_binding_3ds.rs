@@ -50,7 +50,7 @@ async fn run_3ds_binding(kind: Kind) {
     assert_eq!(status, TokenStatus::Active);
     assert_eq!(held.expose_secret(), bound.card_token.expose_secret());
     assert_eq!(
-        bound.card.unwrap().to_string(),
+        bound.card.unwrap().as_str(),
         format!(
             "{}******{}",
             &card.pan[..6],
