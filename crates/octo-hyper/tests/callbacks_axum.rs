@@ -220,3 +220,90 @@ async fn through_the_tower_service_a_body_that_never_comes_gets_408_in_time() {
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(shop.seen.lock().unwrap().is_empty());
 }
+
+/// Sends `head` at once, then `body` one byte every `every` on a plain
+/// socket; the first line of the answer (`None` if the server only
+/// closed) and how long it took. Gives up after 10 s.
+async fn trickle(
+    addr: String,
+    head: String,
+    body: Vec<u8>,
+    every: Duration,
+) -> (Option<String>, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    write.write_all(head.as_bytes()).await.unwrap();
+    let writer = tokio::spawn(async move {
+        for byte in body {
+            tokio::time::sleep(every).await;
+            if write.write_all(&[byte]).await.is_err() {
+                break;
+            }
+        }
+        // Keep the write half open: closing it would end the body.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    });
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 512];
+    let answer = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match read.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    seen.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    if seen.windows(2).any(|w| w == b"\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    writer.abort();
+    assert!(answer.is_ok(), "no answer and no close within 10 s");
+    let text = String::from_utf8_lossy(&seen);
+    let line = text
+        .lines()
+        .next()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned);
+    (line, started.elapsed())
+}
+
+#[tokio::test]
+async fn behind_axum_serve_a_trickled_body_gets_408_in_time() {
+    let shop = Shop::default();
+    let service =
+        CallbackService::new(shop.clone(), scheme()).with_body_timeout(Duration::from_millis(300));
+    let base = serve(app(service)).await;
+    let addr = base.trim_start_matches("http://").to_owned();
+    let signed = Notification::new(
+        "order-7".parse().unwrap(),
+        "f1e2d3c4".parse().unwrap(),
+        PaymentStatus::Succeeded,
+    )
+    .sign(&scheme(), "salt");
+    let request = signed.to_request(format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap());
+    let mut head = format!("POST {DEFAULT_NOTIFY_PATH} HTTP/1.1\r\nhost: {addr}\r\n");
+    for (name, value) in request.headers() {
+        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+    }
+    head.push_str(&format!("content-length: {}\r\n\r\n", request.body().len()));
+    assert!(request.body().len() > 20, "a body long enough to trickle");
+    let (line, elapsed) = trickle(
+        addr,
+        head,
+        request.body().clone(),
+        Duration::from_millis(100),
+    )
+    .await;
+    let line = line.expect("an answer before the close");
+    assert!(line.starts_with("HTTP/1.1 408"), "{line}");
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "refused only after {elapsed:?}"
+    );
+    assert!(shop.seen.lock().unwrap().is_empty());
+}
