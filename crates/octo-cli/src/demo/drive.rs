@@ -342,49 +342,35 @@ fn uuid_in(url: &str) -> Option<String> {
 // async ones compute their answer at once (the demo's thread may block on
 // the sandbox and the receiver) and hand it back as a ready future.
 
-impl octo_reqwest::FlowHandler for Shopper<'_> {
-    fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
-        self.on_redirect(url);
-        async {}
-    }
+/// Implements each named async `FlowHandler` trait for [`Shopper`]; with
+/// one shared trait, the list shrinks to that one path.
+macro_rules! async_handlers {
+    ($($handler:path),+ $(,)?) => {$(
+        impl $handler for Shopper<'_> {
+            fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
+                self.on_redirect(url);
+                async {}
+            }
 
-    fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
-        let input = self.on_code(prompt);
-        async move { input }
-    }
+            fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
+                let input = self.on_code(prompt);
+                async move { input }
+            }
 
-    fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
-        let input = self.on_decide(hold);
-        async move { input }
-    }
+            fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
+                let input = self.on_decide(hold);
+                async move { input }
+            }
 
-    fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
-        let input = self.on_wait(wait);
-        async move { input }
-    }
+            fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
+                let input = self.on_wait(wait);
+                async move { input }
+            }
+        }
+    )+};
 }
 
-impl octo_hyper::FlowHandler for Shopper<'_> {
-    fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
-        self.on_redirect(url);
-        async {}
-    }
-
-    fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
-        let input = self.on_code(prompt);
-        async move { input }
-    }
-
-    fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
-        let input = self.on_decide(hold);
-        async move { input }
-    }
-
-    fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
-        let input = self.on_wait(wait);
-        async move { input }
-    }
-}
+async_handlers!(octo_reqwest::FlowHandler, octo_hyper::FlowHandler);
 
 impl octo_ureq::FlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) {
