@@ -11,11 +11,10 @@ use octo_proto::op::{BasketItem, BindCard, FiscalData, Refund, UserData};
 use octo_proto::{CardExpiry, Error, ErrorCode, Pan, PaymentMethod, PaymentStatus, TokenStatus};
 use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
 use rust_decimal::Decimal;
-use time::OffsetDateTime;
 
 use super::drive::RunError;
 use super::narrate::Actor;
-use super::steps::{Ctx, Outcome, RETURN_URL, expect, uzs};
+use super::steps::{Ctx, Outcome, RETURN_URL, expect, now, uzs};
 use crate::commands::sandbox::fiscal_object;
 
 /// One flow of the demo.
@@ -87,8 +86,8 @@ fn dec(units: i64) -> Decimal {
 }
 
 /// A payment of `amount` on OCTO's page with `card`, run to its end by a
-/// [`PaymentMachine`]; the shop's decision on a held payment is `decision`
-/// for the reason `why`.
+/// [`PaymentMachine`]. A `decision` (capture or cancel, and why) makes it
+/// a two-stage payment that the shop decides once OCTO shows the hold.
 fn pay_on_page(
     ctx: &mut Ctx<'_>,
     order: &str,
@@ -101,6 +100,7 @@ fn pay_on_page(
     pay_prepared(ctx, prepare, card, decision)
 }
 
+/// The same, for a payment already written out.
 fn pay_prepared(
     ctx: &mut Ctx<'_>,
     prepare: octo_proto::op::PreparePayment,
@@ -120,10 +120,6 @@ fn pay_prepared(
         }
     })?;
     Ok((machine, outcome))
-}
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
 }
 
 fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {

@@ -138,8 +138,9 @@ pub fn uzs(amount: Decimal) -> String {
     }
 }
 
-/// The current instant as `init_time`; the SDK writes it in the config's
-/// zone (Tashkent, UTC+05:00, unless configured).
+/// The current instant: a payment's `init_time` (the SDK writes it in the
+/// config's zone, Tashkent, UTC+05:00, unless configured) and the `now`
+/// every machine input comes with.
 pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
