@@ -32,6 +32,11 @@ pub struct ApiOptions {
     /// OCTO's address; point it at a sandbox (`octo sandbox` prints one).
     #[arg(long, env = "OCTO_BASE_URL")]
     pub base_url: Option<String>,
+    /// Allow a plain `http://` --base-url that is not on this machine
+    /// (loopback). Every request carries the shop's secret and often card
+    /// data, so this is refused unless asked for by name.
+    #[arg(long)]
+    pub insecure_http: bool,
     /// A KEY=VALUE file with OCTO_SHOP_ID, OCTO_SECRET and OCTO_NOTIFY_KEY.
     #[arg(long, value_name = "FILE")]
     pub credentials: Option<PathBuf>,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use octo_proto::callback::SignatureScheme;
-use octo_proto::{Config, NotificationKey, OctoSecret, ShopId};
+use octo_proto::{Config, InputProblem, NotificationKey, OctoSecret, ShopId};
 
 use crate::cli::Scheme;
 use crate::failure::Failure;
@@ -68,7 +68,13 @@ impl Credentials {
     }
 
     /// The SDK config for calling OCTO: needs the shop id and the secret.
-    pub fn config(&self, base_url: Option<&str>, test: bool) -> Result<Config, Failure> {
+    /// A plain `http://` base URL off loopback needs `insecure_http`.
+    pub fn config(
+        &self,
+        base_url: Option<&str>,
+        insecure_http: bool,
+        test: bool,
+    ) -> Result<Config, Failure> {
         let (Some(shop_id), Some(secret)) = (&self.shop_id, &self.secret) else {
             return Err(Failure::credentials(format!(
                 "no shop credentials: set {SHOP_ID_VAR} and {SECRET_VAR}, or put them in a \
@@ -81,12 +87,18 @@ impl Credentials {
             ))
         })?;
         let config = Config::new(ShopId(shop_id), secret.clone()).with_test(test);
-        match base_url {
-            Some(url) => config
-                .with_base_url(url)
-                .map_err(|e| Failure::usage(format!("--base-url: {e}"))),
-            None => Ok(config),
-        }
+        let config = match base_url {
+            Some(url) if insecure_http => config.with_insecure_base_url(url),
+            Some(url) => config.with_base_url(url),
+            None => return Ok(config),
+        };
+        config.map_err(|e| match e.problem {
+            InputProblem::PlainHttp => Failure::usage(
+                "--base-url: plain http:// is allowed only to this machine (127.0.0.1, ::1, \
+                 localhost); use https://, or pass --insecure-http to send the secret unencrypted",
+            ),
+            _ => Failure::usage(format!("--base-url: {e}")),
+        })
     }
 
     /// The key that checks notifications under `scheme`.
@@ -192,5 +204,25 @@ mod tests {
         };
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cr3t-value") && !shown.contains("k3y-value"));
+    }
+
+    #[test]
+    fn plain_http_off_this_machine_needs_insecure_http_by_name() {
+        let c = Credentials {
+            shop_id: Some("1".into()),
+            secret: Some(OctoSecret::new("s3cr3t-value")),
+            notify_key: None,
+        };
+        let refused = c
+            .config(Some("http://gw.example:8080"), false, true)
+            .unwrap_err();
+        assert!(refused.to_string().contains("--insecure-http"), "{refused}");
+        assert!(!refused.to_string().contains("s3cr3t-value"));
+        let config = c
+            .config(Some("http://gw.example:8080"), true, true)
+            .unwrap();
+        assert_eq!(config.base_url(), "http://gw.example:8080");
+        assert!(c.config(Some("http://127.0.0.1:9"), false, true).is_ok());
+        assert!(c.config(Some("https://gw.example"), false, true).is_ok());
     }
 }

@@ -84,7 +84,7 @@ pub fn receipt(r: &FiscalReceipt) -> String {
 }
 
 /// A verified notification, as text.
-pub fn notification(n: &octo_proto::callback::Notification) -> String {
+pub fn notification(n: &octo_proto::callback::Notification, warnings: &[String]) -> String {
     let currency = n
         .currency
         .as_ref()
@@ -93,11 +93,16 @@ pub fn notification(n: &octo_proto::callback::Notification) -> String {
     let money = |sum: Option<rust_decimal::Decimal>| {
         sum.map(|s| format!("{s} {currency}").trim_end().to_owned())
     };
-    let mut out = String::from("signature verified\n");
+    let mut out = String::from("signature verified: it covers the payment and the status only\n");
     out.push_str(&table(&[
-        ("order", Some(n.shop_transaction_id.to_string())),
         ("payment", Some(n.octo_payment_uuid.to_string())),
         ("status", Some(n.status.to_string())),
+    ]));
+    out.push_str(
+        "\nNot signed (hints only; confirm with `octo status` before shipping or refunding):\n",
+    );
+    out.push_str(&table(&[
+        ("order", Some(n.shop_transaction_id.to_string())),
         ("amount", money(n.total_sum)),
         ("refunded", money(n.refunded_sum)),
         ("to shop", money(n.transfer_sum)),
@@ -107,6 +112,9 @@ pub fn notification(n: &octo_proto::callback::Notification) -> String {
         ),
         ("card", n.masked_pan.as_ref().map(ToString::to_string)),
     ]));
+    for warning in warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
     if n.awaits_decision() {
         out.push_str("\nThe money is held: reply {\"accept_status\":\"capture\"} or \"cancel\", or run `octo capture`/`octo cancel`.\n");
     }

@@ -100,3 +100,42 @@ fn help_lists_the_commands_and_usage_errors_exit_2() {
     run(&["pay-everything"], &[], "").expect_code(2);
     run(&["demo", "--transport", "curl"], &[], "").expect_code(2);
 }
+
+/// The flows are octo-proto's state machines: a refund asked again under
+/// the same `shop_refund_id` is answered from the payment machine's ledger
+/// and never reaches OCTO a second time, an over-refund is refused by the
+/// machine before any call, and a held payment is decided only after the
+/// machine's own status check showed the hold.
+#[test]
+fn the_demo_runs_octo_protos_state_machines() {
+    for transport in ["hyper", "ureq"] {
+        let out = run(&["demo", "--transport", transport], &[], "");
+        out.expect_code(0)
+            .stdout_has("Each flow is one of octo-proto's state machines")
+            .stdout_has("the payment machine already has OCTO's answer for that id")
+            .stdout_has("the payment machine refuses it before any call");
+        let calls: Vec<&str> = out
+            .stdout
+            .lines()
+            .filter(|l| l.contains(". shop -> OCTO"))
+            .collect();
+        let first_refund = calls
+            .iter()
+            .filter(|l| l.contains("(shop_refund_id refund-1)"))
+            .count();
+        assert_eq!(
+            first_refund, 1,
+            "{transport}: refund-1 sent {first_refund} times"
+        );
+        // Every set_accept follows a status check that showed the hold.
+        for (i, call) in calls.iter().enumerate() {
+            if call.contains("set_accept") {
+                let before = i.checked_sub(1).and_then(|j| calls.get(j));
+                assert!(
+                    before.is_some_and(|l| l.contains("checks the status")),
+                    "{transport}: {call} after {before:?}"
+                );
+            }
+        }
+    }
+}

@@ -169,3 +169,36 @@ fn card_data_in_a_notification_is_not_printed() {
     assert_eq!(json["maskedPan"], "9860********6506");
     assert_eq!(json["verified"], true);
 }
+
+#[test]
+fn the_output_separates_what_the_signature_covers_from_unsigned_hints() {
+    let scheme = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let mut body = signed(&scheme, PaymentStatus::Succeeded);
+    // An optional field in a shape the SDK does not expect: still verified,
+    // reported as a warning, never shown as a signed fact.
+    body["riskLevel"] = "-1".into();
+    let out = run(&["verify-notification"], &key_env(), &body.to_string());
+    out.expect_code(0)
+        .stdout_has("covers the payment and the status only")
+        .stdout_has("Not signed")
+        .stdout_has("warning: field `riskLevel`");
+    let text = &out.stdout;
+    let unsigned_at = text.find("Not signed").unwrap();
+    let amount_at = text.find("125000.00").unwrap();
+    assert!(
+        amount_at > unsigned_at,
+        "the amount is listed as signed:\n{text}"
+    );
+    let json = run(
+        &["verify-notification", "--json"],
+        &key_env(),
+        &body.to_string(),
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(
+        json["signed_fields"],
+        serde_json::json!(["octo_payment_UUID", "status"])
+    );
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(1));
+}

@@ -30,11 +30,58 @@
 //! ```sh
 //! OCTO_NOTIFY_KEY=… cargo run -p octo-hyper --example callback_server
 //! ```
+//!
+//! # In a tower or axum router
+//!
+//! The service is also a [`tower_service::Service`] for requests with any
+//! body, so a router built on tower mounts it as it is, next to the shop's
+//! other routes; the body timeout and the size cap hold there too.
+//!
+//! ```no_run
+//! use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
+//! use octo_hyper::{CallbackHandler, CallbackService};
+//! use octo_proto::NotificationKey;
+//! use octo_proto::callback::{
+//!     NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
+//!     VerifiedNotification,
+//! };
+//!
+//! struct Shop;
+//!
+//! impl CallbackHandler for Shop {
+//!     async fn notification(&self, _: VerifiedNotification) -> NotificationReply {
+//!         NotificationReply::acknowledge()
+//!     }
+//!     async fn tokenization(&self, _: TokenizationCallback) -> TokenizationReply {
+//!         TokenizationReply::stored("stored")
+//!     }
+//! }
+//!
+//! # async fn serve() -> std::io::Result<()> {
+//! let scheme = SignatureScheme::UniqueKey(NotificationKey::new("key-from-octo"));
+//! let callbacks = CallbackService::new(Shop, scheme);
+//! let app = axum::Router::new()
+//!     .route_service(DEFAULT_NOTIFY_PATH, callbacks.clone())
+//!     .route_service(DEFAULT_BIND_NOTIFY_PATH, callbacks);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8443").await?;
+//! axum::serve(listener, app).await
+//! # }
+//! ```
+//!
+//! The service matches the request's whole path against its own paths, so
+//! mount it with `route_service` (or as a fallback), not under
+//! `nest_service`, which strips the prefix. The example `axum_callbacks`
+//! serves it that way:
+//!
+//! ```sh
+//! OCTO_NOTIFY_KEY=… cargo run -p octo-hyper --example axum_callbacks
+//! ```
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -74,8 +121,8 @@ pub trait CallbackHandler: Send + Sync + 'static {
     ) -> impl Future<Output = TokenizationReply> + Send;
 }
 
-/// The callback service; serve it with hyper (or wrap it in your router).
-/// Cloning is cheap.
+/// The callback service; serve it with hyper, or mount it in a tower or
+/// axum router (it is a `tower_service::Service` too). Cloning is cheap.
 pub struct CallbackService<H> {
     handler: Arc<H>,
     scheme: Arc<SignatureScheme>,
@@ -249,6 +296,30 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
 
     fn call(&self, request: http::Request<B>) -> Self::Future {
+        let service = self.clone();
+        Box::pin(async move { Ok(service.handle(request).await) })
+    }
+}
+
+/// The same service for tower (and so for axum's `Router::route_service`
+/// and `fallback_service`). It is always ready: every request gets its own
+/// clone, bounded by the body timeout and the size cap.
+impl<H, B> tower_service::Service<http::Request<B>> for CallbackService<H>
+where
+    H: CallbackHandler,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = http::Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let service = self.clone();
         Box::pin(async move { Ok(service.handle(request).await) })
     }

@@ -216,9 +216,34 @@ pub(crate) fn secret_text<'de, D: serde::Deserializer<'de>>(
 /// [`as_str`](Self::as_str) and serialisation keep OCTO's text as sent;
 /// `Debug` and `Display` print it cut down to at most half of its positions
 /// ([`printable`](Self::printable)).
-#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct MaskedPan(String);
+#[derive(Clone)]
+pub struct MaskedPan {
+    text: String,
+    /// Whether the text's positions are the card's length (a mask OCTO
+    /// wrote in full). A mask built from `first6` and `last4` alone does not
+    /// say how long the card is.
+    length_known: bool,
+}
+
+impl PartialEq for MaskedPan {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for MaskedPan {}
+
+impl std::hash::Hash for MaskedPan {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl serde::Serialize for MaskedPan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
 
 impl MaskedPan {
     /// Accepts a masked number. Returns `None` when the value shows more than
@@ -226,29 +251,54 @@ impl MaskedPan {
     pub fn new(value: impl Into<String>) -> Option<Self> {
         let value = value.into();
         let digits = value.bytes().filter(u8::is_ascii_digit).count();
-        (digits <= 10).then_some(Self(value))
+        (digits <= 10).then_some(Self {
+            text: value,
+            length_known: true,
+        })
     }
 
-    /// Builds the mask from a first-six and last-four pair.
+    /// Builds the mask from a first-six and last-four pair. The card's
+    /// length is then unknown, so [`printable`](Self::printable) cuts it as
+    /// for the shortest card OCTO sends (12 digits): two and four.
     pub fn from_parts(first6: &str, last4: &str) -> Option<Self> {
-        Self::new(format!("{first6}******{last4}"))
+        Self::new(format!("{first6}******{last4}")).map(|mask| Self {
+            length_known: false,
+            ..mask
+        })
     }
 
     /// The masked text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 }
 
 impl MaskedPan {
     /// The mask as printed by `Debug` and `Display`: OCTO's first six and
-    /// last four cut down to at most half of the positions (the last four,
-    /// then as many of the first six as fit), `427831******3011` becoming
-    /// `4278********3011`.
+    /// last four cut down to at most half of the card's positions (the last
+    /// four, then as many of the first six as fit), `427831** **** 3011`
+    /// becoming `4278********3011`. When the length is unknown (built with
+    /// [`from_parts`](Self::from_parts)), as much as a 12-digit card
+    /// allows: `55******4444`.
     pub fn printable(&self) -> String {
-        mask_card_number(&self.0)
+        if self.length_known {
+            mask_card_number(&self.text)
+        } else {
+            let positions: Vec<char> = self.text.chars().filter(|c| *c != ' ').collect();
+            let (leading, trailing) = mask_bounds(SHORTEST_CARD);
+            let head: String = positions.iter().take(leading).collect();
+            let tail: String = positions
+                .iter()
+                .skip(positions.len().saturating_sub(trailing))
+                .collect();
+            let hidden = SHORTEST_CARD.saturating_sub(leading + trailing);
+            format!("{head}{}{tail}", "*".repeat(hidden))
+        }
     }
 }
+
+/// The fewest digits a card number OCTO sends has.
+const SHORTEST_CARD: usize = 12;
 
 impl fmt::Debug for MaskedPan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -394,6 +444,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("4111111111111111"), "{err}");
+    }
+
+    #[test]
+    fn a_mask_of_unknown_length_prints_as_for_the_shortest_card() {
+        // first6 and last4 of a 12-digit card leave two digits hidden: the
+        // printed form must still show no more than six (half of twelve).
+        let parts = MaskedPan::from_parts("123456", "9012").unwrap();
+        assert_eq!(parts.as_str(), "123456******9012");
+        assert_eq!(parts.printable(), "12******9012");
+        assert_eq!(format!("{parts:?}"), "MaskedPan(12******9012)");
+        let digits = parts.printable().bytes().filter(u8::is_ascii_digit).count();
+        assert!(digits <= 6, "{}", parts.printable());
+        // A mask OCTO wrote in full states the length.
+        let full = MaskedPan::new("427831** **** 3011").unwrap();
+        assert_eq!(full.printable(), "4278********3011");
+        assert_eq!(
+            MaskedPan::new("123456******9012"),
+            Some(parts),
+            "equality is on the text"
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ async fn run_3ds_binding<C: AnyClient + 'static>() {
     assert_eq!(status, TokenStatus::Active);
     assert_eq!(held.expose_secret(), bound.card_token.expose_secret());
     assert_eq!(
-        bound.card.unwrap().to_string(),
+        bound.card.unwrap().as_str(),
         format!(
             "{}******{}",
             &card.pan[..6],

@@ -158,8 +158,11 @@ fn with_backend(
     test: bool,
     call: impl FnOnce(&Backend) -> Result<u8, Failure>,
 ) -> Result<u8, Failure> {
-    let config =
-        Credentials::load(api.credentials.as_deref())?.config(api.base_url.as_deref(), test)?;
+    let config = Credentials::load(api.credentials.as_deref())?.config(
+        api.base_url.as_deref(),
+        api.insecure_http,
+        test,
+    )?;
     let runtime = backend::runtime()?;
     let backend = Backend::new(api.transport, config, runtime.handle())?;
     call(&backend)

@@ -36,8 +36,25 @@ pub fn run(
         shown.insert("maskedPan".into(), Value::String(masked.printable()));
     }
     shown.insert("verified".into(), Value::Bool(true));
+    // The signature covers the payment's id and its status, nothing else:
+    // every other field is an unsigned hint, to be confirmed with OCTO.
+    shown.insert(
+        "signed_fields".into(),
+        Value::Array(vec!["octo_payment_UUID".into(), "status".into()]),
+    );
+    let warnings: Vec<String> = notification
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    shown.insert(
+        "warnings".into(),
+        Value::Array(warnings.iter().cloned().map(Value::String).collect()),
+    );
     let shown = octo_proto::redacted(&Value::Object(shown));
-    render::print(json, &shown, |_| render::notification(&notification));
+    render::print(json, &shown, |_| {
+        render::notification(&notification, &warnings)
+    });
     Ok(exit::OK)
 }
 

@@ -1,21 +1,20 @@
-//! The flows the demo runs, in order. Each narrates its steps and ends
-//! with what happened, or with what went differently than expected.
+//! The flows the demo runs, in order. Each one is an octo-proto state
+//! machine (a payment, a binding, a token) run to its end through the
+//! chosen transport, told step by step, and ends with what happened, or
+//! with what went differently than expected.
 
-use octo_proto::callback::TokenizationCallback;
-use octo_proto::op::{
-    BasketItem, BindCard, BlockCardToken, CheckSmsKey, FiscalData, PayWithToken, Refund, SetAccept,
-    SmsCode, UserData, VerificationInfo,
+use octo_proto::machine::{
+    BindingMachine, BindingParams, Failure as MachineFailure, Input, Machine, PaymentMachine,
+    PaymentOutcome, PaymentParams, TokenMachine, TokenPaymentMachine,
 };
-use octo_proto::{
-    CardExpiry, Error, ErrorCode, Pan, PaymentMethod, PaymentStatus, PaymentUuid, TokenStatus,
-};
-use octo_sandbox::Step;
-use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_proto::op::{BasketItem, BindCard, FiscalData, Refund, UserData};
+use octo_proto::{CardExpiry, Error, ErrorCode, Pan, PaymentMethod, PaymentStatus, TokenStatus};
+use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
 use rust_decimal::Decimal;
 
+use super::drive::RunError;
 use super::narrate::Actor;
-use super::receiver::Arrival;
-use super::steps::{Ctx, Outcome, RETURN_URL, expect, uzs};
+use super::steps::{Ctx, Outcome, RETURN_URL, expect, now, uzs};
 use crate::commands::sandbox::fiscal_object;
 
 /// One flow of the demo.
@@ -86,17 +85,56 @@ fn dec(units: i64) -> Decimal {
     Decimal::new(units * 100, 2)
 }
 
-fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
-    let order = "demo-1001";
-    let p = ctx.prepare(order, dec(125_000), "Two cups of green tea", false, |_| {})?;
-    let uuid = p.octo_payment_uuid;
-    let status = ctx.customer_pays(&uuid, test_card(CardBehaviour::SmsCode))?;
-    expect(status == PaymentStatus::Succeeded, || {
-        format!("the page ended {status}")
+/// A payment of `amount` on OCTO's page with `card`, run to its end by a
+/// [`PaymentMachine`]. A `decision` (capture or cancel, and why) makes it
+/// a two-stage payment that the shop decides once OCTO shows the hold.
+fn pay_on_page(
+    ctx: &mut Ctx<'_>,
+    order: &str,
+    amount: Decimal,
+    description: &str,
+    card: TestCard,
+    decision: Option<(Input, &str)>,
+) -> Result<(PaymentMachine, PaymentOutcome), String> {
+    let prepare = ctx.payment(order, amount, description, decision.is_some())?;
+    pay_prepared(ctx, prepare, card, decision)
+}
+
+/// The same, for a payment already written out.
+fn pay_prepared(
+    ctx: &mut Ctx<'_>,
+    prepare: octo_proto::op::PreparePayment,
+    card: TestCard,
+    decision: Option<(Input, &str)>,
+) -> Result<(PaymentMachine, PaymentOutcome), String> {
+    let order = prepare.shop_transaction_id.to_string();
+    let mut machine = PaymentMachine::new(prepare, PaymentParams::default(), now());
+    let mut shopper = ctx.shopper(&order).paying_with(card);
+    let why = decision.as_ref().map(|(_, why)| (*why).to_owned());
+    if let Some((input, _)) = decision {
+        shopper = shopper.deciding(input);
+    }
+    let outcome = ctx.run(&mut machine, &mut shopper, |notes| {
+        if let Some(why) = why {
+            notes.decision = why;
+        }
     })?;
-    ctx.notified(&uuid, &PaymentStatus::Succeeded)?;
-    let p = ctx.status_is(order, &PaymentStatus::Succeeded)?;
-    expect(p.total_sum == Some(dec(125_000)), || {
+    Ok((machine, outcome))
+}
+
+fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
+    let (_, outcome) = pay_on_page(
+        ctx,
+        "demo-1001",
+        dec(125_000),
+        "Two cups of green tea",
+        test_card(CardBehaviour::SmsCode),
+        None,
+    )?;
+    expect(outcome.status == PaymentStatus::Succeeded, || {
+        format!("the payment ended {}", outcome.status)
+    })?;
+    expect(outcome.total_sum == dec(125_000), || {
         "the amount changed".into()
     })?;
     ctx.narrator
@@ -105,97 +143,78 @@ fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn declined(ctx: &mut Ctx<'_>) -> Outcome {
-    let order = "demo-1002";
-    let p = ctx.prepare(order, dec(48_000), "A notebook", false, |_| {})?;
-    let uuid = p.octo_payment_uuid;
-    let status = ctx.customer_pays(&uuid, test_card(CardBehaviour::Decline))?;
-    expect(status == PaymentStatus::Canceled, || {
-        format!("the page ended {status}")
+    let (_, outcome) = pay_on_page(
+        ctx,
+        "demo-1002",
+        dec(48_000),
+        "A notebook",
+        test_card(CardBehaviour::Decline),
+        None,
+    )?;
+    expect(outcome.status == PaymentStatus::Canceled, || {
+        format!("the payment ended {}", outcome.status)
     })?;
-    ctx.notified(&uuid, &PaymentStatus::Canceled)?;
-    ctx.status_is(order, &PaymentStatus::Canceled)?;
+    expect(outcome.total_sum.is_zero(), || {
+        format!("{} was taken", uzs(outcome.total_sum))
+    })?;
     ctx.narrator
         .detail("on OCTO's answer the shop does not ship and offers another card");
     Ok("the payment was canceled; the shop does not ship".into())
 }
 
-/// A two-stage payment paid by the customer and held: its id.
-fn held(
-    ctx: &mut Ctx<'_>,
-    order: &str,
-    amount: Decimal,
-    what: &str,
-) -> Result<PaymentUuid, String> {
-    let p = ctx.prepare(order, amount, what, true, |_| {})?;
-    let uuid = p.octo_payment_uuid;
-    let status = ctx.customer_pays(&uuid, test_card(CardBehaviour::Success))?;
-    expect(status == PaymentStatus::WaitingForCapture, || {
-        format!("the page ended {status}, not waiting_for_capture")
-    })?;
-    ctx.notified(&uuid, &PaymentStatus::WaitingForCapture)?;
-    let p = ctx.status_is(order, &PaymentStatus::WaitingForCapture)?;
-    expect(p.total_sum == Some(amount), || {
-        format!("OCTO holds {:?}, not {amount}", p.total_sum)
-    })?;
-    ctx.narrator.detail(&format!(
-        "OCTO confirms {} held on the card; the shop must capture or cancel",
-        uzs(amount)
-    ));
-    Ok(uuid)
-}
-
-/// `set_accept` with a narration of what the shop decided.
-fn decide(ctx: &mut Ctx<'_>, op: &SetAccept, why: &str) -> Result<PaymentStatus, String> {
-    let what = match op.final_amount {
-        Some(amount) => format!("set_accept capture, final amount {}", uzs(amount)),
-        None => format!("set_accept {}", op.accept_status),
-    };
-    ctx.narrator.step(Actor::Shop, &format!("{what}: {why}"));
-    let p = ctx.call(op)?;
-    ctx.narrator
-        .detail(&format!("OCTO: the payment is now {}", p.status));
-    Ok(p.status)
-}
-
 fn two_stage_capture(ctx: &mut Ctx<'_>) -> Outcome {
-    let order = "demo-1003";
-    let uuid = held(ctx, order, dec(310_000), "A pair of running shoes")?;
-    let status = decide(
+    let (_, outcome) = pay_on_page(
         ctx,
-        &SetAccept::capture(uuid.clone()),
-        "the shoes were shipped",
+        "demo-1003",
+        dec(310_000),
+        "A pair of running shoes",
+        test_card(CardBehaviour::Success),
+        Some((
+            Input::Capture { final_amount: None },
+            "the shoes were shipped",
+        )),
     )?;
-    expect(status == PaymentStatus::Succeeded, || {
-        format!("capture gave {status}")
+    expect(outcome.status == PaymentStatus::Succeeded, || {
+        format!("capture gave {}", outcome.status)
     })?;
-    ctx.notified(&uuid, &PaymentStatus::Succeeded)?;
-    ctx.status_is(order, &PaymentStatus::Succeeded)?;
+    expect(outcome.total_sum == dec(310_000), || {
+        format!("{} was captured, not 310000", outcome.total_sum)
+    })?;
     Ok("held, then captured 310 000.00 UZS".into())
 }
 
 fn two_stage_cancel(ctx: &mut Ctx<'_>) -> Outcome {
-    let order = "demo-1004";
-    let uuid = held(ctx, order, dec(89_000), "A desk lamp")?;
-    let status = decide(
+    let (_, outcome) = pay_on_page(
         ctx,
-        &SetAccept::cancel(uuid.clone()),
-        "the lamp is out of stock",
+        "demo-1004",
+        dec(89_000),
+        "A desk lamp",
+        test_card(CardBehaviour::Success),
+        Some((Input::Cancel, "the lamp is out of stock")),
     )?;
-    expect(status == PaymentStatus::Canceled, || {
-        format!("cancel gave {status}")
+    expect(outcome.status == PaymentStatus::Canceled, || {
+        format!("cancel gave {}", outcome.status)
     })?;
-    ctx.notified(&uuid, &PaymentStatus::Canceled)?;
-    ctx.status_is(order, &PaymentStatus::Canceled)?;
     Ok("held, then released: the customer keeps the money".into())
 }
 
 fn partial_capture(ctx: &mut Ctx<'_>) -> Outcome {
     let order = "demo-1005";
-    let uuid = held(ctx, order, dec(150_000), "Three books")?;
-    let op = SetAccept::capture_partial(uuid.clone(), dec(100_000));
-    let status = decide(ctx, &op, "one of the three books is missing")?;
-    expect(status == PaymentStatus::Succeeded, || {
-        format!("capture gave {status}")
+    let (_, outcome) = pay_on_page(
+        ctx,
+        order,
+        dec(150_000),
+        "Three books",
+        test_card(CardBehaviour::Success),
+        Some((
+            Input::Capture {
+                final_amount: Some(dec(100_000)),
+            },
+            "one of the three books is missing",
+        )),
+    )?;
+    expect(outcome.status == PaymentStatus::Succeeded, || {
+        format!("capture gave {}", outcome.status)
     })?;
     ctx.narrator
         .detail("the other 50 000.00 UZS returns to the customer's card");
@@ -208,59 +227,87 @@ fn partial_capture(ctx: &mut Ctx<'_>) -> Outcome {
 
 fn refunds(ctx: &mut Ctx<'_>) -> Outcome {
     let order = "demo-1006";
-    let p = ctx.prepare(order, dec(200_000), "A winter jacket", false, |_| {})?;
-    let uuid = p.octo_payment_uuid;
-    let status = ctx.customer_pays(&uuid, test_card(CardBehaviour::Success))?;
-    expect(status == PaymentStatus::Succeeded, || {
-        format!("the page ended {status}")
-    })?;
-    ctx.notified(&uuid, &PaymentStatus::Succeeded)?;
-    let p = ctx.status_is(order, &PaymentStatus::Succeeded)?;
-    expect(p.total_sum == Some(dec(200_000)), || {
-        format!("OCTO says {:?} was paid, not 200000", p.total_sum)
-    })?;
-    let refund = |ctx: &mut Ctx<'_>, id: &str, amount: i64, why: &str| {
-        ctx.narrator.step(
-            Actor::Shop,
-            &format!("refund {} (shop_refund_id {id}): {why}", uzs(dec(amount))),
-        );
-        let op = Refund::new(id.parse().map_err(Error::Input)?, uuid.clone(), dec(amount));
-        ctx.backend.send(&op)
+    let (mut machine, outcome) = pay_on_page(
+        ctx,
+        order,
+        dec(200_000),
+        "A winter jacket",
+        test_card(CardBehaviour::Success),
+        None,
+    )?;
+    expect(
+        outcome.status == PaymentStatus::Succeeded && outcome.total_sum == dec(200_000),
+        || {
+            format!(
+                "the payment ended {} with {}",
+                outcome.status, outcome.total_sum
+            )
+        },
+    )?;
+    let uuid = outcome
+        .octo_payment_uuid
+        .clone()
+        .ok_or("OCTO gave no payment id")?;
+    let refund = |id: &str, amount: i64| -> Result<Input, String> {
+        Ok(Input::Refund {
+            shop_refund_id: id.parse().map_err(|e| format!("refund id: {e}"))?,
+            amount: dec(amount),
+        })
     };
-    let first = refund(ctx, "refund-1", 50_000, "the hood is returned")
-        .map_err(|e| crate::failure::Failure::from_sdk(&e).message)?;
-    ctx.narrator.detail(&format!(
-        "OCTO: refund {} is {}",
-        shown(&first.refund_id),
-        first.status
-    ));
-    let again = refund(
+    // The same payment machine takes the refunds.
+    let refund_with = |ctx: &mut Ctx<'_>, machine: &mut PaymentMachine, input, why: &str| {
+        machine
+            .handle_input(input, now())
+            .map_err(|e| format!("the machine refused the refund: {e}"))?;
+        let mut shopper = ctx.shopper(order);
+        ctx.run(machine, &mut shopper, |notes| notes.refund = why.to_owned())
+    };
+    refund_with(
         ctx,
-        "refund-1",
-        50_000,
-        "the same request again, after a timeout",
-    )
-    .map_err(|e| crate::failure::Failure::from_sdk(&e).message)?;
-    ctx.narrator.detail(&format!(
-        "OCTO: the same refund {} again: the id makes retries safe, nothing is refunded twice",
-        shown(&again.refund_id)
-    ));
-    expect(again.refund_id == first.refund_id, || {
-        "a second refund was made".into()
+        &mut machine,
+        refund("refund-1", 50_000)?,
+        "the hood is returned",
+    )?;
+    // The same refund again, as after a timeout: the machine holds OCTO's
+    // answer under its shop_refund_id, so nothing goes out twice.
+    machine
+        .handle_input(refund("refund-1", 50_000)?, now())
+        .map_err(|e| format!("the machine refused the same refund: {e}"))?;
+    ctx.narrator.detail(
+        "the same refund-1 again, after a timeout: the payment machine already has OCTO's \
+         answer for that id, so nothing is sent and nothing is refunded twice",
+    );
+    let after = refund_with(
+        ctx,
+        &mut machine,
+        refund("refund-2", 150_000)?,
+        "the jacket is returned",
+    )?;
+    expect(after.refunded_sum == dec(200_000), || {
+        format!(
+            "the machine counts {} refunded, not 200000",
+            after.refunded_sum
+        )
     })?;
-    let rest = refund(ctx, "refund-2", 150_000, "the jacket is returned")
-        .map_err(|e| crate::failure::Failure::from_sdk(&e).message)?;
-    ctx.narrator.detail(&format!(
-        "OCTO: refund {} is {}",
-        shown(&rest.refund_id),
-        rest.status
-    ));
-    match refund(
-        ctx,
-        "refund-3",
-        20_000,
-        "a mistake: everything was refunded already",
-    ) {
+    // A mistake: everything was refunded already.
+    match machine.handle_input(refund("refund-3", 20_000)?, now()) {
+        Err(rejected) => ctx.narrator.detail(&format!(
+            "a third refund of 20 000.00 UZS, by mistake: the payment machine refuses it \
+             before any call ({rejected})"
+        )),
+        Ok(()) => return Err("the machine took a refund past the total".into()),
+    }
+    ctx.narrator.step(
+        Actor::Shop,
+        "refund 20 000.00 UZS (shop_refund_id refund-3) sent by hand anyway: a mistake, \
+         everything was refunded already",
+    );
+    let op = Refund::new(
+        "refund-3".parse().map_err(|e| format!("refund id: {e}"))?,
+        uuid,
+        dec(20_000),
+    );
+    match ctx.backend.send(&op) {
         Err(Error::Octo(e)) if e.code == ErrorCode::InvalidRefundAmount => {
             ctx.narrator
                 .detail(&format!("OCTO refuses, as it should: {e}"));
@@ -273,11 +320,6 @@ fn refunds(ctx: &mut Ctx<'_>) -> Outcome {
         format!("refunded {:?}, not 200000", p.refunded_sum)
     })?;
     Ok("refunded 200 000.00 UZS in two parts; the over-refund was refused".into())
-}
-
-fn shown(id: &Option<octo_proto::RefundId>) -> String {
-    id.as_ref()
-        .map_or_else(|| "(no id)".into(), ToString::to_string)
 }
 
 fn binding(ctx: &mut Ctx<'_>) -> Outcome {
@@ -306,66 +348,15 @@ fn binding(ctx: &mut Ctx<'_>) -> Outcome {
         Actor::Customer,
         &format!("types card {masked} into the shop's \"save my card\" form"),
     );
-    ctx.narrator
-        .step(Actor::Shop, "bind_card with the card and the owner's phone");
-    let started = ctx.call(&op)?;
-    let uuid = started.octo_payment_uuid;
-    ctx.narrator
-        .detail(&format!("OCTO: binding {uuid} is {}", started.status));
-    ctx.narrator
-        .step(Actor::Shop, "verificationInfo: has the SMS code gone out?");
-    let v = ctx.call(&VerificationInfo::new(uuid.clone()))?;
-    ctx.narrator.detail(&format!(
-        "OCTO: code sent to {}, valid {} s",
-        v.phone.as_deref().unwrap_or("the card's phone"),
-        v.seconds_left
-    ));
-    let code = ctx.sandbox.otp_code().to_owned();
-    ctx.narrator.step(
-        Actor::Customer,
-        &format!("receives the SMS and types {code} into the shop's form"),
+    let mut machine = BindingMachine::new(op, BindingParams::default(), now());
+    let mut shopper = ctx.shopper(order);
+    let bound = ctx.run(&mut machine, &mut shopper, |_| {})?;
+    ctx.narrator.detail(
+        "OCTO confirmed the code and the callback names the same card: the binding machine \
+         hands the shop the token",
     );
-    ctx.narrator
-        .step(Actor::Shop, "bind_card/check_sms_key with the code");
-    let confirmed = ctx.call(&CheckSmsKey {
-        octo_payment_uuid: uuid,
-        verify_id: v.verify_id,
-        sms_key: SmsCode::new(code).map_err(|e| format!("code: {e}"))?,
-    })?;
-    ctx.narrator
-        .detail(&format!("OCTO: binding is {}", confirmed.status));
-    let callback = ctx
-        .receiver
-        .wait_for(std::time::Duration::from_secs(10), |a| match a {
-            Arrival::Tokenization(t) if t.shop_transaction_id.as_str() == order => Some(t.clone()),
-            _ => None,
-        })
-        .ok_or("no tokenization callback arrived")?;
-    narrate_token(ctx, &callback);
-    expect(callback.status == TokenStatus::Active, || {
-        format!("the token is {}, not active", callback.status)
-    })?;
-    ctx.token = callback.token().cloned();
-    expect(ctx.token.is_some(), || {
-        "the callback carried no token".into()
-    })?;
+    ctx.token = Some(bound.card_token);
     Ok(format!("card {masked} is saved as a token"))
-}
-
-fn narrate_token(ctx: &mut Ctx<'_>, callback: &TokenizationCallback) {
-    let card = callback
-        .pan
-        .as_ref()
-        .map_or_else(|| "the card".into(), |p| p.masked());
-    ctx.narrator.step(
-        Actor::Octo,
-        &format!(
-            "tokenization callback to bind_notify_url: token for {card} is {}",
-            callback.status
-        ),
-    );
-    ctx.narrator
-        .detail("the shop stores the token (never printed, like the card number) and answers 200");
 }
 
 fn token_payment(ctx: &mut Ctx<'_>) -> Outcome {
@@ -374,45 +365,23 @@ fn token_payment(ctx: &mut Ctx<'_>) -> Outcome {
         .clone()
         .ok_or("no token: the binding flow did not give one")?;
     let order = "demo-1008";
-    let p = ctx.prepare(
-        order,
-        dec(75_000),
-        "A refill of coffee beans",
-        false,
-        |_| {},
-    )?;
-    let uuid = p.octo_payment_uuid;
-    ctx.narrator
-        .step(Actor::Shop, "pay/{uuid} with the saved card's token");
-    let paid = ctx.call(&PayWithToken::new(uuid.clone(), token, PaymentMethod::Humo))?;
-    ctx.narrator
-        .detail(&format!("OCTO: payment is {}", paid.status));
-    if !paid.status.is_paid() {
-        let step = ctx
-            .sandbox
-            .customer()
-            .step(uuid.as_str())
-            .map_err(|e| format!("payment page: {e}"))?;
-        if let Step::CodeRequired { .. } = step {
-            ctx.narrator
-                .detail("the card's bank asks its holder to confirm this charge by SMS");
-            let code = ctx.sandbox.otp_code().to_owned();
-            ctx.narrator.step(
-                Actor::Customer,
-                &format!("gets the SMS and confirms with the code {code}"),
-            );
-            let after = ctx
-                .sandbox
-                .customer()
-                .enter_code(uuid.as_str(), &code)
-                .map_err(|e| format!("payment page: {e}"))?;
-            if let Step::Finished { status, .. } = after {
-                ctx.narrator.detail(&format!("the payment is {status}"));
-            }
-        }
-    }
-    ctx.notified(&uuid, &PaymentStatus::Succeeded)?;
-    ctx.status_is(order, &PaymentStatus::Succeeded)?;
+    let prepare = ctx.payment(order, dec(75_000), "A refill of coffee beans", false)?;
+    let mut machine = TokenPaymentMachine::new(
+        prepare,
+        token,
+        PaymentMethod::Humo,
+        None,
+        PaymentParams::default(),
+        now(),
+    );
+    let mut shopper = ctx.shopper(order);
+    let outcome = ctx.run(&mut machine, &mut shopper, |_| {})?;
+    expect(outcome.status == PaymentStatus::Succeeded, || {
+        format!("the payment ended {}", outcome.status)
+    })?;
+    expect(outcome.total_sum == dec(75_000), || {
+        format!("{} was taken, not 75000", outcome.total_sum)
+    })?;
     Ok("paid 75 000.00 UZS with the token".into())
 }
 
@@ -421,27 +390,46 @@ fn block_token(ctx: &mut Ctx<'_>) -> Outcome {
         .token
         .clone()
         .ok_or("no token: the binding flow did not give one")?;
-    ctx.narrator.step(Actor::Shop, "block_card_token");
-    let blocked = ctx.call(&BlockCardToken::new(token.clone()))?;
-    ctx.narrator
-        .detail(&format!("OCTO: the token is {}", blocked.status));
-    expect(blocked.status == TokenStatus::Blocked, || {
-        format!("the token is {}, not blocked", blocked.status)
+    let mut machine = TokenMachine::active(
+        "demo-bind-1".parse().map_err(|e| format!("id: {e}"))?,
+        token.clone(),
+    );
+    machine
+        .handle_input(Input::Block, now())
+        .map_err(|e| format!("the token machine refused the block: {e}"))?;
+    let mut shopper = ctx.shopper("demo-bind-1");
+    let status = ctx.run(&mut machine, &mut shopper, |_| {})?;
+    expect(status == TokenStatus::Blocked, || {
+        format!("the token is {status}, not blocked")
     })?;
-    let p = ctx.prepare("demo-1009", dec(30_000), "One more coffee", false, |_| {})?;
-    ctx.narrator
-        .step(Actor::Shop, "pay/{uuid} with the blocked token, by mistake");
-    match ctx.backend.send(&PayWithToken::new(
-        p.octo_payment_uuid,
+    let order = "demo-1009";
+    let prepare = ctx.payment(order, dec(30_000), "One more coffee", false)?;
+    let mut machine = TokenPaymentMachine::new(
+        prepare,
         token,
         PaymentMethod::Humo,
-    )) {
-        Err(Error::Octo(e)) if e.code == ErrorCode::TokenNotActive => {
+        None,
+        PaymentParams::default(),
+        now(),
+    );
+    let mut shopper = ctx.shopper(order);
+    let told = |notes: &mut super::narrated::Notes| {
+        notes.pay = "pay/{uuid} with the blocked token, by mistake".into();
+    };
+    let mut narrated = super::narrated::Narrated::new(&mut machine, &ctx.narrator).with(told);
+    match super::drive::run(ctx.backend, &mut narrated, &mut shopper) {
+        Err(RunError::Failed(MachineFailure::Request {
+            error: Error::Octo(e),
+            ..
+        })) if e.code == ErrorCode::TokenNotActive => {
             ctx.narrator
                 .detail(&format!("OCTO refuses, as it should: {e}"));
             Ok("blocked; a payment with it is refused".into())
         }
-        Err(e) => Err(format!("the payment failed differently: {e}")),
+        Err(e) => Err(format!(
+            "the payment failed differently: {}",
+            shopper.explain(&e)
+        )),
         Ok(_) => Err("a blocked token could still pay".into()),
     }
 }
@@ -454,23 +442,18 @@ fn fiscal(ctx: &mut Ctx<'_>) -> Outcome {
     item.package_code = Some(object.package_code);
     item.nds = Some(object.nds);
     item.inn = object.inn;
-    let p = ctx.prepare(order, dec(90_000), "Green tea", false, |op| {
-        op.basket = vec![item];
-        op.user_data = Some(UserData {
-            user_id: "customer-42".into(),
-            phone: "998901234567".into(),
-            email: "customer@example.com".into(),
-        });
+    let mut prepare = ctx.payment(order, dec(90_000), "Green tea", false)?;
+    prepare.basket = vec![item];
+    prepare.user_data = Some(UserData {
+        user_id: "customer-42".into(),
+        phone: "998901234567".into(),
+        email: "customer@example.com".into(),
+    });
+    let (_, outcome) = pay_prepared(ctx, prepare, test_card(CardBehaviour::ThreeDSecure), None)?;
+    expect(outcome.status == PaymentStatus::Succeeded, || {
+        format!("the payment ended {}", outcome.status)
     })?;
-    ctx.narrator
-        .detail("the basket line carries spic, package code, VAT and the seller's INN");
-    let uuid = p.octo_payment_uuid;
-    let status = ctx.customer_pays(&uuid, test_card(CardBehaviour::ThreeDSecure))?;
-    expect(status == PaymentStatus::Succeeded, || {
-        format!("the page ended {status}")
-    })?;
-    ctx.notified(&uuid, &PaymentStatus::Succeeded)?;
-    ctx.status_is(order, &PaymentStatus::Succeeded)?;
+    let uuid = outcome.octo_payment_uuid.ok_or("OCTO gave no payment id")?;
     ctx.narrator
         .step(Actor::Shop, "fiscal-data for the payment");
     let receipt = ctx.call(&FiscalData::new(uuid))?;

@@ -7,8 +7,10 @@
 //! and typing go straight into the sandbox. The demo uses the sandbox's own
 //! shop, never credentials from the environment.
 
+mod drive;
 mod flows;
 mod narrate;
+mod narrated;
 mod receiver;
 mod steps;
 
@@ -64,7 +66,10 @@ pub fn run(transport: Transport) -> Result<u8, Failure> {
          and checks every notification's signature; a genuine one is still only a hint (its\n\
          signature covers the payment's id and status, not the amounts), so the shop acts only\n\
          on OCTO's answer to a status check. The customer's part (card form, SMS code,\n\
-         3-D Secure page) is played with the sandbox's test cards.",
+         3-D Secure page) is played with the sandbox's test cards.\n\
+         Each flow is one of octo-proto's state machines (a payment, a payment with a saved\n\
+         card, a binding, a token): the machine decides every call, the transport's `run`\n\
+         sends it, and the machine moves only on OCTO's answers.",
         sandbox.base_url(),
         sandbox.shop_id(),
         backend.name(),

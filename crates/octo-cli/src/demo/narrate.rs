@@ -3,6 +3,7 @@
 //! verdict per flow.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Who takes a step.
 #[derive(Debug, Clone, Copy)]
@@ -25,10 +26,12 @@ impl Actor {
     }
 }
 
-/// Writes the demo's story to standard output.
+/// Writes the demo's story to standard output. Shared by the machine that
+/// tells the shop's calls and the handler that tells everyone else's part,
+/// so it numbers steps through a shared counter.
 #[derive(Debug, Default)]
 pub struct Narrator {
-    step: usize,
+    step: AtomicUsize,
 }
 
 impl Narrator {
@@ -38,17 +41,17 @@ impl Narrator {
     }
 
     /// A flow begins: its place in the run, its title and what it shows.
-    pub fn flow(&mut self, index: usize, total: usize, title: &str, story: &str) {
-        self.step = 0;
+    pub fn flow(&self, index: usize, total: usize, title: &str, story: &str) {
+        self.step.store(0, Ordering::Relaxed);
         self.line("");
         self.line(&format!("[{index}/{total}] {title}"));
         self.line(&format!("      {story}"));
     }
 
     /// A numbered step by `actor`.
-    pub fn step(&mut self, actor: Actor, text: &str) {
-        self.step += 1;
-        self.line(&format!("  {:>2}. {} {text}", self.step, actor.label()));
+    pub fn step(&self, actor: Actor, text: &str) {
+        let step = self.step.fetch_add(1, Ordering::Relaxed) + 1;
+        self.line(&format!("  {step:>2}. {} {text}", actor.label()));
     }
 
     /// What came back, or what a person sees, under the last step.

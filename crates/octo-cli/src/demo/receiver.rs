@@ -83,14 +83,16 @@ impl Receiver {
         format!("http://{}{DEFAULT_BIND_NOTIFY_PATH}", self.addr)
     }
 
-    /// Blocks until an arrival that `pick` accepts is there (looking at
-    /// everything received so far, then at what comes), or `timeout`
-    /// passes. Called from the demo's thread, never from the runtime.
-    pub fn wait_for<T>(
+    /// Blocks until an arrival at `from` or later that `pick` accepts is
+    /// there (looking at what was received so far, then at what comes), or
+    /// `timeout` passes; the arrival's index and what `pick` made of it.
+    /// Called from the demo's thread, never from the runtime.
+    pub fn wait_from<T>(
         &self,
+        from: usize,
         timeout: Duration,
         pick: impl Fn(&Arrival) -> Option<T>,
-    ) -> Option<T> {
+    ) -> Option<(usize, T)> {
         let deadline = Instant::now() + timeout;
         let inbox = &self.inbox;
         let mut arrivals = inbox
@@ -98,8 +100,13 @@ impl Receiver {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         loop {
-            if let Some(found) = arrivals.iter().find_map(&pick) {
-                return Some(found);
+            let found = arrivals
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find_map(|(index, arrival)| pick(arrival).map(|found| (index, found)));
+            if found.is_some() {
+                return found;
             }
             let left = deadline.checked_duration_since(Instant::now())?;
             arrivals = inbox
@@ -223,11 +230,17 @@ mod tests {
         assert!(post(receiver.addr, DEFAULT_NOTIFY_PATH, &body).contains("200"));
         let forged = body.replace("succeeded", "canceled");
         assert!(post(receiver.addr, DEFAULT_NOTIFY_PATH, &forged).contains("401"));
-        let found = receiver.wait_for(Duration::from_secs(5), |a| match a {
+        let found = receiver.wait_from(0, Duration::from_secs(5), |a| match a {
             Arrival::Notification(n) => Some(n.status.clone()),
             _ => None,
         });
-        assert_eq!(found, Some(PaymentStatus::Succeeded));
+        assert_eq!(found, Some((0, PaymentStatus::Succeeded)));
+        // Nothing verified after the first arrival.
+        let later = receiver.wait_from(1, Duration::from_millis(50), |a| match a {
+            Arrival::Notification(n) => Some(n.status.clone()),
+            _ => None,
+        });
+        assert_eq!(later, None);
         let arrivals = receiver.arrivals();
         assert_eq!(arrivals.len(), 2, "{arrivals:?}");
         assert!(matches!(arrivals.get(1), Some(Arrival::Refused(_))));

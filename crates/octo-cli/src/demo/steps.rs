@@ -1,31 +1,29 @@
-//! The steps the demo's flows share: creating a payment, the customer on
-//! the payment page, waiting for OCTO's notification, checking a status.
-//! Each one narrates itself and turns any surprise into the flow's failure.
+//! What the demo's flows share: the payment each one prepares, the
+//! shopper and the narrated machine each one runs, and a status check the
+//! shop makes by hand.
 //!
-//! The demo follows the rule a shop must: a verified notification is a
-//! hint that the status changed (its signature covers the payment's id and
-//! status, not its amounts), so every flow ships, captures, refunds or
-//! fetches a receipt only after OCTO's answer to a status check.
+//! The flows are driven by octo-proto's state machines through the chosen
+//! transport's `run` (see [`drive`](super::drive)). The machines follow the
+//! rule a shop must: a verified notification is a hint that the status
+//! changed (its signature covers the payment's id and status, not its
+//! amounts), so the machine answers one with a status check and takes
+//! amounts and outcomes only from OCTO's answers.
 
-use std::time::Duration;
-
-use octo_proto::callback::VerifiedNotification;
+use octo_proto::machine::Machine;
 use octo_proto::op::{Payment, PaymentStatusCheck, PreparePayment};
-use octo_proto::{Currency, Language, Operation, Pan, PaymentStatus, PaymentUuid};
-use octo_sandbox::cards::TestCard;
-use octo_sandbox::{SandboxHandle, Step};
+use octo_proto::{Currency, Language, Operation, PaymentStatus};
+use octo_sandbox::SandboxHandle;
 use rust_decimal::Decimal;
 
+use super::drive::{self, Shopper};
 use super::narrate::{Actor, Narrator};
-use super::receiver::{Arrival, Receiver};
+use super::narrated::Narrated;
+use super::receiver::Receiver;
 use crate::backend::Backend;
 use crate::failure::Failure;
 
 /// Where the customer returns after paying, in every demo payment.
 pub const RETURN_URL: &str = "https://shop.example/orders/done";
-
-/// How long the demo waits for a callback before calling it lost.
-const CALLBACK_WAIT: Duration = Duration::from_secs(10);
 
 /// What a flow ends with: what happened, or what went differently.
 pub type Outcome = Result<String, String>;
@@ -53,16 +51,15 @@ impl Ctx<'_> {
             .map_err(|e| Failure::from_sdk(&e).message)
     }
 
-    /// `prepare_payment` for `amount` UZS, one- or two-stage, with the
+    /// A `prepare_payment` of `amount` UZS, one- or two-stage, with the
     /// receiver as `notify_url`.
-    pub fn prepare(
-        &mut self,
+    pub fn payment(
+        &self,
         order: &str,
         amount: Decimal,
         description: &str,
         two_stage: bool,
-        customize: impl FnOnce(&mut PreparePayment),
-    ) -> Result<Payment, String> {
+    ) -> Result<PreparePayment, String> {
         let mut op = PreparePayment::new(
             order.parse().map_err(|e| format!("order id: {e}"))?,
             amount,
@@ -77,142 +74,36 @@ impl Ctx<'_> {
         op.test = Some(true);
         op.language = Language::English;
         op.notify_url = Some(self.receiver.notify_url());
-        customize(&mut op);
-        let kind = if two_stage {
-            "two-stage: hold the money, decide later"
-        } else {
-            "one-stage: charge at once"
-        };
-        self.narrator.step(
-            Actor::Shop,
-            &format!(
-                "prepare_payment for order {order}: {} ({kind})",
-                uzs(amount)
-            ),
-        );
-        let p = self.call(&op)?;
-        self.narrator.detail(&format!(
-            "OCTO: payment {} is {}",
-            p.octo_payment_uuid, p.status
-        ));
-        if let Some(url) = &p.octo_pay_url {
-            self.narrator
-                .detail(&format!("the shop sends the customer to {url}"));
-        }
-        Ok(p)
+        Ok(op)
     }
 
-    /// The customer pays `uuid` on OCTO's page with `card`, answering the
-    /// SMS code or 3-D Secure step the card asks for. The status the page
-    /// ends on.
-    pub fn customer_pays(
-        &mut self,
-        uuid: &PaymentUuid,
-        card: TestCard,
-    ) -> Result<PaymentStatus, String> {
-        let masked = Pan::new(card.pan)
-            .map(|p| p.masked())
-            .unwrap_or_else(|_| "a test card".into());
-        let exp = format!(
-            "{}/{}",
-            card.exp.get(2..4).unwrap_or("12"),
-            card.exp.get(..2).unwrap_or("30")
-        );
-        self.narrator.step(
-            Actor::Customer,
-            &format!("enters card {masked}, valid until {exp}, on the payment page"),
-        );
-        let customer = self.sandbox.customer();
-        let mut step = customer.enter_card(uuid.as_str(), card.pan, &exp);
-        loop {
-            match step.map_err(|e| format!("the payment page failed: {e}"))? {
-                Step::CodeRequired {
-                    seconds_left,
-                    phone,
-                } => {
-                    self.narrator.detail(&format!(
-                        "sees: \"Enter the code we sent to {phone}\" (valid {seconds_left} s)"
-                    ));
-                    let code = self.sandbox.otp_code().to_owned();
-                    self.narrator
-                        .step(Actor::Customer, &format!("types the SMS code {code}"));
-                    step = customer.enter_code(uuid.as_str(), &code);
-                }
-                Step::ThreeDSecure => {
-                    self.narrator
-                        .detail("sees: the card issuer's 3-D Secure page");
-                    self.narrator
-                        .step(Actor::Customer, "confirms on the 3-D Secure page");
-                    step = customer.confirm_3ds(uuid.as_str());
-                }
-                Step::Retry { message } => {
-                    return Err(format!("the payment page refused the input: {message}"));
-                }
-                Step::Finished {
-                    status, message, ..
-                } => {
-                    let what = match (&status, &message) {
-                        (_, Some(why)) => format!("\"Payment failed: {why}\""),
-                        (PaymentStatus::WaitingForCapture, None) => {
-                            "\"Payment authorised\" (the money is held on the card)".into()
-                        }
-                        _ => "\"Payment successful\"".into(),
-                    };
-                    self.narrator.detail(&format!(
-                        "sees: {what}, and returns to the shop (status {status})"
-                    ));
-                    return Ok(status);
-                }
-                _ => return Err("the payment page reached a step the demo does not know".into()),
-            }
-        }
+    /// The customer and the shop's callback server for the flow of `order`.
+    pub fn shopper(&self, order: &str) -> Shopper<'_> {
+        Shopper::new(&self.narrator, self.sandbox, self.receiver, order)
     }
 
-    /// Waits for OCTO's verified notification that `uuid` is `status`: a
-    /// hint, which the flow then confirms with [`status_is`](Self::status_is).
-    pub fn notified(
-        &mut self,
-        uuid: &PaymentUuid,
-        status: &PaymentStatus,
-    ) -> Result<VerifiedNotification, String> {
-        let found = self.receiver.wait_for(CALLBACK_WAIT, |a| match a {
-            Arrival::Notification(n) if n.octo_payment_uuid == *uuid && n.status == *status => {
-                Some(n.as_ref().clone())
-            }
-            _ => None,
-        });
-        let n = found.ok_or_else(|| format!("no verified notification of `{status}` arrived"))?;
-        self.narrator.step(
-            Actor::Octo,
-            &format!("notification to notify_url: payment is now {}", n.status),
-        );
-        self.narrator.detail(
-            "genuine signature (octo-proto checked it), but it covers only the payment's id and \
-             status: a hint. The shop answers 200 and asks OCTO before acting",
-        );
-        Ok(n)
+    /// Runs `machine` (told by the narrator, with the flow's words in
+    /// `notes`) to its end through the chosen transport; a failure in
+    /// words.
+    pub fn run<M: Machine>(
+        &self,
+        machine: &mut M,
+        shopper: &mut Shopper<'_>,
+        notes: impl FnOnce(&mut super::narrated::Notes),
+    ) -> Result<M::Outcome, String> {
+        let mut told = Narrated::new(machine, &self.narrator).with(notes);
+        drive::run(self.backend, &mut told, shopper).map_err(|e| shopper.explain(&e))
     }
 
-    /// Checks the status of `order` with OCTO and expects `status`: the
-    /// answer every decision of the shop rests on.
-    pub fn status_is(&mut self, order: &str, status: &PaymentStatus) -> Result<Payment, String> {
+    /// Checks the status of `order` with OCTO by hand and expects `status`.
+    pub fn status_is(&self, order: &str, status: &PaymentStatus) -> Result<Payment, String> {
         self.narrator.step(
             Actor::Shop,
             &format!("checks the status of order {order} (prepare_payment with the id only)"),
         );
         let op = PaymentStatusCheck::new(order.parse().map_err(|e| format!("order id: {e}"))?);
         let p = self.call(&op)?;
-        let mut text = format!("OCTO: status {}", p.status);
-        if let Some(sum) = p.total_sum {
-            text.push_str(&format!(", amount {}", uzs(sum)));
-        }
-        if let Some(sum) = p.refunded_sum.filter(|s| !s.is_zero()) {
-            text.push_str(&format!(", refunded {}", uzs(sum)));
-        }
-        if let Some(sum) = p.transfer_sum {
-            text.push_str(&format!(", {} to the shop after OCTO's fee", uzs(sum)));
-        }
-        self.narrator.detail(&text);
+        self.narrator.detail(&super::narrated::status_line(&p));
         expect(p.status == *status, || {
             format!("the status is {}, not {status}", p.status)
         })?;
@@ -247,8 +138,9 @@ pub fn uzs(amount: Decimal) -> String {
     }
 }
 
-/// The current instant as `init_time`; the SDK writes it in the config's
-/// zone (Tashkent, UTC+05:00, unless configured).
+/// The current instant: a payment's `init_time` (the SDK writes it in the
+/// config's zone, Tashkent, UTC+05:00, unless configured) and the `now`
+/// every machine input comes with.
 pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
