@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use octo_proto::machine::Machine;
 use octo_proto::{Config, Error, Operation, TransportError};
 use octo_transport::{
-    AsyncBackend, BlockingBackend, BlockingClient, ClientBuilder, Exchanged, Settings,
+    AsyncBackend, BlockingBackend, BlockingClient, BlockingFlowHandler, ClientBuilder, Exchanged,
+    RunError, Settings,
 };
 use tokio::runtime::Handle;
 
@@ -125,6 +127,16 @@ impl Backend {
     /// the runtime (the command's main thread never is).
     pub fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         self.client.send(op)
+    }
+
+    /// Runs `machine` to its end with `handler`, the commands sent as by
+    /// [`send`](Self::send). Must not be called from inside the runtime.
+    pub fn run<M, H>(&self, machine: &mut M, handler: &mut H) -> Result<M::Outcome, RunError>
+    where
+        M: Machine,
+        H: BlockingFlowHandler,
+    {
+        self.client.run(machine, handler)
     }
 }
 

@@ -12,7 +12,6 @@
 //! handler's logic is written once ([`Shopper`]'s own methods) and each
 //! transport's `FlowHandler` trait only forwards to it.
 
-use std::future::Future;
 use std::time::Duration;
 
 use octo_proto::callback::TokenizationCallback;
@@ -22,7 +21,7 @@ use octo_proto::{Pan, PaymentStatus};
 use octo_sandbox::cards::TestCard;
 use octo_sandbox::{SandboxHandle, Step};
 
-pub use octo_hyper::RunError;
+pub use octo_transport::RunError;
 
 use super::narrate::{Actor, Narrator};
 use super::receiver::{Arrival, Receiver};
@@ -39,11 +38,7 @@ pub fn run<M: Machine>(
     machine: &mut M,
     shopper: &mut Shopper<'_>,
 ) -> Result<M::Outcome, RunError> {
-    match backend {
-        Backend::Reqwest { client, runtime } => runtime.block_on(client.run(machine, shopper)),
-        Backend::Ureq(client) => client.run(machine, shopper),
-        Backend::Hyper { client, runtime } => runtime.block_on(client.run(machine, shopper)),
-    }
+    backend.run(machine, shopper)
 }
 
 /// The customer and the shop's callback server while one flow runs.
@@ -338,41 +333,9 @@ fn uuid_in(url: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-// Each transport's handler trait, forwarding to the one handler above. The
-// async ones compute their answer at once (the demo's thread may block on
-// the sandbox and the receiver) and hand it back as a ready future.
-
-/// Implements each named async `FlowHandler` trait for [`Shopper`]; with
-/// one shared trait, the list shrinks to that one path.
-macro_rules! async_handlers {
-    ($($handler:path),+ $(,)?) => {$(
-        impl $handler for Shopper<'_> {
-            fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
-                self.on_redirect(url);
-                async {}
-            }
-
-            fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
-                let input = self.on_code(prompt);
-                async move { input }
-            }
-
-            fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
-                let input = self.on_decide(hold);
-                async move { input }
-            }
-
-            fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
-                let input = self.on_wait(wait);
-                async move { input }
-            }
-        }
-    )+};
-}
-
-async_handlers!(octo_reqwest::FlowHandler, octo_hyper::FlowHandler);
-
-impl octo_ureq::FlowHandler for Shopper<'_> {
+// The shop's side of the run, for octo-transport's one blocking handler
+// trait: every transport's run goes through it (see `crate::backend`).
+impl octo_transport::BlockingFlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) {
         self.on_redirect(url);
     }
