@@ -91,7 +91,7 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             notify_url: notify_url.clone(),
             language: Language::UzbekLatin,
             created_at: now,
-            expires_at: now + engine.config.default_ttl,
+            expires_at: now.saturating_add(engine.config.default_ttl),
             payed_at: None,
             hold_expires_at: None,
             user: None,
@@ -238,7 +238,7 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             if c.resends >= max {
                 return Err(Reject::new(17, "Too many OTP resends"));
             }
-            c.resends += 1;
+            c.resends = c.resends.saturating_add(1);
             c.verify_id = verify_id;
             c.sent_at = now;
             tx.payment(&uuid);
