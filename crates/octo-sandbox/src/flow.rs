@@ -422,7 +422,7 @@ impl Engine {
                 if let Some(amount) = final_amount {
                     if amount > p.total_sum {
                         return Err(Reject::new(
-                            3,
+                            codes::set_accept::INVALID_AMOUNT,
                             format!(
                                 "final_amount {amount} is more than the held {}",
                                 p.total_sum
@@ -431,7 +431,7 @@ impl Engine {
                     }
                     if self.config.strict && amount <= rust_decimal::Decimal::ZERO {
                         return Err(Reject::new(
-                            codes::refund::INVALID_AMOUNT,
+                            codes::set_accept::INVALID_AMOUNT,
                             format!("final_amount {amount} must be positive (strict)"),
                         ));
                     }

@@ -264,7 +264,10 @@ mod tests {
         assert!(text.contains(r#""data":{"total_sum":980.0000}"#), "{text}");
         assert!(text.contains(r#""error":0"#), "{text}");
         assert_eq!(v["total_sum"], v["data"]["total_sum"]);
-        let e = error(&Reject::new(2, "Wrong secret"));
+        let e = error(&Reject::new(
+            crate::codes::common::AUTHORIZATION,
+            "Wrong secret",
+        ));
         assert_eq!(e["errMessage"], "Wrong secret");
         assert_eq!(e["errorMessage"], "Wrong secret");
         assert_eq!(e["error"], 2);
