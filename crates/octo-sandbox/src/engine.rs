@@ -84,6 +84,32 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Engine {
+    /// An engine on `state` (the ledger, the id counter it continues
+    /// from, and the store that keeps it). Without a `runtime` it sends no
+    /// callbacks at all.
+    pub(crate) fn new(
+        config: SandboxConfig,
+        clock: Arc<dyn Clock>,
+        faults: Faults,
+        base_url: String,
+        state: (Ledger, u64, Option<Box<dyn Store>>),
+        runtime: Option<tokio::runtime::Handle>,
+    ) -> Arc<Self> {
+        let (ledger, counter, store) = state;
+        let timeout = config.callback_timeout;
+        Arc::new_cyclic(|weak| Engine {
+            notifier: Notifier::new(weak.clone(), runtime, timeout),
+            config,
+            clock,
+            ids: IdSource::new(counter),
+            faults,
+            base_url,
+            ledger: Mutex::new(ledger),
+            store,
+            pans: Mutex::default(),
+        })
+    }
+
     pub(crate) fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
@@ -206,8 +232,8 @@ impl Engine {
     /// `octo_pay_url` for a payment.
     pub(crate) fn pay_url(&self, p: &PaymentRecord) -> String {
         use crate::state::ChallengeKind;
-        // Joined by hand: every `prepare_payment` answer carries one, and
-        // `format!` was a visible share of the request in the profile.
+        // Joined piece by piece into one buffer sized up front: every
+        // `prepare_payment` answer carries one.
         let (middle, tail): (&str, &[&str]) = if !p.is_payable() {
             ("/status/", &[])
         } else {
@@ -217,7 +243,12 @@ impl Engine {
                 None => ("/pay/", &["?language=", p.language.as_str()]),
             }
         };
-        let mut url = String::with_capacity(self.base_url.len() + p.uuid.len() + 32);
+        let mut url = String::with_capacity(
+            self.base_url
+                .len()
+                .saturating_add(p.uuid.len())
+                .saturating_add(32),
+        );
         url.push_str(&self.base_url);
         url.push_str(middle);
         url.push_str(&p.uuid);

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::payments::{owned_payment, payment_payload, unknown, url};
+use crate::codes;
 use crate::engine::{Engine, pan_digest};
 use crate::flow::{Step, card_record, mask_phone};
 use crate::rules;
@@ -35,7 +36,12 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let tx_id = body.req_text("shop_transaction_id")?;
     let pan = pan_of(body)?;
     let digest = pan_digest(&pan);
-    let pending = || Reject::new(20, "Active or pending token already exists");
+    let pending = || {
+        Reject::new(
+            codes::bind_card::TOKEN_ALREADY_EXISTS,
+            "Active or pending token already exists",
+        )
+    };
     let known = engine.read(|l| {
         if l.live_token_for(shop_id, &digest).is_some() {
             return Some(Err(pending()));
@@ -91,7 +97,7 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             notify_url: notify_url.clone(),
             language: Language::UzbekLatin,
             created_at: now,
-            expires_at: now + engine.config.default_ttl,
+            expires_at: now.saturating_add(engine.config.default_ttl),
             payed_at: None,
             hold_expires_at: None,
             user: None,
@@ -236,9 +242,12 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 return Err(Reject::format("the card does not match the payment's card"));
             }
             if c.resends >= max {
-                return Err(Reject::new(17, "Too many OTP resends"));
+                return Err(Reject::new(
+                    codes::check_pan::TOO_MANY_RESENDS,
+                    "Too many OTP resends",
+                ));
             }
-            c.resends += 1;
+            c.resends = c.resends.saturating_add(1);
             c.verify_id = verify_id;
             c.sent_at = now;
             tx.payment(&uuid);

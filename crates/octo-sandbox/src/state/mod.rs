@@ -71,13 +71,20 @@ impl PaymentRecord {
         )
     }
 
-    /// What the shop receives after OCTO's fee, once paid.
+    /// What the shop receives after OCTO's fee, once paid; `None` before,
+    /// and when the fee does not fit in a `Decimal` (a record from before
+    /// amounts were bounded, or an extreme `fee_percent`): the answer then
+    /// leaves the field out rather than failing.
     pub fn transfer_sum(&self, fee_percent: Decimal) -> Option<Decimal> {
         if !self.status.is_paid() {
             return None;
         }
-        let fee = (self.total_sum * fee_percent / Decimal::ONE_HUNDRED).round_dp(2);
-        Some(self.total_sum - fee)
+        let fee = self
+            .total_sum
+            .checked_mul(fee_percent)?
+            .checked_div(Decimal::ONE_HUNDRED)?
+            .round_dp(2);
+        self.total_sum.checked_sub(fee)
     }
 
     /// Whether any basket line carries fiscal fields.
