@@ -92,6 +92,7 @@ async fn serve(
     match fault {
         Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
         Some(FaultAction::Status500) => return Ok(problem_500()),
+        Some(FaultAction::Status502) => return Ok(crate::faults::bad_gateway()),
         _ => {}
     }
     let read = Limited::new(body, engine.config.max_body_bytes).collect();
@@ -113,6 +114,11 @@ async fn serve(
     match fault {
         Some(FaultAction::DropAfterProcessing) => Err(Dropped),
         Some(FaultAction::Status500AfterProcessing) => Ok(problem_500()),
+        Some(FaultAction::SlowAnswer(d)) => {
+            tokio::time::sleep(d).await;
+            Ok(render(reply))
+        }
+        Some(FaultAction::ResetMidBody) => Ok(crate::faults::cut_short(render(reply)).await),
         _ => Ok(render(reply)),
     }
 }
