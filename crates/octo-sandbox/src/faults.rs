@@ -17,9 +17,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
 use http::{Response, StatusCode, header};
 use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Frame, SizeHint};
 
 /// What a server fault does to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -473,24 +478,97 @@ pub(crate) fn bad_gateway() -> Response<Full<Bytes>> {
     response
 }
 
-/// `response` with its full length announced but only half of its body:
-/// the server stops mid-body and closes the connection.
-pub(crate) async fn cut_short(response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+/// Marks an answer to be cut off mid-body by [`cut_if_marked`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CutMidBody;
+
+/// `response`, marked to be cut off mid-body.
+pub(crate) fn mark_cut(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    response.extensions_mut().insert(CutMidBody);
+    response
+}
+
+/// Why a cut answer's body ends early.
+#[derive(Debug)]
+pub(crate) struct CutShort;
+
+impl std::fmt::Display for CutShort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("answer cut off mid-body by a sandbox fault")
+    }
+}
+
+impl std::error::Error for CutShort {}
+
+/// An answer's body: whole, or cut off after half of it, its full length
+/// announced (the server then closes the connection mid-body).
+#[derive(Debug)]
+pub(crate) enum FaultBody {
+    /// The body as rendered.
+    Whole(Full<Bytes>),
+    /// Half of it, then an error.
+    Cut {
+        /// What is sent before the cut.
+        half: Option<Bytes>,
+        /// The length announced.
+        announced: u64,
+    },
+}
+
+impl Body for FaultBody {
+    type Data = Bytes;
+    type Error = CutShort;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, CutShort>>> {
+        match self.get_mut() {
+            Self::Whole(body) => Pin::new(body)
+                .poll_frame(cx)
+                .map_err(|never| match never {}),
+            Self::Cut { half, .. } => Poll::Ready(Some(match half.take() {
+                Some(bytes) => Ok(Frame::data(bytes)),
+                None => Err(CutShort),
+            })),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Self::Whole(body) => body.is_end_stream(),
+            Self::Cut { .. } => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Self::Whole(body) => body.size_hint(),
+            Self::Cut { announced, .. } => SizeHint::with_exact(*announced),
+        }
+    }
+}
+
+/// The answer of `serve`, cut off mid-body when it was marked so.
+pub(crate) async fn cut_if_marked<E>(
+    serve: impl Future<Output = Result<Response<Full<Bytes>>, E>>,
+) -> Result<Response<FaultBody>, E> {
+    let response = serve.await?;
+    if response.extensions().get::<CutMidBody>().is_none() {
+        return Ok(response.map(FaultBody::Whole));
+    }
     let (mut parts, body) = response.into_parts();
     let bytes = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(never) => match never {},
     };
-    let announced = bytes.len().max(2);
-    let half = bytes.slice(..bytes.len() / 2);
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, announced.into());
-    parts.headers.insert(
-        header::CONNECTION,
-        header::HeaderValue::from_static("close"),
-    );
-    Response::from_parts(parts, Full::new(half))
+    let announced = u64::try_from(bytes.len().max(2)).unwrap_or(u64::MAX);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let half = Some(bytes.slice(..bytes.len() / 2));
+    Ok(Response::from_parts(
+        parts,
+        FaultBody::Cut { half, announced },
+    ))
 }
 
 #[cfg(test)]
@@ -587,16 +665,21 @@ mod tests {
     #[tokio::test]
     async fn a_cut_answer_announces_more_than_it_carries() {
         let whole = Response::new(Full::new(Bytes::from_static(b"{\"error\":0,\"data\":{}}")));
-        let cut = cut_short(whole).await;
-        let announced: usize = cut
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let body = cut.into_body().collect().await.map(|c| c.to_bytes());
-        let carried = body.map(|b| b.len()).unwrap_or(usize::MAX);
-        assert_eq!(announced, 21);
-        assert!(carried < announced, "{carried} of {announced}");
+        let served = async { Ok::<_, std::convert::Infallible>(mark_cut(whole)) };
+        let Ok(cut) = cut_if_marked(served).await;
+        assert_eq!(cut.body().size_hint().exact(), Some(21));
+        let mut body = cut.into_body();
+        let first = body
+            .frame()
+            .await
+            .and_then(|f| f.ok())
+            .and_then(|f| f.into_data().ok());
+        assert_eq!(first.map(|b| b.len()), Some(10));
+        assert!(matches!(body.frame().await, Some(Err(CutShort))));
+
+        let plain = Response::new(Full::new(Bytes::from_static(b"{}")));
+        let Ok(kept) = cut_if_marked(async { Ok::<_, std::convert::Infallible>(plain) }).await;
+        let bytes = kept.into_body().collect().await.map(|c| c.to_bytes());
+        assert_eq!(bytes.ok().as_deref(), Some(&b"{}"[..]));
     }
 }

@@ -118,7 +118,7 @@ async fn serve(
             tokio::time::sleep(d).await;
             Ok(render(reply))
         }
-        Some(FaultAction::ResetMidBody) => Ok(crate::faults::cut_short(render(reply)).await),
+        Some(FaultAction::ResetMidBody) => Ok(crate::faults::mark_cut(render(reply))),
         _ => Ok(render(reply)),
     }
 }
@@ -169,7 +169,9 @@ pub(crate) async fn accept_loop(
                 };
                 let _ = stream.set_nodelay(true);
                 let engine = Arc::clone(&engine);
-                let service = service_fn(move |req| serve(Arc::clone(&engine), req));
+                let service = service_fn(move |req| {
+                    crate::faults::cut_if_marked(serve(Arc::clone(&engine), req))
+                });
                 let connection = http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(header_timeout)
