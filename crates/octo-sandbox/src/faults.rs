@@ -144,6 +144,7 @@ impl std::fmt::Display for FaultKind {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FaultCounts {
     counts: [u64; 9],
+    seen: u64,
 }
 
 impl FaultCounts {
@@ -159,6 +160,12 @@ impl FaultCounts {
             .filter(|k| !matches!(k, FaultKind::DuplicateCallback | FaultKind::ReorderCallback))
             .map(|k| self.get(*k))
             .sum()
+    }
+
+    /// Requests the sandbox served in all, faulted or not: the base of
+    /// the share [`requests`](Self::requests) is of.
+    pub fn requests_seen(&self) -> u64 {
+        self.seen
     }
 
     /// Every fault.
@@ -338,6 +345,7 @@ struct State {
 pub struct Faults {
     state: Arc<Mutex<State>>,
     counts: Arc<[AtomicU64; 9]>,
+    seen: Arc<AtomicU64>,
 }
 
 impl Faults {
@@ -393,12 +401,14 @@ impl Faults {
         for (slot, count) in out.counts.iter_mut().zip(self.counts.iter()) {
             *slot = count.load(Ordering::Relaxed);
         }
+        out.seen = self.seen.load(Ordering::Relaxed);
         out
     }
 
     /// The fault for a request to `path`, using up one of its times: a
     /// rule first, else a draw from the mix. Counted.
     pub(crate) fn take(&self, path: &str) -> Option<FaultAction> {
+        self.seen.fetch_add(1, Ordering::Relaxed);
         let action = {
             let mut s = self.state();
             match s.rules.iter().position(|r| r.matches(path)) {
@@ -597,6 +607,7 @@ mod tests {
         assert_eq!(counts.get(FaultKind::Status500), 2);
         assert_eq!(counts.get(FaultKind::DropAfterProcessing), 2);
         assert_eq!(counts.total(), 4);
+        assert_eq!(counts.requests_seen(), 8);
     }
 
     fn mix(seed: u64) -> FaultMix {

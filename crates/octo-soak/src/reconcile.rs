@@ -116,9 +116,11 @@ impl fmt::Display for Report {
         writeln!(f, "unexpected outcomes:  {}", self.unexpected_outcome)?;
         writeln!(
             f,
-            "faults injected:      {} ({} on requests)",
+            "faults injected:      {} ({} of {} requests, {} of callbacks)",
             self.faults.total(),
-            self.faults.requests()
+            self.faults.requests(),
+            self.faults.requests_seen(),
+            self.faults.total() - self.faults.requests()
         )?;
         for (kind, n) in self.faults.iter() {
             writeln!(f, "  {:<32} {n}", kind.name())?;

@@ -285,3 +285,91 @@ pub fn backoff(attempt: u32) -> Duration {
     let ms = 20u64.saturating_mul(1 << attempt.min(5));
     Duration::from_millis(ms.min(500))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shop_with(id: &str) -> Shop {
+        let shop = Shop::new(Vec::new(), Duration::from_secs(1));
+        shop.open(Order {
+            id: id.parse().unwrap_or_else(|_| unreachable!()),
+            flow: Flow::TwoStagePartial,
+            kind: Kind::Hyper,
+            amount: Decimal::new(100_000, 0),
+            uuid: None,
+            belief: None,
+            refunds: Vec::new(),
+            abandoned: None,
+        });
+        shop
+    }
+
+    fn uuid(s: &str) -> PaymentUuid {
+        s.parse().unwrap_or_else(|_| unreachable!())
+    }
+
+    #[test]
+    fn a_late_answer_never_takes_the_books_back() {
+        let shop = shop_with("o-1");
+        let (u, held, taken) = (
+            uuid("u-1"),
+            Decimal::new(100_000, 0),
+            Decimal::new(40_000, 0),
+        );
+        shop.learn(
+            "o-1",
+            &u,
+            &PaymentStatus::WaitingForCapture,
+            Some(held),
+            None,
+        );
+        shop.learn("o-1", &u, &PaymentStatus::Succeeded, Some(taken), None);
+        // A status check sent before the capture answers after it.
+        shop.learn(
+            "o-1",
+            &u,
+            &PaymentStatus::WaitingForCapture,
+            Some(held),
+            None,
+        );
+        let b = shop.belief("o-1");
+        assert_eq!(
+            b.as_ref().map(|b| &b.status),
+            Some(&PaymentStatus::Succeeded)
+        );
+        assert_eq!(b.as_ref().and_then(|b| b.total), Some(taken));
+
+        shop.intend_refund("o-1", "o-1-r0", Decimal::new(15_000, 0));
+        shop.confirm_refund("o-1", "o-1-r0");
+        shop.learn(
+            "o-1",
+            &u,
+            &PaymentStatus::Succeeded,
+            Some(taken),
+            Some(Decimal::ZERO),
+        );
+        assert_eq!(
+            shop.belief("o-1").map(|b| b.refunded),
+            Some(Decimal::new(15_000, 0)),
+            "an older refunded sum does not undo a confirmed refund"
+        );
+    }
+
+    #[test]
+    fn an_answer_about_another_payment_is_ignored() {
+        let shop = shop_with("o-2");
+        shop.learn("o-2", &uuid("u-2"), &PaymentStatus::Created, None, None);
+        shop.learn(
+            "o-2",
+            &uuid("u-other"),
+            &PaymentStatus::Succeeded,
+            None,
+            None,
+        );
+        assert_eq!(
+            shop.belief("o-2").map(|b| b.status),
+            Some(PaymentStatus::Created)
+        );
+    }
+}
