@@ -254,9 +254,11 @@ pub(crate) async fn reconcile(
             r.refunds += 1;
             r.refunded += x.amount;
         }
-        if p.status != order.flow.expected() && order.flow != Flow::Declined {
-            r.unexpected_outcome += 1;
-        } else if order.flow == Flow::Declined && !p.status.is_final() {
+        let as_aimed = match order.flow {
+            Flow::Declined => p.status.is_final(),
+            flow => p.status == flow.expected(),
+        };
+        if !as_aimed {
             r.unexpected_outcome += 1;
         }
     }
