@@ -1,6 +1,7 @@
 //! The short soak: a hundred payments through the three transports and a
 //! sandbox faulting a fifth of the requests, reconciled at the end. The
 //! full run is `cargo run -p octo-soak -- --payments 10000 --seed 1`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use octo_sandbox::FaultKind;
 use octo_soak::{SoakConfig, run};
