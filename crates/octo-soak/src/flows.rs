@@ -176,6 +176,8 @@ pub struct Ctx {
     pub bind_url: String,
     /// Bound cards: the token and the card's method.
     pub tokens: Vec<(CardToken, PaymentMethod)>,
+    /// The deliberately wrong shop of [`SoakConfig::naive_refunds`](crate::SoakConfig::naive_refunds).
+    pub naive_refunds: bool,
 }
 
 type Step<T> = Result<T, String>;
@@ -450,11 +452,19 @@ async fn refund(
     refund_id: &str,
     amount: Decimal,
 ) -> Step<()> {
-    let op = Refund::new(
-        refund_id.parse().map_err(|e| format!("refund id: {e}"))?,
-        uuid.clone(),
-        amount,
-    );
+    let op_for = |attempt: u32| -> Step<Refund> {
+        // The wrong shop: a fresh key on every attempt.
+        let key = if ctx.naive_refunds && attempt > 0 {
+            format!("{refund_id}-again{attempt}")
+        } else {
+            refund_id.to_owned()
+        };
+        Ok(Refund::new(
+            key.parse().map_err(|e| format!("refund id: {e}"))?,
+            uuid.clone(),
+            amount,
+        ))
+    };
     ctx.shop.intend_refund(id.as_str(), refund_id, amount);
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
@@ -465,6 +475,7 @@ async fn refund(
                 .fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(backoff(attempt)).await;
         }
+        let op = op_for(attempt)?;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(r) if r.status == RefundStatus::Succeeded => {
                 ctx.shop.confirm_refund(id.as_str(), refund_id);

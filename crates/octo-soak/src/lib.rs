@@ -75,6 +75,10 @@ pub struct SoakConfig {
     pub cards: usize,
     /// The whole run must end within this.
     pub deadline: Duration,
+    /// A deliberately wrong shop, to show that the report catches one:
+    /// a refund that failed is sent again under a new `shop_refund_id`,
+    /// and the clients do not retry. Off by default.
+    pub naive_refunds: bool,
 }
 
 impl SoakConfig {
@@ -93,6 +97,7 @@ impl SoakConfig {
                 Duration::from_millis(100)
                     .saturating_mul(u32::try_from(payments).unwrap_or(u32::MAX)),
             ),
+            naive_refunds: false,
         }
     }
 }
@@ -154,7 +159,10 @@ pub async fn run(config: &SoakConfig) -> Result<Report, SoakError> {
 
 async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
     let started = Instant::now();
-    let t = timings();
+    let mut t = timings();
+    if config.naive_refunds {
+        t.retry = RetryPolicy::none();
+    }
     let key = NotificationKey::new("soak-unique-key-31c9");
     let sandbox = Sandbox::builder()
         .signing(Signing::UniqueKey(key.clone()))
@@ -186,6 +194,7 @@ async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
         notify_url: receiver.notify_url(),
         bind_url: receiver.bind_url(),
         tokens: Vec::new(),
+        naive_refunds: config.naive_refunds,
     };
     let mut binding_problems = Vec::new();
     for n in 0..config.cards {

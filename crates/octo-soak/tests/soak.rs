@@ -41,3 +41,20 @@ async fn a_hundred_payments_under_faults_reconcile() {
         "{report}"
     );
 }
+
+/// The report is not blind: a shop that sends a failed refund again under
+/// a new `shop_refund_id` (and clients that do not retry) refunds twice,
+/// and the run says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_that_changes_refund_ids_is_caught() {
+    let mut config = SoakConfig::new(100, 7);
+    config.deadline = std::time::Duration::from_secs(240);
+    config.naive_refunds = true;
+    let report = match run(&config).await {
+        Ok(report) => report,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(report.duplicate_refunds > 0, "{report}");
+    assert!(!report.holds(), "{report}");
+    assert_eq!(report.duplicate_charges, 0, "{report}");
+}
