@@ -482,7 +482,10 @@ async fn refund(
                 return Ok(());
             }
             Ok(r) => return Err(format!("refund {refund_id} is {}", r.status)),
-            Err(e @ Error::Octo(_)) => return Err(format!("refund {refund_id} refused: {e}")),
+            Err(e @ Error::Octo(_)) => {
+                ctx.shop.refuse_refund(id.as_str(), refund_id);
+                return Err(format!("refund {refund_id} refused: {e}"));
+            }
             Err(e) => last = e.to_string(),
         }
     }

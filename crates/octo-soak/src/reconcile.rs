@@ -37,7 +37,8 @@ pub struct Report {
     /// Payments charged more than once, or for more than asked, or
     /// payments the sandbox holds that no order made.
     pub duplicate_charges: u64,
-    /// Payments refunded more than the refunds the shop asked for.
+    /// Payments refunded more than the refunds the shop asked for and
+    /// OCTO did not refuse.
     pub duplicate_refunds: u64,
     /// Orders the shop cannot account for: no OCTO id, or OCTO does not
     /// know the id.
@@ -242,7 +243,14 @@ pub(crate) async fn reconcile(
                 record.shop_transaction_id, record.total_sum, order.amount
             ));
         }
-        let asked: Decimal = order.refunds.iter().map(|x| x.amount).sum();
+        // What the shop asked for and OCTO did not refuse, each
+        // `shop_refund_id` once.
+        let asked: Decimal = order
+            .refunds
+            .iter()
+            .filter(|x| !x.refused)
+            .map(|x| x.amount)
+            .sum();
         if record.refunded_sum > asked {
             r.duplicate_refunds += 1;
             r.note(format!(

@@ -34,6 +34,8 @@ pub struct RefundIntent {
     pub amount: Decimal,
     /// Whether OCTO answered that it succeeded.
     pub confirmed: bool,
+    /// Whether OCTO refused it (then nothing was refunded under it).
+    pub refused: bool,
 }
 
 /// One order of the shop.
@@ -201,6 +203,7 @@ impl Shop {
                 id: refund_id.to_owned(),
                 amount,
                 confirmed: false,
+                refused: false,
             });
         }
     }
@@ -220,6 +223,15 @@ impl Shop {
                 .sum();
             if let Some(b) = o.belief.as_mut() {
                 b.refunded = b.refunded.max(confirmed);
+            }
+        }
+    }
+
+    /// OCTO refused the refund: nothing was refunded under it.
+    pub fn refuse_refund(&self, id: &str, refund_id: &str) {
+        if let Some(o) = lock(&self.orders).get_mut(id) {
+            for r in o.refunds.iter_mut().filter(|r| r.id == refund_id) {
+                r.refused = true;
             }
         }
     }
