@@ -74,7 +74,9 @@ pub use config::{
     DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
     FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
 };
-pub use faults::{CallbackFaults, FaultAction, FaultRule, Faults};
+pub use faults::{
+    CallbackFaults, FaultAction, FaultCounts, FaultKind, FaultMix, FaultRule, Faults,
+};
 pub use flow::{CustomerError, Step};
 #[doc(hidden)]
 pub use in_process::InProcess;

@@ -73,6 +73,7 @@ async fn serve(
     match fault {
         Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
         Some(FaultAction::Status500) => return Ok(problem_500()),
+        Some(FaultAction::Status502) => return Ok(crate::faults::bad_gateway()),
         _ => {}
     }
     let read = Limited::new(body, engine.config.max_body_bytes).collect();
@@ -108,6 +109,11 @@ async fn serve(
     match fault {
         Some(FaultAction::DropAfterProcessing) => Err(Dropped),
         Some(FaultAction::Status500AfterProcessing) => Ok(problem_500()),
+        Some(FaultAction::SlowAnswer(d)) => {
+            tokio::time::sleep(d).await;
+            Ok(render(reply))
+        }
+        Some(FaultAction::ResetMidBody) => Ok(crate::faults::mark_cut(render(reply))),
         _ => Ok(render(reply)),
     }
 }
@@ -158,7 +164,9 @@ pub(crate) async fn accept_loop(
                 };
                 let _ = stream.set_nodelay(true);
                 let engine = Arc::clone(&engine);
-                let service = service_fn(move |req| serve(Arc::clone(&engine), req));
+                let service = service_fn(move |req| {
+                    crate::faults::cut_if_marked(serve(Arc::clone(&engine), req))
+                });
                 let connection = http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(header_timeout)

@@ -145,7 +145,7 @@ impl Notifier {
         let faults = self
             .engine
             .upgrade()
-            .map(|e| e.faults.callback_faults())
+            .map(|e| e.faults.take_callback_faults())
             .unwrap_or_default();
         let copies = if faults.duplicate { 2 } else { 1 };
         for _ in 0..copies {
