@@ -9,9 +9,9 @@
 use http::StatusCode;
 use serde_json::Value;
 
+use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorCode, OctoError, Problem, RawBody, RedirectError, ResponseProblem};
 use crate::json::{Envelope, FieldError, Fields, RawObject, i64_of, parse_raw};
-use crate::op::Endpoint;
 
 /// Opens the envelope of `response` from `endpoint` and decodes the payload
 /// with `decoder`.

@@ -500,7 +500,7 @@ impl std::fmt::Debug for Notification {
             .field("masked_pan", &self.masked_pan)
             .field(
                 "extra",
-                &format_args!("{}", crate::json::printable_map(&self.extra)),
+                &format_args!("{}", crate::redact::printable_map(&self.extra)),
             )
             .field("signature", &self.signature)
             .field("hash_key", &self.hash_key)

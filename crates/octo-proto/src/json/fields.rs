@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::raw::{RawObject, parse_raw};
-use super::redact::{is_secret_key, redact, redact_secrets};
 use super::{FieldError, parse_decimal};
 use crate::error::DecodeProblem;
+use crate::redact::{is_secret_key, redact, redact_secrets};
 use crate::warning::FieldWarning;
 
 /// The informational fields a decoder could not read. Shared by reference,

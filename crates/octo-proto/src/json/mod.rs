@@ -10,12 +10,9 @@
 
 mod fields;
 mod raw;
-mod redact;
 
 pub(crate) use fields::{Fields, Warnings};
 pub(crate) use raw::{Envelope, RawObject, parse_raw};
-pub use redact::redacted;
-pub(crate) use redact::{mask_digit_runs, printable_body, printable_map};
 
 use rust_decimal::Decimal;
 use serde_json::Value;

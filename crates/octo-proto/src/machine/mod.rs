@@ -124,6 +124,7 @@
 //! ```
 
 mod binding;
+mod checkout;
 mod clock;
 mod drive;
 mod payment;

@@ -39,12 +39,12 @@ use std::collections::VecDeque;
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
 
+use super::checkout::TokenCheckout;
 use super::drive::{
     Awaiting, Command, Failure, Hold, InFlight, Input, Machine, Output, PaymentNotice, Rejected,
     Reply, Wait, refused,
 };
 use super::refund::{Ledger, RefundRecord, Start};
-use super::token_payment::TokenCheckout;
 use crate::enums::PaymentStatus;
 use crate::error::{Error, InputError, InputProblem};
 use crate::ids::{PaymentUuid, ShopTransactionId};
@@ -715,7 +715,7 @@ impl PaymentMachine {
                 }
             }
             Err(error) if refused(&error) => self.abort(Failure::Request {
-                endpoint: crate::op::Endpoint::PayWithToken,
+                endpoint: crate::endpoint::Endpoint::PayWithToken,
                 error,
             }),
             Err(error) => {
@@ -747,7 +747,7 @@ impl PaymentMachine {
                     PaymentStatus::Created | PaymentStatus::WaitingPay | PaymentStatus::Other(_)
                 ) {
                     self.abort(Failure::Request {
-                        endpoint: crate::op::Endpoint::PayWithToken,
+                        endpoint: crate::endpoint::Endpoint::PayWithToken,
                         error,
                     });
                     return;
@@ -784,7 +784,7 @@ impl PaymentMachine {
             Err(error) if refused(&error) => {
                 self.refunds.refused(&id);
                 self.out.push_back(Output::Failed(Failure::Request {
-                    endpoint: crate::op::Endpoint::Refund,
+                    endpoint: crate::endpoint::Endpoint::Refund,
                     error,
                 }));
             }
@@ -794,7 +794,7 @@ impl PaymentMachine {
                 // same id sends the same command (OCTO deduplicates by
                 // `shop_refund_id`).
                 self.out.push_back(Output::Failed(Failure::Request {
-                    endpoint: crate::op::Endpoint::Refund,
+                    endpoint: crate::endpoint::Endpoint::Refund,
                     error,
                 }));
             }
