@@ -18,8 +18,11 @@
 
 use time::OffsetDateTime;
 
+use super::Machine;
 use super::checkout::TokenCheckout;
-use super::drive::{Input, Machine, Output, Rejected};
+use super::failure::Rejected;
+use super::input::Input;
+use super::output::Output;
 use super::payment::{PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase};
 use crate::enums::PaymentMethod;
 use crate::op::PreparePayment;

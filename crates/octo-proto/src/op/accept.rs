@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::status::{Payment, decode_payment};
+use super::payment::{Payment, decode_payment};
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::config::Config;
 use crate::enums::AcceptStatus;

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::status::{Payment, decode_payment};
+use super::payment::{Payment, decode_payment};
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::card::{CardExpiry, Pan};
 use crate::config::Config;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::status::{payment_status_of, payment_uuid_of, shop_transaction_id_of};
+use super::payment::{payment_status_of, payment_uuid_of, shop_transaction_id_of};
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::card::MaskedPan;
 use crate::config::Config;
@@ -139,7 +139,7 @@ fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
         f.with_object("details", |d| {
             let card = d
                 .soft_hidden("cardInfo", w, |d| {
-                    d.with_object("cardInfo", |c| Ok(super::status::masked_card(c, w)))
+                    d.with_object("cardInfo", |c| Ok(super::payment::masked_card(c, w)))
                 })
                 .flatten();
             Ok((card, d.soft("transType", w, |d| d.opt_text("transType"))))

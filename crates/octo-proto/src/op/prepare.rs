@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::status::{Payment, decode_payment};
+use super::payment::{Payment, decode_payment};
 use super::validate;
 use super::{Endpoint, Operation, expose, post_json};
 use crate::config::Config;

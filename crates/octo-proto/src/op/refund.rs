@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
-use super::status::payment_uuid_of;
+use super::payment::payment_uuid_of;
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::config::Config;
 use crate::datetime;
