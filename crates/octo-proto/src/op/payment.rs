@@ -56,22 +56,6 @@ pub struct Payment {
     pub warnings: Vec<FieldWarning>,
 }
 
-const PAYMENT_FIELDS: [&str; 13] = [
-    "shop_transaction_id",
-    "octo_payment_UUID",
-    "status",
-    "octo_pay_url",
-    "total_sum",
-    "refunded_sum",
-    "transfer_sum",
-    "payed_time",
-    "processor_key",
-    "processing_reference",
-    "first6",
-    "last4",
-    "maskedPan",
-];
-
 pub(crate) fn shop_transaction_id_of(v: &Value) -> Option<ShopTransactionId> {
     text_of(v).and_then(|s| ShopTransactionId::new(s).ok())
 }
@@ -85,8 +69,10 @@ pub(crate) fn payment_status_of(v: &Value) -> Option<PaymentStatus> {
 }
 
 /// Reads the masked card from `first6`/`last4` or `maskedPan`; anything
-/// unreadable is a warning whose value is not kept.
+/// unreadable is a warning whose value is not kept. All three are the card,
+/// so none stays in `extra`, even `maskedPan` when the pair was enough.
 pub(crate) fn masked_card(fields: &Fields<'_>, warnings: &Warnings) -> Option<MaskedPan> {
+    fields.mark_read("maskedPan");
     let first6 = fields.soft_hidden("first6", warnings, |f| f.opt_text("first6"));
     let last4 = fields.soft_hidden("last4", warnings, |f| f.opt_text("last4"));
     if let (Some(f), Some(l)) = (&first6, &last4) {
@@ -109,7 +95,7 @@ pub(crate) fn masked_card(fields: &Fields<'_>, warnings: &Warnings) -> Option<Ma
 pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
     let warnings = Warnings::new();
     let w = &warnings;
-    let text = |key: &str| fields.soft(key, w, |f| f.opt_text(key));
+    let text = |key: &'static str| fields.soft(key, w, |f| f.opt_text(key));
     Ok(Payment {
         shop_transaction_id: fields.req_text_as("shop_transaction_id", "a non-empty id", |s| {
             ShopTransactionId::new(s).ok()
@@ -132,7 +118,7 @@ pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
         processor_key: text("processor_key"),
         processing_reference: text("processing_reference"),
         card: masked_card(fields, w),
-        extra: fields.extra(&PAYMENT_FIELDS),
+        extra: fields.extra(),
         warnings: warnings.into_vec(),
     })
 }

@@ -144,7 +144,7 @@ impl Operation for Refund {
                 status: f.req("status", "a status string", |v| {
                     v.as_str().map(refund_status)
                 })?,
-                extra: f.extra(&["octo_payment_UUID", "refund_id", "refund_time", "status"]),
+                extra: f.extra(),
                 warnings: warnings.into_vec(),
             })
         })

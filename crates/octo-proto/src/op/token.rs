@@ -71,7 +71,7 @@ impl Operation for BlockCardToken {
                 status: f.req("status", "a status string", |v| {
                     v.as_str().map(TokenStatus::parse)
                 })?,
-                extra: f.extra(&["status"]),
+                extra: f.extra(),
             })
         })
     }
