@@ -1,5 +1,11 @@
 //! Card data: the card number ([`Pan`]), its expiry ([`CardExpiry`]) and the
 //! masked forms OCTO sends back ([`MaskedPan`]).
+//!
+//! Three types hold a card number, and each name says which kind: a
+//! [`Pan`] is a full number the shop sends (secret, Luhn-checked); a
+//! [`MaskedPan`] is a mask, never a full number (not secret); a
+//! [`CallbackPan`](crate::callback::CallbackPan) is whatever a tokenization
+//! callback's `pan` carries, full or masked (secret, unchecked).
 
 use std::fmt;
 

@@ -217,7 +217,7 @@ mod tests {
             r#"{"timestamp":"2025-01-14T09:12:44Z","status":503,"error":"Service Unavailable","message":"down","path":"/prepare_payment"}"#,
         ) {
             Err(e @ Error::Problem { .. }) => {
-                assert_eq!(e.resend(), crate::Resend::IfIdempotent);
+                assert_eq!(e.resend(), crate::error::Resend::IfIdempotent);
                 let Error::Problem { problem, .. } = e else {
                     unreachable!()
                 };
@@ -267,7 +267,7 @@ mod tests {
             assert_eq!(redirect.status.as_u16(), status);
             assert_eq!(redirect.location_host.as_deref(), Some("elsewhere.example"));
             assert!(!redirect.followed);
-            assert_eq!(error.resend(), crate::Resend::Never);
+            assert_eq!(error.resend(), crate::error::Resend::Never);
             assert_eq!(error.http_status().map(|s| s.as_u16()), Some(status));
             for shown in [error.to_string(), format!("{error:?}")] {
                 assert!(!shown.contains("tok-secret-1"), "{shown}");

@@ -94,7 +94,7 @@ impl BindCard {
 struct BindWire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     shop_transaction_id: &'a ShopTransactionId,
     #[serde(serialize_with = "expose::pan")]
     pan: &'a Pan,
@@ -301,7 +301,7 @@ pub struct CheckSmsKey {
 struct CheckSmsWire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     #[serde(rename = "smsKey")]
     sms_key: &'a str,
     #[serde(rename = "paymentUUID")]

@@ -60,7 +60,7 @@ pub struct FiscalReceipt {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     payment_uuid: &'a PaymentUuid,
 }
 

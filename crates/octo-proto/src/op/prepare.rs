@@ -300,7 +300,7 @@ impl PreparePayment {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     shop_transaction_id: &'a ShopTransactionId,
     auto_capture: bool,
     test: bool,

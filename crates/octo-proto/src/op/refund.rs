@@ -90,7 +90,7 @@ fn refund_status(raw: &str) -> RefundStatus {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     shop_refund_id: &'a ShopRefundId,
     #[serde(rename = "octo_payment_UUID")]
     octo_payment_uuid: &'a PaymentUuid,

@@ -40,7 +40,7 @@ pub struct BlockedToken {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     #[serde(serialize_with = "expose::token")]
     card_token: &'a CardToken,
 }
