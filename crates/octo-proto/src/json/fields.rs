@@ -86,7 +86,7 @@ impl<'a> Fields<'a> {
         Self {
             primary: data.map(|d| (Source::Raw(d), Cow::Borrowed("data."))),
             fallback: Some((Source::Raw(root), Cow::Borrowed(""))),
-            read: RefCell::default(),
+            read: RefCell::new(Vec::with_capacity(16)),
             opened: RefCell::default(),
         }
     }
@@ -96,7 +96,7 @@ impl<'a> Fields<'a> {
         Self {
             primary: Some((Source::Json(map), Cow::Borrowed(prefix))),
             fallback: None,
-            read: RefCell::default(),
+            read: RefCell::new(Vec::with_capacity(16)),
             opened: RefCell::default(),
         }
     }
@@ -325,7 +325,7 @@ impl<'a> Fields<'a> {
             Value::Object(map) => {
                 let nested = Fields::object(map, &path);
                 let value = read(&nested)?;
-                let unread = nested.unread(false);
+                let unread = nested.unread();
                 self.opened.borrow_mut().push((key, unread));
                 Ok(Some(value))
             }
@@ -408,11 +408,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Every member no read touched (nor an envelope field), `data`
-    /// winning over the top level: what this SDK does not model, kept, with
-    /// any secret-named field inside it redacted.
+    /// Every member no read touched, `data` winning over the top level:
+    /// what this SDK does not model, kept, with any secret-named field
+    /// inside it redacted.
     pub fn extra(&self) -> Map<String, Value> {
-        let mut extra = self.unread(true);
+        let mut extra = self.unread();
         for (key, value) in extra.iter_mut() {
             if is_secret_key(key) {
                 redact(value);
@@ -425,23 +425,16 @@ impl<'a> Fields<'a> {
 
     /// Every member no read touched, as received (nothing redacted).
     pub fn unread_as_received(&self) -> Map<String, Value> {
-        self.unread(false)
+        self.unread()
     }
 
     /// The members not read, `data` winning over the top level, with the
-    /// unread rest of each nested object that was read; envelope fields
-    /// left out when `skip_envelope`. Members left out are never decoded.
-    fn unread(&self, skip_envelope: bool) -> Map<String, Value> {
-        const ENVELOPE: [&str; 5] = [
-            "error",
-            "errMessage",
-            "errorMessage",
-            "apiMessageForDevelopers",
-            "data",
-        ];
+    /// unread rest of each nested object that was read. Members left out
+    /// are never decoded.
+    fn unread(&self) -> Map<String, Value> {
         let mut unread = Map::new();
         for (source, _) in [&self.fallback, &self.primary].into_iter().flatten() {
-            let skip = |key: &str| self.is_read(key) || (skip_envelope && ENVELOPE.contains(&key));
+            let skip = |key: &str| self.is_read(key);
             source.for_each_except(skip, |key, value| {
                 unread.insert(key.to_owned(), value.into_owned());
             });
