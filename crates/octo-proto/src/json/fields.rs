@@ -325,7 +325,7 @@ impl<'a> Fields<'a> {
             Value::Object(map) => {
                 let nested = Fields::object(map, &path);
                 let value = read(&nested)?;
-                let unread = nested.unread();
+                let unread = nested.unread_as_received();
                 self.opened.borrow_mut().push((key, unread));
                 Ok(Some(value))
             }
@@ -412,7 +412,7 @@ impl<'a> Fields<'a> {
     /// what this SDK does not model, kept, with any secret-named field
     /// inside it redacted.
     pub fn extra(&self) -> Map<String, Value> {
-        let mut extra = self.unread();
+        let mut extra = self.unread_as_received();
         for (key, value) in extra.iter_mut() {
             if is_secret_key(key) {
                 redact(value);
@@ -423,15 +423,10 @@ impl<'a> Fields<'a> {
         extra
     }
 
-    /// Every member no read touched, as received (nothing redacted).
+    /// Every member no read touched, as received (nothing redacted): `data`
+    /// winning over the top level, with the unread rest of each nested
+    /// object that was read. Members left out are never decoded.
     pub fn unread_as_received(&self) -> Map<String, Value> {
-        self.unread()
-    }
-
-    /// The members not read, `data` winning over the top level, with the
-    /// unread rest of each nested object that was read. Members left out
-    /// are never decoded.
-    fn unread(&self) -> Map<String, Value> {
         let mut unread = Map::new();
         for (source, _) in [&self.fallback, &self.primary].into_iter().flatten() {
             let skip = |key: &str| self.is_read(key);
