@@ -76,9 +76,7 @@ where
         });
     }
     let fields = Fields::envelope(&root, data.as_ref());
-    for member in MEMBERS {
-        fields.mark_read(member);
-    }
+    fields.mark_all_read(&MEMBERS);
     decoder(&fields).map_err(|e| Error::Decode {
         status,
         path: e.path,

@@ -31,6 +31,34 @@ impl Warnings {
     }
 }
 
+/// The keys a decoder read. A decoder reads a few dozen at most, so the
+/// first ones sit inline and the list allocates only past them; a key read
+/// twice is listed twice, which costs less than a search per read.
+#[derive(Default)]
+struct ReadKeys {
+    inline: [&'static str; 24],
+    len: usize,
+    more: Vec<&'static str>,
+}
+
+impl ReadKeys {
+    #[inline]
+    fn push(&mut self, key: &'static str) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = key;
+                self.len += 1;
+            }
+            None => self.more.push(key),
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        let inline = self.inline.get(..self.len).unwrap_or_default();
+        inline.iter().any(|k| *k == key) || self.more.iter().any(|k| *k == key)
+    }
+}
+
 /// Where fields are read from: a split envelope, or an already decoded
 /// object (callbacks, nested objects).
 #[derive(Clone, Copy)]
@@ -73,8 +101,8 @@ impl<'a> Source<'a> {
 pub(crate) struct Fields<'a> {
     primary: Option<(Source<'a>, Cow<'a, str>)>,
     fallback: Option<(Source<'a>, Cow<'a, str>)>,
-    /// The keys read so far, present or not.
-    read: RefCell<Vec<&'static str>>,
+    /// The keys read so far, present or not (a key read twice is here twice).
+    read: RefCell<ReadKeys>,
     /// Nested objects read with [`with_object`](Self::with_object), each
     /// with the members its reader left unread.
     opened: RefCell<Vec<(&'static str, Map<String, Value>)>>,
@@ -86,7 +114,7 @@ impl<'a> Fields<'a> {
         Self {
             primary: data.map(|d| (Source::Raw(d), Cow::Borrowed("data."))),
             fallback: Some((Source::Raw(root), Cow::Borrowed(""))),
-            read: RefCell::new(Vec::with_capacity(16)),
+            read: RefCell::default(),
             opened: RefCell::default(),
         }
     }
@@ -96,7 +124,7 @@ impl<'a> Fields<'a> {
         Self {
             primary: Some((Source::Json(map), Cow::Borrowed(prefix))),
             fallback: None,
-            read: RefCell::new(Vec::with_capacity(16)),
+            read: RefCell::default(),
             opened: RefCell::default(),
         }
     }
@@ -106,14 +134,15 @@ impl<'a> Fields<'a> {
     /// calls it itself only for a field it models without reading it on
     /// every path.
     pub fn mark_read(&self, key: &'static str) {
-        let mut read = self.read.borrow_mut();
-        if !read.contains(&key) {
-            read.push(key);
-        }
+        self.read.borrow_mut().push(key);
     }
 
-    fn is_read(&self, key: &str) -> bool {
-        self.read.borrow().contains(&key) || self.opened.borrow().iter().any(|(k, _)| *k == key)
+    /// [`mark_read`](Self::mark_read) for each of `keys`.
+    pub fn mark_all_read(&self, keys: &[&'static str]) {
+        let mut read = self.read.borrow_mut();
+        for key in keys {
+            read.push(key);
+        }
     }
 
     fn path_for_missing(&self, key: &str) -> String {
@@ -185,9 +214,7 @@ impl<'a> Fields<'a> {
         expected: &'static str,
         convert: impl Fn(&Value) -> Option<T> + Copy,
     ) -> Result<Option<T>, FieldError> {
-        for key in keys {
-            self.mark_read(key);
-        }
+        self.mark_all_read(keys);
         for key in keys {
             if let Some(v) = self.read(key, expected, convert)? {
                 return Ok(Some(v));
@@ -427,14 +454,15 @@ impl<'a> Fields<'a> {
     /// winning over the top level, with the unread rest of each nested
     /// object that was read. Members left out are never decoded.
     pub fn unread_as_received(&self) -> Map<String, Value> {
+        let (read, opened) = (self.read.borrow(), self.opened.borrow());
         let mut unread = Map::new();
         for (source, _) in [&self.fallback, &self.primary].into_iter().flatten() {
-            let skip = |key: &str| self.is_read(key);
+            let skip = |key: &str| read.contains(key) || opened.iter().any(|(k, _)| *k == key);
             source.for_each_except(skip, |key, value| {
                 unread.insert(key.to_owned(), value.into_owned());
             });
         }
-        for (key, rest) in self.opened.borrow().iter() {
+        for (key, rest) in opened.iter() {
             unread.insert((*key).to_owned(), Value::Object(rest.clone()));
         }
         unread
