@@ -55,7 +55,7 @@ impl ReadKeys {
 
     fn contains(&self, key: &str) -> bool {
         let inline = self.inline.get(..self.len).unwrap_or_default();
-        inline.iter().any(|k| *k == key) || self.more.iter().any(|k| *k == key)
+        inline.contains(&key) || self.more.contains(&key)
     }
 }
 
