@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::card_number::{luhn_valid, mask_card_number};
+use crate::card_number::{luhn_valid, mask_bounds, mask_card_number};
 use crate::error::{InputError, InputProblem};
 use crate::secret::text::secret_text;
 use crate::secret::wiped::wiped_secret;
