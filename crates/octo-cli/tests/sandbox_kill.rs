@@ -81,6 +81,7 @@ fn start(data: &str) -> Running {
         let left = deadline.saturating_duration_since(Instant::now());
         let Ok(line) = received.recv_timeout(left) else {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("`octo sandbox --data` did not start");
         };
         if let Some(url) = line.strip_prefix("OCTO sandbox listening on ") {
