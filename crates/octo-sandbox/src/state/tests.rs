@@ -294,3 +294,43 @@ async fn an_older_data_file_loses_its_card_digests_on_open() {
     assert!(!contains(row.value(), old.as_bytes()));
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn after_a_restart_card_rules_refuse_nothing_they_cannot_tell() {
+    use octo_proto::op::{CheckPan, VerificationInfo};
+    let path = data_file("restart-cards.redb");
+    // A Uzcard number that asks for an SMS code.
+    let sms = "8600000000000007";
+    let bind_sms = |id: &str| BindCard {
+        pan: Pan::new(sms).unwrap(),
+        ..bind(id, None)
+    };
+    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let first = send(&sb, &bind_sms("r-1")).await.unwrap().octo_payment_uuid;
+    // Before the restart the same card is recognised: error 20.
+    assert_eq!(octo_code(send(&sb, &bind_sms("r-2")).await), 20);
+    sb.shutdown().await;
+
+    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let verification = send(&sb, &VerificationInfo::new(first.clone()))
+        .await
+        .unwrap();
+    let resend = CheckPan {
+        pan: Pan::new(sms).unwrap(),
+        exp: CardExpiry::parse_yymm("3012").unwrap(),
+        payment_id: verification.payment_id.unwrap(),
+    };
+    // The OTP resend of the same card is matched on what is visible.
+    send(&sb, &resend).await.unwrap();
+    // Another card with other visible digits is still refused.
+    let other = CheckPan {
+        pan: Pan::new("8600000000000106").unwrap(),
+        ..resend
+    };
+    assert_eq!(octo_code(send(&sb, &other).await), 1);
+    // And a new binding of the card is not refused for a token the
+    // sandbox can no longer tell is the same card.
+    send(&sb, &bind_sms("r-3")).await.unwrap();
+    sb.shutdown().await;
+    let _ = std::fs::remove_file(&path);
+}
