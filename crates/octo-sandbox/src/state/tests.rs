@@ -122,6 +122,36 @@ async fn a_failed_write_is_carried_by_the_next_write() {
 }
 
 #[tokio::test]
+async fn the_expiry_sweep_saves_what_is_unsaved_without_any_request() {
+    let path = data_file("failed-write-sweep.redb");
+    let sb = Sandbox::builder()
+        .data_file(&path)
+        .configure(|c| c.sweep_interval = Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    let a = send(&sb, &prepare("fws-a"))
+        .await
+        .unwrap()
+        .octo_payment_uuid;
+    fail_next_writes(&sb, 1);
+    let paid = sb
+        .customer()
+        .pay(a.as_str(), &test_card(CardBehaviour::Success));
+    assert!(paid.is_err());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !sb.engine.read(|l| l.unsaved.is_empty()) {
+        assert!(tokio::time::Instant::now() < deadline, "never saved");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    sb.shutdown().await;
+    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    assert_eq!(status(&sb, a.as_str()), PaymentStatus::Succeeded);
+    sb.shutdown().await;
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
 async fn a_failed_write_holds_its_notification_until_a_write_succeeds() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let path = data_file("failed-write-notify.redb");
