@@ -39,7 +39,8 @@
 //! `refunded_sum`; a declined card cancels the payment; a tokenization
 //! callback not acknowledged within its tries turns the token `failed`.
 //! Card tokens and first6/last4 are kept in the data file; full card
-//! numbers live only in memory, until the tokenization callback is sent.
+//! numbers live only in memory, until the binding ends (see
+//! `docs/reliability.md`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
