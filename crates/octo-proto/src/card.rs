@@ -1,9 +1,18 @@
 //! Card data: the card number ([`Pan`]), its expiry ([`CardExpiry`]) and the
 //! masked forms OCTO sends back ([`MaskedPan`]).
+//!
+//! Three types hold a card number, and each name says which kind: a
+//! [`Pan`] is a full number the shop sends (secret, Luhn-checked); a
+//! [`MaskedPan`] is a mask, never a full number (not secret); a
+//! [`CallbackPan`](crate::callback::CallbackPan) is whatever a tokenization
+//! callback's `pan` carries, full or masked (secret, unchecked).
 
 use std::fmt;
 
+use crate::card_number::{luhn_valid, mask_bounds, mask_card_number};
 use crate::error::{InputError, InputProblem};
+use crate::secret::text::secret_text;
+use crate::secret::wiped::wiped_secret;
 
 /// A full card number (PAN): 13 to 19 digits that pass the Luhn check.
 ///
@@ -14,7 +23,7 @@ use crate::error::{InputError, InputProblem};
 #[derive(Clone)]
 pub struct Pan(String);
 
-crate::secret::wiped_secret!(Pan);
+wiped_secret!(Pan);
 
 impl Pan {
     /// Validates a card number. Spaces are not accepted: pass digits only.
@@ -61,59 +70,6 @@ impl Pan {
     }
 }
 
-/// How many positions of an `len`-position card number a mask may show at
-/// its start and at its end: the last four, then as many of the first six
-/// as keep the total at half of `len` or less.
-pub(crate) fn mask_bounds(len: usize) -> (usize, usize) {
-    let half = len / 2;
-    let trailing = half.min(4);
-    let leading = (half - trailing).min(6);
-    (leading, trailing)
-}
-
-/// Masks a card number, or a mask of one, for printing: each position (a
-/// digit or a `*`; spaces are dropped) is kept only within
-/// [`mask_bounds`], every other one becomes `*`.
-///
-/// Shows at most the first six and last four digits, and never more than
-/// half of them, whatever the length: a 12-digit number shows two and four
-/// (`12******9012`), a 16-digit one four and four.
-pub(crate) fn mask_card_number(text: &str) -> String {
-    let positions: Vec<char> = text.chars().filter(|c| *c != ' ').collect();
-    let len = positions.len();
-    let (leading, trailing) = mask_bounds(len);
-    positions
-        .iter()
-        .enumerate()
-        .map(|(at, c)| {
-            if at < leading || at >= len - trailing {
-                *c
-            } else {
-                '*'
-            }
-        })
-        .collect()
-}
-
-/// The Luhn checksum over a string of ASCII digits.
-pub(crate) fn luhn_valid(digits: &str) -> bool {
-    let mut sum = 0u32;
-    for (i, b) in digits.bytes().rev().enumerate() {
-        let mut d = u32::from(b.wrapping_sub(b'0'));
-        if d > 9 {
-            return false;
-        }
-        if i % 2 == 1 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    sum.is_multiple_of(10)
-}
-
 impl fmt::Debug for Pan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Pan({})", self.masked())
@@ -131,82 +87,6 @@ impl<'de> serde::Deserialize<'de> for Pan {
         let raw = secret_text(deserializer, "a card number as a string of digits")?;
         Pan::new(raw).map_err(serde::de::Error::custom)
     }
-}
-
-/// Reads a secret that must arrive as a JSON string. serde's usual type
-/// errors quote the value they found (`invalid type: integer
-/// `4111111111111111``), which would put a card number sent as a number into
-/// an error message; this reader's errors never show the value.
-pub(crate) fn secret_text<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-    expecting: &'static str,
-) -> Result<String, D::Error> {
-    struct Text(&'static str);
-
-    impl Text {
-        fn refuse<E: serde::de::Error>(&self) -> Result<String, E> {
-            Err(E::custom(format_args!("expected {}", self.0)))
-        }
-    }
-
-    impl<'de> serde::de::Visitor<'de> for Text {
-        type Value = String;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(self.0)
-        }
-
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_owned())
-        }
-
-        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
-            Ok(v)
-        }
-
-        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-            self.refuse()
-        }
-
-        // With serde_json's arbitrary precision a number arrives as a map.
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-            self.refuse()
-        }
-    }
-
-    deserializer.deserialize_any(Text(expecting))
 }
 
 /// A masked card number as OCTO reports it (`427831** **** 3011`, or
@@ -470,5 +350,20 @@ mod tests {
     fn masked_pan_refuses_full_numbers() {
         assert!(MaskedPan::new("427831** **** 3011").is_some());
         assert!(MaskedPan::new("4278310012343011").is_none());
+    }
+
+    #[test]
+    fn pan_compares_in_constant_time_and_is_wiped() {
+        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+        wiped::<Pan>();
+        for (a, b, expected) in [
+            ("4111111111111111", "4111111111111111", true),
+            ("4111111111111111", "4276380012341025", false),
+        ] {
+            let (equal, compares) =
+                crate::secret::wiped::ct_compares(|| Pan::new(a).ok() == Pan::new(b).ok());
+            assert_eq!(equal, expected, "{a} vs {b}");
+            assert_eq!(compares, 1, "`==` is not the constant-time compare");
+        }
     }
 }

@@ -9,9 +9,19 @@
 use http::StatusCode;
 use serde_json::Value;
 
+use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorCode, OctoError, Problem, RawBody, RedirectError, ResponseProblem};
 use crate::json::{Envelope, FieldError, Fields, RawObject, i64_of, parse_raw};
-use crate::op::Endpoint;
+
+/// The envelope's own members: OCTO's error code and messages, and `data`
+/// (which a decoder reads through, not as a field). They are read here, so a
+/// payload decoder never keeps them in its `extra`, at either level.
+const ERROR: &str = "error";
+const ERR_MESSAGE: &str = "errMessage";
+const ERROR_MESSAGE: &str = "errorMessage";
+const DEVELOPER_MESSAGE: &str = "apiMessageForDevelopers";
+const DATA: &str = "data";
+const MEMBERS: [&str; 5] = [ERROR, ERR_MESSAGE, ERROR_MESSAGE, DEVELOPER_MESSAGE, DATA];
 
 /// Opens the envelope of `response` from `endpoint` and decodes the payload
 /// with `decoder`.
@@ -32,17 +42,17 @@ where
     let Envelope { root, data } = open(status, bytes)?;
     let body = || RawBody::new(bytes);
 
-    if !root.contains_key("error") {
+    if !root.contains_key(ERROR) {
         return Err(Error::UnexpectedResponse {
             status,
             reason: ResponseProblem::NotAnEnvelope,
             body: body(),
         });
     }
-    let Some(code) = integer(&root, "error") else {
+    let Some(code) = integer(&root, ERROR) else {
         return Err(Error::Decode {
             status,
-            path: "error".to_owned(),
+            path: ERROR.to_owned(),
             problem: crate::error::DecodeProblem::Invalid {
                 expected: "an integer error code",
             },
@@ -54,7 +64,7 @@ where
             http_status: status,
             code: ErrorCode::from_code(code, endpoint),
             message: message(&root, data.as_ref()),
-            developer_message: non_empty(&root, "apiMessageForDevelopers"),
+            developer_message: non_empty(&root, DEVELOPER_MESSAGE),
             body: body(),
         }));
     }
@@ -65,7 +75,9 @@ where
             body: body(),
         });
     }
-    decoder(&Fields::envelope(&root, data.as_ref())).map_err(|e| Error::Decode {
+    let fields = Fields::envelope(&root, data.as_ref());
+    fields.mark_all_read(&MEMBERS);
+    decoder(&fields).map_err(|e| Error::Decode {
         status,
         path: e.path,
         problem: e.problem,
@@ -139,10 +151,10 @@ fn value(object: &RawObject<'_>, key: &str) -> Option<Value> {
 /// `errMessage`, then the deprecated `errorMessage`, then the same inside
 /// `data`.
 fn message(root: &RawObject<'_>, data: Option<&RawObject<'_>>) -> Option<String> {
-    non_empty(root, "errMessage")
-        .or_else(|| non_empty(root, "errorMessage"))
-        .or_else(|| data.and_then(|d| non_empty(d, "errMessage")))
-        .or_else(|| data.and_then(|d| non_empty(d, "errorMessage")))
+    non_empty(root, ERR_MESSAGE)
+        .or_else(|| non_empty(root, ERROR_MESSAGE))
+        .or_else(|| data.and_then(|d| non_empty(d, ERR_MESSAGE)))
+        .or_else(|| data.and_then(|d| non_empty(d, ERROR_MESSAGE)))
 }
 
 fn non_empty(object: &RawObject<'_>, key: &str) -> Option<String> {
@@ -217,7 +229,7 @@ mod tests {
             r#"{"timestamp":"2025-01-14T09:12:44Z","status":503,"error":"Service Unavailable","message":"down","path":"/prepare_payment"}"#,
         ) {
             Err(e @ Error::Problem { .. }) => {
-                assert_eq!(e.resend(), crate::Resend::IfIdempotent);
+                assert_eq!(e.resend(), crate::error::Resend::IfIdempotent);
                 let Error::Problem { problem, .. } = e else {
                     unreachable!()
                 };
@@ -267,7 +279,7 @@ mod tests {
             assert_eq!(redirect.status.as_u16(), status);
             assert_eq!(redirect.location_host.as_deref(), Some("elsewhere.example"));
             assert!(!redirect.followed);
-            assert_eq!(error.resend(), crate::Resend::Never);
+            assert_eq!(error.resend(), crate::error::Resend::Never);
             assert_eq!(error.http_status().map(|s| s.as_u16()), Some(status));
             for shown in [error.to_string(), format!("{error:?}")] {
                 assert!(!shown.contains("tok-secret-1"), "{shown}");
@@ -295,5 +307,21 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn the_envelope_members_stay_out_of_extra() {
+        let body = br#"{"error":0,"errMessage":"","apiMessageForDevelopers":"",
+            "data":{"status":"created","errorMessage":"","data":1,"note":"kept"},"top":2}"#;
+        let response = http::Response::new(&body[..]);
+        let extra = decode(Endpoint::PreparePayment, &response, |f| {
+            f.req_text("status")?;
+            Ok(f.extra())
+        })
+        .unwrap();
+        assert_eq!(
+            Value::Object(extra),
+            serde_json::json!({"note":"kept","top":2})
+        );
     }
 }

@@ -13,8 +13,8 @@ use std::fmt;
 use http::StatusCode;
 use rust_decimal::Decimal;
 
-use crate::json::{mask_digit_runs, printable_body};
-use crate::op::Endpoint;
+use crate::endpoint::Endpoint;
+use crate::redact::{mask_digit_runs, printable_body};
 
 /// Everything that can go wrong while building a request or reading a
 /// response.

@@ -53,8 +53,10 @@
 
 pub mod callback;
 mod card;
+mod card_number;
 mod config;
 pub mod datetime;
+mod endpoint;
 mod enums;
 mod envelope;
 mod error;
@@ -63,12 +65,14 @@ mod json;
 pub mod machine;
 mod money;
 pub mod op;
+mod redact;
 mod retry;
 mod secret;
 mod warning;
 
 pub use card::{CardExpiry, MaskedPan, Pan};
 pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH, DEFAULT_INIT_TIME_OFFSET};
+pub use endpoint::Endpoint;
 pub use enums::{
     AcceptStatus, Currency, Language, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus,
 };
@@ -79,8 +83,8 @@ pub use error::{
 pub use ids::{
     PaymentId, PaymentUuid, RefundId, ShopId, ShopRefundId, ShopTransactionId, VerifyId,
 };
-pub use json::redacted;
-pub use op::{Endpoint, Operation};
+pub use op::Operation;
+pub use redact::redacted;
 pub use retry::{RetryDecision, RetryPolicy};
 pub use secret::{CardToken, Cvc, NotificationKey, OctoSecret};
 pub use warning::FieldWarning;

@@ -2,7 +2,7 @@
 //! retries the same way and tests need no clock.
 //!
 //! Only idempotent operations are resent after an unknown outcome (see
-//! [`Endpoint::is_idempotent`](crate::op::Endpoint::is_idempotent)); a
+//! [`Endpoint::is_idempotent`](crate::Endpoint::is_idempotent)); a
 //! connection that was never made is always safe to retry. The transport
 //! sends the very same request on every attempt, so the idempotency key
 //! (`shop_transaction_id`, `shop_refund_id`) is the same too.

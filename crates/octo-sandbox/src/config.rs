@@ -88,7 +88,7 @@ impl RetrySchedule {
 
     /// How many attempts in all.
     pub fn attempts(&self) -> usize {
-        self.delays.len() + 1
+        self.delays.len().saturating_add(1)
     }
 }
 

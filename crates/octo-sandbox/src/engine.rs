@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use octo_proto::Pan;
-use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
 use crate::callbacks::{self, Delivery, Notifier};
@@ -14,7 +13,7 @@ use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
 use crate::ids::IdSource;
-use crate::state::{Change, Ledger, PaymentRecord, Store};
+use crate::state::{Announcement, Ledger, PaymentRecord, Store};
 use crate::wire::Reject;
 
 /// What a transaction touched and what it wants announced.
@@ -24,16 +23,7 @@ pub(crate) struct Tx {
     refunds: Vec<(u64, String)>,
     tokens: Vec<String>,
     counter: bool,
-    events: Vec<Event>,
-}
-
-/// A callback to send once the change is stored.
-#[derive(Debug, Clone)]
-enum Event {
-    /// The payment's status changed: notify `notify_url`.
-    Status(String),
-    /// A binding ended: call `bind_notify_url`.
-    Tokenization(String),
+    events: Vec<Announcement>,
 }
 
 impl Tx {
@@ -56,11 +46,12 @@ impl Tx {
     }
 
     pub(crate) fn notify_status(&mut self, uuid: &str) {
-        self.events.push(Event::Status(uuid.to_owned()));
+        self.events.push(Announcement::Status(uuid.to_owned()));
     }
 
     pub(crate) fn notify_tokenization(&mut self, uuid: &str) {
-        self.events.push(Event::Tokenization(uuid.to_owned()));
+        self.events
+            .push(Announcement::Tokenization(uuid.to_owned()));
     }
 }
 
@@ -84,6 +75,32 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Engine {
+    /// An engine on `state` (the ledger, the id counter it continues
+    /// from, and the store that keeps it). Without a `runtime` it sends no
+    /// callbacks at all.
+    pub(crate) fn new(
+        config: SandboxConfig,
+        clock: Arc<dyn Clock>,
+        faults: Faults,
+        base_url: String,
+        state: (Ledger, u64, Option<Box<dyn Store>>),
+        runtime: Option<tokio::runtime::Handle>,
+    ) -> Arc<Self> {
+        let (ledger, counter, store) = state;
+        let timeout = config.callback_timeout;
+        Arc::new_cyclic(|weak| Engine {
+            notifier: Notifier::new(weak.clone(), runtime, timeout),
+            config,
+            clock,
+            ids: IdSource::new(counter),
+            faults,
+            base_url,
+            ledger: Mutex::new(ledger),
+            store,
+            pans: Mutex::default(),
+        })
+    }
+
     pub(crate) fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
@@ -96,8 +113,11 @@ impl Engine {
 
     /// Runs `change` on the ledger, then stores what it touched and sends
     /// its callbacks, whether `change` succeeded or refused after changing
-    /// something. A failed store write fails the request (error 4), but the
-    /// ledger keeps the change: the next write carries it.
+    /// something. Nothing is answered before it is stored: when the write
+    /// fails, the request fails (error 4) and the ledger keeps the change
+    /// as unsaved, with its callbacks held back; every later transaction
+    /// writes all that is unsaved with its own records, and fails too until
+    /// a write succeeds.
     pub(crate) fn transact<R>(
         &self,
         change: impl FnOnce(&mut Ledger, &mut Tx) -> Result<R, Reject>,
@@ -110,9 +130,8 @@ impl Engine {
             // stands, so it is saved and announced whether or not the
             // request itself succeeds.
             let result = change(&mut ledger, &mut tx);
-            self.persist(&ledger, &tx)?;
-            let deliveries: Vec<Delivery> = tx
-                .events
+            let announcements = self.persist(&mut ledger, tx)?;
+            let deliveries: Vec<Delivery> = announcements
                 .iter()
                 .filter_map(|e| self.delivery(&ledger, e))
                 .collect();
@@ -129,40 +148,35 @@ impl Engine {
         f(&lock(&self.ledger))
     }
 
-    fn persist(&self, ledger: &Ledger, tx: &Tx) -> Result<(), Reject> {
+    /// Adds what `tx` touched to the ledger's unsaved changes and writes
+    /// them all; on success, the callbacks now due.
+    fn persist(&self, ledger: &mut Ledger, tx: Tx) -> Result<Vec<Announcement>, Reject> {
         let Some(store) = &self.store else {
-            return Ok(());
+            return Ok(tx.events);
         };
-        let mut changes = Vec::new();
-        for uuid in &tx.payments {
-            if let Some(p) = ledger.payment(uuid) {
-                changes.push(Change::Payment(p));
-            }
+        let unsaved = &mut ledger.unsaved;
+        unsaved.counter |= tx.counter || !tx.payments.is_empty();
+        unsaved.payments.extend(tx.payments);
+        unsaved.refunds.extend(tx.refunds);
+        unsaved.tokens.extend(tx.tokens);
+        unsaved.announcements.extend(tx.events);
+        if ledger.unsaved.is_empty() {
+            return Ok(Vec::new());
         }
-        for (shop, id) in &tx.refunds {
-            if let Some(r) = ledger.refund(*shop, id) {
-                changes.push(Change::Refund(r));
-            }
+        let changes = ledger.unsaved.changes(ledger, self.ids.current());
+        let written = changes.is_empty() || store.write(&changes).is_ok();
+        drop(changes);
+        if !written {
+            return Err(Reject::internal(
+                "the sandbox could not save its data file; the change is kept and will be saved with the next request",
+            ));
         }
-        for token in &tx.tokens {
-            if let Some(t) = ledger.token(token) {
-                changes.push(Change::Token(t));
-            }
-        }
-        if tx.counter || !tx.payments.is_empty() {
-            changes.push(Change::Counter(self.ids.current()));
-        }
-        if changes.is_empty() {
-            return Ok(());
-        }
-        store
-            .write(&changes)
-            .map_err(|e| Reject::internal(format!("the sandbox could not save: {e}")))
+        Ok(std::mem::take(&mut ledger.unsaved).announcements)
     }
 
-    fn delivery(&self, ledger: &Ledger, event: &Event) -> Option<Delivery> {
+    fn delivery(&self, ledger: &Ledger, event: &Announcement) -> Option<Delivery> {
         match event {
-            Event::Status(uuid) => {
+            Announcement::Status(uuid) => {
                 let p = ledger.payment(uuid)?;
                 let url = p.notify_url.clone()?;
                 let secret = self
@@ -175,12 +189,15 @@ impl Engine {
                 let body = callbacks::notification_body(self, p, &secret, &hash_key);
                 Some(Delivery::payment(url, p, body, &self.config.notify_retry))
             }
-            Event::Tokenization(uuid) => {
+            Announcement::Tokenization(uuid) => {
+                // The binding has ended: its card number leaves the
+                // sandbox's state now, whatever happens to the callback
+                // (which alone carries it on, in its body).
+                let pan = lock(&self.pans).remove(uuid);
                 let p = ledger.payment(uuid)?;
                 let binding = p.binding.as_ref()?;
                 let url = binding.bind_notify_url.clone()?;
                 let token = ledger.token(&binding.token)?;
-                let pan = lock(&self.pans).get(uuid).cloned();
                 let body = callbacks::tokenization_body(p, token, pan.as_ref());
                 Some(Delivery::tokenization(
                     url,
@@ -206,8 +223,8 @@ impl Engine {
     /// `octo_pay_url` for a payment.
     pub(crate) fn pay_url(&self, p: &PaymentRecord) -> String {
         use crate::state::ChallengeKind;
-        // Joined by hand: every `prepare_payment` answer carries one, and
-        // `format!` was a visible share of the request in the profile.
+        // Joined piece by piece into one buffer sized up front: every
+        // `prepare_payment` answer carries one.
         let (middle, tail): (&str, &[&str]) = if !p.is_payable() {
             ("/status/", &[])
         } else {
@@ -217,7 +234,12 @@ impl Engine {
                 None => ("/pay/", &["?language=", p.language.as_str()]),
             }
         };
-        let mut url = String::with_capacity(self.base_url.len() + p.uuid.len() + 32);
+        let mut url = String::with_capacity(
+            self.base_url
+                .len()
+                .saturating_add(p.uuid.len())
+                .saturating_add(32),
+        );
         url.push_str(&self.base_url);
         url.push_str(middle);
         url.push_str(&p.uuid);
@@ -228,11 +250,8 @@ impl Engine {
     }
 }
 
-/// A keyed digest of a card number: recognises the card again without
-/// keeping it. Stable across restarts so that error 20 survives them.
+/// The card's fingerprint: recognises it again without keeping it
+/// (keyed, never stored: see `state::fingerprint`).
 pub(crate) fn pan_digest(pan: &Pan) -> String {
-    let mut h = Sha1::new();
-    h.update(b"octo-sandbox card v1:");
-    h.update(pan.expose_secret().as_bytes());
-    hex::encode(h.finalize())
+    crate::state::fingerprint(pan)
 }

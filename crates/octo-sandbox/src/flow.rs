@@ -142,7 +142,7 @@ impl Engine {
             p.payed_at = Some(now);
             self.set_status(p, PaymentStatus::Succeeded, tx);
         } else {
-            let until = now + hold;
+            let until = now.saturating_add(hold);
             p.hold_expires_at = Some(until);
             self.set_status(p, PaymentStatus::WaitingForCapture, tx);
             ledger.add_deadline(until, uuid);
@@ -174,10 +174,10 @@ impl Engine {
     pub(crate) fn sweep(&self) -> Result<usize, Reject> {
         let now = self.now();
         self.transact(|ledger, tx| {
-            let mut n = 0;
+            let mut n: usize = 0;
             for uuid in ledger.take_due(now) {
                 if self.expire_if_due(ledger, &uuid, now, tx) {
-                    n += 1;
+                    n = n.saturating_add(1);
                 }
             }
             Ok(n)
@@ -254,7 +254,12 @@ impl Engine {
     pub(crate) fn seconds_left(&self, p: &PaymentRecord, now: OffsetDateTime) -> u32 {
         match &p.challenge {
             Some(c) if c.kind == ChallengeKind::Sms => {
-                let left = (c.sent_at + self.config.otp_lifetime - now).whole_seconds();
+                let expires = c.sent_at.saturating_add(self.config.otp_lifetime);
+                // Whole seconds, cut toward zero as `Duration::whole_seconds`.
+                let left = expires
+                    .unix_timestamp_nanos()
+                    .saturating_sub(now.unix_timestamp_nanos())
+                    / 1_000_000_000;
                 u32::try_from(left.max(0)).unwrap_or(u32::MAX)
             }
             _ => 0,
@@ -346,7 +351,10 @@ impl Engine {
             ));
         }
         Ok(Step::Retry {
-            message: format!("Wrong code: {} attempts left", max_wrong - wrong),
+            message: format!(
+                "Wrong code: {} attempts left",
+                max_wrong.saturating_sub(wrong)
+            ),
         })
     }
 
@@ -414,7 +422,7 @@ impl Engine {
                 if let Some(amount) = final_amount {
                     if amount > p.total_sum {
                         return Err(Reject::new(
-                            3,
+                            codes::set_accept::INVALID_AMOUNT,
                             format!(
                                 "final_amount {amount} is more than the held {}",
                                 p.total_sum
@@ -423,7 +431,7 @@ impl Engine {
                     }
                     if self.config.strict && amount <= rust_decimal::Decimal::ZERO {
                         return Err(Reject::new(
-                            codes::refund::INVALID_AMOUNT,
+                            codes::set_accept::INVALID_AMOUNT,
                             format!("final_amount {amount} must be positive (strict)"),
                         ));
                     }
@@ -479,7 +487,7 @@ fn card_expired(exp_yymm: &str, now: OffsetDateTime) -> bool {
     let Ok(exp) = CardExpiry::parse_yymm(exp_yymm) else {
         return true;
     };
-    let year = 2000 + i32::from(exp.year());
+    let year = 2000_i32.saturating_add(i32::from(exp.year()));
     (year, exp.month()) < (now.year(), u8::from(now.month()))
 }
 

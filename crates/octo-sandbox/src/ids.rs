@@ -50,11 +50,11 @@ impl IdSource {
         let mut v = self.random128();
         v = (v & !(0xF << 76)) | (0x4 << 76);
         v = (v & !(0x3 << 62)) | (0x2 << 62);
-        // Written nibble by nibble: the `format!` version (one for the hex,
-        // five slices, one to join them) was 6 % of a `prepare_payment`.
+        // Written nibble by nibble into a fixed buffer whose dashes are
+        // already in place.
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = [b'-'; 36];
-        let mut nibbles = (0..32u32).rev().map(|i| (v >> (4 * i)) & 0xF);
+        let mut nibbles = (0..32u32).rev().map(|i| (v >> i.saturating_mul(4)) & 0xF);
         for (at, slot) in out.iter_mut().enumerate() {
             if matches!(at, 8 | 13 | 18 | 23) {
                 continue;

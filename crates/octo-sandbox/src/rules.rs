@@ -74,7 +74,7 @@ pub(crate) fn basket(body: &Body) -> Result<Vec<BasketLine>, Reject> {
                     "basket[{i}].count must be positive (strict)"
                 )));
             }
-            let price = item.req_decimal("price").map_err(named)?;
+            let price = item.req_amount("price").map_err(named)?;
             if strict && price.is_sign_negative() {
                 return Err(Reject::format(format!(
                     "basket[{i}].price must not be negative (strict)"
@@ -109,10 +109,7 @@ pub(crate) fn basket_total(basket: &[BasketLine], total_sum: Decimal) -> Result<
             acc.checked_add(l.price.checked_mul(Decimal::from(l.count))?)
         })
         .ok_or_else(|| {
-            Reject::new(
-                codes::prepare_payment::BASKET_TOTAL,
-                "The basket total overflows",
-            )
+            Reject::format("the basket's lines add up to more than the sandbox computes with")
         })?;
     if sum == total_sum {
         Ok(())

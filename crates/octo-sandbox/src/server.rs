@@ -44,32 +44,13 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(content_type),
-    );
-    response
+    let (parts, body) = routes::response(status, content_type, body).into_parts();
+    Response::from_parts(parts, Full::new(Bytes::from(body)))
 }
 
 fn render(reply: Reply) -> Response<Full<Bytes>> {
-    match reply {
-        Reply::Json(status, value) => respond(
-            status,
-            "application/json",
-            serde_json::to_vec(&value).unwrap_or_default(),
-        ),
-        Reply::Ok(payload) => respond(StatusCode::OK, "application/json", payload.ok_bytes()),
-        Reply::Html(status, html) => respond(status, "text/html; charset=utf-8", html.into_bytes()),
-        Reply::Redirect(to) => {
-            let mut response = respond(StatusCode::SEE_OTHER, "text/plain", Vec::new());
-            if let Ok(value) = header::HeaderValue::from_str(&to) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
-        }
-    }
+    let (parts, body) = reply.into_response().into_parts();
+    Response::from_parts(parts, Full::new(Bytes::from(body)))
 }
 
 /// The body OCTO's servers send when they fail.
@@ -92,6 +73,7 @@ async fn serve(
     match fault {
         Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
         Some(FaultAction::Status500) => return Ok(problem_500()),
+        Some(FaultAction::Status502) => return Ok(crate::faults::bad_gateway()),
         _ => {}
     }
     let read = Limited::new(body, engine.config.max_body_bytes).collect();
@@ -109,10 +91,29 @@ async fn serve(
             )));
         }
     };
-    let reply = routes::route(&engine, &parts.method, path, &bytes);
+    // The routes do not panic (checked arithmetic, no indexing on request
+    // data, amounts bounded on reading); should one ever do so, the client
+    // still gets an answer, error 4, and the ledger's lock, recovered from
+    // poisoning by every taker, keeps serving the other requests.
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        routes::route(&engine, &parts.method, path, &bytes)
+    }))
+    .unwrap_or_else(|_| {
+        Reply::Json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            wire::error(&Reject::internal(
+                "the sandbox failed on this request: please report it",
+            )),
+        )
+    });
     match fault {
         Some(FaultAction::DropAfterProcessing) => Err(Dropped),
         Some(FaultAction::Status500AfterProcessing) => Ok(problem_500()),
+        Some(FaultAction::SlowAnswer(d)) => {
+            tokio::time::sleep(d).await;
+            Ok(render(reply))
+        }
+        Some(FaultAction::ResetMidBody) => Ok(crate::faults::mark_cut(render(reply))),
         _ => Ok(render(reply)),
     }
 }
@@ -163,7 +164,9 @@ pub(crate) async fn accept_loop(
                 };
                 let _ = stream.set_nodelay(true);
                 let engine = Arc::clone(&engine);
-                let service = service_fn(move |req| serve(Arc::clone(&engine), req));
+                let service = service_fn(move |req| {
+                    crate::faults::cut_if_marked(serve(Arc::clone(&engine), req))
+                });
                 let connection = http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())
                     .header_read_timeout(header_timeout)

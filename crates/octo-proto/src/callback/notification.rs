@@ -99,27 +99,6 @@ pub struct Notification {
     pub is_physical_card: Option<bool>,
 }
 
-/// Every field [`Notification`] models; the rest go to `extra`.
-const NOTIFICATION_FIELDS: [&str; 17] = [
-    "shop_transaction_id",
-    "octo_payment_UUID",
-    "status",
-    "signature",
-    "hash_key",
-    "total_sum",
-    "transfer_sum",
-    "refunded_sum",
-    "card_country",
-    "maskedPan",
-    "rrn",
-    "riskLevel",
-    "payed_time",
-    "card_type",
-    "card_vendor",
-    "currency",
-    "is_physical_card",
-];
-
 impl Notification {
     /// A notification with only its required fields; the signature and
     /// `hash_key` are empty until [`sign`](Self::sign) fills them. For tests
@@ -354,14 +333,10 @@ fn notification_from(
     })?;
     let octo_payment_uuid =
         PaymentUuid::new(signed.octo_payment_uuid).map_err(|_| invalid_id("octo_payment_UUID"))?;
-    let extra = map
-        .iter()
-        .filter(|(key, _)| !NOTIFICATION_FIELDS.contains(&key.as_str()))
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
     let mut optional = Lenient {
+        fields,
         map,
-        extra,
+        kept: Vec::new(),
         warnings: Vec::new(),
     };
     let mut notification = Notification {
@@ -388,7 +363,9 @@ fn notification_from(
         signature: signed.signature,
         hash_key: signed.hash_key,
     };
-    notification.extra = optional.extra;
+    // What no read touched, then the fields kept because they were bad.
+    notification.extra = fields.unread_as_received();
+    notification.extra.extend(optional.kept);
     Ok((notification, optional.warnings))
 }
 
@@ -397,8 +374,11 @@ fn notification_from(
 /// reported. `null` and an empty string read as absent (OCTO may well send
 /// `"payed_time": ""` for a payment not paid yet).
 struct Lenient<'a> {
+    /// Where each key read is recorded, so that it stays out of `extra`.
+    fields: &'a Fields<'a>,
     map: &'a Map<String, Value>,
-    extra: Map<String, Value>,
+    /// Fields in a bad shape that `extra` keeps as received.
+    kept: Vec<(String, Value)>,
     warnings: Vec<NotificationWarning>,
 }
 
@@ -429,6 +409,7 @@ impl Lenient<'_> {
         keep: bool,
         convert: impl Fn(&Value) -> Option<T>,
     ) -> Option<T> {
+        self.fields.mark_read(key);
         let value = self.map.get(key)?;
         let blank = match value {
             Value::Null => true,
@@ -447,7 +428,7 @@ impl Lenient<'_> {
                 kept_in_extra: keep,
             });
             if keep {
-                self.extra.insert(key.to_owned(), value.clone());
+                self.kept.push((key.to_owned(), value.clone()));
             }
         }
         converted
@@ -500,7 +481,7 @@ impl std::fmt::Debug for Notification {
             .field("masked_pan", &self.masked_pan)
             .field(
                 "extra",
-                &format_args!("{}", crate::json::printable_map(&self.extra)),
+                &format_args!("{}", crate::redact::printable_map(&self.extra)),
             )
             .field("signature", &self.signature)
             .field("hash_key", &self.hash_key)

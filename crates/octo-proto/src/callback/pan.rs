@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::card::{MaskedPan, Pan, luhn_valid, mask_card_number};
+use crate::card::{MaskedPan, Pan};
+use crate::card_number::{luhn_valid, mask_card_number};
 
 /// The card number a tokenization callback reports, as received.
 ///
@@ -14,7 +15,7 @@ use crate::card::{MaskedPan, Pan, luhn_valid, mask_card_number};
 #[derive(Clone)]
 pub struct CallbackPan(String);
 
-crate::secret::wiped_secret!(CallbackPan);
+crate::secret::wiped::wiped_secret!(CallbackPan);
 
 impl CallbackPan {
     /// Accepts 12 to 19 characters, each a digit or `*`, with the last four
@@ -134,6 +135,21 @@ mod tests {
             "４２７６３８００１２３４１０２５",
         ] {
             assert_eq!(CallbackPan::new(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn callback_pan_compares_in_constant_time_and_is_wiped() {
+        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+        wiped::<CallbackPan>();
+        for (a, b, expected) in [
+            ("427638******1025", "427638******1025", true),
+            ("427638******1025", "427638******1026", false),
+        ] {
+            let (equal, compares) =
+                crate::secret::wiped::ct_compares(|| CallbackPan::new(a) == CallbackPan::new(b));
+            assert_eq!(equal, expected, "{a} vs {b}");
+            assert_eq!(compares, 1, "`==` is not the constant-time compare");
         }
     }
 }

@@ -1,14 +1,15 @@
 //! [`Fields`]: typed reads of named fields, with paths for errors.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::raw::{RawObject, parse_raw};
-use super::redact::{is_secret_key, redact, redact_secrets};
 use super::{FieldError, parse_decimal};
 use crate::error::DecodeProblem;
+use crate::redact::{is_secret_key, redact, redact_secrets};
 use crate::warning::FieldWarning;
 
 /// The informational fields a decoder could not read. Shared by reference,
@@ -27,6 +28,34 @@ impl Warnings {
 
     pub fn into_vec(self) -> Vec<FieldWarning> {
         self.0.into_inner()
+    }
+}
+
+/// The keys a decoder read. A decoder reads a few dozen at most, so the
+/// first ones sit inline and the list allocates only past them; a key read
+/// twice is listed twice, which costs less than a search per read.
+#[derive(Default)]
+struct ReadKeys {
+    inline: [&'static str; 24],
+    len: usize,
+    more: Vec<&'static str>,
+}
+
+impl ReadKeys {
+    #[inline]
+    fn push(&mut self, key: &'static str) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = key;
+                self.len += 1;
+            }
+            None => self.more.push(key),
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        let inline = self.inline.get(..self.len).unwrap_or_default();
+        inline.contains(&key) || self.more.contains(&key)
     }
 }
 
@@ -65,9 +94,18 @@ impl<'a> Source<'a> {
 }
 
 /// The payload of a response: `data` first, then the top level.
+///
+/// It records every key a decoder reads, so that [`extra`](Self::extra),
+/// the members a result keeps unmodelled, is what was not read: a decoder
+/// names each field once, where it reads it.
 pub(crate) struct Fields<'a> {
     primary: Option<(Source<'a>, Cow<'a, str>)>,
     fallback: Option<(Source<'a>, Cow<'a, str>)>,
+    /// The keys read so far, present or not (a key read twice is here twice).
+    read: RefCell<ReadKeys>,
+    /// Nested objects read with [`with_object`](Self::with_object), each
+    /// with the members its reader left unread.
+    opened: RefCell<Vec<(&'static str, Map<String, Value>)>>,
 }
 
 impl<'a> Fields<'a> {
@@ -76,6 +114,8 @@ impl<'a> Fields<'a> {
         Self {
             primary: data.map(|d| (Source::Raw(d), Cow::Borrowed("data."))),
             fallback: Some((Source::Raw(root), Cow::Borrowed(""))),
+            read: RefCell::default(),
+            opened: RefCell::default(),
         }
     }
 
@@ -84,6 +124,24 @@ impl<'a> Fields<'a> {
         Self {
             primary: Some((Source::Json(map), Cow::Borrowed(prefix))),
             fallback: None,
+            read: RefCell::default(),
+            opened: RefCell::default(),
+        }
+    }
+
+    /// Counts `key` as read: it is modelled, so it stays out of
+    /// [`extra`](Self::extra). The typed reads below call it; a decoder
+    /// calls it itself only for a field it models without reading it on
+    /// every path.
+    pub fn mark_read(&self, key: &'static str) {
+        self.read.borrow_mut().push(key);
+    }
+
+    /// [`mark_read`](Self::mark_read) for each of `keys`.
+    pub fn mark_all_read(&self, keys: &[&'static str]) {
+        let mut read = self.read.borrow_mut();
+        for key in keys {
+            read.push(key);
         }
     }
 
@@ -106,10 +164,11 @@ impl<'a> Fields<'a> {
 
     fn read<T>(
         &self,
-        key: &str,
+        key: &'static str,
         expected: &'static str,
         convert: impl Fn(&Value) -> Option<T>,
     ) -> Result<Option<T>, FieldError> {
+        self.mark_read(key);
         match self.lookup(key) {
             None => Ok(None),
             Some((value, prefix)) => convert(&value).map(Some).ok_or_else(|| FieldError {
@@ -129,7 +188,7 @@ impl<'a> Fields<'a> {
     /// An optional field, converted by `convert`.
     pub fn opt<T>(
         &self,
-        key: &str,
+        key: &'static str,
         expected: &'static str,
         convert: impl Fn(&Value) -> Option<T>,
     ) -> Result<Option<T>, FieldError> {
@@ -139,7 +198,7 @@ impl<'a> Fields<'a> {
     /// A required field, converted by `convert`.
     pub fn req<T>(
         &self,
-        key: &str,
+        key: &'static str,
         expected: &'static str,
         convert: impl Fn(&Value) -> Option<T>,
     ) -> Result<T, FieldError> {
@@ -147,13 +206,15 @@ impl<'a> Fields<'a> {
         self.required(key, value)
     }
 
-    /// An optional field read with the first key present among `keys`.
+    /// An optional field read with the first key present among `keys`;
+    /// every one of `keys` counts as read.
     pub fn opt_any<T>(
         &self,
-        keys: &[&str],
+        keys: &[&'static str],
         expected: &'static str,
         convert: impl Fn(&Value) -> Option<T> + Copy,
     ) -> Result<Option<T>, FieldError> {
+        self.mark_all_read(keys);
         for key in keys {
             if let Some(v) = self.read(key, expected, convert)? {
                 return Ok(Some(v));
@@ -168,11 +229,12 @@ impl<'a> Fields<'a> {
     /// their JSON text, without building a `Value`.
     fn read_text<T>(
         &self,
-        key: &str,
+        key: &'static str,
         expected: &'static str,
         strings_only: bool,
         convert: impl FnOnce(String) -> Option<T>,
     ) -> Result<Option<T>, FieldError> {
+        self.mark_read(key);
         for (source, prefix) in [&self.primary, &self.fallback].into_iter().flatten() {
             let text = match source {
                 Source::Raw(object) => {
@@ -210,7 +272,7 @@ impl<'a> Fields<'a> {
     /// A required field read from its text (a string, or a number's digits).
     pub fn req_text_as<T>(
         &self,
-        key: &str,
+        key: &'static str,
         expected: &'static str,
         convert: impl FnOnce(String) -> Option<T>,
     ) -> Result<T, FieldError> {
@@ -221,7 +283,7 @@ impl<'a> Fields<'a> {
     /// A required field that must be a JSON string.
     pub fn req_string_as<T>(
         &self,
-        key: &str,
+        key: &'static str,
         expected: &'static str,
         convert: impl FnOnce(String) -> Option<T>,
     ) -> Result<T, FieldError> {
@@ -232,7 +294,7 @@ impl<'a> Fields<'a> {
     /// An optional field that must be a JSON string.
     pub fn opt_string_as<T>(
         &self,
-        key: &str,
+        key: &'static str,
         expected: &'static str,
         convert: impl FnOnce(String) -> Option<T>,
     ) -> Result<Option<T>, FieldError> {
@@ -241,49 +303,59 @@ impl<'a> Fields<'a> {
 
     /// A required string (numbers are taken as their digits).
     #[cfg(test)]
-    pub fn req_text(&self, key: &str) -> Result<String, FieldError> {
+    pub fn req_text(&self, key: &'static str) -> Result<String, FieldError> {
         self.req_text_as(key, "a string", Some)
     }
 
     /// An optional string (numbers are taken as their digits); an empty
     /// string reads as absent.
-    pub fn opt_text(&self, key: &str) -> Result<Option<String>, FieldError> {
+    pub fn opt_text(&self, key: &'static str) -> Result<Option<String>, FieldError> {
         Ok(self
             .read_text(key, "a string", false, Some)?
             .filter(|s| !s.is_empty()))
     }
 
     /// A required exact amount.
-    pub fn req_decimal(&self, key: &str) -> Result<Decimal, FieldError> {
+    pub fn req_decimal(&self, key: &'static str) -> Result<Decimal, FieldError> {
         let value = self.read_decimal(key)?;
         self.required(key, value)
     }
 
     /// An optional exact amount.
-    pub fn opt_decimal(&self, key: &str) -> Result<Option<Decimal>, FieldError> {
+    pub fn opt_decimal(&self, key: &'static str) -> Result<Option<Decimal>, FieldError> {
         self.read_decimal(key)
     }
 
     /// An amount from a JSON number (its digits as written, read in place)
     /// or a numeric string.
-    fn read_decimal(&self, key: &str) -> Result<Option<Decimal>, FieldError> {
+    fn read_decimal(&self, key: &'static str) -> Result<Option<Decimal>, FieldError> {
         self.read_text(key, "a decimal amount", false, |text| {
             parse_decimal(text.trim())
         })
     }
 
     /// Reads the nested object under `key` with `read`; `None` when absent.
+    /// Once read, the object counts as read but for the members `read` left
+    /// unread, which [`extra`](Self::extra) keeps under `key`. An object
+    /// that fails to read stays unread.
     pub fn with_object<T>(
         &self,
-        key: &str,
+        key: &'static str,
         read: impl FnOnce(&Fields<'_>) -> Result<T, FieldError>,
     ) -> Result<Option<T>, FieldError> {
         let Some((value, prefix)) = self.lookup(key) else {
+            self.mark_read(key);
             return Ok(None);
         };
         let path = format!("{prefix}{key}.");
         match value.as_ref() {
-            Value::Object(map) => read(&Fields::object(map, &path)).map(Some),
+            Value::Object(map) => {
+                let nested = Fields::object(map, &path);
+                let value = read(&nested)?;
+                let unread = nested.unread_as_received();
+                self.opened.borrow_mut().push((key, unread));
+                Ok(Some(value))
+            }
             _ => Err(FieldError {
                 path: format!("{prefix}{key}"),
                 problem: DecodeProblem::Invalid {
@@ -363,30 +435,36 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Every field not named in `known` (nor an envelope field), `data`
-    /// winning over the top level: what this SDK does not model, kept, with
-    /// any secret-named field inside it redacted.
-    pub fn extra(&self, known: &[&str]) -> Map<String, Value> {
-        const ENVELOPE: [&str; 5] = [
-            "error",
-            "errMessage",
-            "errorMessage",
-            "apiMessageForDevelopers",
-            "data",
-        ];
-        let mut extra = Map::new();
-        for (source, _) in [&self.fallback, &self.primary].into_iter().flatten() {
-            let skip = |key: &str| known.contains(&key) || ENVELOPE.contains(&key);
-            source.for_each_except(skip, |key, value| {
-                let mut value = value.into_owned();
-                if is_secret_key(key) {
-                    redact(&mut value);
-                } else {
-                    redact_secrets(&mut value);
-                }
-                extra.insert(key.to_owned(), value);
-            });
+    /// Every member no read touched, `data` winning over the top level:
+    /// what this SDK does not model, kept, with any secret-named field
+    /// inside it redacted.
+    pub fn extra(&self) -> Map<String, Value> {
+        let mut extra = self.unread_as_received();
+        for (key, value) in extra.iter_mut() {
+            if is_secret_key(key) {
+                redact(value);
+            } else {
+                redact_secrets(value);
+            }
         }
         extra
+    }
+
+    /// Every member no read touched, as received (nothing redacted): `data`
+    /// winning over the top level, with the unread rest of each nested
+    /// object that was read. Members left out are never decoded.
+    pub fn unread_as_received(&self) -> Map<String, Value> {
+        let (read, opened) = (self.read.borrow(), self.opened.borrow());
+        let mut unread = Map::new();
+        for (source, _) in [&self.fallback, &self.primary].into_iter().flatten() {
+            let skip = |key: &str| read.contains(key) || opened.iter().any(|(k, _)| *k == key);
+            source.for_each_except(skip, |key, value| {
+                unread.insert(key.to_owned(), value.into_owned());
+            });
+        }
+        for (key, rest) in opened.iter() {
+            unread.insert((*key).to_owned(), Value::Object(rest.clone()));
+        }
+        unread
     }
 }

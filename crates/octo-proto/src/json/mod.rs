@@ -10,12 +10,9 @@
 
 mod fields;
 mod raw;
-mod redact;
 
 pub(crate) use fields::{Fields, Warnings};
 pub(crate) use raw::{Envelope, RawObject, parse_raw};
-pub use redact::redacted;
-pub(crate) use redact::{mask_digit_runs, printable_body, printable_map};
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -126,8 +123,46 @@ mod tests {
         let err = f.req_text("zzz").unwrap_err();
         assert_eq!(err.path, "data.zzz");
         assert_eq!(err.problem, DecodeProblem::Missing);
-        let extra = f.extra(&["a"]);
+        // Every key read, present or not, stays out of `extra`.
+        f.mark_read("error");
+        f.mark_read("data");
+        assert!(f.extra().is_empty());
+        let f = Fields::envelope(&root, Some(&data));
+        f.mark_read("error"); // the envelope's members, as envelope::decode does
+        f.mark_read("data");
+        assert_eq!(f.req_text("a").unwrap(), "inner");
+        let extra = f.extra();
         assert_eq!(extra.keys().collect::<Vec<_>>(), vec!["b", "c"]);
+    }
+
+    #[test]
+    fn extra_is_what_was_not_read() {
+        let body = br#"{"error":0,"data":{"a":1,"b":2,"alias":3,
+            "nested":{"x":1,"y":{"z":2,"w":3},"v":4},"bad":"x"}}"#;
+        let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
+        let data = RawObject::of(root.get("data").unwrap()).unwrap();
+        let f = Fields::envelope(&root, Some(&data));
+        f.mark_read("error"); // the envelope's members, as envelope::decode does
+        f.mark_read("data");
+        assert_eq!(f.opt_decimal("a").unwrap(), Some(Decimal::from(1)));
+        // Every alias counts as read, even the ones not reached.
+        let first = f.opt_any(&["b", "alias"], "an integer", u64_of).unwrap();
+        assert_eq!(first, Some(2));
+        let nested = f
+            .with_object("nested", |n| {
+                n.req_decimal("x")?;
+                n.with_object("y", |y| y.req_decimal("z"))
+            })
+            .unwrap();
+        assert_eq!(nested, Some(Some(Decimal::from(2))));
+        // A field that fails to read is still read: it is modelled.
+        assert!(f.opt_decimal("bad").is_err());
+        f.mark_read("never_sent");
+        let extra = f.extra();
+        assert_eq!(
+            Value::Object(extra),
+            serde_json::json!({"nested":{"y":{"w":3},"v":4}})
+        );
     }
 
     #[test]
@@ -138,7 +173,7 @@ mod tests {
             "CVC2":"739"}}"#;
         let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
         let data = RawObject::of(root.get("data").unwrap()).unwrap();
-        let extra = Fields::envelope(&root, Some(&data)).extra(&[]);
+        let extra = Fields::envelope(&root, Some(&data)).extra();
         let text = serde_json::to_string(&extra).unwrap();
         for secret in ["tok-123", "4111111111111111", "61135", "739"] {
             assert!(!text.contains(secret), "{text}");
@@ -158,7 +193,7 @@ mod tests {
         let data = RawObject::of(root.get("data").unwrap()).unwrap();
         let f = Fields::envelope(&root, Some(&data));
         let warnings = Warnings::new();
-        let time = |key: &str| {
+        let time = |key: &'static str| {
             f.soft(key, &warnings, |f| {
                 f.opt_string_as(key, "a time", |s| crate::datetime::parse_octo(&s))
             })

@@ -69,10 +69,12 @@ use std::collections::VecDeque;
 
 use time::{Duration, OffsetDateTime};
 
-use super::drive::{
-    Awaiting, CodePrompt, Command, Failure, InFlight, Input, Machine, Output, Rejected, Reply,
-    TokenNotice, Wait, refused,
-};
+use super::Machine;
+use super::command::{Command, InFlight, Reply, refused};
+use super::failure::{Failure, Rejected};
+use super::input::Input;
+use super::notice::TokenNotice;
+use super::output::{Awaiting, CodePrompt, Output, Wait};
 use crate::card::{MaskedPan, Pan};
 use crate::enums::{PaymentMethod, PaymentStatus, TokenStatus};
 use crate::error::{Error, ErrorCode};

@@ -124,19 +124,41 @@
 //! ```
 
 mod binding;
+mod checkout;
 mod clock;
-mod drive;
+mod command;
+mod failure;
+mod input;
+mod notice;
+mod output;
 mod payment;
-mod refund;
 mod token;
 mod token_payment;
 
 pub use binding::{BindingMachine, BindingParams, BindingPhase, BoundCard};
-pub use drive::{
-    Awaiting, CodePrompt, Command, Failure, Hold, Input, Machine, Output, PaymentNotice, Rejected,
-    Reply, TokenNotice, Wait,
-};
-pub use payment::{PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase};
-pub use refund::RefundRecord;
+pub use command::{Command, Reply};
+pub use failure::{Failure, Rejected};
+pub use input::Input;
+pub use notice::{PaymentNotice, TokenNotice};
+pub use output::{Awaiting, CodePrompt, Hold, Output, Wait};
+pub use payment::{PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase, RefundRecord};
 pub use token::TokenMachine;
 pub use token_payment::TokenPaymentMachine;
+
+use time::OffsetDateTime;
+
+/// A state machine for one OCTO flow: [`PaymentMachine`],
+/// [`TokenPaymentMachine`], [`BindingMachine`] or [`TokenMachine`].
+pub trait Machine {
+    /// What [`Output::Done`] carries.
+    type Outcome;
+
+    /// Hands in an input. A refused input leaves the machine unchanged.
+    fn handle_input(&mut self, input: Input, now: OffsetDateTime) -> Result<(), Rejected>;
+
+    /// The next thing to do; [`Output::Wait`] when idle.
+    fn poll_output(&mut self) -> Output<Self::Outcome>;
+
+    /// Whether the machine has ended and absorbs every further input.
+    fn is_terminal(&self) -> bool;
+}

@@ -17,10 +17,12 @@ use std::collections::VecDeque;
 
 use time::OffsetDateTime;
 
-use super::drive::{
-    Awaiting, Command, Failure, InFlight, Input, Machine, Output, Rejected, Reply, TokenNotice,
-    Wait, refused,
-};
+use super::Machine;
+use super::command::{Command, InFlight, Reply, refused};
+use super::failure::{Failure, Rejected};
+use super::input::Input;
+use super::notice::TokenNotice;
+use super::output::{Awaiting, Output, Wait};
 use crate::enums::TokenStatus;
 use crate::error::ErrorCode;
 use crate::ids::ShopTransactionId;

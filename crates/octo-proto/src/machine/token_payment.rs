@@ -18,41 +18,15 @@
 
 use time::OffsetDateTime;
 
-use super::drive::{Input, Machine, Output, Rejected};
+use super::Machine;
+use super::checkout::TokenCheckout;
+use super::failure::Rejected;
+use super::input::Input;
+use super::output::Output;
 use super::payment::{PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase};
-use crate::enums::{PaymentMethod, PaymentStatus};
-use crate::ids::PaymentUuid;
-use crate::op::{PayWithToken, PreparePayment, TokenPayment};
+use crate::enums::PaymentMethod;
+use crate::op::PreparePayment;
 use crate::secret::CardToken;
-
-/// The stored card a token payment is paid with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TokenCheckout {
-    card_token: CardToken,
-    method: PaymentMethod,
-    email: Option<String>,
-}
-
-impl TokenCheckout {
-    pub(crate) fn command(&self, octo_payment_uuid: PaymentUuid) -> PayWithToken {
-        let mut pay = PayWithToken::new(
-            octo_payment_uuid,
-            self.card_token.clone(),
-            self.method.clone(),
-        );
-        pay.email = self.email.clone();
-        pay
-    }
-
-    /// Where the customer must go to confirm, when OCTO asks for a step.
-    pub(crate) fn next_step(paid: &TokenPayment) -> Option<String> {
-        let open = matches!(
-            paid.status,
-            PaymentStatus::Created | PaymentStatus::WaitUserAction | PaymentStatus::WaitingPay
-        );
-        paid.redirect_url.clone().filter(|_| open)
-    }
-}
 
 /// A payment with a stored card token.
 ///
@@ -95,11 +69,7 @@ impl TokenPaymentMachine {
                 .map(|u| u.email.clone())
                 .filter(|e| !e.is_empty())
         });
-        let checkout = TokenCheckout {
-            card_token,
-            method,
-            email,
-        };
+        let checkout = TokenCheckout::new(card_token, method, email);
         Self(PaymentMachine::start(prepare, params, Some(checkout), now))
     }
 

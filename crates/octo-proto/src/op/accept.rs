@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::status::{Payment, decode_payment};
+use super::payment::{Payment, decode_payment};
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::config::Config;
 use crate::enums::AcceptStatus;
@@ -87,7 +87,7 @@ impl SetAccept {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     #[serde(rename = "octo_payment_UUID")]
     octo_payment_uuid: &'a PaymentUuid,
     accept_status: AcceptStatus,

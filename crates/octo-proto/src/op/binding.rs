@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::status::{Payment, decode_payment};
+use super::payment::{Payment, decode_payment};
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::card::{CardExpiry, Pan};
 use crate::config::Config;
@@ -94,7 +94,7 @@ impl BindCard {
 struct BindWire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     shop_transaction_id: &'a ShopTransactionId,
     #[serde(serialize_with = "expose::pan")]
     pan: &'a Pan,
@@ -248,7 +248,7 @@ impl Operation for VerificationInfo {
 #[derive(Clone)]
 pub struct SmsCode(String);
 
-crate::secret::wiped_secret!(SmsCode);
+crate::secret::wiped::wiped_secret!(SmsCode);
 
 impl SmsCode {
     /// Validates a code.
@@ -277,7 +277,7 @@ impl fmt::Debug for SmsCode {
 
 impl<'de> Deserialize<'de> for SmsCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = crate::card::secret_text(d, "the SMS code as a string of digits")?;
+        let raw = crate::secret::text::secret_text(d, "the SMS code as a string of digits")?;
         SmsCode::new(raw).map_err(serde::de::Error::custom)
     }
 }
@@ -301,7 +301,7 @@ pub struct CheckSmsKey {
 struct CheckSmsWire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     #[serde(rename = "smsKey")]
     sms_key: &'a str,
     #[serde(rename = "paymentUUID")]
@@ -385,5 +385,22 @@ impl Operation for CheckPan {
         response: &http::Response<B>,
     ) -> Result<Verification, Error> {
         decode_verification(Endpoint::CheckPan, response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sms_code_compares_in_constant_time_and_is_wiped() {
+        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+        wiped::<SmsCode>();
+        for (a, b, expected) in [("1234", "1234", true), ("1234", "1235", false)] {
+            let (equal, compares) =
+                crate::secret::wiped::ct_compares(|| SmsCode::new(a).ok() == SmsCode::new(b).ok());
+            assert_eq!(equal, expected, "{a} vs {b}");
+            assert_eq!(compares, 1, "`==` is not the constant-time compare");
+        }
     }
 }

@@ -60,7 +60,7 @@ pub struct FiscalReceipt {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     payment_uuid: &'a PaymentUuid,
 }
 
@@ -88,7 +88,7 @@ impl Operation for FiscalData {
         envelope::decode(Endpoint::FiscalData, response, |f| {
             let warnings = Warnings::new();
             let w = &warnings;
-            let text = |key: &str| f.soft(key, w, |f| f.opt_text(key));
+            let text = |key: &'static str| f.soft(key, w, |f| f.opt_text(key));
             Ok(FiscalReceipt {
                 phone: text("phone"),
                 code: f.soft("code", w, |f| f.opt("code", "an integer", i64_of)),
@@ -102,16 +102,7 @@ impl Operation for FiscalData {
                 }),
                 fiscal_sign: text("fiscalSign"),
                 qr_code_url: text("qrCodeURL"),
-                extra: f.extra(&[
-                    "phone",
-                    "code",
-                    "message",
-                    "terminalID",
-                    "receiptId",
-                    "dateTime",
-                    "fiscalSign",
-                    "qrCodeURL",
-                ]),
+                extra: f.extra(),
                 warnings: warnings.into_vec(),
             })
         })

@@ -27,6 +27,7 @@ mod accept;
 mod binding;
 mod fiscal;
 mod pay;
+mod payment;
 mod prepare;
 mod refund;
 mod status;
@@ -37,110 +38,17 @@ pub use accept::SetAccept;
 pub use binding::{BindCard, CheckPan, CheckSmsKey, SmsCode, Verification, VerificationInfo};
 pub use fiscal::{FiscalData, FiscalReceipt};
 pub use pay::{PayWithToken, TokenPayment};
+pub use payment::Payment;
 pub use prepare::{BasketItem, PreparePayment, UserData};
 pub use refund::{Refund, RefundResult};
-pub use status::{Payment, PaymentStatusCheck};
+pub use status::PaymentStatusCheck;
 pub use token::{BlockCardToken, BlockedToken};
 
 use serde::Serialize;
 
 use crate::config::Config;
+pub use crate::endpoint::Endpoint;
 use crate::error::{Error, InputError, InputProblem};
-
-/// An OCTO endpoint, as far as it matters for paths, error codes and
-/// retrying.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Endpoint {
-    /// `POST /prepare_payment`: create a payment.
-    PreparePayment,
-    /// `POST /prepare_payment` with only the shop's id: check a status.
-    PaymentStatus,
-    /// `POST /pay/{octo_payment_UUID}`: pay with a card token.
-    PayWithToken,
-    /// `POST /set_accept`: capture or cancel a held payment.
-    SetAccept,
-    /// `POST /refund`.
-    Refund,
-    /// `POST /bind_card`: start binding a card.
-    BindCard,
-    /// `POST /verificationInfo/`: the OTP's state during binding.
-    VerificationInfo,
-    /// `POST /bind_card/check_sms_key`: the customer's OTP during binding.
-    CheckSmsKey,
-    /// `POST /check_pan`: resend the OTP.
-    CheckPan,
-    /// `POST /block_card_token`.
-    BlockCardToken,
-    /// `POST /fiscal-data`: the fiscal receipt of a payment.
-    FiscalData,
-}
-
-impl Endpoint {
-    /// Every endpoint.
-    pub const ALL: [Endpoint; 11] = [
-        Self::PreparePayment,
-        Self::PaymentStatus,
-        Self::PayWithToken,
-        Self::SetAccept,
-        Self::Refund,
-        Self::BindCard,
-        Self::VerificationInfo,
-        Self::CheckSmsKey,
-        Self::CheckPan,
-        Self::BlockCardToken,
-        Self::FiscalData,
-    ];
-
-    /// A stable snake_case name (used in fixtures, logs and spans).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::PreparePayment => "prepare_payment",
-            Self::PaymentStatus => "payment_status",
-            Self::PayWithToken => "pay_with_token",
-            Self::SetAccept => "set_accept",
-            Self::Refund => "refund",
-            Self::BindCard => "bind_card",
-            Self::VerificationInfo => "verification_info",
-            Self::CheckSmsKey => "check_sms_key",
-            Self::CheckPan => "check_pan",
-            Self::BlockCardToken => "block_card_token",
-            Self::FiscalData => "fiscal_data",
-        }
-    }
-
-    /// Whether resending a request whose outcome is unknown is safe: the
-    /// endpoint only reads, or OCTO's pages say it deduplicates by a key
-    /// the shop chose (`shop_transaction_id` for `prepare_payment`,
-    /// `shop_refund_id` for `refund`). The evidence for each endpoint is in
-    /// `docs/protocol-notes.md`, "Idempotency of each endpoint".
-    pub fn is_idempotent(self) -> bool {
-        match self {
-            Self::PreparePayment
-            | Self::PaymentStatus
-            | Self::Refund
-            | Self::VerificationInfo
-            | Self::FiscalData => true,
-            // Binding twice meets error 20 (a token is pending) and sends
-            // the card again; capturing twice, paying twice, spending an
-            // OTP attempt, sending another SMS or blocking twice (error 6
-            // hides whether the first block landed) are not safe to repeat
-            // blindly.
-            Self::BindCard
-            | Self::PayWithToken
-            | Self::SetAccept
-            | Self::CheckSmsKey
-            | Self::CheckPan
-            | Self::BlockCardToken => false,
-        }
-    }
-}
-
-impl std::fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A request to OCTO and how to read its answer.
 pub trait Operation {
@@ -199,15 +107,18 @@ pub(crate) fn post_json(
 pub(crate) mod expose {
     use serde::Serializer;
 
-    pub fn secret<S: Serializer>(value: &crate::OctoSecret, s: S) -> Result<S::Ok, S::Error> {
+    pub fn secret<S: Serializer>(
+        value: &crate::secret::OctoSecret,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.expose_secret())
     }
 
-    pub fn token<S: Serializer>(value: &crate::CardToken, s: S) -> Result<S::Ok, S::Error> {
+    pub fn token<S: Serializer>(value: &crate::secret::CardToken, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.expose_secret())
     }
 
-    pub fn pan<S: Serializer>(value: &crate::Pan, s: S) -> Result<S::Ok, S::Error> {
+    pub fn pan<S: Serializer>(value: &crate::card::Pan, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.expose_secret())
     }
 }

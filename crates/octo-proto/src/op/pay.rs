@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::status::{payment_status_of, payment_uuid_of, shop_transaction_id_of};
+use super::payment::{payment_status_of, payment_uuid_of, shop_transaction_id_of};
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::card::MaskedPan;
 use crate::config::Config;
@@ -109,25 +109,6 @@ pub struct TokenPayment {
     pub warnings: Vec<FieldWarning>,
 }
 
-const FIELDS: [&str; 16] = [
-    "id",
-    "uuid",
-    "merchantTransId",
-    "status",
-    "initialSum",
-    "totalSum",
-    "refundedSum",
-    "transferSum",
-    "currency",
-    "redirectUrl",
-    "autoCapture",
-    "isTest",
-    "createTime",
-    "expireTime",
-    "peyedTime",
-    "payedTime",
-];
-
 fn millis(v: &Value) -> Option<OffsetDateTime> {
     i64_of(v).and_then(datetime::from_epoch_millis)
 }
@@ -139,14 +120,15 @@ fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
         f.with_object("details", |d| {
             let card = d
                 .soft_hidden("cardInfo", w, |d| {
-                    d.with_object("cardInfo", |c| Ok(super::status::masked_card(c, w)))
+                    d.with_object("cardInfo", |c| Ok(super::payment::masked_card(c, w)))
                 })
                 .flatten();
             Ok((card, d.soft("transType", w, |d| d.opt_text("transType"))))
         })
     });
     let (card, trans_type) = details.unwrap_or_default();
-    let millis_at = |key: &str| f.soft(key, w, |f| f.opt(key, "epoch milliseconds", millis));
+    let millis_at =
+        |key: &'static str| f.soft(key, w, |f| f.opt(key, "epoch milliseconds", millis));
     Ok(TokenPayment {
         id: f.soft("id", w, |f| f.opt("id", "an integer", PaymentId::from_json)),
         octo_payment_uuid: f.req("uuid", "a non-empty id", payment_uuid_of)?,
@@ -175,18 +157,8 @@ fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
         }),
         card,
         trans_type,
-        extra: {
-            let mut extra = f.extra(&FIELDS);
-            // The card details are modelled above; everything else stays.
-            if let Some(Value::Object(details)) = extra.get_mut("details") {
-                details.remove("transType");
-                if let Some(Value::Object(info)) = details.get_mut("cardInfo") {
-                    info.remove("first6");
-                    info.remove("last4");
-                }
-            }
-            extra
-        },
+        // What `details` holds beyond the card and `transType` stays.
+        extra: f.extra(),
         warnings: warnings.into_vec(),
     })
 }

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::status::{Payment, decode_payment};
+use super::payment::{Payment, decode_payment};
 use super::validate;
 use super::{Endpoint, Operation, expose, post_json};
 use crate::config::Config;
@@ -300,7 +300,7 @@ impl PreparePayment {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     shop_transaction_id: &'a ShopTransactionId,
     auto_capture: bool,
     test: bool,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
-use super::status::payment_uuid_of;
+use super::payment::payment_uuid_of;
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::config::Config;
 use crate::datetime;
@@ -90,7 +90,7 @@ fn refund_status(raw: &str) -> RefundStatus {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     shop_refund_id: &'a ShopRefundId,
     #[serde(rename = "octo_payment_UUID")]
     octo_payment_uuid: &'a PaymentUuid,
@@ -144,7 +144,7 @@ impl Operation for Refund {
                 status: f.req("status", "a status string", |v| {
                     v.as_str().map(refund_status)
                 })?,
-                extra: f.extra(&["octo_payment_UUID", "refund_id", "refund_time", "status"]),
+                extra: f.extra(),
                 warnings: warnings.into_vec(),
             })
         })

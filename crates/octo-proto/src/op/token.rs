@@ -40,7 +40,7 @@ pub struct BlockedToken {
 struct Wire<'a> {
     octo_shop_id: ShopId,
     #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::OctoSecret,
+    octo_secret: &'a crate::secret::OctoSecret,
     #[serde(serialize_with = "expose::token")]
     card_token: &'a CardToken,
 }
@@ -71,7 +71,7 @@ impl Operation for BlockCardToken {
                 status: f.req("status", "a status string", |v| {
                     v.as_str().map(TokenStatus::parse)
                 })?,
-                extra: f.extra(&["status"]),
+                extra: f.extra(),
             })
         })
     }

@@ -96,7 +96,8 @@ type Chains = HashMap<String, (u64, oneshot::Receiver<()>)>;
 pub(crate) struct Notifier {
     engine: Weak<Engine>,
     client: CallbackClient,
-    runtime: tokio::runtime::Handle,
+    /// Where deliveries run; `None` sends nothing (an in-process sandbox).
+    runtime: Option<tokio::runtime::Handle>,
     chains: Arc<Mutex<Chains>>,
     held: Arc<Mutex<Option<(u64, Delivery)>>>,
     generation: AtomicU64,
@@ -111,7 +112,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Notifier {
     pub(crate) fn new(
         engine: Weak<Engine>,
-        runtime: tokio::runtime::Handle,
+        runtime: Option<tokio::runtime::Handle>,
         timeout: Duration,
     ) -> Self {
         Self {
@@ -138,10 +139,13 @@ impl Notifier {
 
     /// Queues a callback, applying the callback faults.
     pub(crate) fn send(&self, d: Delivery) {
+        let Some(runtime) = &self.runtime else {
+            return;
+        };
         let faults = self
             .engine
             .upgrade()
-            .map(|e| e.faults.callback_faults())
+            .map(|e| e.faults.take_callback_faults())
             .unwrap_or_default();
         let copies = if faults.duplicate { 2 } else { 1 };
         for _ in 0..copies {
@@ -164,7 +168,7 @@ impl Notifier {
                     let held = Arc::clone(&self.held);
                     let engine = self.engine.clone();
                     let in_flight = Arc::clone(&self.in_flight);
-                    self.runtime.spawn(async move {
+                    runtime.spawn(async move {
                         tokio::time::sleep(REORDER_WINDOW).await;
                         let alone = {
                             let mut slot = lock(&held);
@@ -187,6 +191,9 @@ impl Notifier {
     /// before it for the same payment is over (its retries do not hold `d`
     /// back).
     fn dispatch(&self, d: Delivery) {
+        let Some(runtime) = &self.runtime else {
+            return;
+        };
         let seq = self.generation.fetch_add(1, Ordering::SeqCst);
         let (done, mine) = oneshot::channel();
         let before = lock(&self.chains).insert(d.uuid.clone(), (seq, mine));
@@ -196,7 +203,7 @@ impl Notifier {
         let chains = Arc::clone(&self.chains);
         let in_flight = Arc::clone(&self.in_flight);
         let attempts = Arc::clone(&self.attempts);
-        self.runtime.spawn(async move {
+        runtime.spawn(async move {
             if let Some((_, before)) = before {
                 let _ = before.await;
             }
@@ -232,7 +239,7 @@ async fn deliver(
     first_done: oneshot::Sender<()>,
 ) {
     let mut first_done = Some(first_done);
-    let tries = d.delays.len() + 1;
+    let tries = d.delays.len().saturating_add(1);
     for attempt in 0..tries {
         if let Some(delay) = attempt.checked_sub(1).and_then(|i| d.delays.get(i)) {
             tokio::time::sleep(*delay).await;

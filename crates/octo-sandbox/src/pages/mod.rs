@@ -38,7 +38,7 @@ fn decode(text: &str) -> Option<String> {
             b'%' => {
                 let hi = char::from(bytes.next()?).to_digit(16)?;
                 let lo = char::from(bytes.next()?).to_digit(16)?;
-                out.push(u8::try_from(hi * 16 + lo).ok()?);
+                out.push(u8::try_from(hi.checked_mul(16)?.checked_add(lo)?).ok()?);
             }
             other => out.push(other),
         }

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::payments::{owned_payment, payment_payload, unknown, url};
+use crate::codes;
 use crate::engine::{Engine, pan_digest};
 use crate::flow::{Step, card_record, mask_phone};
 use crate::rules;
@@ -35,14 +36,21 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let tx_id = body.req_text("shop_transaction_id")?;
     let pan = pan_of(body)?;
     let digest = pan_digest(&pan);
-    let pending = || Reject::new(20, "Active or pending token already exists");
-    let known = engine.read(|l| {
+    let pending = || {
+        Reject::new(
+            codes::bind_card::TOKEN_ALREADY_EXISTS,
+            "Active or pending token already exists",
+        )
+    };
+    // Through `transact`, which changes nothing here: an answer about a
+    // known binding goes out only once everything unsaved is saved.
+    let known = engine.transact(|l, _| {
         if l.live_token_for(shop_id, &digest).is_some() {
-            return Some(Err(pending()));
+            return Ok(Some(Err(pending())));
         }
-        l.payment_by_shop_tx(shop_id, &tx_id)
-            .map(|p| Ok(payment_payload(engine, p)))
-    });
+        Ok(l.payment_by_shop_tx(shop_id, &tx_id)
+            .map(|p| Ok(payment_payload(engine, p))))
+    })?;
     if let Some(answer) = known {
         return answer.map(wire::ok);
     }
@@ -91,7 +99,7 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             notify_url: notify_url.clone(),
             language: Language::UzbekLatin,
             created_at: now,
-            expires_at: now + engine.config.default_ttl,
+            expires_at: now.saturating_add(engine.config.default_ttl),
             payed_at: None,
             hold_expires_at: None,
             user: None,
@@ -221,10 +229,9 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             engine.expire_if_due(l, &uuid, now, tx);
             let verify_id = engine.ids.next_number();
             let p = l.payment_mut(&uuid).ok_or_else(|| unknown(&uuid))?;
-            let same_card = p
-                .card
-                .as_ref()
-                .is_some_and(|c| c.digest == digest && c.exp == exp.to_yymm());
+            let same_card = p.card.as_ref().is_some_and(|c| {
+                c.may_be(&digest, pan.first6(), pan.last4()) && c.exp == exp.to_yymm()
+            });
             let Some(c) = p
                 .challenge
                 .as_mut()
@@ -236,9 +243,12 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 return Err(Reject::format("the card does not match the payment's card"));
             }
             if c.resends >= max {
-                return Err(Reject::new(17, "Too many OTP resends"));
+                return Err(Reject::new(
+                    codes::check_pan::TOO_MANY_RESENDS,
+                    "Too many OTP resends",
+                ));
             }
-            c.resends += 1;
+            c.resends = c.resends.saturating_add(1);
             c.verify_id = verify_id;
             c.sent_at = now;
             tx.payment(&uuid);

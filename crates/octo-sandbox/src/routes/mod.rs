@@ -27,6 +27,45 @@ pub(crate) enum Reply {
     Redirect(String),
 }
 
+impl Reply {
+    /// The HTTP answer, as the server sends it.
+    pub(crate) fn into_response(self) -> http::Response<Vec<u8>> {
+        match self {
+            Reply::Json(status, value) => response(
+                status,
+                "application/json",
+                serde_json::to_vec(&value).unwrap_or_default(),
+            ),
+            Reply::Ok(payload) => response(StatusCode::OK, "application/json", payload.ok_bytes()),
+            Reply::Html(status, html) => {
+                response(status, "text/html; charset=utf-8", html.into_bytes())
+            }
+            Reply::Redirect(to) => {
+                let mut answer = response(StatusCode::SEE_OTHER, "text/plain", Vec::new());
+                if let Ok(value) = http::HeaderValue::from_str(&to) {
+                    answer.headers_mut().insert(http::header::LOCATION, value);
+                }
+                answer
+            }
+        }
+    }
+}
+
+/// An answer with a status, a content type and a body.
+pub(crate) fn response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> http::Response<Vec<u8>> {
+    let mut answer = http::Response::new(body);
+    *answer.status_mut() = status;
+    answer.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
+    answer
+}
+
 impl From<Result<Value, Reject>> for Reply {
     fn from(result: Result<Value, Reject>) -> Self {
         match result {

@@ -130,7 +130,7 @@ fn new_payment(
 ) -> Result<PaymentRecord, Reject> {
     let config = &engine.config;
     let strict = config.strict;
-    let total_sum = body.req_decimal("total_sum")?;
+    let total_sum = body.req_amount("total_sum")?;
     if strict && total_sum <= Decimal::ZERO {
         return Err(Reject::format("total_sum must be positive (strict)"));
     }
@@ -151,11 +151,19 @@ fn new_payment(
     };
     if config.strict {
         // init_time is a wall-clock time in the sandbox's zone.
-        let off = (init.assume_offset(config.zone) - now).abs();
-        if off > config.init_time_tolerance {
+        let off = init
+            .assume_offset(config.zone)
+            .unix_timestamp_nanos()
+            .abs_diff(now.unix_timestamp_nanos());
+        if off
+            > config
+                .init_time_tolerance
+                .whole_nanoseconds()
+                .unsigned_abs()
+        {
             return Err(Reject::format(format!(
                 "init_time {init_time} is {} minutes away from the sandbox's clock in UTC{} (strict)",
-                off.whole_minutes(),
+                off / 60_000_000_000,
                 config.zone
             )));
         }
@@ -232,7 +240,7 @@ fn new_payment(
         notify_url,
         language,
         created_at: now,
-        expires_at: now + ttl,
+        expires_at: now.saturating_add(ttl),
         payed_at: None,
         hold_expires_at: None,
         user,
@@ -257,7 +265,7 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject
             )));
         }
     };
-    let final_amount = body.opt_decimal("final_amount")?;
+    let final_amount = body.opt_amount("final_amount")?;
     if engine.config.strict && final_amount.is_some() && decision == AcceptStatus::Cancel {
         return Err(Reject::format(
             "final_amount is only for a capture (strict)",

@@ -40,7 +40,7 @@ fn check_refund(ledger: &mut Ledger, key: &(u64, String), now: OffsetDateTime, t
     let settled = match r.settles_at {
         Some(at) => at <= now,
         None if r.checks_left > 0 => {
-            r.checks_left -= 1;
+            r.checks_left = r.checks_left.saturating_sub(1);
             false
         }
         None => true,
@@ -51,7 +51,7 @@ fn check_refund(ledger: &mut Ledger, key: &(u64, String), now: OffsetDateTime, t
         RefundState::Pending
     };
     if settled && let Some(p) = ledger.payment_mut(&r.payment_uuid) {
-        p.refunded_sum += r.amount;
+        p.refunded_sum = p.refunded_sum.saturating_add(r.amount);
         tx.payment(&r.payment_uuid);
     }
     tx.refund(key.0, &key.1);
@@ -71,7 +71,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let shop_id = shop.id.0;
     let shop_refund_id = body.req_text("shop_refund_id")?;
     let uuid = body.req_text("octo_payment_UUID")?;
-    let amount = body.req_decimal("amount")?;
+    let amount = body.req_amount("amount")?;
     let now = engine.now();
     engine
         .transact(|l, tx| {
@@ -97,7 +97,17 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                     p.status
                 )));
             }
-            let left = p.total_sum - p.refunded_sum - l.open_refund_sum(&uuid);
+            // Accepted amounts are bounded (`MAX_AMOUNT`), so these fit; a
+            // record that does not still gets an answer.
+            let left = p
+                .total_sum
+                .checked_sub(p.refunded_sum)
+                .and_then(|rest| rest.checked_sub(l.open_refund_sum(&uuid)))
+                .ok_or_else(|| {
+                    Reject::format(
+                        "the payment's amounts are beyond what the sandbox computes with",
+                    )
+                })?;
             rules::refund_amount(&engine.config, &p.currency, amount, left)?;
             let (state, checks_left, settles_at) = match engine.config.refund_settlement {
                 RefundSettlement::Immediate => (RefundState::Succeeded, 0, None),
@@ -120,7 +130,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             if state == RefundState::Succeeded
                 && let Some(p) = l.payment_mut(&uuid)
             {
-                p.refunded_sum += amount;
+                p.refunded_sum = p.refunded_sum.saturating_add(amount);
             }
             tx.payment(&uuid);
             tx.refund(shop_id, &shop_refund_id);

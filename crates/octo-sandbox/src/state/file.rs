@@ -8,14 +8,20 @@ use serde::de::DeserializeOwned;
 
 use super::{Change, Snapshot, Store, StoreError};
 
-const PAYMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("payments");
+pub(super) const PAYMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("payments");
 const REFUNDS: TableDefinition<&str, &[u8]> = TableDefinition::new("refunds");
 const TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("tokens");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
-/// A redb file.
+/// A redb file. redb commits with `Durability::Immediate` (its default):
+/// a commit returns once the file is synced, and a process killed at any
+/// moment leaves the last committed state, which redb repairs its way back
+/// to on the next open.
 pub(crate) struct RedbStore {
-    db: Database,
+    pub(super) db: Database,
+    /// Writes still to fail, for tests.
+    #[cfg(test)]
+    failing: std::sync::atomic::AtomicU32,
 }
 
 impl std::fmt::Debug for RedbStore {
@@ -40,8 +46,40 @@ impl RedbStore {
             tx.open_table(META).map_err(err)?;
         }
         tx.commit().map_err(err)?;
-        Ok(Self { db })
+        scrub_fingerprints(&db)?;
+        Ok(Self {
+            db,
+            #[cfg(test)]
+            failing: std::sync::atomic::AtomicU32::new(0),
+        })
     }
+}
+
+/// Removes the card digests data files written by older sandboxes hold (an
+/// unkeyed SHA-1 of the number, which the visible digits let anyone invert).
+fn scrub_fingerprints(db: &Database) -> Result<(), StoreError> {
+    const MARK: &[u8] = b"\"digest\"";
+    let tx = db.begin_write().map_err(err)?;
+    for table in [PAYMENTS, TOKENS] {
+        let mut table = tx.open_table(table).map_err(err)?;
+        let mut scrubbed = Vec::new();
+        for row in table.iter().map_err(err)? {
+            let (key, value) = row.map_err(err)?;
+            let bytes = value.value();
+            if !bytes.windows(MARK.len()).any(|w| w == MARK) {
+                continue;
+            }
+            let mut record: serde_json::Value = serde_json::from_slice(bytes).map_err(err)?;
+            if let Some(card) = record.get_mut("card").and_then(|c| c.as_object_mut()) {
+                card.remove("digest");
+            }
+            scrubbed.push((key.value().to_owned(), json(&record)?));
+        }
+        for (key, value) in scrubbed {
+            table.insert(key.as_str(), value.as_slice()).map_err(err)?;
+        }
+    }
+    tx.commit().map_err(err)
 }
 
 fn read_all<T: DeserializeOwned>(
@@ -80,6 +118,17 @@ impl Store for RedbStore {
     }
 
     fn write(&self, changes: &[Change<'_>]) -> Result<(), StoreError> {
+        #[cfg(test)]
+        {
+            use std::sync::atomic::Ordering;
+            let failing = &self.failing;
+            if failing
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                return Err(StoreError("a write failure injected by a test".into()));
+            }
+        }
         let tx = self.db.begin_write().map_err(err)?;
         {
             let mut payments = tx.open_table(PAYMENTS).map_err(err)?;
@@ -111,5 +160,10 @@ impl Store for RedbStore {
             }
         }
         tx.commit().map_err(err)
+    }
+
+    #[cfg(test)]
+    fn fail_next_writes(&self, n: u32) {
+        self.failing.store(n, std::sync::atomic::Ordering::SeqCst);
     }
 }

@@ -6,7 +6,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use time::OffsetDateTime;
 
-use super::{PaymentRecord, RefundRecord, Snapshot, TokenRecord};
+use super::{PaymentRecord, RefundRecord, Snapshot, TokenRecord, Unsaved};
 
 /// All records, indexed.
 ///
@@ -33,6 +33,9 @@ pub(crate) struct Ledger {
     /// When a payment (by position) may expire: ttl or hold. Entries are
     /// hints; the payment itself says whether it is still due.
     deadlines: BTreeSet<(OffsetDateTime, usize)>,
+    /// Changes not in the store yet (a write failed), carried by every
+    /// commit until one succeeds.
+    pub(crate) unsaved: Unsaved,
 }
 
 /// A `Hasher` for keys that already are uniform 64-bit hashes.
@@ -255,11 +258,13 @@ impl Ledger {
     }
 
     /// A token of `shop` for the card with `digest` that is active or still
-    /// being bound (OCTO's error 20).
+    /// being bound (OCTO's error 20). Tokens read back from the data file
+    /// have no digest and match nothing (see `fingerprint`).
     pub(crate) fn live_token_for(&self, shop: u64, digest: &str) -> Option<&TokenRecord> {
         use octo_proto::TokenStatus;
         self.tokens.values().find(|t| {
             t.shop_id == shop
+                && !t.card.digest.is_empty()
                 && t.card.digest == digest
                 && matches!(t.status, TokenStatus::Active | TokenStatus::Init)
         })

@@ -4,12 +4,28 @@
 //! The [`Ledger`] in memory is the truth while the sandbox runs. A
 //! [`Store`] keeps a copy of every record it writes, so a sandbox started
 //! on the same data file continues where the last one stopped.
+//!
+//! Durability: every change is committed to the store (redb, which syncs
+//! the file before a commit returns) before the request that made it is
+//! answered. A change whose write fails stays [`Unsaved`] in the ledger
+//! and the request fails; every later commit carries everything still
+//! unsaved with its own records, and no answer goes out until a commit
+//! holding them succeeds. So an answer the sandbox gave is on disk, and a
+//! sandbox killed at any moment restarts with at least what it answered.
+//!
+//! Card numbers: see [`fingerprint`].
 
 mod file;
+mod fingerprint;
 mod memory;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use file::RedbStore;
+pub(crate) use fingerprint::fingerprint;
 pub(crate) use memory::Ledger;
+
+use std::collections::BTreeSet;
 
 use octo_proto::{Currency, Language, PaymentStatus, TokenStatus};
 use rust_decimal::Decimal;
@@ -71,13 +87,20 @@ impl PaymentRecord {
         )
     }
 
-    /// What the shop receives after OCTO's fee, once paid.
+    /// What the shop receives after OCTO's fee, once paid; `None` before,
+    /// and when the fee does not fit in a `Decimal` (a record from before
+    /// amounts were bounded, or an extreme `fee_percent`): the answer then
+    /// leaves the field out rather than failing.
     pub fn transfer_sum(&self, fee_percent: Decimal) -> Option<Decimal> {
         if !self.status.is_paid() {
             return None;
         }
-        let fee = (self.total_sum * fee_percent / Decimal::ONE_HUNDRED).round_dp(2);
-        Some(self.total_sum - fee)
+        let fee = self
+            .total_sum
+            .checked_mul(fee_percent)?
+            .checked_div(Decimal::ONE_HUNDRED)?
+            .round_dp(2);
+        self.total_sum.checked_sub(fee)
     }
 
     /// Whether any basket line carries fiscal fields.
@@ -115,8 +138,12 @@ pub(crate) struct CardRecord {
     pub brand: CardBrand,
     pub behaviour: CardBehaviour,
     pub exp: String,
-    /// A keyed digest of the number, to recognise the same card again
-    /// (OTP resends, duplicate bindings) without keeping it.
+    /// A [`fingerprint`] of the number, keyed with a key that lives only in
+    /// this process, to recognise the same card again (OTP resends,
+    /// duplicate bindings) without keeping it. Never written to the data
+    /// file: records read back have none (empty), and any digest a data
+    /// file from an older sandbox holds is ignored and scrubbed on open.
+    #[serde(skip)]
     pub digest: String,
     pub holder: Option<String>,
 }
@@ -125,6 +152,18 @@ impl CardRecord {
     /// OCTO's `maskedPan` form.
     pub fn masked(&self) -> String {
         format!("{}** **** {}", self.first6, self.last4)
+    }
+
+    /// Whether this is the card with `fingerprint`, for a check that may
+    /// not refuse what it cannot tell (an OTP resend): a record read back
+    /// after a restart has no fingerprint, and then the visible digits
+    /// decide.
+    pub fn may_be(&self, fingerprint: &str, first6: &str, last4: &str) -> bool {
+        if self.digest.is_empty() {
+            self.first6 == first6 && self.last4 == last4
+        } else {
+            self.digest == fingerprint
+        }
     }
 }
 
@@ -228,6 +267,66 @@ pub(crate) enum Change<'a> {
     Counter(u64),
 }
 
+/// A callback to send once the change that calls for it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Announcement {
+    /// The payment's status changed: notify `notify_url`.
+    Status(String),
+    /// A binding ended: call `bind_notify_url`.
+    Tokenization(String),
+}
+
+/// What changed in the ledger and is not in the store yet, with the
+/// callbacks waiting for it. Grows while writes fail; emptied by the first
+/// commit that holds it all.
+#[derive(Debug, Default)]
+pub(crate) struct Unsaved {
+    pub payments: BTreeSet<String>,
+    pub refunds: BTreeSet<(u64, String)>,
+    pub tokens: BTreeSet<String>,
+    pub counter: bool,
+    pub announcements: Vec<Announcement>,
+}
+
+impl Unsaved {
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.payments.is_empty()
+            && self.refunds.is_empty()
+            && self.tokens.is_empty()
+            && !self.counter
+            && self.announcements.is_empty()
+    }
+
+    /// The records to write, as the ledger holds them now, with the id
+    /// counter at `counter` when it moved.
+    pub fn changes<'a>(&self, ledger: &'a Ledger, counter: u64) -> Vec<Change<'a>> {
+        let mut changes = Vec::new();
+        changes.extend(
+            self.payments
+                .iter()
+                .filter_map(|uuid| ledger.payment(uuid))
+                .map(Change::Payment),
+        );
+        changes.extend(
+            self.refunds
+                .iter()
+                .filter_map(|(shop, id)| ledger.refund(*shop, id))
+                .map(Change::Refund),
+        );
+        changes.extend(
+            self.tokens
+                .iter()
+                .filter_map(|t| ledger.token(t))
+                .map(Change::Token),
+        );
+        if self.counter {
+            changes.push(Change::Counter(counter));
+        }
+        changes
+    }
+}
+
 /// Everything a [`Store`] holds, read back at start.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
@@ -253,6 +352,10 @@ impl std::error::Error for StoreError {}
 pub(crate) trait Store: Send + Sync {
     /// Everything stored.
     fn load(&self) -> Result<Snapshot, StoreError>;
-    /// Writes the records, all or none.
+    /// Writes the records, all or none, and returns once they are durable.
     fn write(&self, changes: &[Change<'_>]) -> Result<(), StoreError>;
+    /// Makes the next `n` writes fail, for tests of what a failed write
+    /// leaves behind.
+    #[cfg(test)]
+    fn fail_next_writes(&self, n: u32);
 }

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::card::mask_card_number;
+use crate::card_number::mask_card_number;
 
 /// Field names that hold a secret wherever they appear, compared after
 /// [`normal_key`]. No documented response carries one, but bodies and the

@@ -39,16 +39,22 @@ use std::collections::VecDeque;
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
 
-use super::drive::{
-    Awaiting, Command, Failure, Hold, InFlight, Input, Machine, Output, PaymentNotice, Rejected,
-    Reply, Wait, refused,
-};
-use super::refund::{Ledger, RefundRecord, Start};
-use super::token_payment::TokenCheckout;
+mod refunds;
+
+pub use refunds::RefundRecord;
+
+use super::Machine;
+use super::checkout::TokenCheckout;
+use super::command::{Command, InFlight, Reply, refused};
+use super::failure::{Failure, Rejected};
+use super::input::Input;
+use super::notice::PaymentNotice;
+use super::output::{Awaiting, Hold, Output, Wait};
 use crate::enums::PaymentStatus;
 use crate::error::{Error, InputError, InputProblem};
 use crate::ids::{PaymentUuid, ShopTransactionId};
 use crate::op::{PaymentStatusCheck, PreparePayment, SetAccept};
+use refunds::{RefundStart, Refunds};
 
 /// The timings and limits of a payment machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,7 +210,7 @@ pub struct PaymentMachine {
     decision: Option<SetAccept>,
     doubt: Option<Doubt>,
     hint: Option<Hint>,
-    refunds: Ledger,
+    refunds: Refunds,
     in_flight: Option<InFlight>,
     expires_at: OffsetDateTime,
     deadline: Option<OffsetDateTime>,
@@ -245,7 +251,7 @@ impl PaymentMachine {
             decision: None,
             doubt: None,
             hint: None,
-            refunds: Ledger::default(),
+            refunds: Refunds::default(),
             in_flight: None,
             expires_at: super::clock::after(now, ttl),
             deadline: None,
@@ -576,8 +582,8 @@ impl PaymentMachine {
             .refunds
             .start(&uuid, shop_refund_id, amount, self.taken)?
         {
-            Start::Send(command) => self.send(Command::Refund(command)),
-            Start::AlreadyDone => {}
+            RefundStart::Send(command) => self.send(Command::Refund(command)),
+            RefundStart::AlreadyDone => {}
         }
         Ok(())
     }
@@ -715,7 +721,7 @@ impl PaymentMachine {
                 }
             }
             Err(error) if refused(&error) => self.abort(Failure::Request {
-                endpoint: crate::op::Endpoint::PayWithToken,
+                endpoint: crate::endpoint::Endpoint::PayWithToken,
                 error,
             }),
             Err(error) => {
@@ -747,7 +753,7 @@ impl PaymentMachine {
                     PaymentStatus::Created | PaymentStatus::WaitingPay | PaymentStatus::Other(_)
                 ) {
                     self.abort(Failure::Request {
-                        endpoint: crate::op::Endpoint::PayWithToken,
+                        endpoint: crate::endpoint::Endpoint::PayWithToken,
                         error,
                     });
                     return;
@@ -784,7 +790,7 @@ impl PaymentMachine {
             Err(error) if refused(&error) => {
                 self.refunds.refused(&id);
                 self.out.push_back(Output::Failed(Failure::Request {
-                    endpoint: crate::op::Endpoint::Refund,
+                    endpoint: crate::endpoint::Endpoint::Refund,
                     error,
                 }));
             }
@@ -794,7 +800,7 @@ impl PaymentMachine {
                 // same id sends the same command (OCTO deduplicates by
                 // `shop_refund_id`).
                 self.out.push_back(Output::Failed(Failure::Request {
-                    endpoint: crate::op::Endpoint::Refund,
+                    endpoint: crate::endpoint::Endpoint::Refund,
                     error,
                 }));
             }

@@ -1,253 +1,28 @@
-//! OCTO's wire format on the server side: reading request bodies field by
-//! field (so a bad field gets a message naming it) and writing both
-//! envelope shapes.
+//! Reading a request body: one JSON object whose fields are decoded only
+//! when a route asks for them, leniently (numbers and numeric strings
+//! alike) and with a message naming the field when one is bad.
 
 use std::borrow::Cow;
-use std::io::Write as _;
-use std::ops::Range;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Number, Value};
 
-/// A refused request: OCTO's error code and a message for the developer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Reject {
-    pub code: i64,
-    pub message: String,
-}
+use super::Reject;
 
-impl Reject {
-    pub(crate) fn new(code: i64, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
-    }
-
-    /// Error 1: the request's data is malformed.
-    pub(crate) fn format(message: impl Into<String>) -> Self {
-        Self::new(crate::codes::common::DATA_FORMAT, message)
-    }
-
-    /// Error 4: the sandbox itself failed (its data file).
-    pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::new(crate::codes::common::INTERNAL, message)
-    }
-}
-
-/// What developers are told in every answer, like OCTO does.
-const DEVELOPER_NOTE: &str = "errorMessage is deprecated, read errMessage. \
-    Fields other than error and errMessage are also sent in data. \
-    This answer comes from octo-sandbox, not from OCTO.";
-
-/// A successful answer: the payload in `data` and, as OCTO's legacy shape,
-/// at the top level too.
-pub(crate) fn ok(payload: Map<String, Value>) -> Value {
-    let mut root = Map::with_capacity(payload.len() * 2 + 3);
-    root.insert("error".into(), Value::from(0));
-    root.insert("errMessage".into(), Value::from(""));
-    root.insert("apiMessageForDevelopers".into(), Value::from(""));
-    for (k, v) in &payload {
-        root.insert(k.clone(), v.clone());
-    }
-    root.insert("data".into(), Value::Object(payload));
-    Value::Object(root)
-}
-
-/// A success's payload written as JSON as it is built: each field's value
-/// serialised once into one buffer, the keys static. [`Payload::ok_bytes`]
-/// puts it in both envelopes; [`Payload::into_map`] gives the `Map` that
-/// [`ok`] takes, for the answers that are not on a hot path.
-#[derive(Debug, Default)]
-pub(crate) struct Payload {
-    buf: Vec<u8>,
-    fields: Vec<(&'static str, Range<usize>)>,
-}
-
-impl Payload {
-    /// An empty payload with room for a payment's fields (growing the
-    /// buffers field by field was several reallocations a request).
-    pub(crate) fn new() -> Self {
-        Self {
-            buf: Vec::with_capacity(384),
-            fields: Vec::with_capacity(12),
-        }
-    }
-
-    fn field(&mut self, key: &'static str, write: impl FnOnce(&mut Vec<u8>)) {
-        let from = self.buf.len();
-        write(&mut self.buf);
-        self.fields.push((key, from..self.buf.len()));
-    }
-
-    /// A string field.
-    pub(crate) fn text(&mut self, key: &'static str, value: &str) {
-        self.field(key, |buf| write_str(buf, value));
-    }
-
-    /// An amount, as a JSON number with exactly its digits (as [`money`]).
-    pub(crate) fn money(&mut self, key: &'static str, amount: Decimal) {
-        // `Decimal`'s text is always a valid JSON number: digits, at most
-        // one point, an optional leading minus, no exponent.
-        self.field(key, |buf| {
-            let _ = write!(buf, "{amount}");
-        });
-    }
-
-    /// The fields sorted by key, the last of a repeated key kept: the order
-    /// and the choice a `Map` (a `BTreeMap`) makes.
-    fn sorted(&self) -> Vec<(&'static str, &[u8])> {
-        let mut fields: Vec<(&'static str, &[u8])> = self
-            .fields
-            .iter()
-            .map(|(k, r)| (*k, self.buf.get(r.clone()).unwrap_or_default()))
-            .collect();
-        // Fields added in key order (as `payment_fields` adds them) need
-        // neither the sort nor the merging of repeats.
-        if fields.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
-            return fields;
-        }
-        fields.sort_by(|a, b| a.0.cmp(b.0));
-        let mut out: Vec<(&'static str, &[u8])> = Vec::with_capacity(fields.len());
-        for field in fields {
-            match out.last_mut() {
-                Some(last) if last.0 == field.0 => *last = field,
-                _ => out.push(field),
-            }
-        }
-        out
-    }
-
-    /// The payload as a `Map`.
-    pub(crate) fn into_map(self) -> Map<String, Value> {
-        self.sorted()
-            .into_iter()
-            .map(|(k, v)| {
-                let value = serde_json::from_slice(v).unwrap_or(Value::Null);
-                (k.to_owned(), value)
-            })
-            .collect()
-    }
-
-    /// `serde_json::to_vec(&ok(self.into_map()))`, without the maps.
-    pub(crate) fn ok_bytes(&self) -> Vec<u8> {
-        let fields = self.sorted();
-        let mut data = Vec::with_capacity(self.buf.len() + 32 * fields.len() + 2);
-        data.push(b'{');
-        for (i, (key, value)) in fields.iter().enumerate() {
-            if i > 0 {
-                data.push(b',');
-            }
-            write_str(&mut data, key);
-            data.push(b':');
-            data.extend_from_slice(value);
-        }
-        data.push(b'}');
-        // The envelope's own fields, in key order, merged with the sorted
-        // payload. As in `ok`: a payload field of the same name replaces
-        // these, except `data`, which replaces a payload field so named.
-        let envelope: [(&str, &[u8]); 4] = [
-            ("apiMessageForDevelopers", b"\"\""),
-            ("data", &data),
-            ("errMessage", b"\"\""),
-            ("error", b"0"),
-        ];
-        let mut root: Vec<(&str, &[u8])> = Vec::with_capacity(fields.len() + 4);
-        let mut own = envelope.iter().copied().peekable();
-        let mut payload = fields.iter().copied().peekable();
-        loop {
-            let next = match (own.peek(), payload.peek()) {
-                (Some(a), Some(b)) => match a.0.cmp(b.0) {
-                    std::cmp::Ordering::Less => own.next(),
-                    std::cmp::Ordering::Greater => payload.next(),
-                    std::cmp::Ordering::Equal => {
-                        let (a, b) = (own.next(), payload.next());
-                        if a.is_some_and(|a| a.0 == "data") {
-                            a
-                        } else {
-                            b
-                        }
-                    }
-                },
-                (Some(_), None) => own.next(),
-                (None, Some(_)) => payload.next(),
-                (None, None) => break,
-            };
-            root.extend(next);
-        }
-        let mut out = Vec::with_capacity(data.len() * 2 + 96);
-        out.push(b'{');
-        for (i, (key, value)) in root.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_str(&mut out, key);
-            out.push(b':');
-            out.extend_from_slice(value);
-        }
-        out.push(b'}');
-        out
-    }
-}
-
-/// Appends `value` as a JSON string. Text with nothing to escape (ids,
-/// URLs, keys: nearly all of it) is copied as is; serde_json's
-/// byte-by-byte escaper was a tenth of a request's instructions.
-fn write_str(out: &mut Vec<u8>, value: &str) {
-    if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.reserve(value.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(value.as_bytes());
-        out.push(b'"');
-    } else {
-        // Writing to a `Vec` cannot fail, nor can serialising a `str`.
-        let _ = serde_json::to_writer(out, value);
-    }
-}
-
-/// A successful answer with the payload in `data` only (the shape of
-/// `pay/{uuid}` and `verificationInfo`).
-pub(crate) fn ok_data_only(payload: Map<String, Value>) -> Value {
-    let mut root = Map::with_capacity(3);
-    root.insert("error".into(), Value::from(0));
-    root.insert("errMessage".into(), Value::from(""));
-    root.insert("data".into(), Value::Object(payload));
-    Value::Object(root)
-}
-
-/// An error answer (HTTP 200, `error != 0`), with both message fields.
-pub(crate) fn error(reject: &Reject) -> Value {
-    let mut root = Map::with_capacity(5);
-    root.insert("error".into(), Value::from(reject.code));
-    root.insert("errMessage".into(), Value::from(reject.message.as_str()));
-    root.insert("data".into(), Value::Null);
-    root.insert("errorMessage".into(), Value::from(reject.message.as_str()));
-    root.insert(
-        "apiMessageForDevelopers".into(),
-        Value::from(DEVELOPER_NOTE),
-    );
-    Value::Object(root)
-}
-
-/// An amount as a JSON number with exactly its digits.
-pub(crate) fn money(amount: Decimal) -> Value {
-    Number::from_str(&amount.to_string())
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
-}
+/// The largest amount the sandbox accepts, either way: 10^20, beyond any
+/// payment in any currency, and small enough that every sum, difference
+/// and fee the sandbox computes from accepted amounts fits in a `Decimal`
+/// (whose limit is about 7.9 × 10^28).
+pub(crate) const MAX_AMOUNT: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
 
 /// A request body: one JSON object, each value kept as its JSON text,
 /// borrowed from the request, and read only when a route asks for it.
-///
-/// Reading the body into a `serde_json::Value` (arbitrary precision, a
-/// `String` per key and per number) and dropping it again was the largest
-/// single cost of a request in the profile; the routes read a handful of
-/// fields once, so serde_json only checks the text and the fields are
-/// split by serde_json into raw member texts ([`Members`]) and decoded one by one, with the same leniency and
-/// the same messages.
+/// serde_json checks the whole text and splits it into raw member texts
+/// ([`Members`]) in one pass; each accessor then decodes one field, with
+/// the leniency and the messages of a `serde_json::Value` reading.
 ///
 /// The flag says whether the sandbox is strict: then a required text must
 /// also not be blank (OCTO's pages say "required", not "non-empty").
@@ -470,7 +245,7 @@ impl<'a> Body<'a> {
 
     /// An exact decimal, from a number (its digits as written) or a
     /// numeric string.
-    pub(crate) fn opt_decimal(&self, key: &str) -> Result<Option<Decimal>, Reject> {
+    fn opt_decimal(&self, key: &str) -> Result<Option<Decimal>, Reject> {
         let Some(text) = self.raw(key) else {
             return Ok(None);
         };
@@ -484,8 +259,21 @@ impl<'a> Body<'a> {
             .ok_or_else(|| Self::invalid(key, "a decimal amount"))
     }
 
-    pub(crate) fn req_decimal(&self, key: &str) -> Result<Decimal, Reject> {
-        self.opt_decimal(key)?.ok_or_else(|| Self::missing(key))
+    /// An amount: an exact decimal no larger than [`MAX_AMOUNT`] either
+    /// way. Anything larger is refused as malformed (error 1) here, before
+    /// any route adds, subtracts or multiplies with it.
+    pub(crate) fn opt_amount(&self, key: &str) -> Result<Option<Decimal>, Reject> {
+        match self.opt_decimal(key)? {
+            Some(amount) if amount.abs() > MAX_AMOUNT => Err(Reject::format(format!(
+                "{key} is too large: the sandbox takes amounts up to {MAX_AMOUNT} either way"
+            ))),
+            other => Ok(other),
+        }
+    }
+
+    /// An amount that must be present ([`opt_amount`](Self::opt_amount)).
+    pub(crate) fn req_amount(&self, key: &str) -> Result<Decimal, Reject> {
+        self.opt_amount(key)?.ok_or_else(|| Self::missing(key))
     }
 
     /// A boolean, also from `"true"`/`"false"`.
@@ -540,7 +328,7 @@ impl<'a> Body<'a> {
 }
 
 /// Parses decimal text, with or without an exponent.
-pub(crate) fn decimal(text: &str) -> Option<Decimal> {
+fn decimal(text: &str) -> Option<Decimal> {
     if text.contains(['e', 'E']) {
         Decimal::from_scientific(text).ok()
     } else {
@@ -559,9 +347,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(body.req_u64("a").unwrap(), 10000);
-        assert_eq!(body.req_decimal("b").unwrap().to_string(), "103.33");
-        assert_eq!(body.req_decimal("c").unwrap().to_string(), "12.50");
-        assert_eq!(body.req_decimal("g").unwrap().to_string(), "980.0000");
+        assert_eq!(body.req_amount("b").unwrap().to_string(), "103.33");
+        assert_eq!(body.req_amount("c").unwrap().to_string(), "12.50");
+        assert_eq!(body.req_amount("g").unwrap().to_string(), "980.0000");
         assert_eq!(body.opt_bool("d").unwrap(), Some(true));
         assert!(
             body.req_text("f")
@@ -589,7 +377,7 @@ mod tests {
         let de = body.object("de").unwrap().unwrap();
         assert_eq!(de.req_text("g").unwrap(), "h");
         assert!(de.object("e").unwrap().unwrap().has("f"));
-        assert_eq!(body.req_decimal("n").unwrap(), Decimal::new(-1500, 0));
+        assert_eq!(body.req_amount("n").unwrap(), Decimal::new(-1500, 0));
         assert_eq!(body.opt_bool("t").unwrap(), Some(true));
         assert!(!body.has("z"));
         assert_eq!(Body::parse(br#"{}"#).unwrap().0.len(), 0);
@@ -604,50 +392,22 @@ mod tests {
     }
 
     #[test]
-    fn payload_bytes_are_the_bytes_of_ok() {
-        let mut p = Payload::default();
-        p.text("status", "created");
-        p.money("total_sum", Decimal::new(100_050, 2));
-        p.money("refunded_sum", Decimal::ZERO);
-        p.money("negative", Decimal::new(-5, 3));
-        p.text("octo_pay_url", "http://x/pay/a?language=en");
-        p.text("octo_payment_UUID", "0f3c2a9e-5b7d-4c1e-9a8f-2d6b4e1c7a90");
-        p.text("esc", "a \"quoted\"\n\u{1F600}");
-        p.text("status", "succeeded");
-        let text = String::from_utf8(p.ok_bytes()).unwrap();
-        let map = p.into_map();
-        assert_eq!(map["status"], "succeeded");
-        assert_eq!(map["total_sum"].to_string(), "1000.50");
-        assert_eq!(map["negative"].to_string(), "-0.005");
-        assert_eq!(text, ok(map).to_string());
-        let mut shadow = Payload::default();
-        shadow.text("data", "shadowed");
-        shadow.text("error", "7");
-        let text = String::from_utf8(shadow.ok_bytes()).unwrap();
-        assert_eq!(text, ok(shadow.into_map()).to_string());
-        // Added in key order: no sort, the same bytes.
-        let mut sorted = Payload::new();
-        sorted.text("a", "1");
-        sorted.money("b", Decimal::ONE);
-        sorted.text("errMessage", "replaced");
-        sorted.text("z", "2");
-        let text = String::from_utf8(sorted.ok_bytes()).unwrap();
-        assert!(text.contains(r#""errMessage":"replaced""#), "{text}");
-        assert_eq!(text, ok(sorted.into_map()).to_string());
-    }
-
-    #[test]
-    fn envelopes_carry_both_shapes_and_exact_money() {
-        let mut data = Map::new();
-        data.insert("total_sum".into(), money(Decimal::new(9800000, 4)));
-        let v = ok(data);
-        let text = v.to_string();
-        assert!(text.contains(r#""data":{"total_sum":980.0000}"#), "{text}");
-        assert!(text.contains(r#""error":0"#), "{text}");
-        assert_eq!(v["total_sum"], v["data"]["total_sum"]);
-        let e = error(&Reject::new(2, "Wrong secret"));
-        assert_eq!(e["errMessage"], "Wrong secret");
-        assert_eq!(e["errorMessage"], "Wrong secret");
-        assert_eq!(e["error"], 2);
+    fn amounts_stop_at_the_largest_the_sandbox_computes_with() {
+        assert_eq!(MAX_AMOUNT.to_string(), "100000000000000000000");
+        let body = Body::parse(
+            br#"{"max":100000000000000000000,"neg":"-100000000000000000000",
+                "over":100000000000000000000.01,"huge":-79228162514264337593543950335,
+                "exp":"1e21","tiny":0.0000000000000000000000000001}"#,
+        )
+        .unwrap();
+        assert_eq!(body.req_amount("max").unwrap(), MAX_AMOUNT);
+        assert_eq!(body.req_amount("neg").unwrap(), -MAX_AMOUNT);
+        for key in ["over", "huge", "exp"] {
+            let refused = body.req_amount(key).unwrap_err();
+            assert_eq!(refused.code, 1, "{key}");
+            assert!(refused.message.starts_with(key), "{}", refused.message);
+        }
+        assert!(body.req_amount("tiny").is_ok());
+        assert!(body.opt_amount("absent").unwrap().is_none());
     }
 }

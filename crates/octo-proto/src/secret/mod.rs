@@ -18,52 +18,12 @@
 
 use std::fmt;
 
+pub(crate) mod text;
+pub(crate) mod wiped;
+
 use crate::error::{InputError, InputProblem};
-
-#[cfg(test)]
-thread_local! {
-    /// How many constant-time comparisons this thread made: lets the tests
-    /// see that `==` on a secret goes through [`ct_eq`].
-    pub(crate) static CT_COMPARES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Compares two secrets in constant time for equal lengths (a length
-/// mismatch answers at once: lengths are not secret here).
-pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
-    #[cfg(test)]
-    CT_COMPARES.with(|count| count.set(count.get() + 1));
-    bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()))
-}
-
-/// Equality in constant time and wiping on drop, for a newtype over a
-/// `String` holding a secret.
-macro_rules! wiped_secret {
-    ($name:ident) => {
-        impl PartialEq for $name {
-            fn eq(&self, other: &Self) -> bool {
-                $crate::secret::ct_eq(&self.0, &other.0)
-            }
-        }
-
-        impl Eq for $name {}
-
-        impl subtle::ConstantTimeEq for $name {
-            fn ct_eq(&self, other: &Self) -> subtle::Choice {
-                self.0.as_bytes().ct_eq(other.0.as_bytes())
-            }
-        }
-
-        impl Drop for $name {
-            fn drop(&mut self) {
-                zeroize::Zeroize::zeroize(&mut self.0);
-            }
-        }
-
-        impl zeroize::ZeroizeOnDrop for $name {}
-    };
-}
-
-pub(crate) use wiped_secret;
+use text::secret_text;
+use wiped::wiped_secret;
 
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident, $label:literal) => {
@@ -77,7 +37,7 @@ macro_rules! secret_type {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 // Through `secret_text`: serde's own type errors would quote
                 // the value.
-                crate::card::secret_text(deserializer, concat!($label, " as a string")).map(Self)
+                secret_text(deserializer, concat!($label, " as a string")).map(Self)
             }
         }
 
@@ -179,7 +139,7 @@ impl fmt::Display for Cvc {
 
 impl<'de> serde::Deserialize<'de> for Cvc {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = crate::card::secret_text(deserializer, "a CVC as a string of digits")?;
+        let raw = secret_text(deserializer, "a CVC as a string of digits")?;
         Cvc::new(raw).map_err(serde::de::Error::custom)
     }
 }
@@ -217,21 +177,12 @@ mod tests {
         assert_eq!(ok.expose_secret(), "tok-abc");
     }
 
-    /// Runs `compare` and says how many constant-time comparisons it made.
-    fn ct_compares(compare: impl FnOnce() -> bool) -> (bool, usize) {
-        let before = CT_COMPARES.with(std::cell::Cell::get);
-        let equal = compare();
-        (equal, CT_COMPARES.with(std::cell::Cell::get) - before)
-    }
-
     #[test]
     fn equality_is_constant_time() {
-        use crate::callback::CallbackPan;
-        use crate::card::Pan;
-        use crate::op::SmsCode;
+        use wiped::ct_compares;
 
         type Check = (&'static str, Box<dyn Fn() -> bool>, bool);
-        let checks: [Check; 14] = [
+        let checks: [Check; 8] = [
             (
                 "OctoSecret",
                 Box::new(|| OctoSecret::new("a-1") == OctoSecret::new("a-1")),
@@ -272,40 +223,6 @@ mod tests {
                 Box::new(|| Cvc::new("123").ok() == Cvc::new("124").ok()),
                 false,
             ),
-            (
-                "SmsCode",
-                Box::new(|| SmsCode::new("1234").ok() == SmsCode::new("1234").ok()),
-                true,
-            ),
-            (
-                "SmsCode",
-                Box::new(|| SmsCode::new("1234").ok() == SmsCode::new("1235").ok()),
-                false,
-            ),
-            (
-                "Pan",
-                Box::new(|| Pan::new("4111111111111111").ok() == Pan::new("4111111111111111").ok()),
-                true,
-            ),
-            (
-                "Pan",
-                Box::new(|| Pan::new("4111111111111111").ok() == Pan::new("4276380012341025").ok()),
-                false,
-            ),
-            (
-                "CallbackPan",
-                Box::new(|| {
-                    CallbackPan::new("427638******1025") == CallbackPan::new("427638******1025")
-                }),
-                true,
-            ),
-            (
-                "CallbackPan",
-                Box::new(|| {
-                    CallbackPan::new("427638******1025") == CallbackPan::new("427638******1026")
-                }),
-                false,
-            ),
         ];
         for (name, check, expected) in checks {
             let (equal, compares) = ct_compares(check);
@@ -321,9 +238,6 @@ mod tests {
         wiped::<NotificationKey>();
         wiped::<CardToken>();
         wiped::<Cvc>();
-        wiped::<crate::op::SmsCode>();
-        wiped::<crate::card::Pan>();
-        wiped::<crate::callback::CallbackPan>();
     }
 
     #[test]

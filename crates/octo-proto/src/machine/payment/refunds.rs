@@ -3,10 +3,10 @@
 
 use rust_decimal::Decimal;
 
-use super::drive::Rejected;
 use crate::enums::RefundStatus;
 use crate::error::{InputError, InputProblem};
 use crate::ids::{PaymentUuid, RefundId, ShopRefundId};
+use crate::machine::failure::Rejected;
 use crate::op::{Refund, RefundResult};
 
 /// One refund of a payment, as the machine knows it.
@@ -38,22 +38,23 @@ impl RefundRecord {
 }
 
 /// What a refund request turns into.
-pub(crate) enum Start {
+pub(crate) enum RefundStart {
     /// Send this command.
     Send(Refund),
     /// Already done under this key: nothing to send.
     AlreadyDone,
 }
 
+/// The refunds of one payment, with the largest refunded sum OCTO reported.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct Ledger {
+pub(crate) struct Refunds {
     records: Vec<RefundRecord>,
     /// The largest `refunded_sum` OCTO reported, which may include refunds
     /// made outside this machine.
     reported: Decimal,
 }
 
-impl Ledger {
+impl Refunds {
     pub(crate) fn records(&self) -> &[RefundRecord] {
         &self.records
     }
@@ -93,7 +94,7 @@ impl Ledger {
         shop_refund_id: ShopRefundId,
         amount: Decimal,
         total: Decimal,
-    ) -> Result<Start, Rejected> {
+    ) -> Result<RefundStart, Rejected> {
         if let Some(existing) = self
             .records
             .iter()
@@ -105,8 +106,8 @@ impl Ledger {
             // The same key again: resend the identical command while its
             // outcome is unknown, otherwise there is nothing to do.
             return Ok(match existing.status {
-                None => Start::Send(Refund::new(shop_refund_id, uuid.clone(), amount)),
-                Some(_) => Start::AlreadyDone,
+                None => RefundStart::Send(Refund::new(shop_refund_id, uuid.clone(), amount)),
+                Some(_) => RefundStart::AlreadyDone,
             });
         }
         if amount <= Decimal::ZERO {
@@ -128,7 +129,7 @@ impl Ledger {
             status: None,
             refund_id: None,
         });
-        Ok(Start::Send(Refund::new(
+        Ok(RefundStart::Send(Refund::new(
             shop_refund_id,
             uuid.clone(),
             amount,

@@ -1,0 +1,56 @@
+//! Rules over the text of a card number, shared by every type that holds
+//! one or a mask of one: how much a mask may show, the masking itself, and
+//! the Luhn check.
+
+/// How many positions of an `len`-position card number a mask may show at
+/// its start and at its end: the last four, then as many of the first six
+/// as keep the total at half of `len` or less.
+pub(crate) fn mask_bounds(len: usize) -> (usize, usize) {
+    let half = len / 2;
+    let trailing = half.min(4);
+    let leading = (half - trailing).min(6);
+    (leading, trailing)
+}
+
+/// Masks a card number, or a mask of one, for printing: each position (a
+/// digit or a `*`; spaces are dropped) is kept only within
+/// [`mask_bounds`], every other one becomes `*`.
+///
+/// Shows at most the first six and last four digits, and never more than
+/// half of them, whatever the length: a 12-digit number shows two and four
+/// (`12******9012`), a 16-digit one four and four.
+pub(crate) fn mask_card_number(text: &str) -> String {
+    let positions: Vec<char> = text.chars().filter(|c| *c != ' ').collect();
+    let len = positions.len();
+    let (leading, trailing) = mask_bounds(len);
+    positions
+        .iter()
+        .enumerate()
+        .map(|(at, c)| {
+            if at < leading || at >= len - trailing {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// The Luhn checksum over a string of ASCII digits.
+pub(crate) fn luhn_valid(digits: &str) -> bool {
+    let mut sum = 0u32;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        let mut d = u32::from(b.wrapping_sub(b'0'));
+        if d > 9 {
+            return false;
+        }
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum.is_multiple_of(10)
+}

@@ -1,0 +1,102 @@
+//! Why a flow did not succeed ([`Failure`]) and why a machine refused an
+//! input ([`Rejected`]).
+
+use crate::endpoint::Endpoint;
+use crate::enums::{PaymentStatus, RefundStatus, TokenStatus};
+use crate::error::{Error, InputError};
+use crate::ids::ShopRefundId;
+
+/// Why a flow, or the caller's last action, did not succeed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Failure {
+    /// OCTO refused a command, or its outcome stayed unknown after the
+    /// retries allowed.
+    #[error("{endpoint} failed: {error}")]
+    Request {
+        /// The endpoint called.
+        endpoint: Endpoint,
+        /// Why.
+        #[source]
+        error: Error,
+    },
+    /// OCTO answered a refund with `canceled` or `error`.
+    #[error("refund {shop_refund_id} refused with status {status}")]
+    RefundRefused {
+        /// The shop's key of the refund.
+        shop_refund_id: ShopRefundId,
+        /// OCTO's status for it.
+        status: RefundStatus,
+    },
+    /// OCTO ended the flow with this status.
+    #[error("ended with status {0}")]
+    Ended(PaymentStatus),
+    /// The customer typed too many wrong codes.
+    #[error("{attempts} wrong codes")]
+    TooManyWrongCodes {
+        /// Wrong codes typed.
+        attempts: u32,
+    },
+    /// The code expired and OCTO allows no more resends (error 17).
+    #[error("the code expired and no resend is left")]
+    ResendsExhausted,
+    /// The tokenization callback said `failed`.
+    #[error("the card token failed")]
+    TokenFailed,
+    /// The tokenization callback did not come in time, or OCTO did not
+    /// confirm the one that came.
+    #[error("no tokenization callback in time")]
+    CallbackTimeout,
+    /// OCTO confirmed a binding for another card than the one bound.
+    #[error("OCTO reported another card for this binding")]
+    CardMismatch,
+}
+
+/// Why a machine refused an input. Its state is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejected {
+    /// This input means nothing in the machine's current state.
+    #[error("{input} is not accepted while {state}")]
+    NotNow {
+        /// The input.
+        input: &'static str,
+        /// The machine's state.
+        state: &'static str,
+    },
+    /// A reply to a command that is not outstanding (late or duplicated).
+    #[error("no {0} command is outstanding")]
+    UnexpectedReply(Endpoint),
+    /// A command is outstanding; wait for its reply.
+    #[error("a {0} command is outstanding")]
+    Busy(Endpoint),
+    /// A notification or callback for another payment or binding.
+    #[error("for another transaction")]
+    OtherTransaction,
+    /// The machine has ended.
+    #[error("the flow has ended")]
+    Finished,
+    /// An amount or other value is not acceptable.
+    #[error("{0}")]
+    Invalid(InputError),
+    /// A refund id already used for a different amount.
+    #[error("refund id {0} already used for another amount")]
+    RefundIdReused(ShopRefundId),
+    /// The code expired; ask for a resend.
+    #[error("the code expired")]
+    CodeExpired,
+    /// No resend is left (OCTO's error 17).
+    #[error("no resend is left")]
+    NoResendLeft,
+    /// Only an active token can be blocked (OCTO's error 6, caught locally).
+    #[error("the token is {0}, not active")]
+    TokenNotActive(TokenStatus),
+    /// A tokenization callback for another card than the one being bound,
+    /// or an `active` one that names no card.
+    #[error("the callback is for another card")]
+    CardMismatch,
+    /// A resend needs OCTO's integer payment id (`check_pan`'s
+    /// `paymentId`), and no answer so far carried it.
+    #[error("OCTO's payment id is not known, so the code cannot be resent")]
+    PaymentIdUnknown,
+}

@@ -1,0 +1,36 @@
+//! OCTO's wire format on the server side: [`request_reader`] reads a
+//! request body field by field (so a bad field gets a message naming it),
+//! [`reply_writer`] writes both envelope shapes, and [`Reject`] is what a
+//! refused request carries from one to the other.
+
+mod reply_writer;
+mod request_reader;
+
+pub(crate) use reply_writer::{Payload, error, money, ok, ok_data_only};
+pub(crate) use request_reader::Body;
+
+/// A refused request: OCTO's error code and a message for the developer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reject {
+    pub code: i64,
+    pub message: String,
+}
+
+impl Reject {
+    pub(crate) fn new(code: i64, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Error 1: the request's data is malformed.
+    pub(crate) fn format(message: impl Into<String>) -> Self {
+        Self::new(crate::codes::common::DATA_FORMAT, message)
+    }
+
+    /// Error 4: the sandbox itself failed (its data file).
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new(crate::codes::common::INTERNAL, message)
+    }
+}

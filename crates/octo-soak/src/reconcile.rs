@@ -1,0 +1,294 @@
+//! After the run: every payment's status check (faults off) against the
+//! shop's books and the sandbox's own record.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use octo_proto::{Error, ShopTransactionId};
+use octo_sandbox::{FaultCounts, SandboxHandle};
+use rust_decimal::Decimal;
+
+use crate::flows::Flow;
+use crate::shop::Shop;
+use crate::transport::{Kind, Transport};
+
+/// How many problems a report lists in full.
+const LISTED: usize = 25;
+
+/// The figures of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The seed.
+    pub seed: u64,
+    /// Payments run.
+    pub payments: u64,
+    /// Payments per flow.
+    pub by_flow: BTreeMap<&'static str, u64>,
+    /// Payments per transport.
+    pub by_transport: BTreeMap<&'static str, u64>,
+    /// Cards bound for token payments.
+    pub bound_cards: usize,
+    /// Refunds OCTO confirmed.
+    pub refunds: u64,
+    /// Their sum.
+    pub refunded: Decimal,
+    /// Payments charged more than once, or for more than asked, or
+    /// payments the sandbox holds that no order made.
+    pub duplicate_charges: u64,
+    /// Payments refunded more than the refunds the shop asked for and
+    /// OCTO did not refuse.
+    pub duplicate_refunds: u64,
+    /// Orders the shop cannot account for: no OCTO id, or OCTO does not
+    /// know the id.
+    pub lost_payments: u64,
+    /// Payments whose status, amount or refunded sum the shop believes
+    /// differently from OCTO's final answer (or whose answer differs from
+    /// the sandbox's record).
+    pub wrong_state: u64,
+    /// Flows the shop gave up before their end (their books may still be
+    /// right: they are counted in the four figures like any other).
+    pub abandoned: u64,
+    /// Payments that ended in another status than their flow aims at.
+    pub unexpected_outcome: u64,
+    /// Faults injected, by kind.
+    pub faults: FaultCounts,
+    /// Verified notifications received.
+    pub notifications: u64,
+    /// Notifications refused.
+    pub refused_notifications: u64,
+    /// Status checks sent during the run.
+    pub status_checks: u64,
+    /// Calls sent again with the same idempotency key by the shop.
+    pub idempotent_resends: u64,
+    /// Calls that are not idempotent, sent again after a status check
+    /// showed they had not landed.
+    pub checked_resends: u64,
+    /// Unknown outcomes settled by a status check.
+    pub settled_by_check: u64,
+    /// The first problems found, in words.
+    pub problems: Vec<String>,
+    /// How long the run took.
+    pub wall: Duration,
+}
+
+impl Report {
+    /// Whether the four invariants held.
+    pub fn holds(&self) -> bool {
+        self.duplicate_charges == 0
+            && self.duplicate_refunds == 0
+            && self.lost_payments == 0
+            && self.wrong_state == 0
+    }
+
+    fn note(&mut self, problem: String) {
+        if self.problems.len() < LISTED {
+            self.problems.push(problem);
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "octo-soak: {} payments, seed {}",
+            self.payments, self.seed
+        )?;
+        writeln!(f, "wall time:            {:.1} s", self.wall.as_secs_f64())?;
+        for (flow, n) in &self.by_flow {
+            writeln!(f, "  flow {flow:<28} {n}")?;
+        }
+        for (t, n) in &self.by_transport {
+            writeln!(f, "  transport {t:<23} {n}")?;
+        }
+        writeln!(f, "bound cards:          {}", self.bound_cards)?;
+        writeln!(
+            f,
+            "refunds confirmed:    {} ({} UZS)",
+            self.refunds, self.refunded
+        )?;
+        writeln!(f, "duplicate charges:    {}", self.duplicate_charges)?;
+        writeln!(f, "duplicate refunds:    {}", self.duplicate_refunds)?;
+        writeln!(f, "lost payments:        {}", self.lost_payments)?;
+        writeln!(f, "wrong state:          {}", self.wrong_state)?;
+        writeln!(f, "abandoned flows:      {}", self.abandoned)?;
+        writeln!(f, "unexpected outcomes:  {}", self.unexpected_outcome)?;
+        writeln!(
+            f,
+            "faults injected:      {} ({} of {} requests, {} of callbacks)",
+            self.faults.total(),
+            self.faults.requests(),
+            self.faults.requests_seen(),
+            self.faults.total() - self.faults.requests()
+        )?;
+        for (kind, n) in self.faults.iter() {
+            writeln!(f, "  {:<32} {n}", kind.name())?;
+        }
+        writeln!(
+            f,
+            "notifications:        {} verified, {} refused",
+            self.notifications, self.refused_notifications
+        )?;
+        writeln!(f, "status checks:        {}", self.status_checks)?;
+        writeln!(f, "resent with same key: {}", self.idempotent_resends)?;
+        writeln!(f, "resent after a check: {}", self.checked_resends)?;
+        writeln!(f, "settled by a check:   {}", self.settled_by_check)?;
+        for p in &self.problems {
+            writeln!(f, "problem: {p}")?;
+        }
+        write!(
+            f,
+            "invariants: {}",
+            if self.holds() { "hold" } else { "VIOLATED" }
+        )
+    }
+}
+
+fn client(transports: &[Transport], kind: Kind) -> Option<&Transport> {
+    transports.iter().find(|t| t.kind() == kind)
+}
+
+/// Compares every order with OCTO's final answer and the sandbox's record.
+pub(crate) async fn reconcile(
+    sandbox: &SandboxHandle,
+    shop: &Shop,
+    transports: &[Transport],
+    cards: usize,
+    faults: FaultCounts,
+) -> Report {
+    let a = &shop.activity;
+    let mut r = Report {
+        faults,
+        notifications: a.notifications.load(Ordering::Relaxed),
+        refused_notifications: a.refused_notifications.load(Ordering::Relaxed),
+        status_checks: a.status_checks.load(Ordering::Relaxed),
+        idempotent_resends: a.idempotent_resends.load(Ordering::Relaxed),
+        checked_resends: a.checked_resends.load(Ordering::Relaxed),
+        settled_by_check: a.settled_by_check.load(Ordering::Relaxed),
+        ..Report::default()
+    };
+    let mut known = 0usize;
+    for order in shop.orders() {
+        r.payments += 1;
+        *r.by_flow.entry(order.flow.name()).or_default() += 1;
+        *r.by_transport.entry(order.kind.name()).or_default() += 1;
+        let id = order.id.as_str().to_owned();
+        if let Some(why) = &order.abandoned {
+            r.abandoned += 1;
+            r.note(format!("{id} ({}) abandoned: {why}", order.flow.name()));
+        }
+        let Some(t) = client(transports, order.kind) else {
+            continue;
+        };
+        let checked = shop.check(t, &order.id, 10).await;
+        let Some(uuid) = order.uuid.clone() else {
+            r.lost_payments += 1;
+            let octo = match &checked {
+                Ok(p) => format!("OCTO has it as {}", p.status),
+                Err(_) => "OCTO does not know it".to_owned(),
+            };
+            r.note(format!("{id}: the shop never learnt OCTO's id; {octo}"));
+            continue;
+        };
+        known += 1;
+        let p = match checked {
+            Ok(p) => p,
+            Err(Error::Octo(e)) => {
+                r.lost_payments += 1;
+                r.note(format!("{id}: OCTO does not know it: {e}"));
+                continue;
+            }
+            Err(e) => {
+                r.lost_payments += 1;
+                r.note(format!("{id}: no final status check: {e}"));
+                continue;
+            }
+        };
+        let Some(record) = sandbox.payment(uuid.as_str()) else {
+            r.lost_payments += 1;
+            r.note(format!("{id}: the sandbox holds no payment {uuid}"));
+            continue;
+        };
+        let refunded = p.refunded_sum.unwrap_or_default();
+        if p.octo_payment_uuid != uuid
+            || p.status != record.status
+            || p.total_sum != Some(record.total_sum)
+            || refunded != record.refunded_sum
+        {
+            r.wrong_state += 1;
+            r.note(format!(
+                "{id}: the status check ({} {:?} refunded {refunded}) differs from the record ({} {} refunded {})",
+                p.status, p.total_sum, record.status, record.total_sum, record.refunded_sum
+            ));
+        }
+        match order.belief.as_ref() {
+            Some(b) if b.status == p.status && b.total == p.total_sum && b.refunded == refunded => {
+            }
+            other => {
+                r.wrong_state += 1;
+                r.note(format!(
+                    "{id} ({}): the shop believes {other:?}, OCTO says {} {:?} refunded {refunded}",
+                    order.flow.name(),
+                    p.status,
+                    p.total_sum
+                ));
+            }
+        }
+        if record.shop_transaction_id != id || record.total_sum > order.amount {
+            r.duplicate_charges += 1;
+            r.note(format!(
+                "{id}: the record is {} for {} (asked {})",
+                record.shop_transaction_id, record.total_sum, order.amount
+            ));
+        }
+        // What the shop asked for and OCTO did not refuse, each
+        // `shop_refund_id` once.
+        let asked: Decimal = order
+            .refunds
+            .iter()
+            .filter(|x| !x.refused)
+            .map(|x| x.amount)
+            .sum();
+        if record.refunded_sum > asked {
+            r.duplicate_refunds += 1;
+            r.note(format!(
+                "{id}: refunded {} though the shop asked for {asked}",
+                record.refunded_sum
+            ));
+        }
+        for x in order.refunds.iter().filter(|x| x.confirmed) {
+            r.refunds += 1;
+            r.refunded += x.amount;
+        }
+        let as_aimed = match order.flow {
+            Flow::Declined => p.status.is_final(),
+            flow => p.status == flow.expected(),
+        };
+        if !as_aimed {
+            r.unexpected_outcome += 1;
+        }
+    }
+    // Every payment the sandbox holds is an order's or a binding's.
+    let mut bindings = 0usize;
+    for n in 0..cards {
+        let Ok(id) = format!("bind-{n}").parse::<ShopTransactionId>() else {
+            continue;
+        };
+        if let Some(t) = transports.first()
+            && shop.check(t, &id, 10).await.is_ok()
+        {
+            bindings += 1;
+        }
+    }
+    let held = sandbox.payment_count();
+    if held > known + bindings {
+        let extra = held - known - bindings;
+        r.duplicate_charges += extra as u64;
+        r.note(format!(
+            "the sandbox holds {held} payments; the shop knows {known} and {bindings} bindings"
+        ));
+    }
+    r
+}

@@ -1,0 +1,60 @@
+//! The short soak: a hundred payments through the three transports and a
+//! sandbox faulting a fifth of the requests, reconciled at the end. The
+//! full run is `cargo run -p octo-soak -- --payments 10000 --seed 1`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use octo_sandbox::FaultKind;
+use octo_soak::{SoakConfig, run};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_payments_under_faults_reconcile() {
+    let mut config = SoakConfig::new(100, 7);
+    config.deadline = std::time::Duration::from_secs(240);
+    let report = match run(&config).await {
+        Ok(report) => report,
+        Err(e) => panic!("{e}"),
+    };
+    println!("{report}");
+    assert!(report.holds(), "{report}");
+    assert_eq!(report.payments, 100);
+    assert_eq!(report.abandoned, 0, "{report}");
+    assert_eq!(report.unexpected_outcome, 0, "{report}");
+    assert_eq!(report.refused_notifications, 0);
+    assert_eq!(report.by_transport.len(), 3, "every transport ran");
+    assert_eq!(report.by_flow.len(), 6, "every flow ran: {report}");
+    assert!(report.refunds > 0 && report.bound_cards > 0, "{report}");
+    // Every kind of fault in the mix was met at least once.
+    for kind in [
+        FaultKind::DropAfterProcessing,
+        FaultKind::Status500,
+        FaultKind::Status500AfterProcessing,
+        FaultKind::Status502,
+        FaultKind::SlowAnswer,
+        FaultKind::ResetMidBody,
+        FaultKind::DuplicateCallback,
+        FaultKind::ReorderCallback,
+    ] {
+        assert!(report.faults.get(kind) > 0, "no {kind}: {report}");
+    }
+    assert!(
+        report.notifications > 0 && report.settled_by_check > 0,
+        "{report}"
+    );
+}
+
+/// The report is not blind: a shop that sends a failed refund again under
+/// a new `shop_refund_id` (and clients that do not retry) refunds twice,
+/// and the run says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_that_changes_refund_ids_is_caught() {
+    let mut config = SoakConfig::new(100, 7);
+    config.deadline = std::time::Duration::from_secs(240);
+    config.naive_refunds = true;
+    let report = match run(&config).await {
+        Ok(report) => report,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(report.duplicate_refunds > 0, "{report}");
+    assert!(!report.holds(), "{report}");
+    assert_eq!(report.duplicate_charges, 0, "{report}");
+}
