@@ -3,7 +3,7 @@
 //! shop makes by hand.
 //!
 //! The flows are driven by octo-proto's state machines through the chosen
-//! transport's `run` (see [`drive`](super::drive)). The machines follow the
+//! transport's `run` (see [`drive`]). The machines follow the
 //! rule a shop must: a verified notification is a hint that the status
 //! changed (its signature covers the payment's id and status, not its
 //! amounts), so the machine answers one with a status check and takes
