@@ -152,9 +152,14 @@ pub fn compare(
         ),
     };
     let spread = Spread::of(&mut ratios);
+    let smoke = if matches!(mode, Mode::Smoke) {
+        " [smoke run: checks the bench, measures nothing]"
+    } else {
+        ""
+    };
     println!(
         "{name}: raw {raw_figure}, octo {octo_figure}; {what} median {:.3} \
-         (quartiles {:.3}-{:.3}, min {:.3}, max {:.3}; {pairs} pairs of {} calls a side)",
+         (quartiles {:.3}-{:.3}, min {:.3}, max {:.3}; {pairs} pairs of {} calls a side){smoke}",
         spread.median,
         spread.q1,
         spread.q3,
@@ -164,7 +169,8 @@ pub fn compare(
     );
 }
 
-/// Runs both sides, alternating, for about half a second each.
+/// Runs both sides, alternating, for about a second in all, growing the
+/// batches until one takes 50 ms.
 fn warm_up(raw: Side<'_>, octo: Side<'_>) {
     let started = Instant::now();
     let mut units = 1;
