@@ -2,20 +2,28 @@
 //! loopback server, the same response, keep-alive on both sides. The raw
 //! side posts a body serialised once; the SDK side builds, sends and parses
 //! on every call, which is the overhead being measured.
+//!
+//! The two sides alternate in pairs within one run (see
+//! `support/paired.rs` in octo-transport's benches for the modes):
+//! `cargo bench -p octo-hyper --bench transport`.
 
 // A benchmark aborts on the first failure, as a test would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "../../octo-transport/benches/support/paired.rs"]
+mod paired;
+
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http_body_util::{BodyExt, Full};
 use octo_hyper::Client;
 use octo_proto::op::PaymentStatusCheck;
 use octo_proto::{Config, Operation};
 use octo_testkit::replay::{ReplayServer, Reply};
+use paired::{Kind, Mode};
+use tokio::runtime::Runtime;
 
 const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00,"refunded_sum":0}}"#;
 const IN_FLIGHT: usize = 32;
@@ -39,7 +47,38 @@ async fn raw_call(raw: Raw, template: Arc<http::Request<Bytes>>) -> Bytes {
         .to_bytes()
 }
 
-fn benches(c: &mut Criterion) {
+/// `units` calls one after another.
+fn one_at_a_time<F: Future>(runtime: &Runtime, units: u64, call: impl Fn() -> F) -> Duration {
+    runtime.block_on(async {
+        let started = Instant::now();
+        for _ in 0..units {
+            std::hint::black_box(call().await);
+        }
+        started.elapsed()
+    })
+}
+
+/// `units` rounds of `IN_FLIGHT` calls spawned at once and all awaited.
+fn in_flight<F>(runtime: &Runtime, units: u64, call: impl Fn() -> F) -> Duration
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    runtime.block_on(async {
+        let started = Instant::now();
+        for _ in 0..units {
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..IN_FLIGHT {
+                set.spawn(call());
+            }
+            std::hint::black_box(set.join_all().await);
+        }
+        started.elapsed()
+    })
+}
+
+fn main() {
+    let mode = Mode::from_args();
     let server = ReplayServer::always(Reply::json(200, PAID)).expect("server");
     let config = Config::new(123, "537da54b-835a-4968-9864-c2ae02c5902e")
         .with_base_url(&server.url())
@@ -47,6 +86,8 @@ fn benches(c: &mut Criterion) {
     let op = Arc::new(PaymentStatusCheck::new("order-42".parse().expect("id")));
     let template = Arc::new(op.build_request(&config).expect("request").map(Bytes::from));
 
+    // One worker: the client's futures run on the thread that blocks on
+    // them, the connections' tasks and the spawned calls on the worker.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -57,44 +98,37 @@ fn benches(c: &mut Criterion) {
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build_http();
 
-    let mut latency = c.benchmark_group("hyper/latency");
-    latency.bench_function("raw", |b| {
-        b.to_async(&runtime)
-            .iter(|| raw_call(raw.clone(), Arc::clone(&template)))
-    });
-    latency.bench_function("octo", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { sdk.send(&*op).await.expect("octo send") })
-    });
-    latency.finish();
+    let raw_once = || raw_call(raw.clone(), Arc::clone(&template));
+    let octo_once = || {
+        let (sdk, op) = (sdk.clone(), Arc::clone(&op));
+        async move { sdk.send(&*op).await.expect("octo send") }
+    };
+    let mut raw_latency = |units| one_at_a_time(&runtime, units, raw_once);
+    let mut octo_latency = |units| one_at_a_time(&runtime, units, octo_once);
 
-    let mut throughput = c.benchmark_group("hyper/32_in_flight");
-    throughput.throughput(Throughput::Elements(IN_FLIGHT as u64));
-    throughput.bench_function("raw", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let mut set = tokio::task::JoinSet::new();
-            for _ in 0..IN_FLIGHT {
-                set.spawn(raw_call(raw.clone(), Arc::clone(&template)));
-            }
-            set.join_all().await
-        })
-    });
-    throughput.bench_function("octo", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let mut set = tokio::task::JoinSet::new();
-            for _ in 0..IN_FLIGHT {
-                let (sdk, op) = (sdk.clone(), Arc::clone(&op));
-                set.spawn(async move { sdk.send(&*op).await.expect("octo send") });
-            }
-            set.join_all().await
-        })
-    });
-    throughput.finish();
+    if let Mode::Count { octo, calls } = mode {
+        if octo {
+            paired::count(&mut octo_latency, calls);
+        } else {
+            paired::count(&mut raw_latency, calls);
+        }
+        return;
+    }
+    paired::compare(
+        "hyper/latency",
+        Kind::Latency,
+        1,
+        &mode,
+        &mut raw_latency,
+        &mut octo_latency,
+    );
+    paired::compare(
+        "hyper/32_in_flight",
+        Kind::Throughput,
+        IN_FLIGHT as u64,
+        &mode,
+        &mut |units| in_flight(&runtime, units, raw_once),
+        &mut |units| in_flight(&runtime, units, octo_once),
+    );
+    assert!(server.received() > 0, "the server saw no request");
 }
-
-criterion_group! {
-    name = transport;
-    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = benches
-}
-criterion_main!(transport);

@@ -222,17 +222,26 @@ where
     F: Future<Output = Exchanged<B>>,
     S: Future<Output = ()>,
 {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     // One buffer for all attempts: each attempt's request shares it.
     let body = Bytes::from(body);
     let mut attempt = 1;
     loop {
         let span = trace::attempt_span(attempt);
         let started = Instant::now();
+        // The policy allows no attempt after the last one, so the last one
+        // (the only one, without retries) takes the head instead of a copy.
+        let last = attempt >= policy.max_attempts();
         let mut outgoing = http::Request::new(body.clone());
-        *outgoing.method_mut() = parts.method.clone();
-        *outgoing.uri_mut() = parts.uri.clone();
-        *outgoing.headers_mut() = parts.headers.clone();
+        if last {
+            *outgoing.method_mut() = std::mem::take(&mut parts.method);
+            *outgoing.uri_mut() = std::mem::take(&mut parts.uri);
+            *outgoing.headers_mut() = std::mem::take(&mut parts.headers);
+        } else {
+            *outgoing.method_mut() = parts.method.clone();
+            *outgoing.uri_mut() = parts.uri.clone();
+            *outgoing.headers_mut() = parts.headers.clone();
+        }
         let exchanged = exchange(outgoing).instrument(span.clone()).await;
         if let Ok(response) = &exchanged {
             span.record("http.status", response.status().as_u16());
@@ -244,11 +253,99 @@ where
         };
         match policy.decide(idempotent, error, attempt) {
             RetryDecision::Stop => return result,
+            // The head was given away: never resend an emptied request.
+            RetryDecision::RetryAfter(_) if last => return result,
             RetryDecision::RetryAfter(delay) => {
                 tracing::debug!(parent: &span, %error, ?delay, "retrying");
                 sleep(delay).await;
                 attempt += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::pin::pin;
+    use std::sync::Mutex;
+    use std::task::{Context, Poll, Waker};
+
+    use octo_proto::op::PaymentStatusCheck;
+    use octo_proto::{Config, TransportErrorKind};
+
+    use super::*;
+
+    /// The head and body of one attempt, as the backend saw them.
+    type Seen = (http::Method, http::Uri, http::HeaderMap, Bytes);
+
+    /// Polls a future whose exchanges and pauses are all ready at once.
+    fn now<F: Future>(future: F) -> F::Output {
+        let mut future = pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("nothing here waits"),
+        }
+    }
+
+    /// Sends a status check with `retry`, every attempt refused, and
+    /// returns what each attempt carried.
+    fn attempts_with(retry: RetryPolicy) -> Vec<Seen> {
+        let mut settings = Settings::new(Config::new(123, "not-a-real-secret"));
+        settings.retry = retry;
+        let op = PaymentStatusCheck::new("order-42".parse().unwrap());
+        let seen = Mutex::new(Vec::new());
+        let result = now(send_async(
+            &settings,
+            &op,
+            |request: http::Request<Bytes>| {
+                let (parts, body) = request.into_parts();
+                seen.lock()
+                    .unwrap()
+                    .push((parts.method, parts.uri, parts.headers, body));
+                std::future::ready(Err::<http::Response<Bytes>, _>(TransportError::new(
+                    TransportErrorKind::Connect,
+                    "refused",
+                )))
+            },
+            |_| std::future::ready(()),
+        ));
+        assert!(matches!(result, Err(Error::Transport(_))), "{result:?}");
+        seen.into_inner().unwrap()
+    }
+
+    #[test]
+    fn every_attempt_carries_the_whole_request_the_last_one_too() {
+        let attempts = attempts_with(RetryPolicy::new(
+            3,
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+        ));
+        assert_eq!(attempts.len(), 3);
+        let (method, uri, headers, body) = attempts.first().unwrap();
+        assert_eq!(method, http::Method::POST);
+        assert_eq!(uri.path(), "/prepare_payment");
+        assert!(headers.contains_key(http::header::CONTENT_TYPE));
+        assert!(!body.is_empty());
+        for later in attempts.get(1..).unwrap() {
+            assert_eq!(later, attempts.first().unwrap());
+        }
+    }
+
+    #[test]
+    fn the_only_attempt_without_retries_carries_the_whole_request() {
+        let attempts = attempts_with(RetryPolicy::none());
+        let retried = attempts_with(RetryPolicy::new(
+            2,
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+        ));
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(attempts.first(), retried.first());
+        assert_eq!(attempts.first().unwrap().0, http::Method::POST);
     }
 }

@@ -2,21 +2,38 @@
 //! response, keep-alive on both sides. The raw side posts a body serialised
 //! once; the SDK side builds, sends and parses on every call, which is the
 //! overhead being measured.
+//!
+//! The two sides alternate in pairs within one run (see
+//! `support/paired.rs` in octo-transport's benches for the modes):
+//! `cargo bench -p octo-ureq --bench transport`.
 
 // A benchmark aborts on the first failure, as a test would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::time::Duration;
+#[path = "../../octo-transport/benches/support/paired.rs"]
+mod paired;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use std::time::{Duration, Instant};
+
 use octo_proto::op::PaymentStatusCheck;
 use octo_proto::{Config, Operation};
 use octo_testkit::replay::{ReplayServer, Reply};
 use octo_ureq::Client;
+use paired::{Kind, Mode};
 
 const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00,"refunded_sum":0}}"#;
 
-fn benches(c: &mut Criterion) {
+/// `units` calls one after another.
+fn one_at_a_time<T>(units: u64, mut call: impl FnMut() -> T) -> Duration {
+    let started = Instant::now();
+    for _ in 0..units {
+        std::hint::black_box(call());
+    }
+    started.elapsed()
+}
+
+fn main() {
+    let mode = Mode::from_args();
     let server = ReplayServer::always(Reply::json(200, PAID)).expect("server");
     let config = Config::new(123, "537da54b-835a-4968-9864-c2ae02c5902e")
         .with_base_url(&server.url())
@@ -28,7 +45,7 @@ fn benches(c: &mut Criterion) {
 
     let sdk = Client::builder(config).no_retry().build();
     // The raw agent is configured exactly as octo-ureq configures its own
-    // (`ClientBuilder::build`): the same timeouts, statuses as responses,
+    // (its backend's `build`): the same timeouts, statuses as responses,
     // no redirects. ureq's timeouts cost time of their own, so an agent
     // without them would make the SDK look slower than it is.
     let raw = ureq::Agent::new_with_config(
@@ -40,25 +57,30 @@ fn benches(c: &mut Criterion) {
             .build(),
     );
 
-    let mut latency = c.benchmark_group("ureq/latency");
-    latency.bench_function("raw", |b| {
-        b.iter(|| {
-            let response = raw
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("accept", "application/json")
-                .send(&body[..])
-                .expect("raw send");
-            response.into_body().read_to_vec().expect("raw body")
-        })
-    });
-    latency.bench_function("octo", |b| b.iter(|| sdk.send(&op).expect("octo send")));
-    latency.finish();
-}
+    let raw_once = || {
+        let response = raw
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .send(&body[..])
+            .expect("raw send");
+        response.into_body().read_to_vec().expect("raw body")
+    };
+    let octo_once = || sdk.send(&op).expect("octo send");
+    let mut raw_latency = |units| one_at_a_time(units, raw_once);
+    let mut octo_latency = |units| one_at_a_time(units, octo_once);
 
-criterion_group! {
-    name = transport;
-    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = benches
+    match mode {
+        Mode::Count { octo: true, calls } => paired::count(&mut octo_latency, calls),
+        Mode::Count { octo: false, calls } => paired::count(&mut raw_latency, calls),
+        _ => paired::compare(
+            "ureq/latency",
+            Kind::Latency,
+            1,
+            &mode,
+            &mut raw_latency,
+            &mut octo_latency,
+        ),
+    }
+    assert!(server.received() > 0, "the server saw no request");
 }
-criterion_main!(transport);
