@@ -5,55 +5,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 
+use common::{Shop, post, scheme, trickle_notification};
+use octo_hyper::CallbackService;
 use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
-use octo_hyper::{CallbackHandler, CallbackService};
-use octo_proto::callback::{
-    CallbackPan, Notification, NotificationReply, SignatureScheme, TokenizationCallback,
-    TokenizationReply, VerifiedNotification,
-};
+use octo_proto::callback::{CallbackPan, Notification, SignatureScheme, TokenizationCallback};
 use octo_proto::{CardExpiry, CardToken, NotificationKey, PaymentStatus, TokenStatus};
-
-#[derive(Clone, Default)]
-struct Shop {
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl CallbackHandler for Shop {
-    async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
-        self.seen.lock().unwrap().push(format!(
-            "{} {}",
-            notification.shop_transaction_id, notification.status
-        ));
-        if notification.awaits_decision() {
-            NotificationReply::capture()
-        } else {
-            NotificationReply::acknowledge()
-        }
-    }
-
-    async fn tokenization(&self, callback: TokenizationCallback) -> TokenizationReply {
-        self.seen
-            .lock()
-            .unwrap()
-            .push(format!("token {}", callback.shop_transaction_id));
-        TokenizationReply::stored("saved")
-    }
-}
-
-fn scheme() -> SignatureScheme {
-    SignatureScheme::UniqueKey(NotificationKey::new("key-from-octo"))
-}
 
 /// The shop's application: a page of its own and the two callback paths.
 fn app(service: CallbackService<Shop>) -> Router {
@@ -71,21 +38,6 @@ async fn serve(router: Router) -> String {
         let _ = axum::serve(listener, router).await;
     });
     format!("http://{addr}")
-}
-
-async fn post(request: http::Request<Vec<u8>>) -> (u16, Vec<u8>) {
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http::<Full<Bytes>>();
-    let response = tokio::time::timeout(
-        Duration::from_secs(10),
-        client.request(request.map(|body| Full::new(Bytes::from(body)))),
-    )
-    .await
-    .expect("an answer within 10 s")
-    .unwrap();
-    let status = response.status().as_u16();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, body.to_vec())
 }
 
 #[tokio::test]
@@ -221,89 +173,19 @@ async fn through_the_tower_service_a_body_that_never_comes_gets_408_in_time() {
     assert!(shop.seen.lock().unwrap().is_empty());
 }
 
-/// Sends `head` at once, then `body` one byte every `every` on a plain
-/// socket; the first line of the answer (`None` if the server only
-/// closed) and how long it took. Gives up after 10 s.
-async fn trickle(
-    addr: String,
-    head: String,
-    body: Vec<u8>,
-    every: Duration,
-) -> (Option<String>, Duration) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let started = std::time::Instant::now();
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut read, mut write) = stream.into_split();
-    write.write_all(head.as_bytes()).await.unwrap();
-    let writer = tokio::spawn(async move {
-        for byte in body {
-            tokio::time::sleep(every).await;
-            if write.write_all(&[byte]).await.is_err() {
-                break;
-            }
-        }
-        // Keep the write half open: closing it would end the body.
-        tokio::time::sleep(Duration::from_secs(10)).await;
-    });
-    let mut seen = Vec::new();
-    let mut chunk = [0u8; 512];
-    let answer = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            match read.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    seen.extend_from_slice(chunk.get(..n).unwrap_or_default());
-                    if seen.windows(2).any(|w| w == b"\r\n") {
-                        break;
-                    }
-                }
-            }
-        }
-    })
-    .await;
-    writer.abort();
-    assert!(answer.is_ok(), "no answer and no close within 10 s");
-    let text = String::from_utf8_lossy(&seen);
-    let line = text
-        .lines()
-        .next()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned);
-    (line, started.elapsed())
-}
-
 #[tokio::test]
 async fn behind_axum_serve_a_trickled_body_gets_408_in_time() {
     let shop = Shop::default();
     let service =
         CallbackService::new(shop.clone(), scheme()).with_body_timeout(Duration::from_millis(300));
     let base = serve(app(service)).await;
-    let addr = base.trim_start_matches("http://").to_owned();
-    let signed = Notification::new(
-        "order-7".parse().unwrap(),
-        "f1e2d3c4".parse().unwrap(),
-        PaymentStatus::Succeeded,
-    )
-    .sign(&scheme(), "salt");
-    let request = signed.to_request(format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap());
-    let mut head = format!("POST {DEFAULT_NOTIFY_PATH} HTTP/1.1\r\nhost: {addr}\r\n");
-    for (name, value) in request.headers() {
-        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
-    }
-    head.push_str(&format!("content-length: {}\r\n\r\n", request.body().len()));
-    assert!(request.body().len() > 20, "a body long enough to trickle");
-    let (line, elapsed) = trickle(
-        addr,
-        head,
-        request.body().clone(),
-        Duration::from_millis(100),
-    )
-    .await;
-    let line = line.expect("an answer before the close");
+    let slow = trickle_notification(&base).await;
+    let line = slow.status_line.expect("an answer before the close");
     assert!(line.starts_with("HTTP/1.1 408"), "{line}");
     assert!(
-        elapsed < Duration::from_secs(2),
-        "refused only after {elapsed:?}"
+        slow.elapsed < Duration::from_secs(2),
+        "refused only after {:?}",
+        slow.elapsed
     );
     assert!(shop.seen.lock().unwrap().is_empty());
 }

@@ -6,12 +6,12 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use octo_proto::op::{PaymentStatusCheck, PreparePayment};
 use octo_proto::{Currency, Operation};
 use octo_sandbox::{Sandbox, SandboxHandle};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use octo_testkit::slow_client;
 use tokio::net::TcpStream;
 
 async fn sandbox(header: Duration, body: Duration, connections: usize) -> SandboxHandle {
@@ -35,53 +35,20 @@ async fn served(sb: &SandboxHandle) -> bool {
     )
 }
 
-/// Writes `head` then `body` one byte every `every` (the write half stays
-/// open afterwards), and reads until the first line of an answer or the
-/// close. The status line (`None` on a bare close) and the time it took.
+/// `head` at once, then `body` one byte every `every`: the answer's first
+/// line (`None` on a bare close) and how long it took.
 async fn trickle(
     sb: &SandboxHandle,
     head: Vec<u8>,
     body: Vec<u8>,
     every: Duration,
 ) -> (Option<String>, Duration) {
-    let started = Instant::now();
-    let stream = TcpStream::connect(sb.addr()).await.unwrap();
-    let (mut read, mut write) = stream.into_split();
-    let writer = tokio::spawn(async move {
-        let _ = write.write_all(&head).await;
-        for byte in body {
-            tokio::time::sleep(every).await;
-            if write.write_all(&[byte]).await.is_err() {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(10)).await;
-    });
-    let mut seen = Vec::new();
-    let mut chunk = [0u8; 512];
-    let answered = tokio::time::timeout(common::LIMIT, async {
-        loop {
-            match read.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    seen.extend_from_slice(chunk.get(..n).unwrap_or_default());
-                    if seen.windows(2).any(|w| w == b"\r\n") {
-                        break;
-                    }
-                }
-            }
-        }
-    })
-    .await;
-    writer.abort();
-    assert!(answered.is_ok(), "neither answered nor closed in time");
-    let text = String::from_utf8_lossy(&seen);
-    let line = text
-        .lines()
-        .next()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned);
-    (line, started.elapsed())
+    let addr = sb.addr().to_string();
+    let seen = slow_client::trickle(&addr, head, body, every, common::LIMIT)
+        .await
+        .unwrap();
+    assert!(seen.in_time, "neither answered nor closed in time");
+    (seen.status_line, seen.elapsed)
 }
 
 /// A whole `prepare_payment` request for the sandbox: its head and body.
@@ -96,16 +63,8 @@ fn prepare(sb: &SandboxHandle) -> (Vec<u8>, Vec<u8>) {
         common::init_time(),
     );
     let request = op.build_request(&sb.client_config()).unwrap();
-    let mut head = format!(
-        "POST {} HTTP/1.1\r\nhost: {}\r\n",
-        request.uri().path(),
-        sb.addr()
-    );
-    for (name, value) in request.headers() {
-        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
-    }
-    head.push_str(&format!("content-length: {}\r\n\r\n", request.body().len()));
-    (head.into_bytes(), request.body().clone())
+    let head = slow_client::request_head(&request, &sb.addr().to_string());
+    (head, request.body().clone())
 }
 
 #[tokio::test]

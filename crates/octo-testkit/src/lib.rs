@@ -23,6 +23,8 @@ mod outcome;
 #[cfg(feature = "replay")]
 pub mod replay;
 #[cfg(feature = "replay")]
+pub mod slow_client;
+#[cfg(feature = "replay")]
 pub mod suite;
 
 #[cfg(feature = "replay")]
