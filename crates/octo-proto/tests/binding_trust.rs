@@ -133,6 +133,18 @@ fn awaiting_code(verification: Verification) -> BindingMachine {
 
 // ---- 1. an unsigned callback does not finish a binding ----
 
+/// A binding of our card by `method` whose `bind_card` OCTO answered
+/// `created` (at 00:01).
+fn created(method: PaymentMethod) -> BindingMachine {
+    let mut m = BindingMachine::new(bind_card(ID, method), BindingParams::default(), at(0, 0));
+    outputs(&mut m);
+    feed(
+        &mut m,
+        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 1),
+    );
+    m
+}
 #[test]
 fn an_active_callback_before_the_code_is_confirmed_is_kept_not_applied() {
     let mut m = awaiting_code(verification(819, 120));
@@ -333,17 +345,7 @@ fn the_3ds_route_binds_only_once_a_status_check_confirms_the_payment() {
 
 #[test]
 fn the_3ds_route_fails_when_octo_says_the_payment_failed() {
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::BankCard),
-        BindingParams::default(),
-        at(0, 0),
-    );
-    outputs(&mut m);
-    feed(
-        &mut m,
-        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
-        at(0, 1),
-    );
+    let mut m = created(PaymentMethod::BankCard);
     feed(&mut m, active(Some(OUR_CARD)), at(2, 0));
     let out = feed(
         &mut m,
@@ -357,17 +359,7 @@ fn the_3ds_route_fails_when_octo_says_the_payment_failed() {
 
 #[test]
 fn the_3ds_route_without_a_confirmation_times_out() {
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::BankCard),
-        BindingParams::default(),
-        at(0, 0),
-    );
-    outputs(&mut m);
-    feed(
-        &mut m,
-        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
-        at(0, 1),
-    );
+    let mut m = created(PaymentMethod::BankCard);
     feed(&mut m, active(Some(OUR_CARD)), at(2, 0));
     let mut now = at(2, 1);
     let mut checks = 0;
@@ -444,17 +436,7 @@ fn the_payment_id_is_read_from_the_bind_card_answer_too() {
 
 #[test]
 fn without_the_payment_id_a_resend_is_refused_and_not_offered() {
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::Uzcard),
-        BindingParams::default(),
-        at(0, 0),
-    );
-    outputs(&mut m);
-    feed(
-        &mut m,
-        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
-        at(0, 1),
-    );
+    let mut m = created(PaymentMethod::Uzcard);
     let out = feed(
         &mut m,
         Reply::VerificationInfo(Ok(no_id(verification(819, 120)))),
@@ -617,17 +599,7 @@ fn a_binding_machine_does_not_resend_after_an_error() {
     assert_eq!(sent(&out), [Endpoint::VerificationInfo]);
     assert_eq!(m.octo_payment_uuid().map(|u| u.as_str()), Some("b-1"));
 
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::Humo),
-        BindingParams::default(),
-        at(0, 0),
-    );
-    outputs(&mut m);
-    feed(
-        &mut m,
-        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
-        at(0, 1),
-    );
+    let mut m = created(PaymentMethod::Humo);
     let out = feed(&mut m, Reply::VerificationInfo(Err(timeout())), at(0, 2));
     assert!(sent(&out).is_empty());
     assert!(failed(&out).is_some());
