@@ -30,7 +30,6 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use octo_proto::PaymentStatus;
-use octo_proto::op::PaymentStatusCheck;
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use serde_json::{Value, json};
 use support::Env;
@@ -295,7 +294,7 @@ async fn chromium_pays_with_the_card_and_otp_forms_and_lands_on_return_url() {
     let (return_url, visits) = return_page().await;
     let mut prepare = env.payment("b-1", "15750.00");
     prepare.return_url = return_url.clone();
-    let created = env.client.send(&prepare).await.unwrap();
+    let created = env.answer(&prepare).await;
     let pay_url = created.octo_pay_url.clone().unwrap();
     let uuid = created.octo_payment_uuid.as_str().to_owned();
 
@@ -344,7 +343,7 @@ async fn chromium_pays_with_the_card_and_otp_forms_and_lands_on_return_url() {
 
     browser.type_into("#code", env.sb.otp_code()).await;
     assert_eq!(
-        env.sb.payment(&uuid).unwrap().status,
+        env.record(&uuid).status,
         PaymentStatus::WaitUserAction,
         "the card form was accepted"
     );
@@ -358,19 +357,9 @@ async fn chromium_pays_with_the_card_and_otp_forms_and_lands_on_return_url() {
         "the browser followed the 303 to return_url"
     );
     assert_eq!(visits.load(Ordering::SeqCst), 1);
-    assert_eq!(
-        env.sb.payment(&uuid).unwrap().status,
-        PaymentStatus::Succeeded
-    );
-    let checked = env
-        .client
-        .send(&PaymentStatusCheck::new("b-1".parse().unwrap()))
-        .await
-        .unwrap();
-    assert_eq!(checked.status, PaymentStatus::Succeeded);
-    env.callbacks
-        .notifications_until(&uuid, PaymentStatus::Succeeded)
-        .await;
+    assert_eq!(env.record(&uuid).status, PaymentStatus::Succeeded);
+    assert_eq!(env.checked("b-1").await.status, PaymentStatus::Succeeded);
+    env.until(&uuid, PaymentStatus::Succeeded).await;
 
     drop(browser);
     drop(driver);

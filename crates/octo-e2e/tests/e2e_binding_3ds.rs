@@ -12,8 +12,7 @@
 mod support;
 
 use octo_proto::machine::{BindingMachine, BindingParams, Machine};
-use octo_proto::op::BindCard;
-use octo_proto::{CardExpiry, Pan, PaymentMethod, TokenStatus};
+use octo_proto::{CardExpiry, PaymentMethod, TokenStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_testkit::AnyClient;
 use support::{Env, Shopper};
@@ -24,18 +23,10 @@ each_transport!(run_3ds_binding);
 async fn run_3ds_binding<C: AnyClient + 'static>() {
     let env = Env::<C>::start().await;
     let card = test_card(CardBehaviour::ThreeDSecure);
-    let bind = BindCard {
-        shop_transaction_id: "run-3ds".parse().unwrap(),
-        pan: Pan::new(card.pan).unwrap(),
-        exp: CardExpiry::parse_yymm(card.exp).unwrap(),
-        phone: "998901234533".into(),
-        card_holder_name: "ZAHIRIDDIN BABUR".into(),
-        cvc2: None,
-        method: PaymentMethod::BankCard,
-        return_url: "https://shop.example/bound".into(),
-        notify_url: None,
-        bind_notify_url: Some(env.callbacks.bind_notify_url()),
-    };
+    let mut bind = env.bind_card("run-3ds", card.pan, PaymentMethod::BankCard);
+    bind.exp = CardExpiry::parse_yymm(card.exp).unwrap();
+    bind.phone = "998901234533".into();
+    bind.card_holder_name = "ZAHIRIDDIN BABUR".into();
     let mut machine =
         BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
     let mut shopper = Shopper::new(&env, card);
@@ -58,6 +49,5 @@ async fn run_3ds_binding<C: AnyClient + 'static>() {
             &card.pan[card.pan.len() - 4..]
         )
     );
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    env.finish().await;
 }

@@ -11,9 +11,9 @@ mod support;
 
 use std::time::Duration;
 
-use octo_proto::op::{PaymentStatusCheck, Refund, SetAccept};
+use octo_proto::op::{Refund, SetAccept};
 use octo_proto::{PaymentStatus, RefundStatus, RetryPolicy};
-use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::cards::CardBehaviour;
 use octo_sandbox::{FaultAction, FaultRule};
 use octo_testkit::AnyClient;
 use support::{Env, assert_amount, dec};
@@ -52,126 +52,71 @@ async fn retried_prepare_makes_one_payment<C: AnyClient + 'static>() {
         1,
     ));
     faults.add(fault(FaultAction::Status500, "/prepare_payment", 1));
-    let created = env
-        .client
-        .send(&env.payment("f-1", "50000.00"))
-        .await
-        .unwrap();
+    let created = env.answer(&env.payment("f-1", "50000.00")).await;
     assert_eq!(env.sb.payment_count(), 1, "three attempts, one payment");
-    let record = env.sb.payment(created.octo_payment_uuid.as_str()).unwrap();
+    let uuid = created.octo_payment_uuid.as_str();
+    let record = env.record(uuid);
     assert_eq!(record.shop_transaction_id, "f-1");
     assert_eq!(record.total_sum, dec("50000.00"));
     assert_eq!(created.status, record.status);
 
     // The faults were used up by the retries: the next call goes straight
     // through and is still the same payment.
-    let again = env
-        .client
-        .send(&env.payment("f-1", "50000.00"))
-        .await
-        .unwrap();
+    let again = env.answer(&env.payment("f-1", "50000.00")).await;
     assert_eq!(again.octo_payment_uuid, created.octo_payment_uuid);
     assert_eq!(env.sb.payment_count(), 1);
 
     // The status check is retried too, and reads what the sandbox holds.
-    env.sb
-        .customer()
-        .pay(
-            created.octo_payment_uuid.as_str(),
-            &test_card(CardBehaviour::Success),
-        )
-        .unwrap();
+    env.pay(uuid, CardBehaviour::Success);
     faults.add(fault(
         FaultAction::DropAfterProcessing,
         "/prepare_payment",
         2,
     ));
-    let checked = env
-        .client
-        .send(&PaymentStatusCheck::new("f-1".parse().unwrap()))
-        .await
-        .unwrap();
+    let checked = env.checked("f-1").await;
     assert_eq!(checked.status, PaymentStatus::Succeeded);
-    assert_eq!(
-        checked.status,
-        record_status(&env, &created.octo_payment_uuid)
-    );
+    assert_eq!(checked.status, env.record(uuid).status);
     env.shutdown().await;
-}
-
-fn record_status<C>(env: &Env<C>, uuid: &octo_proto::PaymentUuid) -> PaymentStatus {
-    env.sb.payment(uuid.as_str()).unwrap().status
 }
 
 async fn retried_refunds_refund_once<C: AnyClient + 'static>() {
     let env = env::<C>().await;
-    let created = env
-        .client
-        .send(&env.payment("f-2", "200000.00"))
+    let uuid = env
+        .answer(&env.payment("f-2", "200000.00"))
         .await
-        .unwrap();
-    let uuid = created.octo_payment_uuid.clone();
-    env.sb
-        .customer()
-        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-        .unwrap();
+        .octo_payment_uuid;
+    env.pay(uuid.as_str(), CardBehaviour::Success);
     let faults = env.sb.faults();
+    let refund =
+        |id: &str, amount: &str| Refund::new(id.parse().unwrap(), uuid.clone(), dec(amount));
 
     faults.add(fault(FaultAction::DropAfterProcessing, "/refund", 2));
-    let first = env
-        .client
-        .send(&Refund::new(
-            "rf-1".parse().unwrap(),
-            uuid.clone(),
-            dec("20000.10"),
-        ))
-        .await
-        .unwrap();
+    let first = env.client.send(&refund("rf-1", "20000.10")).await.unwrap();
     assert_eq!(first.status, RefundStatus::Succeeded);
     assert_eq!(
-        env.sb.payment(uuid.as_str()).unwrap().refunded_sum,
+        env.record(uuid.as_str()).refunded_sum,
         dec("20000.10"),
         "three attempts, one refund"
     );
 
     faults.add(fault(FaultAction::Status500AfterProcessing, "/refund", 1));
     faults.add(fault(FaultAction::Status500, "/refund", 1));
-    let second = env
-        .client
-        .send(&Refund::new(
-            "rf-2".parse().unwrap(),
-            uuid.clone(),
-            dec("30000.00"),
-        ))
-        .await
-        .unwrap();
+    let second = env.client.send(&refund("rf-2", "30000.00")).await.unwrap();
     assert_ne!(second.refund_id, first.refund_id);
-    assert_eq!(
-        env.sb.payment(uuid.as_str()).unwrap().refunded_sum,
-        dec("50000.10")
-    );
-    let checked = env
-        .client
-        .send(&PaymentStatusCheck::new("f-2".parse().unwrap()))
-        .await
-        .unwrap();
+    assert_eq!(env.record(uuid.as_str()).refunded_sum, dec("50000.10"));
+    let checked = env.checked("f-2").await;
     assert_amount(checked.refunded_sum, "50000.10");
-    assert_eq!(checked.status, record_status(&env, &uuid));
+    assert_eq!(checked.status, env.record(uuid.as_str()).status);
     env.shutdown().await;
 }
 
 async fn unsafe_calls_are_not_resent_and_status_matches_the_sandbox<C: AnyClient + 'static>() {
     let env = env::<C>().await;
-    let created = env
-        .client
-        .send(&env.payment("f-3", "9000").two_stage())
+    let uuid = env
+        .answer(&env.payment("f-3", "9000").two_stage())
         .await
-        .unwrap();
-    let uuid = created.octo_payment_uuid.clone();
-    env.sb
-        .customer()
-        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-        .unwrap();
+        .octo_payment_uuid;
+    env.pay(uuid.as_str(), CardBehaviour::Success);
     // The capture is made, the answer lost; the client must not resend.
     env.sb
         .faults()
@@ -188,13 +133,9 @@ async fn unsafe_calls_are_not_resent_and_status_matches_the_sandbox<C: AnyClient
     // Not resent: the 500 that a second attempt would have met is still set.
     let refused = env.client.send(&SetAccept::capture(uuid.clone())).await;
     assert!(refused.is_err(), "the second attempt met the 500");
-    let checked = env
-        .client
-        .send(&PaymentStatusCheck::new("f-3".parse().unwrap()))
-        .await
-        .unwrap();
+    let checked = env.checked("f-3").await;
     assert_eq!(checked.status, PaymentStatus::Succeeded, "the capture held");
-    assert_eq!(checked.status, record_status(&env, &uuid));
+    assert_eq!(checked.status, env.record(uuid.as_str()).status);
     env.shutdown().await;
 }
 
@@ -217,43 +158,27 @@ async fn many_payments_under_faults_end_as_the_sandbox_holds_them<C: AnyClient +
         if i % 4 == 1 {
             prepare = prepare.two_stage();
         }
-        let created = env.client.send(&prepare).await.unwrap();
-        let uuid = created.octo_payment_uuid.clone();
+        let uuid = env.answer(&prepare).await.octo_payment_uuid;
         match i % 4 {
             0 => {
-                env.sb
-                    .customer()
-                    .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-                    .unwrap();
+                env.pay(uuid.as_str(), CardBehaviour::Success);
                 faults.add(fault(action, "/refund", 1));
-                env.client
-                    .send(&Refund::new(
-                        format!("many-r{i}").parse().unwrap(),
-                        uuid.clone(),
-                        dec("15000.00"),
-                    ))
-                    .await
-                    .unwrap();
+                let refund = Refund::new(
+                    format!("many-r{i}").parse().unwrap(),
+                    uuid.clone(),
+                    dec("15000.00"),
+                );
+                env.client.send(&refund).await.unwrap();
             }
             1 => {
-                env.sb
-                    .customer()
-                    .pay(uuid.as_str(), &test_card(CardBehaviour::SmsCode))
-                    .unwrap();
+                env.pay(uuid.as_str(), CardBehaviour::SmsCode);
                 faults.add(fault(FaultAction::DropAfterProcessing, "/set_accept", 1));
                 // Unknown outcome: not resent.
-                assert!(
-                    env.client
-                        .send(&SetAccept::cancel(uuid.clone()))
-                        .await
-                        .is_err()
-                );
+                let cancel = SetAccept::cancel(uuid.clone());
+                assert!(env.client.send(&cancel).await.is_err());
             }
             2 => {
-                env.sb
-                    .customer()
-                    .pay(uuid.as_str(), &test_card(CardBehaviour::Decline))
-                    .unwrap();
+                env.pay(uuid.as_str(), CardBehaviour::Decline);
             }
             _ => {}
         }
@@ -262,12 +187,8 @@ async fn many_payments_under_faults_end_as_the_sandbox_holds_them<C: AnyClient +
     assert_eq!(env.sb.payment_count(), 12, "no payment created twice");
     faults.clear();
     for (i, (id, uuid)) in ids.iter().enumerate() {
-        let checked = env
-            .client
-            .send(&PaymentStatusCheck::new(id.parse().unwrap()))
-            .await
-            .unwrap();
-        let record = env.sb.payment(uuid.as_str()).unwrap();
+        let checked = env.checked(id).await;
+        let record = env.record(uuid.as_str());
         assert_eq!(checked.status, record.status, "{id}");
         assert_eq!(
             checked.refunded_sum.unwrap_or_default(),

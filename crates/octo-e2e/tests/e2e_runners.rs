@@ -18,8 +18,7 @@ use octo_proto::machine::{
     BindingMachine, BindingParams, Input, Machine, PaymentMachine, PaymentParams,
     TokenPaymentMachine,
 };
-use octo_proto::op::BindCard;
-use octo_proto::{CardExpiry, Pan, PaymentMethod, TokenStatus};
+use octo_proto::{PaymentMethod, TokenStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_testkit::AnyClient;
 use support::{Env, Shopper, dec};
@@ -48,12 +47,11 @@ async fn run_one_stage<C: AnyClient + 'static>() {
         "{:?}",
         shopper.redirects
     );
-    let record = env.sb.payment(uuid.as_str()).unwrap();
+    let record = env.record(uuid.as_str());
     assert_eq!(record.status, PaymentStatus::Succeeded);
     assert_eq!(record.total_sum, dec("1234.56"));
     assert_eq!(env.sb.payment_count(), 1);
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    env.finish().await;
 }
 
 async fn run_two_stage_partial_capture_then_refund<C: AnyClient + 'static>() {
@@ -71,7 +69,7 @@ async fn run_two_stage_partial_capture_then_refund<C: AnyClient + 'static>() {
     assert_eq!(outcome.status, PaymentStatus::Succeeded);
     assert_eq!(outcome.total_sum.to_string(), "80000.00");
     let uuid = outcome.octo_payment_uuid.clone().unwrap();
-    let record = env.sb.payment(uuid.as_str()).unwrap();
+    let record = env.record(uuid.as_str());
     assert_eq!(
         (record.status, record.total_sum),
         (PaymentStatus::Succeeded, dec("80000.00"))
@@ -89,28 +87,15 @@ async fn run_two_stage_partial_capture_then_refund<C: AnyClient + 'static>() {
         .unwrap();
     let outcome = env.client.run(&mut machine, &mut shopper).await.unwrap();
     assert_eq!(outcome.refunded_sum.to_string(), "30000.25");
-    assert_eq!(
-        env.sb.payment(uuid.as_str()).unwrap().refunded_sum,
-        dec("30000.25")
-    );
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    assert_eq!(env.record(uuid.as_str()).refunded_sum, dec("30000.25"));
+    env.finish().await;
 }
 
 async fn run_binding_then_token_payment<C: AnyClient + 'static>() {
     let env = Env::<C>::start().await;
-    let bind = BindCard {
-        shop_transaction_id: "run-bind".parse().unwrap(),
-        pan: Pan::new("9860000000000000").unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234533".into(),
-        card_holder_name: "ZAHIRIDDIN BABUR".into(),
-        cvc2: None,
-        method: PaymentMethod::Humo,
-        return_url: "https://shop.example/bound".into(),
-        notify_url: None,
-        bind_notify_url: Some(env.callbacks.bind_notify_url()),
-    };
+    let mut bind = env.bind_card("run-bind", "9860000000000000", PaymentMethod::Humo);
+    bind.phone = "998901234533".into();
+    bind.card_holder_name = "ZAHIRIDDIN BABUR".into();
     let mut machine =
         BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
     let mut shopper = Shopper::new(&env, test_card(CardBehaviour::SmsCode));
@@ -139,10 +124,6 @@ async fn run_binding_then_token_payment<C: AnyClient + 'static>() {
     assert_eq!(outcome.total_sum.to_string(), "77000.70");
     assert!(shopper.redirects.last().unwrap().ends_with("/otp"));
     let uuid = outcome.octo_payment_uuid.unwrap();
-    assert_eq!(
-        env.sb.payment(uuid.as_str()).unwrap().status,
-        PaymentStatus::Succeeded
-    );
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    assert_eq!(env.record(uuid.as_str()).status, PaymentStatus::Succeeded);
+    env.finish().await;
 }

@@ -8,12 +8,9 @@
 mod support;
 
 use octo_proto::op::{
-    BindCard, BlockCardToken, CheckSmsKey, PayWithToken, PaymentStatusCheck, SmsCode,
-    VerificationInfo,
+    BindCard, BlockCardToken, CheckSmsKey, PayWithToken, SmsCode, Verification, VerificationInfo,
 };
-use octo_proto::{
-    CardExpiry, CardToken, Pan, PaymentMethod, PaymentStatus, PaymentUuid, TokenStatus,
-};
+use octo_proto::{CardExpiry, CardToken, PaymentMethod, PaymentStatus, PaymentUuid, TokenStatus};
 use octo_sandbox::ManualClock;
 use octo_testkit::AnyClient;
 use support::{Env, assert_amount, code};
@@ -28,44 +25,35 @@ each_transport!(
 const UZCARD: &str = "8600000000000007";
 const HUMO: &str = "9860000000000000";
 
-fn bind<C>(env: &Env<C>, id: &str, pan: &str, method: PaymentMethod) -> BindCard {
-    BindCard {
-        shop_transaction_id: id.parse().unwrap(),
-        pan: Pan::new(pan).unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "ALISHER NAVOI".into(),
-        cvc2: None,
-        method,
-        return_url: "https://shop.example/bound".into(),
-        notify_url: None,
-        bind_notify_url: Some(env.callbacks.bind_notify_url()),
+/// A `check_sms_key` for the binding `uuid` with `sms`.
+fn check(uuid: &PaymentUuid, info: &Verification, sms: &str) -> CheckSmsKey {
+    CheckSmsKey {
+        octo_payment_uuid: uuid.clone(),
+        verify_id: info.verify_id,
+        sms_key: SmsCode::new(sms).unwrap(),
     }
 }
 
-/// Binds `pan` with the right code: the binding's uuid and the token from
-/// the verified callback.
-async fn bound_token<C: AnyClient>(
+/// Starts `bind`: the binding's uuid and its verification.
+async fn started<C: AnyClient + 'static>(
     env: &Env<C>,
-    id: &str,
-    pan: &str,
-    method: PaymentMethod,
+    bind: &BindCard,
+) -> (PaymentUuid, Verification) {
+    let started = env.answer(bind).await;
+    assert_eq!(started.status, PaymentStatus::Created);
+    let uuid = started.octo_payment_uuid;
+    let info = env.answer(&VerificationInfo::new(uuid.clone())).await;
+    (uuid, info)
+}
+
+/// Completes `bind` with the right code: the binding's uuid and the token
+/// from the verified callback.
+async fn bound_token<C: AnyClient + 'static>(
+    env: &Env<C>,
+    bind: &BindCard,
 ) -> (PaymentUuid, CardToken) {
-    let started = env.client.send(&bind(env, id, pan, method)).await.unwrap();
-    let uuid = started.octo_payment_uuid.clone();
-    let info = env
-        .client
-        .send(&VerificationInfo::new(uuid.clone()))
-        .await
-        .unwrap();
-    env.client
-        .send(&CheckSmsKey {
-            octo_payment_uuid: uuid.clone(),
-            verify_id: info.verify_id,
-            sms_key: SmsCode::new(env.sb.otp_code()).unwrap(),
-        })
-        .await
-        .unwrap();
+    let (uuid, info) = started(env, bind).await;
+    env.answer(&check(&uuid, &info, env.sb.otp_code())).await;
     let callback = env.callbacks.next_tokenization().await;
     assert_eq!(callback.status, TokenStatus::Active);
     (uuid, callback.card_token)
@@ -75,48 +63,30 @@ async fn card_binding_with_sms_code<C: AnyClient + 'static>() {
     // A stopped clock, so that `secondsLeft` is exact.
     let env = Env::<C>::with_clock(ManualClock::starting_now()).await;
     let started = env
-        .client
-        .send(&bind(&env, "bind-1", UZCARD, PaymentMethod::Uzcard))
-        .await
-        .unwrap();
+        .answer(&env.bind_card("bind-1", UZCARD, PaymentMethod::Uzcard))
+        .await;
     assert_eq!(started.status, PaymentStatus::Created);
     let uuid = started.octo_payment_uuid.clone();
-    assert_eq!(
-        code(
-            env.client
-                .send(&bind(&env, "bind-1", UZCARD, PaymentMethod::Uzcard))
-                .await
+    for (id, why) in [
+        (
+            "bind-1",
+            "not idempotent: the same request meets the pending token",
         ),
-        20,
-        "not idempotent: the same request meets the pending token"
-    );
-    assert_eq!(
-        code(
-            env.client
-                .send(&bind(&env, "bind-2", UZCARD, PaymentMethod::Uzcard))
-                .await
-        ),
-        20,
-        "a binding of this card is pending"
-    );
+        ("bind-2", "a binding of this card is pending"),
+    ] {
+        let again = env.bind_card(id, UZCARD, PaymentMethod::Uzcard);
+        assert_eq!(code(env.client.send(&again).await), 20, "{why}");
+    }
     assert_eq!(
         env.sb.binding_token(uuid.as_str()).unwrap().1,
         TokenStatus::Init
     );
 
-    let info = env
-        .client
-        .send(&VerificationInfo::new(uuid.clone()))
-        .await
-        .unwrap();
+    let info = env.answer(&VerificationInfo::new(uuid.clone())).await;
     assert_eq!(info.seconds_left, 300);
     assert_eq!(info.phone.as_deref(), Some("+998** *****67"));
-    let check = |sms: &str| CheckSmsKey {
-        octo_payment_uuid: uuid.clone(),
-        verify_id: info.verify_id,
-        sms_key: SmsCode::new(sms).unwrap(),
-    };
-    assert_eq!(code(env.client.send(&check("654321")).await), 1, "wrong");
+    let wrong = check(&uuid, &info, "654321");
+    assert_eq!(code(env.client.send(&wrong).await), 1, "wrong");
     assert!(
         env.callbacks
             .next_tokenization_within(std::time::Duration::from_millis(100))
@@ -124,7 +94,8 @@ async fn card_binding_with_sms_code<C: AnyClient + 'static>() {
             .is_none(),
         "no callback before the right code"
     );
-    let done = env.client.send(&check(env.sb.otp_code())).await.unwrap();
+    let right = check(&uuid, &info, env.sb.otp_code());
+    let done = env.client.send(&right).await.unwrap();
     assert_eq!(done.status, PaymentStatus::Succeeded);
     assert_eq!(
         done.refunded_sum, done.total_sum,
@@ -138,31 +109,24 @@ async fn card_binding_with_sms_code<C: AnyClient + 'static>() {
     let (held, status) = env.sb.binding_token(uuid.as_str()).unwrap();
     assert_eq!(status, TokenStatus::Active);
     assert_eq!(held.expose_secret(), callback.card_token.expose_secret());
-    let record = env.sb.payment(uuid.as_str()).unwrap();
+    let record = env.record(uuid.as_str());
     assert!(record.is_binding);
     assert_eq!(record.status, PaymentStatus::Succeeded);
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    env.finish().await;
 }
 
 async fn token_payment<C: AnyClient + 'static>() {
     let env = Env::<C>::start().await;
-    let (_, token) = bound_token(&env, "bind-t", HUMO, PaymentMethod::Humo).await;
-    let created = env
-        .client
-        .send(&env.payment("order-t", "2500.30"))
-        .await
-        .unwrap();
+    let (_, token) = bound_token(&env, &env.bind_card("bind-t", HUMO, PaymentMethod::Humo)).await;
+    let created = env.answer(&env.payment("order-t", "2500.30")).await;
     let uuid = created.octo_payment_uuid.clone();
     let paying = env
-        .client
-        .send(&PayWithToken::new(
+        .answer(&PayWithToken::new(
             uuid.clone(),
             token.clone(),
             PaymentMethod::Humo,
         ))
-        .await
-        .unwrap();
+        .await;
     assert_eq!(paying.status, PaymentStatus::WaitUserAction);
     assert_eq!(paying.total_sum.to_string(), "2500.30");
     let otp = paying.redirect_url.clone().unwrap();
@@ -172,22 +136,12 @@ async fn token_payment<C: AnyClient + 'static>() {
         .customer()
         .enter_code(uuid.as_str(), env.sb.otp_code())
         .unwrap();
-    let notes = env
-        .callbacks
-        .notifications_until(uuid.as_str(), PaymentStatus::Succeeded)
-        .await;
+    let notes = env.until(uuid.as_str(), PaymentStatus::Succeeded).await;
     assert_amount(notes.last().unwrap().total_sum, "2500.30");
-    let checked = env
-        .client
-        .send(&PaymentStatusCheck::new("order-t".parse().unwrap()))
-        .await
-        .unwrap();
+    let checked = env.checked("order-t").await;
     assert_eq!(checked.status, PaymentStatus::Succeeded);
     assert_amount(checked.total_sum, "2500.30");
-    assert_eq!(
-        env.sb.payment(uuid.as_str()).unwrap().status,
-        PaymentStatus::Succeeded
-    );
+    assert_eq!(env.record(uuid.as_str()).status, PaymentStatus::Succeeded);
     assert_eq!(
         code(
             env.client
@@ -197,18 +151,17 @@ async fn token_payment<C: AnyClient + 'static>() {
         1,
         "a paid payment is not paid again"
     );
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    env.finish().await;
 }
 
 async fn blocking_a_token<C: AnyClient + 'static>() {
     let env = Env::<C>::start().await;
-    let (binding, token) = bound_token(&env, "bind-b", UZCARD, PaymentMethod::Uzcard).await;
-    let blocked = env
-        .client
-        .send(&BlockCardToken::new(token.clone()))
-        .await
-        .unwrap();
+    let (binding, token) = bound_token(
+        &env,
+        &env.bind_card("bind-b", UZCARD, PaymentMethod::Uzcard),
+    )
+    .await;
+    let blocked = env.answer(&BlockCardToken::new(token.clone())).await;
     assert_eq!(blocked.status, TokenStatus::Blocked);
     let token_text = token.expose_secret().to_owned();
     let (held, status) = env.sb.binding_token(binding.as_str()).unwrap();
@@ -227,11 +180,7 @@ async fn blocking_a_token<C: AnyClient + 'static>() {
         ),
         5
     );
-    let created = env
-        .client
-        .send(&env.payment("order-b", "1000"))
-        .await
-        .unwrap();
+    let created = env.answer(&env.payment("order-b", "1000")).await;
     assert_eq!(
         code(
             env.client
@@ -246,37 +195,23 @@ async fn blocking_a_token<C: AnyClient + 'static>() {
         "a blocked token does not pay"
     );
     assert_eq!(
-        env.sb
-            .payment(created.octo_payment_uuid.as_str())
-            .unwrap()
-            .status,
+        env.record(created.octo_payment_uuid.as_str()).status,
         PaymentStatus::Created
     );
     // Once blocked, the card can be bound again.
-    let (_, fresh) = bound_token(&env, "bind-b2", UZCARD, PaymentMethod::Uzcard).await;
+    let (_, fresh) = bound_token(
+        &env,
+        &env.bind_card("bind-b2", UZCARD, PaymentMethod::Uzcard),
+    )
+    .await;
     assert_ne!(fresh.expose_secret(), token_text);
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    env.finish().await;
 }
 
 async fn binding_three_wrong_codes<C: AnyClient + 'static>() {
     let env = Env::<C>::start().await;
-    let started = env
-        .client
-        .send(&bind(&env, "bind-w", HUMO, PaymentMethod::Humo))
-        .await
-        .unwrap();
-    let uuid = started.octo_payment_uuid.clone();
-    let info = env
-        .client
-        .send(&VerificationInfo::new(uuid.clone()))
-        .await
-        .unwrap();
-    let wrong = CheckSmsKey {
-        octo_payment_uuid: uuid.clone(),
-        verify_id: info.verify_id,
-        sms_key: SmsCode::new("000000").unwrap(),
-    };
+    let (uuid, info) = started(&env, &env.bind_card("bind-w", HUMO, PaymentMethod::Humo)).await;
+    let wrong = check(&uuid, &info, "000000");
     for _ in 0..3 {
         assert_eq!(code(env.client.send(&wrong).await), 1);
     }
@@ -285,15 +220,8 @@ async fn binding_three_wrong_codes<C: AnyClient + 'static>() {
     assert_eq!(callback.status, TokenStatus::Failed);
     let (_, status) = env.sb.binding_token(uuid.as_str()).unwrap();
     assert_eq!(status, TokenStatus::Failed);
-    assert_eq!(
-        env.sb.payment(uuid.as_str()).unwrap().status,
-        PaymentStatus::Canceled
-    );
-    let right = CheckSmsKey {
-        sms_key: SmsCode::new(env.sb.otp_code()).unwrap(),
-        ..wrong
-    };
+    assert_eq!(env.record(uuid.as_str()).status, PaymentStatus::Canceled);
+    let right = check(&uuid, &info, env.sb.otp_code());
     assert_eq!(code(env.client.send(&right).await), 1, "too late");
-    env.all_callbacks_verified().await;
-    env.shutdown().await;
+    env.finish().await;
 }

@@ -12,39 +12,27 @@
 
 mod common;
 
-use common::{Receiver, code, dec, init_time, post_raw, send};
-use octo_proto::op::{
-    BindCard, CheckPan, CheckSmsKey, PayWithToken, PreparePayment, SmsCode, VerificationInfo,
+use common::{
+    Receiver, answer, bind_card, binding_started, check_sms, code, payment, post_raw, prepared,
+    sandbox, send, verification,
 };
-use octo_proto::{CardExpiry, Currency, Pan, PaymentId, PaymentMethod, PaymentStatus};
-use octo_sandbox::Sandbox;
+use octo_proto::op::{BindCard, CheckPan, PayWithToken};
+use octo_proto::{CardExpiry, Pan, PaymentId, PaymentMethod, PaymentStatus};
 use serde_json::json;
 
 const CARD: &str = "9860000000000000";
 
+/// A Humo binding of `pan` whose callback goes to `receiver`.
 fn bind(id: &str, pan: &str, receiver: &Receiver) -> BindCard {
-    BindCard {
-        shop_transaction_id: id.parse().unwrap(),
-        pan: Pan::new(pan).unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "ALISHER NAVOI".into(),
-        cvc2: None,
-        method: PaymentMethod::Humo,
-        return_url: "https://shop.example/bound".into(),
-        notify_url: None,
-        bind_notify_url: Some(receiver.url("/bind")),
-    }
+    bind_card(id, pan, PaymentMethod::Humo, Some(receiver.url("/bind")))
 }
 
 #[tokio::test]
 async fn check_pan_takes_the_integer_payment_id_from_verification_info() {
     let receiver = Receiver::start().await;
-    let sb = Sandbox::builder().start().await.unwrap();
-    let bound = send(&sb, &bind("bind-p", CARD, &receiver)).await.unwrap();
-    let info = send(&sb, &VerificationInfo::new(bound.octo_payment_uuid.clone()))
-        .await
-        .unwrap();
+    let sb = sandbox().await;
+    let bound = answer(&sb, &bind("bind-p", CARD, &receiver)).await;
+    let info = verification(&sb, &bound.octo_payment_uuid).await;
     let payment_id = info
         .payment_id
         .expect("verificationInfo gives the payment id");
@@ -54,34 +42,24 @@ async fn check_pan_takes_the_integer_payment_id_from_verification_info() {
         exp: CardExpiry::parse_yymm("3012").unwrap(),
         payment_id,
     };
-    let first = send(&sb, &resend).await.unwrap();
+    let first = answer(&sb, &resend).await;
     assert_ne!(first.verify_id, info.verify_id);
     assert_eq!(first.payment_id, Some(payment_id));
 
+    let check_pan = |payment_id: serde_json::Value| {
+        let body = json!({"pan": CARD, "expDate": "3012", "paymentId": payment_id});
+        serde_json::to_vec(&body).unwrap()
+    };
     // The same number as a numeric string is accepted too.
-    let (status, body) = post_raw(
-        &sb,
-        "/check_pan",
-        &serde_json::to_vec(&json!({
-            "pan": CARD, "expDate": "3012", "paymentId": payment_id.get().to_string(),
-        }))
-        .unwrap(),
-    )
-    .await;
+    let as_text = check_pan(payment_id.get().to_string().into());
+    let (status, body) = post_raw(&sb, "/check_pan", &as_text).await;
     assert_eq!(status, 200);
     assert_eq!(body["error"], 0, "{body}");
     assert!(body["data"]["verifyId"].is_u64());
 
     // The UUID is not the payment id.
-    let (_, body) = post_raw(
-        &sb,
-        "/check_pan",
-        &serde_json::to_vec(&json!({
-            "pan": CARD, "expDate": "3012", "paymentId": bound.octo_payment_uuid.as_str(),
-        }))
-        .unwrap(),
-    )
-    .await;
+    let uuid = check_pan(bound.octo_payment_uuid.as_str().into());
+    let (_, body) = post_raw(&sb, "/check_pan", &uuid).await;
     assert_ne!(body["error"], 0, "{body}");
     // Nor is a number that names no payment.
     let wrong = CheckPan {
@@ -95,50 +73,15 @@ async fn check_pan_takes_the_integer_payment_id_from_verification_info() {
 #[tokio::test]
 async fn the_pay_answer_carries_the_integer_payment_id() {
     let receiver = Receiver::start().await;
-    let sb = Sandbox::builder().start().await.unwrap();
-    let bound = send(&sb, &bind("bind-q", "8600000000000007", &receiver))
-        .await
-        .unwrap();
-    let uuid = bound.octo_payment_uuid.clone();
-    let info = send(&sb, &VerificationInfo::new(uuid.clone()))
-        .await
-        .unwrap();
-    let confirmed = send(
-        &sb,
-        &CheckSmsKey {
-            octo_payment_uuid: uuid.clone(),
-            verify_id: info.verify_id,
-            sms_key: SmsCode::new(sb.otp_code()).unwrap(),
-        },
-    )
-    .await
-    .unwrap();
+    let sb = sandbox().await;
+    let bind = bind("bind-q", "8600000000000007", &receiver);
+    let (uuid, info) = binding_started(&sb, &bind).await;
+    let confirmed = answer(&sb, &check_sms(&uuid, &info, sb.otp_code())).await;
     assert_eq!(confirmed.status, PaymentStatus::Succeeded);
     let (token, _) = sb.binding_token(uuid.as_str()).unwrap();
 
-    let order = send(
-        &sb,
-        &PreparePayment::new(
-            "order-q".parse().unwrap(),
-            dec("2500"),
-            Currency::Uzs,
-            "d",
-            "https://shop.example/r",
-            init_time(),
-        ),
-    )
-    .await
-    .unwrap();
-    let paying = send(
-        &sb,
-        &PayWithToken::new(
-            order.octo_payment_uuid.clone(),
-            token,
-            PaymentMethod::Uzcard,
-        ),
-    )
-    .await
-    .unwrap();
+    let order = prepared(&sb, &payment("order-q", "2500")).await;
+    let paying = answer(&sb, &PayWithToken::new(order, token, PaymentMethod::Uzcard)).await;
     let id = paying.id.expect("the pay answer's id");
     assert_ne!(Some(id), info.payment_id, "each payment has its own number");
     sb.shutdown().await;
@@ -147,8 +90,8 @@ async fn the_pay_answer_carries_the_integer_payment_id() {
 #[tokio::test]
 async fn a_second_bind_card_for_a_pending_card_meets_error_20() {
     let receiver = Receiver::start().await;
-    let sb = Sandbox::builder().start().await.unwrap();
-    send(&sb, &bind("bind-d", CARD, &receiver)).await.unwrap();
+    let sb = sandbox().await;
+    answer(&sb, &bind("bind-d", CARD, &receiver)).await;
     // A retry of the very same request after a lost answer.
     assert_eq!(code(send(&sb, &bind("bind-d", CARD, &receiver)).await), 20);
     // Another binding of the same card.

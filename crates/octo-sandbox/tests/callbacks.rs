@@ -11,47 +11,42 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Receiver, dec, init_time, send};
+use common::{LIMIT, Receiver, notifying, pay, prepared, started};
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
-use octo_proto::op::PreparePayment;
-use octo_proto::{Currency, NotificationKey, PaymentStatus};
-use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_proto::{NotificationKey, PaymentStatus};
+use octo_sandbox::cards::CardBehaviour;
 use octo_sandbox::{CallbackFaults, Sandbox, SandboxHandle, Signing};
 
+/// Prepares a payment of 1500.00 UZS that notifies `receiver` (held for a
+/// decision when `two_stage`): its uuid.
 async fn prepare(sb: &SandboxHandle, id: &str, receiver: &Receiver, two_stage: bool) -> String {
-    let mut p = PreparePayment::new(
-        id.parse().unwrap(),
-        dec("1500.00"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    );
-    p.notify_url = Some(receiver.url("/notify"));
+    let mut p = notifying(id, "1500.00", receiver);
     if two_stage {
         p = p.two_stage();
     }
-    send(sb, &p)
-        .await
-        .unwrap()
-        .octo_payment_uuid
-        .as_str()
-        .to_owned()
+    prepared(sb, &p).await.as_str().to_owned()
+}
+
+/// Prepares a payment that notifies `receiver` and pays it with
+/// `behaviour`: its uuid.
+async fn paid_with(
+    sb: &SandboxHandle,
+    id: &str,
+    receiver: &Receiver,
+    two_stage: bool,
+    behaviour: CardBehaviour,
+) -> String {
+    let uuid = prepare(sb, id, receiver, two_stage).await;
+    pay(sb, &uuid, behaviour);
+    uuid
 }
 
 #[tokio::test]
 async fn notifications_are_signed_with_either_scheme() {
     let receiver = Receiver::start().await;
     let key = NotificationKey::new("unique-key-from-octo");
-    let sb = Sandbox::builder()
-        .signing(Signing::UniqueKey(key.clone()))
-        .start()
-        .await
-        .unwrap();
-    let uuid = prepare(&sb, "sig-1", &receiver, false).await;
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::SmsCode))
-        .unwrap();
+    let sb = started(Sandbox::builder().signing(Signing::UniqueKey(key.clone()))).await;
+    let uuid = paid_with(&sb, "sig-1", &receiver, false, CardBehaviour::SmsCode).await;
     let scheme = SignatureScheme::UniqueKey(key);
     let mut statuses = Vec::new();
     for _ in 0..2 {
@@ -66,10 +61,7 @@ async fn notifications_are_signed_with_either_scheme() {
         [PaymentStatus::WaitUserAction, PaymentStatus::Succeeded]
     );
     let wrong = SignatureScheme::UniqueKey(NotificationKey::new("other"));
-    let uuid2 = prepare(&sb, "sig-2", &receiver, false).await;
-    sb.customer()
-        .pay(&uuid2, &test_card(CardBehaviour::Success))
-        .unwrap();
+    paid_with(&sb, "sig-2", &receiver, false, CardBehaviour::Success).await;
     let got = receiver.next().await;
     assert!(
         Notification::parse_verified(&got.request, &wrong, &CallbackLimits::default()).is_err()
@@ -83,15 +75,8 @@ async fn notifications_are_signed_with_either_scheme() {
     );
     sb.shutdown().await;
 
-    let sb = Sandbox::builder()
-        .signing(Signing::SecretAndHashKey)
-        .start()
-        .await
-        .unwrap();
-    let uuid = prepare(&sb, "sig-3", &receiver, false).await;
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::Success))
-        .unwrap();
+    let sb = started(Sandbox::builder().signing(Signing::SecretAndHashKey)).await;
+    paid_with(&sb, "sig-3", &receiver, false, CardBehaviour::Success).await;
     let got = receiver.next().await;
     let scheme = SignatureScheme::SecretAndHashKey(sb.shop_secret());
     let n =
@@ -103,19 +88,13 @@ async fn notifications_are_signed_with_either_scheme() {
 #[tokio::test]
 async fn the_reply_to_waiting_for_capture_decides_and_silence_is_retried() {
     let receiver = Receiver::start().await;
-    let sb = Sandbox::builder()
-        .fast_callbacks(4, Duration::from_millis(30))
-        .start()
-        .await
-        .unwrap();
+    let sb = started(Sandbox::builder().fast_callbacks(4, Duration::from_millis(30))).await;
     let uuid = prepare(&sb, "cap-1", &receiver, true).await;
     // Two undecided replies, then a capture.
     receiver.answer_next(200, "{}");
     receiver.answer_next(500, "oops");
     receiver.answer_next(200, r#"{"accept_status":"capture"}"#);
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::Success))
-        .unwrap();
+    pay(&sb, &uuid, CardBehaviour::Success);
     for _ in 0..3 {
         assert_eq!(receiver.next().await.json["status"], "waiting_for_capture");
     }
@@ -124,29 +103,19 @@ async fn the_reply_to_waiting_for_capture_decides_and_silence_is_retried() {
 
     let uuid = prepare(&sb, "cap-2", &receiver, true).await;
     receiver.answer_next(200, r#"{"accept_status":"cancel"}"#);
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::Success))
-        .unwrap();
+    pay(&sb, &uuid, CardBehaviour::Success);
     assert_eq!(receiver.next().await.json["status"], "waiting_for_capture");
     assert_eq!(receiver.next().await.json["status"], "canceled");
     assert_eq!(sb.payment(&uuid).unwrap().status, PaymentStatus::Canceled);
 
     // No decision ever: the schedule ends, the hold stays for set_accept.
     receiver.answer_always(200, "{}");
-    let uuid = prepare(&sb, "cap-3", &receiver, true).await;
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::Success))
-        .unwrap();
+    let uuid = paid_with(&sb, "cap-3", &receiver, true, CardBehaviour::Success).await;
     for _ in 0..4 {
         assert_eq!(receiver.next().await.json["status"], "waiting_for_capture");
     }
-    assert!(sb.wait_for_callbacks(common::LIMIT).await);
-    assert!(
-        receiver
-            .next_within(Duration::from_millis(150))
-            .await
-            .is_none()
-    );
+    assert!(sb.wait_for_callbacks(LIMIT).await);
+    assert!(receiver.silent_for(Duration::from_millis(150)).await);
     assert_eq!(
         sb.payment(&uuid).unwrap().status,
         PaymentStatus::WaitingForCapture
@@ -157,18 +126,12 @@ async fn the_reply_to_waiting_for_capture_decides_and_silence_is_retried() {
 #[tokio::test]
 async fn duplicate_and_reorder_faults() {
     let receiver = Receiver::start().await;
-    let sb = Sandbox::builder()
-        .callback_faults(CallbackFaults {
-            duplicate: true,
-            reorder: false,
-        })
-        .start()
-        .await
-        .unwrap();
-    let uuid = prepare(&sb, "dup-1", &receiver, false).await;
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::Success))
-        .unwrap();
+    let sb = started(Sandbox::builder().callback_faults(CallbackFaults {
+        duplicate: true,
+        reorder: false,
+    }))
+    .await;
+    paid_with(&sb, "dup-1", &receiver, false, CardBehaviour::Success).await;
     let a = receiver.next().await;
     let b = receiver.next().await;
     assert_eq!(a.json, b.json, "the same notification twice");
@@ -177,10 +140,7 @@ async fn duplicate_and_reorder_faults() {
         duplicate: false,
         reorder: true,
     });
-    let uuid = prepare(&sb, "ord-1", &receiver, false).await;
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::SmsCode))
-        .unwrap();
+    paid_with(&sb, "ord-1", &receiver, false, CardBehaviour::SmsCode).await;
     assert_eq!(
         receiver.next().await.json["status"],
         "succeeded",

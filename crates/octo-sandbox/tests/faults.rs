@@ -11,11 +11,16 @@ mod common;
 
 use std::time::Duration;
 
-use common::{dec, init_time, send};
-use octo_proto::op::{PaymentStatusCheck, PreparePayment, Refund};
-use octo_proto::{Currency, Operation, PaymentStatus};
-use octo_sandbox::cards::{CardBehaviour, test_card};
+use common::{dec, pay, payment, refund, sandbox, send, started};
+use octo_proto::op::PaymentStatusCheck;
+use octo_proto::{Operation, PaymentStatus};
+use octo_sandbox::cards::CardBehaviour;
 use octo_sandbox::{FaultAction, FaultRule, Sandbox};
+
+/// `action` on `path`, `times` times.
+fn fault(action: FaultAction, path: &str, times: u32) -> FaultRule {
+    FaultRule::new(action).on_path(path).times(times)
+}
 
 /// Sends `op`, and on a transport failure or a 500 sends it again, at
 /// most five times.
@@ -47,42 +52,30 @@ async fn send_retrying<O: Operation>(sb: &octo_sandbox::SandboxHandle, op: &O) -
 
 #[tokio::test]
 async fn dropped_and_failed_answers_then_retries_make_one_payment_and_one_refund() {
-    let sb = Sandbox::builder()
-        .fault(
-            FaultRule::new(FaultAction::DropAfterProcessing)
-                .on_path("/prepare_payment")
-                .times(1),
-        )
-        .fault(
-            FaultRule::new(FaultAction::Status500AfterProcessing)
-                .on_path("/prepare_payment")
-                .times(1),
-        )
-        .start()
-        .await
-        .unwrap();
-    let op = PreparePayment::new(
-        "f-1".parse().unwrap(),
-        dec("50000"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    );
+    let sb = started(
+        Sandbox::builder()
+            .fault(fault(
+                FaultAction::DropAfterProcessing,
+                "/prepare_payment",
+                1,
+            ))
+            .fault(fault(
+                FaultAction::Status500AfterProcessing,
+                "/prepare_payment",
+                1,
+            )),
+    )
+    .await;
+    let op = payment("f-1", "50000");
     let (created, attempts) = send_retrying(&sb, &op).await;
     assert_eq!(attempts, 3, "dropped, then 500, then answered");
     assert_eq!(sb.payment_count(), 1);
     let uuid = created.octo_payment_uuid.clone();
-    sb.customer()
-        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-        .unwrap();
+    pay(&sb, uuid.as_str(), CardBehaviour::Success);
 
-    sb.faults().add(
-        FaultRule::new(FaultAction::DropAfterProcessing)
-            .on_path("/refund")
-            .times(2),
-    );
-    let refund = Refund::new("rf-f".parse().unwrap(), uuid.clone(), dec("20000"));
+    sb.faults()
+        .add(fault(FaultAction::DropAfterProcessing, "/refund", 2));
+    let refund = refund("rf-f", &uuid, "20000");
     let (result, attempts) = send_retrying(&sb, &refund).await;
     assert_eq!(attempts, 3);
     assert!(result.refund_id.is_some());
@@ -92,11 +85,8 @@ async fn dropped_and_failed_answers_then_retries_make_one_payment_and_one_refund
         "refunded once"
     );
 
-    sb.faults().add(
-        FaultRule::new(FaultAction::Status500)
-            .on_path("/prepare_payment")
-            .times(1),
-    );
+    sb.faults()
+        .add(fault(FaultAction::Status500, "/prepare_payment", 1));
     let (status, attempts) =
         send_retrying(&sb, &PaymentStatusCheck::new("f-1".parse().unwrap())).await;
     assert_eq!(attempts, 2);
@@ -111,17 +101,10 @@ async fn dropped_and_failed_answers_then_retries_make_one_payment_and_one_refund
 
 #[tokio::test]
 async fn delay_fault_delays_then_answers() {
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = sandbox().await;
     sb.faults()
         .add(FaultRule::new(FaultAction::Delay(Duration::from_millis(150))).times(1));
-    let op = PreparePayment::new(
-        "d-1".parse().unwrap(),
-        dec("1"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    );
+    let op = payment("d-1", "1");
     let started = std::time::Instant::now();
     send(&sb, &op).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(150));
@@ -131,7 +114,7 @@ async fn delay_fault_delays_then_answers() {
 #[tokio::test]
 async fn garbage_never_brings_the_server_down() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = sandbox().await;
     let junk: [&[u8]; 5] = [
         b"\x00\x01\x02\r\n\r\n",
         b"POST /prepare_payment HTTP/1.1\r\nContent-Length: 5\r\n\r\n\xff\xfe\x00{[",
@@ -160,14 +143,6 @@ async fn garbage_never_brings_the_server_down() {
             "{body}"
         );
     }
-    let op = PreparePayment::new(
-        "alive".parse().unwrap(),
-        dec("1"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    );
-    assert!(send(&sb, &op).await.is_ok());
+    assert!(send(&sb, &payment("alive", "1")).await.is_ok());
     sb.shutdown().await;
 }

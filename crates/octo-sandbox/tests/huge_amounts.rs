@@ -12,6 +12,7 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::{data_file, pay, sandbox, started};
 use http_body_util::{BodyExt, Full};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{Sandbox, SandboxHandle};
@@ -62,29 +63,22 @@ fn huge_payment(sb: &SandboxHandle, tx: &str, total: &str) -> Vec<u8> {
     body
 }
 
-fn status_check(sb: &SandboxHandle, tx: &str) -> Vec<u8> {
-    common::with_auth(sb, json!({ "shop_transaction_id": tx }))
+/// Sends [`huge_payment`]: the JSON answer, or `None` without one.
+async fn prepare_huge(sb: &SandboxHandle, tx: &str, total: &str) -> Option<Value> {
+    post_json(sb, "/prepare_payment", &huge_payment(sb, tx, total)).await
 }
 
-fn data_file(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("octo-sandbox-huge-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
+fn status_check(sb: &SandboxHandle, tx: &str) -> Vec<u8> {
+    common::with_auth(sb, json!({ "shop_transaction_id": tx }))
 }
 
 #[tokio::test]
 async fn a_total_too_large_to_compute_with_is_refused_and_status_checks_keep_answering() {
     let path = data_file("huge.redb");
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
-    let created = post_json(
-        &sb,
-        "/prepare_payment",
-        &huge_payment(&sb, "huge-1", "50000000000000000000000000000"),
-    )
-    .await
-    .expect("prepare_payment got no answer");
+    let sb = started(Sandbox::builder().data_file(&path)).await;
+    let created = prepare_huge(&sb, "huge-1", "50000000000000000000000000000")
+        .await
+        .expect("prepare_payment got no answer");
     // Whatever the sandbox made of it, the customer tries to pay (a page
     // form, as a browser posts it), and the shop checks the status.
     if let Some(uuid) = created["data"]["octo_payment_UUID"].as_str() {
@@ -110,7 +104,7 @@ async fn a_total_too_large_to_compute_with_is_refused_and_status_checks_keep_ans
     sb.shutdown().await;
 
     // The same data file, a new sandbox: the status check still answers.
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let sb = started(Sandbox::builder().data_file(&path)).await;
     let answer = post_json(&sb, "/prepare_payment", &status_check(&sb, "huge-1"))
         .await
         .expect("a status check after the restart got no answer");
@@ -125,14 +119,10 @@ async fn a_total_too_large_to_compute_with_is_refused_and_status_checks_keep_ans
 
 #[tokio::test]
 async fn every_amount_field_refuses_what_it_cannot_compute_with() {
-    let sb = Sandbox::builder().start().await.unwrap();
-    let negative = post_json(
-        &sb,
-        "/prepare_payment",
-        &huge_payment(&sb, "huge-neg", "-79228162514264337593543950335"),
-    )
-    .await
-    .expect("no answer");
+    let sb = sandbox().await;
+    let negative = prepare_huge(&sb, "huge-neg", "-79228162514264337593543950335")
+        .await
+        .expect("no answer");
     assert_eq!(negative["error"], 1, "{negative}");
     // A basket whose lines overflow when multiplied out: malformed data,
     // not a basket mismatch.
@@ -175,18 +165,12 @@ async fn every_amount_field_refuses_what_it_cannot_compute_with() {
     }
     // The largest amount accepted is paid, checked and refunded exactly.
     let largest = "99999999999999999999.99";
-    let created = post_json(
-        &sb,
-        "/prepare_payment",
-        &huge_payment(&sb, "largest", largest),
-    )
-    .await
-    .expect("no answer");
+    let created = prepare_huge(&sb, "largest", largest)
+        .await
+        .expect("no answer");
     assert_eq!(created["error"], 0, "{created}");
     let uuid = created["data"]["octo_payment_UUID"].as_str().unwrap();
-    sb.customer()
-        .pay(uuid, &test_card(CardBehaviour::Success))
-        .unwrap();
+    pay(&sb, uuid, CardBehaviour::Success);
     let checked = post_json(&sb, "/prepare_payment", &status_check(&sb, "largest"))
         .await
         .expect("no answer");

@@ -12,9 +12,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{LIMIT, Receiver, dec, init_time, send};
-use octo_proto::Currency;
-use octo_proto::op::{PreparePayment, SetAccept};
+use common::{LIMIT, Receiver, answer, notifying, pay, prepared, started};
+use octo_proto::op::SetAccept;
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{Sandbox, SandboxHandle, Step};
 
@@ -24,46 +23,22 @@ const RETRY_DELAY: Duration = Duration::from_secs(3);
 const PROMPT: Duration = Duration::from_millis(1500);
 
 async fn sandbox() -> SandboxHandle {
-    Sandbox::builder()
-        .fast_callbacks(3, RETRY_DELAY)
-        .start()
-        .await
-        .unwrap()
-}
-
-async fn prepare(sb: &SandboxHandle, id: &str, receiver: &Receiver, two_stage: bool) -> String {
-    let mut p = PreparePayment::new(
-        id.parse().unwrap(),
-        dec("5000"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    );
-    p.notify_url = Some(receiver.url("/notify"));
-    if two_stage {
-        p = p.two_stage();
-    }
-    send(sb, &p)
-        .await
-        .unwrap()
-        .octo_payment_uuid
-        .as_str()
-        .to_owned()
+    started(Sandbox::builder().fast_callbacks(3, RETRY_DELAY)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_status_does_not_hold_back_the_next_one() {
     let receiver = Receiver::start().await;
     let sb = sandbox().await;
-    let uuid = prepare(&sb, "order-1", &receiver, false).await;
+    let uuid = prepared(&sb, &notifying("order-1", "5000", &receiver)).await;
+    let uuid = uuid.as_str();
     let card = test_card(CardBehaviour::SmsCode);
     receiver.answer_next(500, "refused");
-    let step = sb.customer().enter_card(&uuid, card.pan, "12/30").unwrap();
+    let step = sb.customer().enter_card(uuid, card.pan, "12/30").unwrap();
     assert!(matches!(step, Step::CodeRequired { .. }), "{step:?}");
     assert_eq!(receiver.next().await.json["status"], "wait_user_action");
 
-    sb.customer().enter_code(&uuid, sb.otp_code()).unwrap();
+    sb.customer().enter_code(uuid, sb.otp_code()).unwrap();
     let next = receiver
         .next_within(PROMPT)
         .await
@@ -73,7 +48,7 @@ async fn a_refused_status_does_not_hold_back_the_next_one() {
     // The refused one is still retried, separately.
     let retry = tokio::time::timeout(LIMIT, receiver.next()).await.unwrap();
     assert_eq!(retry.json["status"], "wait_user_action");
-    assert_eq!(retry.json["octo_payment_UUID"], uuid.as_str());
+    assert_eq!(retry.json["octo_payment_UUID"], uuid);
     assert!(sb.wait_for_callbacks(LIMIT).await);
     sb.shutdown().await;
 }
@@ -82,16 +57,12 @@ async fn a_refused_status_does_not_hold_back_the_next_one() {
 async fn a_refused_waiting_for_capture_does_not_hold_back_the_capture() {
     let receiver = Receiver::start().await;
     let sb = sandbox().await;
-    let uuid = prepare(&sb, "order-2", &receiver, true).await;
+    let uuid = prepared(&sb, &notifying("order-2", "5000", &receiver).two_stage()).await;
     receiver.answer_next(500, "refused");
-    sb.customer()
-        .pay(&uuid, &test_card(CardBehaviour::Success))
-        .unwrap();
+    pay(&sb, uuid.as_str(), CardBehaviour::Success);
     assert_eq!(receiver.next().await.json["status"], "waiting_for_capture");
 
-    send(&sb, &SetAccept::capture(uuid.parse().unwrap()))
-        .await
-        .unwrap();
+    answer(&sb, &SetAccept::capture(uuid)).await;
     let next = receiver
         .next_within(PROMPT)
         .await
@@ -99,11 +70,6 @@ async fn a_refused_waiting_for_capture_does_not_hold_back_the_capture() {
     assert_eq!(next.json["status"], "succeeded");
     // A decided payment needs no more waiting_for_capture: its retries stop.
     assert!(sb.wait_for_callbacks(LIMIT).await);
-    assert!(
-        receiver
-            .next_within(Duration::from_millis(200))
-            .await
-            .is_none()
-    );
+    assert!(receiver.silent_for(Duration::from_millis(200)).await);
     sb.shutdown().await;
 }

@@ -9,34 +9,26 @@
 
 mod common;
 
-use common::{code, dec, init_time, post_raw, send, with_auth};
-use octo_proto::op::{BasketItem, PaymentStatusCheck, PreparePayment, SetAccept};
+use common::{
+    answer, assert_finished, checked, clocked, code, dec, finished, pay, payment, post_raw,
+    prepared, sandbox, send, started, with_auth,
+};
+use octo_proto::op::{BasketItem, PaymentStatusCheck, SetAccept};
 use octo_proto::{Currency, PaymentStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
-use octo_sandbox::{FiscalObject, ManualClock, Sandbox, Step};
+use octo_sandbox::{FiscalObject, Sandbox, Step};
 use serde_json::json;
-
-fn payment(id: &str, total: &str) -> PreparePayment {
-    PreparePayment::new(
-        id.parse().unwrap(),
-        dec(total),
-        Currency::Uzs,
-        "Two yoghurts",
-        "https://shop.example/orders/1",
-        init_time(),
-    )
-}
 
 #[tokio::test]
 async fn prepare_answers_both_envelopes_and_repeats_are_the_same_payment() {
-    let sb = Sandbox::builder().start().await.unwrap();
-    let first = send(&sb, &payment("order-1", "1000.50")).await.unwrap();
+    let sb = sandbox().await;
+    let first = answer(&sb, &payment("order-1", "1000.50")).await;
     assert_eq!(first.status, PaymentStatus::Created);
     assert_eq!(first.total_sum.unwrap().to_string(), "1000.50");
     let url = first.octo_pay_url.clone().unwrap();
     assert!(url.starts_with(&format!("{}/pay/", sb.base_url())), "{url}");
 
-    let again = send(&sb, &payment("order-1", "999")).await.unwrap();
+    let again = answer(&sb, &payment("order-1", "999")).await;
     assert_eq!(again.octo_payment_uuid, first.octo_payment_uuid);
     assert_eq!(sb.payment_count(), 1);
 
@@ -52,9 +44,7 @@ async fn prepare_answers_both_envelopes_and_repeats_are_the_same_payment() {
     assert_eq!(raw["status"], "created", "legacy top-level fields too");
     assert_eq!(raw["total_sum"].to_string(), "1000.50", "exact digits");
 
-    let checked = send(&sb, &PaymentStatusCheck::new("order-1".parse().unwrap()))
-        .await
-        .unwrap();
+    let checked = checked(&sb, "order-1").await;
     assert_eq!(checked.octo_payment_uuid, first.octo_payment_uuid);
     assert_eq!(
         code(send(&sb, &PaymentStatusCheck::new("nope".parse().unwrap())).await),
@@ -72,12 +62,12 @@ async fn prepare_enforces_auth_basket_currency_shop_status_and_fiscal_objects() 
         inn: Some("123456".into()),
         pinfl: None,
     };
-    let sb = Sandbox::builder()
-        .fiscal_object(registered)
-        .configure(|c| c.shops[0].real_payments = false)
-        .start()
-        .await
-        .unwrap();
+    let sb = started(
+        Sandbox::builder()
+            .fiscal_object(registered)
+            .configure(|c| c.shops[0].real_payments = false),
+    )
+    .await;
 
     let wrong = sb.client_config();
     let wrong = octo_proto::Config::new(wrong.shop_id(), "not-the-secret")
@@ -130,9 +120,7 @@ async fn prepare_enforces_auth_basket_currency_shop_status_and_fiscal_objects() 
         other => panic!("{other:?}"),
     }
     item.inn = Some("123456".into());
-    let ok = send(&sb, &payment("f", "100.0").with_basket(vec![item]))
-        .await
-        .unwrap();
+    let ok = answer(&sb, &payment("f", "100.0").with_basket(vec![item])).await;
     assert_eq!(ok.status, PaymentStatus::Created);
     assert_eq!(sb.payment_count(), 1, "refused payments are not stored");
     sb.shutdown().await;
@@ -140,7 +128,7 @@ async fn prepare_enforces_auth_basket_currency_shop_status_and_fiscal_objects() 
 
 #[tokio::test]
 async fn malformed_requests_get_error_1_with_the_field_named() {
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = sandbox().await;
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (b"".to_vec(), "empty"),
         (b"{not json".to_vec(), "not valid JSON"),
@@ -193,7 +181,7 @@ async fn malformed_requests_get_error_1_with_the_field_named() {
 
 #[tokio::test]
 async fn one_stage_payment_succeeds_with_each_paying_card() {
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = sandbox().await;
     for (i, behaviour) in [
         CardBehaviour::Success,
         CardBehaviour::SmsCode,
@@ -202,27 +190,12 @@ async fn one_stage_payment_succeeds_with_each_paying_card() {
     .into_iter()
     .enumerate()
     {
-        let p = send(&sb, &payment(&format!("one-{i}"), "5000"))
-            .await
-            .unwrap();
-        let uuid = p.octo_payment_uuid.as_str();
-        let step = sb.customer().pay(uuid, &test_card(behaviour)).unwrap();
-        assert!(
-            matches!(
-                step,
-                Step::Finished {
-                    status: PaymentStatus::Succeeded,
-                    ..
-                }
-            ),
-            "{step:?}"
-        );
-        let after = send(
-            &sb,
-            &PaymentStatusCheck::new(format!("one-{i}").parse().unwrap()),
-        )
-        .await
-        .unwrap();
+        let id = format!("one-{i}");
+        let uuid = prepared(&sb, &payment(&id, "5000")).await;
+        let step = pay(&sb, uuid.as_str(), behaviour);
+        let paid = Some(PaymentStatus::Succeeded);
+        assert_eq!(finished(&step), paid, "{behaviour:?}: {step:?}");
+        let after = checked(&sb, &id).await;
         assert_eq!(after.status, PaymentStatus::Succeeded);
         assert_eq!(after.transfer_sum.unwrap(), dec("4900.00"));
         assert!(after.payed_time.is_some());
@@ -232,13 +205,8 @@ async fn one_stage_payment_succeeds_with_each_paying_card() {
         .into_iter()
         .enumerate()
     {
-        let p = send(&sb, &payment(&format!("declined-{i}"), "5000"))
-            .await
-            .unwrap();
-        let step = sb
-            .customer()
-            .pay(p.octo_payment_uuid.as_str(), &test_card(behaviour))
-            .unwrap();
+        let uuid = prepared(&sb, &payment(&format!("declined-{i}"), "5000")).await;
+        let step = pay(&sb, uuid.as_str(), behaviour);
         match step {
             Step::Finished {
                 status, message, ..
@@ -254,143 +222,76 @@ async fn one_stage_payment_succeeds_with_each_paying_card() {
 
 #[tokio::test]
 async fn two_stage_partial_capture_and_cancel() {
-    let sb = Sandbox::builder().start().await.unwrap();
-    let held = send(&sb, &payment("two-1", "1000").two_stage())
-        .await
-        .unwrap();
-    let uuid = held.octo_payment_uuid.clone();
+    let sb = sandbox().await;
+    let uuid = prepared(&sb, &payment("two-1", "1000").two_stage()).await;
     assert_eq!(
         code(send(&sb, &SetAccept::capture(uuid.clone())).await),
         1,
         "not held yet"
     );
-    sb.customer()
-        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-        .unwrap();
+    pay(&sb, uuid.as_str(), CardBehaviour::Success);
     assert_eq!(
         sb.payment(uuid.as_str()).unwrap().status,
         PaymentStatus::WaitingForCapture
     );
-    assert_eq!(
-        code(
-            send(
-                &sb,
-                &SetAccept::capture_partial(uuid.clone(), dec("1000.01"))
-            )
-            .await
-        ),
-        3
-    );
-    let captured = send(
-        &sb,
-        &SetAccept::capture_partial(uuid.clone(), dec("600.00")),
-    )
-    .await
-    .unwrap();
+    let capture = |amount: &str| SetAccept::capture_partial(uuid.clone(), dec(amount));
+    assert_eq!(code(send(&sb, &capture("1000.01")).await), 3);
+    let captured = answer(&sb, &capture("600.00")).await;
     assert_eq!(captured.status, PaymentStatus::Succeeded);
     assert_eq!(captured.total_sum.unwrap().to_string(), "600.00");
     // A retried capture answers the same, a contrary decision is refused.
-    assert_eq!(
-        send(&sb, &SetAccept::capture(uuid.clone()))
-            .await
-            .unwrap()
-            .status,
-        PaymentStatus::Succeeded
-    );
+    let retried = answer(&sb, &SetAccept::capture(uuid.clone())).await;
+    assert_eq!(retried.status, PaymentStatus::Succeeded);
     assert_eq!(code(send(&sb, &SetAccept::cancel(uuid.clone())).await), 1);
 
-    let other = send(&sb, &payment("two-2", "1000").two_stage())
-        .await
-        .unwrap();
-    sb.customer()
-        .pay(
-            other.octo_payment_uuid.as_str(),
-            &test_card(CardBehaviour::SmsCode),
-        )
-        .unwrap();
-    let canceled = send(&sb, &SetAccept::cancel(other.octo_payment_uuid.clone()))
-        .await
-        .unwrap();
+    let other = prepared(&sb, &payment("two-2", "1000").two_stage()).await;
+    pay(&sb, other.as_str(), CardBehaviour::SmsCode);
+    let canceled = answer(&sb, &SetAccept::cancel(other)).await;
     assert_eq!(canceled.status, PaymentStatus::Canceled);
     sb.shutdown().await;
 }
 
 #[tokio::test]
 async fn ttl_and_hold_expire_by_the_clock() {
-    let clock = ManualClock::starting_now();
-    let sb = Sandbox::builder()
-        .clock(clock.clone())
-        .configure(|c| c.hold_duration = time::Duration::minutes(30))
-        .start()
-        .await
-        .unwrap();
+    let (clock, sb) =
+        clocked(|b| b.configure(|c| c.hold_duration = time::Duration::minutes(30))).await;
     let mut short = payment("ttl-1", "100");
     short.ttl = Some(5);
-    let p = send(&sb, &short).await.unwrap();
-    let held = send(&sb, &payment("hold-1", "100").two_stage())
-        .await
-        .unwrap();
-    sb.customer()
-        .pay(
-            held.octo_payment_uuid.as_str(),
-            &test_card(CardBehaviour::Success),
-        )
-        .unwrap();
+    let p = prepared(&sb, &short).await;
+    let held = prepared(&sb, &payment("hold-1", "100").two_stage()).await;
+    pay(&sb, held.as_str(), CardBehaviour::Success);
 
     clock.advance(time::Duration::minutes(4));
     assert_eq!(sb.expire_due(), 0);
     assert_eq!(
-        sb.payment(p.octo_payment_uuid.as_str()).unwrap().status,
+        sb.payment(p.as_str()).unwrap().status,
         PaymentStatus::Created
     );
     clock.advance(time::Duration::minutes(2));
     // Read through the API: expiry applies even before the sweep.
-    let checked = send(&sb, &PaymentStatusCheck::new("ttl-1".parse().unwrap()))
-        .await
-        .unwrap();
-    assert_eq!(checked.status, PaymentStatus::Canceled);
-    let late = sb
-        .customer()
-        .pay(
-            p.octo_payment_uuid.as_str(),
-            &test_card(CardBehaviour::Success),
-        )
-        .unwrap();
-    assert!(matches!(
-        late,
-        Step::Finished {
-            status: PaymentStatus::Canceled,
-            ..
-        }
-    ));
+    assert_eq!(checked(&sb, "ttl-1").await.status, PaymentStatus::Canceled);
+    let late = pay(&sb, p.as_str(), CardBehaviour::Success);
+    assert_finished(&late, PaymentStatus::Canceled);
 
     assert_eq!(
-        sb.payment(held.octo_payment_uuid.as_str()).unwrap().status,
+        sb.payment(held.as_str()).unwrap().status,
         PaymentStatus::WaitingForCapture
     );
     clock.advance(time::Duration::minutes(30));
     assert_eq!(sb.expire_due(), 1);
     assert_eq!(
-        sb.payment(held.octo_payment_uuid.as_str()).unwrap().status,
+        sb.payment(held.as_str()).unwrap().status,
         PaymentStatus::Canceled
     );
-    assert_eq!(
-        code(send(&sb, &SetAccept::capture(held.octo_payment_uuid.clone())).await),
-        1
-    );
+    assert_eq!(code(send(&sb, &SetAccept::capture(held)).await), 1);
     sb.shutdown().await;
 }
 
 #[tokio::test]
 async fn three_wrong_codes_cancel_and_seconds_left_counts_down() {
-    let clock = ManualClock::starting_now();
-    let sb = Sandbox::builder()
-        .clock(clock.clone())
-        .start()
-        .await
-        .unwrap();
-    let p = send(&sb, &payment("otp-1", "100")).await.unwrap();
-    let uuid = p.octo_payment_uuid.as_str();
+    let (clock, sb) = clocked(|b| b).await;
+    let p = prepared(&sb, &payment("otp-1", "100")).await;
+    let uuid = p.as_str();
     let card = test_card(CardBehaviour::SmsCode);
     let step = sb.customer().enter_card(uuid, card.pan, "12/30").unwrap();
     assert!(
@@ -422,28 +323,13 @@ async fn three_wrong_codes_cancel_and_seconds_left_counts_down() {
         }
     }
     let third = sb.customer().enter_code(uuid, "000000").unwrap();
-    assert!(
-        matches!(
-            third,
-            Step::Finished {
-                status: PaymentStatus::Canceled,
-                ..
-            }
-        ),
-        "{third:?}"
-    );
+    assert_finished(&third, PaymentStatus::Canceled);
     // The right code is too late now.
     let after = sb.customer().enter_code(uuid, sb.otp_code()).unwrap();
-    assert!(matches!(
-        after,
-        Step::Finished {
-            status: PaymentStatus::Canceled,
-            ..
-        }
-    ));
+    assert_finished(&after, PaymentStatus::Canceled);
 
-    let q = send(&sb, &payment("otp-2", "100")).await.unwrap();
-    let quuid = q.octo_payment_uuid.as_str();
+    let q = prepared(&sb, &payment("otp-2", "100")).await;
+    let quuid = q.as_str();
     sb.customer().enter_card(quuid, card.pan, "12/30").unwrap();
     clock.advance(time::Duration::seconds(301));
     assert!(matches!(

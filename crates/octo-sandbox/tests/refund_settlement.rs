@@ -9,99 +9,69 @@
 
 mod common;
 
-use common::{code, dec, init_time, send};
-use octo_proto::op::{FiscalData, PaymentStatusCheck, PreparePayment, Refund};
+use common::{
+    answer, checked, clocked, code, data_file, dec, paid, payment, payment_in, refund, sandbox,
+    send, started,
+};
+use octo_proto::op::FiscalData;
 use octo_proto::{Currency, PaymentUuid, RefundStatus};
-use octo_sandbox::cards::{CardBehaviour, test_card};
-use octo_sandbox::{ManualClock, RefundSettlement, Sandbox, SandboxConfig, SandboxHandle};
-
-async fn paid(sb: &SandboxHandle, id: &str, total: &str, currency: Currency) -> PaymentUuid {
-    let p = PreparePayment::new(
-        id.parse().unwrap(),
-        dec(total),
-        currency,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    );
-    let p = send(sb, &p).await.unwrap();
-    sb.customer()
-        .pay(
-            p.octo_payment_uuid.as_str(),
-            &test_card(CardBehaviour::Success),
-        )
-        .unwrap();
-    p.octo_payment_uuid
-}
-
-fn refund(id: &str, uuid: &PaymentUuid, amount: &str) -> Refund {
-    Refund::new(id.parse().unwrap(), uuid.clone(), dec(amount))
-}
+use octo_sandbox::{RefundSettlement, Sandbox, SandboxConfig, SandboxHandle};
 
 async fn refunded_sum(sb: &SandboxHandle, id: &str) -> rust_decimal::Decimal {
-    send(sb, &PaymentStatusCheck::new(id.parse().unwrap()))
-        .await
-        .unwrap()
-        .refunded_sum
-        .unwrap()
+    checked(sb, id).await.refunded_sum.unwrap()
+}
+
+/// Asked again, the refund `rf-1` of `amount` of `uuid` has succeeded, and
+/// the status check of the payment `id` counts it.
+async fn assert_settled(sb: &SandboxHandle, id: &str, uuid: &PaymentUuid, amount: &str) {
+    let done = answer(sb, &refund("rf-1", uuid, amount)).await;
+    assert_eq!(done.status, RefundStatus::Succeeded, "{id}");
+    assert_eq!(refunded_sum(sb, id).await, dec(amount), "{id}");
 }
 
 #[tokio::test]
 async fn a_refund_stays_pending_for_a_number_of_status_checks() {
-    let sb = Sandbox::builder()
-        .refund_settlement(RefundSettlement::AfterChecks(2))
-        .start()
-        .await
-        .unwrap();
-    let uuid = paid(&sb, "pend-1", "100000", Currency::Uzs).await;
-    let created = send(&sb, &refund("rf-1", &uuid, "30000")).await.unwrap();
+    let sb = started(Sandbox::builder().refund_settlement(RefundSettlement::AfterChecks(2))).await;
+    let uuid = paid(&sb, &payment("pend-1", "100000")).await;
+    let created = answer(&sb, &refund("rf-1", &uuid, "30000")).await;
     assert_eq!(created.status, RefundStatus::New);
     // Check 1 (the payment's status check): still pending, not counted.
     assert_eq!(refunded_sum(&sb, "pend-1").await, dec("0"));
     // A pending refund still counts against what is left to refund.
     assert_eq!(code(send(&sb, &refund("rf-2", &uuid, "70000.01")).await), 3);
     // Check 2 (the same refund asked again): pending.
-    let again = send(&sb, &refund("rf-1", &uuid, "30000")).await.unwrap();
+    let again = answer(&sb, &refund("rf-1", &uuid, "30000")).await;
     assert_eq!(again.status, RefundStatus::Pending);
     assert_eq!(again.refund_id, created.refund_id);
     // Check 3: settled.
     assert_eq!(refunded_sum(&sb, "pend-1").await, dec("30000"));
-    let done = send(&sb, &refund("rf-1", &uuid, "30000")).await.unwrap();
-    assert_eq!(done.status, RefundStatus::Succeeded);
-    assert_eq!(refunded_sum(&sb, "pend-1").await, dec("30000"));
+    assert_settled(&sb, "pend-1", &uuid, "30000").await;
     sb.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_refund_stays_pending_for_a_duration() {
-    let clock = ManualClock::starting_now();
-    let sb = Sandbox::builder()
-        .clock(clock.clone())
-        .refund_settlement(RefundSettlement::After(time::Duration::minutes(5)))
-        .start()
-        .await
-        .unwrap();
-    let uuid = paid(&sb, "pend-2", "50000", Currency::Uzs).await;
-    let created = send(&sb, &refund("rf-1", &uuid, "20000")).await.unwrap();
+    let after = RefundSettlement::After(time::Duration::minutes(5));
+    let (clock, sb) = clocked(|b| b.refund_settlement(after)).await;
+    let uuid = paid(&sb, &payment("pend-2", "50000")).await;
+    let created = answer(&sb, &refund("rf-1", &uuid, "20000")).await;
     assert_eq!(created.status, RefundStatus::New);
     clock.advance(time::Duration::minutes(4));
-    let pending = send(&sb, &refund("rf-1", &uuid, "20000")).await.unwrap();
+    let pending = answer(&sb, &refund("rf-1", &uuid, "20000")).await;
     assert_eq!(pending.status, RefundStatus::Pending);
     assert_eq!(refunded_sum(&sb, "pend-2").await, dec("0"));
     clock.advance(time::Duration::minutes(1));
     assert_eq!(refunded_sum(&sb, "pend-2").await, dec("20000"));
-    let done = send(&sb, &refund("rf-1", &uuid, "20000")).await.unwrap();
+    let done = answer(&sb, &refund("rf-1", &uuid, "20000")).await;
     assert_eq!(done.status, RefundStatus::Succeeded);
     sb.shutdown().await;
 }
 
 #[tokio::test]
 async fn by_default_a_refund_succeeds_at_once() {
-    let sb = Sandbox::builder().start().await.unwrap();
-    let uuid = paid(&sb, "now-1", "50000", Currency::Uzs).await;
-    let r = send(&sb, &refund("rf-1", &uuid, "20000")).await.unwrap();
-    assert_eq!(r.status, RefundStatus::Succeeded);
-    assert_eq!(refunded_sum(&sb, "now-1").await, dec("20000"));
+    let sb = sandbox().await;
+    let uuid = paid(&sb, &payment("now-1", "50000")).await;
+    assert_settled(&sb, "now-1", &uuid, "20000").await;
     sb.shutdown().await;
 }
 
@@ -115,15 +85,15 @@ async fn refund_limits_are_written_per_currency() {
     let rub = config.refund_limit(&Currency::Rub).unwrap();
     assert_eq!(rub.min, dec("95"));
 
-    let sb = Sandbox::builder().start().await.unwrap();
-    let usd = paid(&sb, "lim-usd", "1000", Currency::Usd).await;
+    let sb = sandbox().await;
+    let usd = paid(&sb, &payment_in("lim-usd", "1000", Currency::Usd)).await;
     assert_eq!(code(send(&sb, &refund("a", &usd, "0.99")).await), 3);
     assert_eq!(code(send(&sb, &refund("b", &usd, "793.66")).await), 3);
-    send(&sb, &refund("c", &usd, "793.65")).await.unwrap();
+    answer(&sb, &refund("c", &usd, "793.65")).await;
     // RUB is among the current page's currencies.
-    let rub = paid(&sb, "lim-rub", "5000", Currency::Rub).await;
+    let rub = paid(&sb, &payment_in("lim-rub", "5000", Currency::Rub)).await;
     assert_eq!(code(send(&sb, &refund("d", &rub, "94.99")).await), 3);
-    send(&sb, &refund("e", &rub, "95")).await.unwrap();
+    answer(&sb, &refund("e", &rub, "95")).await;
     sb.shutdown().await;
 }
 
@@ -131,9 +101,9 @@ async fn refund_limits_are_written_per_currency() {
 async fn fiscal_data_works_for_a_payment_without_a_basket() {
     // Single-product shops send no basket; OCTO fiscalises the shop's
     // first active product (fiscalization page).
-    let sb = Sandbox::builder().start().await.unwrap();
-    let uuid = paid(&sb, "fis-none", "1000", Currency::Uzs).await;
-    let receipt = send(&sb, &FiscalData::new(uuid)).await.unwrap();
+    let sb = sandbox().await;
+    let uuid = paid(&sb, &payment("fis-none", "1000")).await;
+    let receipt = answer(&sb, &FiscalData::new(uuid)).await;
     assert_eq!(receipt.message.as_deref(), Some("accepted"));
     assert!(receipt.receipt_id.is_some());
     sb.shutdown().await;
@@ -141,23 +111,21 @@ async fn fiscal_data_works_for_a_payment_without_a_basket() {
 
 #[tokio::test]
 async fn a_pending_refund_survives_a_restart() {
-    let dir = std::env::temp_dir().join(format!("octo-sandbox-pending-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("pending.redb");
-    let _ = std::fs::remove_file(&path);
+    let path = data_file("pending.redb");
     let start = || {
-        Sandbox::builder()
-            .data_file(&path)
-            .refund_settlement(RefundSettlement::AfterChecks(1))
-            .start()
+        started(
+            Sandbox::builder()
+                .data_file(&path)
+                .refund_settlement(RefundSettlement::AfterChecks(1)),
+        )
     };
-    let sb = start().await.unwrap();
-    let uuid = paid(&sb, "keep-1", "100000", Currency::Uzs).await;
-    let created = send(&sb, &refund("rf-1", &uuid, "40000")).await.unwrap();
+    let sb = start().await;
+    let uuid = paid(&sb, &payment("keep-1", "100000")).await;
+    let created = answer(&sb, &refund("rf-1", &uuid, "40000")).await;
     assert_eq!(created.status, RefundStatus::New);
     sb.shutdown().await;
 
-    let sb = start().await.unwrap();
+    let sb = start().await;
     // Still counted against the remainder after the restart.
     assert_eq!(code(send(&sb, &refund("rf-2", &uuid, "60000.01")).await), 3);
     assert_eq!(
@@ -172,10 +140,10 @@ async fn a_pending_refund_survives_a_restart() {
     );
     sb.shutdown().await;
 
-    let sb = start().await.unwrap();
-    let done = send(&sb, &refund("rf-1", &uuid, "40000")).await.unwrap();
+    let sb = start().await;
+    let done = answer(&sb, &refund("rf-1", &uuid, "40000")).await;
     assert_eq!(done.status, RefundStatus::Succeeded);
     assert_eq!(refunded_sum(&sb, "keep-1").await, dec("40000"));
     sb.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&path);
 }

@@ -2,14 +2,19 @@
 //! trickled slower than its timeout is refused in time while other
 //! connections are served, and connections beyond the limit wait.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
 use std::time::Duration;
 
-use octo_proto::op::{PaymentStatusCheck, PreparePayment};
-use octo_proto::{Currency, Operation};
+use octo_proto::Operation;
+use octo_proto::op::PaymentStatusCheck;
 use octo_sandbox::{Sandbox, SandboxHandle};
 use octo_testkit::slow_client;
 use tokio::net::TcpStream;
@@ -54,14 +59,7 @@ async fn trickle(
 /// A whole `prepare_payment` request for the sandbox: its head and body.
 /// Processed, it would create a payment.
 fn prepare(sb: &SandboxHandle) -> (Vec<u8>, Vec<u8>) {
-    let op = PreparePayment::new(
-        "order-slow".parse().unwrap(),
-        common::dec("1000"),
-        Currency::Uzs,
-        "Two yoghurts",
-        "https://shop.example/orders/1",
-        common::init_time(),
-    );
+    let op = common::payment("order-slow", "1000");
     let request = op.build_request(&sb.client_config()).unwrap();
     let head = slow_client::request_head(&request, &sb.addr().to_string());
     (head, request.body().clone())

@@ -10,28 +10,14 @@
 
 mod common;
 
-use common::{Receiver, dec, init_time, send};
+use common::{Receiver, notifying, paid, sandbox, started};
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
-use octo_proto::op::PreparePayment;
-use octo_proto::{Currency, NotificationKey, PaymentStatus};
-use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_proto::{NotificationKey, PaymentStatus};
 use octo_sandbox::{DEFAULT_NOTIFY_KEY, Sandbox, SandboxHandle, Signing};
 use sha1::{Digest, Sha1};
 
 async fn paid_notification(sb: &SandboxHandle, id: &str, receiver: &Receiver) -> common::Received {
-    let mut p = PreparePayment::new(
-        id.parse().unwrap(),
-        dec("2500.00"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    );
-    p.notify_url = Some(receiver.url("/notify"));
-    let uuid = send(sb, &p).await.unwrap().octo_payment_uuid;
-    sb.customer()
-        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-        .unwrap();
+    paid(sb, &notifying(id, "2500.00", receiver)).await;
     receiver.next().await
 }
 
@@ -45,7 +31,7 @@ fn sha1_hex(text: &str) -> String {
 #[tokio::test]
 async fn the_default_scheme_is_unique_key_and_the_sdk_accepts_it() {
     let receiver = Receiver::start().await;
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = sandbox().await;
     let got = paid_notification(&sb, "sig-default", &receiver).await;
     let uuid = got.json["octo_payment_UUID"].as_str().unwrap();
     let status = got.json["status"].as_str().unwrap();
@@ -67,11 +53,7 @@ async fn the_default_scheme_is_unique_key_and_the_sdk_accepts_it() {
 #[tokio::test]
 async fn the_older_scheme_matches_by_hand_and_the_sdk_accepts_it() {
     let receiver = Receiver::start().await;
-    let sb = Sandbox::builder()
-        .signing(Signing::SecretAndHashKey)
-        .start()
-        .await
-        .unwrap();
+    let sb = started(Sandbox::builder().signing(Signing::SecretAndHashKey)).await;
     let got = paid_notification(&sb, "sig-older", &receiver).await;
     let uuid = got.json["octo_payment_UUID"].as_str().unwrap();
     let status = got.json["status"].as_str().unwrap();

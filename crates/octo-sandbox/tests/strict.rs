@@ -9,9 +9,14 @@
 
 mod common;
 
-use common::{post_raw, with_auth};
-use octo_sandbox::cards::{CardBehaviour, test_card};
+use common::{pay, post_raw, sandbox, started, with_auth};
+use octo_sandbox::cards::CardBehaviour;
 use octo_sandbox::{Sandbox, SandboxHandle};
+
+/// A sandbox, strict or not.
+async fn strict_sandbox(strict: bool) -> SandboxHandle {
+    started(Sandbox::builder().strict(strict)).await
+}
 use serde_json::{Value, json};
 
 /// A full prepare_payment body, as the current page's example.
@@ -85,7 +90,7 @@ async fn prepare(sb: &SandboxHandle, body: &Value) -> Value {
 
 #[tokio::test]
 async fn what_the_pages_do_not_forbid_is_accepted_by_default() {
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = sandbox().await;
     for (name, body) in unstated("lenient") {
         let answer = prepare(&sb, &body).await;
         assert_eq!(answer["error"], 0, "{name}: {answer}");
@@ -96,7 +101,7 @@ async fn what_the_pages_do_not_forbid_is_accepted_by_default() {
 
 #[tokio::test]
 async fn a_strict_sandbox_refuses_each_unstated_rule() {
-    let sb = Sandbox::builder().strict(true).start().await.unwrap();
+    let sb = strict_sandbox(true).await;
     for (name, body) in unstated("strict") {
         let answer = prepare(&sb, &body).await;
         assert_eq!(answer["error"], 1, "{name}: {answer}");
@@ -117,7 +122,7 @@ async fn a_strict_sandbox_refuses_each_unstated_rule() {
 #[tokio::test]
 async fn what_the_pages_state_is_refused_in_both_modes() {
     for strict in [false, true] {
-        let sb = Sandbox::builder().strict(strict).start().await.unwrap();
+        let sb = strict_sandbox(strict).await;
         let mut no_description = payment(&format!("stated-{strict}-1"));
         no_description
             .as_object_mut()
@@ -139,17 +144,16 @@ async fn what_the_pages_state_is_refused_in_both_modes() {
 
 #[tokio::test]
 async fn set_accept_final_amount_on_a_cancel_is_strict_only() {
-    for strict in [false, true] {
-        let sb = Sandbox::builder().strict(strict).start().await.unwrap();
+    // The error a cancel with a final amount meets, by mode.
+    for (strict, expected) in [(false, 0), (true, 1)] {
+        let sb = strict_sandbox(strict).await;
         let mut body = payment(&format!("hold-{strict}"));
         body["auto_capture"] = json!(false);
         let uuid = prepare(&sb, &body).await["data"]["octo_payment_UUID"]
             .as_str()
             .unwrap()
             .to_owned();
-        sb.customer()
-            .pay(&uuid, &test_card(CardBehaviour::Success))
-            .unwrap();
+        pay(&sb, &uuid, CardBehaviour::Success);
         let cancel = json!({
             "octo_payment_UUID": uuid,
             "accept_status": "cancel",
@@ -158,7 +162,6 @@ async fn set_accept_final_amount_on_a_cancel_is_strict_only() {
         let answer = post_raw(&sb, "/set_accept", &with_auth(&sb, cancel))
             .await
             .1;
-        let expected = if strict { 1 } else { 0 };
         assert_eq!(answer["error"], expected, "strict {strict}: {answer}");
         sb.shutdown().await;
     }
@@ -166,7 +169,7 @@ async fn set_accept_final_amount_on_a_cancel_is_strict_only() {
 
 #[tokio::test]
 async fn pay_with_a_token_needs_a_method_as_its_page_says() {
-    let sb = Sandbox::builder().start().await.unwrap();
+    let sb = sandbox().await;
     let uuid = prepare(&sb, &payment("tok-1")).await["data"]["octo_payment_UUID"]
         .as_str()
         .unwrap()
@@ -201,11 +204,10 @@ fn now_in_tashkent() -> String {
 
 #[tokio::test]
 async fn the_sdks_own_requests_pass_a_strict_sandbox() {
-    use common::{dec, send};
-    use octo_proto::Currency;
-    use octo_proto::op::{BasketItem, PaymentStatusCheck, PreparePayment, Refund, SetAccept};
+    use common::{answer, dec, paid, refund};
+    use octo_proto::op::{BasketItem, PaymentStatusCheck, PreparePayment, SetAccept, UserData};
 
-    let sb = Sandbox::builder().strict(true).start().await.unwrap();
+    let sb = strict_sandbox(true).await;
     let init = time::PrimitiveDateTime::parse(
         &now_in_tashkent(),
         time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
@@ -214,32 +216,21 @@ async fn the_sdks_own_requests_pass_a_strict_sandbox() {
     let mut p = PreparePayment::new(
         "sdk-1".parse().unwrap(),
         dec("30000"),
-        Currency::Uzs,
+        octo_proto::Currency::Uzs,
         "Tea",
         "https://shop.example/r",
         init,
     )
     .with_basket(vec![BasketItem::new("Tea", 2, dec("15000"))])
     .two_stage();
-    p.user_data = Some(octo_proto::op::UserData {
+    p.user_data = Some(UserData {
         user_id: "u1".into(),
         phone: "998901234567".into(),
         email: "u1@shop.example".into(),
     });
-    let created = send(&sb, &p).await.unwrap();
-    let uuid = created.octo_payment_uuid;
-    sb.customer()
-        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-        .unwrap();
-    send(&sb, &SetAccept::capture(uuid.clone())).await.unwrap();
-    send(&sb, &PaymentStatusCheck::new("sdk-1".parse().unwrap()))
-        .await
-        .unwrap();
-    send(
-        &sb,
-        &Refund::new("sdk-rf-1".parse().unwrap(), uuid, dec("15000")),
-    )
-    .await
-    .unwrap();
+    let uuid = paid(&sb, &p).await;
+    answer(&sb, &SetAccept::capture(uuid.clone())).await;
+    answer(&sb, &PaymentStatusCheck::new("sdk-1".parse().unwrap())).await;
+    answer(&sb, &refund("sdk-rf-1", &uuid, "15000")).await;
     sb.shutdown().await;
 }

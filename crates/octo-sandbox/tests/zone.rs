@@ -10,11 +10,9 @@
 
 mod common;
 
-use common::{Receiver, code, dec, send};
-use octo_proto::Currency;
-use octo_proto::op::{FiscalData, PaymentStatusCheck, PreparePayment, Refund};
-use octo_sandbox::cards::{CardBehaviour, test_card};
-use octo_sandbox::{DEFAULT_ZONE, ManualClock, Sandbox, SandboxBuilder, SandboxHandle};
+use common::{Receiver, answer, checked, code, notifying, paid, payment, refund, send, started};
+use octo_proto::op::FiscalData;
+use octo_sandbox::{DEFAULT_ZONE, ManualClock, Sandbox, SandboxBuilder};
 use time::macros::datetime;
 use time::{PrimitiveDateTime, UtcOffset};
 
@@ -23,46 +21,27 @@ fn clock() -> ManualClock {
     ManualClock::new(datetime!(2024-05-02 04:17:00 UTC))
 }
 
-async fn prepare(sb: &SandboxHandle, id: &str, init_time: PrimitiveDateTime) {
-    let p = PreparePayment::new(
-        id.parse().unwrap(),
-        dec("1000"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        init_time,
-    );
-    send(sb, &p).await.unwrap();
+/// A payment of 1000 UZS whose `init_time` is `init_time`.
+fn initiated(id: &str, init_time: PrimitiveDateTime) -> octo_proto::op::PreparePayment {
+    let mut p = payment(id, "1000");
+    p.init_time = init_time.into();
+    p
 }
 
 async fn times(builder: SandboxBuilder) -> (String, String, String, String) {
     let receiver = Receiver::start().await;
-    let sb = builder.clock(clock()).start().await.unwrap();
-    let mut p = PreparePayment::new(
-        "z-1".parse().unwrap(),
-        dec("50000"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        datetime!(2024-05-02 09:17:00),
-    );
-    p.notify_url = Some(receiver.url("/notify"));
-    let uuid = send(&sb, &p).await.unwrap().octo_payment_uuid;
-    sb.customer()
-        .pay(uuid.as_str(), &test_card(CardBehaviour::Success))
-        .unwrap();
+    let sb = started(builder.clock(clock())).await;
+    let uuid = paid(&sb, &notifying("z-1", "50000", &receiver)).await;
     let notified = receiver.next().await.json["payed_time"]
         .as_str()
         .unwrap()
         .to_owned();
-    let status = send(&sb, &PaymentStatusCheck::new("z-1".parse().unwrap()))
+    let status = checked(&sb, "z-1").await.payed_time.unwrap();
+    let refund_time = answer(&sb, &refund("rf-1", &uuid, "20000"))
         .await
-        .unwrap()
-        .payed_time
+        .refund_time
         .unwrap();
-    let refund = Refund::new("rf-1".parse().unwrap(), uuid.clone(), dec("20000"));
-    let refund_time = send(&sb, &refund).await.unwrap().refund_time.unwrap();
-    let receipt = send(&sb, &FiscalData::new(uuid)).await.unwrap();
+    let receipt = answer(&sb, &FiscalData::new(uuid)).await;
     sb.shutdown().await;
     let fmt = |t: PrimitiveDateTime| octo_proto::datetime::format_octo(t);
     (
@@ -100,28 +79,16 @@ async fn the_zone_is_configurable() {
 
 #[tokio::test]
 async fn a_strict_sandbox_reads_init_time_in_its_zone() {
-    let sb = Sandbox::builder()
-        .clock(clock())
-        .strict(true)
-        .start()
-        .await
-        .unwrap();
+    let sb = started(Sandbox::builder().clock(clock()).strict(true)).await;
     // Tashkent's wall clock: accepted.
-    prepare(&sb, "ok-1", datetime!(2024-05-02 09:20:00)).await;
+    answer(&sb, &initiated("ok-1", datetime!(2024-05-02 09:20:00))).await;
     // The same instant written as UTC wall time is five hours off.
-    let utc_wall = PreparePayment::new(
-        "off-1".parse().unwrap(),
-        dec("1000"),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        datetime!(2024-05-02 04:17:00),
-    );
+    let utc_wall = initiated("off-1", datetime!(2024-05-02 04:17:00));
     assert_eq!(code(send(&sb, &utc_wall).await), 1);
     sb.shutdown().await;
 
     // Not strict: init_time is only checked for its format.
-    let sb = Sandbox::builder().clock(clock()).start().await.unwrap();
-    send(&sb, &utc_wall).await.unwrap();
+    let sb = started(Sandbox::builder().clock(clock())).await;
+    answer(&sb, &utc_wall).await;
     sb.shutdown().await;
 }

@@ -26,10 +26,15 @@ use octo_proto::callback::{
     VerifiedNotification,
 };
 use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Wait};
-use octo_proto::op::{PreparePayment, SmsCode};
-use octo_proto::{Config, Currency, NotificationKey, PaymentStatus, RetryPolicy};
-use octo_sandbox::cards::TestCard;
-use octo_sandbox::{ManualClock, Sandbox, SandboxBuilder, SandboxHandle, Signing};
+use octo_proto::op::{BindCard, Payment, PaymentStatusCheck, PreparePayment, SmsCode};
+use octo_proto::{
+    CardExpiry, Config, Currency, NotificationKey, Operation, Pan, PaymentMethod, PaymentStatus,
+    PaymentUuid, RetryPolicy,
+};
+use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
+use octo_sandbox::{
+    ManualClock, PaymentSummary, Sandbox, SandboxBuilder, SandboxHandle, Signing, Step,
+};
 use octo_testkit::AnyClient;
 use octo_transport::{BlockingFlowHandler, ClientBuilder, FlowHandler};
 use rust_decimal::Decimal;
@@ -212,17 +217,12 @@ impl Callbacks {
 
     /// The next verified notification, within `wait`.
     pub async fn next_notification_within(&self, wait: Duration) -> Option<VerifiedNotification> {
-        tokio::time::timeout(wait, self.notifications.lock().await.recv())
-            .await
-            .ok()
-            .flatten()
+        next_within(&self.notifications, wait).await
     }
 
     /// The next verified notification, within [`LIMIT`].
     pub async fn next_notification(&self) -> VerifiedNotification {
-        self.next_notification_within(LIMIT)
-            .await
-            .expect("no notification within the limit")
+        next(&self.notifications, "notification").await
     }
 
     /// Verified notifications of `uuid` up to and including the first with
@@ -257,17 +257,12 @@ impl Callbacks {
 
     /// The next tokenization callback within `wait`.
     pub async fn next_tokenization_within(&self, wait: Duration) -> Option<TokenizationCallback> {
-        tokio::time::timeout(wait, self.tokenizations.lock().await.recv())
-            .await
-            .ok()
-            .flatten()
+        next_within(&self.tokenizations, wait).await
     }
 
     /// The next tokenization callback, within [`LIMIT`].
     pub async fn next_tokenization(&self) -> TokenizationCallback {
-        self.next_tokenization_within(LIMIT)
-            .await
-            .expect("no tokenization callback within the limit")
+        next(&self.tokenizations, "tokenization callback").await
     }
 
     /// Requests that reached the endpoint.
@@ -279,6 +274,24 @@ impl Callbacks {
     pub fn accepted(&self) -> usize {
         self.accepted.load(Ordering::SeqCst)
     }
+}
+
+/// The next message on `queue` within `wait`.
+async fn next_within<T>(
+    queue: &tokio::sync::Mutex<mpsc::UnboundedReceiver<T>>,
+    wait: Duration,
+) -> Option<T> {
+    tokio::time::timeout(wait, queue.lock().await.recv())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The next message on `queue` within [`LIMIT`]; `what` names it when
+/// none comes.
+async fn next<T>(queue: &tokio::sync::Mutex<mpsc::UnboundedReceiver<T>>, what: &str) -> T {
+    let next = next_within(queue, LIMIT).await;
+    next.unwrap_or_else(|| panic!("no {what} within the limit"))
 }
 
 /// A sandbox, a callback receiver that verifies with the sandbox's
@@ -342,6 +355,85 @@ impl<C: AnyClient + 'static> Env<C> {
         );
         p.notify_url = Some(self.callbacks.notify_url());
         p
+    }
+
+    /// Sends `op`, which must succeed: OCTO's answer.
+    pub async fn answer<O: Operation>(&self, op: &O) -> O::Output {
+        self.client.send(op).await.unwrap()
+    }
+
+    /// The customer pays `uuid` on the sandbox with the test card that
+    /// behaves as `behaviour`: where the payment page lands.
+    pub fn pay(&self, uuid: &str, behaviour: CardBehaviour) -> Step {
+        self.sb.customer().pay(uuid, &test_card(behaviour)).unwrap()
+    }
+
+    /// Sends `prepare`, pays it with `behaviour` and waits for its
+    /// notification with `status`: the payment's uuid and its notifications
+    /// up to that one.
+    pub async fn pay_until(
+        &self,
+        prepare: &PreparePayment,
+        behaviour: CardBehaviour,
+        status: PaymentStatus,
+    ) -> (PaymentUuid, Vec<VerifiedNotification>) {
+        let uuid = self.answer(prepare).await.octo_payment_uuid;
+        self.pay(uuid.as_str(), behaviour);
+        let notes = self
+            .callbacks
+            .notifications_until(uuid.as_str(), status)
+            .await;
+        (uuid, notes)
+    }
+
+    /// The verified notifications of `uuid` up to the one with `status`.
+    pub async fn until(&self, uuid: &str, status: PaymentStatus) -> Vec<VerifiedNotification> {
+        self.callbacks.notifications_until(uuid, status).await
+    }
+
+    /// The status check of `shop_transaction_id`, which must answer.
+    pub async fn checked(&self, shop_transaction_id: &str) -> Payment {
+        let check = PaymentStatusCheck::new(shop_transaction_id.parse().unwrap());
+        self.client.send(&check).await.unwrap()
+    }
+
+    /// The sandbox's own record of `uuid`.
+    pub fn record(&self, uuid: &str) -> PaymentSummary {
+        self.sb
+            .payment(uuid)
+            .expect("the sandbox holds the payment")
+    }
+
+    /// A card binding of `pan` whose tokenization callback comes to this
+    /// receiver.
+    pub fn bind_card(&self, id: &str, pan: &str, method: PaymentMethod) -> BindCard {
+        BindCard {
+            shop_transaction_id: id.parse().unwrap(),
+            pan: Pan::new(pan).unwrap(),
+            exp: CardExpiry::parse_yymm("3012").unwrap(),
+            phone: "998901234567".into(),
+            card_holder_name: "ALISHER NAVOI".into(),
+            cvc2: None,
+            method,
+            return_url: "https://shop.example/bound".into(),
+            notify_url: None,
+            bind_notify_url: Some(self.callbacks.bind_notify_url()),
+        }
+    }
+
+    /// A two-stage payment of `total` paid with `behaviour`, once its
+    /// `waiting_for_capture` notification arrived: its uuid.
+    pub async fn held(&self, id: &str, total: &str, behaviour: CardBehaviour) -> PaymentUuid {
+        let held = self.payment(id, total).two_stage();
+        let waiting = PaymentStatus::WaitingForCapture;
+        self.pay_until(&held, behaviour, waiting).await.0
+    }
+
+    /// Checks every callback (as [`Env::all_callbacks_verified`]), then
+    /// stops the sandbox.
+    pub async fn finish(self) {
+        self.all_callbacks_verified().await;
+        self.shutdown().await;
     }
 
     /// Waits for the sandbox's callbacks to settle, then checks that every
@@ -489,6 +581,13 @@ pub fn init_time() -> time::PrimitiveDateTime {
 
 pub fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
+}
+
+/// A page step of the test `case` that finished the payment with `status`.
+#[track_caller]
+pub fn assert_finished(step: &Step, status: PaymentStatus, case: &str) {
+    let done = matches!(step, Step::Finished { status: s, .. } if *s == status);
+    assert!(done, "{case}: expected the payment {status}: {step:?}");
 }
 
 /// The OCTO error code of a failed call.

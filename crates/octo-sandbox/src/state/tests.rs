@@ -18,7 +18,7 @@ use octo_proto::{CardExpiry, Currency, Operation, Pan, PaymentMethod, PaymentSta
 use sha1::{Digest, Sha1};
 
 use crate::cards::{CardBehaviour, test_card};
-use crate::{CustomerError, ManualClock, Sandbox, SandboxHandle};
+use crate::{CustomerError, ManualClock, Sandbox, SandboxHandle, Step};
 
 /// A card number that is not a listed test card and whose middle digits
 /// appear nowhere else (Luhn-valid, Visa: it binds through 3-D Secure).
@@ -87,18 +87,33 @@ fn fail_next_writes(sb: &SandboxHandle, n: u32) {
     sb.engine.store.as_ref().unwrap().fail_next_writes(n);
 }
 
+/// A sandbox keeping its state in `path`.
+async fn on_file(path: &std::path::Path) -> SandboxHandle {
+    Sandbox::builder().data_file(path).start().await.unwrap()
+}
+
+/// Prepares `op`, then has the customer pay it while the next `failures`
+/// writes fail: the payment's uuid and what paying gave.
+async fn paid_while_writes_fail(
+    sb: &SandboxHandle,
+    op: &PreparePayment,
+    failures: u32,
+) -> (String, Result<Step, CustomerError>) {
+    let uuid = send(sb, op).await.unwrap().octo_payment_uuid;
+    fail_next_writes(sb, failures);
+    let paid = sb
+        .customer()
+        .pay(uuid.as_str(), &test_card(CardBehaviour::Success));
+    (uuid.as_str().to_owned(), paid)
+}
+
 #[tokio::test]
 async fn a_failed_write_is_carried_by_the_next_write() {
     let path = data_file("failed-write.redb");
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
-    let a = send(&sb, &prepare("fw-a")).await.unwrap().octo_payment_uuid;
-
+    let sb = on_file(&path).await;
     // The customer pays, but the write fails: the request fails (it was
     // not acknowledged), the ledger keeps the change as unsaved.
-    fail_next_writes(&sb, 2);
-    let paid = sb
-        .customer()
-        .pay(a.as_str(), &test_card(CardBehaviour::Success));
+    let (a, paid) = paid_while_writes_fail(&sb, &prepare("fw-a"), 2).await;
     assert!(matches!(paid, Err(CustomerError::Internal(_))), "{paid:?}");
     // While it is unsaved, even a status check is not answered: it would
     // acknowledge a status the file does not have.
@@ -114,8 +129,8 @@ async fn a_failed_write_is_carried_by_the_next_write() {
     assert!(sb.engine.read(|l| l.unsaved.is_empty()));
     sb.shutdown().await;
 
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
-    assert_eq!(status(&sb, a.as_str()), PaymentStatus::Succeeded);
+    let sb = on_file(&path).await;
+    assert_eq!(status(&sb, &a), PaymentStatus::Succeeded);
     assert_eq!(status(&sb, b.as_str()), PaymentStatus::Created);
     sb.shutdown().await;
     let _ = std::fs::remove_file(&path);
@@ -130,14 +145,7 @@ async fn the_expiry_sweep_saves_what_is_unsaved_without_any_request() {
         .start()
         .await
         .unwrap();
-    let a = send(&sb, &prepare("fws-a"))
-        .await
-        .unwrap()
-        .octo_payment_uuid;
-    fail_next_writes(&sb, 1);
-    let paid = sb
-        .customer()
-        .pay(a.as_str(), &test_card(CardBehaviour::Success));
+    let (a, paid) = paid_while_writes_fail(&sb, &prepare("fws-a"), 1).await;
     assert!(paid.is_err());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !sb.engine.read(|l| l.unsaved.is_empty()) {
@@ -145,8 +153,8 @@ async fn the_expiry_sweep_saves_what_is_unsaved_without_any_request() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     sb.shutdown().await;
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
-    assert_eq!(status(&sb, a.as_str()), PaymentStatus::Succeeded);
+    let sb = on_file(&path).await;
+    assert_eq!(status(&sb, &a), PaymentStatus::Succeeded);
     sb.shutdown().await;
     let _ = std::fs::remove_file(&path);
 }
@@ -157,14 +165,10 @@ async fn a_failed_write_holds_its_notification_until_a_write_succeeds() {
     let path = data_file("failed-write-notify.redb");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let notify = format!("http://{}/n", listener.local_addr().unwrap());
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let sb = on_file(&path).await;
     let mut op = prepare("fwn-a");
     op.notify_url = Some(notify);
-    let a = send(&sb, &op).await.unwrap().octo_payment_uuid;
-    fail_next_writes(&sb, 1);
-    let paid = sb
-        .customer()
-        .pay(a.as_str(), &test_card(CardBehaviour::Success));
+    let (_, paid) = paid_while_writes_fail(&sb, &op, 1).await;
     assert!(paid.is_err());
     // Nothing is announced about a change the file does not hold.
     let early = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
@@ -281,7 +285,7 @@ async fn card_numbers_are_forgotten_whatever_ends_the_binding_and_never_stored()
 async fn an_older_data_file_loses_its_card_digests_on_open() {
     use super::Store;
     let path = data_file("scrub.redb");
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let sb = on_file(&path).await;
     let uuid = pending_binding(&sb, "s-1", None).await;
     sb.shutdown().await;
     // Write the records back as an older sandbox did, with the unkeyed
@@ -312,7 +316,7 @@ async fn an_older_data_file_loses_its_card_digests_on_open() {
         tx.commit().unwrap();
         assert!(contains(&std::fs::read(&path).unwrap(), old.as_bytes()));
     }
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let sb = on_file(&path).await;
     assert!(sb.payment(&uuid).is_some());
     sb.shutdown().await;
     // redb may keep a freed page's old bytes until it is reused; what is
@@ -335,13 +339,13 @@ async fn after_a_restart_card_rules_refuse_nothing_they_cannot_tell() {
         pan: Pan::new(sms).unwrap(),
         ..bind(id, None)
     };
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let sb = on_file(&path).await;
     let first = send(&sb, &bind_sms("r-1")).await.unwrap().octo_payment_uuid;
     // Before the restart the same card is recognised: error 20.
     assert_eq!(octo_code(send(&sb, &bind_sms("r-2")).await), 20);
     sb.shutdown().await;
 
-    let sb = Sandbox::builder().data_file(&path).start().await.unwrap();
+    let sb = on_file(&path).await;
     let verification = send(&sb, &VerificationInfo::new(first.clone()))
         .await
         .unwrap();

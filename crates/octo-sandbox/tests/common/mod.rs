@@ -1,12 +1,8 @@
 //! Shared test support: a loopback HTTP client that sends octo-proto's
-//! operations, raw requests, and a callback receiver.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    dead_code
-)]
+//! operations, raw requests, and a callback receiver; the payments, refunds
+//! and bindings the tests start from. (Each test file allows unwrap and
+//! panics at its root; not every file uses every helper.)
+#![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -18,8 +14,13 @@ use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use octo_proto::Operation;
-use octo_sandbox::SandboxHandle;
+use octo_proto::op::{
+    BindCard, CheckSmsKey, Payment, PaymentStatusCheck, PreparePayment, Refund, SmsCode,
+    Verification, VerificationInfo,
+};
+use octo_proto::{CardExpiry, Currency, Operation, Pan, PaymentMethod, PaymentStatus, PaymentUuid};
+use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::{ManualClock, Sandbox, SandboxBuilder, SandboxHandle, Step};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -195,6 +196,11 @@ impl Receiver {
             .expect("receiver closed")
     }
 
+    /// Whether no other callback arrives within `wait`.
+    pub async fn silent_for(&self, wait: Duration) -> bool {
+        self.next_within(wait).await.is_none()
+    }
+
     /// Whether another callback arrives within `wait`.
     pub async fn next_within(&self, wait: Duration) -> Option<Received> {
         tokio::time::timeout(wait, self.got.lock().await.recv())
@@ -210,4 +216,154 @@ pub fn init_time() -> time::PrimitiveDateTime {
 
 pub fn dec(text: &str) -> rust_decimal::Decimal {
     text.parse().unwrap()
+}
+
+/// The sandbox `builder` sets up, started.
+pub async fn started(builder: SandboxBuilder) -> SandboxHandle {
+    builder.start().await.expect("the sandbox starts")
+}
+
+/// A sandbox with the default set-up.
+pub async fn sandbox() -> SandboxHandle {
+    started(Sandbox::builder()).await
+}
+
+/// A fresh data file `name` in this test run's own directory.
+pub fn data_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("octo-sandbox-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// A one-stage payment of `total` in `currency`.
+pub fn payment_in(id: &str, total: &str, currency: Currency) -> PreparePayment {
+    PreparePayment::new(
+        id.parse().unwrap(),
+        dec(total),
+        currency,
+        "d",
+        "https://shop.example/r",
+        init_time(),
+    )
+}
+
+/// A one-stage payment of `total` UZS.
+pub fn payment(id: &str, total: &str) -> PreparePayment {
+    payment_in(id, total, Currency::Uzs)
+}
+
+/// A payment of `total` UZS that notifies `receiver` at `/notify`.
+pub fn notifying(id: &str, total: &str, receiver: &Receiver) -> PreparePayment {
+    let mut p = payment(id, total);
+    p.notify_url = Some(receiver.url("/notify"));
+    p
+}
+
+/// Sends `op`, which must succeed: the sandbox's answer.
+pub async fn answer<O: Operation>(sandbox: &SandboxHandle, op: &O) -> O::Output {
+    send(sandbox, op).await.expect("the sandbox accepts it")
+}
+
+/// Sends `prepare`: the payment's uuid.
+pub async fn prepared(sandbox: &SandboxHandle, prepare: &PreparePayment) -> PaymentUuid {
+    answer(sandbox, prepare).await.octo_payment_uuid
+}
+
+/// The customer pays `uuid` with the test card that behaves as
+/// `behaviour`: where the payment page lands.
+pub fn pay(sandbox: &SandboxHandle, uuid: &str, behaviour: CardBehaviour) -> Step {
+    sandbox
+        .customer()
+        .pay(uuid, &test_card(behaviour))
+        .expect("the payment page answers")
+}
+
+/// Sends `prepare` and pays it with a card that pays at once: its uuid.
+pub async fn paid(sandbox: &SandboxHandle, prepare: &PreparePayment) -> PaymentUuid {
+    let uuid = prepared(sandbox, prepare).await;
+    pay(sandbox, uuid.as_str(), CardBehaviour::Success);
+    uuid
+}
+
+/// A refund of `amount` of the payment `uuid`.
+pub fn refund(id: &str, uuid: &PaymentUuid, amount: &str) -> Refund {
+    Refund::new(id.parse().unwrap(), uuid.clone(), dec(amount))
+}
+
+/// The status check of `shop_transaction_id`, which must answer.
+pub async fn checked(sandbox: &SandboxHandle, shop_transaction_id: &str) -> Payment {
+    let check = PaymentStatusCheck::new(shop_transaction_id.parse().unwrap());
+    answer(sandbox, &check).await
+}
+
+/// A card binding of `pan` (expiring 12/30) whose tokenization callback
+/// goes to `bind_notify_url`.
+pub fn bind_card(
+    id: &str,
+    pan: &str,
+    method: PaymentMethod,
+    bind_notify_url: Option<String>,
+) -> BindCard {
+    BindCard {
+        shop_transaction_id: id.parse().unwrap(),
+        pan: Pan::new(pan).unwrap(),
+        exp: CardExpiry::parse_yymm("3012").unwrap(),
+        phone: "998901234567".into(),
+        card_holder_name: "ALISHER NAVOI".into(),
+        cvc2: None,
+        method,
+        return_url: "https://shop.example/bound".into(),
+        notify_url: None,
+        bind_notify_url,
+    }
+}
+
+/// A sandbox started by `change` from the default set-up with a manual
+/// clock, and that clock.
+pub async fn clocked(
+    change: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
+) -> (ManualClock, SandboxHandle) {
+    let clock = ManualClock::starting_now();
+    let sandbox = started(change(Sandbox::builder().clock(clock.clone()))).await;
+    (clock, sandbox)
+}
+
+/// Sends the binding `bind`: its uuid and its verification.
+pub async fn binding_started(
+    sandbox: &SandboxHandle,
+    bind: &BindCard,
+) -> (PaymentUuid, Verification) {
+    let uuid = answer(sandbox, bind).await.octo_payment_uuid;
+    let info = verification(sandbox, &uuid).await;
+    (uuid, info)
+}
+
+/// The verification of the binding `uuid`.
+pub async fn verification(sandbox: &SandboxHandle, uuid: &PaymentUuid) -> Verification {
+    answer(sandbox, &VerificationInfo::new(uuid.clone())).await
+}
+
+/// A `check_sms_key` of the binding `uuid` with `sms`.
+pub fn check_sms(uuid: &PaymentUuid, info: &Verification, sms: &str) -> CheckSmsKey {
+    CheckSmsKey {
+        octo_payment_uuid: uuid.clone(),
+        verify_id: info.verify_id,
+        sms_key: SmsCode::new(sms).unwrap(),
+    }
+}
+
+/// The status a page step finished the payment with, if it did.
+pub fn finished(step: &Step) -> Option<PaymentStatus> {
+    match step {
+        Step::Finished { status, .. } => Some(status.clone()),
+        _ => None,
+    }
+}
+
+/// A page step that finished the payment with `status`.
+#[track_caller]
+pub fn assert_finished(step: &Step, status: PaymentStatus) {
+    assert_eq!(finished(step), Some(status), "{step:?}");
 }
