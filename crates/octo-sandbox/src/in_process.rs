@@ -10,7 +10,7 @@ use crate::config::SandboxConfig;
 use crate::engine::Engine;
 use crate::faults::Faults;
 use crate::routes;
-use crate::state::Ledger;
+use crate::state::Store;
 
 /// A sandbox without a socket, a data file or callbacks: each request is
 /// answered by the same code, with the same bytes, as a started sandbox
@@ -64,7 +64,7 @@ impl InProcess {
             Arc::new(SystemClock),
             Faults::default(),
             "http://127.0.0.1:0".to_owned(),
-            (Ledger::default(), 0, None),
+            (Store::default(), 0, None),
             None,
         );
         let mut sandbox = Self {

@@ -16,8 +16,8 @@ mod html;
 
 use http::{Method, StatusCode};
 
+use crate::customer::{CustomerError, Step};
 use crate::engine::Engine;
-use crate::flow::{CustomerError, Step};
 use crate::routes::Reply;
 
 /// Decodes `application/x-www-form-urlencoded` text.

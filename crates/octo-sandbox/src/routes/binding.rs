@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use super::payments::{owned_payment, payment_payload, unknown, url};
 use crate::codes;
+use crate::customer::{Step, card_record, mask_phone};
 use crate::engine::{Engine, pan_digest};
-use crate::flow::{Step, card_record, mask_phone};
 use crate::rules;
 use crate::state::{BindingRecord, ChallengeKind, PaymentRecord, TokenRecord};
 use crate::wire::{self, Body, Reject};

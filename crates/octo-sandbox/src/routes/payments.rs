@@ -105,7 +105,7 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Payload, R
         )));
     }
     let record = new_payment(engine, body, shop_id, shop.real_payments, tx_id, now)?;
-    // Written before taking the ledger's lock, which every request waits
+    // Written before taking the store's lock, which every request waits
     // for: the answer depends only on the new record.
     let payload = payment_fields(engine, &record);
     engine.transact(|l, tx| {
@@ -290,7 +290,7 @@ pub(crate) fn unknown(uuid: &str) -> Reject {
 
 /// The payment `uuid`, if it belongs to `shop`.
 pub(crate) fn owned_payment<'l>(
-    l: &'l crate::state::Ledger,
+    l: &'l crate::state::Store,
     shop: u64,
     uuid: &str,
 ) -> Result<&'l PaymentRecord, Reject> {

@@ -11,7 +11,7 @@ use super::payments::owned_payment;
 use crate::config::RefundSettlement;
 use crate::engine::{Engine, Tx};
 use crate::rules;
-use crate::state::{Ledger, RefundRecord, RefundState};
+use crate::state::{RefundRecord, RefundState, Store};
 use crate::wire::{self, Body, Reject, money};
 
 fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
@@ -30,8 +30,8 @@ fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
 
 /// One status check of a refund: it may move on, and when it succeeds its
 /// amount joins the payment's `refunded_sum`.
-fn check_refund(ledger: &mut Ledger, key: &(u64, String), now: OffsetDateTime, tx: &mut Tx) {
-    let Some(mut r) = ledger.refund(key.0, &key.1).cloned() else {
+fn check_refund(store: &mut Store, key: &(u64, String), now: OffsetDateTime, tx: &mut Tx) {
+    let Some(mut r) = store.refund(key.0, &key.1).cloned() else {
         return;
     };
     if !r.is_open() {
@@ -50,19 +50,19 @@ fn check_refund(ledger: &mut Ledger, key: &(u64, String), now: OffsetDateTime, t
     } else {
         RefundState::Pending
     };
-    if settled && let Some(p) = ledger.payment_mut(&r.payment_uuid) {
+    if settled && let Some(p) = store.payment_mut(&r.payment_uuid) {
         p.refunded_sum = p.refunded_sum.saturating_add(r.amount);
         tx.payment(&r.payment_uuid);
     }
     tx.refund(key.0, &key.1);
-    ledger.put_refund(r);
+    store.put_refund(r);
 }
 
 /// A status check of payment `uuid`: each of its refunds not yet succeeded
 /// takes one check.
-pub(crate) fn check_refunds_of(ledger: &mut Ledger, uuid: &str, now: OffsetDateTime, tx: &mut Tx) {
-    for key in ledger.open_refunds(uuid) {
-        check_refund(ledger, &key, now, tx);
+pub(crate) fn check_refunds_of(store: &mut Store, uuid: &str, now: OffsetDateTime, tx: &mut Tx) {
+    for key in store.open_refunds(uuid) {
+        check_refund(store, &key, now, tx);
     }
 }
 
