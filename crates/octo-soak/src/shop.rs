@@ -11,7 +11,7 @@ use octo_proto::op::{Payment, PaymentStatusCheck};
 use octo_proto::{CardToken, Error, PaymentStatus, PaymentUuid, ShopTransactionId};
 use rust_decimal::Decimal;
 
-use crate::flows::Flow;
+use crate::orders::Journey;
 use crate::transport::{Kind, Transport};
 
 /// What the shop believes about a payment.
@@ -44,7 +44,7 @@ pub struct Order {
     /// `shop_transaction_id`.
     pub id: ShopTransactionId,
     /// What the order does.
-    pub flow: Flow,
+    pub journey: Journey,
     /// The transport it goes through.
     pub kind: Kind,
     /// The amount asked for.
@@ -55,7 +55,7 @@ pub struct Order {
     pub belief: Option<Belief>,
     /// The refunds asked for.
     pub refunds: Vec<RefundIntent>,
-    /// Why the flow stopped early, if it did.
+    /// Why the order stopped early, if it did.
     pub abandoned: Option<String>,
 }
 
@@ -236,7 +236,7 @@ impl Shop {
         }
     }
 
-    /// Marks the flow of `id` stopped early.
+    /// Marks the order `id` stopped early.
     pub fn abandon(&self, id: &str, why: String) {
         if let Some(o) = lock(&self.orders).get_mut(id) {
             o.abandoned = Some(why);
@@ -306,7 +306,7 @@ mod tests {
         let shop = Shop::new(Vec::new(), Duration::from_secs(1));
         shop.open(Order {
             id: id.parse().unwrap_or_else(|_| unreachable!()),
-            flow: Flow::TwoStagePartial,
+            journey: Journey::TwoStagePartial,
             kind: Kind::Hyper,
             amount: Decimal::new(100_000, 0),
             uuid: None,

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use crate::client::AnyClient;
-use crate::replay::{ReplayServer, Reply};
+use crate::replay::{Canned, ReplayServer};
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
 const HELD: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"waiting_for_capture","total_sum":1000.00}}"#;
@@ -82,9 +82,9 @@ fn two_stage() -> PreparePayment {
 /// A two stage payment runs to its capture.
 pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
-    server.push_reply(Reply::json(200, CREATED));
-    server.push_reply(Reply::json(200, HELD));
-    server.push_reply(Reply::json(200, CAPTURED));
+    server.push_reply(Canned::json(200, CREATED));
+    server.push_reply(Canned::json(200, HELD));
+    server.push_reply(Canned::json(200, CAPTURED));
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();
@@ -107,7 +107,7 @@ pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
 /// A refused payment ends the run with the failure.
 pub async fn a_refused_payment_ends_the_run_with_the_failure<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
-    server.push_reply(Reply::json(
+    server.push_reply(Canned::json(
         200,
         r#"{"error":2,"errMessage":"Wrong secret"}"#,
     ));

@@ -9,7 +9,7 @@ use octo_transport::ClientBuilder;
 
 use crate::ExpectedRequest;
 use crate::client::AnyClient;
-use crate::replay::{Exchange, ReplayServer, Reply};
+use crate::replay::{Canned, Exchange, ReplayServer};
 
 const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00}}"#;
 const UNAVAILABLE: &str = "<html><body>503 Service Unavailable</body></html>";
@@ -38,7 +38,7 @@ fn client<C: AnyClient>(url: &str, retry: RetryPolicy) -> C {
 }
 
 /// The request `op` must arrive as, on every attempt.
-fn exchange<O: Operation>(op: &O, url: &str, reply: Reply) -> Exchange {
+fn exchange<O: Operation>(op: &O, url: &str, reply: Canned) -> Exchange {
     let request = op.build_request(&config(url)).unwrap();
     Exchange {
         expect: Some(ExpectedRequest::from_request(&request).unwrap()),
@@ -78,7 +78,7 @@ pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
 pub async fn server_closing_mid_response_is_an_io_error<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
-    let cut = Reply::Truncated {
+    let cut = Canned::Truncated {
         status: 200,
         body: PAID.into(),
         sent: 20,
@@ -96,7 +96,7 @@ pub async fn server_closing_mid_response_is_an_io_error<C: AnyClient>() {
 pub async fn a_server_slower_than_the_timeout_is_a_timeout<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
-    let slow = Reply::json(200, PAID).delayed(Duration::from_secs(3));
+    let slow = Canned::json(200, PAID).delayed(Duration::from_secs(3));
     server.push(exchange(&op, &server.url(), slow));
     let error = client::<C>(&server.url(), RetryPolicy::none())
         .send(&op)
@@ -113,8 +113,8 @@ pub async fn idempotent_operations_are_retried_after_503_with_the_same_request<C
     assert!(op.is_idempotent());
     // Both exchanges expect the same body, so a drifting idempotency key
     // would be reported by the server.
-    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
-    server.push(exchange(&op, &server.url(), Reply::json(200, PAID)));
+    server.push(exchange(&op, &server.url(), Canned::json(503, UNAVAILABLE)));
+    server.push(exchange(&op, &server.url(), Canned::json(200, PAID)));
     let payment = client::<C>(&server.url(), quick_retries())
         .send(&op)
         .await
@@ -129,7 +129,7 @@ pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>()
     let server = ReplayServer::start().unwrap();
     let op = capture();
     assert!(!op.is_idempotent());
-    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
+    server.push(exchange(&op, &server.url(), Canned::json(503, UNAVAILABLE)));
     let error = client::<C>(&server.url(), quick_retries())
         .send(&op)
         .await
@@ -144,7 +144,7 @@ pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>()
 pub async fn turning_retries_off_sends_once<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
-    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
+    server.push(exchange(&op, &server.url(), Canned::json(503, UNAVAILABLE)));
     let error = client::<C>(&server.url(), RetryPolicy::none())
         .send(&op)
         .await
@@ -160,7 +160,7 @@ pub async fn a_chunked_response_is_read_whole<C: AnyClient>() {
     let op = status_check();
     let (head, tail) = PAID.split_at(40);
     let (middle, end) = tail.split_at(30);
-    let chunked = Reply::Chunked {
+    let chunked = Canned::Chunked {
         status: 200,
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         chunks: vec![
@@ -186,7 +186,7 @@ pub async fn oversized_responses_are_refused<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     let big = format!("{{\"error\":0,\"pad\":\"{}\"}}", "x".repeat(4096));
-    let chunked = Reply::Chunked {
+    let chunked = Canned::Chunked {
         status: 200,
         headers: Vec::new(),
         chunks: big
@@ -195,7 +195,7 @@ pub async fn oversized_responses_are_refused<C: AnyClient>() {
             .map(|c| c.to_vec().into())
             .collect(),
     };
-    server.push(exchange(&op, &server.url(), Reply::json(200, big.clone())));
+    server.push(exchange(&op, &server.url(), Canned::json(200, big.clone())));
     server.push(exchange(&op, &server.url(), chunked));
     let small = C::build(
         ClientBuilder::new(config(&server.url()))

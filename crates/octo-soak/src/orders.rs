@@ -23,7 +23,7 @@ use crate::rng::Rng;
 use crate::shop::{Shop, backoff};
 use crate::transport::Transport;
 
-/// The shop's own attempts at one step before it gives the flow up.
+/// The shop's own attempts at one step before it gives the order up.
 const ATTEMPTS: u32 = 12;
 /// How long the shop waits for a notification before it checks itself
 /// (the customer came back to `return_url`).
@@ -35,7 +35,7 @@ const MIN_REFUND: Decimal = Decimal::from_parts(12_600, 0, 0, false, 0);
 
 /// What an order does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Flow {
+pub enum Journey {
     /// Paid on the page at once.
     OneStage,
     /// Held, then captured whole.
@@ -50,15 +50,15 @@ pub enum Flow {
     Declined,
 }
 
-impl Flow {
-    /// Every flow.
-    pub const ALL: [Flow; 6] = [
-        Flow::OneStage,
-        Flow::TwoStageCapture,
-        Flow::TwoStagePartial,
-        Flow::TwoStageCancel,
-        Flow::Token,
-        Flow::Declined,
+impl Journey {
+    /// Every journey.
+    pub const ALL: [Journey; 6] = [
+        Journey::OneStage,
+        Journey::TwoStageCapture,
+        Journey::TwoStagePartial,
+        Journey::TwoStageCancel,
+        Journey::Token,
+        Journey::Declined,
     ];
 
     /// A short name, for reports.
@@ -106,7 +106,7 @@ pub enum Refunds {
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// What it does.
-    pub flow: Flow,
+    pub journey: Journey,
     /// How much.
     pub amount: Decimal,
     /// The card the customer pays with on the page.
@@ -123,16 +123,16 @@ impl Plan {
     /// The plan of order `index` under `seed`.
     pub fn draw(seed: u64, index: u64) -> Self {
         let mut r = Rng::new(seed, index);
-        let flow = match r.below(100) {
-            0..25 => Flow::OneStage,
-            25..40 => Flow::TwoStageCapture,
-            40..55 => Flow::TwoStagePartial,
-            55..65 => Flow::TwoStageCancel,
-            65..92 => Flow::Token,
-            _ => Flow::Declined,
+        let journey = match r.below(100) {
+            0..25 => Journey::OneStage,
+            25..40 => Journey::TwoStageCapture,
+            40..55 => Journey::TwoStagePartial,
+            55..65 => Journey::TwoStageCancel,
+            65..92 => Journey::Token,
+            _ => Journey::Declined,
         };
-        let card = match flow {
-            Flow::Declined => test_card(if r.below(2) == 0 {
+        let card = match journey {
+            Journey::Declined => test_card(if r.below(2) == 0 {
                 CardBehaviour::Decline
             } else {
                 CardBehaviour::InsufficientFunds
@@ -143,8 +143,8 @@ impl Plan {
                 _ => CardBehaviour::Success,
             }),
         };
-        let refunds = match flow {
-            Flow::OneStage | Flow::TwoStageCapture | Flow::Token => match r.below(10) {
+        let refunds = match journey {
+            Journey::OneStage | Journey::TwoStageCapture | Journey::Token => match r.below(10) {
                 0..4 => Refunds::None,
                 4..7 => Refunds::Partial,
                 7..9 => Refunds::PartialThenRest,
@@ -153,7 +153,7 @@ impl Plan {
             _ => Refunds::None,
         };
         Self {
-            flow,
+            journey,
             amount: r.amount(50_000, 2_000_000),
             card,
             token_index: usize::try_from(r.below(64)).unwrap_or(0),
@@ -163,7 +163,7 @@ impl Plan {
     }
 }
 
-/// What every flow needs.
+/// What every order needs.
 #[derive(Debug)]
 pub struct Ctx {
     /// The sandbox, for the customer's side of the pages.
@@ -189,8 +189,8 @@ fn tenths(amount: Decimal, n: u32) -> Decimal {
 /// Runs order `id` with `plan` through `t`; an error is why it stopped.
 pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &Plan) -> Step<()> {
     let uuid = prepare(ctx, t, id, plan).await?;
-    match plan.flow {
-        Flow::Token => {
+    match plan.journey {
+        Journey::Token => {
             pay_with_token(ctx, t, id, &uuid, plan).await?;
         }
         _ => {
@@ -200,7 +200,7 @@ pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &
                 .map_err(|e| format!("the customer could not pay: {e}"))?;
         }
     }
-    if plan.flow.two_stage() {
+    if plan.journey.two_stage() {
         let held = settle(ctx, t, id, |s| *s == PaymentStatus::WaitingForCapture).await?;
         let held_sum = ctx
             .shop
@@ -210,20 +210,20 @@ pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &
         if held != PaymentStatus::WaitingForCapture {
             return Err(format!("expected a hold, OCTO says {held}"));
         }
-        let op = match plan.flow {
-            Flow::TwoStagePartial => {
+        let op = match plan.journey {
+            Journey::TwoStagePartial => {
                 SetAccept::capture_partial(uuid.clone(), tenths(held_sum, plan.capture_tenths))
             }
-            Flow::TwoStageCancel => SetAccept::cancel(uuid.clone()),
+            Journey::TwoStageCancel => SetAccept::cancel(uuid.clone()),
             _ => SetAccept::capture_held(uuid.clone(), held_sum),
         };
         set_accept(ctx, t, id, op).await?;
     } else {
         let status = settle(ctx, t, id, is_settled).await?;
-        if status != plan.flow.expected() {
+        if status != plan.journey.expected() {
             return Err(format!(
                 "expected {}, OCTO says {status}",
-                plan.flow.expected()
+                plan.journey.expected()
             ));
         }
     }
@@ -257,7 +257,7 @@ async fn prepare(
         time::OffsetDateTime::now_utc(),
     );
     op.notify_url = Some(ctx.notify_url.clone());
-    if plan.flow.two_stage() {
+    if plan.journey.two_stage() {
         op = op.two_stage();
     }
     let mut last = String::new();
@@ -625,12 +625,12 @@ mod tests {
     }
 
     #[test]
-    fn plans_repeat_by_seed_and_cover_every_flow() {
-        let a: Vec<Flow> = (0..500).map(|i| Plan::draw(1, i).flow).collect();
-        let b: Vec<Flow> = (0..500).map(|i| Plan::draw(1, i).flow).collect();
+    fn plans_repeat_by_seed_and_cover_every_journey() {
+        let a: Vec<Journey> = (0..500).map(|i| Plan::draw(1, i).journey).collect();
+        let b: Vec<Journey> = (0..500).map(|i| Plan::draw(1, i).journey).collect();
         assert_eq!(a, b);
-        for flow in Flow::ALL {
-            assert!(a.contains(&flow), "{flow:?}");
+        for journey in Journey::ALL {
+            assert!(a.contains(&journey), "{journey:?}");
         }
     }
 }

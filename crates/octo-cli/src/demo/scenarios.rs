@@ -1,4 +1,4 @@
-//! The flows the demo runs, in order. Each one is an octo-proto state
+//! The scenarios the demo runs, in order. Each one is an octo-proto state
 //! machine (a payment, a binding, a token) run to its end through the
 //! chosen transport, told step by step, and ends with what happened, or
 //! with what went differently than expected.
@@ -17,64 +17,64 @@ use super::narrate::Actor;
 use super::steps::{Ctx, Outcome, RETURN_URL, expect, now, uzs};
 use crate::commands::sandbox::fiscal_object;
 
-/// One flow of the demo.
-pub struct Flow {
+/// One scenario of the demo.
+pub struct Scenario {
     /// Its header.
     pub title: &'static str,
     /// What it shows, in one sentence.
     pub story: &'static str,
-    /// The flow itself.
+    /// The scenario itself.
     pub run: fn(&mut Ctx<'_>) -> Outcome,
 }
 
-/// Every flow, in the order they run (the token flows need the binding).
-pub const FLOWS: [Flow; 10] = [
-    Flow {
+/// Every scenario, in the order they run (the token ones need the binding).
+pub const SCENARIOS: [Scenario; 10] = [
+    Scenario {
         title: "One-stage payment with a Uzcard card (SMS code)",
         story: "A customer pays for an order; the money is taken at once.",
         run: one_stage,
     },
-    Flow {
+    Scenario {
         title: "A declined card",
         story: "The issuer refuses the card; the payment ends canceled and no money moves.",
         run: declined,
     },
-    Flow {
+    Scenario {
         title: "Two-stage payment, captured",
         story: "The money is held on the card until the shop ships, then captured.",
         run: two_stage_capture,
     },
-    Flow {
+    Scenario {
         title: "Two-stage payment, canceled",
         story: "The order cannot be fulfilled; the shop releases the held money.",
         run: two_stage_cancel,
     },
-    Flow {
+    Scenario {
         title: "Partial capture",
         story: "Only part of the order ships; the shop captures less than it held.",
         run: partial_capture,
     },
-    Flow {
+    Scenario {
         title: "Refunds",
         story: "A paid order is returned in two parts; OCTO refuses refunding more than was paid.",
         run: refunds,
     },
-    Flow {
+    Scenario {
         title: "Binding a Humo card (SMS code)",
         story: "The customer saves a card; the shop receives a token to charge it later.",
         run: binding,
     },
-    Flow {
+    Scenario {
         title: "Paying with the saved card's token",
         story: "A repeat purchase: the shop charges the token, without the card form.",
         run: token_payment,
     },
-    Flow {
+    Scenario {
         title: "Blocking the token",
         story: "The customer removes the saved card; the token stops working.",
         run: block_token,
     },
-    Flow {
+    Scenario {
         title: "A payment with fiscal data, and its receipt",
         story: "The basket carries the tax fields; after payment the fiscal receipt is fetched.",
         run: fiscal,
