@@ -20,7 +20,7 @@ use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
 use rust_decimal::Decimal;
 
 use crate::rng::Rng;
-use crate::shop::{Shop, backoff};
+use crate::shop::{Shop, pause_before};
 use crate::transport::Transport;
 
 /// The shop's own attempts at one step before it gives the order up.
@@ -182,6 +182,13 @@ pub struct Ctx {
 
 type Step<T> = Result<T, String>;
 
+/// What the shop believes the payment's total is now (held, captured),
+/// or the planned amount before it knows.
+fn believed_total(ctx: &Ctx, id: &ShopTransactionId, plan: &Plan) -> Decimal {
+    let belief = ctx.shop.belief(id.as_str());
+    belief.and_then(|b| b.total).unwrap_or(plan.amount)
+}
+
 fn tenths(amount: Decimal, n: u32) -> Decimal {
     (amount * Decimal::from(n) / Decimal::from(10)).round_dp(2)
 }
@@ -191,7 +198,9 @@ pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &
     let uuid = prepare(ctx, t, id, plan).await?;
     match plan.journey {
         Journey::Token => {
-            pay_with_token(ctx, t, id, &uuid, plan).await?;
+            let bound = ctx.tokens.get(plan.token_index % ctx.tokens.len().max(1));
+            let bound = bound.ok_or("no bound card")?;
+            pay_with_token(ctx, t, id, &uuid, bound).await?;
         }
         _ => {
             ctx.sandbox
@@ -202,11 +211,7 @@ pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &
     }
     if plan.journey.two_stage() {
         let held = settle(ctx, t, id, |s| *s == PaymentStatus::WaitingForCapture).await?;
-        let held_sum = ctx
-            .shop
-            .belief(id.as_str())
-            .and_then(|b| b.total)
-            .unwrap_or(plan.amount);
+        let held_sum = believed_total(ctx, id, plan);
         if held != PaymentStatus::WaitingForCapture {
             return Err(format!("expected a hold, OCTO says {held}"));
         }
@@ -262,13 +267,7 @@ async fn prepare(
     }
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .idempotent_resends
-                .fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.idempotent_resends)).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(p) => {
                 ctx.shop.learn_payment(id.as_str(), &p);
@@ -299,9 +298,7 @@ async fn settle(
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         if let Ok(p) = ctx.shop.check(t, id, 3).await {
             ctx.shop.learn_payment(id.as_str(), &p);
         }
@@ -333,12 +330,7 @@ async fn checked(ctx: &Ctx, t: &Transport, id: &ShopTransactionId) -> Step<Payme
 /// and sends it again only while the payment is still held.
 async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAccept) -> Step<()> {
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .checked_resends
-                .fetch_add(1, Ordering::Relaxed);
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.checked_resends)).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(p) => {
                 ctx.shop.learn_payment(id.as_str(), &p);
@@ -348,7 +340,6 @@ async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAcc
                 if checked(ctx, t, id).await? != PaymentStatus::WaitingForCapture {
                     return Ok(());
                 }
-                tokio::time::sleep(backoff(attempt + 1)).await;
             }
         }
     }
@@ -363,20 +354,12 @@ async fn pay_with_token(
     t: &Transport,
     id: &ShopTransactionId,
     uuid: &PaymentUuid,
-    plan: &Plan,
+    (token, method): &(CardToken, PaymentMethod),
 ) -> Step<()> {
-    let Some((token, method)) = ctx.tokens.get(plan.token_index % ctx.tokens.len().max(1)) else {
-        return Err("no bound card".to_owned());
-    };
     let op = PayWithToken::new(uuid.clone(), token.clone(), method.clone());
     let mut status = None;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .checked_resends
-                .fetch_add(1, Ordering::Relaxed);
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.checked_resends)).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(paid) => {
                 ctx.shop.learn(
@@ -395,7 +378,6 @@ async fn pay_with_token(
                     status = Some(now);
                     break;
                 }
-                tokio::time::sleep(backoff(attempt + 1)).await;
             }
         }
     }
@@ -421,11 +403,7 @@ async fn refunds(
     if plan.refunds == Refunds::None {
         return Ok(());
     }
-    let total = ctx
-        .shop
-        .belief(id.as_str())
-        .and_then(|b| b.total)
-        .unwrap_or(plan.amount);
+    let total = believed_total(ctx, id, plan);
     let partial = tenths(total, plan.capture_tenths.min(5)).max(MIN_REFUND);
     let amounts = match plan.refunds {
         Refunds::None => vec![],
@@ -468,13 +446,7 @@ async fn refund(
     ctx.shop.intend_refund(id.as_str(), refund_id, amount);
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .idempotent_resends
-                .fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.idempotent_resends)).await;
         let op = op_for(attempt)?;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(r) if r.status == RefundStatus::Succeeded => {
@@ -544,9 +516,7 @@ pub async fn bind(
     };
     let mut uuid = None;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(p) => {
                 uuid = Some(p.octo_payment_uuid);
@@ -566,9 +536,7 @@ pub async fn bind(
     let uuid = uuid.ok_or("bind_card never landed")?;
     let mut info = None;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         if let Ok(i) = t
             .send(&VerificationInfo::new(uuid.clone()), ctx.shop.call_limit)
             .await
@@ -586,9 +554,7 @@ pub async fn bind(
     };
     let mut bound = false;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         if t.send(&check, ctx.shop.call_limit).await.is_ok() {
             bound = true;
             break;

@@ -265,12 +265,7 @@ impl Shop {
         let op = PaymentStatusCheck::new(id.clone());
         let mut last = None;
         for attempt in 0..attempts.max(1) {
-            if attempt > 0 {
-                self.activity
-                    .idempotent_resends
-                    .fetch_add(1, Ordering::Relaxed);
-                tokio::time::sleep(backoff(attempt)).await;
-            }
+            pause_before(attempt, Some(&self.activity.idempotent_resends)).await;
             self.activity.status_checks.fetch_add(1, Ordering::Relaxed);
             match t.send(&op, self.call_limit).await {
                 Ok(p) => return Ok(p),
@@ -296,6 +291,19 @@ impl Shop {
 pub fn backoff(attempt: u32) -> Duration {
     let ms = 20u64.saturating_mul(1 << attempt.min(5));
     Duration::from_millis(ms.min(500))
+}
+
+/// What the shop does before attempt `attempt` of a call: nothing before
+/// the first; before a later one, it counts the resend in `resends` (when
+/// that kind is counted) and waits the [`backoff`].
+pub async fn pause_before(attempt: u32, resends: Option<&AtomicU64>) {
+    if attempt == 0 {
+        return;
+    }
+    if let Some(resends) = resends {
+        resends.fetch_add(1, Ordering::Relaxed);
+    }
+    tokio::time::sleep(backoff(attempt)).await;
 }
 
 #[cfg(test)]
@@ -329,22 +337,11 @@ mod tests {
             Decimal::new(100_000, 0),
             Decimal::new(40_000, 0),
         );
-        shop.learn(
-            "o-1",
-            &u,
-            &PaymentStatus::WaitingForCapture,
-            Some(held),
-            None,
-        );
+        let hold = PaymentStatus::WaitingForCapture;
+        shop.learn("o-1", &u, &hold, Some(held), None);
         shop.learn("o-1", &u, &PaymentStatus::Succeeded, Some(taken), None);
         // A status check sent before the capture answers after it.
-        shop.learn(
-            "o-1",
-            &u,
-            &PaymentStatus::WaitingForCapture,
-            Some(held),
-            None,
-        );
+        shop.learn("o-1", &u, &hold, Some(held), None);
         let b = shop.belief("o-1");
         assert_eq!(
             b.as_ref().map(|b| &b.status),
