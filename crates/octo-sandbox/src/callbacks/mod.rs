@@ -60,15 +60,8 @@ impl Delivery {
         body: Value,
         schedule: &RetrySchedule,
     ) -> Self {
-        Self {
-            url,
-            body: Bytes::from(body.to_string()),
-            uuid: p.uuid.clone(),
-            kind: Kind::Payment {
-                awaits_decision: p.status == PaymentStatus::WaitingForCapture,
-            },
-            delays: schedule.delays.clone(),
-        }
+        let awaits_decision = p.status == PaymentStatus::WaitingForCapture;
+        Self::new(url, p, body, Kind::Payment { awaits_decision }, schedule)
     }
 
     pub(crate) fn tokenization(
@@ -78,13 +71,22 @@ impl Delivery {
         body: Value,
         schedule: &RetrySchedule,
     ) -> Self {
+        let token = token.to_owned();
+        Self::new(url, p, body, Kind::Tokenization { token }, schedule)
+    }
+
+    fn new(
+        url: String,
+        p: &PaymentRecord,
+        body: Value,
+        kind: Kind,
+        schedule: &RetrySchedule,
+    ) -> Self {
         Self {
             url,
             body: Bytes::from(body.to_string()),
             uuid: p.uuid.clone(),
-            kind: Kind::Tokenization {
-                token: token.to_owned(),
-            },
+            kind,
             delays: schedule.delays.clone(),
         }
     }

@@ -79,21 +79,25 @@ fn two_stage() -> PreparePayment {
     .two_stage()
 }
 
+/// A client of `server`, without retries, and a machine for a two-stage
+/// payment.
+fn client_and_machine<C: AnyClient>(server: &ReplayServer) -> (C, PaymentMachine) {
+    let config = Config::new(123, "secret")
+        .with_base_url(&server.url())
+        .unwrap();
+    let client = C::build(ClientBuilder::new(config).no_retry());
+    let params = PaymentParams::default();
+    let machine = PaymentMachine::new(two_stage(), params, OffsetDateTime::now_utc());
+    (client, machine)
+}
+
 /// A two stage payment runs to its capture.
 pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     server.push_reply(Canned::json(200, CREATED));
     server.push_reply(Canned::json(200, HELD));
     server.push_reply(Canned::json(200, CAPTURED));
-    let config = Config::new(123, "secret")
-        .with_base_url(&server.url())
-        .unwrap();
-    let client = C::build(ClientBuilder::new(config).no_retry());
-    let mut machine = PaymentMachine::new(
-        two_stage(),
-        PaymentParams::default(),
-        OffsetDateTime::now_utc(),
-    );
+    let (client, mut machine) = client_and_machine::<C>(&server);
     let mut shop = Shop::default();
     let outcome = client.run(&mut machine, &mut shop).await.unwrap();
     assert_eq!(outcome.status, PaymentStatus::Succeeded);
@@ -111,15 +115,7 @@ pub async fn a_refused_payment_ends_the_run_with_the_failure<C: AnyClient>() {
         200,
         r#"{"error":2,"errMessage":"Wrong secret"}"#,
     ));
-    let config = Config::new(123, "secret")
-        .with_base_url(&server.url())
-        .unwrap();
-    let client = C::build(ClientBuilder::new(config).no_retry());
-    let mut machine = PaymentMachine::new(
-        two_stage(),
-        PaymentParams::default(),
-        OffsetDateTime::now_utc(),
-    );
+    let (client, mut machine) = client_and_machine::<C>(&server);
     let error = client
         .run(&mut machine, &mut Shop::default())
         .await

@@ -60,6 +60,20 @@ fn transport_kind(error: Error) -> TransportErrorKind {
     }
 }
 
+/// A status check answered with `answer`, sent once: the transport
+/// error's kind (the request itself was as expected).
+async fn failed_status_check<C: AnyClient>(answer: Canned) -> TransportErrorKind {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    server.push(exchange(&op, &server.url(), answer));
+    let error = client::<C>(&server.url(), RetryPolicy::none())
+        .send(&op)
+        .await
+        .unwrap_err();
+    server.finish().unwrap();
+    transport_kind(error)
+}
+
 /// Connection refused is a connect error.
 pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
     let port = {
@@ -76,34 +90,19 @@ pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
 
 /// Server closing mid response is an io error.
 pub async fn server_closing_mid_response_is_an_io_error<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    let op = status_check();
     let cut = Canned::Truncated {
         status: 200,
         body: PAID.into(),
         sent: 20,
     };
-    server.push(exchange(&op, &server.url(), cut));
-    let error = client::<C>(&server.url(), RetryPolicy::none())
-        .send(&op)
-        .await
-        .unwrap_err();
-    assert_eq!(transport_kind(error), TransportErrorKind::Io);
-    server.finish().unwrap();
+    assert_eq!(failed_status_check::<C>(cut).await, TransportErrorKind::Io);
 }
 
 /// A server slower than the timeout is a timeout.
 pub async fn a_server_slower_than_the_timeout_is_a_timeout<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    let op = status_check();
     let slow = Canned::json(200, PAID).delayed(Duration::from_secs(3));
-    server.push(exchange(&op, &server.url(), slow));
-    let error = client::<C>(&server.url(), RetryPolicy::none())
-        .send(&op)
-        .await
-        .unwrap_err();
-    assert_eq!(transport_kind(error), TransportErrorKind::Timeout);
-    server.finish().unwrap();
+    let kind = failed_status_check::<C>(slow).await;
+    assert_eq!(kind, TransportErrorKind::Timeout);
 }
 
 /// Idempotent operations are retried after 503 with the same request.
@@ -124,34 +123,35 @@ pub async fn idempotent_operations_are_retried_after_503_with_the_same_request<C
     server.finish().unwrap();
 }
 
-/// Non idempotent operations are not retried after 503.
-pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>() {
+/// `op` answered 503, through a client retrying by `retries`: the call
+/// fails with the 503, sent once (a second attempt would have been
+/// recorded as unexpected).
+async fn sent_once_despite_a_503<C, O>(op: &O, retries: RetryPolicy)
+where
+    C: AnyClient,
+    O: Operation<Output: std::fmt::Debug>,
+{
     let server = ReplayServer::start().unwrap();
-    let op = capture();
-    assert!(!op.is_idempotent());
-    server.push(exchange(&op, &server.url(), Canned::json(503, UNAVAILABLE)));
-    let error = client::<C>(&server.url(), quick_retries())
-        .send(&op)
+    server.push(exchange(op, &server.url(), Canned::json(503, UNAVAILABLE)));
+    let error = client::<C>(&server.url(), retries)
+        .send(op)
         .await
         .unwrap_err();
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
     assert_eq!(server.received(), 1);
-    // A second attempt would have been recorded as unexpected.
     server.finish().unwrap();
+}
+
+/// Non idempotent operations are not retried after 503.
+pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>() {
+    let op = capture();
+    assert!(!op.is_idempotent());
+    sent_once_despite_a_503::<C, _>(&op, quick_retries()).await;
 }
 
 /// Turning retries off sends once.
 pub async fn turning_retries_off_sends_once<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    let op = status_check();
-    server.push(exchange(&op, &server.url(), Canned::json(503, UNAVAILABLE)));
-    let error = client::<C>(&server.url(), RetryPolicy::none())
-        .send(&op)
-        .await
-        .unwrap_err();
-    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(server.received(), 1);
-    server.finish().unwrap();
+    sent_once_despite_a_503::<C, _>(&status_check(), RetryPolicy::none()).await;
 }
 
 /// A chunked response is read whole.
