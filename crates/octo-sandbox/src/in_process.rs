@@ -152,8 +152,8 @@ mod tests {
         assert!(card.is_ok(), "{card:?}");
         sandbox
             .engine
-            .transact(|l, tx| {
-                let p = l.payment_mut(&uuid).unwrap();
+            .transact(|store, tx| {
+                let p = store.payment_mut(&uuid).unwrap();
                 p.status = octo_proto::PaymentStatus::Succeeded;
                 p.total_sum = Decimal::MAX;
                 tx.payment(&uuid);
@@ -176,7 +176,10 @@ mod tests {
             assert_eq!(answer["data"]["status"], "succeeded", "{answer}");
             assert!(answer["data"].get("transfer_sum").is_none(), "{answer}");
         }
-        let p = sandbox.engine.read(|l| l.payment(&uuid).cloned()).unwrap();
+        let p = sandbox
+            .engine
+            .read(|store| store.payment(&uuid).cloned())
+            .unwrap();
         let body = crate::callbacks::notification_body(
             &sandbox.engine,
             &p,

@@ -409,8 +409,8 @@ impl SandboxHandle {
 
     /// The payment with OCTO id `uuid`.
     pub fn payment(&self, uuid: &str) -> Option<PaymentSummary> {
-        self.engine.read(|l| {
-            l.payment(uuid).map(|p| PaymentSummary {
+        self.engine.read(|store| {
+            store.payment(uuid).map(|p| PaymentSummary {
                 uuid: p.uuid.clone(),
                 shop_transaction_id: p.shop_transaction_id.clone(),
                 status: p.status.clone(),
@@ -428,9 +428,9 @@ impl SandboxHandle {
 
     /// The token of the binding `uuid`, and its status.
     pub fn binding_token(&self, uuid: &str) -> Option<(CardToken, TokenStatus)> {
-        self.engine.read(|l| {
-            let token = &l.payment(uuid)?.binding.as_ref()?.token;
-            let t = l.token(token)?;
+        self.engine.read(|store| {
+            let token = &store.payment(uuid)?.binding.as_ref()?.token;
+            let t = store.token(token)?;
             Some((CardToken::new(t.token.clone()), t.status.clone()))
         })
     }

@@ -253,8 +253,9 @@ async fn deliver(
             awaits_decision: true,
         } = d.kind
         {
-            let waiting = e.read(|l| {
-                l.payment(&d.uuid)
+            let waiting = e.read(|store| {
+                store
+                    .payment(&d.uuid)
                     .is_some_and(|p| p.status == PaymentStatus::WaitingForCapture)
             });
             if !waiting {
@@ -279,7 +280,7 @@ async fn deliver(
                 awaits_decision: true,
             } => {
                 if let Some(decided) = decision(&reply) {
-                    let _ = e.transact(|l, tx| e.decide(l, &d.uuid, decided, None, tx));
+                    let _ = e.transact(|store, tx| e.decide(store, &d.uuid, decided, None, tx));
                     return;
                 }
             }
@@ -292,8 +293,8 @@ async fn deliver(
     }
     if let (Kind::Tokenization { token }, Some(e)) = (&d.kind, engine.upgrade()) {
         e.forget_pan(&d.uuid);
-        let _ = e.transact(|l, tx| {
-            if let Some(t) = l.token_mut(token) {
+        let _ = e.transact(|store, tx| {
+            if let Some(t) = store.token_mut(token) {
                 t.status = octo_proto::TokenStatus::Failed;
                 tx.token(token);
             }

@@ -74,14 +74,14 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let amount = body.req_amount("amount")?;
     let now = engine.now();
     engine
-        .transact(|l, tx| {
-            if let Some(r) = l.refund(shop_id, &shop_refund_id) {
+        .transact(|store, tx| {
+            if let Some(r) = store.refund(shop_id, &shop_refund_id) {
                 // A retried refund: the same refund, no second one; asking
                 // again is also a status check of it.
                 if r.payment_uuid == uuid && r.amount == amount {
                     let key = (shop_id, shop_refund_id.clone());
-                    check_refund(l, &key, now, tx);
-                    return l
+                    check_refund(store, &key, now, tx);
+                    return store
                         .refund(shop_id, &shop_refund_id)
                         .map(|r| refund_payload(engine, r))
                         .ok_or_else(|| Reject::internal("the refund vanished"));
@@ -90,7 +90,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                     "shop_refund_id {shop_refund_id} was already used for another refund"
                 )));
             }
-            let p = owned_payment(l, shop_id, &uuid)?;
+            let p = owned_payment(store, shop_id, &uuid)?;
             if !p.status.is_paid() {
                 return Err(Reject::format(format!(
                     "only succeeded payments can be refunded; this one is {}",
@@ -102,7 +102,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             let left = p
                 .total_sum
                 .checked_sub(p.refunded_sum)
-                .and_then(|rest| rest.checked_sub(l.open_refund_sum(&uuid)))
+                .and_then(|rest| rest.checked_sub(store.open_refund_sum(&uuid)))
                 .ok_or_else(|| {
                     Reject::format(
                         "the payment's amounts are beyond what the sandbox computes with",
@@ -128,14 +128,14 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 settles_at,
             };
             if state == RefundState::Succeeded
-                && let Some(p) = l.payment_mut(&uuid)
+                && let Some(p) = store.payment_mut(&uuid)
             {
                 p.refunded_sum = p.refunded_sum.saturating_add(amount);
             }
             tx.payment(&uuid);
             tx.refund(shop_id, &shop_refund_id);
             let payload = refund_payload(engine, &record);
-            l.put_refund(record);
+            store.put_refund(record);
             Ok(payload)
         })
         .map(wire::ok)
