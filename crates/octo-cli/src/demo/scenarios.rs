@@ -11,7 +11,7 @@ use octo_proto::op::{BasketItem, BindCard, FiscalData, PreparePayment, Refund, U
 use octo_proto::{
     CardExpiry, CardToken, Error, ErrorCode, Pan, PaymentMethod, PaymentStatus, TokenStatus,
 };
-use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::cards::{CardBehaviour as Card, test_card};
 use rust_decimal::Decimal;
 
 use super::drive::RunError;
@@ -89,7 +89,7 @@ fn dec(units: i64) -> Decimal {
 
 /// What a customer buys on OCTO's page: the order, its amount in whole
 /// sum, what it is, and how the test card behaves.
-struct Purchase(&'static str, i64, &'static str, CardBehaviour);
+struct Purchase(&'static str, i64, &'static str, Card);
 
 /// A [`Purchase`] paid on OCTO's page, run to its end by a
 /// [`PaymentMachine`], that must end `ends`. A `decision` (capture or
@@ -109,7 +109,7 @@ fn pay_on_page(
 fn pay_prepared(
     ctx: &mut Ctx<'_>,
     prepare: PreparePayment,
-    card: CardBehaviour,
+    card: Card,
     decision: Option<(Input, &str)>,
     ends: PaymentStatus,
 ) -> Result<(PaymentMachine, PaymentOutcome), String> {
@@ -138,12 +138,7 @@ fn pay_prepared(
 }
 
 fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
-    let tea = Purchase(
-        "demo-1001",
-        125_000,
-        "Two cups of green tea",
-        CardBehaviour::SmsCode,
-    );
+    let tea = Purchase("demo-1001", 125_000, "Two cups of green tea", Card::SmsCode);
     let (_, outcome) = pay_on_page(ctx, tea, None, PaymentStatus::Succeeded)?;
     expect(outcome.total_sum == dec(125_000), || {
         "the amount changed".into()
@@ -154,7 +149,7 @@ fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn declined(ctx: &mut Ctx<'_>) -> Outcome {
-    let notebook = Purchase("demo-1002", 48_000, "A notebook", CardBehaviour::Decline);
+    let notebook = Purchase("demo-1002", 48_000, "A notebook", Card::Decline);
     let (_, outcome) = pay_on_page(ctx, notebook, None, PaymentStatus::Canceled)?;
     expect(outcome.total_sum.is_zero(), || {
         format!("{} was taken", uzs(outcome.total_sum))
@@ -169,7 +164,7 @@ fn two_stage_capture(ctx: &mut Ctx<'_>) -> Outcome {
         "demo-1003",
         310_000,
         "A pair of running shoes",
-        CardBehaviour::Success,
+        Card::Success,
     );
     let capture = Input::Capture { final_amount: None };
     let shipped = Some((capture, "the shoes were shipped"));
@@ -181,14 +176,14 @@ fn two_stage_capture(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn two_stage_cancel(ctx: &mut Ctx<'_>) -> Outcome {
-    let lamp = Purchase("demo-1004", 89_000, "A desk lamp", CardBehaviour::Success);
+    let lamp = Purchase("demo-1004", 89_000, "A desk lamp", Card::Success);
     let out_of_stock = Some((Input::Cancel, "the lamp is out of stock"));
     pay_on_page(ctx, lamp, out_of_stock, PaymentStatus::Canceled)?;
     Ok("held, then released: the customer keeps the money".into())
 }
 
 fn partial_capture(ctx: &mut Ctx<'_>) -> Outcome {
-    let books = Purchase("demo-1005", 150_000, "Three books", CardBehaviour::Success);
+    let books = Purchase("demo-1005", 150_000, "Three books", Card::Success);
     let capture = Input::Capture {
         final_amount: Some(dec(100_000)),
     };
@@ -205,7 +200,7 @@ fn partial_capture(ctx: &mut Ctx<'_>) -> Outcome {
 
 fn refunds(ctx: &mut Ctx<'_>) -> Outcome {
     let order = "demo-1006";
-    let jacket = Purchase(order, 200_000, "A winter jacket", CardBehaviour::Success);
+    let jacket = Purchase(order, 200_000, "A winter jacket", Card::Success);
     let (mut machine, outcome) = pay_on_page(ctx, jacket, None, PaymentStatus::Succeeded)?;
     expect(outcome.total_sum == dec(200_000), || {
         format!(
@@ -292,7 +287,7 @@ fn refunds(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn binding(ctx: &mut Ctx<'_>) -> Outcome {
-    let card = test_card(CardBehaviour::SmsCode);
+    let card = test_card(Card::SmsCode);
     let humo = octo_sandbox::cards::TEST_CARDS
         .iter()
         .copied()
@@ -410,7 +405,7 @@ fn fiscal(ctx: &mut Ctx<'_>) -> Outcome {
         phone: "998901234567".into(),
         email: "customer@example.com".into(),
     });
-    let card = CardBehaviour::ThreeDSecure;
+    let card = Card::ThreeDSecure;
     let (_, outcome) = pay_prepared(ctx, prepare, card, None, PaymentStatus::Succeeded)?;
     let uuid = outcome.octo_payment_uuid.ok_or("OCTO gave no payment id")?;
     ctx.narrator
