@@ -134,20 +134,15 @@ impl Engine {
         match (&p.status, decision) {
             (PaymentStatus::WaitingForCapture, AcceptStatus::Capture) => {
                 if let Some(amount) = final_amount {
+                    let refused = |why| Err(Reject::new(codes::set_accept::INVALID_AMOUNT, why));
                     if amount > p.total_sum {
-                        return Err(Reject::new(
-                            codes::set_accept::INVALID_AMOUNT,
-                            format!(
-                                "final_amount {amount} is more than the held {}",
-                                p.total_sum
-                            ),
+                        let held = &p.total_sum;
+                        return refused(format!(
+                            "final_amount {amount} is more than the held {held}"
                         ));
                     }
                     if self.config.strict && amount <= rust_decimal::Decimal::ZERO {
-                        return Err(Reject::new(
-                            codes::set_accept::INVALID_AMOUNT,
-                            format!("final_amount {amount} must be positive (strict)"),
-                        ));
+                        return refused(format!("final_amount {amount} must be positive (strict)"));
                     }
                     p.total_sum = amount;
                 }
