@@ -103,28 +103,23 @@ impl Credentials {
 
     /// The key that checks notifications under `scheme`.
     pub fn scheme(&self, scheme: Scheme) -> Result<SignatureScheme, Failure> {
-        match scheme {
-            Scheme::UniqueKey => self
-                .notify_key
-                .clone()
-                .map(SignatureScheme::UniqueKey)
-                .ok_or_else(|| {
-                    Failure::credentials(format!(
-                        "no notification key: set {NOTIFY_KEY_VAR} (the key OCTO issued for \
-                         signatures), or pass --scheme secret-hash-key to check with {SECRET_VAR}"
-                    ))
-                }),
-            Scheme::SecretHashKey => self
-                .secret
-                .clone()
-                .map(SignatureScheme::SecretAndHashKey)
-                .ok_or_else(|| {
-                    Failure::credentials(format!(
-                        "no secret: set {SECRET_VAR}, or pass --scheme unique-key to check with \
-                         {NOTIFY_KEY_VAR}"
-                    ))
-                }),
-        }
+        let (key, missing) = match scheme {
+            Scheme::UniqueKey => (
+                self.notify_key.clone().map(SignatureScheme::UniqueKey),
+                format!(
+                    "no notification key: set {NOTIFY_KEY_VAR} (the key OCTO issued for \
+                     signatures), or pass --scheme secret-hash-key to check with {SECRET_VAR}"
+                ),
+            ),
+            Scheme::SecretHashKey => (
+                self.secret.clone().map(SignatureScheme::SecretAndHashKey),
+                format!(
+                    "no secret: set {SECRET_VAR}, or pass --scheme unique-key to check with \
+                     {NOTIFY_KEY_VAR}"
+                ),
+            ),
+        };
+        key.ok_or_else(|| Failure::credentials(missing))
     }
 }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use octo_proto::op::PaymentStatusCheck;
 use octo_proto::{Config, Operation};
 use octo_reqwest::Client;
-use octo_testkit::replay::{ReplayServer, Reply};
+use octo_testkit::replay::{Canned, ReplayServer};
 use paired::{Kind, Mode};
 use tokio::runtime::Runtime;
 
@@ -70,7 +70,7 @@ where
 
 fn main() {
     let mode = Mode::from_args();
-    let server = ReplayServer::always(Reply::json(200, PAID)).expect("server");
+    let server = ReplayServer::always(Canned::json(200, PAID)).expect("server");
     let config = Config::new(123, "537da54b-835a-4968-9864-c2ae02c5902e")
         .with_base_url(&server.url())
         .expect("url");

@@ -1,6 +1,6 @@
 //! The sandbox's state and the one way to change it: [`Engine::transact`],
-//! which runs a change under the ledger's lock, writes the touched records
-//! to the store, and hands the resulting callbacks to the notifier.
+//! which runs a change under the store's lock, writes the touched records
+//! to the data file, and hands the resulting callbacks to the notifier.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
 use crate::ids::IdSource;
-use crate::state::{Announcement, Ledger, PaymentRecord, Store};
+use crate::state::{Announcement, DataFile, PaymentRecord, Store};
 use crate::wire::Reject;
 
 /// What a transaction touched and what it wants announced.
@@ -63,8 +63,8 @@ pub(crate) struct Engine {
     pub faults: Faults,
     pub notifier: Notifier,
     pub base_url: String,
-    pub ledger: Mutex<Ledger>,
-    pub store: Option<Box<dyn Store>>,
+    pub store: Mutex<Store>,
+    pub data_file: Option<Box<dyn DataFile>>,
     /// Full card numbers of bindings whose tokenization callback is not
     /// delivered yet: the callback carries the number. Memory only.
     pub pans: Mutex<HashMap<String, Pan>>,
@@ -75,18 +75,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Engine {
-    /// An engine on `state` (the ledger, the id counter it continues
-    /// from, and the store that keeps it). Without a `runtime` it sends no
+    /// An engine on `state` (the store, the id counter it continues
+    /// from, and the data file that keeps it). Without a `runtime` it sends no
     /// callbacks at all.
     pub(crate) fn new(
         config: SandboxConfig,
         clock: Arc<dyn Clock>,
         faults: Faults,
         base_url: String,
-        state: (Ledger, u64, Option<Box<dyn Store>>),
+        state: (Store, u64, Option<Box<dyn DataFile>>),
         runtime: Option<tokio::runtime::Handle>,
     ) -> Arc<Self> {
-        let (ledger, counter, store) = state;
+        let (store, counter, data_file) = state;
         let timeout = config.callback_timeout;
         Arc::new_cyclic(|weak| Engine {
             notifier: Notifier::new(weak.clone(), runtime, timeout),
@@ -95,8 +95,8 @@ impl Engine {
             ids: IdSource::new(counter),
             faults,
             base_url,
-            ledger: Mutex::new(ledger),
-            store,
+            store: Mutex::new(store),
+            data_file,
             pans: Mutex::default(),
         })
     }
@@ -111,29 +111,29 @@ impl Engine {
         time::PrimitiveDateTime::new(local.date(), local.time())
     }
 
-    /// Runs `change` on the ledger, then stores what it touched and sends
+    /// Runs `change` on the store, then writes what it touched to the data file and sends
     /// its callbacks, whether `change` succeeded or refused after changing
     /// something. Nothing is answered before it is stored: when the write
-    /// fails, the request fails (error 4) and the ledger keeps the change
+    /// fails, the request fails (error 4) and the store keeps the change
     /// as unsaved, with its callbacks held back; every later transaction
     /// writes all that is unsaved with its own records, and fails too until
     /// a write succeeds.
     pub(crate) fn transact<R>(
         &self,
-        change: impl FnOnce(&mut Ledger, &mut Tx) -> Result<R, Reject>,
+        change: impl FnOnce(&mut Store, &mut Tx) -> Result<R, Reject>,
     ) -> Result<R, Reject> {
         let mut tx = Tx::default();
         let (result, deliveries) = {
-            let mut ledger = lock(&self.ledger);
-            // The ledger has no rollback: what a change did before it
+            let mut store = lock(&self.store);
+            // The store has no rollback: what a change did before it
             // refused (a wrong code counted, a payment expired or cancelled)
             // stands, so it is saved and announced whether or not the
             // request itself succeeds.
-            let result = change(&mut ledger, &mut tx);
-            let announcements = self.persist(&mut ledger, tx)?;
+            let result = change(&mut store, &mut tx);
+            let announcements = self.persist(&mut store, tx)?;
             let deliveries: Vec<Delivery> = announcements
                 .iter()
-                .filter_map(|e| self.delivery(&ledger, e))
+                .filter_map(|e| self.delivery(&store, e))
                 .collect();
             (result, deliveries)
         };
@@ -143,41 +143,41 @@ impl Engine {
         result
     }
 
-    /// Reads the ledger without changing it.
-    pub(crate) fn read<R>(&self, f: impl FnOnce(&Ledger) -> R) -> R {
-        f(&lock(&self.ledger))
+    /// Reads the store without changing it.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        f(&lock(&self.store))
     }
 
-    /// Adds what `tx` touched to the ledger's unsaved changes and writes
+    /// Adds what `tx` touched to the store's unsaved changes and writes
     /// them all; on success, the callbacks now due.
-    fn persist(&self, ledger: &mut Ledger, tx: Tx) -> Result<Vec<Announcement>, Reject> {
-        let Some(store) = &self.store else {
+    fn persist(&self, store: &mut Store, tx: Tx) -> Result<Vec<Announcement>, Reject> {
+        let Some(data_file) = &self.data_file else {
             return Ok(tx.events);
         };
-        let unsaved = &mut ledger.unsaved;
+        let unsaved = &mut store.unsaved;
         unsaved.counter |= tx.counter || !tx.payments.is_empty();
         unsaved.payments.extend(tx.payments);
         unsaved.refunds.extend(tx.refunds);
         unsaved.tokens.extend(tx.tokens);
         unsaved.announcements.extend(tx.events);
-        if ledger.unsaved.is_empty() {
+        if store.unsaved.is_empty() {
             return Ok(Vec::new());
         }
-        let changes = ledger.unsaved.changes(ledger, self.ids.current());
-        let written = changes.is_empty() || store.write(&changes).is_ok();
+        let changes = store.unsaved.changes(store, self.ids.current());
+        let written = changes.is_empty() || data_file.write(&changes).is_ok();
         drop(changes);
         if !written {
             return Err(Reject::internal(
                 "the sandbox could not save its data file; the change is kept and will be saved with the next request",
             ));
         }
-        Ok(std::mem::take(&mut ledger.unsaved).announcements)
+        Ok(std::mem::take(&mut store.unsaved).announcements)
     }
 
-    fn delivery(&self, ledger: &Ledger, event: &Announcement) -> Option<Delivery> {
+    fn delivery(&self, store: &Store, event: &Announcement) -> Option<Delivery> {
         match event {
             Announcement::Status(uuid) => {
-                let p = ledger.payment(uuid)?;
+                let p = store.payment(uuid)?;
                 let url = p.notify_url.clone()?;
                 let secret = self
                     .config
@@ -194,10 +194,10 @@ impl Engine {
                 // sandbox's state now, whatever happens to the callback
                 // (which alone carries it on, in its body).
                 let pan = lock(&self.pans).remove(uuid);
-                let p = ledger.payment(uuid)?;
+                let p = store.payment(uuid)?;
                 let binding = p.binding.as_ref()?;
                 let url = binding.bind_notify_url.clone()?;
-                let token = ledger.token(&binding.token)?;
+                let token = store.token(&binding.token)?;
                 let body = callbacks::tokenization_body(p, token, pan.as_ref());
                 Some(Delivery::tokenization(
                     url,

@@ -10,7 +10,7 @@ use crate::config::SandboxConfig;
 use crate::engine::Engine;
 use crate::faults::Faults;
 use crate::routes;
-use crate::state::Ledger;
+use crate::state::Store;
 
 /// A sandbox without a socket, a data file or callbacks: each request is
 /// answered by the same code, with the same bytes, as a started sandbox
@@ -64,7 +64,7 @@ impl InProcess {
             Arc::new(SystemClock),
             Faults::default(),
             "http://127.0.0.1:0".to_owned(),
-            (Ledger::default(), 0, None),
+            (Store::default(), 0, None),
             None,
         );
         let mut sandbox = Self {
@@ -152,8 +152,8 @@ mod tests {
         assert!(card.is_ok(), "{card:?}");
         sandbox
             .engine
-            .transact(|l, tx| {
-                let p = l.payment_mut(&uuid).unwrap();
+            .transact(|store, tx| {
+                let p = store.payment_mut(&uuid).unwrap();
                 p.status = octo_proto::PaymentStatus::Succeeded;
                 p.total_sum = Decimal::MAX;
                 tx.payment(&uuid);
@@ -176,7 +176,10 @@ mod tests {
             assert_eq!(answer["data"]["status"], "succeeded", "{answer}");
             assert!(answer["data"].get("transfer_sum").is_none(), "{answer}");
         }
-        let p = sandbox.engine.read(|l| l.payment(&uuid).cloned()).unwrap();
+        let p = sandbox
+            .engine
+            .read(|store| store.payment(&uuid).cloned())
+            .unwrap();
         let body = crate::callbacks::notification_body(
             &sandbox.engine,
             &p,

@@ -53,14 +53,15 @@ pub mod cards;
 mod clock;
 mod codes;
 mod config;
+mod customer;
 mod engine;
 // Owned by the fault-injection work; its arithmetic is on the sandbox's
 // own counters, not on request data.
 #[allow(clippy::arithmetic_side_effects)]
 mod faults;
-mod flow;
 mod ids;
 mod in_process;
+mod lifecycle;
 mod pages;
 mod routes;
 mod rules;
@@ -75,13 +76,13 @@ pub use config::{
     DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
     FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
 };
+pub use customer::{CustomerError, Step};
 pub use faults::{
     CallbackFaults, FaultAction, FaultCounts, FaultKind, FaultMix, FaultRule, Faults,
 };
-pub use flow::{CustomerError, Step};
 #[doc(hidden)]
 pub use in_process::InProcess;
-pub use state::StoreError;
+pub use state::DataFileError;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -94,7 +95,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::engine::Engine;
-use crate::state::{Ledger, RedbStore, Store};
+use crate::state::{DataFile, RedbFile, Store};
 
 /// The entry point: [`Sandbox::builder`].
 #[derive(Debug)]
@@ -124,7 +125,7 @@ pub enum StartError {
     /// The address could not be bound.
     Bind(std::io::Error),
     /// The data file could not be opened or read.
-    Store(StoreError),
+    DataFile(DataFileError),
     /// Not called inside a tokio runtime.
     NoRuntime,
 }
@@ -133,7 +134,7 @@ impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Bind(e) => write!(f, "could not bind the sandbox's address: {e}"),
-            Self::Store(e) => e.fmt(f),
+            Self::DataFile(e) => e.fmt(f),
             Self::NoRuntime => f.write_str("the sandbox must start inside a tokio runtime"),
         }
     }
@@ -266,27 +267,27 @@ impl SandboxBuilder {
             .clone()
             .map(|u| u.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{addr}"));
-        let (store, ledger, counter): (Option<Box<dyn Store>>, Ledger, u64) = match &self.data_file
-        {
-            None => (None, Ledger::default(), 0),
-            Some(path) => {
-                let store = RedbStore::open(path).map_err(StartError::Store)?;
-                let snapshot = store.load().map_err(StartError::Store)?;
-                let counter = snapshot.counter;
-                (
-                    Some(Box::new(store)),
-                    Ledger::from_snapshot(snapshot),
-                    counter,
-                )
-            }
-        };
+        let (data_file, store, counter): (Option<Box<dyn DataFile>>, Store, u64) =
+            match &self.data_file {
+                None => (None, Store::default(), 0),
+                Some(path) => {
+                    let file = RedbFile::open(path).map_err(StartError::DataFile)?;
+                    let snapshot = file.load().map_err(StartError::DataFile)?;
+                    let counter = snapshot.counter;
+                    (
+                        Some(Box::new(file)),
+                        Store::from_snapshot(snapshot),
+                        counter,
+                    )
+                }
+            };
         let sweep = self.config.sweep_interval;
         let engine = Engine::new(
             self.config,
             self.clock,
             self.faults,
             base_url,
-            (ledger, counter, store),
+            (store, counter, data_file),
             Some(runtime.clone()),
         );
         let (stop, stopped) = watch::channel(false);
@@ -408,8 +409,8 @@ impl SandboxHandle {
 
     /// The payment with OCTO id `uuid`.
     pub fn payment(&self, uuid: &str) -> Option<PaymentSummary> {
-        self.engine.read(|l| {
-            l.payment(uuid).map(|p| PaymentSummary {
+        self.engine.read(|store| {
+            store.payment(uuid).map(|p| PaymentSummary {
                 uuid: p.uuid.clone(),
                 shop_transaction_id: p.shop_transaction_id.clone(),
                 status: p.status.clone(),
@@ -422,14 +423,14 @@ impl SandboxHandle {
 
     /// How many payments (and bindings) it holds.
     pub fn payment_count(&self) -> usize {
-        self.engine.read(Ledger::payment_count)
+        self.engine.read(Store::payment_count)
     }
 
     /// The token of the binding `uuid`, and its status.
     pub fn binding_token(&self, uuid: &str) -> Option<(CardToken, TokenStatus)> {
-        self.engine.read(|l| {
-            let token = &l.payment(uuid)?.binding.as_ref()?.token;
-            let t = l.token(token)?;
+        self.engine.read(|store| {
+            let token = &store.payment(uuid)?.binding.as_ref()?.token;
+            let t = store.token(token)?;
             Some((CardToken::new(t.token.clone()), t.status.clone()))
         })
     }

@@ -175,36 +175,27 @@ pub(crate) fn refund_amount(
     amount: Decimal,
     left: Decimal,
 ) -> Result<(), Reject> {
+    let refused = |why: String| Err(Reject::new(codes::refund::INVALID_AMOUNT, why));
     if amount <= Decimal::ZERO {
-        return Err(Reject::new(
-            codes::refund::INVALID_AMOUNT,
-            "The refund amount must be positive",
-        ));
+        return refused("The refund amount must be positive".into());
     }
     if let Some(limit) = config.refund_limit(currency) {
         if amount < limit.min {
-            return Err(Reject::new(
-                codes::refund::INVALID_AMOUNT,
-                format!(
-                    "The refund amount {amount} is below the minimum of {} {currency} (1 USD)",
-                    limit.min
-                ),
+            return refused(format!(
+                "The refund amount {amount} is below the minimum of {} {currency} (1 USD)",
+                limit.min
             ));
         }
         if amount > limit.max {
-            return Err(Reject::new(
-                codes::refund::INVALID_AMOUNT,
-                format!(
-                    "The refund amount {amount} is above the maximum of {} {currency} (10,000,000 UZS)",
-                    limit.max
-                ),
+            return refused(format!(
+                "The refund amount {amount} is above the maximum of {} {currency} (10,000,000 UZS)",
+                limit.max
             ));
         }
     }
     if amount > left {
-        return Err(Reject::new(
-            codes::refund::INVALID_AMOUNT,
-            format!("The refund amount {amount} is more than the {left} left to refund"),
+        return refused(format!(
+            "The refund amount {amount} is more than the {left} left to refund"
         ));
     }
     Ok(())

@@ -93,7 +93,7 @@ async fn serve(
     };
     // The routes do not panic (checked arithmetic, no indexing on request
     // data, amounts bounded on reading); should one ever do so, the client
-    // still gets an answer, error 4, and the ledger's lock, recovered from
+    // still gets an answer, error 4, and the store's lock, recovered from
     // poisoning by every taker, keeps serving the other requests.
     let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         routes::route(&engine, &parts.method, path, &bytes)

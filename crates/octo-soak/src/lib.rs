@@ -20,14 +20,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod flows;
+mod orders;
 mod receiver;
 mod reconcile;
 mod rng;
 mod shop;
 mod transport;
 
-pub use flows::{Flow, Plan, Refunds};
+pub use orders::{Journey, Plan, Refunds};
 pub use reconcile::Report;
 pub use transport::Kind;
 
@@ -39,7 +39,7 @@ use octo_proto::{NotificationKey, PaymentMethod, RetryPolicy};
 use octo_sandbox::{FaultAction, FaultMix, RetrySchedule, Sandbox, Signing};
 use tokio::sync::Semaphore;
 
-use crate::flows::{Ctx, bind, card_number, run_order};
+use crate::orders::{Ctx, bind, card_number, run_order};
 use crate::receiver::Receiver;
 use crate::shop::{Order, Shop};
 use crate::transport::{Timings, Transport};
@@ -227,7 +227,7 @@ async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
             .map_err(|e| SoakError::Setup(format!("order id: {e}")))?;
         shop.open(Order {
             id: id.clone(),
-            flow: plan.flow,
+            journey: plan.journey,
             kind,
             amount: plan.amount,
             uuid: None,

@@ -10,7 +10,7 @@ use octo_proto::{Error, ShopTransactionId};
 use octo_sandbox::{FaultCounts, SandboxHandle};
 use rust_decimal::Decimal;
 
-use crate::flows::Flow;
+use crate::orders::Journey;
 use crate::shop::Shop;
 use crate::transport::{Kind, Transport};
 
@@ -24,8 +24,8 @@ pub struct Report {
     pub seed: u64,
     /// Payments run.
     pub payments: u64,
-    /// Payments per flow.
-    pub by_flow: BTreeMap<&'static str, u64>,
+    /// Payments per journey.
+    pub by_journey: BTreeMap<&'static str, u64>,
     /// Payments per transport.
     pub by_transport: BTreeMap<&'static str, u64>,
     /// Cards bound for token payments.
@@ -50,7 +50,7 @@ pub struct Report {
     /// Flows the shop gave up before their end (their books may still be
     /// right: they are counted in the four figures like any other).
     pub abandoned: u64,
-    /// Payments that ended in another status than their flow aims at.
+    /// Payments that ended in another status than their journey aims at.
     pub unexpected_outcome: u64,
     /// Faults injected, by kind.
     pub faults: FaultCounts,
@@ -97,8 +97,8 @@ impl fmt::Display for Report {
             self.payments, self.seed
         )?;
         writeln!(f, "wall time:            {:.1} s", self.wall.as_secs_f64())?;
-        for (flow, n) in &self.by_flow {
-            writeln!(f, "  flow {flow:<28} {n}")?;
+        for (journey, n) in &self.by_journey {
+            writeln!(f, "  flow {journey:<28} {n}")?;
         }
         for (t, n) in &self.by_transport {
             writeln!(f, "  transport {t:<23} {n}")?;
@@ -172,12 +172,12 @@ pub(crate) async fn reconcile(
     let mut known = 0usize;
     for order in shop.orders() {
         r.payments += 1;
-        *r.by_flow.entry(order.flow.name()).or_default() += 1;
+        *r.by_journey.entry(order.journey.name()).or_default() += 1;
         *r.by_transport.entry(order.kind.name()).or_default() += 1;
         let id = order.id.as_str().to_owned();
         if let Some(why) = &order.abandoned {
             r.abandoned += 1;
-            r.note(format!("{id} ({}) abandoned: {why}", order.flow.name()));
+            r.note(format!("{id} ({}) abandoned: {why}", order.journey.name()));
         }
         let Some(t) = client(transports, order.kind) else {
             continue;
@@ -230,7 +230,7 @@ pub(crate) async fn reconcile(
                 r.wrong_state += 1;
                 r.note(format!(
                     "{id} ({}): the shop believes {other:?}, OCTO says {} {:?} refunded {refunded}",
-                    order.flow.name(),
+                    order.journey.name(),
                     p.status,
                     p.total_sum
                 ));
@@ -262,9 +262,9 @@ pub(crate) async fn reconcile(
             r.refunds += 1;
             r.refunded += x.amount;
         }
-        let as_aimed = match order.flow {
-            Flow::Declined => p.status.is_final(),
-            flow => p.status == flow.expected(),
+        let as_aimed = match order.journey {
+            Journey::Declined => p.status.is_final(),
+            journey => p.status == journey.expected(),
         };
         if !as_aimed {
             r.unexpected_outcome += 1;

@@ -1,4 +1,4 @@
-//! A seeded generator (SplitMix64) for the harness's choices: which flow,
+//! A seeded generator (SplitMix64) for the harness's choices: which journey,
 //! which amounts, which card. No dependency, the same on every platform.
 
 use rust_decimal::Decimal;

@@ -11,7 +11,7 @@ use octo_proto::op::{Payment, PaymentStatusCheck};
 use octo_proto::{CardToken, Error, PaymentStatus, PaymentUuid, ShopTransactionId};
 use rust_decimal::Decimal;
 
-use crate::flows::Flow;
+use crate::orders::Journey;
 use crate::transport::{Kind, Transport};
 
 /// What the shop believes about a payment.
@@ -44,7 +44,7 @@ pub struct Order {
     /// `shop_transaction_id`.
     pub id: ShopTransactionId,
     /// What the order does.
-    pub flow: Flow,
+    pub journey: Journey,
     /// The transport it goes through.
     pub kind: Kind,
     /// The amount asked for.
@@ -55,7 +55,7 @@ pub struct Order {
     pub belief: Option<Belief>,
     /// The refunds asked for.
     pub refunds: Vec<RefundIntent>,
-    /// Why the flow stopped early, if it did.
+    /// Why the order stopped early, if it did.
     pub abandoned: Option<String>,
 }
 
@@ -236,7 +236,7 @@ impl Shop {
         }
     }
 
-    /// Marks the flow of `id` stopped early.
+    /// Marks the order `id` stopped early.
     pub fn abandon(&self, id: &str, why: String) {
         if let Some(o) = lock(&self.orders).get_mut(id) {
             o.abandoned = Some(why);
@@ -265,12 +265,7 @@ impl Shop {
         let op = PaymentStatusCheck::new(id.clone());
         let mut last = None;
         for attempt in 0..attempts.max(1) {
-            if attempt > 0 {
-                self.activity
-                    .idempotent_resends
-                    .fetch_add(1, Ordering::Relaxed);
-                tokio::time::sleep(backoff(attempt)).await;
-            }
+            pause_before(attempt, Some(&self.activity.idempotent_resends)).await;
             self.activity.status_checks.fetch_add(1, Ordering::Relaxed);
             match t.send(&op, self.call_limit).await {
                 Ok(p) => return Ok(p),
@@ -298,6 +293,19 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(ms.min(500))
 }
 
+/// What the shop does before attempt `attempt` of a call: nothing before
+/// the first; before a later one, it counts the resend in `resends` (when
+/// that kind is counted) and waits the [`backoff`].
+pub async fn pause_before(attempt: u32, resends: Option<&AtomicU64>) {
+    if attempt == 0 {
+        return;
+    }
+    if let Some(resends) = resends {
+        resends.fetch_add(1, Ordering::Relaxed);
+    }
+    tokio::time::sleep(backoff(attempt)).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,7 +314,7 @@ mod tests {
         let shop = Shop::new(Vec::new(), Duration::from_secs(1));
         shop.open(Order {
             id: id.parse().unwrap_or_else(|_| unreachable!()),
-            flow: Flow::TwoStagePartial,
+            journey: Journey::TwoStagePartial,
             kind: Kind::Hyper,
             amount: Decimal::new(100_000, 0),
             uuid: None,
@@ -329,22 +337,11 @@ mod tests {
             Decimal::new(100_000, 0),
             Decimal::new(40_000, 0),
         );
-        shop.learn(
-            "o-1",
-            &u,
-            &PaymentStatus::WaitingForCapture,
-            Some(held),
-            None,
-        );
+        let hold = PaymentStatus::WaitingForCapture;
+        shop.learn("o-1", &u, &hold, Some(held), None);
         shop.learn("o-1", &u, &PaymentStatus::Succeeded, Some(taken), None);
         // A status check sent before the capture answers after it.
-        shop.learn(
-            "o-1",
-            &u,
-            &PaymentStatus::WaitingForCapture,
-            Some(held),
-            None,
-        );
+        shop.learn("o-1", &u, &hold, Some(held), None);
         let b = shop.belief("o-1");
         assert_eq!(
             b.as_ref().map(|b| &b.status),

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use octo_proto::{Config, Error, Operation, RetryPolicy, TransportError, TransportErrorKind};
+use octo_transport::{Backend, ClientBuilder};
 
 /// Which transport a payment goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,6 +55,14 @@ pub enum Transport {
     Hyper(octo_hyper::Client),
 }
 
+/// A client builder with the harness's timings and retry policy.
+fn timed<B: Backend>(builder: ClientBuilder<B>, t: &Timings) -> ClientBuilder<B> {
+    builder
+        .timeout(t.attempt)
+        .connect_timeout(t.connect)
+        .retry_policy(t.retry)
+}
+
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Transport({})", self.kind().name())
@@ -64,27 +73,11 @@ impl Transport {
     /// A client of `kind` for `config`.
     pub fn new(kind: Kind, config: Config, t: &Timings) -> Result<Self, TransportError> {
         Ok(match kind {
-            Kind::Reqwest => Self::Reqwest(
-                octo_reqwest::Client::builder(config)
-                    .timeout(t.attempt)
-                    .connect_timeout(t.connect)
-                    .retry_policy(t.retry)
-                    .build()?,
-            ),
-            Kind::Ureq => Self::Ureq(
-                octo_ureq::Client::builder(config)
-                    .timeout(t.attempt)
-                    .connect_timeout(t.connect)
-                    .retry_policy(t.retry)
-                    .build(),
-            ),
-            Kind::Hyper => Self::Hyper(
-                octo_hyper::Client::builder(config)
-                    .timeout(t.attempt)
-                    .connect_timeout(t.connect)
-                    .retry_policy(t.retry)
-                    .build()?,
-            ),
+            Kind::Reqwest => {
+                Self::Reqwest(timed(octo_reqwest::Client::builder(config), t).build()?)
+            }
+            Kind::Ureq => Self::Ureq(timed(octo_ureq::Client::builder(config), t).build()),
+            Kind::Hyper => Self::Hyper(timed(octo_hyper::Client::builder(config), t).build()?),
         })
     }
 

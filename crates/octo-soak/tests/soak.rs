@@ -21,7 +21,7 @@ async fn a_hundred_payments_under_faults_reconcile() {
     assert_eq!(report.unexpected_outcome, 0, "{report}");
     assert_eq!(report.refused_notifications, 0);
     assert_eq!(report.by_transport.len(), 3, "every transport ran");
-    assert_eq!(report.by_flow.len(), 6, "every flow ran: {report}");
+    assert_eq!(report.by_journey.len(), 6, "every journey ran: {report}");
     assert!(report.refunds > 0 && report.bound_cards > 0, "{report}");
     // Every kind of fault in the mix was met at least once.
     for kind in [

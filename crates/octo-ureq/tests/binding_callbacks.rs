@@ -11,7 +11,7 @@ use octo_proto::machine::{
 };
 use octo_proto::op::BindCard;
 use octo_proto::{CardExpiry, CardToken, Config, MaskedPan, Pan, PaymentMethod, TokenStatus};
-use octo_testkit::replay::{ReplayServer, Reply};
+use octo_testkit::replay::{Canned, ReplayServer};
 use octo_ureq::{Client, FlowHandler};
 use time::OffsetDateTime;
 
@@ -49,8 +49,8 @@ fn callback(card: &str) -> TokenNotice {
 #[test]
 fn a_callback_for_another_card_is_skipped_and_the_right_one_binds() {
     let server = ReplayServer::start().unwrap();
-    server.push_reply(Reply::json(200, CREATED));
-    server.push_reply(Reply::json(200, PAID));
+    server.push_reply(Canned::json(200, CREATED));
+    server.push_reply(Canned::json(200, PAID));
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();

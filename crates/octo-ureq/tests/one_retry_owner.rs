@@ -13,7 +13,7 @@ use octo_proto::machine::{
 use octo_proto::op::{BindCard, PaymentStatusCheck, PreparePayment};
 use octo_proto::{CardExpiry, Config, Currency, Operation, Pan, PaymentMethod, RetryPolicy};
 use octo_testkit::ExpectedRequest;
-use octo_testkit::replay::{Exchange, ReplayServer, Reply};
+use octo_testkit::replay::{Canned, Exchange, ReplayServer};
 use octo_ureq::{Client, FlowHandler, RunError};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -82,7 +82,7 @@ fn bind_card() -> BindCard {
 
 #[test]
 fn an_idempotent_command_answered_503_reaches_the_server_exactly_max_attempts_times() {
-    let server = ReplayServer::always(Reply::json(503, UNAVAILABLE)).unwrap();
+    let server = ReplayServer::always(Canned::json(503, UNAVAILABLE)).unwrap();
     let mut machine = payment_machine();
     let error = client(&server.url())
         .run(&mut machine, &mut NoShop)
@@ -97,7 +97,7 @@ fn an_idempotent_command_answered_503_reaches_the_server_exactly_max_attempts_ti
 
 #[test]
 fn an_idempotent_command_that_always_times_out_reaches_the_server_exactly_max_attempts_times() {
-    let late = Reply::json(200, "{}").delayed(Duration::from_millis(600));
+    let late = Canned::json(200, "{}").delayed(Duration::from_millis(600));
     let server = ReplayServer::always(late).unwrap();
     let mut machine = payment_machine();
     let error = client(&server.url())
@@ -113,7 +113,7 @@ fn bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked() {
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();
-    let late = || Reply::json(200, "{}").delayed(Duration::from_millis(600));
+    let late = || Canned::json(200, "{}").delayed(Duration::from_millis(600));
     let expect =
         |request: http::Request<Vec<u8>>| Some(ExpectedRequest::from_request(&request).unwrap());
     // bind_card once: a resend would meet error 20 and send the card again.

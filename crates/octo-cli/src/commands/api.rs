@@ -6,9 +6,10 @@ use octo_proto::op::{
     SetAccept, SmsCode, VerificationInfo,
 };
 use octo_proto::{
-    CardExpiry, CardToken, Currency, Cvc, Language, Pan, PaymentMethod, PaymentUuid, ShopRefundId,
-    ShopTransactionId,
+    CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentUuid,
+    ShopRefundId, ShopTransactionId,
 };
+use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -48,7 +49,7 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             op.notify_url = notify_url;
             op.ttl = ttl;
             op.language = Language::parse(&language);
-            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
+            let p = call(b, &op)?;
             render::print(api.json, &p, render::payment);
             if let (false, Some(url)) = (api.json, &p.octo_pay_url) {
                 println!("\nSend the customer to {url} to pay.");
@@ -60,9 +61,7 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             api,
         } => with_backend(&api, false, |b| {
             let op = PaymentStatusCheck::new(id(&shop_transaction_id)?);
-            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
-            render::print(api.json, &p, render::payment);
-            Ok(exit::OK)
+            shown(api.json, &call(b, &op)?, render::payment)
         }),
         Command::Capture { uuid, amount, api } => with_backend(&api, false, |b| {
             let uuid = payment_uuid(&uuid)?;
@@ -70,15 +69,11 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
                 Some(amount) => SetAccept::capture_partial(uuid, amount),
                 None => SetAccept::capture(uuid),
             };
-            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
-            render::print(api.json, &p, render::payment);
-            Ok(exit::OK)
+            shown(api.json, &call(b, &op)?, render::payment)
         }),
         Command::Cancel { uuid, api } => with_backend(&api, false, |b| {
             let op = SetAccept::cancel(payment_uuid(&uuid)?);
-            let p = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
-            render::print(api.json, &p, render::payment);
-            Ok(exit::OK)
+            shown(api.json, &call(b, &op)?, render::payment)
         }),
         Command::Refund {
             uuid,
@@ -89,9 +84,7 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             let refund_id = ShopRefundId::new(refund_id)
                 .map_err(|e| Failure::usage(format!("--refund-id: {e}")))?;
             let op = Refund::new(refund_id, payment_uuid(&uuid)?, amount);
-            let r = b.send(&op).map_err(|e| Failure::from_sdk(&e))?;
-            render::print(api.json, &r, render::refund);
-            Ok(exit::OK)
+            shown(api.json, &call(b, &op)?, render::refund)
         }),
         Command::Bind {
             shop_transaction_id,
@@ -134,19 +127,13 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             let mut input = SecretInput::stdin();
             with_backend(&api, false, |b| {
                 let token = CardToken::new(input.read("card token", "Card token: ")?);
-                let blocked = b
-                    .send(&BlockCardToken::new(token))
-                    .map_err(|e| Failure::from_sdk(&e))?;
-                render::print(api.json, &blocked, render::blocked);
-                Ok(exit::OK)
+                let blocked = call(b, &BlockCardToken::new(token))?;
+                shown(api.json, &blocked, render::blocked)
             })
         }
         Command::FiscalData { uuid, api } => with_backend(&api, false, |b| {
-            let receipt = b
-                .send(&FiscalData::new(payment_uuid(&uuid)?))
-                .map_err(|e| Failure::from_sdk(&e))?;
-            render::print(api.json, &receipt, render::receipt);
-            Ok(exit::OK)
+            let receipt = call(b, &FiscalData::new(payment_uuid(&uuid)?))?;
+            shown(api.json, &receipt, render::receipt)
         }),
         _ => return None,
     })
@@ -168,6 +155,19 @@ fn with_backend(
     call(&backend)
 }
 
+/// Sends `op`; OCTO's refusal or a transport error becomes the failure the
+/// command exits with.
+fn call<O: Operation>(b: &Backend, op: &O) -> Result<O::Output, Failure> {
+    b.send(op).map_err(|e| Failure::from_sdk(&e))
+}
+
+/// Prints `value` (as JSON with `--json`, else as `text` writes it): the
+/// command is done.
+fn shown<T: Serialize>(json: bool, value: &T, text: fn(&T) -> String) -> Result<u8, Failure> {
+    render::print(json, value, text);
+    Ok(exit::OK)
+}
+
 /// `bind_card`, then (Humo, Uzcard) the SMS code from standard input, or
 /// (Visa, Mastercard) the 3-D Secure page to send the customer to.
 fn bind<R: std::io::BufRead>(
@@ -176,7 +176,7 @@ fn bind<R: std::io::BufRead>(
     json: bool,
     input: &mut SecretInput<R>,
 ) -> Result<u8, Failure> {
-    let started = b.send(op).map_err(|e| Failure::from_sdk(&e))?;
+    let started = call(b, op)?;
     if op.method == PaymentMethod::BankCard {
         render::print(json, &started, render::payment);
         if let (false, Some(url)) = (json, &started.octo_pay_url) {
@@ -185,9 +185,7 @@ fn bind<R: std::io::BufRead>(
         return Ok(exit::OK);
     }
     let uuid = started.octo_payment_uuid.clone();
-    let verification = b
-        .send(&VerificationInfo::new(uuid.clone()))
-        .map_err(|e| Failure::from_sdk(&e))?;
+    let verification = call(b, &VerificationInfo::new(uuid.clone()))?;
     if verification.is_expired() {
         return Err(Failure::new(
             exit::REFUSED,
@@ -203,13 +201,12 @@ fn bind<R: std::io::BufRead>(
     );
     let code = input.read("SMS code", &prompt)?;
     let sms_key = SmsCode::new(code).map_err(|e| Failure::usage(format!("SMS code: {e}")))?;
-    let confirmed = b
-        .send(&CheckSmsKey {
-            octo_payment_uuid: uuid,
-            verify_id: verification.verify_id,
-            sms_key,
-        })
-        .map_err(|e| Failure::from_sdk(&e))?;
+    let check = CheckSmsKey {
+        octo_payment_uuid: uuid,
+        verify_id: verification.verify_id,
+        sms_key,
+    };
+    let confirmed = call(b, &check)?;
     if json {
         let value = json!({ "verification": verification, "binding": confirmed });
         render::print(true, &value, |_| String::new());

@@ -1,4 +1,4 @@
-//! How the demo runs a flow: octo-proto's state machine, driven to its end
+//! How the demo runs a scenario: octo-proto's state machine, driven to its end
 //! by the chosen transport's `run`, with one handler, [`Shopper`], standing
 //! in for the customer and for the shop's callback server.
 //!
@@ -27,7 +27,7 @@ use super::narrate::{Actor, Narrator};
 use super::receiver::{Arrival, Receiver};
 use crate::backend::Backend;
 
-/// How long the shopper waits for a callback before the flow stalls.
+/// How long the shopper waits for a callback before the scenario stalls.
 const CALLBACK_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs `machine` to its end through `backend`'s transport, with `shopper`
@@ -41,12 +41,12 @@ pub fn run<M: Machine>(
     backend.run(machine, shopper)
 }
 
-/// The customer and the shop's callback server while one flow runs.
+/// The customer and the shop's callback server while one scenario runs.
 pub struct Shopper<'a> {
     narrator: &'a Narrator,
     sandbox: &'a SandboxHandle,
     receiver: &'a Receiver,
-    /// The flow's `shop_transaction_id`: callbacks for others are not its.
+    /// The scenario's `shop_transaction_id`: callbacks for others are not its.
     order: String,
     /// The card the customer pays with on the payment page.
     card: Option<TestCard>,
@@ -54,12 +54,12 @@ pub struct Shopper<'a> {
     decision: Option<Input>,
     /// Arrivals before this index were handed in already.
     next: usize,
-    /// What went wrong on the customer's side, for the flow's verdict.
+    /// What went wrong on the customer's side, for the scenario's verdict.
     trouble: Option<String>,
 }
 
 impl<'a> Shopper<'a> {
-    /// A shopper for the flow of `order`, taking only callbacks that come
+    /// A shopper for the scenario of `order`, taking only callbacks that come
     /// after this moment.
     pub fn new(
         narrator: &'a Narrator,
@@ -239,7 +239,7 @@ impl<'a> Shopper<'a> {
         }
     }
 
-    /// The next callback of this flow that the machine waits for, handed
+    /// The next callback of this scenario that the machine waits for, handed
     /// in as an input; `None` when none came in time (the run stalls).
     fn on_wait(&mut self, wait: &Wait) -> Option<Input> {
         if self.trouble.is_some() {

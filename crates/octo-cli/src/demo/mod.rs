@@ -1,5 +1,5 @@
 //! `octo demo`: an embedded sandbox, the shop's callback server, and every
-//! flow through the chosen transport, told step by step.
+//! scenario through the chosen transport, told step by step.
 //!
 //! Nothing is simulated on the shop's side: each call goes over HTTP
 //! through the transport to the sandbox, and each notification comes back
@@ -8,10 +8,10 @@
 //! shop, never credentials from the environment.
 
 mod drive;
-mod flows;
 mod narrate;
 mod narrated;
 mod receiver;
+mod scenarios;
 mod steps;
 
 use std::time::{Duration, Instant};
@@ -23,12 +23,12 @@ use crate::backend::{self, Backend};
 use crate::cli::Transport;
 use crate::commands::sandbox::{self as sandbox_command, SANDBOX_NOTIFY_KEY};
 use crate::failure::{Failure, exit};
-use flows::FLOWS;
 use narrate::Narrator;
 use receiver::{Arrival, Receiver};
+use scenarios::SCENARIOS;
 use steps::Ctx;
 
-/// Runs every flow; exit 0 only when each ended as expected.
+/// Runs every scenario; exit 0 only when each ended as expected.
 pub fn run(transport: Transport) -> Result<u8, Failure> {
     let started = Instant::now();
     let runtime = backend::runtime()?;
@@ -84,14 +84,14 @@ pub fn run(transport: Transport) -> Result<u8, Failure> {
     };
     let mut passed = 0;
     let mut failed_titles = Vec::new();
-    for (index, flow) in FLOWS.iter().enumerate() {
+    for (index, scenario) in SCENARIOS.iter().enumerate() {
         ctx.narrator
-            .flow(index + 1, FLOWS.len(), flow.title, flow.story);
-        let outcome = (flow.run)(&mut ctx);
+            .scenario(index + 1, SCENARIOS.len(), scenario.title, scenario.story);
+        let outcome = (scenario.run)(&mut ctx);
         ctx.narrator.verdict(&outcome);
         match outcome {
             Ok(_) => passed += 1,
-            Err(_) => failed_titles.push(flow.title),
+            Err(_) => failed_titles.push(scenario.title),
         }
     }
     runtime.block_on(sandbox.wait_for_callbacks(Duration::from_secs(3)));
@@ -100,7 +100,7 @@ pub fn run(transport: Transport) -> Result<u8, Failure> {
     narrator.say("");
     narrator.say(&format!(
         "Summary: {passed} of {} flows ended as expected, through {}, in {:.1} s.",
-        FLOWS.len(),
+        SCENARIOS.len(),
         backend.name(),
         started.elapsed().as_secs_f64()
     ));

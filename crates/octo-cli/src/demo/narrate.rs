@@ -1,6 +1,6 @@
-//! How the demo talks: a header per flow, numbered steps that say who acts
+//! How the demo talks: a header per scenario, numbered steps that say who acts
 //! (the shop's server, the customer, OCTO), what each side sees, and a
-//! verdict per flow.
+//! verdict per scenario.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,8 +40,8 @@ impl Narrator {
         let _ = writeln!(out, "{text}");
     }
 
-    /// A flow begins: its place in the run, its title and what it shows.
-    pub fn flow(&self, index: usize, total: usize, title: &str, story: &str) {
+    /// A scenario begins: its place in the run, its title and what it shows.
+    pub fn scenario(&self, index: usize, total: usize, title: &str, story: &str) {
         self.step.store(0, Ordering::Relaxed);
         self.line("");
         self.line(&format!("[{index}/{total}] {title}"));
@@ -59,7 +59,7 @@ impl Narrator {
         self.line(&format!("                       {text}"));
     }
 
-    /// The flow's verdict.
+    /// The scenario's verdict.
     pub fn verdict(&self, result: &Result<String, String>) {
         match result {
             Ok(what) => self.line(&format!("      => as expected: {what}")),

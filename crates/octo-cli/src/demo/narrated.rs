@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::narrate::{Actor, Narrator};
 use super::steps::uzs;
 
-/// The words for a flow's commands that only the flow knows: why the shop
+/// The words for a scenario's commands that only the scenario knows: why the shop
 /// captures or cancels, why it refunds, how it pays with a token.
 #[derive(Debug, Clone)]
 pub struct Notes {
@@ -49,7 +49,7 @@ impl Default for Notes {
 pub struct Narrated<'a, M> {
     machine: &'a mut M,
     narrator: &'a Narrator,
-    /// The flow's own words.
+    /// The scenario's own words.
     pub notes: Notes,
     /// What to tell under the answer to `prepare_payment`.
     extras: Option<&'static str>,
@@ -66,7 +66,7 @@ impl<'a, M: Machine> Narrated<'a, M> {
         }
     }
 
-    /// The same, with the flow's own words.
+    /// The same, with the scenario's own words.
     pub fn with(mut self, change: impl FnOnce(&mut Notes)) -> Self {
         change(&mut self.notes);
         self
@@ -149,7 +149,7 @@ impl<'a, M: Machine> Narrated<'a, M> {
             ),
             Reply::CheckSmsKey(Ok(p)) => format!("OCTO: binding is {}", p.status),
             Reply::BlockCardToken(Ok(b)) => format!("OCTO: the token is {}", b.status),
-            // A refusal is told by the flow, which knows whether it was
+            // A refusal is told by the scenario, which knows whether it was
             // expected; a retried failure by the transport's logs.
             _ => return,
         };

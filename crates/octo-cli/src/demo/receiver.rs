@@ -1,7 +1,7 @@
 //! The shop's side of OCTO's callbacks during the demo: a loopback HTTP
 //! server running octo-hyper's `CallbackService` (which verifies payment
 //! notifications and reads tokenization callbacks with octo-proto), keeping
-//! what arrived for the flows to wait on.
+//! what arrived for the scenarios to wait on.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -25,7 +25,7 @@ use octo_hyper::{CallbackHandler, CallbackService};
 #[derive(Debug, Clone)]
 pub enum Arrival {
     /// A payment notification whose signature checked out: a hint that the
-    /// payment's status changed, which the flows confirm with OCTO.
+    /// payment's status changed, which the scenarios confirm with OCTO.
     Notification(Box<VerifiedNotification>),
     /// A tokenization callback.
     Tokenization(TokenizationCallback),
@@ -151,7 +151,7 @@ impl CallbackHandler for DemoShop {
 
     async fn tokenization(&self, callback: TokenizationCallback) -> TokenizationReply {
         self.inbox.push(Arrival::Tokenization(callback));
-        // The demo keeps the token in memory for the next flows; a shop
+        // The demo keeps the token in memory for the next scenarios; a shop
         // answers this only once the token is stored durably.
         TokenizationReply::stored("token stored")
     }

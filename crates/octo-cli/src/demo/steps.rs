@@ -1,8 +1,8 @@
-//! What the demo's flows share: the payment each one prepares, the
+//! What the demo's scenarios share: the payment each one prepares, the
 //! shopper and the narrated machine each one runs, and a status check the
 //! shop makes by hand.
 //!
-//! The flows are driven by octo-proto's state machines through the chosen
+//! The scenarios are driven by octo-proto's state machines through the chosen
 //! transport's `run` (see [`drive`]). The machines follow the
 //! rule a shop must: a verified notification is a hint that the status
 //! changed (its signature covers the payment's id and status, not its
@@ -25,10 +25,10 @@ use crate::failure::Failure;
 /// Where the customer returns after paying, in every demo payment.
 pub const RETURN_URL: &str = "https://shop.example/orders/done";
 
-/// What a flow ends with: what happened, or what went differently.
+/// What a scenario ends with: what happened, or what went differently.
 pub type Outcome = Result<String, String>;
 
-/// What every flow works with.
+/// What every scenario works with.
 pub struct Ctx<'a> {
     /// The chosen transport's client, pointed at the sandbox.
     pub backend: &'a Backend,
@@ -38,7 +38,7 @@ pub struct Ctx<'a> {
     pub receiver: &'a Receiver,
     /// The story teller.
     pub narrator: Narrator,
-    /// The card token from the binding flow, for the token flows.
+    /// The card token from the binding scenario, for the token scenarios.
     pub token: Option<octo_proto::CardToken>,
 }
 
@@ -77,12 +77,12 @@ impl Ctx<'_> {
         Ok(op)
     }
 
-    /// The customer and the shop's callback server for the flow of `order`.
+    /// The customer and the shop's callback server for the scenario of `order`.
     pub fn shopper(&self, order: &str) -> Shopper<'_> {
         Shopper::new(&self.narrator, self.sandbox, self.receiver, order)
     }
 
-    /// Runs `machine` (told by the narrator, with the flow's words in
+    /// Runs `machine` (told by the narrator, with the scenario's words in
     /// `notes`) to its end through the chosen transport; a failure in
     /// words.
     pub fn run<M: Machine>(

@@ -60,15 +60,8 @@ impl Delivery {
         body: Value,
         schedule: &RetrySchedule,
     ) -> Self {
-        Self {
-            url,
-            body: Bytes::from(body.to_string()),
-            uuid: p.uuid.clone(),
-            kind: Kind::Payment {
-                awaits_decision: p.status == PaymentStatus::WaitingForCapture,
-            },
-            delays: schedule.delays.clone(),
-        }
+        let awaits_decision = p.status == PaymentStatus::WaitingForCapture;
+        Self::new(url, p, body, Kind::Payment { awaits_decision }, schedule)
     }
 
     pub(crate) fn tokenization(
@@ -78,13 +71,22 @@ impl Delivery {
         body: Value,
         schedule: &RetrySchedule,
     ) -> Self {
+        let token = token.to_owned();
+        Self::new(url, p, body, Kind::Tokenization { token }, schedule)
+    }
+
+    fn new(
+        url: String,
+        p: &PaymentRecord,
+        body: Value,
+        kind: Kind,
+        schedule: &RetrySchedule,
+    ) -> Self {
         Self {
             url,
             body: Bytes::from(body.to_string()),
             uuid: p.uuid.clone(),
-            kind: Kind::Tokenization {
-                token: token.to_owned(),
-            },
+            kind,
             delays: schedule.delays.clone(),
         }
     }
@@ -251,8 +253,9 @@ async fn deliver(
             awaits_decision: true,
         } = d.kind
         {
-            let waiting = e.read(|l| {
-                l.payment(&d.uuid)
+            let waiting = e.read(|store| {
+                store
+                    .payment(&d.uuid)
                     .is_some_and(|p| p.status == PaymentStatus::WaitingForCapture)
             });
             if !waiting {
@@ -277,7 +280,7 @@ async fn deliver(
                 awaits_decision: true,
             } => {
                 if let Some(decided) = decision(&reply) {
-                    let _ = e.transact(|l, tx| e.decide(l, &d.uuid, decided, None, tx));
+                    let _ = e.transact(|store, tx| e.decide(store, &d.uuid, decided, None, tx));
                     return;
                 }
             }
@@ -290,8 +293,8 @@ async fn deliver(
     }
     if let (Kind::Tokenization { token }, Some(e)) = (&d.kind, engine.upgrade()) {
         e.forget_pan(&d.uuid);
-        let _ = e.transact(|l, tx| {
-            if let Some(t) = l.token_mut(token) {
+        let _ = e.transact(|store, tx| {
+            if let Some(t) = store.token_mut(token) {
                 t.status = octo_proto::TokenStatus::Failed;
                 tx.token(token);
             }

@@ -16,8 +16,8 @@ mod html;
 
 use http::{Method, StatusCode};
 
+use crate::customer::{CustomerError, Step};
 use crate::engine::Engine;
-use crate::flow::{CustomerError, Step};
 use crate::routes::Reply;
 
 /// Decodes `application/x-www-form-urlencoded` text.
@@ -69,8 +69,8 @@ fn step_reply(engine: &Engine, uuid: &str, step: Result<Step, CustomerError>) ->
 
 /// The page for where the customer is now, with an optional message.
 fn page(engine: &Engine, uuid: &str, message: Option<&str>) -> Reply {
-    let view = engine.read(|l| {
-        l.payment(uuid).map(|p| html::PaymentView {
+    let view = engine.read(|store| {
+        store.payment(uuid).map(|p| html::PaymentView {
             uuid: p.uuid.clone(),
             amount: format!("{} {}", p.total_sum, p.currency),
             description: p.description.clone(),

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use super::payments::{owned_payment, payment_payload, unknown, url};
 use crate::codes;
+use crate::customer::{Step, card_record, mask_phone};
 use crate::engine::{Engine, pan_digest};
-use crate::flow::{Step, card_record, mask_phone};
 use crate::rules;
 use crate::state::{BindingRecord, ChallengeKind, PaymentRecord, TokenRecord};
 use crate::wire::{self, Body, Reject};
@@ -44,11 +44,12 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     };
     // Through `transact`, which changes nothing here: an answer about a
     // known binding goes out only once everything unsaved is saved.
-    let known = engine.transact(|l, _| {
-        if l.live_token_for(shop_id, &digest).is_some() {
+    let known = engine.transact(|store, _| {
+        if store.live_token_for(shop_id, &digest).is_some() {
             return Ok(Some(Err(pending())));
         }
-        Ok(l.payment_by_shop_tx(shop_id, &tx_id)
+        Ok(store
+            .payment_by_shop_tx(shop_id, &tx_id)
             .map(|p| Ok(payment_payload(engine, p))))
     })?;
     if let Some(answer) = known {
@@ -67,22 +68,22 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let token = engine.ids.token();
     let card = card_record(&pan, exp, Some(holder.clone()));
     engine.remember_pan(&uuid, pan);
-    let result = engine.transact(|l, tx| {
+    let result = engine.transact(|store, tx| {
         // Checked again under the lock: another request may have won.
-        if l.live_token_for(shop_id, &digest).is_some() {
+        if store.live_token_for(shop_id, &digest).is_some() {
             return Err(pending());
         }
-        if let Some(p) = l.payment_by_shop_tx(shop_id, &tx_id) {
+        if let Some(p) = store.payment_by_shop_tx(shop_id, &tx_id) {
             return Ok(payment_payload(engine, p));
         }
-        l.put_token(TokenRecord {
+        store.put_token(TokenRecord {
             token: token.clone(),
             shop_id,
             status: TokenStatus::Init,
             card: card.clone(),
             binding_uuid: uuid.clone(),
         });
-        l.put_payment(PaymentRecord {
+        store.put_payment(PaymentRecord {
             uuid: uuid.clone(),
             payment_id,
             shop_id,
@@ -118,8 +119,9 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
         tx.payment(&uuid);
         tx.token(&token);
         tx.drew_id();
-        engine.apply_card(l, &uuid, card.clone(), phone.clone(), tx);
-        l.payment(&uuid)
+        engine.apply_card(store, &uuid, card.clone(), phone.clone(), tx);
+        store
+            .payment(&uuid)
             .map(|p| payment_payload(engine, p))
             .ok_or_else(|| unknown(&uuid))
     });
@@ -159,10 +161,11 @@ pub(crate) fn verification_info(engine: &Engine, body: &Body) -> Result<Value, R
     };
     let now = engine.now();
     engine
-        .transact(|l, tx| {
-            l.payment(&uuid).ok_or_else(|| unknown(&uuid))?;
-            engine.expire_if_due(l, &uuid, now, tx);
-            l.payment(&uuid)
+        .transact(|store, tx| {
+            store.payment(&uuid).ok_or_else(|| unknown(&uuid))?;
+            engine.expire_if_due(store, &uuid, now, tx);
+            store
+                .payment(&uuid)
                 .map(|p| verification(engine, p))
                 .ok_or_else(|| unknown(&uuid))
         })
@@ -176,10 +179,10 @@ pub(crate) fn check_sms_key(engine: &Engine, body: &Body) -> Result<Value, Rejec
     let code = body.req_text("smsKey")?;
     let now = engine.now();
     engine
-        .transact(|l, tx| {
-            owned_payment(l, shop.id.0, &uuid)?;
-            engine.expire_if_due(l, &uuid, now, tx);
-            let p = owned_payment(l, shop.id.0, &uuid)?;
+        .transact(|store, tx| {
+            owned_payment(store, shop.id.0, &uuid)?;
+            engine.expire_if_due(store, &uuid, now, tx);
+            let p = owned_payment(store, shop.id.0, &uuid)?;
             match &p.challenge {
                 Some(c) if c.kind == ChallengeKind::Sms && c.verify_id == verify_id => {}
                 Some(c) if c.kind == ChallengeKind::Sms => {
@@ -195,14 +198,14 @@ pub(crate) fn check_sms_key(engine: &Engine, body: &Body) -> Result<Value, Rejec
                 }
             }
             let step = engine
-                .check_code(l, &uuid, &code, tx)
+                .check_code(store, &uuid, &code, tx)
                 .map_err(|e| Reject::internal(e.to_string()))?;
             match step {
                 Step::Finished {
                     message: Some(m), ..
                 }
                 | Step::Retry { message: m } => Err(Reject::format(m)),
-                _ => l
+                _ => store
                     .payment(&uuid)
                     .map(|p| payment_payload(engine, p))
                     .ok_or_else(|| unknown(&uuid)),
@@ -221,14 +224,14 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let now = engine.now();
     let max = engine.config.otp_max_resends;
     engine
-        .transact(|l, tx| {
-            let uuid = l
+        .transact(|store, tx| {
+            let uuid = store
                 .payment_by_number(number)
                 .map(|p| p.uuid.clone())
                 .ok_or_else(|| Reject::format(format!("no payment with paymentId {number}")))?;
-            engine.expire_if_due(l, &uuid, now, tx);
+            engine.expire_if_due(store, &uuid, now, tx);
             let verify_id = engine.ids.next_number();
-            let p = l.payment_mut(&uuid).ok_or_else(|| unknown(&uuid))?;
+            let p = store.payment_mut(&uuid).ok_or_else(|| unknown(&uuid))?;
             let same_card = p.card.as_ref().is_some_and(|c| {
                 c.may_be(&digest, pan.first6(), pan.last4()) && c.exp == exp.to_yymm()
             });
@@ -253,7 +256,7 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             c.sent_at = now;
             tx.payment(&uuid);
             tx.drew_id();
-            let p = l.payment(&uuid).ok_or_else(|| unknown(&uuid))?;
+            let p = store.payment(&uuid).ok_or_else(|| unknown(&uuid))?;
             Ok(verification(engine, p))
         })
         .map(wire::ok_data_only)

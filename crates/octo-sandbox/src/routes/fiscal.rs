@@ -22,8 +22,8 @@ pub(crate) fn fiscal_data(engine: &Engine, body: &Body) -> Result<Value, Reject>
     )?;
     let uuid = body.req_text("payment_uuid")?;
     engine
-        .transact(|l, tx| {
-            let p = owned_payment(l, shop.id.0, &uuid)?;
+        .transact(|store, tx| {
+            let p = owned_payment(store, shop.id.0, &uuid)?;
             if !p.status.is_paid() {
                 return Err(Reject::format(format!(
                     "no fiscal receipt: the payment is {}",
@@ -43,7 +43,7 @@ pub(crate) fn fiscal_data(engine: &Engine, body: &Body) -> Result<Value, Reject>
                 Some(id) => id,
                 None => engine.ids.next_number(),
             };
-            let p = l
+            let p = store
                 .payment_mut(&uuid)
                 .ok_or_else(|| Reject::format("no payment"))?;
             if fresh {

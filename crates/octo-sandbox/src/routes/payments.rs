@@ -85,16 +85,16 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Payload, R
     let now = engine.now();
     // The shop's id is the idempotency key: a known one answers with the
     // payment first created under it, whatever else the request says.
-    let existing = engine.transact(|l, tx| {
-        let Some(uuid) = l
+    let existing = engine.transact(|store, tx| {
+        let Some(uuid) = store
             .payment_by_shop_tx(shop_id, &tx_id)
             .map(|p| p.uuid.clone())
         else {
             return Ok(None);
         };
-        engine.expire_if_due(l, &uuid, now, tx);
-        super::refunds::check_refunds_of(l, &uuid, now, tx);
-        Ok(l.payment(&uuid).map(|p| payment_fields(engine, p)))
+        engine.expire_if_due(store, &uuid, now, tx);
+        super::refunds::check_refunds_of(store, &uuid, now, tx);
+        Ok(store.payment(&uuid).map(|p| payment_fields(engine, p)))
     })?;
     if let Some(payload) = existing {
         return Ok(payload);
@@ -105,17 +105,17 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Payload, R
         )));
     }
     let record = new_payment(engine, body, shop_id, shop.real_payments, tx_id, now)?;
-    // Written before taking the ledger's lock, which every request waits
+    // Written before taking the store's lock, which every request waits
     // for: the answer depends only on the new record.
     let payload = payment_fields(engine, &record);
-    engine.transact(|l, tx| {
+    engine.transact(|store, tx| {
         // Another request with the same id may have won the race.
-        if let Some(p) = l.payment_by_shop_tx(shop_id, &record.shop_transaction_id) {
+        if let Some(p) = store.payment_by_shop_tx(shop_id, &record.shop_transaction_id) {
             return Ok(payment_fields(engine, p));
         }
         tx.payment(&record.uuid);
         tx.drew_id();
-        l.put_payment(record);
+        store.put_payment(record);
         Ok(payload)
     })
 }
@@ -274,11 +274,12 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject
     // A cancel releases the whole hold, whatever final_amount says.
     let final_amount = final_amount.filter(|_| decision == AcceptStatus::Capture);
     let now = engine.now();
-    engine.transact(|l, tx| {
-        owned_payment(l, shop.id.0, &uuid)?;
-        engine.expire_if_due(l, &uuid, now, tx);
-        engine.decide(l, &uuid, decision, final_amount, tx)?;
-        l.payment(&uuid)
+    engine.transact(|store, tx| {
+        owned_payment(store, shop.id.0, &uuid)?;
+        engine.expire_if_due(store, &uuid, now, tx);
+        engine.decide(store, &uuid, decision, final_amount, tx)?;
+        store
+            .payment(&uuid)
             .map(|p| payment_fields(engine, p))
             .ok_or_else(|| unknown(&uuid))
     })
@@ -289,12 +290,13 @@ pub(crate) fn unknown(uuid: &str) -> Reject {
 }
 
 /// The payment `uuid`, if it belongs to `shop`.
-pub(crate) fn owned_payment<'l>(
-    l: &'l crate::state::Ledger,
+pub(crate) fn owned_payment<'store>(
+    store: &'store crate::state::Store,
     shop: u64,
     uuid: &str,
-) -> Result<&'l PaymentRecord, Reject> {
-    l.payment(uuid)
+) -> Result<&'store PaymentRecord, Reject> {
+    store
+        .payment(uuid)
         .filter(|p| p.shop_id == shop)
         .ok_or_else(|| unknown(uuid))
 }
@@ -307,16 +309,16 @@ pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result
     let email = body.opt_text("email")?;
     let now = engine.now();
     engine
-        .transact(|l, tx| {
-            l.payment(uuid).ok_or_else(|| unknown(uuid))?;
-            engine.expire_if_due(l, uuid, now, tx);
-            let p = l.payment(uuid).ok_or_else(|| unknown(uuid))?;
+        .transact(|store, tx| {
+            store.payment(uuid).ok_or_else(|| unknown(uuid))?;
+            engine.expire_if_due(store, uuid, now, tx);
+            let p = store.payment(uuid).ok_or_else(|| unknown(uuid))?;
             if p.user.is_some() && email.is_none() {
                 return Err(Reject::format(
                     "email is required: the payment was prepared with user_data",
                 ));
             }
-            let t = l
+            let t = store
                 .token(&token)
                 .filter(|t| t.shop_id == p.shop_id)
                 .ok_or_else(|| Reject::new(codes::token::NOT_FOUND, "Card token not found"))?;
@@ -334,11 +336,12 @@ pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result
             }
             let card = t.card.clone();
             let phone = p.user.as_ref().map(|u| u.phone.clone()).unwrap_or_default();
-            engine.apply_card(l, uuid, card, phone, tx);
-            if let Some(p) = l.payment_mut(uuid) {
+            engine.apply_card(store, uuid, card, phone, tx);
+            if let Some(p) = store.payment_mut(uuid) {
                 p.paid_with_token = true;
             }
-            l.payment(uuid)
+            store
+                .payment(uuid)
                 .map(|p| token_payload(engine, p))
                 .ok_or_else(|| unknown(uuid))
         })

@@ -11,7 +11,7 @@ use super::payments::owned_payment;
 use crate::config::RefundSettlement;
 use crate::engine::{Engine, Tx};
 use crate::rules;
-use crate::state::{Ledger, RefundRecord, RefundState};
+use crate::state::{RefundRecord, RefundState, Store};
 use crate::wire::{self, Body, Reject, money};
 
 fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
@@ -30,8 +30,8 @@ fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
 
 /// One status check of a refund: it may move on, and when it succeeds its
 /// amount joins the payment's `refunded_sum`.
-fn check_refund(ledger: &mut Ledger, key: &(u64, String), now: OffsetDateTime, tx: &mut Tx) {
-    let Some(mut r) = ledger.refund(key.0, &key.1).cloned() else {
+fn check_refund(store: &mut Store, key: &(u64, String), now: OffsetDateTime, tx: &mut Tx) {
+    let Some(mut r) = store.refund(key.0, &key.1).cloned() else {
         return;
     };
     if !r.is_open() {
@@ -50,19 +50,19 @@ fn check_refund(ledger: &mut Ledger, key: &(u64, String), now: OffsetDateTime, t
     } else {
         RefundState::Pending
     };
-    if settled && let Some(p) = ledger.payment_mut(&r.payment_uuid) {
+    if settled && let Some(p) = store.payment_mut(&r.payment_uuid) {
         p.refunded_sum = p.refunded_sum.saturating_add(r.amount);
         tx.payment(&r.payment_uuid);
     }
     tx.refund(key.0, &key.1);
-    ledger.put_refund(r);
+    store.put_refund(r);
 }
 
 /// A status check of payment `uuid`: each of its refunds not yet succeeded
 /// takes one check.
-pub(crate) fn check_refunds_of(ledger: &mut Ledger, uuid: &str, now: OffsetDateTime, tx: &mut Tx) {
-    for key in ledger.open_refunds(uuid) {
-        check_refund(ledger, &key, now, tx);
+pub(crate) fn check_refunds_of(store: &mut Store, uuid: &str, now: OffsetDateTime, tx: &mut Tx) {
+    for key in store.open_refunds(uuid) {
+        check_refund(store, &key, now, tx);
     }
 }
 
@@ -74,14 +74,14 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let amount = body.req_amount("amount")?;
     let now = engine.now();
     engine
-        .transact(|l, tx| {
-            if let Some(r) = l.refund(shop_id, &shop_refund_id) {
+        .transact(|store, tx| {
+            if let Some(r) = store.refund(shop_id, &shop_refund_id) {
                 // A retried refund: the same refund, no second one; asking
                 // again is also a status check of it.
                 if r.payment_uuid == uuid && r.amount == amount {
                     let key = (shop_id, shop_refund_id.clone());
-                    check_refund(l, &key, now, tx);
-                    return l
+                    check_refund(store, &key, now, tx);
+                    return store
                         .refund(shop_id, &shop_refund_id)
                         .map(|r| refund_payload(engine, r))
                         .ok_or_else(|| Reject::internal("the refund vanished"));
@@ -90,7 +90,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                     "shop_refund_id {shop_refund_id} was already used for another refund"
                 )));
             }
-            let p = owned_payment(l, shop_id, &uuid)?;
+            let p = owned_payment(store, shop_id, &uuid)?;
             if !p.status.is_paid() {
                 return Err(Reject::format(format!(
                     "only succeeded payments can be refunded; this one is {}",
@@ -102,7 +102,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             let left = p
                 .total_sum
                 .checked_sub(p.refunded_sum)
-                .and_then(|rest| rest.checked_sub(l.open_refund_sum(&uuid)))
+                .and_then(|rest| rest.checked_sub(store.open_refund_sum(&uuid)))
                 .ok_or_else(|| {
                     Reject::format(
                         "the payment's amounts are beyond what the sandbox computes with",
@@ -128,14 +128,14 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 settles_at,
             };
             if state == RefundState::Succeeded
-                && let Some(p) = l.payment_mut(&uuid)
+                && let Some(p) = store.payment_mut(&uuid)
             {
                 p.refunded_sum = p.refunded_sum.saturating_add(amount);
             }
             tx.payment(&uuid);
             tx.refund(shop_id, &shop_refund_id);
             let payload = refund_payload(engine, &record);
-            l.put_refund(record);
+            store.put_refund(record);
             Ok(payload)
         })
         .map(wire::ok)

@@ -12,8 +12,8 @@ pub(crate) fn block_card_token(engine: &Engine, body: &Body) -> Result<Value, Re
     let shop = rules::authenticate(&engine.config, body)?;
     let token = body.req_text("card_token")?;
     engine
-        .transact(|l, tx| {
-            let t = l
+        .transact(|store, tx| {
+            let t = store
                 .token_mut(&token)
                 .filter(|t| t.shop_id == shop.id.0)
                 .ok_or_else(|| Reject::new(codes::token::NOT_FOUND, "Card token not found"))?;

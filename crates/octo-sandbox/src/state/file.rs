@@ -6,7 +6,7 @@ use redb::{Database, ReadableTable, TableDefinition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Change, Snapshot, Store, StoreError};
+use super::{Change, DataFile, DataFileError, Snapshot};
 
 pub(super) const PAYMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("payments");
 const REFUNDS: TableDefinition<&str, &[u8]> = TableDefinition::new("refunds");
@@ -17,26 +17,26 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// a commit returns once the file is synced, and a process killed at any
 /// moment leaves the last committed state, which redb repairs its way back
 /// to on the next open.
-pub(crate) struct RedbStore {
+pub(crate) struct RedbFile {
     pub(super) db: Database,
     /// Writes still to fail, for tests.
     #[cfg(test)]
     failing: std::sync::atomic::AtomicU32,
 }
 
-impl std::fmt::Debug for RedbStore {
+impl std::fmt::Debug for RedbFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RedbStore")
+        f.write_str("RedbFile")
     }
 }
 
-fn err(e: impl std::fmt::Display) -> StoreError {
-    StoreError(e.to_string())
+fn err(e: impl std::fmt::Display) -> DataFileError {
+    DataFileError(e.to_string())
 }
 
-impl RedbStore {
+impl RedbFile {
     /// Opens `path`, creating it and its tables when missing.
-    pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+    pub(crate) fn open(path: &Path) -> Result<Self, DataFileError> {
         let db = Database::create(path).map_err(err)?;
         let tx = db.begin_write().map_err(err)?;
         {
@@ -57,7 +57,7 @@ impl RedbStore {
 
 /// Removes the card digests data files written by older sandboxes hold (an
 /// unkeyed SHA-1 of the number, which the visible digits let anyone invert).
-fn scrub_fingerprints(db: &Database) -> Result<(), StoreError> {
+fn scrub_fingerprints(db: &Database) -> Result<(), DataFileError> {
     const MARK: &[u8] = b"\"digest\"";
     let tx = db.begin_write().map_err(err)?;
     for table in [PAYMENTS, TOKENS] {
@@ -85,7 +85,7 @@ fn scrub_fingerprints(db: &Database) -> Result<(), StoreError> {
 fn read_all<T: DeserializeOwned>(
     tx: &redb::ReadTransaction,
     table: TableDefinition<&str, &[u8]>,
-) -> Result<Vec<T>, StoreError> {
+) -> Result<Vec<T>, DataFileError> {
     let table = tx.open_table(table).map_err(err)?;
     let mut out = Vec::new();
     for row in table.iter().map_err(err)? {
@@ -95,12 +95,12 @@ fn read_all<T: DeserializeOwned>(
     Ok(out)
 }
 
-fn json(value: &impl Serialize) -> Result<Vec<u8>, StoreError> {
+fn json(value: &impl Serialize) -> Result<Vec<u8>, DataFileError> {
     serde_json::to_vec(value).map_err(err)
 }
 
-impl Store for RedbStore {
-    fn load(&self) -> Result<Snapshot, StoreError> {
+impl DataFile for RedbFile {
+    fn load(&self) -> Result<Snapshot, DataFileError> {
         let tx = self.db.begin_read().map_err(err)?;
         let counter = tx
             .open_table(META)
@@ -117,7 +117,7 @@ impl Store for RedbStore {
         })
     }
 
-    fn write(&self, changes: &[Change<'_>]) -> Result<(), StoreError> {
+    fn write(&self, changes: &[Change<'_>]) -> Result<(), DataFileError> {
         #[cfg(test)]
         {
             use std::sync::atomic::Ordering;
@@ -126,7 +126,7 @@ impl Store for RedbStore {
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                 .is_ok()
             {
-                return Err(StoreError("a write failure injected by a test".into()));
+                return Err(DataFileError("a write failure injected by a test".into()));
             }
         }
         let tx = self.db.begin_write().map_err(err)?;

@@ -1,4 +1,4 @@
-//! The in-memory ledger: every record, and the indexes OCTO's rules need.
+//! The in-memory store: every record, and the indexes OCTO's rules need.
 
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{BTreeSet, HashMap};
@@ -16,7 +16,7 @@ use super::{PaymentRecord, RefundRecord, Snapshot, TokenRecord, Unsaved};
 /// another copy of the uuid or `shop_transaction_id` per entry and a map
 /// holding the records themselves left half its (large) slots empty.
 #[derive(Debug, Default)]
-pub(crate) struct Ledger {
+pub(crate) struct Store {
     /// Never shrinks: payments are not deleted, only change status.
     payments: Vec<PaymentRecord>,
     /// uuid → position.
@@ -33,7 +33,7 @@ pub(crate) struct Ledger {
     /// When a payment (by position) may expire: ttl or hold. Entries are
     /// hints; the payment itself says whether it is still due.
     deadlines: BTreeSet<(OffsetDateTime, usize)>,
-    /// Changes not in the store yet (a write failed), carried by every
+    /// Changes not in the data file yet (a write failed), carried by every
     /// commit until one succeeds.
     pub(crate) unsaved: Unsaved,
 }
@@ -106,19 +106,19 @@ impl Index {
     }
 }
 
-impl Ledger {
+impl Store {
     pub(crate) fn from_snapshot(snapshot: Snapshot) -> Self {
-        let mut ledger = Self::default();
+        let mut store = Self::default();
         for p in snapshot.payments {
-            ledger.put_payment(p);
+            store.put_payment(p);
         }
         for r in snapshot.refunds {
-            ledger.put_refund(r);
+            store.put_refund(r);
         }
         for t in snapshot.tokens {
-            ledger.put_token(t);
+            store.put_token(t);
         }
-        ledger
+        store
     }
 
     fn position(&self, uuid: &str) -> Option<usize> {

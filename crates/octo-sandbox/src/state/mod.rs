@@ -1,13 +1,13 @@
 //! What the sandbox remembers: payments (and bindings, which OCTO models as
 //! payments), refunds and card tokens.
 //!
-//! The [`Ledger`] in memory is the truth while the sandbox runs. A
-//! [`Store`] keeps a copy of every record it writes, so a sandbox started
+//! The [`Store`] in memory is the truth while the sandbox runs. A
+//! [`DataFile`] keeps a copy of every record it writes, so a sandbox started
 //! on the same data file continues where the last one stopped.
 //!
-//! Durability: every change is committed to the store (redb, which syncs
+//! Durability: every change is committed to the data file (redb, which syncs
 //! the file before a commit returns) before the request that made it is
-//! answered. A change whose write fails stays [`Unsaved`] in the ledger
+//! answered. A change whose write fails stays [`Unsaved`] in the store
 //! and the request fails; every later commit carries everything still
 //! unsaved with its own records, and no answer goes out until a commit
 //! holding them succeeds. So an answer the sandbox gave is on disk, and a
@@ -21,9 +21,9 @@ mod memory;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use file::RedbStore;
+pub(crate) use file::RedbFile;
 pub(crate) use fingerprint::fingerprint;
-pub(crate) use memory::Ledger;
+pub(crate) use memory::Store;
 
 use std::collections::BTreeSet;
 
@@ -258,7 +258,7 @@ pub(crate) struct TokenRecord {
     pub binding_uuid: String,
 }
 
-/// One record written through to a [`Store`].
+/// One record written through to a [`DataFile`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Change<'a> {
     Payment(&'a PaymentRecord),
@@ -276,7 +276,7 @@ pub(crate) enum Announcement {
     Tokenization(String),
 }
 
-/// What changed in the ledger and is not in the store yet, with the
+/// What changed in the store and is not in the data file yet, with the
 /// callbacks waiting for it. Grows while writes fail; emptied by the first
 /// commit that holds it all.
 #[derive(Debug, Default)]
@@ -298,26 +298,26 @@ impl Unsaved {
             && self.announcements.is_empty()
     }
 
-    /// The records to write, as the ledger holds them now, with the id
+    /// The records to write, as the store holds them now, with the id
     /// counter at `counter` when it moved.
-    pub fn changes<'a>(&self, ledger: &'a Ledger, counter: u64) -> Vec<Change<'a>> {
+    pub fn changes<'a>(&self, store: &'a Store, counter: u64) -> Vec<Change<'a>> {
         let mut changes = Vec::new();
         changes.extend(
             self.payments
                 .iter()
-                .filter_map(|uuid| ledger.payment(uuid))
+                .filter_map(|uuid| store.payment(uuid))
                 .map(Change::Payment),
         );
         changes.extend(
             self.refunds
                 .iter()
-                .filter_map(|(shop, id)| ledger.refund(*shop, id))
+                .filter_map(|(shop, id)| store.refund(*shop, id))
                 .map(Change::Refund),
         );
         changes.extend(
             self.tokens
                 .iter()
-                .filter_map(|t| ledger.token(t))
+                .filter_map(|t| store.token(t))
                 .map(Change::Token),
         );
         if self.counter {
@@ -327,7 +327,7 @@ impl Unsaved {
     }
 }
 
-/// Everything a [`Store`] holds, read back at start.
+/// Everything a [`DataFile`] holds, read back at start.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
     pub payments: Vec<PaymentRecord>,
@@ -336,24 +336,24 @@ pub(crate) struct Snapshot {
     pub counter: u64,
 }
 
-/// Why a store could not read or write.
+/// Why the data file could not be read or written.
 #[derive(Debug)]
-pub struct StoreError(pub(crate) String);
+pub struct DataFileError(pub(crate) String);
 
-impl std::fmt::Display for StoreError {
+impl std::fmt::Display for DataFileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "sandbox data file: {}", self.0)
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::error::Error for DataFileError {}
 
-/// Durable storage behind the ledger.
-pub(crate) trait Store: Send + Sync {
+/// Durable storage behind the store.
+pub(crate) trait DataFile: Send + Sync {
     /// Everything stored.
-    fn load(&self) -> Result<Snapshot, StoreError>;
+    fn load(&self) -> Result<Snapshot, DataFileError>;
     /// Writes the records, all or none, and returns once they are durable.
-    fn write(&self, changes: &[Change<'_>]) -> Result<(), StoreError>;
+    fn write(&self, changes: &[Change<'_>]) -> Result<(), DataFileError>;
     /// Makes the next `n` writes fail, for tests of what a failed write
     /// leaves behind.
     #[cfg(test)]

@@ -84,7 +84,7 @@ fn status(sb: &SandboxHandle, uuid: &str) -> PaymentStatus {
 }
 
 fn fail_next_writes(sb: &SandboxHandle, n: u32) {
-    sb.engine.store.as_ref().unwrap().fail_next_writes(n);
+    sb.engine.data_file.as_ref().unwrap().fail_next_writes(n);
 }
 
 /// A sandbox keeping its state in `path`.
@@ -283,7 +283,7 @@ async fn card_numbers_are_forgotten_whatever_ends_the_binding_and_never_stored()
 
 #[tokio::test]
 async fn an_older_data_file_loses_its_card_digests_on_open() {
-    use super::Store;
+    use super::DataFile;
     let path = data_file("scrub.redb");
     let sb = on_file(&path).await;
     let uuid = pending_binding(&sb, "s-1", None).await;
@@ -296,7 +296,7 @@ async fn an_older_data_file_loses_its_card_digests_on_open() {
         .finalize();
     let old = hex::encode(old);
     {
-        let store = super::RedbStore::open(&path).unwrap();
+        let store = super::RedbFile::open(&path).unwrap();
         let mut snapshot = store.load().unwrap();
         for p in &mut snapshot.payments {
             if let Some(card) = p.card.as_mut() {
@@ -321,7 +321,7 @@ async fn an_older_data_file_loses_its_card_digests_on_open() {
     sb.shutdown().await;
     // redb may keep a freed page's old bytes until it is reused; what is
     // read back must not hold it.
-    let store = super::RedbStore::open(&path).unwrap();
+    let store = super::RedbFile::open(&path).unwrap();
     let tx = store.db.begin_read().unwrap();
     let payments = tx.open_table(super::file::PAYMENTS).unwrap();
     let row = payments.get(uuid.as_str()).unwrap().unwrap();

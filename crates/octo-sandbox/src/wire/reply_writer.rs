@@ -114,16 +114,7 @@ impl Payload {
                 .saturating_add(fields.len().saturating_mul(32))
                 .saturating_add(2),
         );
-        data.push(b'{');
-        for (i, (key, value)) in fields.iter().enumerate() {
-            if i > 0 {
-                data.push(b',');
-            }
-            write_str(&mut data, key);
-            data.push(b':');
-            data.extend_from_slice(value);
-        }
-        data.push(b'}');
+        write_object(&mut data, &fields);
         // The envelope's own fields, in key order, merged with the sorted
         // payload. As in `ok`: a payload field of the same name replaces
         // these, except `data`, which replaces a payload field so named.
@@ -157,18 +148,23 @@ impl Payload {
             root.extend(next);
         }
         let mut out = Vec::with_capacity(data.len().saturating_mul(2).saturating_add(96));
-        out.push(b'{');
-        for (i, (key, value)) in root.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_str(&mut out, key);
-            out.push(b':');
-            out.extend_from_slice(value);
-        }
-        out.push(b'}');
+        write_object(&mut out, &root);
         out
     }
+}
+
+/// Appends a JSON object of `fields`, each value already JSON text.
+fn write_object(out: &mut Vec<u8>, fields: &[(&str, &[u8])]) {
+    out.push(b'{');
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, key);
+        out.push(b':');
+        out.extend_from_slice(value);
+    }
+    out.push(b'}');
 }
 
 /// Appends `value` as a JSON string. Text with nothing to escape (ids,

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -35,31 +35,8 @@ pub(crate) struct Body<'a>(Vec<(Cow<'a, str>, &'a str)>, bool);
 struct Members<'a>(Vec<(Cow<'a, str>, &'a str)>);
 
 /// A key, borrowed from the body when it has no escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object key")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
+#[derive(serde::Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Members<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -369,6 +346,11 @@ mod tests {
             "d\u0065":{"e":{"f":[1,[2]]},"g":"h"}, "n":-1.5e3,"t":true ,"z":null,
             "a":"last" } "#;
         let body = Body::parse(text).unwrap();
+        // Keys are borrowed from the body, but for the one with an escape.
+        for (key, _) in &body.0 {
+            let borrowed = matches!(key, Cow::Borrowed(_));
+            assert_eq!(borrowed, key != "de", "{key}");
+        }
         assert_eq!(body.req_text("a").unwrap(), "last");
         let items = body.objects("b").unwrap();
         assert_eq!(items.len(), 2);

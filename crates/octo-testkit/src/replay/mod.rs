@@ -3,7 +3,7 @@
 //!
 //! The server holds a queue of [`Exchange`]s. Each request it receives is
 //! checked against the next one's [`ExpectedRequest`] (method, path, content
-//! type, JSON body as a value) and answered with its [`Reply`]. A request
+//! type, JSON body as a value) and answered with its [`Canned`]. A request
 //! that does not match, or arrives when nothing is queued, is answered with
 //! status 599 and recorded; [`ReplayServer::finish`] then reports it, along
 //! with any exchange that was never asked for, so a test fails loudly
@@ -39,10 +39,10 @@ use body::ReplyBody;
 /// status OCTO uses, so no client can mistake it for a real answer.
 pub const UNEXPECTED_STATUS: u16 = 599;
 
-/// What the server sends back.
+/// A canned response: what the server sends back.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum Reply {
+pub enum Canned {
     /// A complete response with a `content-length`.
     Full {
         /// The HTTP status.
@@ -76,11 +76,11 @@ pub enum Reply {
         /// How long to wait before answering.
         delay: Duration,
         /// The reply sent after the wait.
-        reply: Box<Reply>,
+        reply: Box<Canned>,
     },
 }
 
-impl Reply {
+impl Canned {
     /// The recorded response of a fixture, byte for byte.
     pub fn recorded(response: &RecordedResponse) -> Self {
         Self::Full {
@@ -118,7 +118,7 @@ pub struct Exchange {
     /// What the request must look like; `None` accepts any request.
     pub expect: Option<ExpectedRequest>,
     /// What to send back.
-    pub reply: Reply,
+    pub reply: Canned,
 }
 
 impl Exchange {
@@ -128,7 +128,7 @@ impl Exchange {
         match (&fixture.request, &fixture.response) {
             (Some(request), Some(response)) => Some(Self {
                 expect: Some(request.clone()),
-                reply: Reply::recorded(response),
+                reply: Canned::recorded(response),
             }),
             _ => None,
         }
@@ -138,7 +138,7 @@ impl Exchange {
 #[derive(Default)]
 struct State {
     queue: VecDeque<Exchange>,
-    fallback: Option<Reply>,
+    fallback: Option<Canned>,
     problems: Vec<String>,
     received: usize,
     connections: usize,
@@ -185,7 +185,7 @@ impl ReplayServer {
 
     /// A server that answers every request with `reply` and checks nothing:
     /// for benchmarks.
-    pub fn always(reply: Reply) -> std::io::Result<Self> {
+    pub fn always(reply: Canned) -> std::io::Result<Self> {
         let server = Self::start()?;
         server.lock().fallback = Some(reply);
         Ok(server)
@@ -207,7 +207,7 @@ impl ReplayServer {
     }
 
     /// Queues a reply to any request.
-    pub fn push_reply(&self, reply: Reply) {
+    pub fn push_reply(&self, reply: Canned) {
         self.push(Exchange {
             expect: None,
             reply,
@@ -370,8 +370,8 @@ fn unexpected(problem: String) -> http::Response<ReplyBody> {
     )
 }
 
-async fn respond(mut reply: Reply) -> http::Response<ReplyBody> {
-    while let Reply::Delayed {
+async fn respond(mut reply: Canned) -> http::Response<ReplyBody> {
+    while let Canned::Delayed {
         delay,
         reply: inner,
     } = reply
@@ -380,23 +380,23 @@ async fn respond(mut reply: Reply) -> http::Response<ReplyBody> {
         reply = *inner;
     }
     match reply {
-        Reply::Full {
+        Canned::Full {
             status,
             headers,
             body,
         } => build(status, &headers, ReplyBody::full(body), None),
-        Reply::Chunked {
+        Canned::Chunked {
             status,
             headers,
             chunks,
         } => build(status, &headers, ReplyBody::chunked(chunks), None),
-        Reply::Truncated { status, body, sent } => {
+        Canned::Truncated { status, body, sent } => {
             let announced = body.len();
             let prefix = body.slice(..sent.min(announced));
             build(status, &[], ReplyBody::aborted(prefix), Some(announced))
         }
         // Unwrapped by the loop above.
-        Reply::Delayed { .. } => unexpected("nested delay".to_owned()),
+        Canned::Delayed { .. } => unexpected("nested delay".to_owned()),
     }
 }
 

@@ -8,7 +8,7 @@ use std::fmt::Debug;
 use octo_proto::op::PaymentStatusCheck;
 use octo_proto::{Config, Error};
 
-use super::{ReplayServer, Reply};
+use super::{Canned, ReplayServer};
 
 /// The shop secret the trap's config carries, to look for where it must
 /// not be.
@@ -38,7 +38,7 @@ impl RedirectTrap {
     /// not to, the answer it must not use.
     pub fn start_answering(status: u16) -> std::io::Result<Self> {
         let paid = r#"{"error":0,"data":{"shop_transaction_id":"order-trap","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00}}"#;
-        Self::with_elsewhere(status, ReplayServer::always(Reply::json(200, paid))?)
+        Self::with_elsewhere(status, ReplayServer::always(Canned::json(200, paid))?)
     }
 
     fn with_elsewhere(status: u16, elsewhere: ReplayServer) -> std::io::Result<Self> {
@@ -47,7 +47,7 @@ impl RedirectTrap {
             "{}/payment_status?octo_secret={QUERY_MARKER}",
             elsewhere.url()
         );
-        origin.push_reply(Reply::Full {
+        origin.push_reply(Canned::Full {
             status,
             headers: vec![
                 ("location".to_owned(), location),

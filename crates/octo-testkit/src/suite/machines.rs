@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use crate::client::AnyClient;
-use crate::replay::{ReplayServer, Reply};
+use crate::replay::{Canned, ReplayServer};
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
 const HELD: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"waiting_for_capture","total_sum":1000.00}}"#;
@@ -79,21 +79,25 @@ fn two_stage() -> PreparePayment {
     .two_stage()
 }
 
-/// A two stage payment runs to its capture.
-pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    server.push_reply(Reply::json(200, CREATED));
-    server.push_reply(Reply::json(200, HELD));
-    server.push_reply(Reply::json(200, CAPTURED));
+/// A client of `server`, without retries, and a machine for a two-stage
+/// payment.
+fn client_and_machine<C: AnyClient>(server: &ReplayServer) -> (C, PaymentMachine) {
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();
     let client = C::build(ClientBuilder::new(config).no_retry());
-    let mut machine = PaymentMachine::new(
-        two_stage(),
-        PaymentParams::default(),
-        OffsetDateTime::now_utc(),
-    );
+    let params = PaymentParams::default();
+    let machine = PaymentMachine::new(two_stage(), params, OffsetDateTime::now_utc());
+    (client, machine)
+}
+
+/// A two stage payment runs to its capture.
+pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
+    let server = ReplayServer::start().unwrap();
+    server.push_reply(Canned::json(200, CREATED));
+    server.push_reply(Canned::json(200, HELD));
+    server.push_reply(Canned::json(200, CAPTURED));
+    let (client, mut machine) = client_and_machine::<C>(&server);
     let mut shop = Shop::default();
     let outcome = client.run(&mut machine, &mut shop).await.unwrap();
     assert_eq!(outcome.status, PaymentStatus::Succeeded);
@@ -107,19 +111,11 @@ pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
 /// A refused payment ends the run with the failure.
 pub async fn a_refused_payment_ends_the_run_with_the_failure<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
-    server.push_reply(Reply::json(
+    server.push_reply(Canned::json(
         200,
         r#"{"error":2,"errMessage":"Wrong secret"}"#,
     ));
-    let config = Config::new(123, "secret")
-        .with_base_url(&server.url())
-        .unwrap();
-    let client = C::build(ClientBuilder::new(config).no_retry());
-    let mut machine = PaymentMachine::new(
-        two_stage(),
-        PaymentParams::default(),
-        OffsetDateTime::now_utc(),
-    );
+    let (client, mut machine) = client_and_machine::<C>(&server);
     let error = client
         .run(&mut machine, &mut Shop::default())
         .await

@@ -9,7 +9,7 @@ use octo_transport::ClientBuilder;
 
 use crate::ExpectedRequest;
 use crate::client::AnyClient;
-use crate::replay::{Exchange, ReplayServer, Reply};
+use crate::replay::{Canned, Exchange, ReplayServer};
 
 const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00}}"#;
 const UNAVAILABLE: &str = "<html><body>503 Service Unavailable</body></html>";
@@ -38,7 +38,7 @@ fn client<C: AnyClient>(url: &str, retry: RetryPolicy) -> C {
 }
 
 /// The request `op` must arrive as, on every attempt.
-fn exchange<O: Operation>(op: &O, url: &str, reply: Reply) -> Exchange {
+fn exchange<O: Operation>(op: &O, url: &str, reply: Canned) -> Exchange {
     let request = op.build_request(&config(url)).unwrap();
     Exchange {
         expect: Some(ExpectedRequest::from_request(&request).unwrap()),
@@ -60,6 +60,20 @@ fn transport_kind(error: Error) -> TransportErrorKind {
     }
 }
 
+/// A status check answered with `answer`, sent once: the transport
+/// error's kind (the request itself was as expected).
+async fn failed_status_check<C: AnyClient>(answer: Canned) -> TransportErrorKind {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    server.push(exchange(&op, &server.url(), answer));
+    let error = client::<C>(&server.url(), RetryPolicy::none())
+        .send(&op)
+        .await
+        .unwrap_err();
+    server.finish().unwrap();
+    transport_kind(error)
+}
+
 /// Connection refused is a connect error.
 pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
     let port = {
@@ -76,34 +90,19 @@ pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
 
 /// Server closing mid response is an io error.
 pub async fn server_closing_mid_response_is_an_io_error<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    let op = status_check();
-    let cut = Reply::Truncated {
+    let cut = Canned::Truncated {
         status: 200,
         body: PAID.into(),
         sent: 20,
     };
-    server.push(exchange(&op, &server.url(), cut));
-    let error = client::<C>(&server.url(), RetryPolicy::none())
-        .send(&op)
-        .await
-        .unwrap_err();
-    assert_eq!(transport_kind(error), TransportErrorKind::Io);
-    server.finish().unwrap();
+    assert_eq!(failed_status_check::<C>(cut).await, TransportErrorKind::Io);
 }
 
 /// A server slower than the timeout is a timeout.
 pub async fn a_server_slower_than_the_timeout_is_a_timeout<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    let op = status_check();
-    let slow = Reply::json(200, PAID).delayed(Duration::from_secs(3));
-    server.push(exchange(&op, &server.url(), slow));
-    let error = client::<C>(&server.url(), RetryPolicy::none())
-        .send(&op)
-        .await
-        .unwrap_err();
-    assert_eq!(transport_kind(error), TransportErrorKind::Timeout);
-    server.finish().unwrap();
+    let slow = Canned::json(200, PAID).delayed(Duration::from_secs(3));
+    let kind = failed_status_check::<C>(slow).await;
+    assert_eq!(kind, TransportErrorKind::Timeout);
 }
 
 /// Idempotent operations are retried after 503 with the same request.
@@ -113,8 +112,8 @@ pub async fn idempotent_operations_are_retried_after_503_with_the_same_request<C
     assert!(op.is_idempotent());
     // Both exchanges expect the same body, so a drifting idempotency key
     // would be reported by the server.
-    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
-    server.push(exchange(&op, &server.url(), Reply::json(200, PAID)));
+    server.push(exchange(&op, &server.url(), Canned::json(503, UNAVAILABLE)));
+    server.push(exchange(&op, &server.url(), Canned::json(200, PAID)));
     let payment = client::<C>(&server.url(), quick_retries())
         .send(&op)
         .await
@@ -124,34 +123,35 @@ pub async fn idempotent_operations_are_retried_after_503_with_the_same_request<C
     server.finish().unwrap();
 }
 
-/// Non idempotent operations are not retried after 503.
-pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>() {
+/// `op` answered 503, through a client retrying by `retries`: the call
+/// fails with the 503, sent once (a second attempt would have been
+/// recorded as unexpected).
+async fn sent_once_despite_a_503<C, O>(op: &O, retries: RetryPolicy)
+where
+    C: AnyClient,
+    O: Operation<Output: std::fmt::Debug>,
+{
     let server = ReplayServer::start().unwrap();
-    let op = capture();
-    assert!(!op.is_idempotent());
-    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
-    let error = client::<C>(&server.url(), quick_retries())
-        .send(&op)
+    server.push(exchange(op, &server.url(), Canned::json(503, UNAVAILABLE)));
+    let error = client::<C>(&server.url(), retries)
+        .send(op)
         .await
         .unwrap_err();
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
     assert_eq!(server.received(), 1);
-    // A second attempt would have been recorded as unexpected.
     server.finish().unwrap();
+}
+
+/// Non idempotent operations are not retried after 503.
+pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>() {
+    let op = capture();
+    assert!(!op.is_idempotent());
+    sent_once_despite_a_503::<C, _>(&op, quick_retries()).await;
 }
 
 /// Turning retries off sends once.
 pub async fn turning_retries_off_sends_once<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    let op = status_check();
-    server.push(exchange(&op, &server.url(), Reply::json(503, UNAVAILABLE)));
-    let error = client::<C>(&server.url(), RetryPolicy::none())
-        .send(&op)
-        .await
-        .unwrap_err();
-    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(server.received(), 1);
-    server.finish().unwrap();
+    sent_once_despite_a_503::<C, _>(&status_check(), RetryPolicy::none()).await;
 }
 
 /// A chunked response is read whole.
@@ -160,7 +160,7 @@ pub async fn a_chunked_response_is_read_whole<C: AnyClient>() {
     let op = status_check();
     let (head, tail) = PAID.split_at(40);
     let (middle, end) = tail.split_at(30);
-    let chunked = Reply::Chunked {
+    let chunked = Canned::Chunked {
         status: 200,
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         chunks: vec![
@@ -186,7 +186,7 @@ pub async fn oversized_responses_are_refused<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
     let op = status_check();
     let big = format!("{{\"error\":0,\"pad\":\"{}\"}}", "x".repeat(4096));
-    let chunked = Reply::Chunked {
+    let chunked = Canned::Chunked {
         status: 200,
         headers: Vec::new(),
         chunks: big
@@ -195,7 +195,7 @@ pub async fn oversized_responses_are_refused<C: AnyClient>() {
             .map(|c| c.to_vec().into())
             .collect(),
     };
-    server.push(exchange(&op, &server.url(), Reply::json(200, big.clone())));
+    server.push(exchange(&op, &server.url(), Canned::json(200, big.clone())));
     server.push(exchange(&op, &server.url(), chunked));
     let small = C::build(
         ClientBuilder::new(config(&server.url()))

@@ -20,10 +20,10 @@ use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
 use rust_decimal::Decimal;
 
 use crate::rng::Rng;
-use crate::shop::{Shop, backoff};
+use crate::shop::{Shop, pause_before};
 use crate::transport::Transport;
 
-/// The shop's own attempts at one step before it gives the flow up.
+/// The shop's own attempts at one step before it gives the order up.
 const ATTEMPTS: u32 = 12;
 /// How long the shop waits for a notification before it checks itself
 /// (the customer came back to `return_url`).
@@ -35,7 +35,7 @@ const MIN_REFUND: Decimal = Decimal::from_parts(12_600, 0, 0, false, 0);
 
 /// What an order does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Flow {
+pub enum Journey {
     /// Paid on the page at once.
     OneStage,
     /// Held, then captured whole.
@@ -50,15 +50,15 @@ pub enum Flow {
     Declined,
 }
 
-impl Flow {
-    /// Every flow.
-    pub const ALL: [Flow; 6] = [
-        Flow::OneStage,
-        Flow::TwoStageCapture,
-        Flow::TwoStagePartial,
-        Flow::TwoStageCancel,
-        Flow::Token,
-        Flow::Declined,
+impl Journey {
+    /// Every journey.
+    pub const ALL: [Journey; 6] = [
+        Journey::OneStage,
+        Journey::TwoStageCapture,
+        Journey::TwoStagePartial,
+        Journey::TwoStageCancel,
+        Journey::Token,
+        Journey::Declined,
     ];
 
     /// A short name, for reports.
@@ -106,7 +106,7 @@ pub enum Refunds {
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// What it does.
-    pub flow: Flow,
+    pub journey: Journey,
     /// How much.
     pub amount: Decimal,
     /// The card the customer pays with on the page.
@@ -123,16 +123,16 @@ impl Plan {
     /// The plan of order `index` under `seed`.
     pub fn draw(seed: u64, index: u64) -> Self {
         let mut r = Rng::new(seed, index);
-        let flow = match r.below(100) {
-            0..25 => Flow::OneStage,
-            25..40 => Flow::TwoStageCapture,
-            40..55 => Flow::TwoStagePartial,
-            55..65 => Flow::TwoStageCancel,
-            65..92 => Flow::Token,
-            _ => Flow::Declined,
+        let journey = match r.below(100) {
+            0..25 => Journey::OneStage,
+            25..40 => Journey::TwoStageCapture,
+            40..55 => Journey::TwoStagePartial,
+            55..65 => Journey::TwoStageCancel,
+            65..92 => Journey::Token,
+            _ => Journey::Declined,
         };
-        let card = match flow {
-            Flow::Declined => test_card(if r.below(2) == 0 {
+        let card = match journey {
+            Journey::Declined => test_card(if r.below(2) == 0 {
                 CardBehaviour::Decline
             } else {
                 CardBehaviour::InsufficientFunds
@@ -143,8 +143,8 @@ impl Plan {
                 _ => CardBehaviour::Success,
             }),
         };
-        let refunds = match flow {
-            Flow::OneStage | Flow::TwoStageCapture | Flow::Token => match r.below(10) {
+        let refunds = match journey {
+            Journey::OneStage | Journey::TwoStageCapture | Journey::Token => match r.below(10) {
                 0..4 => Refunds::None,
                 4..7 => Refunds::Partial,
                 7..9 => Refunds::PartialThenRest,
@@ -153,7 +153,7 @@ impl Plan {
             _ => Refunds::None,
         };
         Self {
-            flow,
+            journey,
             amount: r.amount(50_000, 2_000_000),
             card,
             token_index: usize::try_from(r.below(64)).unwrap_or(0),
@@ -163,7 +163,7 @@ impl Plan {
     }
 }
 
-/// What every flow needs.
+/// What every order needs.
 #[derive(Debug)]
 pub struct Ctx {
     /// The sandbox, for the customer's side of the pages.
@@ -182,6 +182,13 @@ pub struct Ctx {
 
 type Step<T> = Result<T, String>;
 
+/// What the shop believes the payment's total is now (held, captured),
+/// or the planned amount before it knows.
+fn believed_total(ctx: &Ctx, id: &ShopTransactionId, plan: &Plan) -> Decimal {
+    let belief = ctx.shop.belief(id.as_str());
+    belief.and_then(|b| b.total).unwrap_or(plan.amount)
+}
+
 fn tenths(amount: Decimal, n: u32) -> Decimal {
     (amount * Decimal::from(n) / Decimal::from(10)).round_dp(2)
 }
@@ -189,9 +196,11 @@ fn tenths(amount: Decimal, n: u32) -> Decimal {
 /// Runs order `id` with `plan` through `t`; an error is why it stopped.
 pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &Plan) -> Step<()> {
     let uuid = prepare(ctx, t, id, plan).await?;
-    match plan.flow {
-        Flow::Token => {
-            pay_with_token(ctx, t, id, &uuid, plan).await?;
+    match plan.journey {
+        Journey::Token => {
+            let bound = ctx.tokens.get(plan.token_index % ctx.tokens.len().max(1));
+            let bound = bound.ok_or("no bound card")?;
+            pay_with_token(ctx, t, id, &uuid, bound).await?;
         }
         _ => {
             ctx.sandbox
@@ -200,30 +209,26 @@ pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &
                 .map_err(|e| format!("the customer could not pay: {e}"))?;
         }
     }
-    if plan.flow.two_stage() {
+    if plan.journey.two_stage() {
         let held = settle(ctx, t, id, |s| *s == PaymentStatus::WaitingForCapture).await?;
-        let held_sum = ctx
-            .shop
-            .belief(id.as_str())
-            .and_then(|b| b.total)
-            .unwrap_or(plan.amount);
+        let held_sum = believed_total(ctx, id, plan);
         if held != PaymentStatus::WaitingForCapture {
             return Err(format!("expected a hold, OCTO says {held}"));
         }
-        let op = match plan.flow {
-            Flow::TwoStagePartial => {
+        let op = match plan.journey {
+            Journey::TwoStagePartial => {
                 SetAccept::capture_partial(uuid.clone(), tenths(held_sum, plan.capture_tenths))
             }
-            Flow::TwoStageCancel => SetAccept::cancel(uuid.clone()),
+            Journey::TwoStageCancel => SetAccept::cancel(uuid.clone()),
             _ => SetAccept::capture_held(uuid.clone(), held_sum),
         };
         set_accept(ctx, t, id, op).await?;
     } else {
         let status = settle(ctx, t, id, is_settled).await?;
-        if status != plan.flow.expected() {
+        if status != plan.journey.expected() {
             return Err(format!(
                 "expected {}, OCTO says {status}",
-                plan.flow.expected()
+                plan.journey.expected()
             ));
         }
     }
@@ -257,18 +262,12 @@ async fn prepare(
         time::OffsetDateTime::now_utc(),
     );
     op.notify_url = Some(ctx.notify_url.clone());
-    if plan.flow.two_stage() {
+    if plan.journey.two_stage() {
         op = op.two_stage();
     }
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .idempotent_resends
-                .fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.idempotent_resends)).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(p) => {
                 ctx.shop.learn_payment(id.as_str(), &p);
@@ -299,9 +298,7 @@ async fn settle(
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         if let Ok(p) = ctx.shop.check(t, id, 3).await {
             ctx.shop.learn_payment(id.as_str(), &p);
         }
@@ -333,12 +330,7 @@ async fn checked(ctx: &Ctx, t: &Transport, id: &ShopTransactionId) -> Step<Payme
 /// and sends it again only while the payment is still held.
 async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAccept) -> Step<()> {
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .checked_resends
-                .fetch_add(1, Ordering::Relaxed);
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.checked_resends)).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(p) => {
                 ctx.shop.learn_payment(id.as_str(), &p);
@@ -348,7 +340,6 @@ async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAcc
                 if checked(ctx, t, id).await? != PaymentStatus::WaitingForCapture {
                     return Ok(());
                 }
-                tokio::time::sleep(backoff(attempt + 1)).await;
             }
         }
     }
@@ -363,20 +354,12 @@ async fn pay_with_token(
     t: &Transport,
     id: &ShopTransactionId,
     uuid: &PaymentUuid,
-    plan: &Plan,
+    (token, method): &(CardToken, PaymentMethod),
 ) -> Step<()> {
-    let Some((token, method)) = ctx.tokens.get(plan.token_index % ctx.tokens.len().max(1)) else {
-        return Err("no bound card".to_owned());
-    };
     let op = PayWithToken::new(uuid.clone(), token.clone(), method.clone());
     let mut status = None;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .checked_resends
-                .fetch_add(1, Ordering::Relaxed);
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.checked_resends)).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(paid) => {
                 ctx.shop.learn(
@@ -395,7 +378,6 @@ async fn pay_with_token(
                     status = Some(now);
                     break;
                 }
-                tokio::time::sleep(backoff(attempt + 1)).await;
             }
         }
     }
@@ -421,11 +403,7 @@ async fn refunds(
     if plan.refunds == Refunds::None {
         return Ok(());
     }
-    let total = ctx
-        .shop
-        .belief(id.as_str())
-        .and_then(|b| b.total)
-        .unwrap_or(plan.amount);
+    let total = believed_total(ctx, id, plan);
     let partial = tenths(total, plan.capture_tenths.min(5)).max(MIN_REFUND);
     let amounts = match plan.refunds {
         Refunds::None => vec![],
@@ -468,13 +446,7 @@ async fn refund(
     ctx.shop.intend_refund(id.as_str(), refund_id, amount);
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            ctx.shop
-                .activity
-                .idempotent_resends
-                .fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, Some(&ctx.shop.activity.idempotent_resends)).await;
         let op = op_for(attempt)?;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(r) if r.status == RefundStatus::Succeeded => {
@@ -544,9 +516,7 @@ pub async fn bind(
     };
     let mut uuid = None;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         match t.send(&op, ctx.shop.call_limit).await {
             Ok(p) => {
                 uuid = Some(p.octo_payment_uuid);
@@ -566,9 +536,7 @@ pub async fn bind(
     let uuid = uuid.ok_or("bind_card never landed")?;
     let mut info = None;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         if let Ok(i) = t
             .send(&VerificationInfo::new(uuid.clone()), ctx.shop.call_limit)
             .await
@@ -586,9 +554,7 @@ pub async fn bind(
     };
     let mut bound = false;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(attempt)).await;
-        }
+        pause_before(attempt, None).await;
         if t.send(&check, ctx.shop.call_limit).await.is_ok() {
             bound = true;
             break;
@@ -625,12 +591,12 @@ mod tests {
     }
 
     #[test]
-    fn plans_repeat_by_seed_and_cover_every_flow() {
-        let a: Vec<Flow> = (0..500).map(|i| Plan::draw(1, i).flow).collect();
-        let b: Vec<Flow> = (0..500).map(|i| Plan::draw(1, i).flow).collect();
+    fn plans_repeat_by_seed_and_cover_every_journey() {
+        let a: Vec<Journey> = (0..500).map(|i| Plan::draw(1, i).journey).collect();
+        let b: Vec<Journey> = (0..500).map(|i| Plan::draw(1, i).journey).collect();
         assert_eq!(a, b);
-        for flow in Flow::ALL {
-            assert!(a.contains(&flow), "{flow:?}");
+        for journey in Journey::ALL {
+            assert!(a.contains(&journey), "{journey:?}");
         }
     }
 }

@@ -1,15 +1,14 @@
-//! How a payment moves: the customer's card, code and 3-D Secure steps, the
-//! shop's capture or cancel, and expiry. Shared by the API routes, the
-//! pages and [`Customer`](crate::Customer).
+//! The customer's steps on the payment and binding pages: a card, an SMS
+//! code, a 3-D Secure confirmation, and where the customer stands. Shared
+//! by the API routes, the pages and [`Customer`](crate::Customer); the
+//! status changes they lead to are in [`lifecycle`](crate::lifecycle).
 
-use octo_proto::{AcceptStatus, CardExpiry, Pan, PaymentStatus, TokenStatus};
+use octo_proto::{CardExpiry, Pan, PaymentStatus};
 use time::OffsetDateTime;
 
 use crate::cards::{self, CardBehaviour, CardBrand};
-use crate::codes;
 use crate::engine::{Engine, Tx, pan_digest};
-use crate::state::{CardRecord, Challenge, ChallengeKind, Ledger, PaymentRecord};
-use crate::wire::Reject;
+use crate::state::{CardRecord, Challenge, ChallengeKind, PaymentRecord, Store};
 
 /// Where the customer stands after a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,116 +77,10 @@ pub(crate) fn mask_phone(phone: &str) -> String {
 }
 
 impl Engine {
-    /// Moves a payment to `status`, announcing it.
-    pub(crate) fn set_status(&self, p: &mut PaymentRecord, status: PaymentStatus, tx: &mut Tx) {
-        if p.status == status {
-            return;
-        }
-        p.status = status;
-        if p.status != PaymentStatus::WaitUserAction || p.binding.is_none() {
-            tx.notify_status(&p.uuid);
-        }
-        tx.payment(&p.uuid);
-    }
-
-    /// Ends a payment unpaid; a binding's token fails with it.
-    pub(crate) fn cancel(&self, ledger: &mut Ledger, uuid: &str, tx: &mut Tx) {
-        let Some(p) = ledger.payment_mut(uuid) else {
-            return;
-        };
-        p.challenge = None;
-        p.hold_expires_at = None;
-        self.set_status(p, PaymentStatus::Canceled, tx);
-        let token = p.binding.as_ref().map(|b| b.token.clone());
-        if let Some(token) = token {
-            self.end_binding(ledger, uuid, &token, TokenStatus::Failed, tx);
-        }
-    }
-
-    fn end_binding(
-        &self,
-        ledger: &mut Ledger,
-        uuid: &str,
-        token: &str,
-        status: TokenStatus,
-        tx: &mut Tx,
-    ) {
-        if let Some(t) = ledger.token_mut(token) {
-            t.status = status;
-            tx.token(token);
-            tx.notify_tokenization(uuid);
-        }
-    }
-
-    /// The customer's payment went through (card, code or 3-D Secure).
-    fn authorize(&self, ledger: &mut Ledger, uuid: &str, tx: &mut Tx) {
-        let now = self.now();
-        let hold = self.config.hold_duration;
-        let Some(p) = ledger.payment_mut(uuid) else {
-            return;
-        };
-        p.challenge = None;
-        if p.binding.is_some() {
-            // The test charge is returned at once, as OCTO does.
-            p.payed_at = Some(now);
-            p.refunded_sum = p.total_sum;
-            self.set_status(p, PaymentStatus::Succeeded, tx);
-            let token = p
-                .binding
-                .as_ref()
-                .map(|b| b.token.clone())
-                .unwrap_or_default();
-            self.end_binding(ledger, uuid, &token, TokenStatus::Active, tx);
-        } else if p.auto_capture {
-            p.payed_at = Some(now);
-            self.set_status(p, PaymentStatus::Succeeded, tx);
-        } else {
-            let until = now.saturating_add(hold);
-            p.hold_expires_at = Some(until);
-            self.set_status(p, PaymentStatus::WaitingForCapture, tx);
-            ledger.add_deadline(until, uuid);
-        }
-    }
-
-    /// Expires `uuid` if its ttl or hold has passed. Returns whether it did.
-    pub(crate) fn expire_if_due(
-        &self,
-        ledger: &mut Ledger,
-        uuid: &str,
-        now: OffsetDateTime,
-        tx: &mut Tx,
-    ) -> bool {
-        let due = match ledger.payment(uuid) {
-            Some(p) if p.is_payable() => p.expires_at <= now,
-            Some(p) if p.status == PaymentStatus::WaitingForCapture => {
-                p.hold_expires_at.is_some_and(|at| at <= now)
-            }
-            _ => false,
-        };
-        if due {
-            self.cancel(ledger, uuid, tx);
-        }
-        due
-    }
-
-    /// Expires every payment whose deadline has passed. Returns how many.
-    pub(crate) fn sweep(&self) -> Result<usize, Reject> {
-        let now = self.now();
-        self.transact(|ledger, tx| {
-            let mut n: usize = 0;
-            for uuid in ledger.take_due(now) {
-                if self.expire_if_due(ledger, &uuid, now, tx) {
-                    n = n.saturating_add(1);
-                }
-            }
-            Ok(n)
-        })
-    }
-
     /// Starts the challenge a card asks for, or decides at once.
     pub(crate) fn apply_card(
         &self,
-        ledger: &mut Ledger,
+        store: &mut Store,
         uuid: &str,
         card: CardRecord,
         phone: String,
@@ -196,7 +89,7 @@ impl Engine {
         let now = self.now();
         let behaviour = card.behaviour;
         let expired = card_expired(&card.exp, now);
-        let Some(p) = ledger.payment_mut(uuid) else {
+        let Some(p) = store.payment_mut(uuid) else {
             return Step::Retry {
                 message: "no such payment".into(),
             };
@@ -209,8 +102,8 @@ impl Engine {
             } else {
                 behaviour.description().to_owned()
             };
-            self.cancel(ledger, uuid, tx);
-            return ledger
+            self.cancel(store, uuid, tx);
+            return store
                 .payment(uuid)
                 .map(|p| finished(p, Some(message.clone())))
                 .unwrap_or(Step::Retry { message });
@@ -221,8 +114,8 @@ impl Engine {
             // A binding always confirms the card on a page.
             _ if p.binding.is_some() => ChallengeKind::ThreeDSecure,
             _ => {
-                self.authorize(ledger, uuid, tx);
-                return ledger
+                self.authorize(store, uuid, tx);
+                return store
                     .payment(uuid)
                     .map(|p| finished(p, None))
                     .unwrap_or(Step::ThreeDSecure);
@@ -275,8 +168,8 @@ impl Engine {
         holder: Option<String>,
     ) -> Result<Step, CustomerError> {
         let pan_text: String = pan.chars().filter(|c| !c.is_whitespace()).collect();
-        self.customer_tx(uuid, |ledger, tx| {
-            let p = ledger.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
+        self.customer_tx(uuid, |store, tx| {
+            let p = store.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
             if !p.is_payable() || p.challenge.is_some() {
                 return Ok(current_step(self, p));
             }
@@ -296,30 +189,30 @@ impl Engine {
                 .map(|u| u.phone.clone())
                 .unwrap_or_else(|| "998900000000".into());
             let card = card_record(&pan, exp, holder);
-            Ok(self.apply_card(ledger, uuid, card, phone, tx))
+            Ok(self.apply_card(store, uuid, card, phone, tx))
         })
     }
 
     /// The customer typed the SMS code.
     pub(crate) fn submit_code(&self, uuid: &str, code: &str) -> Result<Step, CustomerError> {
-        self.customer_tx(uuid, |ledger, tx| self.check_code(ledger, uuid, code, tx))
+        self.customer_tx(uuid, |store, tx| self.check_code(store, uuid, code, tx))
     }
 
     /// Checks an SMS code: three wrong ones cancel the payment.
     pub(crate) fn check_code(
         &self,
-        ledger: &mut Ledger,
+        store: &mut Store,
         uuid: &str,
         code: &str,
         tx: &mut Tx,
     ) -> Result<Step, CustomerError> {
         let now = self.now();
         let max_wrong = self.config.otp_max_wrong;
-        let left = ledger
+        let left = store
             .payment(uuid)
             .map(|p| self.seconds_left(p, now))
             .unwrap_or(0);
-        let p = ledger
+        let p = store
             .payment_mut(uuid)
             .ok_or(CustomerError::UnknownPayment)?;
         let Some(challenge) = p
@@ -335,16 +228,16 @@ impl Engine {
             });
         }
         if code.trim() == self.config.otp_code {
-            self.authorize(ledger, uuid, tx);
-            let p = ledger.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
+            self.authorize(store, uuid, tx);
+            let p = store.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
             return Ok(finished(p, None));
         }
         challenge.wrong_codes = challenge.wrong_codes.saturating_add(1);
         let wrong = challenge.wrong_codes;
         tx.payment(uuid);
         if wrong >= max_wrong {
-            self.cancel(ledger, uuid, tx);
-            let p = ledger.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
+            self.cancel(store, uuid, tx);
+            let p = store.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
             return Ok(finished(
                 p,
                 Some(format!("{wrong} wrong codes: the payment is canceled")),
@@ -360,8 +253,8 @@ impl Engine {
 
     /// The customer confirmed (or failed) the 3-D Secure page.
     pub(crate) fn submit_3ds(&self, uuid: &str, confirm: bool) -> Result<Step, CustomerError> {
-        self.customer_tx(uuid, |ledger, tx| {
-            let p = ledger.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
+        self.customer_tx(uuid, |store, tx| {
+            let p = store.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
             let pending = p
                 .challenge
                 .as_ref()
@@ -370,11 +263,11 @@ impl Engine {
                 return Ok(current_step(self, p));
             }
             if confirm {
-                self.authorize(ledger, uuid, tx);
+                self.authorize(store, uuid, tx);
             } else {
-                self.cancel(ledger, uuid, tx);
+                self.cancel(store, uuid, tx);
             }
-            let p = ledger.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
+            let p = store.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
             let message = (!confirm).then(|| "3-D Secure authentication failed".to_owned());
             Ok(finished(p, message))
         })
@@ -382,8 +275,8 @@ impl Engine {
 
     /// Where the customer stands now.
     pub(crate) fn customer_step(&self, uuid: &str) -> Result<Step, CustomerError> {
-        self.customer_tx(uuid, |ledger, _| {
-            let p = ledger.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
+        self.customer_tx(uuid, |store, _| {
+            let p = store.payment(uuid).ok_or(CustomerError::UnknownPayment)?;
             Ok(current_step(self, p))
         })
     }
@@ -391,68 +284,17 @@ impl Engine {
     fn customer_tx(
         &self,
         uuid: &str,
-        f: impl FnOnce(&mut Ledger, &mut Tx) -> Result<Step, CustomerError>,
+        f: impl FnOnce(&mut Store, &mut Tx) -> Result<Step, CustomerError>,
     ) -> Result<Step, CustomerError> {
         let mut outcome = Err(CustomerError::UnknownPayment);
         let now = self.now();
-        self.transact(|ledger, tx| {
-            self.expire_if_due(ledger, uuid, now, tx);
-            outcome = f(ledger, tx);
+        self.transact(|store, tx| {
+            self.expire_if_due(store, uuid, now, tx);
+            outcome = f(store, tx);
             Ok(())
         })
         .map_err(|r| CustomerError::Internal(r.message))?;
         outcome
-    }
-
-    /// The shop's (or its notification reply's) capture or cancel.
-    pub(crate) fn decide(
-        &self,
-        ledger: &mut Ledger,
-        uuid: &str,
-        decision: AcceptStatus,
-        final_amount: Option<rust_decimal::Decimal>,
-        tx: &mut Tx,
-    ) -> Result<(), Reject> {
-        let now = self.now();
-        let p = ledger
-            .payment_mut(uuid)
-            .ok_or_else(|| Reject::format(format!("no payment {uuid}")))?;
-        match (&p.status, decision) {
-            (PaymentStatus::WaitingForCapture, AcceptStatus::Capture) => {
-                if let Some(amount) = final_amount {
-                    if amount > p.total_sum {
-                        return Err(Reject::new(
-                            codes::set_accept::INVALID_AMOUNT,
-                            format!(
-                                "final_amount {amount} is more than the held {}",
-                                p.total_sum
-                            ),
-                        ));
-                    }
-                    if self.config.strict && amount <= rust_decimal::Decimal::ZERO {
-                        return Err(Reject::new(
-                            codes::set_accept::INVALID_AMOUNT,
-                            format!("final_amount {amount} must be positive (strict)"),
-                        ));
-                    }
-                    p.total_sum = amount;
-                }
-                p.payed_at = Some(now);
-                p.hold_expires_at = None;
-                self.set_status(p, PaymentStatus::Succeeded, tx);
-                Ok(())
-            }
-            (PaymentStatus::WaitingForCapture, AcceptStatus::Cancel) => {
-                self.cancel(ledger, uuid, tx);
-                Ok(())
-            }
-            // The same decision again (a retried call) changes nothing.
-            (PaymentStatus::Succeeded, AcceptStatus::Capture)
-            | (PaymentStatus::Canceled, AcceptStatus::Cancel) => Ok(()),
-            (status, _) => Err(Reject::format(format!(
-                "the payment is {status}, not waiting_for_capture"
-            ))),
-        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! The flows the demo runs, in order. Each one is an octo-proto state
+//! The scenarios the demo runs, in order. Each one is an octo-proto state
 //! machine (a payment, a binding, a token) run to its end through the
 //! chosen transport, told step by step, and ends with what happened, or
 //! with what went differently than expected.
@@ -7,9 +7,11 @@ use octo_proto::machine::{
     BindingMachine, BindingParams, Failure as MachineFailure, Input, Machine, PaymentMachine,
     PaymentOutcome, PaymentParams, TokenMachine, TokenPaymentMachine,
 };
-use octo_proto::op::{BasketItem, BindCard, FiscalData, Refund, UserData};
-use octo_proto::{CardExpiry, Error, ErrorCode, Pan, PaymentMethod, PaymentStatus, TokenStatus};
-use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
+use octo_proto::op::{BasketItem, BindCard, FiscalData, PreparePayment, Refund, UserData};
+use octo_proto::{
+    CardExpiry, CardToken, Error, ErrorCode, Pan, PaymentMethod, PaymentStatus, TokenStatus,
+};
+use octo_sandbox::cards::{CardBehaviour as Card, test_card};
 use rust_decimal::Decimal;
 
 use super::drive::RunError;
@@ -17,64 +19,64 @@ use super::narrate::Actor;
 use super::steps::{Ctx, Outcome, RETURN_URL, expect, now, uzs};
 use crate::commands::sandbox::fiscal_object;
 
-/// One flow of the demo.
-pub struct Flow {
+/// One scenario of the demo.
+pub struct Scenario {
     /// Its header.
     pub title: &'static str,
     /// What it shows, in one sentence.
     pub story: &'static str,
-    /// The flow itself.
+    /// The scenario itself.
     pub run: fn(&mut Ctx<'_>) -> Outcome,
 }
 
-/// Every flow, in the order they run (the token flows need the binding).
-pub const FLOWS: [Flow; 10] = [
-    Flow {
+/// Every scenario, in the order they run (the token ones need the binding).
+pub const SCENARIOS: [Scenario; 10] = [
+    Scenario {
         title: "One-stage payment with a Uzcard card (SMS code)",
         story: "A customer pays for an order; the money is taken at once.",
         run: one_stage,
     },
-    Flow {
+    Scenario {
         title: "A declined card",
         story: "The issuer refuses the card; the payment ends canceled and no money moves.",
         run: declined,
     },
-    Flow {
+    Scenario {
         title: "Two-stage payment, captured",
         story: "The money is held on the card until the shop ships, then captured.",
         run: two_stage_capture,
     },
-    Flow {
+    Scenario {
         title: "Two-stage payment, canceled",
         story: "The order cannot be fulfilled; the shop releases the held money.",
         run: two_stage_cancel,
     },
-    Flow {
+    Scenario {
         title: "Partial capture",
         story: "Only part of the order ships; the shop captures less than it held.",
         run: partial_capture,
     },
-    Flow {
+    Scenario {
         title: "Refunds",
         story: "A paid order is returned in two parts; OCTO refuses refunding more than was paid.",
         run: refunds,
     },
-    Flow {
+    Scenario {
         title: "Binding a Humo card (SMS code)",
         story: "The customer saves a card; the shop receives a token to charge it later.",
         run: binding,
     },
-    Flow {
+    Scenario {
         title: "Paying with the saved card's token",
         story: "A repeat purchase: the shop charges the token, without the card form.",
         run: token_payment,
     },
-    Flow {
+    Scenario {
         title: "Blocking the token",
         story: "The customer removes the saved card; the token stops working.",
         run: block_token,
     },
-    Flow {
+    Scenario {
         title: "A payment with fiscal data, and its receipt",
         story: "The basket carries the tax fields; after payment the fiscal receipt is fetched.",
         run: fiscal,
@@ -85,31 +87,41 @@ fn dec(units: i64) -> Decimal {
     Decimal::new(units * 100, 2)
 }
 
-/// A payment of `amount` on OCTO's page with `card`, run to its end by a
-/// [`PaymentMachine`]. A `decision` (capture or cancel, and why) makes it
-/// a two-stage payment that the shop decides once OCTO shows the hold.
+/// What a customer buys on OCTO's page: the order, its amount in whole
+/// sum, what it is, and how the test card behaves.
+struct Purchase(&'static str, i64, &'static str, Card);
+
+/// A [`Purchase`] paid on OCTO's page, run to its end by a
+/// [`PaymentMachine`], that must end `ends`. A `decision` (capture or
+/// cancel, and why) makes it a two-stage payment that the shop decides
+/// once OCTO shows the hold.
 fn pay_on_page(
     ctx: &mut Ctx<'_>,
-    order: &str,
-    amount: Decimal,
-    description: &str,
-    card: TestCard,
+    Purchase(order, amount, description, card): Purchase,
     decision: Option<(Input, &str)>,
+    ends: PaymentStatus,
 ) -> Result<(PaymentMachine, PaymentOutcome), String> {
-    let prepare = ctx.payment(order, amount, description, decision.is_some())?;
-    pay_prepared(ctx, prepare, card, decision)
+    let prepare = ctx.payment(order, dec(amount), description, decision.is_some())?;
+    pay_prepared(ctx, prepare, card, decision, ends)
 }
 
 /// The same, for a payment already written out.
 fn pay_prepared(
     ctx: &mut Ctx<'_>,
-    prepare: octo_proto::op::PreparePayment,
-    card: TestCard,
+    prepare: PreparePayment,
+    card: Card,
     decision: Option<(Input, &str)>,
+    ends: PaymentStatus,
 ) -> Result<(PaymentMachine, PaymentOutcome), String> {
     let order = prepare.shop_transaction_id.to_string();
     let mut machine = PaymentMachine::new(prepare, PaymentParams::default(), now());
-    let mut shopper = ctx.shopper(&order).paying_with(card);
+    let mut shopper = ctx.shopper(&order).paying_with(test_card(card));
+    // How the complaint names the last step when the status is not `ends`.
+    let last_step = match &decision {
+        None => "the payment ended",
+        Some((Input::Cancel, _)) => "cancel gave",
+        Some(_) => "capture gave",
+    };
     let why = decision.as_ref().map(|(_, why)| (*why).to_owned());
     if let Some((input, _)) = decision {
         shopper = shopper.deciding(input);
@@ -119,21 +131,15 @@ fn pay_prepared(
             notes.decision = why;
         }
     })?;
+    expect(outcome.status == ends, || {
+        format!("{last_step} {}", outcome.status)
+    })?;
     Ok((machine, outcome))
 }
 
 fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
-    let (_, outcome) = pay_on_page(
-        ctx,
-        "demo-1001",
-        dec(125_000),
-        "Two cups of green tea",
-        test_card(CardBehaviour::SmsCode),
-        None,
-    )?;
-    expect(outcome.status == PaymentStatus::Succeeded, || {
-        format!("the payment ended {}", outcome.status)
-    })?;
+    let tea = Purchase("demo-1001", 125_000, "Two cups of green tea", Card::SmsCode);
+    let (_, outcome) = pay_on_page(ctx, tea, None, PaymentStatus::Succeeded)?;
     expect(outcome.total_sum == dec(125_000), || {
         "the amount changed".into()
     })?;
@@ -143,17 +149,8 @@ fn one_stage(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn declined(ctx: &mut Ctx<'_>) -> Outcome {
-    let (_, outcome) = pay_on_page(
-        ctx,
-        "demo-1002",
-        dec(48_000),
-        "A notebook",
-        test_card(CardBehaviour::Decline),
-        None,
-    )?;
-    expect(outcome.status == PaymentStatus::Canceled, || {
-        format!("the payment ended {}", outcome.status)
-    })?;
+    let notebook = Purchase("demo-1002", 48_000, "A notebook", Card::Decline);
+    let (_, outcome) = pay_on_page(ctx, notebook, None, PaymentStatus::Canceled)?;
     expect(outcome.total_sum.is_zero(), || {
         format!("{} was taken", uzs(outcome.total_sum))
     })?;
@@ -163,20 +160,15 @@ fn declined(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn two_stage_capture(ctx: &mut Ctx<'_>) -> Outcome {
-    let (_, outcome) = pay_on_page(
-        ctx,
+    let shoes = Purchase(
         "demo-1003",
-        dec(310_000),
+        310_000,
         "A pair of running shoes",
-        test_card(CardBehaviour::Success),
-        Some((
-            Input::Capture { final_amount: None },
-            "the shoes were shipped",
-        )),
-    )?;
-    expect(outcome.status == PaymentStatus::Succeeded, || {
-        format!("capture gave {}", outcome.status)
-    })?;
+        Card::Success,
+    );
+    let capture = Input::Capture { final_amount: None };
+    let shipped = Some((capture, "the shoes were shipped"));
+    let (_, outcome) = pay_on_page(ctx, shoes, shipped, PaymentStatus::Succeeded)?;
     expect(outcome.total_sum == dec(310_000), || {
         format!("{} was captured, not 310000", outcome.total_sum)
     })?;
@@ -184,41 +176,22 @@ fn two_stage_capture(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn two_stage_cancel(ctx: &mut Ctx<'_>) -> Outcome {
-    let (_, outcome) = pay_on_page(
-        ctx,
-        "demo-1004",
-        dec(89_000),
-        "A desk lamp",
-        test_card(CardBehaviour::Success),
-        Some((Input::Cancel, "the lamp is out of stock")),
-    )?;
-    expect(outcome.status == PaymentStatus::Canceled, || {
-        format!("cancel gave {}", outcome.status)
-    })?;
+    let lamp = Purchase("demo-1004", 89_000, "A desk lamp", Card::Success);
+    let out_of_stock = Some((Input::Cancel, "the lamp is out of stock"));
+    pay_on_page(ctx, lamp, out_of_stock, PaymentStatus::Canceled)?;
     Ok("held, then released: the customer keeps the money".into())
 }
 
 fn partial_capture(ctx: &mut Ctx<'_>) -> Outcome {
-    let order = "demo-1005";
-    let (_, outcome) = pay_on_page(
-        ctx,
-        order,
-        dec(150_000),
-        "Three books",
-        test_card(CardBehaviour::Success),
-        Some((
-            Input::Capture {
-                final_amount: Some(dec(100_000)),
-            },
-            "one of the three books is missing",
-        )),
-    )?;
-    expect(outcome.status == PaymentStatus::Succeeded, || {
-        format!("capture gave {}", outcome.status)
-    })?;
+    let books = Purchase("demo-1005", 150_000, "Three books", Card::Success);
+    let capture = Input::Capture {
+        final_amount: Some(dec(100_000)),
+    };
+    let missing = Some((capture, "one of the three books is missing"));
+    pay_on_page(ctx, books, missing, PaymentStatus::Succeeded)?;
     ctx.narrator
         .detail("the other 50 000.00 UZS returns to the customer's card");
-    let p = ctx.status_is(order, &PaymentStatus::Succeeded)?;
+    let p = ctx.status_is("demo-1005", &PaymentStatus::Succeeded)?;
     expect(p.total_sum == Some(dec(100_000)), || {
         format!("the captured amount is {:?}, not 100000", p.total_sum)
     })?;
@@ -227,23 +200,14 @@ fn partial_capture(ctx: &mut Ctx<'_>) -> Outcome {
 
 fn refunds(ctx: &mut Ctx<'_>) -> Outcome {
     let order = "demo-1006";
-    let (mut machine, outcome) = pay_on_page(
-        ctx,
-        order,
-        dec(200_000),
-        "A winter jacket",
-        test_card(CardBehaviour::Success),
-        None,
-    )?;
-    expect(
-        outcome.status == PaymentStatus::Succeeded && outcome.total_sum == dec(200_000),
-        || {
-            format!(
-                "the payment ended {} with {}",
-                outcome.status, outcome.total_sum
-            )
-        },
-    )?;
+    let jacket = Purchase(order, 200_000, "A winter jacket", Card::Success);
+    let (mut machine, outcome) = pay_on_page(ctx, jacket, None, PaymentStatus::Succeeded)?;
+    expect(outcome.total_sum == dec(200_000), || {
+        format!(
+            "the payment ended {} with {}",
+            outcome.status, outcome.total_sum
+        )
+    })?;
     let uuid = outcome
         .octo_payment_uuid
         .clone()
@@ -323,7 +287,7 @@ fn refunds(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn binding(ctx: &mut Ctx<'_>) -> Outcome {
-    let card = test_card(CardBehaviour::SmsCode);
+    let card = test_card(Card::SmsCode);
     let humo = octo_sandbox::cards::TEST_CARDS
         .iter()
         .copied()
@@ -359,21 +323,23 @@ fn binding(ctx: &mut Ctx<'_>) -> Outcome {
     Ok(format!("card {masked} is saved as a token"))
 }
 
+/// The token the binding scenario saved.
+fn saved_token(ctx: &Ctx<'_>) -> Result<CardToken, String> {
+    let token = ctx.token.clone();
+    token.ok_or_else(|| "no token: the binding flow did not give one".into())
+}
+
+/// A machine paying `prepare` with the saved Humo card's `token`.
+fn pay_with(token: CardToken, prepare: PreparePayment) -> TokenPaymentMachine {
+    let (method, params) = (PaymentMethod::Humo, PaymentParams::default());
+    TokenPaymentMachine::new(prepare, token, method, None, params, now())
+}
+
 fn token_payment(ctx: &mut Ctx<'_>) -> Outcome {
-    let token = ctx
-        .token
-        .clone()
-        .ok_or("no token: the binding flow did not give one")?;
+    let token = saved_token(ctx)?;
     let order = "demo-1008";
     let prepare = ctx.payment(order, dec(75_000), "A refill of coffee beans", false)?;
-    let mut machine = TokenPaymentMachine::new(
-        prepare,
-        token,
-        PaymentMethod::Humo,
-        None,
-        PaymentParams::default(),
-        now(),
-    );
+    let mut machine = pay_with(token, prepare);
     let mut shopper = ctx.shopper(order);
     let outcome = ctx.run(&mut machine, &mut shopper, |_| {})?;
     expect(outcome.status == PaymentStatus::Succeeded, || {
@@ -386,10 +352,7 @@ fn token_payment(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn block_token(ctx: &mut Ctx<'_>) -> Outcome {
-    let token = ctx
-        .token
-        .clone()
-        .ok_or("no token: the binding flow did not give one")?;
+    let token = saved_token(ctx)?;
     let mut machine = TokenMachine::active(
         "demo-bind-1".parse().map_err(|e| format!("id: {e}"))?,
         token.clone(),
@@ -404,14 +367,7 @@ fn block_token(ctx: &mut Ctx<'_>) -> Outcome {
     })?;
     let order = "demo-1009";
     let prepare = ctx.payment(order, dec(30_000), "One more coffee", false)?;
-    let mut machine = TokenPaymentMachine::new(
-        prepare,
-        token,
-        PaymentMethod::Humo,
-        None,
-        PaymentParams::default(),
-        now(),
-    );
+    let mut machine = pay_with(token, prepare);
     let mut shopper = ctx.shopper(order);
     let told = |notes: &mut super::narrated::Notes| {
         notes.pay = "pay/{uuid} with the blocked token, by mistake".into();
@@ -449,10 +405,8 @@ fn fiscal(ctx: &mut Ctx<'_>) -> Outcome {
         phone: "998901234567".into(),
         email: "customer@example.com".into(),
     });
-    let (_, outcome) = pay_prepared(ctx, prepare, test_card(CardBehaviour::ThreeDSecure), None)?;
-    expect(outcome.status == PaymentStatus::Succeeded, || {
-        format!("the payment ended {}", outcome.status)
-    })?;
+    let card = Card::ThreeDSecure;
+    let (_, outcome) = pay_prepared(ctx, prepare, card, None, PaymentStatus::Succeeded)?;
     let uuid = outcome.octo_payment_uuid.ok_or("OCTO gave no payment id")?;
     ctx.narrator
         .step(Actor::Shop, "fiscal-data for the payment");
