@@ -29,19 +29,6 @@ use time::OffsetDateTime;
 const ID: &str = "order-t";
 const UUID: &str = "e3f40dc3-4955-412a-853a-2ddd28d3201f";
 const TOTAL: &str = "1000.00";
-const STATUSES: [&str; 11] = [
-    "created",
-    "wait_user_action",
-    "waiting_pay",
-    "waiting_for_capture",
-    "succeeded",
-    "partially_refunded",
-    "refunded",
-    "canceled",
-    "cancelled",
-    "failed",
-    "on_review",
-];
 
 /// The fields a signature does not cover.
 #[derive(Debug, Clone, PartialEq)]

@@ -27,18 +27,6 @@ use time::OffsetDateTime;
 
 const CASES: u32 = 1000;
 const TOTAL: &str = "1000.00";
-const STATUSES: [&str; 10] = [
-    "created",
-    "wait_user_action",
-    "waiting_pay",
-    "waiting_for_capture",
-    "succeeded",
-    "partially_refunded",
-    "refunded",
-    "canceled",
-    "failed",
-    "on_review",
-];
 
 fn rank(status: &PaymentStatus) -> u8 {
     match status {

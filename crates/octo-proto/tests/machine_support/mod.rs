@@ -17,6 +17,21 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+/// Every payment status OCTO sends, with both spellings of canceled.
+pub const STATUSES: [&str; 11] = [
+    "created",
+    "wait_user_action",
+    "waiting_pay",
+    "waiting_for_capture",
+    "succeeded",
+    "partially_refunded",
+    "refunded",
+    "canceled",
+    "cancelled",
+    "failed",
+    "on_review",
+];
+
 pub const T0: OffsetDateTime = datetime!(2024-05-02 09:00 UTC);
 
 pub fn at(minutes: i64, seconds: i64) -> OffsetDateTime {
