@@ -7,11 +7,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Shop, post, scheme, trickle_notification};
+use common::{
+    Shop, assert_408_in_time, forged_notification_is_refused, held_notification_is_captured, post,
+    scheme, tokenization_callback_is_stored, trickle_notification,
+};
 use octo_hyper::CallbackService;
-use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
-use octo_proto::callback::{CallbackPan, Notification, SignatureScheme, TokenizationCallback};
-use octo_proto::{CardExpiry, CardToken, NotificationKey, PaymentStatus, TokenStatus};
+use octo_hyper::callback::DEFAULT_NOTIFY_PATH;
 
 /// Serves `service` on loopback; the base URL.
 async fn serve(service: CallbackService<Shop>) -> String {
@@ -43,16 +44,7 @@ fn empty(method: http::Method, uri: String) -> http::Request<Vec<u8>> {
 async fn a_signed_notification_reaches_the_handler_and_its_reply_goes_back() {
     let shop = Shop::default();
     let base = serve(CallbackService::new(shop.clone(), scheme())).await;
-    let held = Notification::new(
-        "order-7".parse().unwrap(),
-        "f1e2d3c4".parse().unwrap(),
-        PaymentStatus::WaitingForCapture,
-    )
-    .sign(&scheme(), "salt");
-    let uri = format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap();
-    let (status, body) = post(held.to_request(uri)).await;
-    assert_eq!(status, 200);
-    assert_eq!(body, br#"{"accept_status":"capture"}"#);
+    held_notification_is_captured(&base).await;
     assert_eq!(*shop.seen.lock().unwrap(), ["order-7 waiting_for_capture"]);
 }
 
@@ -60,18 +52,7 @@ async fn a_signed_notification_reaches_the_handler_and_its_reply_goes_back() {
 async fn a_forged_notification_is_refused_before_the_handler() {
     let shop = Shop::default();
     let base = serve(CallbackService::new(shop.clone(), scheme())).await;
-    let forged = Notification::new(
-        "order-7".parse().unwrap(),
-        "f1e2d3c4".parse().unwrap(),
-        PaymentStatus::Succeeded,
-    )
-    .sign(
-        &SignatureScheme::UniqueKey(NotificationKey::new("not-the-key")),
-        "salt",
-    );
-    let uri = format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap();
-    let (status, _) = post(forged.to_request(uri)).await;
-    assert!((400..500).contains(&status), "status {status}");
+    forged_notification_is_refused(&base).await;
     assert!(shop.seen.lock().unwrap().is_empty());
 }
 
@@ -79,18 +60,7 @@ async fn a_forged_notification_is_refused_before_the_handler() {
 async fn a_tokenization_callback_is_stored_and_acknowledged() {
     let shop = Shop::default();
     let base = serve(CallbackService::new(shop.clone(), scheme())).await;
-    let mut callback = TokenizationCallback::new(
-        "bind-3".parse().unwrap(),
-        CardToken::new("tok_9f8e7d"),
-        TokenStatus::Active,
-    );
-    callback.pan = CallbackPan::new("8600490000000012");
-    callback.exp = Some(CardExpiry::parse_yymm("2712").unwrap());
-    let uri = format!("{base}{DEFAULT_BIND_NOTIFY_PATH}").parse().unwrap();
-    let (status, body) = post(callback.to_request(uri)).await;
-    assert_eq!(status, 200);
-    let reply: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(reply["status"], "success");
+    tokenization_callback_is_stored(&base).await;
     assert_eq!(*shop.seen.lock().unwrap(), ["token bind-3"]);
 }
 
@@ -124,13 +94,7 @@ async fn a_trickled_body_gets_408_in_time_while_others_are_served() {
     let (status, _) = post(common::signed_notification(&base)).await;
     assert_eq!(status, 200);
     let slow = slow.await.unwrap();
-    let line = slow.status_line.expect("an answer before the close");
-    assert!(line.starts_with("HTTP/1.1 408"), "{line}");
-    assert!(
-        slow.elapsed < Duration::from_secs(2),
-        "refused only after {:?}",
-        slow.elapsed
-    );
+    assert_408_in_time(&slow);
     // Only the whole notification reached the handler.
     assert_eq!(*shop.seen.lock().unwrap(), ["order-7 succeeded"]);
 }

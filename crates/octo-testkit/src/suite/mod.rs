@@ -4,7 +4,7 @@
 //!
 //! - [`transport_faults`]: what fixtures cannot express (refused
 //!   connections, hang-ups, stalls, 503 then success, chunked and oversized
-//!   bodies);
+//!   bodies, redirects);
 //! - [`machines`]: a state machine run to its end through the client;
 //! - [`conformance`]: every fixture in `fixtures/`, replayed over loopback.
 //!
@@ -46,6 +46,7 @@ macro_rules! transport_suite {
                 turning_retries_off_sends_once,
                 a_chunked_response_is_read_whole,
                 oversized_responses_are_refused,
+                redirects_are_refused_and_never_followed,
             );
         }
 
