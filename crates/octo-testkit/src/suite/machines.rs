@@ -79,21 +79,28 @@ fn two_stage() -> PreparePayment {
     .two_stage()
 }
 
-/// A two stage payment runs to its capture.
-pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
+/// A replay server answering `replies` in turn, a client for it without
+/// retries, and the two-stage payment's machine.
+fn replayed<C: AnyClient>(replies: &[&'static str]) -> (ReplayServer, C, PaymentMachine) {
     let server = ReplayServer::start().unwrap();
-    server.push_reply(Reply::json(200, CREATED));
-    server.push_reply(Reply::json(200, HELD));
-    server.push_reply(Reply::json(200, CAPTURED));
+    for reply in replies {
+        server.push_reply(Reply::json(200, *reply));
+    }
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();
     let client = C::build(ClientBuilder::new(config).no_retry());
-    let mut machine = PaymentMachine::new(
+    let machine = PaymentMachine::new(
         two_stage(),
         PaymentParams::default(),
         OffsetDateTime::now_utc(),
     );
+    (server, client, machine)
+}
+
+/// A two stage payment runs to its capture.
+pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
+    let (server, client, mut machine) = replayed::<C>(&[CREATED, HELD, CAPTURED]);
     let mut shop = Shop::default();
     let outcome = client.run(&mut machine, &mut shop).await.unwrap();
     assert_eq!(outcome.status, PaymentStatus::Succeeded);
@@ -106,20 +113,8 @@ pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
 
 /// A refused payment ends the run with the failure.
 pub async fn a_refused_payment_ends_the_run_with_the_failure<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    server.push_reply(Reply::json(
-        200,
-        r#"{"error":2,"errMessage":"Wrong secret"}"#,
-    ));
-    let config = Config::new(123, "secret")
-        .with_base_url(&server.url())
-        .unwrap();
-    let client = C::build(ClientBuilder::new(config).no_retry());
-    let mut machine = PaymentMachine::new(
-        two_stage(),
-        PaymentParams::default(),
-        OffsetDateTime::now_utc(),
-    );
+    let refused = r#"{"error":2,"errMessage":"Wrong secret"}"#;
+    let (server, client, mut machine) = replayed::<C>(&[refused]);
     let error = client
         .run(&mut machine, &mut Shop::default())
         .await
