@@ -21,7 +21,7 @@ use octo_proto::machine::{
     Command, Input, Machine, Output, PaymentMachine, PaymentOutcome, PaymentParams, Reply,
     TokenPaymentMachine,
 };
-use octo_proto::{CardToken, NotificationKey, PaymentMethod, PaymentStatus};
+use octo_proto::{NotificationKey, PaymentStatus};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -383,14 +383,7 @@ proptest! {
         start in start(),
         steps in prop::collection::vec(step(), 1..30),
     ) {
-        let make = || TokenPaymentMachine::new(
-            prepare(ID, TOTAL),
-            CardToken::new("tok"),
-            PaymentMethod::Humo,
-            None,
-            PaymentParams::default(),
-            T0,
-        );
+        let make = || humo_token_payment(ID, TOTAL);
         twins(make, TokenPaymentMachine::payment, start, &steps)?;
     }
 }

@@ -437,14 +437,7 @@ proptest! {
 
     #[test]
     fn token_payment_invariants(steps in prop::collection::vec(pay_step(), 1..40)) {
-        let machine = TokenPaymentMachine::new(
-            prepare(ID, TOTAL),
-            CardToken::new("tok"),
-            PaymentMethod::Humo,
-            None,
-            PaymentParams::default(),
-            T0,
-        );
+        let machine = humo_token_payment(ID, TOTAL);
         run_payment(machine, TokenPaymentMachine::payment, steps);
     }
 }

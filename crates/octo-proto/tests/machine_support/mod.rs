@@ -3,13 +3,16 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
-use octo_proto::machine::{Awaiting, Command, Machine, Output, PaymentNotice, PaymentOutcome};
+use octo_proto::machine::{
+    Awaiting, Command, Machine, Output, PaymentNotice, PaymentOutcome, PaymentParams,
+    TokenPaymentMachine,
+};
 use octo_proto::op::{
     BindCard, BlockedToken, Endpoint, Payment, PreparePayment, RefundResult, TokenPayment,
     Verification,
 };
 use octo_proto::{
-    CardExpiry, Currency, Error, ErrorCode, NotificationKey, OctoError, Pan, PaymentId,
+    CardExpiry, CardToken, Currency, Error, ErrorCode, NotificationKey, OctoError, Pan, PaymentId,
     PaymentMethod, PaymentStatus, RawBody, RefundStatus, TokenStatus, TransportError,
     TransportErrorKind, VerifyId,
 };
@@ -50,6 +53,19 @@ pub fn prepare(id: &str, total: &str) -> PreparePayment {
         "Two yoghurts",
         "https://shop.example/return",
         datetime!(2024-05-02 09:00),
+    )
+}
+
+/// A payment of `total` under `id` paid with the Humo card token `tok`,
+/// from [`T0`].
+pub fn humo_token_payment(id: &str, total: &str) -> TokenPaymentMachine {
+    TokenPaymentMachine::new(
+        prepare(id, total),
+        CardToken::new("tok"),
+        PaymentMethod::Humo,
+        None,
+        PaymentParams::default(),
+        T0,
     )
 }
 
