@@ -524,27 +524,13 @@ fn a_payment_machine_does_not_resend_a_refund_after_an_error() {
         ))),
         at(0, 1),
     );
-    let out = feed(
-        &mut m,
-        Input::Refund {
-            shop_refund_id: "r-1".parse().unwrap(),
-            amount: dec("100.00"),
-        },
-        at(1, 0),
-    );
+    let out = feed(&mut m, refund("r-1", "100.00"), at(1, 0));
     assert_eq!(sent(&out), [Endpoint::Refund]);
     let out = feed(&mut m, Reply::Refund(Err(timeout())), at(1, 1));
     assert!(sent(&out).is_empty());
     assert!(failed(&out).is_some());
     // The caller may ask again with the same id: the same command goes out.
-    let out = feed(
-        &mut m,
-        Input::Refund {
-            shop_refund_id: "r-1".parse().unwrap(),
-            amount: dec("100.00"),
-        },
-        at(2, 0),
-    );
+    let out = feed(&mut m, refund("r-1", "100.00"), at(2, 0));
     assert_eq!(sent(&out), [Endpoint::Refund]);
     let out = feed(
         &mut m,

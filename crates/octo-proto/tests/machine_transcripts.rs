@@ -81,14 +81,6 @@ fn status_answer(id: &str, status: PaymentStatus, total: &str) -> Reply {
     Reply::PaymentStatus(Ok(payment(id, "u-1", status, Some(total))))
 }
 
-/// The shop's request to refund `amount` under `shop_refund_id`.
-fn refund(shop_refund_id: &str, amount: &str) -> Input {
-    Input::Refund {
-        shop_refund_id: shop_refund_id.parse().unwrap(),
-        amount: dec(amount),
-    }
-}
-
 /// OCTO's answer to a refund of payment `u-1`.
 fn refunded(status: RefundStatus) -> Reply {
     Reply::Refund(Ok(refund_result("u-1", status)))

@@ -4,7 +4,7 @@
 
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
 use octo_proto::machine::{
-    Awaiting, Command, Machine, Output, PaymentNotice, PaymentOutcome, PaymentParams,
+    Awaiting, Command, Input, Machine, Output, PaymentNotice, PaymentOutcome, PaymentParams,
     TokenPaymentMachine,
 };
 use octo_proto::op::{
@@ -128,6 +128,14 @@ pub fn token_payment(
         trans_type: Some("SMS".into()),
         extra: Default::default(),
         warnings: Vec::new(),
+    }
+}
+
+/// The shop's request to refund `amount` under `shop_refund_id`.
+pub fn refund(shop_refund_id: &str, amount: &str) -> Input {
+    Input::Refund {
+        shop_refund_id: shop_refund_id.parse().unwrap(),
+        amount: dec(amount),
     }
 }
 
