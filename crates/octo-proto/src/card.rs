@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::card_number::{luhn_valid, mask_bounds, mask_card_number};
+use crate::card_number::{self, luhn_valid, mask_bounds, mask_card_number};
 use crate::error::{InputError, InputProblem};
 use crate::secret::text::secret_text;
 use crate::secret::wiped::wiped_secret;
@@ -51,14 +51,12 @@ impl Pan {
 
     /// The first six digits (the issuer's BIN).
     pub fn first6(&self) -> &str {
-        self.0.get(..6).unwrap_or_default()
+        card_number::first6(&self.0)
     }
 
     /// The last four digits.
     pub fn last4(&self) -> &str {
-        self.0
-            .get(self.0.len().saturating_sub(4)..)
-            .unwrap_or_default()
+        card_number::last4(&self.0)
     }
 
     /// The masked form: the last four digits and at most the first six,

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::card::{MaskedPan, Pan};
-use crate::card_number::{luhn_valid, mask_card_number};
+use crate::card_number::{self, luhn_valid, mask_card_number};
 
 /// The card number a tokenization callback reports, as received.
 ///
@@ -35,14 +35,12 @@ impl CallbackPan {
 
     /// The first six characters (the issuer's BIN).
     pub fn first6(&self) -> &str {
-        self.0.get(..6).unwrap_or_default()
+        card_number::first6(&self.0)
     }
 
     /// The last four digits.
     pub fn last4(&self) -> &str {
-        self.0
-            .get(self.0.len().saturating_sub(4)..)
-            .unwrap_or_default()
+        card_number::last4(&self.0)
     }
 
     /// The last four and at most the first six, never more than half of
