@@ -33,6 +33,13 @@ async fn serve(service: CallbackService<Shop>) -> String {
     format!("http://{addr}")
 }
 
+/// A shop whose callback service is served on loopback, and its base URL.
+async fn served() -> (Shop, String) {
+    let shop = Shop::default();
+    let base = serve(CallbackService::new(shop.clone(), scheme())).await;
+    (shop, base)
+}
+
 fn empty(method: http::Method, uri: String) -> http::Request<Vec<u8>> {
     let mut request = http::Request::new(Vec::new());
     *request.method_mut() = method;
@@ -42,32 +49,28 @@ fn empty(method: http::Method, uri: String) -> http::Request<Vec<u8>> {
 
 #[tokio::test]
 async fn a_signed_notification_reaches_the_handler_and_its_reply_goes_back() {
-    let shop = Shop::default();
-    let base = serve(CallbackService::new(shop.clone(), scheme())).await;
+    let (shop, base) = served().await;
     held_notification_is_captured(&base).await;
     assert_eq!(*shop.seen.lock().unwrap(), ["order-7 waiting_for_capture"]);
 }
 
 #[tokio::test]
 async fn a_forged_notification_is_refused_before_the_handler() {
-    let shop = Shop::default();
-    let base = serve(CallbackService::new(shop.clone(), scheme())).await;
+    let (shop, base) = served().await;
     forged_notification_is_refused(&base).await;
     assert!(shop.seen.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn a_tokenization_callback_is_stored_and_acknowledged() {
-    let shop = Shop::default();
-    let base = serve(CallbackService::new(shop.clone(), scheme())).await;
+    let (shop, base) = served().await;
     tokenization_callback_is_stored(&base).await;
     assert_eq!(*shop.seen.lock().unwrap(), ["token bind-3"]);
 }
 
 #[tokio::test]
 async fn other_paths_and_methods_are_refused() {
-    let shop = Shop::default();
-    let base = serve(CallbackService::new(shop.clone(), scheme())).await;
+    let (shop, base) = served().await;
     let (missing, _) = post(empty(http::Method::POST, format!("{base}/elsewhere"))).await;
     assert_eq!(missing, 404);
     let (get, _) = post(empty(
