@@ -12,7 +12,7 @@ use std::fmt;
 
 use super::answer::{Answer, Reader};
 use super::payment::Payment;
-use super::{Endpoint, Operation, expose, post_json, post_signed, validate};
+use super::{Endpoint, Field, Operation, expose, post_json, post_signed, validate};
 use crate::card::{CardExpiry, Pan};
 use crate::config::Config;
 use crate::enums::PaymentMethod;
@@ -198,12 +198,6 @@ impl Answer for Verification {
     });
 }
 
-#[derive(Serialize)]
-struct VerificationWire<'a> {
-    #[serde(rename = "octo_payment_UUID")]
-    octo_payment_uuid: &'a PaymentUuid,
-}
-
 impl Operation for VerificationInfo {
     type Output = Verification;
 
@@ -211,10 +205,8 @@ impl Operation for VerificationInfo {
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
-        let wire = VerificationWire {
-            octo_payment_uuid: &self.octo_payment_uuid,
-        };
-        post_json(config, "/verificationInfo/", &wire)
+        let uuid = Field("octo_payment_UUID", &self.octo_payment_uuid);
+        post_json(config, "/verificationInfo/", &uuid)
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
 use super::answer::{Answer, Reader};
-use super::{Endpoint, Operation, post_signed, validate};
+use super::{Endpoint, Field, Operation, post_signed, validate};
 use crate::config::Config;
 use crate::datetime;
 use crate::error::Error;
@@ -80,11 +80,6 @@ impl Answer for FiscalReceipt {
     });
 }
 
-#[derive(Serialize)]
-struct Wire<'a> {
-    payment_uuid: &'a PaymentUuid,
-}
-
 impl Operation for FiscalData {
     type Output = FiscalReceipt;
 
@@ -92,9 +87,7 @@ impl Operation for FiscalData {
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("payment_uuid", self.payment_uuid.as_str())?;
-        let wire = Wire {
-            payment_uuid: &self.payment_uuid,
-        };
-        post_signed(config, "/fiscal-data", &wire)
+        let uuid = Field("payment_uuid", &self.payment_uuid);
+        post_signed(config, "/fiscal-data", &uuid)
     }
 }

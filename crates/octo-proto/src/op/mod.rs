@@ -130,6 +130,19 @@ struct Signed<'a, T> {
     fields: &'a T,
 }
 
+/// A body of one field, `name: value`, for the operations that send only
+/// one of their own.
+pub(crate) struct Field<'a, T: ?Sized>(pub &'static str, pub &'a T);
+
+impl<T: Serialize + ?Sized> Serialize for Field<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
+    }
+}
+
 /// Builds `POST {base_url}{path}` whose JSON body is the shop's
 /// credentials from `config`, then `fields`' own fields in their order.
 pub(crate) fn post_signed(

@@ -1,9 +1,9 @@
 //! The status check: `prepare_payment` with only the shop's id.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::payment::Payment;
-use super::{Endpoint, Operation, post_signed};
+use super::{Endpoint, Field, Operation, post_signed};
 use crate::config::Config;
 use crate::error::Error;
 use crate::ids::ShopTransactionId;
@@ -26,11 +26,6 @@ impl PaymentStatusCheck {
     }
 }
 
-#[derive(Serialize)]
-struct Wire<'a> {
-    shop_transaction_id: &'a ShopTransactionId,
-}
-
 impl Operation for PaymentStatusCheck {
     type Output = Payment;
 
@@ -38,10 +33,8 @@ impl Operation for PaymentStatusCheck {
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         super::validate::not_empty("shop_transaction_id", self.shop_transaction_id.as_str())?;
-        let wire = Wire {
-            shop_transaction_id: &self.shop_transaction_id,
-        };
-        post_signed(config, "/prepare_payment", &wire)
+        let id = Field("shop_transaction_id", &self.shop_transaction_id);
+        post_signed(config, "/prepare_payment", &id)
     }
 
     fn idempotency_key(&self) -> Option<&str> {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::answer::{Answer, Reader};
-use super::{Endpoint, Operation, expose, post_signed, validate};
+use super::{Endpoint, Field, Operation, post_signed, validate};
 use crate::config::Config;
 use crate::enums::TokenStatus;
 use crate::error::Error;
@@ -46,12 +46,6 @@ impl Answer for BlockedToken {
     });
 }
 
-#[derive(Serialize)]
-struct Wire<'a> {
-    #[serde(serialize_with = "expose::token")]
-    card_token: &'a CardToken,
-}
-
 impl Operation for BlockCardToken {
     type Output = BlockedToken;
 
@@ -59,9 +53,7 @@ impl Operation for BlockCardToken {
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("card_token", self.card_token.expose_secret())?;
-        let wire = Wire {
-            card_token: &self.card_token,
-        };
-        post_signed(config, "/block_card_token", &wire)
+        let token = Field("card_token", self.card_token.expose_secret());
+        post_signed(config, "/block_card_token", &token)
     }
 }
