@@ -20,7 +20,8 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-/// Every payment status OCTO sends, with both spellings of canceled.
+/// Every payment status OCTO sends; the last is the second spelling of
+/// canceled (so `STATUSES[..10]` spells each status once).
 pub const STATUSES: [&str; 11] = [
     "created",
     "wait_user_action",
@@ -30,9 +31,9 @@ pub const STATUSES: [&str; 11] = [
     "partially_refunded",
     "refunded",
     "canceled",
-    "cancelled",
     "failed",
     "on_review",
+    "cancelled",
 ];
 
 pub const T0: OffsetDateTime = datetime!(2024-05-02 09:00 UTC);
