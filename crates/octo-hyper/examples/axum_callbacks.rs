@@ -12,51 +12,23 @@
 //! on its whole paths with `route_service`, not under `nest_service`,
 //! which strips the prefix the service matches on.
 //!
-//! As with the hyper example, put TLS in front (OCTO calls `https://`
-//! URLs), and bound what the server holds: a reverse proxy with header
-//! timeouts and a connection limit, since `axum::serve` sets neither.
+//! The shop's handler is in `examples/shop/mod.rs`, shared with the
+//! `callback_server` example. As with that example, put TLS in front
+//! (OCTO calls `https://` URLs), and bound what the server holds: a reverse
+//! proxy with header timeouts and a connection limit, since `axum::serve`
+//! sets neither.
 
-use std::time::Duration;
+mod shop;
 
 use axum::Router;
 use axum::routing::get;
 use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
-use octo_hyper::{CallbackHandler, CallbackService};
-use octo_proto::NotificationKey;
-use octo_proto::callback::{
-    NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
-    VerifiedNotification,
-};
 use tokio::net::TcpListener;
-
-const BODY_TIMEOUT: Duration = Duration::from_secs(10);
-
-struct Shop;
-
-impl CallbackHandler for Shop {
-    async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
-        // A signed hint only: confirm with a status check before shipping.
-        println!(
-            "notification: {} is {}",
-            notification.shop_transaction_id, notification.status
-        );
-        NotificationReply::acknowledge()
-    }
-
-    async fn tokenization(&self, callback: TokenizationCallback) -> TokenizationReply {
-        // Store the token durably before answering `stored`.
-        println!("tokenization callback for {}", callback.shop_transaction_id);
-        TokenizationReply::stored("stored")
-    }
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = std::env::var("OCTO_NOTIFY_KEY")?;
-    let addr = std::env::var("CALLBACK_ADDR").unwrap_or_else(|_| "127.0.0.1:8443".to_owned());
-    let callbacks =
-        CallbackService::new(Shop, SignatureScheme::UniqueKey(NotificationKey::new(key)))
-            .with_body_timeout(BODY_TIMEOUT);
+    let addr = shop::addr_from_env();
+    let callbacks = shop::service_from_env()?;
     let app = Router::new()
         // The shop's own pages live beside the callbacks.
         .route("/health", get(|| async { "ok" }))

@@ -11,55 +11,32 @@
 //!   ends, so further clients wait in the listen queue;
 //! - the request head must arrive within `HEADER_TIMEOUT` (hyper's
 //!   `header_read_timeout`), or the connection is dropped;
-//! - the body within `BODY_TIMEOUT` (the service's own timeout), or the
-//!   request is answered 408 and the connection closed.
+//! - the body within `shop::BODY_TIMEOUT` (the service's own timeout), or
+//!   the request is answered 408 and the connection closed.
+//!
+//! The shop's handler is in `examples/shop/mod.rs`, shared with the axum
+//! example.
 //!
 //! Put TLS in front (a reverse proxy, or rustls around the stream): OCTO
 //! calls `https://` URLs.
+
+mod shop;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use octo_hyper::{CallbackHandler, CallbackService};
-use octo_proto::NotificationKey;
-use octo_proto::callback::{
-    NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
-    VerifiedNotification,
-};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 const MAX_CONNECTIONS: usize = 256;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-const BODY_TIMEOUT: Duration = Duration::from_secs(10);
-
-struct Shop;
-
-impl CallbackHandler for Shop {
-    async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
-        // A signed hint only: confirm with a status check before shipping.
-        println!(
-            "notification: {} is {}",
-            notification.shop_transaction_id, notification.status
-        );
-        NotificationReply::acknowledge()
-    }
-
-    async fn tokenization(&self, callback: TokenizationCallback) -> TokenizationReply {
-        // Store the token durably before answering `stored`.
-        println!("tokenization callback for {}", callback.shop_transaction_id);
-        TokenizationReply::stored("stored")
-    }
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = std::env::var("OCTO_NOTIFY_KEY")?;
-    let addr = std::env::var("CALLBACK_ADDR").unwrap_or_else(|_| "127.0.0.1:8443".to_owned());
-    let service = CallbackService::new(Shop, SignatureScheme::UniqueKey(NotificationKey::new(key)))
-        .with_body_timeout(BODY_TIMEOUT);
+    let addr = shop::addr_from_env();
+    let service = shop::service_from_env()?;
     let listener = TcpListener::bind(&addr).await?;
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     println!("serving OCTO callbacks on {}", listener.local_addr()?);

@@ -16,11 +16,14 @@ use axum::Router;
 use axum::routing::get;
 use bytes::Bytes;
 
-use common::{Shop, post, scheme, trickle_notification};
+use common::{
+    Shop, assert_408_in_time, forged_notification_is_refused, held_notification_is_captured,
+    order_7, post, scheme, tokenization_callback_is_stored, trickle_notification,
+};
 use octo_hyper::CallbackService;
 use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
-use octo_proto::callback::{CallbackPan, Notification, SignatureScheme, TokenizationCallback};
-use octo_proto::{CardExpiry, CardToken, NotificationKey, PaymentStatus, TokenStatus};
+use octo_proto::PaymentStatus;
+use octo_proto::callback::Notification;
 
 /// The shop's application: a page of its own and the two callback paths.
 fn app(service: CallbackService<Shop>) -> Router {
@@ -45,29 +48,8 @@ async fn an_axum_router_serves_notifications_and_tokenization_callbacks() {
     let shop = Shop::default();
     let base = serve(app(CallbackService::new(shop.clone(), scheme()))).await;
 
-    let held = Notification::new(
-        "order-7".parse().unwrap(),
-        "f1e2d3c4".parse().unwrap(),
-        PaymentStatus::WaitingForCapture,
-    )
-    .sign(&scheme(), "salt");
-    let uri = format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap();
-    let (status, body) = post(held.to_request(uri)).await;
-    assert_eq!(status, 200);
-    assert_eq!(body, br#"{"accept_status":"capture"}"#);
-
-    let mut callback = TokenizationCallback::new(
-        "bind-3".parse().unwrap(),
-        CardToken::new("tok_9f8e7d"),
-        TokenStatus::Active,
-    );
-    callback.pan = CallbackPan::new("8600490000000012");
-    callback.exp = Some(CardExpiry::parse_yymm("2712").unwrap());
-    let uri = format!("{base}{DEFAULT_BIND_NOTIFY_PATH}").parse().unwrap();
-    let (status, body) = post(callback.to_request(uri)).await;
-    assert_eq!(status, 200);
-    let reply: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(reply["status"], "success");
+    held_notification_is_captured(&base).await;
+    tokenization_callback_is_stored(&base).await;
 
     assert_eq!(
         *shop.seen.lock().unwrap(),
@@ -79,18 +61,7 @@ async fn an_axum_router_serves_notifications_and_tokenization_callbacks() {
 async fn a_forged_notification_through_axum_is_refused_and_other_routes_stay_the_routers() {
     let shop = Shop::default();
     let base = serve(app(CallbackService::new(shop.clone(), scheme()))).await;
-    let forged = Notification::new(
-        "order-7".parse().unwrap(),
-        "f1e2d3c4".parse().unwrap(),
-        PaymentStatus::Succeeded,
-    )
-    .sign(
-        &SignatureScheme::UniqueKey(NotificationKey::new("not-the-key")),
-        "salt",
-    );
-    let uri = format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap();
-    let (status, _) = post(forged.to_request(uri)).await;
-    assert!((400..500).contains(&status), "status {status}");
+    forged_notification_is_refused(&base).await;
 
     let mut health = http::Request::new(Vec::new());
     *health.uri_mut() = format!("{base}/health").parse().unwrap();
@@ -141,12 +112,7 @@ async fn through_the_tower_service_a_body_that_never_comes_gets_408_in_time() {
     let shop = Shop::default();
     let mut service =
         CallbackService::new(shop.clone(), scheme()).with_body_timeout(Duration::from_millis(200));
-    let signed = Notification::new(
-        "order-7".parse().unwrap(),
-        "f1e2d3c4".parse().unwrap(),
-        PaymentStatus::Succeeded,
-    )
-    .sign(&scheme(), "salt");
+    let signed = order_7(PaymentStatus::Succeeded, &scheme());
     let (parts, _) = signed
         .to_request(DEFAULT_NOTIFY_PATH.parse().unwrap())
         .into_parts();
@@ -180,12 +146,6 @@ async fn behind_axum_serve_a_trickled_body_gets_408_in_time() {
         CallbackService::new(shop.clone(), scheme()).with_body_timeout(Duration::from_millis(300));
     let base = serve(app(service)).await;
     let slow = trickle_notification(&base).await;
-    let line = slow.status_line.expect("an answer before the close");
-    assert!(line.starts_with("HTTP/1.1 408"), "{line}");
-    assert!(
-        slow.elapsed < Duration::from_secs(2),
-        "refused only after {:?}",
-        slow.elapsed
-    );
+    assert_408_in_time(&slow);
     assert!(shop.seen.lock().unwrap().is_empty());
 }

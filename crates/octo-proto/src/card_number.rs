@@ -36,6 +36,19 @@ pub(crate) fn mask_card_number(text: &str) -> String {
         .collect()
 }
 
+/// The first six characters of a card number (the issuer's BIN), or
+/// nothing when it is shorter.
+pub(crate) fn first6(number: &str) -> &str {
+    number.get(..6).unwrap_or_default()
+}
+
+/// The last four characters of a card number (all of a shorter one).
+pub(crate) fn last4(number: &str) -> &str {
+    number
+        .get(number.len().saturating_sub(4)..)
+        .unwrap_or_default()
+}
+
 /// The Luhn checksum over a string of ASCII digits.
 pub(crate) fn luhn_valid(digits: &str) -> bool {
     let mut sum = 0u32;

@@ -686,34 +686,21 @@ mod tests {
 
     #[test]
     fn codes_depend_on_the_endpoint() {
-        assert_eq!(
-            ErrorCode::from_code(3, Endpoint::PreparePayment),
-            ErrorCode::BasketTotalMismatch
-        );
-        assert_eq!(
-            ErrorCode::from_code(3, Endpoint::Refund),
-            ErrorCode::InvalidRefundAmount
-        );
-        assert_eq!(
-            ErrorCode::from_code(5, Endpoint::PreparePayment),
-            ErrorCode::ShopNotAllowed
-        );
-        assert_eq!(
-            ErrorCode::from_code(5, Endpoint::PayWithToken),
-            ErrorCode::TokenNotFound
-        );
-        assert_eq!(
-            ErrorCode::from_code(6, Endpoint::BlockCardToken),
-            ErrorCode::TokenNotActive
-        );
-        assert_eq!(
-            ErrorCode::from_code(6, Endpoint::Refund),
-            ErrorCode::InvalidCurrency
-        );
-        assert_eq!(
-            ErrorCode::from_code(77, Endpoint::Refund),
-            ErrorCode::Unknown(77)
-        );
+        for (code, endpoint, expected) in [
+            (3, Endpoint::PreparePayment, ErrorCode::BasketTotalMismatch),
+            (3, Endpoint::Refund, ErrorCode::InvalidRefundAmount),
+            (5, Endpoint::PreparePayment, ErrorCode::ShopNotAllowed),
+            (5, Endpoint::PayWithToken, ErrorCode::TokenNotFound),
+            (6, Endpoint::BlockCardToken, ErrorCode::TokenNotActive),
+            (6, Endpoint::Refund, ErrorCode::InvalidCurrency),
+            (77, Endpoint::Refund, ErrorCode::Unknown(77)),
+        ] {
+            assert_eq!(
+                ErrorCode::from_code(code, endpoint),
+                expected,
+                "{code} at {endpoint}"
+            );
+        }
         for code in [1, 2, 3, 4, 5, 6, 17, 20, 403, 77] {
             for endpoint in Endpoint::ALL {
                 assert_eq!(ErrorCode::from_code(code, endpoint).as_i64(), code);

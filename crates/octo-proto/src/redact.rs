@@ -91,35 +91,13 @@ pub(crate) fn redact(value: &mut Value) {
 /// Replaces the value of every secret-named field, at any depth. Used on
 /// the unmodelled fields a response keeps: other values stay as received.
 pub(crate) fn redact_secrets(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map.iter_mut() {
-                if is_secret_key(key) {
-                    redact(inner);
-                } else {
-                    redact_secrets(inner);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact_secrets),
-        _ => {}
-    }
+    walk(value, &mut |_| {});
 }
 
 /// The value made safe to print: secret-named fields redacted and long
 /// digit runs masked, at any depth.
 pub(crate) fn redact_for_print(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map.iter_mut() {
-                if is_secret_key(key) {
-                    redact(inner);
-                } else {
-                    redact_for_print(inner);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact_for_print),
+    walk(value, &mut |leaf| match leaf {
         Value::String(text) => {
             if let Cow::Owned(masked) = mask_digit_runs(text) {
                 *text = masked;
@@ -128,10 +106,28 @@ pub(crate) fn redact_for_print(value: &mut Value) {
         Value::Number(number) => {
             let text = number.to_string();
             if let Cow::Owned(masked) = mask_digit_runs(&text) {
-                *value = Value::String(masked);
+                *leaf = Value::String(masked);
             }
         }
-        Value::Null | Value::Bool(_) => {}
+        _ => {}
+    });
+}
+
+/// Redacts every secret-named field at any depth and hands every other
+/// scalar (string, number, bool, null) to `leaf`.
+fn walk(value: &mut Value, leaf: &mut impl FnMut(&mut Value)) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if is_secret_key(key) {
+                    redact(inner);
+                } else {
+                    walk(inner, leaf);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| walk(item, leaf)),
+        _ => leaf(value),
     }
 }
 

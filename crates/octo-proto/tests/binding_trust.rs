@@ -112,12 +112,13 @@ fn no_id(mut v: Verification) -> Verification {
 
 /// An SMS binding waiting for the code; `verification` answers
 /// `verificationInfo`.
+/// A binding of the card of `bind_card(ID, method)`, started at 09:00.
+fn binding(method: PaymentMethod) -> BindingMachine {
+    BindingMachine::new(bind_card(ID, method), BindingParams::default(), at(0, 0))
+}
+
 fn awaiting_code(verification: Verification) -> BindingMachine {
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::Humo),
-        BindingParams::default(),
-        at(0, 0),
-    );
+    let mut m = binding(PaymentMethod::Humo);
     assert_eq!(sent(&outputs(&mut m)), [Endpoint::BindCard]);
     let out = feed(
         &mut m,
@@ -136,7 +137,7 @@ fn awaiting_code(verification: Verification) -> BindingMachine {
 /// A binding of our card by `method` whose `bind_card` OCTO answered
 /// `created` (at 00:01).
 fn created(method: PaymentMethod) -> BindingMachine {
-    let mut m = BindingMachine::new(bind_card(ID, method), BindingParams::default(), at(0, 0));
+    let mut m = binding(method);
     outputs(&mut m);
     feed(
         &mut m,
@@ -307,11 +308,7 @@ fn a_lost_check_sms_key_answer_with_the_payment_still_open_asks_again() {
 
 #[test]
 fn the_3ds_route_binds_only_once_a_status_check_confirms_the_payment() {
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::BankCard),
-        BindingParams::default(),
-        at(0, 0),
-    );
+    let mut m = binding(PaymentMethod::BankCard);
     outputs(&mut m);
     let mut created = binding_payment(PaymentStatus::Created);
     created.octo_pay_url = Some("https://pay2.octo.uz/3ds/b-1".into());
@@ -413,11 +410,7 @@ fn a_resend_sends_octos_integer_payment_id() {
 
 #[test]
 fn the_payment_id_is_read_from_the_bind_card_answer_too() {
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::Uzcard),
-        BindingParams::default(),
-        at(0, 0),
-    );
+    let mut m = binding(PaymentMethod::Uzcard);
     outputs(&mut m);
     let mut created = binding_payment(PaymentStatus::Created);
     created.extra.insert("id".into(), serde_json::json!("5521"));
@@ -531,27 +524,13 @@ fn a_payment_machine_does_not_resend_a_refund_after_an_error() {
         ))),
         at(0, 1),
     );
-    let out = feed(
-        &mut m,
-        Input::Refund {
-            shop_refund_id: "r-1".parse().unwrap(),
-            amount: dec("100.00"),
-        },
-        at(1, 0),
-    );
+    let out = feed(&mut m, refund("r-1", "100.00"), at(1, 0));
     assert_eq!(sent(&out), [Endpoint::Refund]);
     let out = feed(&mut m, Reply::Refund(Err(timeout())), at(1, 1));
     assert!(sent(&out).is_empty());
     assert!(failed(&out).is_some());
     // The caller may ask again with the same id: the same command goes out.
-    let out = feed(
-        &mut m,
-        Input::Refund {
-            shop_refund_id: "r-1".parse().unwrap(),
-            amount: dec("100.00"),
-        },
-        at(2, 0),
-    );
+    let out = feed(&mut m, refund("r-1", "100.00"), at(2, 0));
     assert_eq!(sent(&out), [Endpoint::Refund]);
     let out = feed(
         &mut m,
@@ -563,11 +542,7 @@ fn a_payment_machine_does_not_resend_a_refund_after_an_error() {
 
 #[test]
 fn a_binding_machine_does_not_resend_after_an_error() {
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::Humo),
-        BindingParams::default(),
-        at(0, 0),
-    );
+    let mut m = binding(PaymentMethod::Humo);
     outputs(&mut m);
     let out = feed(&mut m, Reply::BindCard(Err(timeout())), at(0, 1));
     // bind_card is not sent again (error 20 would meet it): OCTO is asked
@@ -584,11 +559,7 @@ fn a_binding_machine_does_not_resend_after_an_error() {
     ));
 
     // When it exists, the binding goes on from the status answer.
-    let mut m = BindingMachine::new(
-        bind_card(ID, PaymentMethod::Humo),
-        BindingParams::default(),
-        at(0, 0),
-    );
+    let mut m = binding(PaymentMethod::Humo);
     outputs(&mut m);
     feed(&mut m, Reply::BindCard(Err(timeout())), at(0, 1));
     let out = feed(

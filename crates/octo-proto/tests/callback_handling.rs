@@ -8,6 +8,9 @@
     clippy::indexing_slicing
 )]
 
+mod notification_fields;
+
+use notification_fields::{OPTIONAL_FIELDS, REQUIRED_FIELDS};
 use octo_proto::callback::{
     CallbackError, CallbackLimits, CallbackPan, Notification, NotificationReply, SignatureScheme,
     TokenizationCallback, TokenizationReply,
@@ -219,13 +222,7 @@ fn only_signed_and_required_fields_can_fail() {
     let body: Value =
         serde_json::from_slice(n.to_request("https://s.example/n".parse().unwrap()).body())
             .unwrap();
-    for field in [
-        "shop_transaction_id",
-        "octo_payment_UUID",
-        "status",
-        "signature",
-        "hash_key",
-    ] {
+    for field in REQUIRED_FIELDS {
         let mut broken = body.clone();
         broken[field] = json!(null);
         let err = Notification::parse_verified(
@@ -236,20 +233,7 @@ fn only_signed_and_required_fields_can_fail() {
         .unwrap_err();
         assert_eq!(err.status(), 400, "{field}: {err:?}");
     }
-    for field in [
-        "total_sum",
-        "transfer_sum",
-        "refunded_sum",
-        "card_country",
-        "maskedPan",
-        "rrn",
-        "riskLevel",
-        "payed_time",
-        "card_type",
-        "card_vendor",
-        "currency",
-        "is_physical_card",
-    ] {
+    for field in OPTIONAL_FIELDS {
         for odd in [
             json!(null),
             json!(-1),

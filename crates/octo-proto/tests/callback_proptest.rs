@@ -9,6 +9,9 @@
     clippy::indexing_slicing
 )]
 
+mod notification_fields;
+
+use notification_fields::{OPTIONAL_FIELDS, REQUIRED_FIELDS};
 use octo_proto::callback::{
     CallbackLimits, Notification, SignatureScheme, SignedFields, TokenizationCallback,
     check_request_head,
@@ -67,68 +70,30 @@ fn json_values() -> impl Strategy<Value = Value> {
         "\\PC{0,20}".prop_map(Value::String),
         "-?(0|[1-9][0-9]{0,29})(\\.[0-9]{1,30})?".prop_map(|n| serde_json::from_str(&n).unwrap()),
     ];
-    leaf.prop_recursive(2, 8, 3, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-z]{1,5}", inner, 0..3)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    nested(leaf, 3)
 }
 
-const KEYS: [&str; 23] = [
-    "shop_transaction_id",
-    "octo_payment_UUID",
-    "status",
-    "signature",
-    "hash_key",
-    "total_sum",
-    "transfer_sum",
-    "refunded_sum",
-    "card_country",
-    "maskedPan",
-    "rrn",
-    "riskLevel",
-    "payed_time",
-    "card_type",
-    "card_vendor",
-    "currency",
-    "is_physical_card",
-    "pan",
-    "exp",
-    "cardHolderName",
-    "card_token",
-    "other",
-    "data",
-];
+/// OCTO's field names, secret-named ones and others.
+fn keys() -> Vec<&'static str> {
+    let others = [
+        "pan",
+        "exp",
+        "cardHolderName",
+        "card_token",
+        "other",
+        "data",
+    ];
+    [&REQUIRED_FIELDS[..], &OPTIONAL_FIELDS[..], &others[..]].concat()
+}
 
 /// Objects with OCTO's field names and any values in them.
 fn callback_like_bodies() -> impl Strategy<Value = Vec<u8>> {
-    proptest::collection::btree_map(
-        proptest::sample::select(KEYS.to_vec()),
-        json_values(),
-        0..12,
-    )
-    .prop_map(|m| {
-        let map: Map<String, Value> = m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        serde_json::to_vec(&Value::Object(map)).unwrap()
-    })
+    proptest::collection::btree_map(proptest::sample::select(keys()), json_values(), 0..12)
+        .prop_map(|m| {
+            let map: Map<String, Value> = m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            serde_json::to_vec(&Value::Object(map)).unwrap()
+        })
 }
-
-const OPTIONAL_FIELDS: [&str; 12] = [
-    "total_sum",
-    "transfer_sum",
-    "refunded_sum",
-    "card_country",
-    "maskedPan",
-    "rrn",
-    "riskLevel",
-    "payed_time",
-    "card_type",
-    "card_vendor",
-    "currency",
-    "is_physical_card",
-];
 
 /// Any JSON value, a few levels deep.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -142,10 +107,20 @@ fn json_value() -> impl Strategy<Value = Value> {
         "\\PC{0,20}".prop_map(Value::String),
         "-?[0-9]{1,12}([.,][0-9]{0,6})?".prop_map(Value::String),
     ];
-    leaf.prop_recursive(2, 8, 4, |inner| {
+    nested(leaf, 4)
+}
+
+/// `leaf` values in arrays and objects, two levels deep, at most
+/// `width - 1` items a level.
+fn nested(
+    leaf: impl Strategy<Value = Value> + 'static,
+    width: usize,
+) -> impl Strategy<Value = Value> {
+    let size = u32::try_from(width).unwrap();
+    leaf.prop_recursive(2, 8, size, move |inner| {
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z]{1,5}", inner, 0..4)
+            proptest::collection::vec(inner.clone(), 0..width).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z]{1,5}", inner, 0..width)
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })

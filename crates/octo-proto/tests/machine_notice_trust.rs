@@ -21,7 +21,7 @@ use octo_proto::machine::{
     Command, Input, Machine, Output, PaymentMachine, PaymentOutcome, PaymentParams, Reply,
     TokenPaymentMachine,
 };
-use octo_proto::{CardToken, NotificationKey, PaymentMethod, PaymentStatus};
+use octo_proto::{NotificationKey, PaymentStatus};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -29,19 +29,6 @@ use time::OffsetDateTime;
 const ID: &str = "order-t";
 const UUID: &str = "e3f40dc3-4955-412a-853a-2ddd28d3201f";
 const TOTAL: &str = "1000.00";
-const STATUSES: [&str; 11] = [
-    "created",
-    "wait_user_action",
-    "waiting_pay",
-    "waiting_for_capture",
-    "succeeded",
-    "partially_refunded",
-    "refunded",
-    "canceled",
-    "cancelled",
-    "failed",
-    "on_review",
-];
 
 /// The fields a signature does not cover.
 #[derive(Debug, Clone, PartialEq)]
@@ -396,14 +383,7 @@ proptest! {
         start in start(),
         steps in prop::collection::vec(step(), 1..30),
     ) {
-        let make = || TokenPaymentMachine::new(
-            prepare(ID, TOTAL),
-            CardToken::new("tok"),
-            PaymentMethod::Humo,
-            None,
-            PaymentParams::default(),
-            T0,
-        );
+        let make = || humo_token_payment(ID, TOTAL);
         twins(make, TokenPaymentMachine::payment, start, &steps)?;
     }
 }

@@ -50,6 +50,16 @@ impl<M: Machine> Script<M> {
     fn check(&self, expected: &[&str]) {
         assert_eq!(self.lines, expected, "\n{}", self.lines.join("\n"));
     }
+
+    /// Checks the lines: a flow's common start `head`, then `tail`.
+    fn check_after<S: AsRef<str>>(&self, head: &[S], tail: &[&str]) {
+        let expected: Vec<&str> = head
+            .iter()
+            .map(AsRef::as_ref)
+            .chain(tail.iter().copied())
+            .collect();
+        self.check(&expected);
+    }
 }
 
 fn bound(card: &BoundCard) -> String {
@@ -69,6 +79,11 @@ fn notice(id: &str, status: PaymentStatus, total: Option<&str>) -> PaymentNotice
 /// OCTO's answer to a status check of payment `u-1` of `id`.
 fn status_answer(id: &str, status: PaymentStatus, total: &str) -> Reply {
     Reply::PaymentStatus(Ok(payment(id, "u-1", status, Some(total))))
+}
+
+/// OCTO's answer to a refund of payment `u-1`.
+fn refunded(status: RefundStatus) -> Reply {
+    Reply::Refund(Ok(refund_result("u-1", status)))
 }
 
 fn paid_one_stage(id: &str, total: &str) -> Script<PaymentMachine> {
@@ -116,6 +131,18 @@ fn held_with(id: &str, params: PaymentParams) -> Script<PaymentMachine> {
     s
 }
 
+/// The shop's capture of the hold, all of it or `final_amount`.
+fn capture(final_amount: Option<&str>) -> Input {
+    Input::Capture {
+        final_amount: final_amount.map(dec),
+    }
+}
+
+/// OCTO's answer to `set_accept` for the held payment of `held("order-2")`.
+fn accepted(status: PaymentStatus) -> Reply {
+    Reply::SetAccept(Ok(payment("order-2", "u-1", status, Some("1000.00"))))
+}
+
 const HELD: [&str; 8] = [
     "send prepare_payment order-2",
     "wait reply prepare_payment",
@@ -130,8 +157,7 @@ const HELD: [&str; 8] = [
 #[test]
 fn one_stage() {
     let s = paid_one_stage("order-1", "1000.00");
-    let expected = paid_lines("order-1");
-    s.check(&expected.iter().map(String::as_str).collect::<Vec<_>>());
+    s.check_after(&paid_lines("order-1"), &[]);
 }
 
 /// The amount in a notification is not signed: OCTO's answer decides.
@@ -199,21 +225,12 @@ fn a_notification_is_a_hint_and_octo_has_the_amount() {
 #[test]
 fn a_notification_during_a_refund_is_checked_after_it() {
     let mut s = paid_one_stage("order-r", "1000.00");
-    s.input(
-        Input::Refund {
-            shop_refund_id: "r-1".parse().unwrap(),
-            amount: dec("300.00"),
-        },
-        at(10, 0),
-    );
+    s.input(refund("r-1", "300.00"), at(10, 0));
     s.input(
         notice("order-r", PaymentStatus::PartiallyRefunded, None),
         at(10, 0),
     );
-    s.input(
-        Reply::Refund(Ok(refund_result("u-1", RefundStatus::Pending))),
-        at(10, 1),
-    );
+    s.input(refunded(RefundStatus::Pending), at(10, 1));
     let mut partly = payment(
         "order-r",
         "u-1",
@@ -222,9 +239,9 @@ fn a_notification_during_a_refund_is_checked_after_it() {
     );
     partly.refunded_sum = Some(dec("300.00"));
     s.input(Reply::PaymentStatus(Ok(partly)), at(10, 2));
-    let mut expected = paid_lines("order-r");
-    expected.extend(
-        [
+    s.check_after(
+        &paid_lines("order-r"),
+        &[
             "send refund r-1 300.00",
             "wait reply refund",
             "wait reply refund",
@@ -232,10 +249,8 @@ fn a_notification_during_a_refund_is_checked_after_it() {
             "send payment_status order-r",
             "wait reply payment_status",
             "wait caller",
-        ]
-        .map(String::from),
+        ],
     );
-    s.check(&expected.iter().map(String::as_str).collect::<Vec<_>>());
 }
 
 /// The customer's return asks OCTO even with no notification at all.
@@ -270,18 +285,18 @@ fn check_status_without_any_notification() {
 #[test]
 fn two_stage_capture() {
     let mut s = held("order-2");
-    s.input(Input::Capture { final_amount: None }, at(6, 0));
-    let captured = payment("order-2", "u-1", PaymentStatus::Succeeded, Some("1000.00"));
-    s.input(Reply::SetAccept(Ok(captured)), at(6, 1));
-    let mut expected = HELD.to_vec();
-    expected.extend([
-        // A full capture names the held amount as final_amount.
-        "send set_accept capture 1000.00",
-        "wait reply set_accept",
-        "done succeeded total 1000.00 refunded 0",
-        "wait caller",
-    ]);
-    s.check(&expected);
+    s.input(capture(None), at(6, 0));
+    s.input(accepted(PaymentStatus::Succeeded), at(6, 1));
+    s.check_after(
+        &HELD,
+        &[
+            // A full capture names the held amount as final_amount.
+            "send set_accept capture 1000.00",
+            "wait reply set_accept",
+            "done succeeded total 1000.00 refunded 0",
+            "wait caller",
+        ],
+    );
 }
 
 #[test]
@@ -291,117 +306,77 @@ fn two_stage_full_capture_can_leave_the_amount_out() {
         ..PaymentParams::default()
     };
     let mut s = held_with("order-2", params);
-    s.input(Input::Capture { final_amount: None }, at(6, 0));
-    let captured = payment("order-2", "u-1", PaymentStatus::Succeeded, Some("1000.00"));
-    s.input(Reply::SetAccept(Ok(captured)), at(6, 1));
-    let mut expected = HELD.to_vec();
-    expected.extend([
-        "send set_accept capture",
-        "wait reply set_accept",
-        "done succeeded total 1000.00 refunded 0",
-        "wait caller",
-    ]);
-    s.check(&expected);
+    s.input(capture(None), at(6, 0));
+    s.input(accepted(PaymentStatus::Succeeded), at(6, 1));
+    s.check_after(
+        &HELD,
+        &[
+            "send set_accept capture",
+            "wait reply set_accept",
+            "done succeeded total 1000.00 refunded 0",
+            "wait caller",
+        ],
+    );
 }
 
 #[test]
 fn two_stage_partial_capture() {
     let mut s = held("order-2");
     // More than the hold is refused before anything is sent.
-    let too_much = s.refused(
-        Input::Capture {
-            final_amount: Some(dec("1000.01")),
-        },
-        at(6, 0),
-    );
+    let too_much = s.refused(capture(Some("1000.01")), at(6, 0));
     assert!(matches!(too_much, Rejected::Invalid(_)));
-    s.input(
-        Input::Capture {
-            final_amount: Some(dec("800.00")),
-        },
-        at(6, 0),
-    );
+    s.input(capture(Some("800.00")), at(6, 0));
     // OCTO may still report the amount first held.
-    let captured = payment("order-2", "u-1", PaymentStatus::Succeeded, Some("1000.00"));
-    s.input(Reply::SetAccept(Ok(captured)), at(6, 1));
-    let mut expected = HELD.to_vec();
-    expected.extend([
-        "wait decision until 09:35:00",
-        "send set_accept capture 800.00",
-        "wait reply set_accept",
-        "done succeeded total 800.00 refunded 0",
-        "wait caller",
-    ]);
-    s.check(&expected);
+    s.input(accepted(PaymentStatus::Succeeded), at(6, 1));
+    s.check_after(
+        &HELD,
+        &[
+            "wait decision until 09:35:00",
+            "send set_accept capture 800.00",
+            "wait reply set_accept",
+            "done succeeded total 800.00 refunded 0",
+            "wait caller",
+        ],
+    );
 }
 
 #[test]
 fn two_stage_cancel() {
     let mut s = held("order-2");
     s.input(Input::Cancel, at(6, 0));
-    let canceled = payment("order-2", "u-1", PaymentStatus::Canceled, Some("1000.00"));
-    s.input(Reply::SetAccept(Ok(canceled)), at(6, 1));
+    s.input(accepted(PaymentStatus::Canceled), at(6, 1));
     // A late succeeded notification cannot revive it.
     s.input(
         notice("order-2", PaymentStatus::Succeeded, Some("1000.00")),
         at(7, 0),
     );
-    let mut expected = HELD.to_vec();
-    expected.extend([
-        "send set_accept cancel",
-        "wait reply set_accept",
-        "done canceled total 0 refunded 0",
-        "wait nothing",
-        "wait nothing",
-    ]);
-    s.check(&expected);
+    s.check_after(
+        &HELD,
+        &[
+            "send set_accept cancel",
+            "wait reply set_accept",
+            "done canceled total 0 refunded 0",
+            "wait nothing",
+            "wait nothing",
+        ],
+    );
 }
 
 #[test]
 fn partial_then_full_refund() {
     let mut s = paid_one_stage("order-5", "1000.00");
-    s.input(
-        Input::Refund {
-            shop_refund_id: "r-1".parse().unwrap(),
-            amount: dec("300.00"),
-        },
-        at(10, 0),
-    );
-    s.input(
-        Reply::Refund(Ok(refund_result("u-1", RefundStatus::Succeeded))),
-        at(10, 1),
-    );
+    s.input(refund("r-1", "300.00"), at(10, 0));
+    s.input(refunded(RefundStatus::Succeeded), at(10, 1));
     // More than what is left is refused locally.
-    let over = s.refused(
-        Input::Refund {
-            shop_refund_id: "r-2".parse().unwrap(),
-            amount: dec("700.01"),
-        },
-        at(11, 0),
-    );
+    let over = s.refused(refund("r-2", "700.01"), at(11, 0));
     assert!(matches!(over, Rejected::Invalid(_)));
-    s.input(
-        Input::Refund {
-            shop_refund_id: "r-2".parse().unwrap(),
-            amount: dec("700.00"),
-        },
-        at(11, 0),
-    );
-    s.input(
-        Reply::Refund(Ok(refund_result("u-1", RefundStatus::Succeeded))),
-        at(11, 1),
-    );
-    let after = s.refused(
-        Input::Refund {
-            shop_refund_id: "r-3".parse().unwrap(),
-            amount: dec("1"),
-        },
-        at(12, 0),
-    );
+    s.input(refund("r-2", "700.00"), at(11, 0));
+    s.input(refunded(RefundStatus::Succeeded), at(11, 1));
+    let after = s.refused(refund("r-3", "1"), at(12, 0));
     assert_eq!(after, Rejected::Finished);
-    let mut expected = paid_lines("order-5");
-    expected.extend(
-        [
+    s.check_after(
+        &paid_lines("order-5"),
+        &[
             "send refund r-1 300.00",
             "wait reply refund",
             "done partially_refunded total 1000.00 refunded 300.00",
@@ -412,10 +387,8 @@ fn partial_then_full_refund() {
             "done refunded total 1000.00 refunded 1000.00",
             "wait nothing",
             "wait nothing",
-        ]
-        .map(String::from),
+        ],
     );
-    s.check(&expected.iter().map(String::as_str).collect::<Vec<_>>());
 }
 
 fn sms_binding(id: &str, seconds_left: u32) -> Script<BindingMachine> {

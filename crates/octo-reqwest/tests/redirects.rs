@@ -1,6 +1,7 @@
-//! A redirect is never followed over reqwest: the shared trap in
-//! octo-testkit. A `reqwest::Client` supplied by the caller that does
-//! follow redirects is caught after the fact, and its answer not used.
+//! A `reqwest::Client` supplied by the caller that follows redirects is
+//! caught after the fact, and its answer not used (the shared trap in
+//! octo-testkit). That no transport follows a redirect itself is the
+//! shared suite's `transport_faults::redirects_are_refused_and_never_followed`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -15,22 +16,6 @@ fn quick_retries() -> RetryPolicy {
     // A redirect taken for a passing failure would show up as a second
     // request.
     RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(5))
-}
-
-#[tokio::test]
-async fn redirects_are_refused_and_never_followed() {
-    for status in [301, 302, 303, 307, 308] {
-        let trap = RedirectTrap::start(status).unwrap();
-        let client = Client::builder(trap.config())
-            .retry_policy(quick_retries())
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap();
-        let result = client.send(&trap.operation()).await;
-        if let Err(problems) = trap.check(&result) {
-            panic!("HTTP {status}: {problems}");
-        }
-    }
 }
 
 /// A client of the caller's with reqwest's default policy (up to ten

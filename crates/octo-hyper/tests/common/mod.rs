@@ -2,7 +2,12 @@
 //! notification key, a client, and a client that trickles a body.
 
 // Each test file uses part of this.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,12 +15,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use octo_hyper::CallbackHandler;
-use octo_hyper::callback::DEFAULT_NOTIFY_PATH;
+use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
 use octo_proto::callback::{
-    Notification, NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
-    VerifiedNotification,
+    CallbackPan, Notification, NotificationReply, SignatureScheme, TokenizationCallback,
+    TokenizationReply, VerifiedNotification,
 };
-use octo_proto::{NotificationKey, PaymentStatus};
+use octo_proto::{CardExpiry, CardToken, NotificationKey, PaymentStatus, TokenStatus};
 use octo_testkit::slow_client::{self, Trickled};
 
 /// Records every notification (`order status`) and tokenization callback
@@ -67,16 +72,61 @@ pub async fn post(request: http::Request<Vec<u8>>) -> (u16, Vec<u8>) {
     (status, body.to_vec())
 }
 
-/// A `succeeded` notification for `order-7`, signed with [`scheme`], posted
-/// to the notify path of `base` (`http://host:port`).
-pub fn signed_notification(base: &str) -> http::Request<Vec<u8>> {
+/// A notification for payment `f1e2d3c4` of `order-7` in `status`,
+/// signed with `scheme`.
+pub fn order_7(status: PaymentStatus, scheme: &SignatureScheme) -> Notification {
     Notification::new(
         "order-7".parse().unwrap(),
         "f1e2d3c4".parse().unwrap(),
-        PaymentStatus::Succeeded,
+        status,
     )
-    .sign(&scheme(), "salt")
-    .to_request(format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap())
+    .sign(scheme, "salt")
+}
+
+/// `notification` posted to the notify path of `base` (`http://host:port`).
+pub fn to_notify_path(notification: &Notification, base: &str) -> http::Request<Vec<u8>> {
+    notification.to_request(format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap())
+}
+
+/// A `succeeded` notification for `order-7`, signed with [`scheme`], posted
+/// to the notify path of `base` (`http://host:port`).
+pub fn signed_notification(base: &str) -> http::Request<Vec<u8>> {
+    to_notify_path(&order_7(PaymentStatus::Succeeded, &scheme()), base)
+}
+
+/// Posts a held (`waiting_for_capture`) notification for `order-7` to
+/// `base` and checks the shop's capture comes back.
+pub async fn held_notification_is_captured(base: &str) {
+    let held = order_7(PaymentStatus::WaitingForCapture, &scheme());
+    let (status, body) = post(to_notify_path(&held, base)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, br#"{"accept_status":"capture"}"#);
+}
+
+/// Posts a notification signed with another key to `base` and checks it is
+/// refused with a 4xx.
+pub async fn forged_notification_is_refused(base: &str) {
+    let other = SignatureScheme::UniqueKey(NotificationKey::new("not-the-key"));
+    let forged = order_7(PaymentStatus::Succeeded, &other);
+    let (status, _) = post(to_notify_path(&forged, base)).await;
+    assert!((400..500).contains(&status), "status {status}");
+}
+
+/// Posts an active tokenization callback for `bind-3` to the bind-notify
+/// path of `base` and checks the shop's acknowledgement comes back.
+pub async fn tokenization_callback_is_stored(base: &str) {
+    let mut callback = TokenizationCallback::new(
+        "bind-3".parse().unwrap(),
+        CardToken::new("tok_9f8e7d"),
+        TokenStatus::Active,
+    );
+    callback.pan = CallbackPan::new("8600490000000012");
+    callback.exp = Some(CardExpiry::parse_yymm("2712").unwrap());
+    let uri = format!("{base}{DEFAULT_BIND_NOTIFY_PATH}").parse().unwrap();
+    let (status, body) = post(callback.to_request(uri)).await;
+    assert_eq!(status, 200);
+    let reply: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(reply["status"], "success");
 }
 
 /// [`signed_notification`] sent to `base` with its body one byte every
@@ -96,4 +146,18 @@ pub async fn trickle_notification(base: &str) -> Trickled {
     .unwrap();
     assert!(seen.in_time, "no answer and no close within 10 s");
     seen
+}
+
+/// Checks that a trickled body got 408 within 2 s.
+pub fn assert_408_in_time(slow: &Trickled) {
+    let line = slow
+        .status_line
+        .as_deref()
+        .expect("an answer before the close");
+    assert!(line.starts_with("HTTP/1.1 408"), "{line}");
+    assert!(
+        slow.elapsed < Duration::from_secs(2),
+        "refused only after {:?}",
+        slow.elapsed
+    );
 }

@@ -79,7 +79,12 @@ mod tests {
     use super::*;
     use http::header::CONTENT_TYPE;
 
-    fn head(method: Method, content_type: Option<&str>, length: Option<&str>) -> CallbackError {
+    /// Checks a request head with these headers and the default limits.
+    fn check(
+        method: &Method,
+        content_type: Option<&str>,
+        length: Option<&str>,
+    ) -> Result<(), CallbackError> {
         let mut headers = HeaderMap::new();
         if let Some(ct) = content_type {
             headers.insert(CONTENT_TYPE, ct.parse().unwrap());
@@ -87,18 +92,15 @@ mod tests {
         if let Some(len) = length {
             headers.insert(CONTENT_LENGTH, len.parse().unwrap());
         }
-        check_request_head(&method, &headers, &CallbackLimits::new()).unwrap_err()
+        check_request_head(method, &headers, &CallbackLimits::new())
+    }
+
+    fn head(method: Method, content_type: Option<&str>, length: Option<&str>) -> CallbackError {
+        check(&method, content_type, length).unwrap_err()
     }
 
     fn head_ok(content_type: Option<&str>, length: Option<&str>) -> bool {
-        let mut headers = HeaderMap::new();
-        if let Some(ct) = content_type {
-            headers.insert(CONTENT_TYPE, ct.parse().unwrap());
-        }
-        if let Some(len) = length {
-            headers.insert(CONTENT_LENGTH, len.parse().unwrap());
-        }
-        check_request_head(&Method::POST, &headers, &CallbackLimits::new()).is_ok()
+        check(&Method::POST, content_type, length).is_ok()
     }
 
     #[test]

@@ -3,12 +3,12 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::payment::{Payment, decode_payment};
-use super::{Endpoint, Operation, expose, post_json, validate};
+use super::payment::Payment;
+use super::{Endpoint, Operation, post_signed, validate};
 use crate::config::Config;
 use crate::enums::AcceptStatus;
 use crate::error::{Error, InputError, InputProblem};
-use crate::ids::{PaymentUuid, ShopId};
+use crate::ids::PaymentUuid;
 
 /// Decides a payment in `waiting_for_capture`: take the money (all, or
 /// `final_amount`, returning the rest to the card) or release the hold.
@@ -85,9 +85,6 @@ impl SetAccept {
 
 #[derive(Serialize)]
 struct Wire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
     #[serde(rename = "octo_payment_UUID")]
     octo_payment_uuid: &'a PaymentUuid,
     accept_status: AcceptStatus,
@@ -101,26 +98,15 @@ struct Wire<'a> {
 impl Operation for SetAccept {
     type Output = Payment;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::SetAccept
-    }
+    const ENDPOINT: Endpoint = Endpoint::SetAccept;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         self.validate()?;
         let wire = Wire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
             octo_payment_uuid: &self.octo_payment_uuid,
             accept_status: self.accept_status,
             final_amount: self.final_amount,
         };
-        post_json(config, "/set_accept", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<Payment, Error> {
-        decode_payment(Endpoint::SetAccept, response)
+        post_signed(config, "/set_accept", &wire)
     }
 }

@@ -10,14 +10,14 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::payment::{Payment, decode_payment};
-use super::{Endpoint, Operation, expose, post_json, validate};
+use super::answer::{Answer, Reader};
+use super::payment::Payment;
+use super::{Endpoint, Field, Operation, expose, post_json, post_signed, validate};
 use crate::card::{CardExpiry, Pan};
 use crate::config::Config;
 use crate::enums::PaymentMethod;
-use crate::envelope;
 use crate::error::{Error, InputError, InputProblem};
-use crate::ids::{PaymentId, PaymentUuid, ShopId, ShopTransactionId, VerifyId};
+use crate::ids::{PaymentId, PaymentUuid, ShopTransactionId, VerifyId};
 use crate::json::{i64_of, u64_of};
 use crate::secret::Cvc;
 
@@ -92,9 +92,6 @@ impl BindCard {
 
 #[derive(Serialize)]
 struct BindWire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
     shop_transaction_id: &'a ShopTransactionId,
     #[serde(serialize_with = "expose::pan")]
     pan: &'a Pan,
@@ -114,15 +111,11 @@ struct BindWire<'a> {
 impl Operation for BindCard {
     type Output = Payment;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::BindCard
-    }
+    const ENDPOINT: Endpoint = Endpoint::BindCard;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         self.validate()?;
         let wire = BindWire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
             shop_transaction_id: &self.shop_transaction_id,
             pan: &self.pan,
             exp: self.exp,
@@ -135,14 +128,7 @@ impl Operation for BindCard {
             notify_url: self.notify_url.as_deref(),
             bind_notify_url: self.bind_notify_url.as_deref(),
         };
-        post_json(config, "/bind_card", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<Payment, Error> {
-        decode_payment(Endpoint::BindCard, response)
+        post_signed(config, "/bind_card", &wire)
     }
 
     /// The binding's `shop_transaction_id`, for logs. OCTO does not
@@ -193,11 +179,8 @@ impl Verification {
     }
 }
 
-fn decode_verification<B: AsRef<[u8]>>(
-    endpoint: Endpoint,
-    response: &http::Response<B>,
-) -> Result<Verification, Error> {
-    envelope::decode(endpoint, response, |f| {
+impl Answer for Verification {
+    const READER: Reader<Self> = Reader(|f| {
         Ok(Verification {
             verify_id: f.req("verifyId", "an integer id", |v| u64_of(v).map(VerifyId))?,
             phone: f.opt_text("phone")?,
@@ -212,35 +195,18 @@ fn decode_verification<B: AsRef<[u8]>>(
                     .flatten()
             }),
         })
-    })
-}
-
-#[derive(Serialize)]
-struct VerificationWire<'a> {
-    #[serde(rename = "octo_payment_UUID")]
-    octo_payment_uuid: &'a PaymentUuid,
+    });
 }
 
 impl Operation for VerificationInfo {
     type Output = Verification;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::VerificationInfo
-    }
+    const ENDPOINT: Endpoint = Endpoint::VerificationInfo;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
-        let wire = VerificationWire {
-            octo_payment_uuid: &self.octo_payment_uuid,
-        };
-        post_json(config, "/verificationInfo/", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<Verification, Error> {
-        decode_verification(Endpoint::VerificationInfo, response)
+        let uuid = Field("octo_payment_UUID", &self.octo_payment_uuid);
+        post_json(config, "/verificationInfo/", &uuid)
     }
 }
 
@@ -299,9 +265,6 @@ pub struct CheckSmsKey {
 
 #[derive(Serialize)]
 struct CheckSmsWire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
     #[serde(rename = "smsKey")]
     sms_key: &'a str,
     #[serde(rename = "paymentUUID")]
@@ -313,27 +276,16 @@ struct CheckSmsWire<'a> {
 impl Operation for CheckSmsKey {
     type Output = Payment;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::CheckSmsKey
-    }
+    const ENDPOINT: Endpoint = Endpoint::CheckSmsKey;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("paymentUUID", self.octo_payment_uuid.as_str())?;
         let wire = CheckSmsWire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
             sms_key: self.sms_key.expose_secret(),
             payment_uuid: &self.octo_payment_uuid,
             verify_id: self.verify_id,
         };
-        post_json(config, config.check_sms_key_path(), &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<Payment, Error> {
-        decode_payment(Endpoint::CheckSmsKey, response)
+        post_signed(config, config.check_sms_key_path(), &wire)
     }
 }
 
@@ -367,9 +319,7 @@ struct CheckPanWire<'a> {
 impl Operation for CheckPan {
     type Output = Verification;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::CheckPan
-    }
+    const ENDPOINT: Endpoint = Endpoint::CheckPan;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         let wire = CheckPanWire {
@@ -378,13 +328,6 @@ impl Operation for CheckPan {
             payment_id: self.payment_id,
         };
         post_json(config, "/check_pan", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<Verification, Error> {
-        decode_verification(Endpoint::CheckPan, response)
     }
 }
 
@@ -396,11 +339,11 @@ mod tests {
     fn sms_code_compares_in_constant_time_and_is_wiped() {
         fn wiped<T: zeroize::ZeroizeOnDrop>() {}
         wiped::<SmsCode>();
-        for (a, b, expected) in [("1234", "1234", true), ("1234", "1235", false)] {
-            let (equal, compares) =
-                crate::secret::wiped::ct_compares(|| SmsCode::new(a).ok() == SmsCode::new(b).ok());
-            assert_eq!(equal, expected, "{a} vs {b}");
-            assert_eq!(compares, 1, "`==` is not the constant-time compare");
-        }
+        crate::secret::wiped::assert_constant_time_eq(
+            "SmsCode",
+            |code| SmsCode::new(code).ok(),
+            "1234",
+            "1235",
+        );
     }
 }

@@ -4,12 +4,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
-use super::{Endpoint, Operation, expose, post_json, validate};
+use super::answer::{Answer, Reader};
+use super::{Endpoint, Field, Operation, post_signed, validate};
 use crate::config::Config;
 use crate::datetime;
-use crate::envelope;
 use crate::error::Error;
-use crate::ids::{PaymentUuid, ShopId};
+use crate::ids::PaymentUuid;
 use crate::json::{Warnings, i64_of, text_of};
 use crate::warning::FieldWarning;
 
@@ -56,55 +56,38 @@ pub struct FiscalReceipt {
     pub warnings: Vec<FieldWarning>,
 }
 
-#[derive(Serialize)]
-struct Wire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
-    payment_uuid: &'a PaymentUuid,
+impl Answer for FiscalReceipt {
+    const READER: Reader<Self> = Reader(|f| {
+        let warnings = Warnings::new();
+        let w = &warnings;
+        let text = |key: &'static str| f.soft(key, w, |f| f.opt_text(key));
+        Ok(FiscalReceipt {
+            phone: text("phone"),
+            code: f.soft("code", w, |f| f.opt("code", "an integer", i64_of)),
+            message: text("message"),
+            terminal_id: text("terminalID"),
+            receipt_id: f.soft("receiptId", w, |f| f.opt("receiptId", "an id", text_of)),
+            date_time: f.soft("dateTime", w, |f| {
+                f.opt("dateTime", "yyyyMMddHHmmss", |v| {
+                    v.as_str().and_then(datetime::parse_compact)
+                })
+            }),
+            fiscal_sign: text("fiscalSign"),
+            qr_code_url: text("qrCodeURL"),
+            extra: f.extra(),
+            warnings: warnings.into_vec(),
+        })
+    });
 }
 
 impl Operation for FiscalData {
     type Output = FiscalReceipt;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::FiscalData
-    }
+    const ENDPOINT: Endpoint = Endpoint::FiscalData;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("payment_uuid", self.payment_uuid.as_str())?;
-        let wire = Wire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
-            payment_uuid: &self.payment_uuid,
-        };
-        post_json(config, "/fiscal-data", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<FiscalReceipt, Error> {
-        envelope::decode(Endpoint::FiscalData, response, |f| {
-            let warnings = Warnings::new();
-            let w = &warnings;
-            let text = |key: &'static str| f.soft(key, w, |f| f.opt_text(key));
-            Ok(FiscalReceipt {
-                phone: text("phone"),
-                code: f.soft("code", w, |f| f.opt("code", "an integer", i64_of)),
-                message: text("message"),
-                terminal_id: text("terminalID"),
-                receipt_id: f.soft("receiptId", w, |f| f.opt("receiptId", "an id", text_of)),
-                date_time: f.soft("dateTime", w, |f| {
-                    f.opt("dateTime", "yyyyMMddHHmmss", |v| {
-                        v.as_str().and_then(datetime::parse_compact)
-                    })
-                }),
-                fiscal_sign: text("fiscalSign"),
-                qr_code_url: text("qrCodeURL"),
-                extra: f.extra(),
-                warnings: warnings.into_vec(),
-            })
-        })
+        let uuid = Field("payment_uuid", &self.payment_uuid);
+        post_signed(config, "/fiscal-data", &uuid)
     }
 }

@@ -24,6 +24,7 @@
 //! ```
 
 mod accept;
+mod answer;
 mod binding;
 mod fiscal;
 mod pay;
@@ -35,6 +36,7 @@ mod token;
 pub(crate) mod validate;
 
 pub use accept::SetAccept;
+pub use answer::Answer;
 pub use binding::{BindCard, CheckPan, CheckSmsKey, SmsCode, Verification, VerificationInfo};
 pub use fiscal::{FiscalData, FiscalReceipt};
 pub use pay::{PayWithToken, TokenPayment};
@@ -48,15 +50,27 @@ use serde::Serialize;
 
 use crate::config::Config;
 pub use crate::endpoint::Endpoint;
+use crate::envelope;
 use crate::error::{Error, InputError, InputProblem};
+use crate::ids::ShopId;
+use crate::secret::OctoSecret;
 
 /// A request to OCTO and how to read its answer.
+///
+/// An operation names its endpoint and builds its request; reading the
+/// answer is the same for all of them (OCTO's envelope, then the
+/// [`Answer`] type's own fields), so `parse_response` is provided.
 pub trait Operation {
     /// What a successful call returns.
-    type Output;
+    type Output: Answer;
 
     /// Which endpoint this is.
-    fn endpoint(&self) -> Endpoint;
+    const ENDPOINT: Endpoint;
+
+    /// Which endpoint this is: [`Self::ENDPOINT`], for code holding a value.
+    fn endpoint(&self) -> Endpoint {
+        Self::ENDPOINT
+    }
 
     /// Validates the input and builds the HTTP request.
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error>;
@@ -65,7 +79,9 @@ pub trait Operation {
     fn parse_response<B: AsRef<[u8]>>(
         &self,
         response: &http::Response<B>,
-    ) -> Result<Self::Output, Error>;
+    ) -> Result<Self::Output, Error> {
+        envelope::decode(Self::ENDPOINT, response, Self::Output::READER.0)
+    }
 
     /// Whether a request whose outcome is unknown may be sent again.
     fn is_idempotent(&self) -> bool {
@@ -101,6 +117,45 @@ pub(crate) fn post_json(
         .insert(http::header::CONTENT_TYPE, json.clone());
     request.headers_mut().insert(http::header::ACCEPT, json);
     Ok(request)
+}
+
+/// A body that opens with the shop's credentials, `octo_shop_id` and
+/// `octo_secret`, followed by an operation's own fields.
+#[derive(Serialize)]
+struct Signed<'a, T> {
+    octo_shop_id: ShopId,
+    #[serde(serialize_with = "expose::secret")]
+    octo_secret: &'a OctoSecret,
+    #[serde(flatten)]
+    fields: &'a T,
+}
+
+/// A body of one field, `name: value`, for the operations that send only
+/// one of their own.
+pub(crate) struct Field<'a, T: ?Sized>(pub &'static str, pub &'a T);
+
+impl<T: Serialize + ?Sized> Serialize for Field<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
+    }
+}
+
+/// Builds `POST {base_url}{path}` whose JSON body is the shop's
+/// credentials from `config`, then `fields`' own fields in their order.
+pub(crate) fn post_signed(
+    config: &Config,
+    path: &str,
+    fields: &impl Serialize,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let body = Signed {
+        octo_shop_id: config.shop_id(),
+        octo_secret: config.secret(),
+        fields,
+    };
+    post_json(config, path, &body)
 }
 
 /// Serialises a secret's value into a request body.

@@ -5,16 +5,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use super::answer::{Answer, Reader};
 use super::payment::{payment_status_of, payment_uuid_of, shop_transaction_id_of};
 use super::{Endpoint, Operation, expose, post_json, validate};
 use crate::card::MaskedPan;
 use crate::config::Config;
 use crate::datetime;
 use crate::enums::{Currency, PaymentMethod, PaymentStatus};
-use crate::envelope;
 use crate::error::Error;
 use crate::ids::{PaymentId, PaymentUuid, ShopTransactionId};
-use crate::json::{Fields, Warnings, bool_of, i64_of};
+use crate::json::{Warnings, bool_of, i64_of};
 use crate::secret::CardToken;
 use crate::warning::FieldWarning;
 
@@ -113,54 +113,56 @@ fn millis(v: &Value) -> Option<OffsetDateTime> {
     i64_of(v).and_then(datetime::from_epoch_millis)
 }
 
-fn decode(f: &Fields<'_>) -> Result<TokenPayment, crate::json::FieldError> {
-    let warnings = Warnings::new();
-    let w = &warnings;
-    let details = f.soft_hidden("details", w, |f| {
-        f.with_object("details", |d| {
-            let card = d
-                .soft_hidden("cardInfo", w, |d| {
-                    d.with_object("cardInfo", |c| Ok(super::payment::masked_card(c, w)))
+impl Answer for TokenPayment {
+    const READER: Reader<Self> = Reader(|f| {
+        let warnings = Warnings::new();
+        let w = &warnings;
+        let details = f.soft_hidden("details", w, |f| {
+            f.with_object("details", |d| {
+                let card = d
+                    .soft_hidden("cardInfo", w, |d| {
+                        d.with_object("cardInfo", |c| Ok(super::payment::masked_card(c, w)))
+                    })
+                    .flatten();
+                Ok((card, d.soft("transType", w, |d| d.opt_text("transType"))))
+            })
+        });
+        let (card, trans_type) = details.unwrap_or_default();
+        let millis_at =
+            |key: &'static str| f.soft(key, w, |f| f.opt(key, "epoch milliseconds", millis));
+        Ok(TokenPayment {
+            id: f.soft("id", w, |f| f.opt("id", "an integer", PaymentId::from_json)),
+            octo_payment_uuid: f.req("uuid", "a non-empty id", payment_uuid_of)?,
+            shop_transaction_id: f.soft("merchantTransId", w, |f| {
+                f.opt("merchantTransId", "a non-empty id", shop_transaction_id_of)
+            }),
+            status: f.req("status", "a status string", payment_status_of)?,
+            initial_sum: f.soft("initialSum", w, |f| f.opt_decimal("initialSum")),
+            total_sum: f.req_decimal("totalSum")?,
+            refunded_sum: f.soft("refundedSum", w, |f| f.opt_decimal("refundedSum")),
+            transfer_sum: f.soft("transferSum", w, |f| f.opt_decimal("transferSum")),
+            currency: f.soft("currency", w, |f| {
+                f.opt("currency", "a currency code", |v| {
+                    v.as_str().map(Currency::parse)
                 })
-                .flatten();
-            Ok((card, d.soft("transType", w, |d| d.opt_text("transType"))))
+            }),
+            redirect_url: f.soft("redirectUrl", w, |f| f.opt_text("redirectUrl")),
+            auto_capture: f.soft("autoCapture", w, |f| {
+                f.opt("autoCapture", "a boolean", bool_of)
+            }),
+            is_test: f.soft("isTest", w, |f| f.opt("isTest", "a boolean", bool_of)),
+            create_time: millis_at("createTime"),
+            expire_time: millis_at("expireTime"),
+            payed_time: f.soft("peyedTime", w, |f| {
+                f.opt_any(&["peyedTime", "payedTime"], "epoch milliseconds", millis)
+            }),
+            card,
+            trans_type,
+            // What `details` holds beyond the card and `transType` stays.
+            extra: f.extra(),
+            warnings: warnings.into_vec(),
         })
     });
-    let (card, trans_type) = details.unwrap_or_default();
-    let millis_at =
-        |key: &'static str| f.soft(key, w, |f| f.opt(key, "epoch milliseconds", millis));
-    Ok(TokenPayment {
-        id: f.soft("id", w, |f| f.opt("id", "an integer", PaymentId::from_json)),
-        octo_payment_uuid: f.req("uuid", "a non-empty id", payment_uuid_of)?,
-        shop_transaction_id: f.soft("merchantTransId", w, |f| {
-            f.opt("merchantTransId", "a non-empty id", shop_transaction_id_of)
-        }),
-        status: f.req("status", "a status string", payment_status_of)?,
-        initial_sum: f.soft("initialSum", w, |f| f.opt_decimal("initialSum")),
-        total_sum: f.req_decimal("totalSum")?,
-        refunded_sum: f.soft("refundedSum", w, |f| f.opt_decimal("refundedSum")),
-        transfer_sum: f.soft("transferSum", w, |f| f.opt_decimal("transferSum")),
-        currency: f.soft("currency", w, |f| {
-            f.opt("currency", "a currency code", |v| {
-                v.as_str().map(Currency::parse)
-            })
-        }),
-        redirect_url: f.soft("redirectUrl", w, |f| f.opt_text("redirectUrl")),
-        auto_capture: f.soft("autoCapture", w, |f| {
-            f.opt("autoCapture", "a boolean", bool_of)
-        }),
-        is_test: f.soft("isTest", w, |f| f.opt("isTest", "a boolean", bool_of)),
-        create_time: millis_at("createTime"),
-        expire_time: millis_at("expireTime"),
-        payed_time: f.soft("peyedTime", w, |f| {
-            f.opt_any(&["peyedTime", "payedTime"], "epoch milliseconds", millis)
-        }),
-        card,
-        trans_type,
-        // What `details` holds beyond the card and `transType` stays.
-        extra: f.extra(),
-        warnings: warnings.into_vec(),
-    })
 }
 
 #[derive(Serialize)]
@@ -175,9 +177,7 @@ struct Wire<'a> {
 impl Operation for PayWithToken {
     type Output = TokenPayment;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::PayWithToken
-    }
+    const ENDPOINT: Endpoint = Endpoint::PayWithToken;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::path_segment("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
@@ -188,12 +188,5 @@ impl Operation for PayWithToken {
             email: self.email.as_deref(),
         };
         post_json(config, &format!("/pay/{}", self.octo_payment_uuid), &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<TokenPayment, Error> {
-        envelope::decode(Endpoint::PayWithToken, response, decode)
     }
 }

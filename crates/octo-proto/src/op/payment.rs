@@ -7,12 +7,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
-use super::Endpoint;
 use crate::card::MaskedPan;
 use crate::datetime;
 use crate::enums::PaymentStatus;
-use crate::envelope;
-use crate::error::Error;
 use crate::ids::{PaymentUuid, ShopTransactionId};
 use crate::json::{FieldError, Fields, Warnings, text_of};
 use crate::warning::FieldWarning;
@@ -121,11 +118,4 @@ pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
         extra: fields.extra(),
         warnings: warnings.into_vec(),
     })
-}
-
-pub(crate) fn decode_payment<B: AsRef<[u8]>>(
-    endpoint: Endpoint,
-    response: &http::Response<B>,
-) -> Result<Payment, Error> {
-    envelope::decode(endpoint, response, payment_from)
 }

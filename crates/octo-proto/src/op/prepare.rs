@@ -3,9 +3,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::payment::{Payment, decode_payment};
-use super::validate;
-use super::{Endpoint, Operation, expose, post_json};
+use super::payment::Payment;
+use super::{Endpoint, Operation, post_signed, validate};
 use crate::config::Config;
 use crate::datetime::{self, InitTime};
 use crate::enums::{Currency, Language, PaymentMethod};
@@ -298,9 +297,6 @@ impl PreparePayment {
 
 #[derive(Serialize)]
 struct Wire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
     shop_transaction_id: &'a ShopTransactionId,
     auto_capture: bool,
     test: bool,
@@ -335,9 +331,7 @@ struct MethodWire<'a> {
 impl Operation for PreparePayment {
     type Output = Payment;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::PreparePayment
-    }
+    const ENDPOINT: Endpoint = Endpoint::PreparePayment;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         self.validate()?;
@@ -357,8 +351,6 @@ impl Operation for PreparePayment {
                 )
             })?;
         let wire = Wire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
             shop_transaction_id: &self.shop_transaction_id,
             auto_capture: self.auto_capture,
             test: self.test.unwrap_or(config.test()),
@@ -380,14 +372,7 @@ impl Operation for PreparePayment {
             ttl: self.ttl,
             customer_ip: self.customer_ip.map(|ip| ip.to_string()),
         };
-        post_json(config, "/prepare_payment", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<Payment, Error> {
-        decode_payment(Endpoint::PreparePayment, response)
+        post_signed(config, "/prepare_payment", &wire)
     }
 
     fn idempotency_key(&self) -> Option<&str> {

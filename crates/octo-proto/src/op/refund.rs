@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
+use super::answer::{Answer, Reader};
 use super::payment::payment_uuid_of;
-use super::{Endpoint, Operation, expose, post_json, validate};
+use super::{Endpoint, Operation, post_signed, validate};
 use crate::config::Config;
 use crate::datetime;
 use crate::enums::RefundStatus;
-use crate::envelope;
 use crate::error::Error;
 use crate::ids::{PaymentUuid, RefundId, ShopId, ShopRefundId};
 use crate::json::{Warnings, text_of};
@@ -86,11 +86,33 @@ fn refund_status(raw: &str) -> RefundStatus {
     }
 }
 
+impl Answer for RefundResult {
+    const READER: Reader<Self> = Reader(|f| {
+        let warnings = Warnings::new();
+        let w = &warnings;
+        Ok(RefundResult {
+            octo_payment_uuid: f.req("octo_payment_UUID", "a non-empty id", payment_uuid_of)?,
+            refund_id: f.soft("refund_id", w, |f| {
+                f.opt("refund_id", "an id", |v| {
+                    text_of(v).and_then(|s| RefundId::new(s).ok())
+                })
+            }),
+            refund_time: f.soft("refund_time", w, |f| {
+                f.opt("refund_time", "yyyy-MM-dd HH:mm:ss", |v| {
+                    v.as_str().and_then(datetime::parse_octo)
+                })
+            }),
+            status: f.req("status", "a status string", |v| {
+                v.as_str().map(refund_status)
+            })?,
+            extra: f.extra(),
+            warnings: warnings.into_vec(),
+        })
+    });
+}
+
 #[derive(Serialize)]
 struct Wire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
     shop_refund_id: &'a ShopRefundId,
     #[serde(rename = "octo_payment_UUID")]
     octo_payment_uuid: &'a PaymentUuid,
@@ -103,51 +125,19 @@ struct Wire<'a> {
 impl Operation for Refund {
     type Output = RefundResult;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::Refund
-    }
+    const ENDPOINT: Endpoint = Endpoint::Refund;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("shop_refund_id", self.shop_refund_id.as_str())?;
         validate::not_empty("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
         validate::positive("amount", self.amount)?;
         let wire = Wire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
             shop_refund_id: &self.shop_refund_id,
             octo_payment_uuid: &self.octo_payment_uuid,
             amount: self.amount,
             supplier_shop_id: self.supplier_shop_id,
         };
-        post_json(config, "/refund", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<RefundResult, Error> {
-        envelope::decode(Endpoint::Refund, response, |f| {
-            let warnings = Warnings::new();
-            let w = &warnings;
-            Ok(RefundResult {
-                octo_payment_uuid: f.req("octo_payment_UUID", "a non-empty id", payment_uuid_of)?,
-                refund_id: f.soft("refund_id", w, |f| {
-                    f.opt("refund_id", "an id", |v| {
-                        text_of(v).and_then(|s| RefundId::new(s).ok())
-                    })
-                }),
-                refund_time: f.soft("refund_time", w, |f| {
-                    f.opt("refund_time", "yyyy-MM-dd HH:mm:ss", |v| {
-                        v.as_str().and_then(datetime::parse_octo)
-                    })
-                }),
-                status: f.req("status", "a status string", |v| {
-                    v.as_str().map(refund_status)
-                })?,
-                extra: f.extra(),
-                warnings: warnings.into_vec(),
-            })
-        })
+        post_signed(config, "/refund", &wire)
     }
 
     fn idempotency_key(&self) -> Option<&str> {

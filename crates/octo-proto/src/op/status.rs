@@ -1,12 +1,12 @@
 //! The status check: `prepare_payment` with only the shop's id.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::payment::{Payment, decode_payment};
-use super::{Endpoint, Operation, expose, post_json};
+use super::payment::Payment;
+use super::{Endpoint, Field, Operation, post_signed};
 use crate::config::Config;
 use crate::error::Error;
-use crate::ids::{ShopId, ShopTransactionId};
+use crate::ids::ShopTransactionId;
 
 /// Asks OCTO for the status of the payment created under a
 /// `shop_transaction_id`. Read-only, so always safe to resend.
@@ -26,36 +26,15 @@ impl PaymentStatusCheck {
     }
 }
 
-#[derive(Serialize)]
-struct Wire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
-    shop_transaction_id: &'a ShopTransactionId,
-}
-
 impl Operation for PaymentStatusCheck {
     type Output = Payment;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::PaymentStatus
-    }
+    const ENDPOINT: Endpoint = Endpoint::PaymentStatus;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         super::validate::not_empty("shop_transaction_id", self.shop_transaction_id.as_str())?;
-        let wire = Wire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
-            shop_transaction_id: &self.shop_transaction_id,
-        };
-        post_json(config, "/prepare_payment", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<Payment, Error> {
-        decode_payment(Endpoint::PaymentStatus, response)
+        let id = Field("shop_transaction_id", &self.shop_transaction_id);
+        post_signed(config, "/prepare_payment", &id)
     }
 
     fn idempotency_key(&self) -> Option<&str> {

@@ -3,12 +3,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Endpoint, Operation, expose, post_json, validate};
+use super::answer::{Answer, Reader};
+use super::{Endpoint, Field, Operation, post_signed, validate};
 use crate::config::Config;
 use crate::enums::TokenStatus;
-use crate::envelope;
 use crate::error::Error;
-use crate::ids::ShopId;
 use crate::secret::CardToken;
 
 /// Blocks a card token. OCTO answers error 5 for an unknown token and 6 for
@@ -36,43 +35,25 @@ pub struct BlockedToken {
     pub extra: Map<String, Value>,
 }
 
-#[derive(Serialize)]
-struct Wire<'a> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a crate::secret::OctoSecret,
-    #[serde(serialize_with = "expose::token")]
-    card_token: &'a CardToken,
+impl Answer for BlockedToken {
+    const READER: Reader<Self> = Reader(|f| {
+        Ok(BlockedToken {
+            status: f.req("status", "a status string", |v| {
+                v.as_str().map(TokenStatus::parse)
+            })?,
+            extra: f.extra(),
+        })
+    });
 }
 
 impl Operation for BlockCardToken {
     type Output = BlockedToken;
 
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::BlockCardToken
-    }
+    const ENDPOINT: Endpoint = Endpoint::BlockCardToken;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         validate::not_empty("card_token", self.card_token.expose_secret())?;
-        let wire = Wire {
-            octo_shop_id: config.shop_id(),
-            octo_secret: config.secret(),
-            card_token: &self.card_token,
-        };
-        post_json(config, "/block_card_token", &wire)
-    }
-
-    fn parse_response<B: AsRef<[u8]>>(
-        &self,
-        response: &http::Response<B>,
-    ) -> Result<BlockedToken, Error> {
-        envelope::decode(Endpoint::BlockCardToken, response, |f| {
-            Ok(BlockedToken {
-                status: f.req("status", "a status string", |v| {
-                    v.as_str().map(TokenStatus::parse)
-                })?,
-                extra: f.extra(),
-            })
-        })
+        let token = Field("card_token", self.card_token.expose_secret());
+        post_signed(config, "/block_card_token", &token)
     }
 }

@@ -179,56 +179,12 @@ mod tests {
 
     #[test]
     fn equality_is_constant_time() {
-        use wiped::ct_compares;
+        use wiped::assert_constant_time_eq;
 
-        type Check = (&'static str, Box<dyn Fn() -> bool>, bool);
-        let checks: [Check; 8] = [
-            (
-                "OctoSecret",
-                Box::new(|| OctoSecret::new("a-1") == OctoSecret::new("a-1")),
-                true,
-            ),
-            (
-                "OctoSecret",
-                Box::new(|| OctoSecret::new("a-1") == OctoSecret::new("a-2")),
-                false,
-            ),
-            (
-                "NotificationKey",
-                Box::new(|| NotificationKey::new("k") == NotificationKey::new("k")),
-                true,
-            ),
-            (
-                "NotificationKey",
-                Box::new(|| NotificationKey::new("k") == NotificationKey::new("j")),
-                false,
-            ),
-            (
-                "CardToken",
-                Box::new(|| CardToken::new("t") == CardToken::new("t")),
-                true,
-            ),
-            (
-                "CardToken",
-                Box::new(|| CardToken::new("t") == CardToken::new("u")),
-                false,
-            ),
-            (
-                "Cvc",
-                Box::new(|| Cvc::new("123").ok() == Cvc::new("123").ok()),
-                true,
-            ),
-            (
-                "Cvc",
-                Box::new(|| Cvc::new("123").ok() == Cvc::new("124").ok()),
-                false,
-            ),
-        ];
-        for (name, check, expected) in checks {
-            let (equal, compares) = ct_compares(check);
-            assert_eq!(equal, expected, "{name}");
-            assert_eq!(compares, 1, "{name}: `==` is not the constant-time compare");
-        }
+        assert_constant_time_eq("OctoSecret", OctoSecret::new, "a-1", "a-2");
+        assert_constant_time_eq("NotificationKey", NotificationKey::new, "k", "j");
+        assert_constant_time_eq("CardToken", CardToken::new, "t", "u");
+        assert_constant_time_eq("Cvc", |code| Cvc::new(code).ok(), "123", "124");
     }
 
     #[test]

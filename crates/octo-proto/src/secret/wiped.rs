@@ -17,6 +17,23 @@ pub(crate) fn ct_compares(compare: impl FnOnce() -> bool) -> (bool, usize) {
     (equal, CT_COMPARES.with(std::cell::Cell::get) - before)
 }
 
+/// Checks that `make(same) == make(same)` holds, `make(same) == make(other)`
+/// does not, and each goes through the constant-time compare exactly once;
+/// `name` names the type in failures.
+#[cfg(test)]
+pub(crate) fn assert_constant_time_eq<T: PartialEq>(
+    name: &str,
+    make: impl Fn(&'static str) -> T,
+    same: &'static str,
+    other: &'static str,
+) {
+    for (second, expected) in [(same, true), (other, false)] {
+        let (equal, compares) = ct_compares(|| make(same) == make(second));
+        assert_eq!(equal, expected, "{name}: {same} vs {second}");
+        assert_eq!(compares, 1, "{name}: `==` is not the constant-time compare");
+    }
+}
+
 /// Compares two secrets in constant time for equal lengths (a length
 /// mismatch answers at once: lengths are not secret here).
 pub(crate) fn ct_eq(a: &str, b: &str) -> bool {

@@ -3,19 +3,38 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
-use octo_proto::machine::{Awaiting, Command, Machine, Output, PaymentNotice, PaymentOutcome};
+use octo_proto::machine::{
+    Awaiting, Command, Input, Machine, Output, PaymentNotice, PaymentOutcome, PaymentParams,
+    TokenPaymentMachine,
+};
 use octo_proto::op::{
     BindCard, BlockedToken, Endpoint, Payment, PreparePayment, RefundResult, TokenPayment,
     Verification,
 };
 use octo_proto::{
-    CardExpiry, Currency, Error, ErrorCode, NotificationKey, OctoError, Pan, PaymentId,
+    CardExpiry, CardToken, Currency, Error, ErrorCode, NotificationKey, OctoError, Pan, PaymentId,
     PaymentMethod, PaymentStatus, RawBody, RefundStatus, TokenStatus, TransportError,
     TransportErrorKind, VerifyId,
 };
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use time::macros::datetime;
+
+/// Every payment status OCTO sends; the last is the second spelling of
+/// canceled (so `STATUSES[..10]` spells each status once).
+pub const STATUSES: [&str; 11] = [
+    "created",
+    "wait_user_action",
+    "waiting_pay",
+    "waiting_for_capture",
+    "succeeded",
+    "partially_refunded",
+    "refunded",
+    "canceled",
+    "failed",
+    "on_review",
+    "cancelled",
+];
 
 pub const T0: OffsetDateTime = datetime!(2024-05-02 09:00 UTC);
 
@@ -35,6 +54,19 @@ pub fn prepare(id: &str, total: &str) -> PreparePayment {
         "Two yoghurts",
         "https://shop.example/return",
         datetime!(2024-05-02 09:00),
+    )
+}
+
+/// A payment of `total` under `id` paid with the Humo card token `tok`,
+/// from [`T0`].
+pub fn humo_token_payment(id: &str, total: &str) -> TokenPaymentMachine {
+    TokenPaymentMachine::new(
+        prepare(id, total),
+        CardToken::new("tok"),
+        PaymentMethod::Humo,
+        None,
+        PaymentParams::default(),
+        T0,
     )
 }
 
@@ -97,6 +129,14 @@ pub fn token_payment(
         trans_type: Some("SMS".into()),
         extra: Default::default(),
         warnings: Vec::new(),
+    }
+}
+
+/// The shop's request to refund `amount` under `shop_refund_id`.
+pub fn refund(shop_refund_id: &str, amount: &str) -> Input {
+    Input::Refund {
+        shop_refund_id: shop_refund_id.parse().unwrap(),
+        amount: dec(amount),
     }
 }
 

@@ -1,14 +1,23 @@
 //! A state machine run to its end through the client, with a handler in
 //! the customer's and OCTO's callbacks' place, against the replay server.
 
-use octo_proto::machine::{CodePrompt, Hold, Input, PaymentMachine, PaymentParams, Wait};
-use octo_proto::op::PreparePayment;
-use octo_proto::{Config, Currency, PaymentStatus};
-use octo_transport::{BlockingFlowHandler, ClientBuilder, FlowHandler, RunError};
+use std::collections::VecDeque;
+
+use octo_proto::machine::{
+    Awaiting, BindingMachine, BindingParams, CodePrompt, Hold, Input, PaymentMachine,
+    PaymentParams, TokenNotice, Wait,
+};
+use octo_proto::op::{BindCard, PreparePayment};
+use octo_proto::{
+    CardExpiry, CardToken, Config, Currency, MaskedPan, Pan, PaymentMethod, PaymentStatus,
+    TokenStatus,
+};
+use octo_transport::{BlockingFlowHandler, ClientBuilder, RunError};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+use super::Both;
 use crate::client::AnyClient;
 use crate::replay::{Canned, ReplayServer};
 
@@ -23,7 +32,8 @@ struct Shop {
     notified: bool,
 }
 
-/// The shop's answers, the same whether the client is async or blocking.
+/// The shop's answers (the same whether the client is async or blocking,
+/// through [`Both`]).
 impl BlockingFlowHandler for Shop {
     fn redirect(&mut self, url: &str) {
         self.redirects.push(url.to_owned());
@@ -49,24 +59,6 @@ impl BlockingFlowHandler for Shop {
     }
 }
 
-impl FlowHandler for Shop {
-    async fn redirect(&mut self, url: &str) {
-        BlockingFlowHandler::redirect(self, url);
-    }
-
-    async fn code(&mut self, prompt: &CodePrompt) -> Input {
-        BlockingFlowHandler::code(self, prompt)
-    }
-
-    async fn decide(&mut self, hold: &Hold) -> Input {
-        BlockingFlowHandler::decide(self, hold)
-    }
-
-    async fn wait(&mut self, wait: &Wait) -> Option<Input> {
-        BlockingFlowHandler::wait(self, wait)
-    }
-}
-
 fn two_stage() -> PreparePayment {
     PreparePayment::new(
         "order-9".parse().unwrap(),
@@ -79,27 +71,31 @@ fn two_stage() -> PreparePayment {
     .two_stage()
 }
 
-/// A client of `server`, without retries, and a machine for a two-stage
-/// payment.
-fn client_and_machine<C: AnyClient>(server: &ReplayServer) -> (C, PaymentMachine) {
+/// A replay server answering `replies` in turn, a client for it without
+/// retries, and the two-stage payment's machine.
+fn replayed<C: AnyClient>(replies: &[&'static str]) -> (ReplayServer, C, PaymentMachine) {
+    let server = ReplayServer::start().unwrap();
+    for reply in replies {
+        server.push_reply(Canned::json(200, *reply));
+    }
     let config = Config::new(123, "secret")
         .with_base_url(&server.url())
         .unwrap();
     let client = C::build(ClientBuilder::new(config).no_retry());
-    let params = PaymentParams::default();
-    let machine = PaymentMachine::new(two_stage(), params, OffsetDateTime::now_utc());
-    (client, machine)
+    let machine = PaymentMachine::new(
+        two_stage(),
+        PaymentParams::default(),
+        OffsetDateTime::now_utc(),
+    );
+    (server, client, machine)
 }
 
 /// A two stage payment runs to its capture.
 pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    server.push_reply(Canned::json(200, CREATED));
-    server.push_reply(Canned::json(200, HELD));
-    server.push_reply(Canned::json(200, CAPTURED));
-    let (client, mut machine) = client_and_machine::<C>(&server);
-    let mut shop = Shop::default();
+    let (server, client, mut machine) = replayed::<C>(&[CREATED, HELD, CAPTURED]);
+    let mut shop = Both(Shop::default());
     let outcome = client.run(&mut machine, &mut shop).await.unwrap();
+    let Both(shop) = shop;
     assert_eq!(outcome.status, PaymentStatus::Succeeded);
     assert_eq!(outcome.total_sum, Decimal::new(80_000, 2));
     assert_eq!(shop.redirects, ["https://pay2.octo.uz/pay/e3f40dc3"]);
@@ -110,16 +106,82 @@ pub async fn a_two_stage_payment_runs_to_its_capture<C: AnyClient>() {
 
 /// A refused payment ends the run with the failure.
 pub async fn a_refused_payment_ends_the_run_with_the_failure<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
-    server.push_reply(Canned::json(
-        200,
-        r#"{"error":2,"errMessage":"Wrong secret"}"#,
-    ));
-    let (client, mut machine) = client_and_machine::<C>(&server);
+    let refused = r#"{"error":2,"errMessage":"Wrong secret"}"#;
+    let (server, client, mut machine) = replayed::<C>(&[refused]);
     let error = client
-        .run(&mut machine, &mut Shop::default())
+        .run(&mut machine, &mut Both(Shop::default()))
         .await
         .unwrap_err();
     assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    server.finish().unwrap();
+}
+
+const BINDING_CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"bind-c","octo_payment_UUID":"b-c","status":"created","total_sum":1000,"octo_pay_url":"https://pay2.octo.uz/3ds/b-c"}}"#;
+const BINDING_PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"bind-c","octo_payment_UUID":"b-c","status":"succeeded","total_sum":1000,"refunded_sum":1000}}"#;
+
+/// Hands over OCTO's tokenization callbacks, in turn, while the binding
+/// waits for one; the 3-D Secure route asks for nothing else.
+struct Callbacks(VecDeque<TokenNotice>);
+
+impl BlockingFlowHandler for Callbacks {
+    fn redirect(&mut self, _url: &str) {}
+
+    fn code(&mut self, _prompt: &CodePrompt) -> Input {
+        panic!("the 3-D Secure route asks for no code")
+    }
+
+    fn decide(&mut self, _hold: &Hold) -> Input {
+        panic!("nothing is held")
+    }
+
+    fn wait(&mut self, wait: &Wait) -> Option<Input> {
+        assert_eq!(wait.awaiting, Awaiting::Tokenization);
+        self.0.pop_front().map(Input::Tokenization)
+    }
+}
+
+/// An active tokenization callback for `bind-c`, with `card`.
+fn callback(card: &str) -> TokenNotice {
+    TokenNotice::new(
+        "bind-c".parse().unwrap(),
+        CardToken::new("tok-c"),
+        TokenStatus::Active,
+    )
+    .with_card(MaskedPan::new(card).unwrap())
+}
+
+/// A card binding run through the client: a tokenization callback for
+/// another card is refused and skipped (it must not end the run), and the
+/// right one binds once a status check shows OCTO confirmed the card.
+pub async fn a_callback_for_another_card_is_skipped_and_the_right_one_binds<C: AnyClient>() {
+    let server = ReplayServer::start().unwrap();
+    server.push_reply(Canned::json(200, BINDING_CREATED));
+    server.push_reply(Canned::json(200, BINDING_PAID));
+    let config = Config::new(123, "secret")
+        .with_base_url(&server.url())
+        .unwrap();
+    let client = C::build(ClientBuilder::new(config).no_retry());
+    let bind = BindCard {
+        shop_transaction_id: "bind-c".parse().unwrap(),
+        pan: Pan::new("5555555555554444").unwrap(),
+        exp: CardExpiry::parse_yymm("3012").unwrap(),
+        phone: "998901234567".into(),
+        card_holder_name: "A. Karimov".into(),
+        cvc2: None,
+        method: PaymentMethod::BankCard,
+        return_url: "https://shop.example/cards".into(),
+        notify_url: None,
+        bind_notify_url: None,
+    };
+    let mut machine =
+        BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
+    let mut handler = Both(Callbacks(VecDeque::from([
+        callback("411111******1111"),
+        callback("555555******4444"),
+    ])));
+    let bound = client.run(&mut machine, &mut handler).await.unwrap();
+    assert_eq!(bound.card_token.expose_secret(), "tok-c");
+    assert!(handler.0.0.is_empty());
+    assert_eq!(server.received(), 2, "bind_card, then the status check");
     server.finish().unwrap();
 }

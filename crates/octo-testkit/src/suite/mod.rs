@@ -4,8 +4,10 @@
 //!
 //! - [`transport_faults`]: what fixtures cannot express (refused
 //!   connections, hang-ups, stalls, 503 then success, chunked and oversized
-//!   bodies);
+//!   bodies, redirects);
 //! - [`machines`]: a state machine run to its end through the client;
+//! - [`retry_owner`]: the transport's retry loop is the only one (a machine
+//!   never resends on its own);
 //! - [`conformance`]: every fixture in `fixtures/`, replayed over loopback.
 //!
 //! A transport's `tests/suite.rs` is one line:
@@ -15,9 +17,13 @@
 
 pub mod conformance;
 pub mod machines;
+pub mod retry_owner;
 pub mod transport_faults;
 
 use std::future::Future;
+
+use octo_proto::machine::{CodePrompt, Hold, Input, Wait};
+use octo_transport::{BlockingFlowHandler, FlowHandler};
 
 /// Runs one scenario to its end on a fresh two-thread runtime (so that a
 /// blocking client can block in place while the rest keeps running).
@@ -30,9 +36,49 @@ pub fn block_on<F: Future>(scenario: F) -> F::Output {
         .block_on(scenario)
 }
 
+/// A shop's handler written once, blocking, with the async face too, so
+/// that the same handler drives a run on either kind of client.
+pub struct Both<H>(pub H);
+
+impl<H: BlockingFlowHandler> BlockingFlowHandler for Both<H> {
+    fn redirect(&mut self, url: &str) {
+        self.0.redirect(url);
+    }
+
+    fn code(&mut self, prompt: &CodePrompt) -> Input {
+        self.0.code(prompt)
+    }
+
+    fn decide(&mut self, hold: &Hold) -> Input {
+        self.0.decide(hold)
+    }
+
+    fn wait(&mut self, wait: &Wait) -> Option<Input> {
+        self.0.wait(wait)
+    }
+}
+
+impl<H: BlockingFlowHandler + Send> FlowHandler for Both<H> {
+    async fn redirect(&mut self, url: &str) {
+        self.0.redirect(url);
+    }
+
+    async fn code(&mut self, prompt: &CodePrompt) -> Input {
+        self.0.code(prompt)
+    }
+
+    async fn decide(&mut self, hold: &Hold) -> Input {
+        self.0.decide(hold)
+    }
+
+    async fn wait(&mut self, wait: &Wait) -> Option<Input> {
+        self.0.wait(wait)
+    }
+}
+
 /// One `#[test]` per shared scenario for the client type `$client`
-/// (named `$name` in messages), in modules `transport_faults`, `machines`
-/// and `conformance` as the suites were laid out per transport before.
+/// (named `$name` in messages), in modules `transport_faults`, `machines`,
+/// `retry_owner` and `conformance`.
 #[macro_export]
 macro_rules! transport_suite {
     ($client:ty, $name:literal) => {
@@ -46,6 +92,7 @@ macro_rules! transport_suite {
                 turning_retries_off_sends_once,
                 a_chunked_response_is_read_whole,
                 oversized_responses_are_refused,
+                redirects_are_refused_and_never_followed,
             );
         }
 
@@ -53,6 +100,15 @@ macro_rules! transport_suite {
             $crate::transport_suite!(@each $client, machines:
                 a_two_stage_payment_runs_to_its_capture,
                 a_refused_payment_ends_the_run_with_the_failure,
+                a_callback_for_another_card_is_skipped_and_the_right_one_binds,
+            );
+        }
+
+        mod retry_owner {
+            $crate::transport_suite!(@each $client, retry_owner:
+                an_idempotent_command_answered_503_reaches_the_server_exactly_max_attempts_times,
+                an_idempotent_command_that_always_times_out_reaches_the_server_exactly_max_attempts_times,
+                bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked,
             );
         }
 

@@ -1,5 +1,5 @@
 //! What fixtures cannot express: refused connections, a server that hangs
-//! up or stalls, 503 then success, chunked and oversized bodies.
+//! up or stalls, 503 then success, chunked and oversized bodies, redirects.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use octo_transport::ClientBuilder;
 
 use crate::ExpectedRequest;
 use crate::client::AnyClient;
-use crate::replay::{Canned, Exchange, ReplayServer};
+use crate::replay::{Canned, Exchange, RedirectTrap, ReplayServer};
 
 const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00}}"#;
 const UNAVAILABLE: &str = "<html><body>503 Service Unavailable</body></html>";
@@ -60,20 +60,6 @@ fn transport_kind(error: Error) -> TransportErrorKind {
     }
 }
 
-/// A status check answered with `answer`, sent once: the transport
-/// error's kind (the request itself was as expected).
-async fn failed_status_check<C: AnyClient>(answer: Canned) -> TransportErrorKind {
-    let server = ReplayServer::start().unwrap();
-    let op = status_check();
-    server.push(exchange(&op, &server.url(), answer));
-    let error = client::<C>(&server.url(), RetryPolicy::none())
-        .send(&op)
-        .await
-        .unwrap_err();
-    server.finish().unwrap();
-    transport_kind(error)
-}
-
 /// Connection refused is a connect error.
 pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
     let port = {
@@ -88,6 +74,20 @@ pub async fn connection_refused_is_a_connect_error<C: AnyClient>() {
     assert_eq!(transport_kind(error), TransportErrorKind::Connect);
 }
 
+/// Sends a status check, without retries, to a server that answers it with
+/// `reply`; the kind of the transport error it must fail with.
+async fn failure_kind<C: AnyClient>(reply: Canned) -> TransportErrorKind {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    server.push(exchange(&op, &server.url(), reply));
+    let error = client::<C>(&server.url(), RetryPolicy::none())
+        .send(&op)
+        .await
+        .unwrap_err();
+    server.finish().unwrap();
+    transport_kind(error)
+}
+
 /// Server closing mid response is an io error.
 pub async fn server_closing_mid_response_is_an_io_error<C: AnyClient>() {
     let cut = Canned::Truncated {
@@ -95,14 +95,13 @@ pub async fn server_closing_mid_response_is_an_io_error<C: AnyClient>() {
         body: PAID.into(),
         sent: 20,
     };
-    assert_eq!(failed_status_check::<C>(cut).await, TransportErrorKind::Io);
+    assert_eq!(failure_kind::<C>(cut).await, TransportErrorKind::Io);
 }
 
 /// A server slower than the timeout is a timeout.
 pub async fn a_server_slower_than_the_timeout_is_a_timeout<C: AnyClient>() {
     let slow = Canned::json(200, PAID).delayed(Duration::from_secs(3));
-    let kind = failed_status_check::<C>(slow).await;
-    assert_eq!(kind, TransportErrorKind::Timeout);
+    assert_eq!(failure_kind::<C>(slow).await, TransportErrorKind::Timeout);
 }
 
 /// Idempotent operations are retried after 503 with the same request.
@@ -123,17 +122,17 @@ pub async fn idempotent_operations_are_retried_after_503_with_the_same_request<C
     server.finish().unwrap();
 }
 
-/// `op` answered 503, through a client retrying by `retries`: the call
-/// fails with the 503, sent once (a second attempt would have been
+/// Sends `op` with `retry` to a server that answers 503 once: the 503
+/// comes back, and the server saw one request (a second attempt would be
 /// recorded as unexpected).
-async fn sent_once_despite_a_503<C, O>(op: &O, retries: RetryPolicy)
+async fn a_503_is_sent_once<C: AnyClient, O>(op: &O, retry: RetryPolicy)
 where
-    C: AnyClient,
-    O: Operation<Output: std::fmt::Debug>,
+    O: Operation,
+    O::Output: std::fmt::Debug,
 {
     let server = ReplayServer::start().unwrap();
     server.push(exchange(op, &server.url(), Canned::json(503, UNAVAILABLE)));
-    let error = client::<C>(&server.url(), retries)
+    let error = client::<C>(&server.url(), retry)
         .send(op)
         .await
         .unwrap_err();
@@ -146,12 +145,12 @@ where
 pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>() {
     let op = capture();
     assert!(!op.is_idempotent());
-    sent_once_despite_a_503::<C, _>(&op, quick_retries()).await;
+    a_503_is_sent_once::<C, _>(&op, quick_retries()).await;
 }
 
 /// Turning retries off sends once.
 pub async fn turning_retries_off_sends_once<C: AnyClient>() {
-    sent_once_despite_a_503::<C, _>(&status_check(), RetryPolicy::none()).await;
+    a_503_is_sent_once::<C, _>(&status_check(), RetryPolicy::none()).await;
 }
 
 /// A chunked response is read whole.
@@ -211,4 +210,23 @@ pub async fn oversized_responses_are_refused<C: AnyClient>() {
         );
     }
     server.finish().unwrap();
+}
+
+/// A redirect (301, 302, 303, 307, 308) is refused and never followed, even
+/// with retries on: a redirect taken for a passing failure would show up as
+/// a second request to the trap.
+pub async fn redirects_are_refused_and_never_followed<C: AnyClient>() {
+    for status in [301, 302, 303, 307, 308] {
+        let trap = RedirectTrap::start(status).unwrap();
+        let retry = RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(5));
+        let client = C::build(
+            ClientBuilder::new(trap.config())
+                .retry_policy(retry)
+                .timeout(Duration::from_secs(5)),
+        );
+        let result = client.send(&trap.operation()).await;
+        if let Err(problems) = trap.check(&result) {
+            panic!("HTTP {status}: {problems}");
+        }
+    }
 }

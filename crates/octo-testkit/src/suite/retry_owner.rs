@@ -3,8 +3,6 @@
 //! case is exactly the policy's attempts, not the policy's attempts times
 //! a machine's own.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::time::Duration;
 
 use octo_proto::machine::{
@@ -12,19 +10,22 @@ use octo_proto::machine::{
 };
 use octo_proto::op::{BindCard, PaymentStatusCheck, PreparePayment};
 use octo_proto::{CardExpiry, Config, Currency, Operation, Pan, PaymentMethod, RetryPolicy};
-use octo_testkit::ExpectedRequest;
-use octo_testkit::replay::{Canned, Exchange, ReplayServer};
-use octo_ureq::{Client, FlowHandler, RunError};
+use octo_transport::{BlockingFlowHandler, ClientBuilder, RunError};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use time::macros::datetime;
+
+use super::Both;
+use crate::ExpectedRequest;
+use crate::client::AnyClient;
+use crate::replay::{Canned, Exchange, ReplayServer};
 
 const UNAVAILABLE: &str = r#"{"title":"Service Unavailable","status":503}"#;
 
 /// Answers nothing a flow could use; the runs end at the first failure.
 struct NoShop;
 
-impl FlowHandler for NoShop {
+impl BlockingFlowHandler for NoShop {
     fn redirect(&mut self, _url: &str) {}
 
     fn code(&mut self, _prompt: &CodePrompt) -> Input {
@@ -44,16 +45,29 @@ fn policy() -> RetryPolicy {
     RetryPolicy::new(3, Duration::from_millis(2), Duration::from_millis(10))
 }
 
-fn client(url: &str) -> Client {
-    let config = Config::new(123, "secret").with_base_url(url).unwrap();
-    Client::builder(config)
-        .retry_policy(policy())
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_millis(150))
-        .build()
+fn config(url: &str) -> Config {
+    Config::new(123, "secret").with_base_url(url).unwrap()
 }
 
-fn payment_machine() -> PaymentMachine {
+fn client<C: AnyClient>(url: &str) -> C {
+    C::build(
+        ClientBuilder::new(config(url))
+            .retry_policy(policy())
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_millis(150)),
+    )
+}
+
+/// An answer that comes after the client's 150 ms timeout.
+fn late() -> Canned {
+    Canned::json(200, "{}").delayed(Duration::from_millis(600))
+}
+
+/// Runs a payment machine with [`NoShop`] against a server that always
+/// answers `reply`; checks the run failed, and says how many requests the
+/// server saw.
+async fn failed_payment_run<C: AnyClient>(reply: Canned) -> usize {
+    let server = ReplayServer::always(reply).unwrap();
     let prepare = PreparePayment::new(
         "order-r".parse().unwrap(),
         Decimal::new(100_000, 2),
@@ -62,7 +76,35 @@ fn payment_machine() -> PaymentMachine {
         "https://shop.example/r",
         datetime!(2024-05-02 09:17),
     );
-    PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc())
+    let mut machine =
+        PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
+    let error = client::<C>(&server.url())
+        .run(&mut machine, &mut Both(NoShop))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    server.received()
+}
+
+/// An idempotent command answered 503 reaches the server exactly
+/// `max_attempts` times.
+pub async fn an_idempotent_command_answered_503_reaches_the_server_exactly_max_attempts_times<
+    C: AnyClient,
+>() {
+    let received = failed_payment_run::<C>(Canned::json(503, UNAVAILABLE)).await;
+    assert_eq!(
+        received,
+        usize::try_from(policy().max_attempts()).unwrap(),
+        "the transport's attempts and no more"
+    );
+}
+
+/// An idempotent command that always times out reaches the server exactly
+/// `max_attempts` times.
+pub async fn an_idempotent_command_that_always_times_out_reaches_the_server_exactly_max_attempts_times<
+    C: AnyClient,
+>() {
+    assert_eq!(failed_payment_run::<C>(late()).await, 3);
 }
 
 fn bind_card() -> BindCard {
@@ -80,40 +122,11 @@ fn bind_card() -> BindCard {
     }
 }
 
-#[test]
-fn an_idempotent_command_answered_503_reaches_the_server_exactly_max_attempts_times() {
-    let server = ReplayServer::always(Canned::json(503, UNAVAILABLE)).unwrap();
-    let mut machine = payment_machine();
-    let error = client(&server.url())
-        .run(&mut machine, &mut NoShop)
-        .unwrap_err();
-    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
-    assert_eq!(
-        server.received(),
-        usize::try_from(policy().max_attempts()).unwrap(),
-        "the transport's attempts and no more"
-    );
-}
-
-#[test]
-fn an_idempotent_command_that_always_times_out_reaches_the_server_exactly_max_attempts_times() {
-    let late = Canned::json(200, "{}").delayed(Duration::from_millis(600));
-    let server = ReplayServer::always(late).unwrap();
-    let mut machine = payment_machine();
-    let error = client(&server.url())
-        .run(&mut machine, &mut NoShop)
-        .unwrap_err();
-    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
-    assert_eq!(server.received(), 3);
-}
-
-#[test]
-fn bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked() {
+/// `bind_card` that times out is sent once; then only its status is asked,
+/// with the policy's attempts.
+pub async fn bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
-    let config = Config::new(123, "secret")
-        .with_base_url(&server.url())
-        .unwrap();
-    let late = || Canned::json(200, "{}").delayed(Duration::from_millis(600));
+    let config = config(&server.url());
     let expect =
         |request: http::Request<Vec<u8>>| Some(ExpectedRequest::from_request(&request).unwrap());
     // bind_card once: a resend would meet error 20 and send the card again.
@@ -134,8 +147,9 @@ fn bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked() {
         BindingParams::default(),
         OffsetDateTime::now_utc(),
     );
-    let error = client(&server.url())
-        .run(&mut machine, &mut NoShop)
+    let error = client::<C>(&server.url())
+        .run(&mut machine, &mut Both(NoShop))
+        .await
         .unwrap_err();
     assert!(matches!(error, RunError::Failed(_)), "{error:?}");
     assert_eq!(server.received(), 4);
