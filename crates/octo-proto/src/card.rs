@@ -9,7 +9,9 @@
 
 use std::fmt;
 
-use crate::card_number::{self, luhn_valid, mask_bounds, mask_card_number};
+use crate::card_number::{
+    card_number_reads, luhn_valid, mask_bounds, mask_card_number, prints_masked,
+};
 use crate::error::{InputError, InputProblem};
 use crate::secret::text::secret_text;
 use crate::secret::wiped::wiped_secret;
@@ -43,42 +45,12 @@ impl Pan {
         }
         Ok(Self(value))
     }
+}
 
+card_number_reads!(
+    Pan,
     /// The full card number.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-
-    /// The first six digits (the issuer's BIN).
-    pub fn first6(&self) -> &str {
-        card_number::first6(&self.0)
-    }
-
-    /// The last four digits.
-    pub fn last4(&self) -> &str {
-        card_number::last4(&self.0)
-    }
-
-    /// The masked form: the last four digits and at most the first six,
-    /// never more than half of the digits: `9860********6506` for 16 digits;
-    /// `627123*********3455` would show too much for 19, so that one is
-    /// `62712**********3455`.
-    pub fn masked(&self) -> String {
-        mask_card_number(&self.0)
-    }
-}
-
-impl fmt::Debug for Pan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pan({})", self.masked())
-    }
-}
-
-impl fmt::Display for Pan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked())
-    }
-}
+);
 
 impl<'de> serde::Deserialize<'de> for Pan {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -178,17 +150,7 @@ impl MaskedPan {
 /// The fewest digits a card number OCTO sends has.
 const SHORTEST_CARD: usize = 12;
 
-impl fmt::Debug for MaskedPan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MaskedPan({})", self.printable())
-    }
-}
-
-impl fmt::Display for MaskedPan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.printable())
-    }
-}
+prints_masked!(MaskedPan, printable);
 
 /// A card's expiry in OCTO's `YYMM` form (`2805` is May 2028). Card data:
 /// `Debug` and `Display` print `[REDACTED]`.

@@ -67,3 +67,60 @@ pub(crate) fn luhn_valid(digits: &str) -> bool {
     }
     sum.is_multiple_of(10)
 }
+
+/// The read-outs shared by the types that hold a card number in their one
+/// `String` field ([`Pan`](crate::Pan),
+/// [`CallbackPan`](crate::callback::CallbackPan)): the secret itself, its
+/// BIN and last four, and the mask that `Debug` and `Display` print (as
+/// `Name(mask)` and as the mask alone).
+macro_rules! card_number_reads {
+    ($name:ident, $(#[$expose:meta])*) => {
+        impl $name {
+            $(#[$expose])*
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+
+            /// The first six characters (the issuer's BIN).
+            pub fn first6(&self) -> &str {
+                $crate::card_number::first6(&self.0)
+            }
+
+            /// The last four digits.
+            pub fn last4(&self) -> &str {
+                $crate::card_number::last4(&self.0)
+            }
+
+            /// The masked form: the last four digits and at most the first
+            /// six, never more than half of the digits: `9860********6506`
+            /// for 16 digits, `12******9012` for 12; `627123*********3455`
+            /// would show too much for 19, so that one is
+            /// `62712**********3455`.
+            pub fn masked(&self) -> String {
+                $crate::card_number::mask_card_number(&self.0)
+            }
+        }
+
+        $crate::card_number::prints_masked!($name, masked);
+    };
+}
+
+/// `Debug` as `Name(mask)` and `Display` as the mask alone, where `$mask`
+/// is the method giving the printable mask.
+macro_rules! prints_masked {
+    ($name:ident, $mask:ident) => {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), self.$mask())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.$mask())
+            }
+        }
+    };
+}
+
+pub(crate) use {card_number_reads, prints_masked};

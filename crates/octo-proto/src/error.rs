@@ -189,10 +189,16 @@ impl fmt::Display for OctoError {
             self.code.as_i64(),
             self.code.description()
         )?;
-        if let Some(message) = &self.message {
-            write!(f, ": {}", mask_digit_runs(message))?;
-        }
-        Ok(())
+        write_detail(f, self.message.as_deref())
+    }
+}
+
+/// Ends a message with `: detail`, long digit runs masked, when OCTO sent
+/// a detail.
+fn write_detail(f: &mut fmt::Formatter<'_>, detail: Option<&str>) -> fmt::Result {
+    match detail {
+        Some(detail) => write!(f, ": {}", mask_digit_runs(detail)),
+        None => Ok(()),
     }
 }
 
@@ -335,10 +341,7 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&mask_digit_runs(self.title.as_deref().unwrap_or("problem")))?;
-        if let Some(detail) = &self.detail {
-            write!(f, ": {}", mask_digit_runs(detail))?;
-        }
-        Ok(())
+        write_detail(f, self.detail.as_deref())
     }
 }
 

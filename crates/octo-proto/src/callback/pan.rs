@@ -1,9 +1,7 @@
 //! The card number in a tokenization callback.
 
-use std::fmt;
-
 use crate::card::{MaskedPan, Pan};
-use crate::card_number::{self, luhn_valid, mask_card_number};
+use crate::card_number::{card_number_reads, luhn_valid};
 
 /// The card number a tokenization callback reports, as received.
 ///
@@ -26,27 +24,6 @@ impl CallbackPan {
             && compact.bytes().all(|b| b.is_ascii_digit() || b == b'*')
             && compact.bytes().rev().take(4).all(|b| b.is_ascii_digit());
         well_formed.then_some(Self(compact))
-    }
-
-    /// The number as received (spaces dropped).
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-
-    /// The first six characters (the issuer's BIN).
-    pub fn first6(&self) -> &str {
-        card_number::first6(&self.0)
-    }
-
-    /// The last four digits.
-    pub fn last4(&self) -> &str {
-        card_number::last4(&self.0)
-    }
-
-    /// The last four and at most the first six, never more than half of
-    /// the digits: `4276********1025` for 16, `12******9012` for 12.
-    pub fn masked(&self) -> String {
-        mask_card_number(&self.0)
     }
 
     /// The masked form as a [`MaskedPan`], to keep with the token: the
@@ -78,17 +55,10 @@ impl CallbackPan {
     }
 }
 
-impl fmt::Debug for CallbackPan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CallbackPan({})", self.masked())
-    }
-}
-
-impl fmt::Display for CallbackPan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked())
-    }
-}
+card_number_reads!(
+    CallbackPan,
+    /// The number as received (spaces dropped).
+);
 
 #[cfg(test)]
 mod tests {

@@ -335,14 +335,7 @@ impl BindingMachine {
     }
 
     fn not_now(&self, input: &'static str) -> Rejected {
-        if self.phase.is_terminal() {
-            Rejected::Finished
-        } else {
-            Rejected::NotNow {
-                input,
-                state: self.phase.name(),
-            }
-        }
+        Rejected::not_now(self.phase.is_terminal(), input, self.phase.name())
     }
 
     fn learn_id(&mut self, id: Option<PaymentId>) {
@@ -689,21 +682,12 @@ impl BindingMachine {
     }
 
     fn wait(&self) -> Wait {
-        if let Some(flight) = &self.in_flight {
-            return Wait {
-                until: None,
-                awaiting: Awaiting::Reply(flight.command.endpoint()),
-            };
-        }
         let awaiting = match self.phase {
             BindingPhase::AwaitingCode => Awaiting::Code,
             phase if phase.is_terminal() => Awaiting::Nothing,
             _ => Awaiting::Tokenization,
         };
-        Wait {
-            until: self.deadline,
-            awaiting,
-        }
+        Wait::after(self.in_flight.as_ref(), self.deadline, awaiting)
     }
 }
 

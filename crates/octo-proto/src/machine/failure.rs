@@ -100,3 +100,15 @@ pub enum Rejected {
     #[error("OCTO's payment id is not known, so the code cannot be resent")]
     PaymentIdUnknown,
 }
+
+impl Rejected {
+    /// `input` arrived in a state that does not take it: [`Rejected::Finished`]
+    /// once the machine has ended, else [`Rejected::NotNow`] naming `state`.
+    pub(crate) fn not_now(terminal: bool, input: &'static str, state: &'static str) -> Self {
+        if terminal {
+            Self::Finished
+        } else {
+            Self::NotNow { input, state }
+        }
+    }
+}

@@ -112,18 +112,17 @@ pub struct TokenNotice {
 }
 
 impl TokenNotice {
-    /// A notice without a card.
+    /// A notice without a card: what a callback without a `pan` gives.
     pub fn new(
         shop_transaction_id: ShopTransactionId,
         card_token: CardToken,
         status: TokenStatus,
     ) -> Self {
-        Self {
+        Self::from(&TokenizationCallback::new(
             shop_transaction_id,
             card_token,
             status,
-            card: None,
-        }
+        ))
     }
 
     /// The same notice, for `card`.

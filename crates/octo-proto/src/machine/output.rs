@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
-use super::command::Command;
+use super::command::{Command, InFlight};
 use super::failure::Failure;
 use crate::endpoint::Endpoint;
 use crate::ids::PaymentUuid;
@@ -42,6 +42,24 @@ pub struct Wait {
     pub until: Option<OffsetDateTime>,
     /// What the machine expects.
     pub awaiting: Awaiting,
+}
+
+impl Wait {
+    /// While a command is out, a machine waits for its reply alone (no
+    /// deadline); otherwise for what its phase expects, until `until`.
+    pub(crate) fn after(
+        in_flight: Option<&InFlight>,
+        until: Option<OffsetDateTime>,
+        awaiting: Awaiting,
+    ) -> Self {
+        match in_flight {
+            Some(flight) => Self {
+                until: None,
+                awaiting: Awaiting::Reply(flight.command.endpoint()),
+            },
+            None => Self { until, awaiting },
+        }
+    }
 }
 
 /// What an idle machine expects.

@@ -191,16 +191,12 @@ impl Machine for TokenMachine {
         if let Some(output) = self.out.pop_front() {
             return output;
         }
-        let awaiting = match (&self.in_flight, &self.status) {
-            (Some(flight), _) => Awaiting::Reply(flight.command.endpoint()),
-            (None, TokenStatus::Init) => Awaiting::Tokenization,
-            (None, _) if self.terminal() => Awaiting::Nothing,
-            (None, _) => Awaiting::Caller,
+        let awaiting = match self.status {
+            TokenStatus::Init => Awaiting::Tokenization,
+            _ if self.terminal() => Awaiting::Nothing,
+            _ => Awaiting::Caller,
         };
-        Output::Wait(Wait {
-            until: None,
-            awaiting,
-        })
+        Output::Wait(Wait::after(self.in_flight.as_ref(), None, awaiting))
     }
 
     fn is_terminal(&self) -> bool {

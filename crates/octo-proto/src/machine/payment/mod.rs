@@ -589,14 +589,7 @@ impl PaymentMachine {
     }
 
     fn not_now(&self, input: &'static str) -> Rejected {
-        if self.phase.is_terminal() {
-            Rejected::Finished
-        } else {
-            Rejected::NotNow {
-                input,
-                state: self.phase.name(),
-            }
-        }
+        Rejected::not_now(self.phase.is_terminal(), input, self.phase.name())
     }
 
     fn on_reply(&mut self, reply: Reply, now: OffsetDateTime) -> Result<(), Rejected> {
@@ -808,22 +801,13 @@ impl PaymentMachine {
     }
 
     fn wait(&self) -> Wait {
-        if let Some(flight) = &self.in_flight {
-            return Wait {
-                until: None,
-                awaiting: Awaiting::Reply(flight.command.endpoint()),
-            };
-        }
         let awaiting = match self.phase {
             PaymentPhase::Held => Awaiting::Decision,
             PaymentPhase::Succeeded => Awaiting::Caller,
             phase if phase.is_terminal() => Awaiting::Nothing,
             _ => Awaiting::Notification,
         };
-        Wait {
-            until: self.deadline,
-            awaiting,
-        }
+        Wait::after(self.in_flight.as_ref(), self.deadline, awaiting)
     }
 }
 
