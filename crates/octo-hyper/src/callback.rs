@@ -284,43 +284,58 @@ fn status_only(status: http::StatusCode) -> http::Response<Full<Bytes>> {
     status_vec(status).map(|body| Full::new(Bytes::from(body)))
 }
 
-impl<H, B> hyper::service::Service<http::Request<B>> for CallbackService<H>
-where
-    H: CallbackHandler,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+/// A request body [`CallbackService`] serves as a hyper or tower service:
+/// any [`http_body::Body`] that may move to another task, such as hyper's
+/// `Incoming`, axum's `Body` or `Full<Bytes>`. Every such body has it.
+pub trait CallbackBody:
+    http_body::Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static
+{
+}
+
+impl<B> CallbackBody for B where
+    B: http_body::Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>>
+        + Send
+        + 'static
+{
+}
+
+/// The answer to one request, made on a clone of the service.
+type Answer = Pin<Box<dyn Future<Output = Result<http::Response<Full<Bytes>>, Infallible>> + Send>>;
+
+impl<H: CallbackHandler> CallbackService<H> {
+    fn answer<B: CallbackBody>(&self, request: http::Request<B>) -> Answer {
+        let service = self.clone();
+        Box::pin(async move { Ok(service.handle(request).await) })
+    }
+}
+
+impl<H: CallbackHandler, B: CallbackBody> hyper::service::Service<http::Request<B>>
+    for CallbackService<H>
 {
     type Response = http::Response<Full<Bytes>>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+    type Future = Answer;
 
-    fn call(&self, request: http::Request<B>) -> Self::Future {
-        let service = self.clone();
-        Box::pin(async move { Ok(service.handle(request).await) })
+    fn call(&self, request: http::Request<B>) -> Answer {
+        self.answer(request)
     }
 }
 
 /// The same service for tower (and so for axum's `Router::route_service`
 /// and `fallback_service`). It is always ready: every request gets its own
 /// clone, bounded by the body timeout and the size cap.
-impl<H, B> tower_service::Service<http::Request<B>> for CallbackService<H>
-where
-    H: CallbackHandler,
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+impl<H: CallbackHandler, B: CallbackBody> tower_service::Service<http::Request<B>>
+    for CallbackService<H>
 {
     type Response = http::Response<Full<Bytes>>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+    type Future = Answer;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let service = self.clone();
-        Box::pin(async move { Ok(service.handle(request).await) })
+    fn call(&mut self, request: http::Request<B>) -> Answer {
+        self.answer(request)
     }
 }

@@ -57,7 +57,7 @@ pub mod callback;
 mod error;
 
 pub use backend::{Client, ClientBuilder, HyperBackend, HyperBuilderExt, HyperOptions};
-pub use callback::{CallbackHandler, CallbackService};
+pub use callback::{CallbackBody, CallbackHandler, CallbackService};
 pub use octo_transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, FlowHandler, RunError,
 };

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{
     Shop, assert_408_in_time, forged_notification_is_refused, held_notification_is_captured, post,
-    scheme, tokenization_callback_is_stored, trickle_notification,
+    tokenization_callback_is_stored, trickle_notification,
 };
 use octo_hyper::CallbackService;
 use octo_hyper::callback::DEFAULT_NOTIFY_PATH;
@@ -36,8 +36,16 @@ async fn serve(service: CallbackService<Shop>) -> String {
 /// A shop whose callback service is served on loopback, and its base URL.
 async fn served() -> (Shop, String) {
     let shop = Shop::default();
-    let base = serve(CallbackService::new(shop.clone(), scheme())).await;
+    let base = serve(shop.service()).await;
     (shop, base)
+}
+
+/// What reached a fresh shop's handler while `scenario` ran against its
+/// base URL.
+async fn seen_after(scenario: impl AsyncFnOnce(&str)) -> Vec<String> {
+    let (shop, base) = served().await;
+    scenario(&base).await;
+    shop.seen()
 }
 
 fn empty(method: http::Method, uri: String) -> http::Request<Vec<u8>> {
@@ -49,23 +57,23 @@ fn empty(method: http::Method, uri: String) -> http::Request<Vec<u8>> {
 
 #[tokio::test]
 async fn a_signed_notification_reaches_the_handler_and_its_reply_goes_back() {
-    let (shop, base) = served().await;
-    held_notification_is_captured(&base).await;
-    assert_eq!(*shop.seen.lock().unwrap(), ["order-7 waiting_for_capture"]);
+    assert_eq!(
+        seen_after(held_notification_is_captured).await,
+        ["order-7 waiting_for_capture"]
+    );
 }
 
 #[tokio::test]
 async fn a_forged_notification_is_refused_before_the_handler() {
-    let (shop, base) = served().await;
-    forged_notification_is_refused(&base).await;
-    assert!(shop.seen.lock().unwrap().is_empty());
+    assert!(seen_after(forged_notification_is_refused).await.is_empty());
 }
 
 #[tokio::test]
 async fn a_tokenization_callback_is_stored_and_acknowledged() {
-    let (shop, base) = served().await;
-    tokenization_callback_is_stored(&base).await;
-    assert_eq!(*shop.seen.lock().unwrap(), ["token bind-3"]);
+    assert_eq!(
+        seen_after(tokenization_callback_is_stored).await,
+        ["token bind-3"]
+    );
 }
 
 #[tokio::test]
@@ -79,14 +87,13 @@ async fn other_paths_and_methods_are_refused() {
     ))
     .await;
     assert_eq!(get, 405);
-    assert!(shop.seen.lock().unwrap().is_empty());
+    assert!(shop.seen().is_empty());
 }
 
 #[tokio::test]
 async fn a_trickled_body_gets_408_in_time_while_others_are_served() {
     let shop = Shop::default();
-    let service =
-        CallbackService::new(shop.clone(), scheme()).with_body_timeout(Duration::from_millis(300));
+    let service = shop.impatient_service(300);
     let base = serve(service).await;
     let slow = tokio::spawn({
         let base = base.clone();
@@ -99,5 +106,5 @@ async fn a_trickled_body_gets_408_in_time_while_others_are_served() {
     let slow = slow.await.unwrap();
     assert_408_in_time(&slow);
     // Only the whole notification reached the handler.
-    assert_eq!(*shop.seen.lock().unwrap(), ["order-7 succeeded"]);
+    assert_eq!(shop.seen(), ["order-7 succeeded"]);
 }

@@ -46,28 +46,25 @@ async fn serve(router: Router) -> String {
 #[tokio::test]
 async fn an_axum_router_serves_notifications_and_tokenization_callbacks() {
     let shop = Shop::default();
-    let base = serve(app(CallbackService::new(shop.clone(), scheme()))).await;
+    let base = serve(app(shop.service())).await;
 
     held_notification_is_captured(&base).await;
     tokenization_callback_is_stored(&base).await;
 
-    assert_eq!(
-        *shop.seen.lock().unwrap(),
-        ["order-7 waiting_for_capture", "token bind-3"]
-    );
+    assert_eq!(shop.seen(), ["order-7 waiting_for_capture", "token bind-3"]);
 }
 
 #[tokio::test]
 async fn a_forged_notification_through_axum_is_refused_and_other_routes_stay_the_routers() {
     let shop = Shop::default();
-    let base = serve(app(CallbackService::new(shop.clone(), scheme()))).await;
+    let base = serve(app(shop.service())).await;
     forged_notification_is_refused(&base).await;
 
     let mut health = http::Request::new(Vec::new());
     *health.uri_mut() = format!("{base}/health").parse().unwrap();
     let (status, body) = post(health).await;
     assert_eq!((status, body.as_slice()), (200, b"ok".as_slice()));
-    assert!(shop.seen.lock().unwrap().is_empty());
+    assert!(shop.seen().is_empty());
 }
 
 #[tokio::test]
@@ -75,7 +72,7 @@ async fn as_a_fallback_service_it_answers_unknown_paths_404() {
     let shop = Shop::default();
     let router = Router::new()
         .route("/health", get(|| async { "ok" }))
-        .fallback_service(CallbackService::new(shop.clone(), scheme()));
+        .fallback_service(shop.service());
     let base = serve(router).await;
     let signed = Notification::new(
         "order-9".parse().unwrap(),
@@ -89,7 +86,7 @@ async fn as_a_fallback_service_it_answers_unknown_paths_404() {
     let uri = format!("{base}/elsewhere").parse().unwrap();
     let (status, _) = post(signed.to_request(uri)).await;
     assert_eq!(status, 404);
-    assert_eq!(*shop.seen.lock().unwrap(), ["order-9 succeeded"]);
+    assert_eq!(shop.seen(), ["order-9 succeeded"]);
 }
 
 /// A request body whose frames never come.
@@ -110,8 +107,7 @@ impl http_body::Body for Stalled {
 #[tokio::test]
 async fn through_the_tower_service_a_body_that_never_comes_gets_408_in_time() {
     let shop = Shop::default();
-    let mut service =
-        CallbackService::new(shop.clone(), scheme()).with_body_timeout(Duration::from_millis(200));
+    let mut service = shop.impatient_service(200);
     let signed = order_7(PaymentStatus::Succeeded, &scheme());
     let (parts, _) = signed
         .to_request(DEFAULT_NOTIFY_PATH.parse().unwrap())
@@ -136,16 +132,15 @@ async fn through_the_tower_service_a_body_that_never_comes_gets_408_in_time() {
         "close"
     );
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert!(shop.seen.lock().unwrap().is_empty());
+    assert!(shop.seen().is_empty());
 }
 
 #[tokio::test]
 async fn behind_axum_serve_a_trickled_body_gets_408_in_time() {
     let shop = Shop::default();
-    let service =
-        CallbackService::new(shop.clone(), scheme()).with_body_timeout(Duration::from_millis(300));
+    let service = shop.impatient_service(300);
     let base = serve(app(service)).await;
     let slow = trickle_notification(&base).await;
     assert_408_in_time(&slow);
-    assert!(shop.seen.lock().unwrap().is_empty());
+    assert!(shop.seen().is_empty());
 }

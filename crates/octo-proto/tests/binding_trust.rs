@@ -98,6 +98,11 @@ fn binding_payment(status: PaymentStatus) -> Payment {
     payment(ID, "b-1", status, Some("1000"))
 }
 
+/// OCTO's answer that the code typed was right.
+fn code_accepted() -> Reply {
+    Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded)))
+}
+
 fn with_id(mut v: Verification, id: u64) -> Verification {
     v.payment_id = Some(PaymentId(id));
     v
@@ -170,11 +175,7 @@ fn an_active_callback_before_the_code_is_confirmed_is_kept_not_applied() {
     // The code goes through: the kept callback now binds.
     let out = feed(&mut m, code(), at(1, 0));
     assert_eq!(sent(&out), [Endpoint::CheckSmsKey]);
-    let out = feed(
-        &mut m,
-        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
-        at(1, 1),
-    );
+    let out = feed(&mut m, code_accepted(), at(1, 1));
     let card = done(&out).expect("bound once OCTO confirmed the code");
     assert_eq!(card.card_token.expose_secret(), "tok-secret");
     assert_eq!(card.card.as_ref().unwrap().as_str(), OUR_CARD);
@@ -197,11 +198,7 @@ fn a_callback_while_the_code_is_being_checked_waits_for_the_answer() {
     assert!(done(&out).is_none());
     assert_eq!(m.wrong_codes(), 1);
     feed(&mut m, code(), at(1, 10));
-    let out = feed(
-        &mut m,
-        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
-        at(1, 11),
-    );
+    let out = feed(&mut m, code_accepted(), at(1, 11));
     assert!(done(&out).is_some());
 }
 
@@ -209,11 +206,7 @@ fn a_callback_while_the_code_is_being_checked_waits_for_the_answer() {
 fn after_the_code_is_confirmed_the_callback_binds() {
     let mut m = awaiting_code(verification(819, 120));
     feed(&mut m, code(), at(1, 0));
-    let out = feed(
-        &mut m,
-        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
-        at(1, 1),
-    );
+    let out = feed(&mut m, code_accepted(), at(1, 1));
     assert!(done(&out).is_none());
     assert_eq!(m.phase(), BindingPhase::AwaitingCallback);
     let out = feed(&mut m, active(Some("860031** **** 4318")), at(1, 30));
@@ -229,11 +222,7 @@ fn after_the_code_is_confirmed_the_callback_binds() {
 fn a_callback_for_another_card_is_refused() {
     let mut m = awaiting_code(verification(819, 120));
     feed(&mut m, code(), at(1, 0));
-    feed(
-        &mut m,
-        Reply::CheckSmsKey(Ok(binding_payment(PaymentStatus::Succeeded))),
-        at(1, 1),
-    );
+    feed(&mut m, code_accepted(), at(1, 1));
     for card in [
         Some("427638******1025"),
         Some("860031******0000"),

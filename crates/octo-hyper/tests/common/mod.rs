@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use octo_hyper::CallbackHandler;
 use octo_hyper::callback::{DEFAULT_BIND_NOTIFY_PATH, DEFAULT_NOTIFY_PATH};
+use octo_hyper::{CallbackHandler, CallbackService};
 use octo_proto::callback::{
     CallbackPan, Notification, NotificationReply, SignatureScheme, TokenizationCallback,
     TokenizationReply, VerifiedNotification,
@@ -27,12 +27,30 @@ use octo_testkit::slow_client::{self, Trickled};
 /// (`token order`) that reached it; captures a held payment.
 #[derive(Clone, Default)]
 pub struct Shop {
-    pub seen: Arc<Mutex<Vec<String>>>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Shop {
+    /// What reached the handler so far, in order.
+    pub fn seen(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The callback service for this shop, with the test key.
+    pub fn service(&self) -> CallbackService<Shop> {
+        CallbackService::new(self.clone(), scheme())
+    }
+
+    /// [`service`](Self::service), waiting at most `ms` milliseconds for
+    /// a request's body.
+    pub fn impatient_service(&self, ms: u64) -> CallbackService<Shop> {
+        self.service().with_body_timeout(Duration::from_millis(ms))
+    }
 }
 
 impl CallbackHandler for Shop {
     async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
-        self.seen.lock().unwrap().push(format!(
+        self.log.lock().unwrap().push(format!(
             "{} {}",
             notification.shop_transaction_id, notification.status
         ));
@@ -44,7 +62,7 @@ impl CallbackHandler for Shop {
     }
 
     async fn tokenization(&self, callback: TokenizationCallback) -> TokenizationReply {
-        self.seen
+        self.log
             .lock()
             .unwrap()
             .push(format!("token {}", callback.shop_transaction_id));
