@@ -55,6 +55,7 @@ pub mod callback;
 mod card;
 mod card_number;
 mod config;
+mod config_env;
 pub mod datetime;
 mod endpoint;
 mod enums;
@@ -72,6 +73,7 @@ mod warning;
 
 pub use card::{CardExpiry, MaskedPan, Pan};
 pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH, DEFAULT_INIT_TIME_OFFSET};
+pub use config_env::{BASE_URL_VAR, SECRET_VAR, SHOP_ID_VAR};
 pub use endpoint::Endpoint;
 pub use enums::{
     AcceptStatus, Currency, Language, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus,

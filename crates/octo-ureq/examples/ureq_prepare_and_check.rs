@@ -12,12 +12,7 @@ use octo_ureq::Client;
 use rust_decimal::Decimal;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let shop_id: u64 = std::env::var("OCTO_SHOP_ID")?.parse()?;
-    let secret = std::env::var("OCTO_SECRET")?;
-    let mut config = Config::new(shop_id, secret).with_test(true);
-    if let Ok(url) = std::env::var("OCTO_BASE_URL") {
-        config = config.with_base_url(&url)?;
-    }
+    let config = Config::from_env()?.with_test(true);
     let client = Client::new(config);
 
     let now = time::OffsetDateTime::now_utc();
@@ -28,12 +23,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Currency::Uzs,
         "Two yoghurts",
         format!("https://shop.example/orders/{order}"),
-        time::PrimitiveDateTime::new(now.date(), now.time()),
+        now,
     );
     let created = client.prepare_payment(&payment)?;
     println!("pay at {:?}", created.octo_pay_url);
 
-    let status = client.payment_status(&PaymentStatusCheck::new(created.shop_transaction_id))?;
+    let check = PaymentStatusCheck::new(created.shop_transaction_id);
+    let status = client.payment_status(&check)?;
     println!("status: {}", status.status);
     Ok(())
 }
