@@ -314,9 +314,7 @@ mod tests {
 
     #[test]
     fn pan_compares_in_constant_time_and_is_wiped() {
-        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
-        wiped::<Pan>();
-        crate::secret::wiped::assert_constant_time_eq(
+        crate::secret::wiped::assert_wiped_constant_time_eq(
             "Pan",
             |pan| Pan::new(pan).ok(),
             "4111111111111111",

@@ -108,9 +108,7 @@ mod tests {
 
     #[test]
     fn callback_pan_compares_in_constant_time_and_is_wiped() {
-        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
-        wiped::<CallbackPan>();
-        crate::secret::wiped::assert_constant_time_eq(
+        crate::secret::wiped::assert_wiped_constant_time_eq(
             "CallbackPan",
             CallbackPan::new,
             "427638******1025",

@@ -337,9 +337,7 @@ mod tests {
 
     #[test]
     fn sms_code_compares_in_constant_time_and_is_wiped() {
-        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
-        wiped::<SmsCode>();
-        crate::secret::wiped::assert_constant_time_eq(
+        crate::secret::wiped::assert_wiped_constant_time_eq(
             "SmsCode",
             |code| SmsCode::new(code).ok(),
             "1234",

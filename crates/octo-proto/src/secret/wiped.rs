@@ -17,16 +17,19 @@ pub(crate) fn ct_compares(compare: impl FnOnce() -> bool) -> (bool, usize) {
     (equal, CT_COMPARES.with(std::cell::Cell::get) - before)
 }
 
-/// Checks that `make(same) == make(same)` holds, `make(same) == make(other)`
-/// does not, and each goes through the constant-time compare exactly once;
+/// Checks what every secret holder promises: it is wiped on drop (the
+/// `ZeroizeOnDrop` bound), `make(same) == make(same)` holds,
+/// `make(same) == make(other)` does not, and each goes through the
+/// constant-time compare exactly once. `make` must accept both values;
 /// `name` names the type in failures.
 #[cfg(test)]
-pub(crate) fn assert_constant_time_eq<T: PartialEq>(
+pub(crate) fn assert_wiped_constant_time_eq<T: PartialEq + zeroize::ZeroizeOnDrop>(
     name: &str,
-    make: impl Fn(&'static str) -> T,
+    make: impl Fn(&'static str) -> Option<T>,
     same: &'static str,
     other: &'static str,
 ) {
+    let make = |text| make(text).unwrap_or_else(|| panic!("{name}: {text} is refused"));
     for (second, expected) in [(same, true), (other, false)] {
         let (equal, compares) = ct_compares(|| make(same) == make(second));
         assert_eq!(equal, expected, "{name}: {same} vs {second}");
