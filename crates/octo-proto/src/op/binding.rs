@@ -16,7 +16,7 @@ use super::{Endpoint, Field, Operation, expose, post_json, post_signed, validate
 use crate::card::{CardExpiry, Pan};
 use crate::config::Config;
 use crate::enums::PaymentMethod;
-use crate::error::{Error, InputError, InputProblem};
+use crate::error::{Error, InputError};
 use crate::ids::{PaymentId, PaymentUuid, ShopTransactionId, VerifyId};
 use crate::json::{i64_of, u64_of};
 use crate::secret::Cvc;
@@ -210,43 +210,15 @@ impl Operation for VerificationInfo {
     }
 }
 
-/// The code the customer received by SMS: 4 to 8 digits. `Debug` hides it.
-#[derive(Clone)]
-pub struct SmsCode(String);
-
-crate::secret::wiped::wiped_secret!(SmsCode);
-
-impl SmsCode {
-    /// Validates a code.
-    pub fn new(value: impl Into<String>) -> Result<Self, InputError> {
-        let value = value.into();
-        if !(4..=8).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(InputError::new(
-                "smsKey",
-                InputProblem::Format("4 to 8 digits"),
-            ));
-        }
-        Ok(Self(value))
-    }
-
-    /// The code itself.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SmsCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SmsCode([REDACTED])")
-    }
-}
-
-impl<'de> Deserialize<'de> for SmsCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = crate::secret::text::secret_text(d, "the SMS code as a string of digits")?;
-        SmsCode::new(raw).map_err(serde::de::Error::custom)
-    }
-}
+crate::secret::digit_code!(
+    /// The code the customer received by SMS: 4 to 8 digits. `Debug` and
+    /// `Display` hide it.
+    SmsCode,
+    digits: 4..=8,
+    field: "smsKey",
+    expected: "4 to 8 digits",
+    in_json: "the SMS code as a string of digits",
+);
 
 /// Sends the customer's SMS code to confirm a binding.
 ///
@@ -328,20 +300,5 @@ impl Operation for CheckPan {
             payment_id: self.payment_id,
         };
         post_json(config, "/check_pan", &wire)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sms_code_compares_in_constant_time_and_is_wiped() {
-        crate::secret::wiped::assert_wiped_constant_time_eq(
-            "SmsCode",
-            |code| SmsCode::new(code).ok(),
-            "1234",
-            "1235",
-        );
     }
 }

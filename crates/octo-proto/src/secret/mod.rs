@@ -16,14 +16,79 @@
 //! [`subtle`], so how long a comparison takes says nothing about where two
 //! values first differ (only whether their lengths do).
 
-use std::fmt;
-
 pub(crate) mod text;
 pub(crate) mod wiped;
 
-use crate::error::{InputError, InputProblem};
 use text::secret_text;
 use wiped::wiped_secret;
+
+/// `Debug` as `Name([REDACTED])` and `Display` as `[REDACTED]`, for a type
+/// holding card data or a secret.
+macro_rules! prints_redacted {
+    ($name:ident) => {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "([REDACTED])"))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("[REDACTED]")
+            }
+        }
+    };
+}
+
+/// A secret code the customer or the card gives, made of digits only (the
+/// CVC, the SMS code): validated on the way in, with the length and the
+/// field its errors name, and read from JSON only as a string.
+macro_rules! digit_code {
+    (
+        $(#[$meta:meta])* $name:ident,
+        digits: $lengths:expr,
+        field: $field:literal,
+        expected: $expected:literal,
+        in_json: $in_json:literal $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name(String);
+
+        $crate::secret::wiped::wiped_secret!($name);
+
+        impl $name {
+            #[doc = concat!("Validates a code: ", $expected, ".")]
+            pub fn new(value: impl Into<String>) -> Result<Self, $crate::InputError> {
+                let value = value.into();
+                if !($lengths).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return Err($crate::InputError::new(
+                        $field,
+                        $crate::InputProblem::Format($expected),
+                    ));
+                }
+                Ok(Self(value))
+            }
+
+            /// The code itself.
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        $crate::secret::prints_redacted!($name);
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = $crate::secret::text::secret_text(d, $in_json)?;
+                Self::new(raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use {digit_code, prints_redacted};
 
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident, $label:literal) => {
@@ -54,17 +119,7 @@ macro_rules! secret_type {
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(concat!($label, "([REDACTED])"))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("[REDACTED]")
-            }
-        }
+        prints_redacted!($name);
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
@@ -100,49 +155,14 @@ secret_type!(
     "CardToken"
 );
 
-/// A card's CVC2/CVV2 code: three or four digits.
-#[derive(Clone)]
-pub struct Cvc(String);
-
-wiped_secret!(Cvc);
-
-impl Cvc {
-    /// Validates and wraps a CVC2/CVV2 code.
-    pub fn new(value: impl Into<String>) -> Result<Self, InputError> {
-        let value = value.into();
-        if !(3..=4).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(InputError::new(
-                "cvc2",
-                InputProblem::Format("3 or 4 digits"),
-            ));
-        }
-        Ok(Self(value))
-    }
-
-    /// The code itself.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Cvc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Cvc([REDACTED])")
-    }
-}
-
-impl fmt::Display for Cvc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Cvc {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = secret_text(deserializer, "a CVC as a string of digits")?;
-        Cvc::new(raw).map_err(serde::de::Error::custom)
-    }
-}
+digit_code!(
+    /// A card's CVC2/CVV2 code: three or four digits.
+    Cvc,
+    digits: 3..=4,
+    field: "cvc2",
+    expected: "3 or 4 digits",
+    in_json: "a CVC as a string of digits",
+);
 
 #[cfg(test)]
 mod tests {
@@ -190,6 +210,25 @@ mod tests {
         );
         check("CardToken", |s| Some(CardToken::new(s)), "t", "u");
         check("Cvc", |code| Cvc::new(code).ok(), "123", "124");
+        check(
+            "SmsCode",
+            |code| crate::op::SmsCode::new(code).ok(),
+            "1234",
+            "1235",
+        );
+        check(
+            "Pan",
+            |pan| crate::Pan::new(pan).ok(),
+            "4111111111111111",
+            "4276380012341025",
+        );
+        let callback_pan = crate::callback::CallbackPan::new;
+        check(
+            "CallbackPan",
+            callback_pan,
+            "427638******1025",
+            "427638******1026",
+        );
     }
 
     #[test]
