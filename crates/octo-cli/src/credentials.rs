@@ -9,10 +9,9 @@ use octo_proto::{Config, InputProblem, NotificationKey, OctoSecret, ShopId};
 use crate::cli::Scheme;
 use crate::failure::Failure;
 
-/// The environment variable holding the shop id.
-pub const SHOP_ID_VAR: &str = "OCTO_SHOP_ID";
-/// The environment variable holding the secret.
-pub const SECRET_VAR: &str = "OCTO_SECRET";
+/// The environment variables holding the shop id and the secret: the same
+/// ones [`Config::from_env`] reads.
+pub use octo_proto::{SECRET_VAR, SHOP_ID_VAR};
 /// The environment variable holding the notification key.
 pub const NOTIFY_KEY_VAR: &str = "OCTO_NOTIFY_KEY";
 /// The environment variable naming a credentials file.

@@ -338,6 +338,15 @@ impl BindingMachine {
         Rejected::not_now(self.phase.is_terminal(), input, self.phase.name())
     }
 
+    fn wait(&self) -> Wait {
+        let awaiting = match self.phase {
+            BindingPhase::AwaitingCode => Awaiting::Code,
+            phase if phase.is_terminal() => Awaiting::Nothing,
+            _ => Awaiting::Tokenization,
+        };
+        Wait::after(self.in_flight.as_ref(), self.deadline, awaiting)
+    }
+
     fn learn_id(&mut self, id: Option<PaymentId>) {
         if id.is_some() {
             self.payment_id = id;
@@ -679,15 +688,6 @@ impl BindingMachine {
         } else {
             self.prompt(now);
         }
-    }
-
-    fn wait(&self) -> Wait {
-        let awaiting = match self.phase {
-            BindingPhase::AwaitingCode => Awaiting::Code,
-            phase if phase.is_terminal() => Awaiting::Nothing,
-            _ => Awaiting::Tokenization,
-        };
-        Wait::after(self.in_flight.as_ref(), self.deadline, awaiting)
     }
 }
 
