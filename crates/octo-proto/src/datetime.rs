@@ -157,10 +157,7 @@ pub mod serde_octo {
             value: &Option<PrimitiveDateTime>,
             s: S,
         ) -> Result<S::Ok, S::Error> {
-            match value {
-                Some(v) => s.serialize_str(&format_octo(*v)),
-                None => s.serialize_none(),
-            }
+            crate::serde_option::some_or_null(value, s, super::serialize)
         }
 
         /// Reads `yyyy-MM-dd HH:mm:ss` or null.
@@ -186,13 +183,10 @@ pub(crate) mod serde_millis_option {
         value: &Option<OffsetDateTime>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(v) => {
-                let millis = v.unix_timestamp_nanos() / 1_000_000;
-                s.serialize_i64(i64::try_from(millis).unwrap_or(i64::MAX))
-            }
-            None => s.serialize_none(),
-        }
+        crate::serde_option::some_or_null(value, s, |v, s| {
+            let millis = v.unix_timestamp_nanos() / 1_000_000;
+            s.serialize_i64(i64::try_from(millis).unwrap_or(i64::MAX))
+        })
     }
 }
 

@@ -69,6 +69,7 @@ pub mod op;
 mod redact;
 mod retry;
 mod secret;
+mod serde_option;
 mod warning;
 
 pub use card::{CardExpiry, MaskedPan, Pan};

@@ -89,10 +89,7 @@ pub(crate) mod number {
             value: &Option<Decimal>,
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
-            match value {
-                Some(v) => super::serialize(v, serializer),
-                None => serializer.serialize_none(),
-            }
+            crate::serde_option::some_or_null(value, serializer, super::serialize)
         }
     }
 }
