@@ -97,10 +97,15 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<Envelope<'_>, Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(unexpected(ResponseProblem::EmptyBody));
     }
-    let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
-        Ok(envelope) => envelope,
+    // UTF-8 is checked once for the whole body: parsed as `str`, serde_json
+    // hands out each member's text without checking it again.
+    let parsed = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Envelope<'_>>(text).ok());
+    let envelope = match parsed {
+        Some(envelope) => envelope,
         // Valid JSON of another kind, or not JSON at all?
-        Err(_) => {
+        None => {
             return Err(
                 match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
                     Ok(_) => unexpected(ResponseProblem::NotAnObject),

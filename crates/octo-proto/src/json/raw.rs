@@ -50,6 +50,28 @@ pub(crate) fn parse_raw(raw: &RawValue) -> Value {
     serde_json::from_str(raw.get()).unwrap_or(Value::Null)
 }
 
+/// The text of a member: a JSON string's contents, or (unless
+/// `strings_only`) a number's digits as written; `None` for anything else.
+///
+/// The member was checked when its object was split, so a string without a
+/// backslash is exactly the text between its quotes and is borrowed; only a
+/// string with escapes goes through serde_json to be decoded.
+pub(crate) fn text_of_raw(raw: &RawValue, strings_only: bool) -> Option<Cow<'_, str>> {
+    let json = raw.get();
+    if let Some(quoted) = json.strip_prefix('"') {
+        let inner = quoted.strip_suffix('"')?;
+        if inner.contains('\\') {
+            serde_json::from_str::<String>(json).ok().map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(inner))
+        }
+    } else if !strings_only && json.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Some(Cow::Borrowed(json))
+    } else {
+        None
+    }
+}
+
 /// A key, borrowed from the body when it has no escapes.
 struct Key<'a>(Cow<'a, str>);
 
