@@ -119,6 +119,22 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Fields of an envelope already decoded into values: what
+    /// [`envelope`](Self::envelope) reads from raw text, read the plain way
+    /// (the proptest that the two agree uses it).
+    #[cfg(test)]
+    pub fn envelope_of_values(
+        root: &'a Map<String, Value>,
+        data: Option<&'a Map<String, Value>>,
+    ) -> Self {
+        Self {
+            primary: data.map(|d| (Source::Json(d), Cow::Borrowed("data."))),
+            fallback: Some((Source::Json(root), Cow::Borrowed(""))),
+            read: RefCell::default(),
+            opened: RefCell::default(),
+        }
+    }
+
     /// Fields of one plain object, its paths starting with `prefix`.
     pub fn object(map: &'a Map<String, Value>, prefix: &'a str) -> Self {
         Self {
