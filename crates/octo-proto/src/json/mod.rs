@@ -182,6 +182,7 @@ mod tests {
                     1 => value(),
                 ]),
                 read in prop::collection::vec(prop::sample::select(KEYS.to_vec()), 0..6),
+                marked in prop::collection::vec(prop::sample::select(KEYS.to_vec()), 0..3),
             ) {
                 root.remove("data");
                 let mut whole = root.clone();
@@ -202,6 +203,10 @@ mod tests {
                         read_all(&plain, key, &plain_warnings),
                         "{} in {}", key, body
                     );
+                }
+                for key in &marked {
+                    raw.mark_read(key);
+                    plain.mark_read(key);
                 }
                 prop_assert_eq!(raw_warnings.into_vec(), plain_warnings.into_vec());
                 prop_assert_eq!(raw.extra(), plain.extra(), "{}", body);
@@ -257,6 +262,28 @@ mod tests {
         assert_eq!(f.req_text("a").unwrap(), "inner");
         let extra = f.extra();
         assert_eq!(extra.keys().collect::<Vec<_>>(), vec!["b", "c"]);
+    }
+
+    #[test]
+    fn extra_of_a_long_object_leaves_out_every_read_member() {
+        let mut body = String::from(r#"{"error":0,"data":{"#);
+        for at in 0..70 {
+            body.push_str(&format!(r#""k{at}":{at},"#));
+        }
+        body.push_str(r#""k3":"again"}}"#);
+        let envelope: Envelope<'_> = serde_json::from_str(&body).unwrap();
+        let f = Fields::envelope(&envelope.root, envelope.data.as_ref());
+        f.mark_read("error");
+        for key in ["k3", "k64", "k66", "k69"] {
+            assert!(f.opt_text(key).unwrap().is_some(), "{key}");
+        }
+        assert_eq!(f.opt_text("k3").unwrap().as_deref(), Some("again"));
+        let extra = f.extra();
+        assert_eq!(extra.len(), 66);
+        for key in ["k3", "k64", "k66", "k69"] {
+            assert!(!extra.contains_key(key), "{key}");
+        }
+        assert!(extra.contains_key("k63") && extra.contains_key("k65"));
     }
 
     #[test]
