@@ -228,7 +228,10 @@ impl KnownUris {
     }
 
     fn get(&self, path: &str) -> Option<&http::Uri> {
-        self.0.iter().find(|(known, _)| *known == path).map(|(_, uri)| uri)
+        self.0
+            .iter()
+            .find(|(known, _)| *known == path)
+            .map(|(_, uri)| uri)
     }
 }
 

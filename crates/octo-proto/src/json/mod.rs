@@ -159,7 +159,10 @@ mod tests {
                 format!("{:?}", f.req_text_as(key, "text", Some)),
                 format!("{:?}", f.req_str_as(key, "text", |s| Some(s.to_owned()))),
                 format!("{:?}", f.soft(key, warnings, |f| f.opt_decimal(key))),
-                format!("{:?}", f.soft_hidden(key, warnings, |f| f.opt(key, "an integer", i64_of))),
+                format!(
+                    "{:?}",
+                    f.soft_hidden(key, warnings, |f| f.opt(key, "an integer", i64_of))
+                ),
                 format!("{:?}", f.invalid(key, "anything")),
             ];
             seen.push(format!(
