@@ -31,6 +31,13 @@ impl<'a> RawObject<'a> {
             .filter(|value| value.get() != "null")
     }
 
+    /// [`get`](Self::get), with the member's position.
+    pub fn get_at(&self, key: &str) -> Option<(usize, &'a RawValue)> {
+        let at = self.members.iter().rposition(|(name, _)| name == key)?;
+        let (_, value) = self.members.get(at)?;
+        Some((at, *value)).filter(|(_, value)| value.get() != "null")
+    }
+
     /// Whether a member named `key` exists, `null` or not.
     pub fn contains_key(&self, key: &str) -> bool {
         self.members.iter().any(|(name, _)| name == key)
