@@ -108,6 +108,10 @@ impl<'a> Source<'a> {
     }
 }
 
+/// Where [`Fields::find`] found a value: the source (0 primary, 1
+/// fallback) and, in a split object, the member's position.
+type Place = (usize, Option<usize>);
+
 /// The split members a read found, a bit per position (the first 64), for
 /// the primary and the fallback source. They are read, so
 /// [`Fields::extra`] skips them without looking their names up among the
@@ -221,7 +225,7 @@ impl<'a> Fields<'a> {
 
     /// [`lookup`](Self::lookup), with where the value was found: the source
     /// (0 primary, 1 fallback) and, in a split object, the position.
-    fn find(&self, key: &str) -> Option<(Cow<'a, Value>, &str, (usize, Option<usize>))> {
+    fn find(&self, key: &str) -> Option<(Cow<'a, Value>, &str, Place)> {
         [&self.primary, &self.fallback]
             .into_iter()
             .enumerate()
