@@ -28,6 +28,8 @@ pub struct Config {
     base_url: String,
     /// `base_url`, parsed once: every request's URI starts from it.
     base_uri: http::Uri,
+    /// The URIs of OCTO's fixed paths under `base_url`, built with it.
+    known: KnownUris,
     shop_id: ShopId,
     secret: OctoSecret,
     test: bool,
@@ -59,6 +61,7 @@ impl Config {
         Self {
             base_url: DEFAULT_BASE_URL.to_owned(),
             base_uri: http::Uri::from_static(DEFAULT_BASE_URL),
+            known: KnownUris::default(),
             shop_id: shop_id.into(),
             secret: secret.into(),
             test: false,
@@ -97,6 +100,7 @@ impl Config {
     fn set_base_url(mut self, base_url: &str, uri: http::Uri) -> Self {
         self.base_url = base_url.trim_end_matches('/').to_owned();
         self.base_uri = uri;
+        self.known = KnownUris::under(&self.base_url, &self.base_uri);
         self
     }
 
@@ -125,19 +129,12 @@ impl Config {
         &self.base_url
     }
 
-    /// The URI of `path` under OCTO's address.
+    /// The URI of `path` under OCTO's address: a clone of the one built
+    /// with the address for OCTO's fixed paths, else built now.
     pub(crate) fn uri_for(&self, path: &str) -> Option<http::Uri> {
-        let base = &self.base_uri;
-        match (base.scheme(), base.authority(), base.path()) {
-            // The usual case: an address without a path of its own, so the
-            // parsed scheme and host are reused as they are.
-            (Some(scheme), Some(authority), "/" | "") => http::Uri::builder()
-                .scheme(scheme.clone())
-                .authority(authority.clone())
-                .path_and_query(path)
-                .build()
-                .ok(),
-            _ => format!("{}{}", self.base_url, path).parse().ok(),
+        match self.known.get(path) {
+            Some(uri) => Some(uri.clone()),
+            None => uri_under(&self.base_url, &self.base_uri, path),
         }
     }
 
@@ -185,6 +182,70 @@ impl Config {
     /// The zone `init_time` is written in.
     pub fn init_time_offset(&self) -> UtcOffset {
         self.fidelity.init_time_offset
+    }
+}
+
+/// The URI of `path` under `base` (`base_url` parsed).
+fn uri_under(base_url: &str, base: &http::Uri, path: &str) -> Option<http::Uri> {
+    match (base.scheme(), base.authority(), base.path()) {
+        // The usual case: an address without a path of its own, so the
+        // parsed scheme and host are reused as they are.
+        (Some(scheme), Some(authority), "/" | "") => http::Uri::builder()
+            .scheme(scheme.clone())
+            .authority(authority.clone())
+            .path_and_query(path)
+            .build()
+            .ok(),
+        _ => format!("{base_url}{path}").parse().ok(),
+    }
+}
+
+/// The paths of OCTO's endpoints that never change, whose URIs
+/// [`KnownUris`] builds once per address.
+const FIXED_PATHS: [&str; 8] = [
+    "/prepare_payment",
+    "/set_accept",
+    "/refund",
+    "/bind_card",
+    "/verificationInfo/",
+    "/check_pan",
+    "/block_card_token",
+    "/fiscal-data",
+];
+
+/// The URI of each of [`FIXED_PATHS`] under one address: a request clones
+/// its URI (a few reference counts) instead of building and checking it.
+#[derive(Clone, PartialEq, Eq)]
+struct KnownUris(std::sync::Arc<[(&'static str, http::Uri)]>);
+
+impl KnownUris {
+    fn under(base_url: &str, base: &http::Uri) -> Self {
+        let uris = FIXED_PATHS
+            .iter()
+            .filter_map(|path| Some((*path, uri_under(base_url, base, path)?)))
+            .collect();
+        Self(uris)
+    }
+
+    fn get(&self, path: &str) -> Option<&http::Uri> {
+        self.0
+            .iter()
+            .find(|(known, _)| *known == path)
+            .map(|(_, uri)| uri)
+    }
+}
+
+impl Default for KnownUris {
+    /// The URIs under [`DEFAULT_BASE_URL`].
+    fn default() -> Self {
+        Self::under(DEFAULT_BASE_URL, &http::Uri::from_static(DEFAULT_BASE_URL))
+    }
+}
+
+impl std::fmt::Debug for KnownUris {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Derived from `base_url`, which `Config`'s Debug already shows.
+        f.write_str("..")
     }
 }
 
@@ -247,6 +308,31 @@ mod tests {
             Config::new(1, "s").uri_for("/prepare_payment").unwrap(),
             "https://secure.octo.uz/prepare_payment"
         );
+    }
+
+    #[test]
+    fn fixed_paths_clone_the_uri_built_with_the_address() {
+        for base in [
+            DEFAULT_BASE_URL,
+            "http://127.0.0.1:8080/",
+            "https://gw.example/octo/",
+            "https://[::1]:8443",
+        ] {
+            let c = Config::new(1, "s").with_insecure_base_url(base).unwrap();
+            for path in FIXED_PATHS {
+                let known = c.known.get(path).expect("built with the address");
+                let fresh = uri_under(c.base_url(), &c.base_uri, path).unwrap();
+                assert_eq!(known, &fresh, "{base} {path}");
+                assert_eq!(c.uri_for(path).as_ref(), Some(&fresh));
+                assert_eq!(fresh.to_string(), format!("{}{path}", c.base_url()));
+            }
+            // A path that is not fixed is built when asked for.
+            assert!(c.known.get("/pay/abc").is_none());
+            assert_eq!(
+                c.uri_for("/pay/abc").unwrap().to_string(),
+                format!("{}/pay/abc", c.base_url())
+            );
+        }
     }
 
     #[test]

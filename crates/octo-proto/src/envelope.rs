@@ -39,17 +39,17 @@ where
         return Err(Error::Redirect(RedirectError::refused(response)));
     }
     let bytes = response.body().as_ref();
-    let Envelope { root, data } = open(status, bytes)?;
+    let (Envelope { root, data }, code) = open(status, bytes)?;
     let body = || RawBody::new(bytes);
 
-    if !root.contains_key(ERROR) {
+    if code.is_none() && !root.contains_key(ERROR) {
         return Err(Error::UnexpectedResponse {
             status,
             reason: ResponseProblem::NotAnEnvelope,
             body: body(),
         });
     }
-    let Some(code) = integer(&root, ERROR) else {
+    let Some(code) = code else {
         return Err(Error::Decode {
             status,
             path: ERROR.to_owned(),
@@ -87,8 +87,9 @@ where
 
 /// Splits the body into a JSON object's members, or explains why it is not
 /// one. A problem body (no `error`, but `title`/`detail`) becomes
-/// [`Error::Problem`].
-fn open(status: StatusCode, bytes: &[u8]) -> Result<Envelope<'_>, Error> {
+/// [`Error::Problem`]. Also returns OCTO's error code when `error` is an
+/// integer (as a number or numeric text).
+fn open(status: StatusCode, bytes: &[u8]) -> Result<(Envelope<'_>, Option<i64>), Error> {
     let unexpected = |reason| Error::UnexpectedResponse {
         status,
         reason,
@@ -97,10 +98,15 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<Envelope<'_>, Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(unexpected(ResponseProblem::EmptyBody));
     }
-    let envelope: Envelope<'_> = match serde_json::from_slice(bytes) {
-        Ok(envelope) => envelope,
+    // UTF-8 is checked once for the whole body: parsed as `str`, serde_json
+    // hands out each member's text without checking it again.
+    let parsed = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Envelope<'_>>(text).ok());
+    let envelope = match parsed {
+        Some(envelope) => envelope,
         // Valid JSON of another kind, or not JSON at all?
-        Err(_) => {
+        None => {
             return Err(
                 match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
                     Ok(_) => unexpected(ResponseProblem::NotAnObject),
@@ -113,8 +119,8 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<Envelope<'_>, Error> {
     // `status`, the body is a Java framework's default error page (timestamp,
     // status, error, message, path): a server fault, like a problem body.
     let root = &envelope.root;
-    if integer(root, "error").is_some() {
-        return Ok(envelope);
+    if let Some(code) = integer(root, ERROR) {
+        return Ok((envelope, Some(code)));
     }
     let error = value(root, "error");
     let error_text = error.as_ref().and_then(Value::as_str);
@@ -134,7 +140,7 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<Envelope<'_>, Error> {
             body: RawBody::new(bytes),
         });
     }
-    Ok(envelope)
+    Ok((envelope, None))
 }
 
 /// An integer member, written as a number or as a numeric string.

@@ -3,7 +3,7 @@
 //! another attempt follows.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use octo_proto::machine::{Command, Reply};
@@ -187,13 +187,13 @@ fn with_retries_blocking<B, T>(
     let mut attempt = 1;
     loop {
         let span = trace::attempt_span(attempt);
-        let started = Instant::now();
+        let started = trace::start(&span);
         let exchanged = span.in_scope(|| exchange(request));
         if let Ok(response) = &exchanged {
             span.record("http.status", response.status().as_u16());
         }
         let result = read(exchanged);
-        span.record("elapsed_ms", trace::elapsed_ms(started));
+        trace::record_elapsed(&span, started);
         let Some(error) = failed(&result) else {
             return result;
         };
@@ -228,7 +228,7 @@ where
     let mut attempt = 1;
     loop {
         let span = trace::attempt_span(attempt);
-        let started = Instant::now();
+        let started = trace::start(&span);
         // The policy allows no attempt after the last one, so the last one
         // (the only one, without retries) takes the head instead of a copy.
         let last = attempt >= policy.max_attempts();
@@ -247,7 +247,7 @@ where
             span.record("http.status", response.status().as_u16());
         }
         let result = read(exchanged);
-        span.record("elapsed_ms", trace::elapsed_ms(started));
+        trace::record_elapsed(&span, started);
         let Some(error) = failed(&result) else {
             return result;
         };

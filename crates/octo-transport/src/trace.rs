@@ -41,6 +41,20 @@ pub(crate) fn attempt_span(attempt: u32) -> tracing::Span {
     )
 }
 
+/// When an attempt started, if its span is recorded at all: without a
+/// subscriber that wants the span, the clock is not read.
+pub(crate) fn start(span: &tracing::Span) -> Option<std::time::Instant> {
+    (!span.is_disabled()).then(std::time::Instant::now)
+}
+
+/// Records `elapsed_ms` on an attempt's span begun at `started` (see
+/// [`start`]).
+pub(crate) fn record_elapsed(span: &tracing::Span, started: Option<std::time::Instant>) {
+    if let Some(started) = started {
+        span.record("elapsed_ms", elapsed_ms(started));
+    }
+}
+
 /// Milliseconds since `started`, saturating.
 pub(crate) fn elapsed_ms(started: std::time::Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)

@@ -1,12 +1,12 @@
 //! [`Fields`]: typed reads of named fields, with paths for errors.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::raw::{RawObject, parse_raw};
+use super::raw::{RawObject, parse_raw, text_of_raw};
 use super::{FieldError, parse_decimal};
 use crate::error::DecodeProblem;
 use crate::redact::{is_secret_key, redact, redact_secrets};
@@ -68,27 +68,70 @@ enum Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    fn get(self, key: &str) -> Option<Cow<'a, Value>> {
+    /// The value under `key`; for a split object, also the member's
+    /// position.
+    fn get(self, key: &str) -> Option<(Cow<'a, Value>, Option<usize>)> {
         match self {
-            Source::Raw(object) => object.get(key).map(|raw| Cow::Owned(parse_raw(raw))),
-            Source::Json(map) => map.get(key).filter(|v| !v.is_null()).map(Cow::Borrowed),
+            Source::Raw(object) => object
+                .get_at(key)
+                .map(|(at, raw)| (Cow::Owned(parse_raw(raw)), Some(at))),
+            Source::Json(map) => map
+                .get(key)
+                .filter(|v| !v.is_null())
+                .map(|v| (Cow::Borrowed(v), None)),
         }
     }
 
-    /// Calls `f` on every member whose key `skip` does not refuse; skipped
-    /// members are never decoded.
-    fn for_each_except(self, skip: impl Fn(&str) -> bool, mut f: impl FnMut(&str, Cow<'_, Value>)) {
+    /// Calls `f` on every member that `skip` (given the member's position
+    /// and key) does not refuse; skipped members are never decoded.
+    fn for_each_except(
+        self,
+        skip: impl Fn(usize, &str) -> bool,
+        mut f: impl FnMut(&str, Cow<'_, Value>),
+    ) {
         match self {
             Source::Raw(object) => {
-                for (key, raw) in object.members().filter(|(key, _)| !skip(key)) {
-                    f(key, Cow::Owned(parse_raw(raw)));
+                for (at, (key, raw)) in object.members().enumerate() {
+                    if !skip(at, key) {
+                        f(key, Cow::Owned(parse_raw(raw)));
+                    }
                 }
             }
             Source::Json(map) => {
-                for (key, value) in map.iter().filter(|(key, _)| !skip(key)) {
-                    f(key, Cow::Borrowed(value));
+                for (key, value) in map.iter() {
+                    if !skip(usize::MAX, key) {
+                        f(key, Cow::Borrowed(value));
+                    }
                 }
             }
+        }
+    }
+}
+
+/// Where [`Fields::find`] found a value: the source (0 primary, 1
+/// fallback) and, in a split object, the member's position.
+type Place = (usize, Option<usize>);
+
+/// The split members a read found, a bit per position (the first 64), for
+/// the primary and the fallback source. They are read, so
+/// [`Fields::extra`] skips them without looking their names up among the
+/// keys read; every other member is looked up by name.
+#[derive(Default)]
+struct Found([Cell<u64>; 2]);
+
+impl Found {
+    fn set(&self, slot: usize, at: Option<usize>) {
+        let bit = at.and_then(|at| 1u64.checked_shl(u32::try_from(at).ok()?));
+        if let (Some(bits), Some(bit)) = (self.0.get(slot), bit) {
+            bits.set(bits.get() | bit);
+        }
+    }
+
+    fn contains(&self, slot: usize, at: usize) -> bool {
+        let bit = u32::try_from(at).ok().and_then(|at| 1u64.checked_shl(at));
+        match (self.0.get(slot), bit) {
+            (Some(bits), Some(bit)) => bits.get() & bit != 0,
+            _ => false,
         }
     }
 }
@@ -103,6 +146,8 @@ pub(crate) struct Fields<'a> {
     fallback: Option<(Source<'a>, Cow<'a, str>)>,
     /// The keys read so far, present or not (a key read twice is here twice).
     read: RefCell<ReadKeys>,
+    /// Which split members the reads found (a shortcut for `read`).
+    found: Found,
     /// Nested objects read with [`with_object`](Self::with_object), each
     /// with the members its reader left unread.
     opened: RefCell<Vec<(&'static str, Map<String, Value>)>>,
@@ -115,6 +160,24 @@ impl<'a> Fields<'a> {
             primary: data.map(|d| (Source::Raw(d), Cow::Borrowed("data."))),
             fallback: Some((Source::Raw(root), Cow::Borrowed(""))),
             read: RefCell::default(),
+            found: Found::default(),
+            opened: RefCell::default(),
+        }
+    }
+
+    /// Fields of an envelope already decoded into values: what
+    /// [`envelope`](Self::envelope) reads from raw text, read the plain way
+    /// (the proptest that the two agree uses it).
+    #[cfg(test)]
+    pub fn envelope_of_values(
+        root: &'a Map<String, Value>,
+        data: Option<&'a Map<String, Value>>,
+    ) -> Self {
+        Self {
+            primary: data.map(|d| (Source::Json(d), Cow::Borrowed("data."))),
+            fallback: Some((Source::Json(root), Cow::Borrowed(""))),
+            read: RefCell::default(),
+            found: Found::default(),
             opened: RefCell::default(),
         }
     }
@@ -125,6 +188,7 @@ impl<'a> Fields<'a> {
             primary: Some((Source::Json(map), Cow::Borrowed(prefix))),
             fallback: None,
             read: RefCell::default(),
+            found: Found::default(),
             opened: RefCell::default(),
         }
     }
@@ -156,10 +220,20 @@ impl<'a> Fields<'a> {
     /// The path itself is only built when a field turns out bad, so that
     /// reading a good response allocates nothing for paths.
     fn lookup(&self, key: &str) -> Option<(Cow<'a, Value>, &str)> {
+        self.find(key).map(|(value, prefix, _)| (value, prefix))
+    }
+
+    /// [`lookup`](Self::lookup), with where the value was found: the source
+    /// (0 primary, 1 fallback) and, in a split object, the position.
+    fn find(&self, key: &str) -> Option<(Cow<'a, Value>, &str, Place)> {
         [&self.primary, &self.fallback]
             .into_iter()
-            .flatten()
-            .find_map(|(source, prefix)| source.get(key).map(|v| (v, prefix.as_ref())))
+            .enumerate()
+            .find_map(|(slot, source)| {
+                let (source, prefix) = source.as_ref()?;
+                let (value, at) = source.get(key)?;
+                Some((value, prefix.as_ref(), (slot, at)))
+            })
     }
 
     fn read<T>(
@@ -169,12 +243,15 @@ impl<'a> Fields<'a> {
         convert: impl Fn(&Value) -> Option<T>,
     ) -> Result<Option<T>, FieldError> {
         self.mark_read(key);
-        match self.lookup(key) {
+        match self.find(key) {
             None => Ok(None),
-            Some((value, prefix)) => convert(&value).map(Some).ok_or_else(|| FieldError {
-                path: format!("{prefix}{key}"),
-                problem: DecodeProblem::Invalid { expected },
-            }),
+            Some((value, prefix, (slot, at))) => {
+                self.found.set(slot, at);
+                convert(&value).map(Some).ok_or_else(|| FieldError {
+                    path: format!("{prefix}{key}"),
+                    problem: DecodeProblem::Invalid { expected },
+                })
+            }
         }
     }
 
@@ -226,37 +303,35 @@ impl<'a> Fields<'a> {
     /// Reads the text of a field and hands it to `convert`. A JSON string
     /// always counts as text; a number counts (as its digits) unless
     /// `strings_only`. Members of a split envelope are read straight from
-    /// their JSON text, without building a `Value`.
-    fn read_text<T>(
+    /// their JSON text, without building a `Value`, and the text is
+    /// borrowed unless it had escapes.
+    fn read_str<T>(
         &self,
         key: &'static str,
         expected: &'static str,
         strings_only: bool,
-        convert: impl FnOnce(String) -> Option<T>,
+        convert: impl FnOnce(Cow<'_, str>) -> Option<T>,
     ) -> Result<Option<T>, FieldError> {
         self.mark_read(key);
-        for (source, prefix) in [&self.primary, &self.fallback].into_iter().flatten() {
+        for (slot, source) in [&self.primary, &self.fallback].into_iter().enumerate() {
+            let Some((source, prefix)) = source else {
+                continue;
+            };
             let text = match source {
                 Source::Raw(object) => {
-                    let Some(raw) = object.get(key) else { continue };
-                    let json = raw.get();
-                    if json.starts_with('"') {
-                        serde_json::from_str::<String>(json).ok()
-                    } else if !strings_only
-                        && json.starts_with(|c: char| c == '-' || c.is_ascii_digit())
-                    {
-                        Some(json.to_owned())
-                    } else {
-                        None
-                    }
+                    let Some((at, raw)) = object.get_at(key) else {
+                        continue;
+                    };
+                    self.found.set(slot, Some(at));
+                    text_of_raw(raw, strings_only)
                 }
                 Source::Json(map) => {
                     let Some(value) = map.get(key).filter(|v| !v.is_null()) else {
                         continue;
                     };
                     match value {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Number(n) if !strings_only => Some(n.as_str().to_owned()),
+                        Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                        Value::Number(n) if !strings_only => Some(Cow::Borrowed(n.as_str())),
                         _ => None,
                     }
                 }
@@ -269,6 +344,31 @@ impl<'a> Fields<'a> {
         Ok(None)
     }
 
+    /// [`read_str`](Self::read_str) handing over an owned `String`.
+    fn read_text<T>(
+        &self,
+        key: &'static str,
+        expected: &'static str,
+        strings_only: bool,
+        convert: impl FnOnce(String) -> Option<T>,
+    ) -> Result<Option<T>, FieldError> {
+        self.read_str(key, expected, strings_only, |text| {
+            convert(text.into_owned())
+        })
+    }
+
+    /// A required field that must be a JSON string, read from its text
+    /// without copying it.
+    pub fn req_str_as<T>(
+        &self,
+        key: &'static str,
+        expected: &'static str,
+        convert: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, FieldError> {
+        let value = self.read_str(key, expected, true, |text| convert(&text))?;
+        self.required(key, value)
+    }
+
     /// A required field read from its text (a string, or a number's digits).
     pub fn req_text_as<T>(
         &self,
@@ -277,17 +377,6 @@ impl<'a> Fields<'a> {
         convert: impl FnOnce(String) -> Option<T>,
     ) -> Result<T, FieldError> {
         let value = self.read_text(key, expected, false, convert)?;
-        self.required(key, value)
-    }
-
-    /// A required field that must be a JSON string.
-    pub fn req_string_as<T>(
-        &self,
-        key: &'static str,
-        expected: &'static str,
-        convert: impl FnOnce(String) -> Option<T>,
-    ) -> Result<T, FieldError> {
-        let value = self.read_text(key, expected, true, convert)?;
         self.required(key, value)
     }
 
@@ -329,7 +418,7 @@ impl<'a> Fields<'a> {
     /// An amount from a JSON number (its digits as written, read in place)
     /// or a numeric string.
     fn read_decimal(&self, key: &'static str) -> Result<Option<Decimal>, FieldError> {
-        self.read_text(key, "a decimal amount", false, |text| {
+        self.read_str(key, "a decimal amount", false, |text| {
             parse_decimal(text.trim())
         })
     }
@@ -456,8 +545,13 @@ impl<'a> Fields<'a> {
     pub fn unread_as_received(&self) -> Map<String, Value> {
         let (read, opened) = (self.read.borrow(), self.opened.borrow());
         let mut unread = Map::new();
-        for (source, _) in [&self.fallback, &self.primary].into_iter().flatten() {
-            let skip = |key: &str| read.contains(key) || opened.iter().any(|(k, _)| *k == key);
+        for (slot, source) in [(1, &self.fallback), (0, &self.primary)] {
+            let Some((source, _)) = source else { continue };
+            let skip = |at: usize, key: &str| {
+                self.found.contains(slot, at)
+                    || read.contains(key)
+                    || opened.iter().any(|(k, _)| *k == key)
+            };
             source.for_each_except(skip, |key, value| {
                 unread.insert(key.to_owned(), value.into_owned());
             });

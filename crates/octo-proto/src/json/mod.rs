@@ -85,6 +85,138 @@ pub(crate) fn bool_of(value: &Value) -> Option<bool> {
 mod tests {
     use super::*;
 
+    mod agree {
+        //! The split envelope read from raw text agrees with the same
+        //! envelope decoded into `serde_json::Value`s and read the plain
+        //! way: every typed read, every error path, every warning and
+        //! `extra`.
+
+        use super::*;
+        use proptest::prelude::*;
+        use serde_json::Map;
+
+        /// Few names, so that `data` and the top level share some; a
+        /// secret name and names with characters JSON escapes.
+        const KEYS: [&str; 8] = ["a", "b", "amount", "pan", "q\"k", "line\nx", "é", "data"];
+
+        fn number() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<u64>().prop_map(|n| n.to_string()),
+                (0u64..10_000_000, 0u32..10_000, 1usize..5)
+                    .prop_map(|(i, f, d)| format!("{i}.{f:0>d$}")),
+                Just("1e3".to_owned()),
+                Just("-2.5E-2".to_owned()),
+                Just("980.0000".to_owned()),
+                Just("123456789012345678901234567890".to_owned()),
+            ]
+            .prop_map(|text| Value::Number(text.parse().unwrap()))
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                1 => "[a-z0-9 .:-]{0,12}",
+                1 => Just(String::new()),
+                1 => Just("  12.50 ".to_owned()),
+                1 => Just("true".to_owned()),
+                1 => Just("2024-05-02 09:17:00".to_owned()),
+                3 => "[\"\\\\/\n\t\u{1}é€😀a-z0-9]{0,8}",
+                1 => (0u64..100_000).prop_map(|n| n.to_string()),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                number(),
+                text().prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map(prop::sample::select(KEYS.to_vec()), inner, 0..4)
+                        .prop_map(|m| Value::Object(
+                            m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+                        )),
+                ]
+            })
+        }
+
+        fn object() -> impl Strategy<Value = Map<String, Value>> {
+            prop::collection::btree_map(prop::sample::select(KEYS.to_vec()), value(), 0..7)
+                .prop_map(|m| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+        }
+
+        /// Every read a decoder can make of `key`, its results in one list.
+        fn read_all(f: &Fields<'_>, key: &'static str, warnings: &Warnings) -> Vec<String> {
+            let mut seen = vec![
+                format!("{:?}", f.opt_text(key)),
+                format!("{:?}", f.opt_decimal(key)),
+                format!("{:?}", f.opt(key, "an integer", u64_of)),
+                format!("{:?}", f.opt(key, "a boolean", bool_of)),
+                format!("{:?}", f.opt_string_as(key, "a string", Some)),
+                format!("{:?}", f.req_text_as(key, "text", Some)),
+                format!("{:?}", f.req_str_as(key, "text", |s| Some(s.to_owned()))),
+                format!("{:?}", f.soft(key, warnings, |f| f.opt_decimal(key))),
+                format!(
+                    "{:?}",
+                    f.soft_hidden(key, warnings, |f| f.opt(key, "an integer", i64_of))
+                ),
+                format!("{:?}", f.invalid(key, "anything")),
+            ];
+            seen.push(format!(
+                "{:?}",
+                f.with_object(key, |n| {
+                    Ok((n.opt_text("a")?, n.opt_decimal("amount")?))
+                })
+            ));
+            seen
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(600))]
+
+            #[test]
+            fn raw_reads_agree_with_value_reads(
+                mut root in object(),
+                data in prop::option::of(prop_oneof![
+                    4 => object().prop_map(Value::Object),
+                    1 => value(),
+                ]),
+                read in prop::collection::vec(prop::sample::select(KEYS.to_vec()), 0..6),
+                marked in prop::collection::vec(prop::sample::select(KEYS.to_vec()), 0..3),
+            ) {
+                root.remove("data");
+                let mut whole = root.clone();
+                if let Some(data) = &data {
+                    whole.insert("data".to_owned(), data.clone());
+                }
+                let body = serde_json::to_string(&Value::Object(whole)).unwrap();
+
+                let envelope: Envelope<'_> = serde_json::from_str(&body).unwrap();
+                let raw = Fields::envelope(&envelope.root, envelope.data.as_ref());
+                let data_map = data.as_ref().and_then(Value::as_object);
+                let plain = Fields::envelope_of_values(&root, data_map);
+
+                let (raw_warnings, plain_warnings) = (Warnings::new(), Warnings::new());
+                for key in &read {
+                    prop_assert_eq!(
+                        read_all(&raw, key, &raw_warnings),
+                        read_all(&plain, key, &plain_warnings),
+                        "{} in {}", key, body
+                    );
+                }
+                for key in &marked {
+                    raw.mark_read(key);
+                    plain.mark_read(key);
+                }
+                prop_assert_eq!(raw_warnings.into_vec(), plain_warnings.into_vec());
+                prop_assert_eq!(raw.extra(), plain.extra(), "{}", body);
+            }
+        }
+    }
+
     #[test]
     fn decimals_keep_their_digits() {
         let body = br#"{"a":103.33,"b":980.0000,"c":1,"d":10000000.5,"e":0.0001,
@@ -133,6 +265,28 @@ mod tests {
         assert_eq!(f.req_text("a").unwrap(), "inner");
         let extra = f.extra();
         assert_eq!(extra.keys().collect::<Vec<_>>(), vec!["b", "c"]);
+    }
+
+    #[test]
+    fn extra_of_a_long_object_leaves_out_every_read_member() {
+        let mut body = String::from(r#"{"error":0,"data":{"#);
+        for at in 0..70 {
+            body.push_str(&format!(r#""k{at}":{at},"#));
+        }
+        body.push_str(r#""k3":"again"}}"#);
+        let envelope: Envelope<'_> = serde_json::from_str(&body).unwrap();
+        let f = Fields::envelope(&envelope.root, envelope.data.as_ref());
+        f.mark_read("error");
+        for key in ["k3", "k64", "k66", "k69"] {
+            assert!(f.opt_text(key).unwrap().is_some(), "{key}");
+        }
+        assert_eq!(f.opt_text("k3").unwrap().as_deref(), Some("again"));
+        let extra = f.extra();
+        assert_eq!(extra.len(), 66);
+        for key in ["k3", "k64", "k66", "k69"] {
+            assert!(!extra.contains_key(key), "{key}");
+        }
+        assert!(extra.contains_key("k63") && extra.contains_key("k65"));
     }
 
     #[test]

@@ -31,6 +31,13 @@ impl<'a> RawObject<'a> {
             .filter(|value| value.get() != "null")
     }
 
+    /// [`get`](Self::get), with the member's position.
+    pub fn get_at(&self, key: &str) -> Option<(usize, &'a RawValue)> {
+        let at = self.members.iter().rposition(|(name, _)| name == key)?;
+        let (_, value) = self.members.get(at)?;
+        Some((at, *value)).filter(|(_, value)| value.get() != "null")
+    }
+
     /// Whether a member named `key` exists, `null` or not.
     pub fn contains_key(&self, key: &str) -> bool {
         self.members.iter().any(|(name, _)| name == key)
@@ -48,6 +55,28 @@ impl<'a> RawObject<'a> {
 /// so this cannot fail; `Null` stands in should it ever.
 pub(crate) fn parse_raw(raw: &RawValue) -> Value {
     serde_json::from_str(raw.get()).unwrap_or(Value::Null)
+}
+
+/// The text of a member: a JSON string's contents, or (unless
+/// `strings_only`) a number's digits as written; `None` for anything else.
+///
+/// The member was checked when its object was split, so a string without a
+/// backslash is exactly the text between its quotes and is borrowed; only a
+/// string with escapes goes through serde_json to be decoded.
+pub(crate) fn text_of_raw(raw: &RawValue, strings_only: bool) -> Option<Cow<'_, str>> {
+    let json = raw.get();
+    if let Some(quoted) = json.strip_prefix('"') {
+        let inner = quoted.strip_suffix('"')?;
+        if inner.contains('\\') {
+            serde_json::from_str::<String>(json).ok().map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(inner))
+        }
+    } else if !strings_only && json.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Some(Cow::Borrowed(json))
+    } else {
+        None
+    }
 }
 
 /// A key, borrowed from the body when it has no escapes.

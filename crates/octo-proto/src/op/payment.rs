@@ -100,8 +100,8 @@ pub(crate) fn payment_from(fields: &Fields<'_>) -> Result<Payment, FieldError> {
         octo_payment_uuid: fields.req_text_as("octo_payment_UUID", "a non-empty id", |s| {
             PaymentUuid::new(s).ok()
         })?,
-        status: fields.req_string_as("status", "a status string", |s| {
-            Some(PaymentStatus::parse(&s))
+        status: fields.req_str_as("status", "a status string", |s| {
+            Some(PaymentStatus::parse(s))
         })?,
         octo_pay_url: text("octo_pay_url"),
         total_sum: fields.opt_decimal("total_sum")?,

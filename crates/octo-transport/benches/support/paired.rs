@@ -16,7 +16,8 @@
 //!   the raw side's time per batch) change its size.
 //! - nothing (what `cargo test --all-targets` runs): a smoke run of three
 //!   pairs of two calls, so the bench is checked without timing anything.
-//! - `--count raw|octo N`: one call to open the connection, then `N` calls
+//! - `--count raw|octo N` (or another baseline a bench names, such as
+//!   octo-hyper's `serde`): one call to open the connection, then `N` calls
 //!   one at a time, nothing printed but a line at the end; run it under
 //!   `valgrind --tool=callgrind` twice with different `N` and divide the
 //!   difference of the totals by the difference of the `N`s for the
@@ -47,24 +48,37 @@ pub enum Mode {
     Smoke,
     /// Calls of one side only, to be counted by callgrind.
     Count { octo: bool, calls: u64 },
+    /// Calls of another baseline a bench names (see
+    /// [`Mode::from_args_with`]), to be counted by callgrind.
+    CountOther { side: &'static str, calls: u64 },
 }
 
 impl Mode {
     /// Reads the command line and the `OCTO_BENCH_*` variables.
     pub fn from_args() -> Mode {
+        Mode::from_args_with(&[])
+    }
+
+    /// [`from_args`](Self::from_args) for a bench with more baselines than
+    /// raw: `--count NAME N` for one of `others` gives
+    /// [`Mode::CountOther`].
+    pub fn from_args_with(others: &[&'static str]) -> Mode {
         let args: Vec<String> = std::env::args().skip(1).collect();
         if let Some(at) = args.iter().position(|a| a == "--count") {
             let side = args.get(at + 1).map(String::as_str);
-            let octo = match side {
-                Some("octo") => true,
-                Some("raw") => false,
-                _ => usage(),
-            };
             let calls = match args.get(at + 2).map(|n| n.parse::<u64>()) {
                 Some(Ok(n)) => n,
                 _ => usage(),
             };
-            return Mode::Count { octo, calls };
+            return match side {
+                Some("octo") => Mode::Count { octo: true, calls },
+                Some("raw") => Mode::Count { octo: false, calls },
+                Some(name) => match others.iter().find(|other| **other == name) {
+                    Some(side) => Mode::CountOther { side, calls },
+                    None => usage(),
+                },
+                None => usage(),
+            };
         }
         if args.iter().any(|a| a == "--bench") {
             let pairs = env_number("OCTO_BENCH_PAIRS", 31).clamp(1, 1000) as usize;
@@ -79,7 +93,7 @@ impl Mode {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: transport [--bench | --count raw|octo CALLS]");
+    eprintln!("usage: transport [--bench | --count raw|octo|BASELINE CALLS]");
     std::process::exit(2)
 }
 
@@ -109,7 +123,7 @@ pub fn compare(
     octo: Side<'_>,
 ) {
     let (pairs, units) = match *mode {
-        Mode::Count { .. } => return,
+        Mode::Count { .. } | Mode::CountOther { .. } => return,
         Mode::Smoke => (3, 2),
         Mode::Measure { pairs, batch } => {
             warm_up(raw, octo);
