@@ -7,7 +7,7 @@
 mod common;
 
 use common::{TestSandbox, run, temp_file};
-use octo_proto::op::{BasketItem, PreparePayment, UserData};
+use octo_proto::op::{PreparePayment, UserData};
 use octo_proto::{Config, Currency};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use rust_decimal::Decimal;
@@ -372,11 +372,7 @@ fn bind_refuses_a_bad_card_a_missing_code_and_a_wrong_code() {
 fn fiscal_data_of_a_paid_fiscal_payment() {
     let sb = TestSandbox::start();
     let object = common::fiscal_object();
-    let mut item = BasketItem::new("Tea", 2, Decimal::new(45_000, 0));
-    item.spic = Some(object.spic);
-    item.package_code = Some(object.package_code);
-    item.nds = Some(object.nds);
-    item.inn = object.inn;
+    let item = object.basket_item("Tea", 2, Decimal::new(45_000, 0));
     let mut op = PreparePayment::new(
         "fis-1".parse().unwrap(),
         Decimal::new(90_000, 0),

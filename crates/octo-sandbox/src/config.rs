@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration as StdDuration;
 
+use octo_proto::op::BasketItem;
 use octo_proto::{Currency, NotificationKey, OctoSecret, ShopId};
 use rust_decimal::Decimal;
 use time::{Duration, UtcOffset};
@@ -68,6 +69,61 @@ pub struct FiscalObject {
     pub inn: Option<String>,
     /// The seller's personal id (individual entrepreneurs).
     pub pinfl: Option<String>,
+}
+
+impl FiscalObject {
+    /// A legal entity's object: the product's `spic`, its `package_code`,
+    /// the VAT marker `nds` and the seller's tax id `inn`.
+    pub fn of_legal_entity(
+        spic: impl Into<String>,
+        package_code: impl Into<String>,
+        nds: u32,
+        inn: impl Into<String>,
+    ) -> Self {
+        Self {
+            spic: spic.into(),
+            package_code: package_code.into(),
+            nds,
+            inn: Some(inn.into()),
+            pinfl: None,
+        }
+    }
+
+    /// An individual entrepreneur's object: as
+    /// [`of_legal_entity`](Self::of_legal_entity), with the seller's
+    /// personal id `pinfl` in place of a tax id.
+    pub fn of_entrepreneur(
+        spic: impl Into<String>,
+        package_code: impl Into<String>,
+        nds: u32,
+        pinfl: impl Into<String>,
+    ) -> Self {
+        Self {
+            inn: None,
+            pinfl: Some(pinfl.into()),
+            ..Self::of_legal_entity(spic, package_code, nds, "")
+        }
+    }
+
+    /// The object `octo sandbox` registers, for demos and tests: a legal
+    /// entity's, SPIC `10399002001000000`, package `1501474`, VAT marker
+    /// 12, INN `309876543`.
+    pub fn example() -> Self {
+        Self::of_legal_entity("10399002001000000", "1501474", 12, "309876543")
+    }
+
+    /// A basket line of `count` times this object at `price` each, carrying
+    /// its fiscal fields, so the sandbox accepts it once the object is
+    /// registered.
+    pub fn basket_item(&self, name: impl Into<String>, count: u32, price: Decimal) -> BasketItem {
+        let mut item = BasketItem::new(name, count, price);
+        item.spic = Some(self.spic.clone());
+        item.package_code = Some(self.package_code.clone());
+        item.nds = Some(self.nds);
+        item.inn.clone_from(&self.inn);
+        item.pinfl.clone_from(&self.pinfl);
+        item
+    }
 }
 
 /// Delays between delivery attempts of one callback. The first attempt is

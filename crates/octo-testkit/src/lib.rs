@@ -1,5 +1,6 @@
 //! Test support shared by the octo-rs crates: the recorded exchanges in
-//! `fixtures/`, and a way to run each one through any transport.
+//! `fixtures/`, a way to run each one through any transport, and the
+//! requests many tests send ([`cards`]).
 //!
 //! A fixture is one JSON file: the operation and its input, the request the
 //! SDK must send, the response OCTO gave, and the outcome the SDK must reach.
@@ -15,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cards;
 #[cfg(feature = "replay")]
 mod client;
 mod fixture;

@@ -18,15 +18,9 @@ pub const NOTIFY_KEY: &str = "sandbox-notify-key-7f3a";
 /// Every run of the binary is bounded by this.
 pub const LIMIT: Duration = Duration::from_secs(60);
 
-/// A fiscal object registered in the test sandbox.
+/// A fiscal object registered in the test sandbox (the CLI's).
 pub fn fiscal_object() -> FiscalObject {
-    FiscalObject {
-        spic: "10399002001000000".into(),
-        package_code: "1501474".into(),
-        nds: 12,
-        inn: Some("309876543".into()),
-        pinfl: None,
-    }
+    FiscalObject::example()
 }
 
 /// A sandbox on loopback, with the runtime that serves it.

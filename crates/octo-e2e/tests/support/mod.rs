@@ -28,8 +28,8 @@ use octo_proto::callback::{
 use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Wait};
 use octo_proto::op::{BindCard, Payment, PaymentStatusCheck, PreparePayment, SmsCode};
 use octo_proto::{
-    CardExpiry, Config, Currency, NotificationKey, Operation, Pan, PaymentMethod, PaymentStatus,
-    PaymentUuid, RetryPolicy,
+    Config, Currency, NotificationKey, Operation, PaymentMethod, PaymentStatus, PaymentUuid,
+    RetryPolicy,
 };
 use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
 use octo_sandbox::{
@@ -407,18 +407,8 @@ impl<C: AnyClient + 'static> Env<C> {
     /// A card binding of `pan` whose tokenization callback comes to this
     /// receiver.
     pub fn bind_card(&self, id: &str, pan: &str, method: PaymentMethod) -> BindCard {
-        BindCard {
-            shop_transaction_id: id.parse().unwrap(),
-            pan: Pan::new(pan).unwrap(),
-            exp: CardExpiry::parse_yymm("3012").unwrap(),
-            phone: "998901234567".into(),
-            card_holder_name: "ALISHER NAVOI".into(),
-            cvc2: None,
-            method,
-            return_url: "https://shop.example/bound".into(),
-            notify_url: None,
-            bind_notify_url: Some(self.callbacks.bind_notify_url()),
-        }
+        let callback = Some(self.callbacks.bind_notify_url());
+        octo_testkit::cards::binding(id, pan, method, callback)
     }
 
     /// A two-stage payment of `total` paid with `behaviour`, once its

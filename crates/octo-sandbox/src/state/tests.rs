@@ -65,18 +65,8 @@ fn prepare(id: &str) -> PreparePayment {
 }
 
 fn bind(id: &str, bind_notify_url: Option<&str>) -> BindCard {
-    BindCard {
-        shop_transaction_id: id.parse().unwrap(),
-        pan: Pan::new(PAN).unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "A".into(),
-        cvc2: None,
-        method: PaymentMethod::BankCard,
-        return_url: "https://shop.example/b".into(),
-        notify_url: None,
-        bind_notify_url: bind_notify_url.map(str::to_owned),
-    }
+    let callback = bind_notify_url.map(str::to_owned);
+    octo_testkit::cards::binding(id, PAN, PaymentMethod::BankCard, callback)
 }
 
 fn status(sb: &SandboxHandle, uuid: &str) -> PaymentStatus {

@@ -18,7 +18,7 @@ use octo_proto::op::{
     BindCard, CheckSmsKey, Payment, PaymentStatusCheck, PreparePayment, Refund, SmsCode,
     Verification, VerificationInfo,
 };
-use octo_proto::{CardExpiry, Currency, Operation, Pan, PaymentMethod, PaymentStatus, PaymentUuid};
+use octo_proto::{Currency, Operation, PaymentStatus, PaymentUuid};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{ManualClock, Sandbox, SandboxBuilder, SandboxHandle, Step};
 use serde_json::Value;
@@ -296,28 +296,6 @@ pub fn refund(id: &str, uuid: &PaymentUuid, amount: &str) -> Refund {
 pub async fn checked(sandbox: &SandboxHandle, shop_transaction_id: &str) -> Payment {
     let check = PaymentStatusCheck::new(shop_transaction_id.parse().unwrap());
     answer(sandbox, &check).await
-}
-
-/// A card binding of `pan` (expiring 12/30) whose tokenization callback
-/// goes to `bind_notify_url`.
-pub fn bind_card(
-    id: &str,
-    pan: &str,
-    method: PaymentMethod,
-    bind_notify_url: Option<String>,
-) -> BindCard {
-    BindCard {
-        shop_transaction_id: id.parse().unwrap(),
-        pan: Pan::new(pan).unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "ALISHER NAVOI".into(),
-        cvc2: None,
-        method,
-        return_url: "https://shop.example/bound".into(),
-        notify_url: None,
-        bind_notify_url,
-    }
 }
 
 /// A sandbox started by `change` from the default set-up with a manual
