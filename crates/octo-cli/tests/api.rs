@@ -6,28 +6,11 @@
 
 mod common;
 
-use common::{TestSandbox, run, temp_file};
+use common::{RETURN, TestSandbox, bind_args, prepare_args, run, temp_file};
 use octo_proto::op::{PreparePayment, UserData};
 use octo_proto::{Config, Currency};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use rust_decimal::Decimal;
-
-const RETURN: &str = "https://shop.example/done";
-
-fn prepare_args<'a>(id: &'a str, amount: &'a str) -> Vec<&'a str> {
-    vec![
-        "prepare",
-        "--id",
-        id,
-        "--amount",
-        amount,
-        "--description",
-        "Tea",
-        "--return-url",
-        RETURN,
-        "--test",
-    ]
-}
 
 /// Prepares through the CLI (JSON) and returns OCTO's id of the payment.
 fn prepared(sb: &TestSandbox, id: &str, amount: &str, extra: &[&str]) -> String {
@@ -286,20 +269,8 @@ fn a_dead_address_is_a_network_failure() {
 fn bind_reads_the_card_and_code_from_stdin_then_block_token_reads_the_token() {
     let sb = TestSandbox::start();
     let pan = "9860000000000000";
-    let args = [
-        "bind",
-        "--id",
-        "bind-1",
-        "--exp",
-        "3012",
-        "--phone",
-        "998901234567",
-        "--holder",
-        "ALISHER KARIMOV",
-        "--return-url",
-        RETURN,
-        "--json",
-    ];
+    let mut args = bind_args("bind-1", "ALISHER KARIMOV");
+    args.push("--json");
     let out = run(
         &args,
         &sb.env(),
@@ -335,21 +306,7 @@ fn bind_reads_the_card_and_code_from_stdin_then_block_token_reads_the_token() {
 #[test]
 fn bind_refuses_a_bad_card_a_missing_code_and_a_wrong_code() {
     let sb = TestSandbox::start();
-    let args = |id: &'static str| {
-        vec![
-            "bind",
-            "--id",
-            id,
-            "--exp",
-            "3012",
-            "--phone",
-            "998901234567",
-            "--holder",
-            "A B",
-            "--return-url",
-            RETURN,
-        ]
-    };
+    let args = |id| bind_args(id, "A B");
     run(&args("bind-2"), &sb.env(), "1234567890123\n")
         .expect_code(2)
         .stderr_has("card number")

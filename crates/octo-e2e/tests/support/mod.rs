@@ -480,35 +480,9 @@ impl<'a> Shopper<'a> {
         }
     }
 
-    fn on_redirect(&mut self, url: &str) {
-        self.redirects.push(url.to_owned());
-        let uuid = uuid_in(url);
-        if url.split('?').next().unwrap().ends_with("/otp") {
-            self.sb
-                .customer()
-                .enter_code(&uuid, self.sb.otp_code())
-                .unwrap();
-        } else {
-            self.sb.customer().pay(&uuid, &self.card).unwrap();
-        }
-    }
-
-    fn on_code(&mut self, prompt: &CodePrompt) -> Input {
-        self.prompts.push(prompt.clone());
-        Input::Code(SmsCode::new(self.sb.otp_code()).unwrap())
-    }
-
-    fn on_decide(&mut self, hold: &Hold) -> Input {
-        self.holds.push(hold.clone());
-        match &self.decision {
-            Input::Capture { final_amount } => Input::Capture {
-                final_amount: *final_amount,
-            },
-            _ => Input::Cancel,
-        }
-    }
-
-    async fn on_wait(&self, wait: Wait) -> Option<Input> {
+    /// The next callback the machine waits for, as an input; `None` when
+    /// none came within [`LIMIT`].
+    async fn next_callback(&self, wait: Wait) -> Option<Input> {
         match wait.awaiting {
             Awaiting::Notification => self
                 .callbacks
@@ -525,43 +499,61 @@ impl<'a> Shopper<'a> {
     }
 }
 
+// The async handler answers as the blocking one does, at once, but waits
+// for callbacks without blocking.
 impl FlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
-        self.on_redirect(url);
+        BlockingFlowHandler::redirect(self, url);
         async {}
     }
 
     fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
-        let input = self.on_code(prompt);
+        let input = BlockingFlowHandler::code(self, prompt);
         async move { input }
     }
 
     fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
-        let input = self.on_decide(hold);
+        let input = BlockingFlowHandler::decide(self, hold);
         async move { input }
     }
 
     fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
-        self.on_wait(wait.clone())
+        self.next_callback(wait.clone())
     }
 }
 
 impl BlockingFlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) {
-        self.on_redirect(url);
+        self.redirects.push(url.to_owned());
+        let uuid = uuid_in(url);
+        if url.split('?').next().unwrap().ends_with("/otp") {
+            self.sb
+                .customer()
+                .enter_code(&uuid, self.sb.otp_code())
+                .unwrap();
+        } else {
+            self.sb.customer().pay(&uuid, &self.card).unwrap();
+        }
     }
 
     fn code(&mut self, prompt: &CodePrompt) -> Input {
-        self.on_code(prompt)
+        self.prompts.push(prompt.clone());
+        Input::Code(SmsCode::new(self.sb.otp_code()).unwrap())
     }
 
     fn decide(&mut self, hold: &Hold) -> Input {
-        self.on_decide(hold)
+        self.holds.push(hold.clone());
+        match &self.decision {
+            Input::Capture { final_amount } => Input::Capture {
+                final_amount: *final_amount,
+            },
+            _ => Input::Cancel,
+        }
     }
 
     // Called inside `block_in_place`, so the runtime is still at hand.
     fn wait(&mut self, wait: &Wait) -> Option<Input> {
-        tokio::runtime::Handle::current().block_on(self.on_wait(wait.clone()))
+        tokio::runtime::Handle::current().block_on(self.next_callback(wait.clone()))
     }
 }
 
