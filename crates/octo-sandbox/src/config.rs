@@ -1,7 +1,6 @@
 //! What the sandbox is told at start: its shops, OCTO's limits, timings, the
 //! notification signature, the fiscal registry.
 
-use std::fmt;
 use std::time::Duration as StdDuration;
 
 use octo_proto::op::BasketItem;
@@ -9,8 +8,9 @@ use octo_proto::{Currency, NotificationKey, OctoSecret, ShopId};
 use rust_decimal::Decimal;
 use time::{Duration, UtcOffset};
 
-/// A shop the sandbox knows.
-#[derive(Clone)]
+/// A shop the sandbox knows. (`Debug` shows the secret as its own
+/// `Debug` does: redacted.)
+#[derive(Clone, Debug)]
 pub struct Shop {
     /// `octo_shop_id`.
     pub id: ShopId,
@@ -19,16 +19,6 @@ pub struct Shop {
     /// Whether `test: false` payments are allowed (OCTO answers error 5
     /// when a shop's status forbids real payments).
     pub real_payments: bool,
-}
-
-impl fmt::Debug for Shop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shop")
-            .field("id", &self.id)
-            .field("secret", &self.secret)
-            .field("real_payments", &self.real_payments)
-            .finish()
-    }
 }
 
 /// How notifications to `notify_url` are signed. OCTO's formula is not
