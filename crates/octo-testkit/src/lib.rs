@@ -1,6 +1,6 @@
 //! Test support shared by the octo-rs crates: the recorded exchanges in
 //! `fixtures/`, a way to run each one through any transport, and the
-//! requests many tests send ([`cards`]).
+//! requests many tests send ([`cards`], [`payments`]).
 //!
 //! A fixture is one JSON file: the operation and its input, the request the
 //! SDK must send, the response OCTO gave, and the outcome the SDK must reach.
@@ -22,6 +22,7 @@ mod client;
 mod fixture;
 mod operation;
 mod outcome;
+pub mod payments;
 #[cfg(feature = "replay")]
 pub mod replay;
 #[cfg(feature = "replay")]
@@ -30,7 +31,7 @@ pub mod slow_client;
 pub mod suite;
 
 #[cfg(feature = "replay")]
-pub use client::AnyClient;
+pub use client::{AnyClient, AnyHandler};
 pub use fixture::{
     ExpectedRequest, Fixture, FixtureError, RecordedResponse, fixtures_dir, load_all,
 };

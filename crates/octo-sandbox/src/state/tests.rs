@@ -14,7 +14,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use octo_proto::op::{BindCard, BlockCardToken, PaymentStatusCheck, PreparePayment};
-use octo_proto::{CardExpiry, Currency, Operation, Pan, PaymentMethod, PaymentStatus, TokenStatus};
+use octo_proto::{CardExpiry, Operation, Pan, PaymentMethod, PaymentStatus, TokenStatus};
 use sha1::{Digest, Sha1};
 
 use crate::cards::{CardBehaviour, test_card};
@@ -54,14 +54,7 @@ fn octo_code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
 }
 
 fn prepare(id: &str) -> PreparePayment {
-    PreparePayment::new(
-        id.parse().unwrap(),
-        "1000".parse().unwrap(),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        time::macros::datetime!(2024-05-02 09:17:00),
-    )
+    octo_testkit::payments::payment(id, "1000")
 }
 
 fn bind(id: &str, bind_notify_url: Option<&str>) -> BindCard {

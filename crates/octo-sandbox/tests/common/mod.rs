@@ -18,7 +18,7 @@ use octo_proto::op::{
     BindCard, CheckSmsKey, Payment, PaymentStatusCheck, PreparePayment, Refund, SmsCode,
     Verification, VerificationInfo,
 };
-use octo_proto::{Currency, Operation, PaymentStatus, PaymentUuid};
+use octo_proto::{Operation, PaymentStatus, PaymentUuid};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{ManualClock, Sandbox, SandboxBuilder, SandboxHandle, Step};
 use serde_json::Value;
@@ -210,10 +210,6 @@ impl Receiver {
     }
 }
 
-pub fn init_time() -> time::PrimitiveDateTime {
-    time::macros::datetime!(2024-05-02 09:17:00)
-}
-
 pub fn dec(text: &str) -> rust_decimal::Decimal {
     text.parse().unwrap()
 }
@@ -237,22 +233,10 @@ pub fn data_file(name: &str) -> std::path::PathBuf {
     path
 }
 
-/// A one-stage payment of `total` in `currency`.
-pub fn payment_in(id: &str, total: &str, currency: Currency) -> PreparePayment {
-    PreparePayment::new(
-        id.parse().unwrap(),
-        dec(total),
-        currency,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    )
-}
-
-/// A one-stage payment of `total` UZS.
-pub fn payment(id: &str, total: &str) -> PreparePayment {
-    payment_in(id, total, Currency::Uzs)
-}
+/// A one-stage payment of `total` (in `currency`, or UZS), and the
+/// `init_time` it carries. (Not every test uses each.)
+#[allow(unused_imports)]
+pub use octo_testkit::payments::{init_time, payment, payment_in};
 
 /// A payment of `total` UZS that notifies `receiver` at `/notify`.
 pub fn notifying(id: &str, total: &str, receiver: &Receiver) -> PreparePayment {
