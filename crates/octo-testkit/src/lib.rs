@@ -36,4 +36,4 @@ pub use fixture::{
     ExpectedRequest, Fixture, FixtureError, RecordedResponse, fixtures_dir, load_all,
 };
 pub use operation::{AnyOperation, Driver, SansIoDriver};
-pub use outcome::{error_outcome, outcome_of};
+pub use outcome::{error_outcome, octo_code, outcome_of};

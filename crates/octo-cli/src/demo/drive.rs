@@ -19,7 +19,7 @@ use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Machine, Wait};
 use octo_proto::op::SmsCode;
 use octo_proto::{Pan, PaymentStatus};
 use octo_sandbox::cards::TestCard;
-use octo_sandbox::{SandboxHandle, Step};
+use octo_sandbox::{SandboxHandle, Step, page_uuid};
 
 pub use octo_transport::RunError;
 
@@ -209,22 +209,11 @@ fn tell_token(narrator: &Narrator, callback: &TokenizationCallback) {
         .detail("the shop stores the token (never printed, like the card number) and answers 200");
 }
 
-/// The payment's id in a page URL of the sandbox (`…/pay/{uuid}`,
-/// `…/pay/{uuid}/otp`, with or without a query).
-fn uuid_in(url: &str) -> Option<String> {
-    let path = url.split(['?', '#']).next()?;
-    let rest = path.split("/pay/").nth(1)?;
-    rest.split('/')
-        .next()
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
-}
-
 // The shop's side of the run, for octo-transport's one blocking handler
 // trait: every transport's run goes through it (see `crate::backend`).
 impl octo_transport::BlockingFlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) {
-        let Some(uuid) = uuid_in(url) else {
+        let Some(uuid) = page_uuid(url).map(str::to_owned) else {
             self.trouble = Some(format!("the shop was sent to an unknown page: {url}"));
             return;
         };
@@ -339,7 +328,8 @@ impl octo_transport::BlockingFlowHandler for Shopper<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::uuid_in;
+    // The demo finds the payment in the sandbox's page URLs so.
+    use octo_sandbox::page_uuid as uuid_in;
 
     #[test]
     fn the_payment_id_is_read_from_page_urls() {

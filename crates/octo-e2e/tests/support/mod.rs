@@ -446,14 +446,6 @@ impl<C: AnyClient + 'static> Env<C> {
     }
 }
 
-/// The uuid in a sandbox page URL (`…/pay/{uuid}?language=oz`,
-/// `…/pay/{uuid}/otp`).
-pub fn uuid_in(url: &str) -> String {
-    let path = url.split(['?', '#']).next().unwrap();
-    let rest = path.split("/pay/").nth(1).expect("a payment page URL");
-    rest.split('/').next().unwrap().to_owned()
-}
-
 /// Stands in for the customer and the shop's server while a transport's
 /// runner drives a state machine: pays on redirects, types the sandbox's
 /// SMS code, decides holds, and hands in the callbacks the receiver got.
@@ -525,14 +517,14 @@ impl FlowHandler for Shopper<'_> {
 impl BlockingFlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) {
         self.redirects.push(url.to_owned());
-        let uuid = uuid_in(url);
+        let uuid = octo_sandbox::page_uuid(url).expect("a payment page URL");
         if url.split('?').next().unwrap().ends_with("/otp") {
             self.sb
                 .customer()
-                .enter_code(&uuid, self.sb.otp_code())
+                .enter_code(uuid, self.sb.otp_code())
                 .unwrap();
         } else {
-            self.sb.customer().pay(&uuid, &self.card).unwrap();
+            self.sb.customer().pay(uuid, &self.card).unwrap();
         }
     }
 
@@ -573,12 +565,8 @@ pub fn assert_finished(step: &Step, status: PaymentStatus, case: &str) {
 }
 
 /// The OCTO error code of a failed call.
-pub fn code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
-    match result {
-        Err(octo_proto::Error::Octo(e)) => e.code.as_i64(),
-        other => panic!("expected an OCTO error, got {other:?}"),
-    }
-}
+#[allow(unused_imports)]
+pub use octo_testkit::octo_code as code;
 
 /// An amount written exactly as `expected` (digits and scale).
 #[track_caller]

@@ -15,6 +15,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use octo_proto::op::{BindCard, BlockCardToken, PaymentStatusCheck, PreparePayment};
 use octo_proto::{CardExpiry, Operation, Pan, PaymentMethod, PaymentStatus, TokenStatus};
+use octo_testkit::octo_code;
 use sha1::{Digest, Sha1};
 
 use crate::cards::{CardBehaviour, test_card};
@@ -44,13 +45,6 @@ async fn send<O: Operation>(sb: &SandboxHandle, op: &O) -> Result<O::Output, oct
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes();
     op.parse_response(&http::Response::from_parts(parts, bytes))
-}
-
-fn octo_code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
-    match result {
-        Err(octo_proto::Error::Octo(e)) => e.code.as_i64(),
-        other => panic!("expected an OCTO error, got {other:?}"),
-    }
 }
 
 fn prepare(id: &str) -> PreparePayment {

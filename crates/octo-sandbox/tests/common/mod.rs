@@ -55,12 +55,8 @@ pub async fn send<O: Operation>(
 }
 
 /// The OCTO error code of a failed call.
-pub fn code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
-    match result {
-        Err(octo_proto::Error::Octo(e)) => e.code.as_i64(),
-        other => panic!("expected an OCTO error, got {other:?}"),
-    }
-}
+#[allow(unused_imports)]
+pub use octo_testkit::octo_code as code;
 
 /// POSTs raw bytes to a path; status and JSON (or Null).
 pub async fn post_raw(
