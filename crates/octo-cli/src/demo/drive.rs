@@ -328,20 +328,17 @@ impl octo_transport::BlockingFlowHandler for Shopper<'_> {
 
 #[cfg(test)]
 mod tests {
-    // The demo finds the payment in the sandbox's page URLs so.
-    use octo_sandbox::page_uuid as uuid_in;
+    // The demo finds the payment in the sandbox's page URLs with it.
+    use octo_sandbox::page_uuid;
 
     #[test]
     fn the_payment_id_is_read_from_page_urls() {
         assert_eq!(
-            uuid_in("http://127.0.0.1:9/pay/ab-12?language=en").as_deref(),
+            page_uuid("http://127.0.0.1:9/pay/ab-12?language=en"),
             Some("ab-12")
         );
-        assert_eq!(
-            uuid_in("http://127.0.0.1:9/pay/ab-12/otp").as_deref(),
-            Some("ab-12")
-        );
-        assert_eq!(uuid_in("http://127.0.0.1:9/pay/"), None);
-        assert_eq!(uuid_in("http://127.0.0.1:9/elsewhere"), None);
+        assert_eq!(page_uuid("http://127.0.0.1:9/pay/ab-12/otp"), Some("ab-12"));
+        assert_eq!(page_uuid("http://127.0.0.1:9/pay/"), None);
+        assert_eq!(page_uuid("http://127.0.0.1:9/elsewhere"), None);
     }
 }
