@@ -9,9 +9,10 @@
 //!
 //! With the `replay` feature: `replay::ReplayServer` serves fixtures on
 //! loopback to the real transports and checks the requests they send;
-//! `AnyClient` is any transport's client behind one async face; and
-//! `suite` holds the tests every transport must pass, run for one client
-//! type by `transport_suite!`.
+//! `AnyClient` is any transport's client behind one async face;
+//! `loopback::serve` serves a test's own stand-in (a callback endpoint, a
+//! return page); and `suite` holds the tests every transport must pass,
+//! run for one client type by `transport_suite!`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -20,6 +21,8 @@ pub mod cards;
 #[cfg(feature = "replay")]
 mod client;
 mod fixture;
+#[cfg(feature = "replay")]
+pub mod loopback;
 mod operation;
 mod outcome;
 pub mod payments;

@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use octo_hyper::{CallbackHandler, CallbackService};
 use octo_proto::callback::{
     NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
@@ -147,8 +146,6 @@ pub struct Callbacks {
 
 impl Callbacks {
     pub async fn start(scheme: SignatureScheme) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (ntx, nrx) = mpsc::unbounded_channel();
         let (ttx, trx) = mpsc::unbounded_channel();
         let requests = Arc::new(AtomicUsize::new(0));
@@ -164,24 +161,13 @@ impl Callbacks {
             scheme,
         );
         let counter = Arc::clone(&requests);
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let (service, counter) = (service.clone(), Arc::clone(&counter));
-                tokio::spawn(async move {
-                    let serve = service_fn(move |request| {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                        let service = service.clone();
-                        async move { Ok::<_, Infallible>(service.handle(request).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), serve)
-                        .await;
-                });
-            }
-        });
+        let addr = octo_testkit::loopback::serve(service_fn(move |request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let service = service.clone();
+            async move { Ok::<_, Infallible>(service.handle(request).await) }
+        }))
+        .await
+        .unwrap();
         Self {
             addr,
             notifications: tokio::sync::Mutex::new(nrx),

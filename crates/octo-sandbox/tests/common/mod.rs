@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use octo_proto::op::{
     BindCard, CheckSmsKey, Payment, PaymentStatusCheck, PreparePayment, Refund, SmsCode,
     Verification, VerificationInfo,
@@ -113,52 +113,38 @@ pub struct Receiver {
 
 impl Receiver {
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (tx, rx) = mpsc::unbounded_channel();
         let answers: Arc<Mutex<VecDeque<(u16, String)>>> = Arc::default();
         let default_answer = Arc::new(Mutex::new((200, r#"{"status":"success"}"#.to_owned())));
         let (a, d) = (answers.clone(), default_answer.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let (tx, a, d) = (tx.clone(), a.clone(), d.clone());
-                tokio::spawn(async move {
-                    let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                        let (tx, a, d) = (tx.clone(), a.clone(), d.clone());
-                        async move {
-                            let (parts, body) = req.into_parts();
-                            let bytes = body
-                                .collect()
-                                .await
-                                .map(|c| c.to_bytes())
-                                .unwrap_or_default();
-                            let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                            let path = parts.uri.path().to_owned();
-                            let request = http::Request::from_parts(parts, bytes.to_vec());
-                            let _ = tx.send(Received {
-                                path,
-                                request,
-                                json,
-                            });
-                            let (status, body) = a
-                                .lock()
-                                .unwrap()
-                                .pop_front()
-                                .unwrap_or_else(|| d.lock().unwrap().clone());
-                            let mut response = http::Response::new(Full::new(Bytes::from(body)));
-                            *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
-                            Ok::<_, std::convert::Infallible>(response)
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+        let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+            let (tx, a, d) = (tx.clone(), a.clone(), d.clone());
+            async move {
+                let (parts, body) = req.into_parts();
+                let bytes = body
+                    .collect()
+                    .await
+                    .map(|c| c.to_bytes())
+                    .unwrap_or_default();
+                let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                let path = parts.uri.path().to_owned();
+                let request = http::Request::from_parts(parts, bytes.to_vec());
+                let _ = tx.send(Received {
+                    path,
+                    request,
+                    json,
                 });
+                let (status, body) = a
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or_else(|| d.lock().unwrap().clone());
+                let mut response = http::Response::new(Full::new(Bytes::from(body)));
+                *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
+                Ok::<_, std::convert::Infallible>(response)
             }
         });
+        let addr = octo_testkit::loopback::serve(service).await.unwrap();
         Self {
             addr,
             got: Arc::new(tokio::sync::Mutex::new(rx)),
