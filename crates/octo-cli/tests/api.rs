@@ -94,39 +94,25 @@ fn capture_part_of_a_hold_then_refund_and_refuse_an_over_refund() {
         sb.handle.payment(&uuid).unwrap().total_sum,
         Decimal::new(100_000, 0)
     );
-    let json = run(
-        &[
+    let refund = |id, amount| {
+        [
             "refund",
             "--uuid",
             &uuid,
             "--refund-id",
-            "r-1",
+            id,
             "--amount",
-            "60000",
-            "--json",
-        ],
-        &sb.env(),
-        "",
-    )
-    .expect_code(0)
-    .json();
+            amount,
+        ]
+    };
+    let mut args = refund("r-1", "60000").to_vec();
+    args.push("--json");
+    let json = run(&args, &sb.env(), "").expect_code(0).json();
     assert_eq!(json["status"], "succeeded");
-    run(
-        &[
-            "refund",
-            "--uuid",
-            &uuid,
-            "--refund-id",
-            "r-2",
-            "--amount",
-            "50000",
-        ],
-        &sb.env(),
-        "",
-    )
-    .expect_code(1)
-    .stderr_has("OCTO error 3")
-    .stderr_has("hint:");
+    run(&refund("r-2", "50000"), &sb.env(), "")
+        .expect_code(1)
+        .stderr_has("OCTO error 3")
+        .stderr_has("hint:");
     // Cancelling what is already captured is refused by OCTO.
     run(&["cancel", "--uuid", &uuid], &sb.env(), "").expect_code(1);
 }
