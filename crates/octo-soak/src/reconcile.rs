@@ -91,6 +91,21 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The plain counts, in two blocks of the report.
+        let outcomes = [
+            ("duplicate charges:", self.duplicate_charges),
+            ("duplicate refunds:", self.duplicate_refunds),
+            ("lost payments:", self.lost_payments),
+            ("wrong state:", self.wrong_state),
+            ("abandoned flows:", self.abandoned),
+            ("unexpected outcomes:", self.unexpected_outcome),
+        ];
+        let calls = [
+            ("status checks:", self.status_checks),
+            ("resent with same key:", self.idempotent_resends),
+            ("resent after a check:", self.checked_resends),
+            ("settled by a check:", self.settled_by_check),
+        ];
         writeln!(
             f,
             "octo-soak: {} payments, seed {}",
@@ -109,17 +124,7 @@ impl fmt::Display for Report {
             "refunds confirmed:    {} ({} UZS)",
             self.refunds, self.refunded
         )?;
-        counts(
-            f,
-            &[
-                ("duplicate charges:", self.duplicate_charges),
-                ("duplicate refunds:", self.duplicate_refunds),
-                ("lost payments:", self.lost_payments),
-                ("wrong state:", self.wrong_state),
-                ("abandoned flows:", self.abandoned),
-                ("unexpected outcomes:", self.unexpected_outcome),
-            ],
-        )?;
+        counts(f, &outcomes)?;
         writeln!(
             f,
             "faults injected:      {} ({} of {} requests, {} of callbacks)",
@@ -136,15 +141,7 @@ impl fmt::Display for Report {
             "notifications:        {} verified, {} refused",
             self.notifications, self.refused_notifications
         )?;
-        counts(
-            f,
-            &[
-                ("status checks:", self.status_checks),
-                ("resent with same key:", self.idempotent_resends),
-                ("resent after a check:", self.checked_resends),
-                ("settled by a check:", self.settled_by_check),
-            ],
-        )?;
+        counts(f, &calls)?;
         for p in &self.problems {
             writeln!(f, "problem: {p}")?;
         }
