@@ -68,10 +68,9 @@ impl octo_transport::Backend for AnyBackend {
 /// An async backend's exchange, run to its end on `runtime`.
 fn on_runtime<B: AsyncBackend + 'static>(backend: B, runtime: Handle) -> Arc<Exchange> {
     Arc::new(move |settings, request| {
-        let mut outgoing = http::Request::new(Bytes::copy_from_slice(request.body()));
-        *outgoing.method_mut() = request.method().clone();
-        *outgoing.uri_mut() = request.uri().clone();
-        *outgoing.headers_mut() = request.headers().clone();
+        // The same method, URI, headers and body (octo-proto's requests
+        // carry no extensions), the body as the async backends take it.
+        let outgoing = request.clone().map(Bytes::from);
         let response = runtime.block_on(backend.exchange(settings, outgoing))?;
         Ok(response.map(Vec::from))
     })

@@ -17,22 +17,13 @@ pub const NOTIFY_KEY_VAR: &str = "OCTO_NOTIFY_KEY";
 /// The environment variable naming a credentials file.
 pub const FILE_VAR: &str = "OCTO_CREDENTIALS";
 
-/// What was found, before deciding what a command needs.
-#[derive(Default)]
+/// What was found, before deciding what a command needs. (`Debug` shows
+/// the secret and the key as their own `Debug` does: redacted.)
+#[derive(Default, Debug)]
 pub struct Credentials {
     shop_id: Option<String>,
     secret: Option<OctoSecret>,
     notify_key: Option<NotificationKey>,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("shop_id", &self.shop_id)
-            .field("secret", &self.secret)
-            .field("notify_key", &self.notify_key)
-            .finish()
-    }
 }
 
 impl Credentials {

@@ -6,28 +6,11 @@
 
 mod common;
 
-use common::{TestSandbox, run, temp_file};
-use octo_proto::op::{BasketItem, PreparePayment, UserData};
+use common::{RETURN, TestSandbox, bind_args, prepare_args, run, temp_file};
+use octo_proto::op::{PreparePayment, UserData};
 use octo_proto::{Config, Currency};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use rust_decimal::Decimal;
-
-const RETURN: &str = "https://shop.example/done";
-
-fn prepare_args<'a>(id: &'a str, amount: &'a str) -> Vec<&'a str> {
-    vec![
-        "prepare",
-        "--id",
-        id,
-        "--amount",
-        amount,
-        "--description",
-        "Tea",
-        "--return-url",
-        RETURN,
-        "--test",
-    ]
-}
 
 /// Prepares through the CLI (JSON) and returns OCTO's id of the payment.
 fn prepared(sb: &TestSandbox, id: &str, amount: &str, extra: &[&str]) -> String {
@@ -111,39 +94,25 @@ fn capture_part_of_a_hold_then_refund_and_refuse_an_over_refund() {
         sb.handle.payment(&uuid).unwrap().total_sum,
         Decimal::new(100_000, 0)
     );
-    let json = run(
-        &[
+    let refund = |id, amount| {
+        [
             "refund",
             "--uuid",
             &uuid,
             "--refund-id",
-            "r-1",
+            id,
             "--amount",
-            "60000",
-            "--json",
-        ],
-        &sb.env(),
-        "",
-    )
-    .expect_code(0)
-    .json();
+            amount,
+        ]
+    };
+    let mut args = refund("r-1", "60000").to_vec();
+    args.push("--json");
+    let json = run(&args, &sb.env(), "").expect_code(0).json();
     assert_eq!(json["status"], "succeeded");
-    run(
-        &[
-            "refund",
-            "--uuid",
-            &uuid,
-            "--refund-id",
-            "r-2",
-            "--amount",
-            "50000",
-        ],
-        &sb.env(),
-        "",
-    )
-    .expect_code(1)
-    .stderr_has("OCTO error 3")
-    .stderr_has("hint:");
+    run(&refund("r-2", "50000"), &sb.env(), "")
+        .expect_code(1)
+        .stderr_has("OCTO error 3")
+        .stderr_has("hint:");
     // Cancelling what is already captured is refused by OCTO.
     run(&["cancel", "--uuid", &uuid], &sb.env(), "").expect_code(1);
 }
@@ -286,20 +255,8 @@ fn a_dead_address_is_a_network_failure() {
 fn bind_reads_the_card_and_code_from_stdin_then_block_token_reads_the_token() {
     let sb = TestSandbox::start();
     let pan = "9860000000000000";
-    let args = [
-        "bind",
-        "--id",
-        "bind-1",
-        "--exp",
-        "3012",
-        "--phone",
-        "998901234567",
-        "--holder",
-        "ALISHER KARIMOV",
-        "--return-url",
-        RETURN,
-        "--json",
-    ];
+    let mut args = bind_args("bind-1", "ALISHER KARIMOV");
+    args.push("--json");
     let out = run(
         &args,
         &sb.env(),
@@ -335,21 +292,7 @@ fn bind_reads_the_card_and_code_from_stdin_then_block_token_reads_the_token() {
 #[test]
 fn bind_refuses_a_bad_card_a_missing_code_and_a_wrong_code() {
     let sb = TestSandbox::start();
-    let args = |id: &'static str| {
-        vec![
-            "bind",
-            "--id",
-            id,
-            "--exp",
-            "3012",
-            "--phone",
-            "998901234567",
-            "--holder",
-            "A B",
-            "--return-url",
-            RETURN,
-        ]
-    };
+    let args = |id| bind_args(id, "A B");
     run(&args("bind-2"), &sb.env(), "1234567890123\n")
         .expect_code(2)
         .stderr_has("card number")
@@ -372,11 +315,7 @@ fn bind_refuses_a_bad_card_a_missing_code_and_a_wrong_code() {
 fn fiscal_data_of_a_paid_fiscal_payment() {
     let sb = TestSandbox::start();
     let object = common::fiscal_object();
-    let mut item = BasketItem::new("Tea", 2, Decimal::new(45_000, 0));
-    item.spic = Some(object.spic);
-    item.package_code = Some(object.package_code);
-    item.nds = Some(object.nds);
-    item.inn = object.inn;
+    let item = object.basket_item("Tea", 2, Decimal::new(45_000, 0));
     let mut op = PreparePayment::new(
         "fis-1".parse().unwrap(),
         Decimal::new(90_000, 0),

@@ -12,14 +12,13 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{octo, temp_file};
+use common::{SandboxProcess, temp_file};
 use octo_proto::op::{PaymentStatusCheck, PreparePayment, SetAccept};
 use octo_proto::{Config, Currency, OctoSecret, PaymentStatus, ShopId};
 
@@ -34,66 +33,6 @@ const KILL_AFTER: usize = 120;
 /// Every request, and the whole load, are bounded.
 const REQUEST_LIMIT: Duration = Duration::from_secs(5);
 const LOAD_LIMIT: Duration = Duration::from_secs(60);
-
-struct Running {
-    child: Child,
-    base_url: String,
-}
-
-impl Running {
-    /// Kills with SIGKILL and reaps, bounded.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("the killed sandbox did not exit");
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data: &str) -> Running {
-    let mut child = octo()
-        .args(["sandbox", "--port", "0", "--data", data])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        // Reads to the end: a closed pipe would make the sandbox's next
-        // line of output fail, and the sandbox stop.
-        for line in BufReader::new(stdout).lines() {
-            let _ = lines.send(line.unwrap_or_default());
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Ok(line) = received.recv_timeout(left) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`octo sandbox --data` did not start");
-        };
-        if let Some(url) = line.strip_prefix("OCTO sandbox listening on ") {
-            return Running {
-                child,
-                base_url: url.trim().to_owned(),
-            };
-        }
-    }
-}
 
 fn client(base_url: &str) -> octo_ureq::Client {
     let config = Config::new(
@@ -263,7 +202,7 @@ fn every_acknowledged_payment_survives_a_sigkill_with_its_last_acknowledged_stat
 
     let book: Book = Arc::default();
     for round in 0..ROUNDS {
-        let mut sandbox = start(&data);
+        let mut sandbox = SandboxProcess::start(&["--data", &data]);
         // From the second round on, this start is the restart after a kill.
         verify(&sandbox.base_url, &book);
         let acks = Arc::new(AtomicUsize::new(0));
@@ -305,7 +244,7 @@ fn every_acknowledged_payment_survives_a_sigkill_with_its_last_acknowledged_stat
     }
 
     // The same file opens again, and holds everything acknowledged.
-    let sandbox = start(&data);
+    let sandbox = SandboxProcess::start(&["--data", &data]);
     let checked = verify(&sandbox.base_url, &book);
     assert!(
         checked >= KILL_AFTER / 3 * ROUNDS,

@@ -28,7 +28,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use octo_proto::PaymentStatus;
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use serde_json::{Value, json};
@@ -234,37 +234,23 @@ impl Drop for WebDriver {
 
 /// The shop's return page on loopback; counts its visits.
 async fn return_page() -> (String, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let visits = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&visits);
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let counter = Arc::clone(&counter);
-            tokio::spawn(async move {
-                let serve = service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                    let page = if request.uri().path() == "/orders/b-1/done" {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                        "<!doctype html><title>Shop</title><h1 id=\"thanks\">Thank you</h1>"
-                    } else {
-                        ""
-                    };
-                    let mut response = http::Response::new(Full::new(Bytes::from(page)));
-                    response.headers_mut().insert(
-                        http::header::CONTENT_TYPE,
-                        http::HeaderValue::from_static("text/html; charset=utf-8"),
-                    );
-                    async move { Ok::<_, Infallible>(response) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), serve)
-                    .await;
-            });
-        }
+    let page = service_fn(move |request: http::Request<hyper::body::Incoming>| {
+        let page = if request.uri().path() == "/orders/b-1/done" {
+            counter.fetch_add(1, Ordering::SeqCst);
+            "<!doctype html><title>Shop</title><h1 id=\"thanks\">Thank you</h1>"
+        } else {
+            ""
+        };
+        let mut response = http::Response::new(Full::new(Bytes::from(page)));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        async move { Ok::<_, Infallible>(response) }
     });
+    let addr = octo_testkit::loopback::serve(page).await.unwrap();
     (format!("http://{addr}/orders/b-1/done"), visits)
 }
 

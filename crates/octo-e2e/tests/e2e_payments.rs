@@ -9,7 +9,7 @@
 
 mod support;
 
-use octo_proto::op::{BasketItem, FiscalData, Refund, SetAccept, UserData};
+use octo_proto::op::{FiscalData, Refund, SetAccept, UserData};
 use octo_proto::{PaymentStatus, RefundStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{FiscalObject, ManualClock, Step};
@@ -238,23 +238,15 @@ async fn refunds_partial_then_full<C: AnyClient + 'static>() {
 /// A fiscal basket: refused (403) until its object is registered in the
 /// sandbox, then paid, and its receipt read with `fiscal-data`.
 async fn fiscal_data<C: AnyClient + 'static>() {
-    let object = FiscalObject {
-        spic: "10899002001000000".into(),
-        package_code: "1503716".into(),
-        nds: 12,
-        inn: Some("307654321".into()),
-        pinfl: None,
-    };
+    let object = FiscalObject::of_legal_entity("10899002001000000", "1503716", 12, "307654321");
+    let registered = object.clone();
     let env = Env::<C>::start_with(
-        move |b| b.fiscal_object(object),
+        move |b| b.fiscal_object(registered),
         octo_proto::RetryPolicy::default(),
     )
     .await;
     let line = |inn: &str| {
-        let mut item = BasketItem::new("Tea, green, 100 g", 3, dec("12500.25"));
-        item.spic = Some("10899002001000000".into());
-        item.package_code = Some("1503716".into());
-        item.nds = Some(12);
+        let mut item = object.basket_item("Tea, green, 100 g", 3, dec("12500.25"));
         item.inn = Some(inn.into());
         item
     };

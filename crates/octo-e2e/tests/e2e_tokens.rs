@@ -131,7 +131,7 @@ async fn token_payment<C: AnyClient + 'static>() {
     assert_eq!(paying.total_sum.to_string(), "2500.30");
     let otp = paying.redirect_url.clone().unwrap();
     assert!(otp.ends_with("/otp"), "{otp}");
-    assert_eq!(support::uuid_in(&otp), uuid.as_str());
+    assert_eq!(octo_sandbox::page_uuid(&otp), Some(uuid.as_str()));
     env.sb
         .customer()
         .enter_code(uuid.as_str(), env.sb.otp_code())

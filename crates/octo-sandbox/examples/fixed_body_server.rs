@@ -8,9 +8,9 @@
 //! cargo run --release -p octo-sandbox --example fixed_body_server -- 127.0.0.1:8081
 //! ```
 
+mod support;
+
 use std::convert::Infallible;
-use std::io::Write;
-use std::net::SocketAddr;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -22,14 +22,8 @@ const BODY: &str = r#"{"error":0,"data":{"shop_transaction_id":"b-0-1","octo_pay
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:0".to_owned())
-        .parse()?;
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let mut out = std::io::stdout();
-    writeln!(out, "listening on http://{}", listener.local_addr()?)?;
-    out.flush()?;
+    let listener = tokio::net::TcpListener::bind(support::address()?).await?;
+    support::announce(&format!("http://{}", listener.local_addr()?))?;
     let serve = async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {

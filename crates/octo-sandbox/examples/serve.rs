@@ -7,19 +7,13 @@
 //! cargo run --release -p octo-sandbox --example serve -- 127.0.0.1:8080
 //! ```
 
-use std::io::Write;
-use std::net::SocketAddr;
+mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr: SocketAddr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:0".to_owned())
-        .parse()?;
+    let addr = support::address()?;
     let sandbox = octo_sandbox::Sandbox::builder().bind(addr).start().await?;
-    let mut out = std::io::stdout();
-    writeln!(out, "listening on {}", sandbox.base_url())?;
-    out.flush()?;
+    support::announce(sandbox.base_url())?;
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;
     Ok(())

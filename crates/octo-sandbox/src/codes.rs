@@ -1,5 +1,6 @@
 //! The error codes the sandbox answers with, grouped by endpoint (a code
-//! means different things on different endpoints), each read from OCTO's
+//! means different things on different endpoints): a module for each group
+//! of several, one constant named for its endpoint otherwise. Each is read from OCTO's
 //! pages and the API notes; `docs/sandbox-rules.md` cites every entry.
 //! The table is the sandbox's own, not octo-proto's `ErrorCode`, on
 //! purpose: the sandbox is what the SDK is tested against, and a mistake in
@@ -34,18 +35,12 @@ pub(crate) mod prepare_payment {
     pub const FISCAL_OBJECT_UNKNOWN: i64 = 403;
 }
 
-/// `refund` (API notes).
-pub(crate) mod refund {
-    /// An invalid refund amount (API notes: 3 on `refund`).
-    pub const INVALID_AMOUNT: i64 = 3;
-}
+/// `refund`: an invalid refund amount (API notes: 3 on `refund`).
+pub(crate) const REFUND_INVALID_AMOUNT: i64 = 3;
 
-/// `set_accept`.
-pub(crate) mod set_accept {
-    /// A refused `final_amount`: the pages give no code; the sandbox
-    /// answers 3, the code of a refused amount on `refund`.
-    pub const INVALID_AMOUNT: i64 = 3;
-}
+/// `set_accept`: a refused `final_amount`. The pages give no code; the
+/// sandbox answers 3, the code of a refused amount on `refund`.
+pub(crate) const SET_ACCEPT_INVALID_AMOUNT: i64 = 3;
 
 /// `block_card_token` (tokenization page) and `pay/{uuid}` with a token.
 pub(crate) mod token {
@@ -55,24 +50,17 @@ pub(crate) mod token {
     pub const NOT_ACTIVE: i64 = 6;
 }
 
-/// `bind_card` (API notes).
-pub(crate) mod bind_card {
-    /// The card already has an active or pending token.
-    pub const TOKEN_ALREADY_EXISTS: i64 = 20;
-}
+/// `bind_card` (API notes): the card already has an active or pending
+/// token.
+pub(crate) const BIND_CARD_TOKEN_ALREADY_EXISTS: i64 = 20;
 
-/// `check_pan`, the OTP resend (API notes).
-pub(crate) mod check_pan {
-    /// Too many OTP resends.
-    pub const TOO_MANY_RESENDS: i64 = 17;
-}
+/// `check_pan`, the OTP resend (API notes): too many OTP resends.
+pub(crate) const CHECK_PAN_TOO_MANY_RESENDS: i64 = 17;
 
-/// `fiscal-data` (fiscalization page).
-pub(crate) mod fiscal_data {
-    /// A wrong secret: the page's example answers `"error": 1,
-    /// "errMessage": "wrong secret"`, not prepare_payment's 2.
-    pub const WRONG_SECRET: i64 = 1;
-}
+/// `fiscal-data` (fiscalization page): a wrong secret. The page's example
+/// answers `"error": 1, "errMessage": "wrong secret"`, not
+/// prepare_payment's 2.
+pub(crate) const FISCAL_DATA_WRONG_SECRET: i64 = 1;
 
 #[cfg(test)]
 mod cross_check {
@@ -117,7 +105,7 @@ mod cross_check {
                 DATA,
                 AUTH,
                 INTERNAL,
-                (set_accept::INVALID_AMOUNT, InvalidAmount),
+                (SET_ACCEPT_INVALID_AMOUNT, InvalidAmount),
             ],
         ),
         (
@@ -126,7 +114,7 @@ mod cross_check {
                 DATA,
                 AUTH,
                 INTERNAL,
-                (refund::INVALID_AMOUNT, InvalidRefundAmount),
+                (REFUND_INVALID_AMOUNT, InvalidRefundAmount),
             ],
         ),
         (
@@ -135,7 +123,7 @@ mod cross_check {
                 DATA,
                 AUTH,
                 INTERNAL,
-                (bind_card::TOKEN_ALREADY_EXISTS, TokenAlreadyExists),
+                (BIND_CARD_TOKEN_ALREADY_EXISTS, TokenAlreadyExists),
             ],
         ),
         (Endpoint::VerificationInfo, &[DATA, INTERNAL]),
@@ -145,7 +133,7 @@ mod cross_check {
             &[
                 DATA,
                 INTERNAL,
-                (check_pan::TOO_MANY_RESENDS, TooManyOtpResends),
+                (CHECK_PAN_TOO_MANY_RESENDS, TooManyOtpResends),
             ],
         ),
         (
@@ -157,7 +145,7 @@ mod cross_check {
         // page's choice, not a disagreement between the two readings.
         (
             Endpoint::FiscalData,
-            &[DATA, INTERNAL, (fiscal_data::WRONG_SECRET, DataFormat)],
+            &[DATA, INTERNAL, (FISCAL_DATA_WRONG_SECRET, DataFormat)],
         ),
     ];
 

@@ -1,15 +1,16 @@
 //! What the sandbox is told at start: its shops, OCTO's limits, timings, the
 //! notification signature, the fiscal registry.
 
-use std::fmt;
 use std::time::Duration as StdDuration;
 
+use octo_proto::op::BasketItem;
 use octo_proto::{Currency, NotificationKey, OctoSecret, ShopId};
 use rust_decimal::Decimal;
 use time::{Duration, UtcOffset};
 
-/// A shop the sandbox knows.
-#[derive(Clone)]
+/// A shop the sandbox knows. (`Debug` shows the secret as its own
+/// `Debug` does: redacted.)
+#[derive(Clone, Debug)]
 pub struct Shop {
     /// `octo_shop_id`.
     pub id: ShopId,
@@ -18,16 +19,6 @@ pub struct Shop {
     /// Whether `test: false` payments are allowed (OCTO answers error 5
     /// when a shop's status forbids real payments).
     pub real_payments: bool,
-}
-
-impl fmt::Debug for Shop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shop")
-            .field("id", &self.id)
-            .field("secret", &self.secret)
-            .field("real_payments", &self.real_payments)
-            .finish()
-    }
 }
 
 /// How notifications to `notify_url` are signed. OCTO's formula is not
@@ -68,6 +59,61 @@ pub struct FiscalObject {
     pub inn: Option<String>,
     /// The seller's personal id (individual entrepreneurs).
     pub pinfl: Option<String>,
+}
+
+impl FiscalObject {
+    /// A legal entity's object: the product's `spic`, its `package_code`,
+    /// the VAT marker `nds` and the seller's tax id `inn`.
+    pub fn of_legal_entity(
+        spic: impl Into<String>,
+        package_code: impl Into<String>,
+        nds: u32,
+        inn: impl Into<String>,
+    ) -> Self {
+        Self {
+            spic: spic.into(),
+            package_code: package_code.into(),
+            nds,
+            inn: Some(inn.into()),
+            pinfl: None,
+        }
+    }
+
+    /// An individual entrepreneur's object: as
+    /// [`of_legal_entity`](Self::of_legal_entity), with the seller's
+    /// personal id `pinfl` in place of a tax id.
+    pub fn of_entrepreneur(
+        spic: impl Into<String>,
+        package_code: impl Into<String>,
+        nds: u32,
+        pinfl: impl Into<String>,
+    ) -> Self {
+        Self {
+            inn: None,
+            pinfl: Some(pinfl.into()),
+            ..Self::of_legal_entity(spic, package_code, nds, "")
+        }
+    }
+
+    /// The object `octo sandbox` registers, for demos and tests: a legal
+    /// entity's, SPIC `10399002001000000`, package `1501474`, VAT marker
+    /// 12, INN `309876543`.
+    pub fn example() -> Self {
+        Self::of_legal_entity("10399002001000000", "1501474", 12, "309876543")
+    }
+
+    /// A basket line of `count` times this object at `price` each, carrying
+    /// its fiscal fields, so the sandbox accepts it once the object is
+    /// registered.
+    pub fn basket_item(&self, name: impl Into<String>, count: u32, price: Decimal) -> BasketItem {
+        let mut item = BasketItem::new(name, count, price);
+        item.spic = Some(self.spic.clone());
+        item.package_code = Some(self.package_code.clone());
+        item.nds = Some(self.nds);
+        item.inn.clone_from(&self.inn);
+        item.pinfl.clone_from(&self.pinfl);
+        item
+    }
 }
 
 /// Delays between delivery attempts of one callback. The first attempt is

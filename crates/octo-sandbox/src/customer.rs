@@ -10,6 +10,16 @@ use crate::cards::{self, CardBehaviour, CardBrand};
 use crate::engine::{Engine, Tx, pan_digest};
 use crate::state::{CardRecord, Challenge, ChallengeKind, PaymentRecord, Store};
 
+/// The payment's id in the URL of one of the sandbox's payment pages
+/// (`…/pay/{uuid}`, `…/pay/{uuid}/otp`, with or without a query), as
+/// `octo_pay_url` and a token payment's `redirect_url` give them; `None`
+/// for any other URL.
+pub fn page_uuid(url: &str) -> Option<&str> {
+    let path = url.split(['?', '#']).next()?;
+    let rest = path.split("/pay/").nth(1)?;
+    rest.split('/').next().filter(|id| !id.is_empty())
+}
+
 /// Where the customer stands after a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

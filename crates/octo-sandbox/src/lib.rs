@@ -76,7 +76,7 @@ pub use config::{
     DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
     FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
 };
-pub use customer::{CustomerError, Step};
+pub use customer::{CustomerError, Step, page_uuid};
 pub use faults::{
     CallbackFaults, FaultAction, FaultCounts, FaultKind, FaultMix, FaultRule, Faults,
 };

@@ -134,7 +134,7 @@ impl Engine {
         match (&p.status, decision) {
             (PaymentStatus::WaitingForCapture, AcceptStatus::Capture) => {
                 if let Some(amount) = final_amount {
-                    let refused = |why| Err(Reject::new(codes::set_accept::INVALID_AMOUNT, why));
+                    let refused = |why| Err(Reject::new(codes::SET_ACCEPT_INVALID_AMOUNT, why));
                     if amount > p.total_sum {
                         let held = &p.total_sum;
                         return refused(format!(

@@ -175,7 +175,7 @@ pub(crate) fn refund_amount(
     amount: Decimal,
     left: Decimal,
 ) -> Result<(), Reject> {
-    let refused = |why: String| Err(Reject::new(codes::refund::INVALID_AMOUNT, why));
+    let refused = |why: String| Err(Reject::new(codes::REFUND_INVALID_AMOUNT, why));
     if amount <= Decimal::ZERO {
         return refused("The refund amount must be positive".into());
     }

@@ -12,8 +12,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    LIMIT, Receiver, answer, assert_finished, bind_card, binding_started, check_sms, code, payment,
-    prepared, sandbox, send, started, verification,
+    LIMIT, Receiver, answer, assert_finished, binding_started, check_sms, code, payment, prepared,
+    sandbox, send, started, verification,
 };
 use octo_proto::callback::{CallbackLimits, TokenizationCallback};
 use octo_proto::op::{BindCard, BlockCardToken, CheckPan, PayWithToken};
@@ -21,10 +21,11 @@ use octo_proto::{
     CardExpiry, CardToken, Pan, PaymentMethod, PaymentStatus, PaymentUuid, TokenStatus, VerifyId,
 };
 use octo_sandbox::{ManualClock, Sandbox};
+use octo_testkit::cards::binding;
 
 /// A Uzcard binding of `pan` whose callback goes to `receiver`.
 fn bind(id: &str, pan: &str, receiver: &Receiver) -> BindCard {
-    bind_card(id, pan, PaymentMethod::Uzcard, Some(receiver.url("/bind")))
+    binding(id, pan, PaymentMethod::Uzcard, Some(receiver.url("/bind")))
 }
 
 /// Paying `order` with `token` as a Uzcard.

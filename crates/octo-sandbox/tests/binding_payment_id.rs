@@ -13,18 +13,19 @@
 mod common;
 
 use common::{
-    Receiver, answer, bind_card, binding_started, check_sms, code, payment, post_raw, prepared,
-    sandbox, send, verification,
+    Receiver, answer, binding_started, check_sms, code, payment, post_raw, prepared, sandbox, send,
+    verification,
 };
 use octo_proto::op::{BindCard, CheckPan, PayWithToken};
 use octo_proto::{CardExpiry, Pan, PaymentId, PaymentMethod, PaymentStatus};
+use octo_testkit::cards::binding;
 use serde_json::json;
 
 const CARD: &str = "9860000000000000";
 
 /// A Humo binding of `pan` whose callback goes to `receiver`.
 fn bind(id: &str, pan: &str, receiver: &Receiver) -> BindCard {
-    bind_card(id, pan, PaymentMethod::Humo, Some(receiver.url("/bind")))
+    binding(id, pan, PaymentMethod::Humo, Some(receiver.url("/bind")))
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use common::{
     answer, assert_finished, checked, clocked, code, dec, finished, pay, payment, post_raw,
     prepared, sandbox, send, started, with_auth,
 };
-use octo_proto::op::{BasketItem, PaymentStatusCheck, SetAccept};
+use octo_proto::op::{PaymentStatusCheck, SetAccept};
 use octo_proto::{Currency, PaymentStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{FiscalObject, Sandbox, Step};
@@ -55,13 +55,7 @@ async fn prepare_answers_both_envelopes_and_repeats_are_the_same_payment() {
 
 #[tokio::test]
 async fn prepare_enforces_auth_basket_currency_shop_status_and_fiscal_objects() {
-    let registered = FiscalObject {
-        spic: "00305001001000000".into(),
-        package_code: "1425207".into(),
-        nds: 1,
-        inn: Some("123456".into()),
-        pinfl: None,
-    };
+    let registered = FiscalObject::of_legal_entity("00305001001000000", "1425207", 1, "123456");
     let sb = started(
         Sandbox::builder()
             .fiscal_object(registered)
@@ -105,11 +99,9 @@ async fn prepare_enforces_auth_basket_currency_shop_status_and_fiscal_objects() 
     real.test = Some(false);
     assert_eq!(code(send(&sb, &real).await), 5);
 
-    let mut item = BasketItem::new("Fish", 1, dec("100.0"));
-    item.spic = Some("00305001001000000".into());
-    item.package_code = Some("1425207".into());
-    item.nds = Some(1);
-    item.inn = Some("999999".into());
+    // The registered product, from a seller not registered.
+    let mut item = FiscalObject::of_legal_entity("00305001001000000", "1425207", 1, "999999")
+        .basket_item("Fish", 1, dec("100.0"));
     let unregistered = payment("e", "100.0").with_basket(vec![item.clone()]);
     let err = send(&sb, &unregistered).await.unwrap_err();
     match &err {

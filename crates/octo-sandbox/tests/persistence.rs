@@ -9,12 +9,12 @@
 mod common;
 
 use common::{
-    answer, assert_finished, bind_card, checked, data_file, dec, pay, payment, prepared, refund,
-    started,
+    answer, assert_finished, checked, data_file, dec, pay, payment, prepared, refund, started,
 };
 use octo_proto::{PaymentMethod, PaymentStatus, TokenStatus};
 use octo_sandbox::Sandbox;
 use octo_sandbox::cards::CardBehaviour;
+use octo_testkit::cards::binding;
 
 #[tokio::test]
 async fn payments_refunds_and_tokens_survive_a_restart() {
@@ -26,7 +26,7 @@ async fn payments_refunds_and_tokens_survive_a_restart() {
     let refund = refund("keep-r", &uuid, "13000");
     let first = answer(&sb, &refund).await;
     let pending = prepared(&sb, &payment("keep-2", "1")).await;
-    let binding = bind_card("keep-b", "4111111111111111", PaymentMethod::BankCard, None);
+    let binding = binding("keep-b", "4111111111111111", PaymentMethod::BankCard, None);
     let binding = answer(&sb, &binding).await.octo_payment_uuid;
     sb.customer().confirm_3ds(binding.as_str()).unwrap();
     sb.shutdown().await;

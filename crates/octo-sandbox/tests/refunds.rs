@@ -12,7 +12,7 @@ mod common;
 use common::{
     answer, checked, code, dec, paid, payment, payment_in, prepared, refund, sandbox, send, started,
 };
-use octo_proto::op::{BasketItem, FiscalData, PreparePayment, UserData};
+use octo_proto::op::{FiscalData, PreparePayment, UserData};
 use octo_proto::{Currency, PaymentStatus, PaymentUuid, RefundStatus};
 use octo_sandbox::cards::CardBehaviour;
 use octo_sandbox::{FiscalObject, Sandbox, SandboxHandle};
@@ -100,19 +100,9 @@ async fn refunds_need_a_paid_payment_and_respect_the_limits() {
 
 #[tokio::test]
 async fn fiscal_receipts_only_for_paid_payments() {
-    let sb = started(Sandbox::builder().fiscal_object(FiscalObject {
-        spic: "00305001001000000".into(),
-        package_code: "1425207".into(),
-        nds: 1,
-        inn: None,
-        pinfl: Some("123451246".into()),
-    }))
-    .await;
-    let mut item = BasketItem::new("Fish", 2, dec("50.00"));
-    item.spic = Some("00305001001000000".into());
-    item.package_code = Some("1425207".into());
-    item.nds = Some(1);
-    item.pinfl = Some("123451246".into());
+    let object = FiscalObject::of_entrepreneur("00305001001000000", "1425207", 1, "123451246");
+    let item = object.basket_item("Fish", 2, dec("50.00"));
+    let sb = started(Sandbox::builder().fiscal_object(object)).await;
     let mut fish = payment("fis-1", "100.00").with_basket(vec![item]);
     fish.description = "fish".into();
     let p = with_buyer(fish, "u", "998781290011");

@@ -91,6 +91,21 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The plain counts, in two blocks of the report.
+        let outcomes = [
+            ("duplicate charges:", self.duplicate_charges),
+            ("duplicate refunds:", self.duplicate_refunds),
+            ("lost payments:", self.lost_payments),
+            ("wrong state:", self.wrong_state),
+            ("abandoned flows:", self.abandoned),
+            ("unexpected outcomes:", self.unexpected_outcome),
+        ];
+        let calls = [
+            ("status checks:", self.status_checks),
+            ("resent with same key:", self.idempotent_resends),
+            ("resent after a check:", self.checked_resends),
+            ("settled by a check:", self.settled_by_check),
+        ];
         writeln!(
             f,
             "octo-soak: {} payments, seed {}",
@@ -109,12 +124,7 @@ impl fmt::Display for Report {
             "refunds confirmed:    {} ({} UZS)",
             self.refunds, self.refunded
         )?;
-        writeln!(f, "duplicate charges:    {}", self.duplicate_charges)?;
-        writeln!(f, "duplicate refunds:    {}", self.duplicate_refunds)?;
-        writeln!(f, "lost payments:        {}", self.lost_payments)?;
-        writeln!(f, "wrong state:          {}", self.wrong_state)?;
-        writeln!(f, "abandoned flows:      {}", self.abandoned)?;
-        writeln!(f, "unexpected outcomes:  {}", self.unexpected_outcome)?;
+        counts(f, &outcomes)?;
         writeln!(
             f,
             "faults injected:      {} ({} of {} requests, {} of callbacks)",
@@ -131,10 +141,7 @@ impl fmt::Display for Report {
             "notifications:        {} verified, {} refused",
             self.notifications, self.refused_notifications
         )?;
-        writeln!(f, "status checks:        {}", self.status_checks)?;
-        writeln!(f, "resent with same key: {}", self.idempotent_resends)?;
-        writeln!(f, "resent after a check: {}", self.checked_resends)?;
-        writeln!(f, "settled by a check:   {}", self.settled_by_check)?;
+        counts(f, &calls)?;
         for p in &self.problems {
             writeln!(f, "problem: {p}")?;
         }
@@ -144,6 +151,14 @@ impl fmt::Display for Report {
             if self.holds() { "hold" } else { "VIOLATED" }
         )
     }
+}
+
+/// One line a count, its label padded to the report's column.
+fn counts(f: &mut fmt::Formatter<'_>, rows: &[(&str, u64)]) -> fmt::Result {
+    for (label, n) in rows {
+        writeln!(f, "{label:<22}{n}")?;
+    }
+    Ok(())
 }
 
 fn client(transports: &[Transport], kind: Kind) -> Option<&Transport> {

@@ -25,15 +25,18 @@ pub trait AnyClient: Sized {
     fn send<O: Operation>(&self, op: &O) -> impl Future<Output = Result<O::Output, Error>>;
 
     /// Runs `machine` to its end with `handler`.
-    fn run<M, H>(
+    fn run<M: Machine, H: AnyHandler>(
         &self,
         machine: &mut M,
         handler: &mut H,
-    ) -> impl Future<Output = Result<M::Outcome, RunError>>
-    where
-        M: Machine,
-        H: FlowHandler + BlockingFlowHandler;
+    ) -> impl Future<Output = Result<M::Outcome, RunError>>;
 }
+
+/// A flow handler for both kinds of client: async and blocking. Every type
+/// that is both is one.
+pub trait AnyHandler: FlowHandler + BlockingFlowHandler {}
+
+impl<H: FlowHandler + BlockingFlowHandler> AnyHandler for H {}
 
 impl<B> AnyClient for Client<B>
 where
@@ -54,15 +57,11 @@ where
         Client::send(self, op)
     }
 
-    fn run<M, H>(
+    fn run<M: Machine, H: AnyHandler>(
         &self,
         machine: &mut M,
         handler: &mut H,
-    ) -> impl Future<Output = Result<M::Outcome, RunError>>
-    where
-        M: Machine,
-        H: FlowHandler + BlockingFlowHandler,
-    {
+    ) -> impl Future<Output = Result<M::Outcome, RunError>> {
         Client::run(self, machine, handler)
     }
 }
@@ -81,11 +80,11 @@ where
         blocking(|| BlockingClient::send(self, op))
     }
 
-    async fn run<M, H>(&self, machine: &mut M, handler: &mut H) -> Result<M::Outcome, RunError>
-    where
-        M: Machine,
-        H: FlowHandler + BlockingFlowHandler,
-    {
+    async fn run<M: Machine, H: AnyHandler>(
+        &self,
+        machine: &mut M,
+        handler: &mut H,
+    ) -> Result<M::Outcome, RunError> {
         blocking(|| BlockingClient::run(self, machine, handler))
     }
 }

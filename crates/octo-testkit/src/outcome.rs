@@ -4,6 +4,17 @@ use octo_proto::Error;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// The number OCTO answered a failed call with; any other result fails
+/// the test.
+// Test support: a call that did not fail as OCTO fails the test.
+#[allow(clippy::panic)]
+pub fn octo_code<T: std::fmt::Debug>(result: Result<T, Error>) -> i64 {
+    match result {
+        Err(Error::Octo(e)) => e.code.as_i64(),
+        other => panic!("expected an OCTO error, got {other:?}"),
+    }
+}
+
 /// `{"ok": output}` or `{"error": …}`.
 pub fn outcome_of<T: Serialize>(result: &Result<T, Error>) -> Value {
     match result {

@@ -19,13 +19,7 @@ pub const SANDBOX_NOTIFY_KEY: &str = octo_sandbox::DEFAULT_NOTIFY_KEY;
 /// The fiscal object the CLI's sandboxes have registered, so that fiscal
 /// baskets (and `fiscal-data`) can be tried.
 pub fn fiscal_object() -> FiscalObject {
-    FiscalObject {
-        spic: "10399002001000000".into(),
-        package_code: "1501474".into(),
-        nds: 12,
-        inn: Some("309876543".into()),
-        pinfl: None,
-    }
+    FiscalObject::example()
 }
 
 /// The sandbox the CLI starts: its default shop, notifications signed with

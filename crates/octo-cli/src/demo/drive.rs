@@ -9,8 +9,8 @@
 //! machine ask OCTO for the status, so the shop acts on OCTO's answer.
 //!
 //! Everything that depends on the transports' API is in this file: the
-//! handler's logic is written once ([`Shopper`]'s own methods) and each
-//! transport's `FlowHandler` trait only forwards to it.
+//! shopper is octo-transport's one blocking flow handler, which every
+//! transport's `run` takes.
 
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Machine, Wait};
 use octo_proto::op::SmsCode;
 use octo_proto::{Pan, PaymentStatus};
 use octo_sandbox::cards::TestCard;
-use octo_sandbox::{SandboxHandle, Step};
+use octo_sandbox::{SandboxHandle, Step, page_uuid};
 
 pub use octo_transport::RunError;
 
@@ -109,26 +109,6 @@ impl<'a> Shopper<'a> {
         }
     }
 
-    fn on_redirect(&mut self, url: &str) {
-        let Some(uuid) = uuid_in(url) else {
-            self.trouble = Some(format!("the shop was sent to an unknown page: {url}"));
-            return;
-        };
-        if url
-            .split(['?', '#'])
-            .next()
-            .is_some_and(|p| p.ends_with("/otp"))
-        {
-            self.confirms_by_sms(&uuid);
-        } else {
-            self.narrator
-                .detail(&format!("the shop sends the customer to {url}"));
-            if let Err(why) = self.pays_on_page(&uuid) {
-                self.trouble = Some(why);
-            }
-        }
-    }
-
     /// A charge of a saved card that the card's bank confirms by SMS.
     fn confirms_by_sms(&mut self, uuid: &str) {
         self.narrator
@@ -210,8 +190,49 @@ impl<'a> Shopper<'a> {
             }
         }
     }
+}
 
-    fn on_code(&mut self, _prompt: &CodePrompt) -> Input {
+/// A tokenization callback as the shop's server saw it.
+fn tell_token(narrator: &Narrator, callback: &TokenizationCallback) {
+    let card = callback
+        .pan
+        .as_ref()
+        .map_or_else(|| "the card".into(), |p| p.masked());
+    narrator.step(
+        Actor::Octo,
+        &format!(
+            "tokenization callback to bind_notify_url: token for {card} is {}",
+            callback.status
+        ),
+    );
+    narrator
+        .detail("the shop stores the token (never printed, like the card number) and answers 200");
+}
+
+// The shop's side of the run, for octo-transport's one blocking handler
+// trait: every transport's run goes through it (see `crate::backend`).
+impl octo_transport::BlockingFlowHandler for Shopper<'_> {
+    fn redirect(&mut self, url: &str) {
+        let Some(uuid) = page_uuid(url).map(str::to_owned) else {
+            self.trouble = Some(format!("the shop was sent to an unknown page: {url}"));
+            return;
+        };
+        if url
+            .split(['?', '#'])
+            .next()
+            .is_some_and(|p| p.ends_with("/otp"))
+        {
+            self.confirms_by_sms(&uuid);
+        } else {
+            self.narrator
+                .detail(&format!("the shop sends the customer to {url}"));
+            if let Err(why) = self.pays_on_page(&uuid) {
+                self.trouble = Some(why);
+            }
+        }
+    }
+
+    fn code(&mut self, _prompt: &CodePrompt) -> Input {
         let code = self.sandbox.otp_code().to_owned();
         self.narrator.step(
             Actor::Customer,
@@ -226,7 +247,7 @@ impl<'a> Shopper<'a> {
         }
     }
 
-    fn on_decide(&mut self, hold: &Hold) -> Input {
+    fn decide(&mut self, hold: &Hold) -> Input {
         self.narrator.detail(&format!(
             "OCTO confirms {} held on the card; the shop must capture or cancel",
             super::steps::uzs(hold.amount)
@@ -241,7 +262,7 @@ impl<'a> Shopper<'a> {
 
     /// The next callback of this scenario that the machine waits for, handed
     /// in as an input; `None` when none came in time (the run stalls).
-    fn on_wait(&mut self, wait: &Wait) -> Option<Input> {
+    fn wait(&mut self, wait: &Wait) -> Option<Input> {
         if self.trouble.is_some() {
             return None;
         }
@@ -305,69 +326,19 @@ impl<'a> Shopper<'a> {
     }
 }
 
-/// A tokenization callback as the shop's server saw it.
-fn tell_token(narrator: &Narrator, callback: &TokenizationCallback) {
-    let card = callback
-        .pan
-        .as_ref()
-        .map_or_else(|| "the card".into(), |p| p.masked());
-    narrator.step(
-        Actor::Octo,
-        &format!(
-            "tokenization callback to bind_notify_url: token for {card} is {}",
-            callback.status
-        ),
-    );
-    narrator
-        .detail("the shop stores the token (never printed, like the card number) and answers 200");
-}
-
-/// The payment's id in a page URL of the sandbox (`…/pay/{uuid}`,
-/// `…/pay/{uuid}/otp`, with or without a query).
-fn uuid_in(url: &str) -> Option<String> {
-    let path = url.split(['?', '#']).next()?;
-    let rest = path.split("/pay/").nth(1)?;
-    rest.split('/')
-        .next()
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
-}
-
-// The shop's side of the run, for octo-transport's one blocking handler
-// trait: every transport's run goes through it (see `crate::backend`).
-impl octo_transport::BlockingFlowHandler for Shopper<'_> {
-    fn redirect(&mut self, url: &str) {
-        self.on_redirect(url);
-    }
-
-    fn code(&mut self, prompt: &CodePrompt) -> Input {
-        self.on_code(prompt)
-    }
-
-    fn decide(&mut self, hold: &Hold) -> Input {
-        self.on_decide(hold)
-    }
-
-    fn wait(&mut self, wait: &Wait) -> Option<Input> {
-        self.on_wait(wait)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::uuid_in;
+    // The demo finds the payment in the sandbox's page URLs with it.
+    use octo_sandbox::page_uuid;
 
     #[test]
     fn the_payment_id_is_read_from_page_urls() {
         assert_eq!(
-            uuid_in("http://127.0.0.1:9/pay/ab-12?language=en").as_deref(),
+            page_uuid("http://127.0.0.1:9/pay/ab-12?language=en"),
             Some("ab-12")
         );
-        assert_eq!(
-            uuid_in("http://127.0.0.1:9/pay/ab-12/otp").as_deref(),
-            Some("ab-12")
-        );
-        assert_eq!(uuid_in("http://127.0.0.1:9/pay/"), None);
-        assert_eq!(uuid_in("http://127.0.0.1:9/elsewhere"), None);
+        assert_eq!(page_uuid("http://127.0.0.1:9/pay/ab-12/otp"), Some("ab-12"));
+        assert_eq!(page_uuid("http://127.0.0.1:9/pay/"), None);
+        assert_eq!(page_uuid("http://127.0.0.1:9/elsewhere"), None);
     }
 }

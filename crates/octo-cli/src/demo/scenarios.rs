@@ -7,7 +7,7 @@ use octo_proto::machine::{
     BindingMachine, BindingParams, Failure as MachineFailure, Input, Machine, PaymentMachine,
     PaymentOutcome, PaymentParams, TokenMachine, TokenPaymentMachine,
 };
-use octo_proto::op::{BasketItem, BindCard, FiscalData, PreparePayment, Refund, UserData};
+use octo_proto::op::{BindCard, FiscalData, PreparePayment, Refund, UserData};
 use octo_proto::{
     CardExpiry, CardToken, Error, ErrorCode, Pan, PaymentMethod, PaymentStatus, TokenStatus,
 };
@@ -393,11 +393,7 @@ fn block_token(ctx: &mut Ctx<'_>) -> Outcome {
 fn fiscal(ctx: &mut Ctx<'_>) -> Outcome {
     let order = "demo-1010";
     let object = fiscal_object();
-    let mut item = BasketItem::new("Green tea, 100 g", 2, dec(45_000));
-    item.spic = Some(object.spic);
-    item.package_code = Some(object.package_code);
-    item.nds = Some(object.nds);
-    item.inn = object.inn;
+    let item = object.basket_item("Green tea, 100 g", 2, dec(45_000));
     let mut prepare = ctx.payment(order, dec(90_000), "Green tea", false)?;
     prepare.basket = vec![item];
     prepare.user_data = Some(UserData {

@@ -3,10 +3,11 @@
 //! wait, its own environment and standard input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use octo_proto::NotificationKey;
@@ -18,15 +19,46 @@ pub const NOTIFY_KEY: &str = "sandbox-notify-key-7f3a";
 /// Every run of the binary is bounded by this.
 pub const LIMIT: Duration = Duration::from_secs(60);
 
-/// A fiscal object registered in the test sandbox.
+/// Where the customer returns to, in every command that asks.
+pub const RETURN: &str = "https://shop.example/done";
+
+/// `octo prepare` of `amount` UZS for tea under `id`, a test payment.
+pub fn prepare_args<'a>(id: &'a str, amount: &'a str) -> Vec<&'a str> {
+    vec![
+        "prepare",
+        "--id",
+        id,
+        "--amount",
+        amount,
+        "--description",
+        "Tea",
+        "--return-url",
+        RETURN,
+        "--test",
+    ]
+}
+
+/// `octo bind` of a card expiring 12/30 (`args[4]`) for `holder`, under
+/// `id`; the card and the code come on standard input.
+pub fn bind_args<'a>(id: &'a str, holder: &'a str) -> Vec<&'a str> {
+    vec![
+        "bind",
+        "--id",
+        id,
+        "--exp",
+        "3012",
+        "--phone",
+        "998901234567",
+        "--holder",
+        holder,
+        "--return-url",
+        RETURN,
+    ]
+}
+
+/// A fiscal object registered in the test sandbox (the CLI's).
 pub fn fiscal_object() -> FiscalObject {
-    FiscalObject {
-        spic: "10399002001000000".into(),
-        package_code: "1501474".into(),
-        nds: 12,
-        inn: Some("309876543".into()),
-        pinfl: None,
-    }
+    FiscalObject::example()
 }
 
 /// A sandbox on loopback, with the runtime that serves it.
@@ -191,4 +223,99 @@ pub fn temp_file(name: &str, text: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("octo-cli-{}-{n}-{name}", std::process::id()));
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// A running `octo sandbox` child process, killed (and reaped) when
+/// dropped.
+pub struct SandboxProcess {
+    child: Child,
+    /// The address it printed.
+    pub base_url: String,
+    /// What it printed at start, up to the line naming Ctrl-C.
+    pub banner: String,
+}
+
+impl SandboxProcess {
+    /// Starts `octo sandbox --port 0 extra…` and reads its banner up to the
+    /// line naming Ctrl-C, within 30 seconds.
+    pub fn start(extra: &[&str]) -> Self {
+        let mut child = octo()
+            .args(["sandbox", "--port", "0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            // Reads to the end: a closed pipe would make the sandbox's next
+            // line of output fail, and the sandbox stop.
+            for line in BufReader::new(stdout).lines() {
+                let _ = lines.send(line.unwrap_or_default());
+            }
+        });
+        let mut banner = String::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = received.recv_timeout(left) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("no full banner from `octo sandbox {extra:?}`:\n{banner}");
+            };
+            banner.push_str(&line);
+            banner.push('\n');
+            if line.contains("Ctrl-C") {
+                break;
+            }
+        }
+        let base_url = banner
+            .lines()
+            .find_map(|l| l.strip_prefix("OCTO sandbox listening on "))
+            .unwrap()
+            .trim()
+            .to_owned();
+        Self {
+            child,
+            base_url,
+            banner,
+        }
+    }
+
+    /// Asserts that the banner shows `text`.
+    #[track_caller]
+    pub fn banner_has(&self, text: &str) -> &Self {
+        assert!(
+            self.banner.contains(text),
+            "banner lacks {text:?}:\n{}",
+            self.banner
+        );
+        self
+    }
+
+    /// Kills it with SIGKILL and reaps it, bounded; fails when it does not
+    /// exit.
+    pub fn kill(&mut self) {
+        assert!(self.stop(), "the killed sandbox did not exit");
+    }
+
+    /// Kills and reaps, waiting at most ten seconds; whether it exited.
+    fn stop(&mut self) -> bool {
+        let _ = self.child.kill();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
 }

@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use octo_hyper::{CallbackHandler, CallbackService};
 use octo_proto::callback::{
     NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
@@ -28,8 +27,8 @@ use octo_proto::callback::{
 use octo_proto::machine::{Awaiting, CodePrompt, Hold, Input, Wait};
 use octo_proto::op::{BindCard, Payment, PaymentStatusCheck, PreparePayment, SmsCode};
 use octo_proto::{
-    CardExpiry, Config, Currency, NotificationKey, Operation, Pan, PaymentMethod, PaymentStatus,
-    PaymentUuid, RetryPolicy,
+    Config, Currency, NotificationKey, Operation, PaymentMethod, PaymentStatus, PaymentUuid,
+    RetryPolicy,
 };
 use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
 use octo_sandbox::{
@@ -147,8 +146,6 @@ pub struct Callbacks {
 
 impl Callbacks {
     pub async fn start(scheme: SignatureScheme) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (ntx, nrx) = mpsc::unbounded_channel();
         let (ttx, trx) = mpsc::unbounded_channel();
         let requests = Arc::new(AtomicUsize::new(0));
@@ -164,24 +161,13 @@ impl Callbacks {
             scheme,
         );
         let counter = Arc::clone(&requests);
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let (service, counter) = (service.clone(), Arc::clone(&counter));
-                tokio::spawn(async move {
-                    let serve = service_fn(move |request| {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                        let service = service.clone();
-                        async move { Ok::<_, Infallible>(service.handle(request).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), serve)
-                        .await;
-                });
-            }
-        });
+        let addr = octo_testkit::loopback::serve(service_fn(move |request| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let service = service.clone();
+            async move { Ok::<_, Infallible>(service.handle(request).await) }
+        }))
+        .await
+        .unwrap();
         Self {
             addr,
             notifications: tokio::sync::Mutex::new(nrx),
@@ -407,18 +393,8 @@ impl<C: AnyClient + 'static> Env<C> {
     /// A card binding of `pan` whose tokenization callback comes to this
     /// receiver.
     pub fn bind_card(&self, id: &str, pan: &str, method: PaymentMethod) -> BindCard {
-        BindCard {
-            shop_transaction_id: id.parse().unwrap(),
-            pan: Pan::new(pan).unwrap(),
-            exp: CardExpiry::parse_yymm("3012").unwrap(),
-            phone: "998901234567".into(),
-            card_holder_name: "ALISHER NAVOI".into(),
-            cvc2: None,
-            method,
-            return_url: "https://shop.example/bound".into(),
-            notify_url: None,
-            bind_notify_url: Some(self.callbacks.bind_notify_url()),
-        }
+        let callback = Some(self.callbacks.bind_notify_url());
+        octo_testkit::cards::binding(id, pan, method, callback)
     }
 
     /// A two-stage payment of `total` paid with `behaviour`, once its
@@ -456,14 +432,6 @@ impl<C: AnyClient + 'static> Env<C> {
     }
 }
 
-/// The uuid in a sandbox page URL (`…/pay/{uuid}?language=oz`,
-/// `…/pay/{uuid}/otp`).
-pub fn uuid_in(url: &str) -> String {
-    let path = url.split(['?', '#']).next().unwrap();
-    let rest = path.split("/pay/").nth(1).expect("a payment page URL");
-    rest.split('/').next().unwrap().to_owned()
-}
-
 /// Stands in for the customer and the shop's server while a transport's
 /// runner drives a state machine: pays on redirects, types the sandbox's
 /// SMS code, decides holds, and hands in the callbacks the receiver got.
@@ -490,35 +458,9 @@ impl<'a> Shopper<'a> {
         }
     }
 
-    fn on_redirect(&mut self, url: &str) {
-        self.redirects.push(url.to_owned());
-        let uuid = uuid_in(url);
-        if url.split('?').next().unwrap().ends_with("/otp") {
-            self.sb
-                .customer()
-                .enter_code(&uuid, self.sb.otp_code())
-                .unwrap();
-        } else {
-            self.sb.customer().pay(&uuid, &self.card).unwrap();
-        }
-    }
-
-    fn on_code(&mut self, prompt: &CodePrompt) -> Input {
-        self.prompts.push(prompt.clone());
-        Input::Code(SmsCode::new(self.sb.otp_code()).unwrap())
-    }
-
-    fn on_decide(&mut self, hold: &Hold) -> Input {
-        self.holds.push(hold.clone());
-        match &self.decision {
-            Input::Capture { final_amount } => Input::Capture {
-                final_amount: *final_amount,
-            },
-            _ => Input::Cancel,
-        }
-    }
-
-    async fn on_wait(&self, wait: Wait) -> Option<Input> {
+    /// The next callback the machine waits for, as an input; `None` when
+    /// none came within [`LIMIT`].
+    async fn next_callback(&self, wait: Wait) -> Option<Input> {
         match wait.awaiting {
             Awaiting::Notification => self
                 .callbacks
@@ -535,43 +477,61 @@ impl<'a> Shopper<'a> {
     }
 }
 
+// The async handler answers as the blocking one does, at once, but waits
+// for callbacks without blocking.
 impl FlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
-        self.on_redirect(url);
+        BlockingFlowHandler::redirect(self, url);
         async {}
     }
 
     fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
-        let input = self.on_code(prompt);
+        let input = BlockingFlowHandler::code(self, prompt);
         async move { input }
     }
 
     fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
-        let input = self.on_decide(hold);
+        let input = BlockingFlowHandler::decide(self, hold);
         async move { input }
     }
 
     fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
-        self.on_wait(wait.clone())
+        self.next_callback(wait.clone())
     }
 }
 
 impl BlockingFlowHandler for Shopper<'_> {
     fn redirect(&mut self, url: &str) {
-        self.on_redirect(url);
+        self.redirects.push(url.to_owned());
+        let uuid = octo_sandbox::page_uuid(url).expect("a payment page URL");
+        if url.split('?').next().unwrap().ends_with("/otp") {
+            self.sb
+                .customer()
+                .enter_code(uuid, self.sb.otp_code())
+                .unwrap();
+        } else {
+            self.sb.customer().pay(uuid, &self.card).unwrap();
+        }
     }
 
     fn code(&mut self, prompt: &CodePrompt) -> Input {
-        self.on_code(prompt)
+        self.prompts.push(prompt.clone());
+        Input::Code(SmsCode::new(self.sb.otp_code()).unwrap())
     }
 
     fn decide(&mut self, hold: &Hold) -> Input {
-        self.on_decide(hold)
+        self.holds.push(hold.clone());
+        match &self.decision {
+            Input::Capture { final_amount } => Input::Capture {
+                final_amount: *final_amount,
+            },
+            _ => Input::Cancel,
+        }
     }
 
     // Called inside `block_in_place`, so the runtime is still at hand.
     fn wait(&mut self, wait: &Wait) -> Option<Input> {
-        tokio::runtime::Handle::current().block_on(self.on_wait(wait.clone()))
+        tokio::runtime::Handle::current().block_on(self.next_callback(wait.clone()))
     }
 }
 
@@ -591,12 +551,8 @@ pub fn assert_finished(step: &Step, status: PaymentStatus, case: &str) {
 }
 
 /// The OCTO error code of a failed call.
-pub fn code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
-    match result {
-        Err(octo_proto::Error::Octo(e)) => e.code.as_i64(),
-        other => panic!("expected an OCTO error, got {other:?}"),
-    }
-}
+#[allow(unused_imports)]
+pub use octo_testkit::octo_code as code;
 
 /// An amount written exactly as `expected` (digits and scale).
 #[track_caller]

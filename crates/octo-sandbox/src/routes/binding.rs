@@ -38,7 +38,7 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let digest = pan_digest(&pan);
     let pending = || {
         Reject::new(
-            codes::bind_card::TOKEN_ALREADY_EXISTS,
+            codes::BIND_CARD_TOKEN_ALREADY_EXISTS,
             "Active or pending token already exists",
         )
     };
@@ -247,7 +247,7 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             }
             if c.resends >= max {
                 return Err(Reject::new(
-                    codes::check_pan::TOO_MANY_RESENDS,
+                    codes::CHECK_PAN_TOO_MANY_RESENDS,
                     "Too many OTP resends",
                 ));
             }

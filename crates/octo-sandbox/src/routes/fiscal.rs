@@ -17,7 +17,7 @@ pub(crate) fn fiscal_data(engine: &Engine, body: &Body) -> Result<Value, Reject>
     let shop = rules::authenticate_as(
         &engine.config,
         body,
-        codes::fiscal_data::WRONG_SECRET,
+        codes::FISCAL_DATA_WRONG_SECRET,
         "wrong secret",
     )?;
     let uuid = body.req_text("payment_uuid")?;

@@ -14,7 +14,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use octo_proto::op::{BindCard, BlockCardToken, PaymentStatusCheck, PreparePayment};
-use octo_proto::{CardExpiry, Currency, Operation, Pan, PaymentMethod, PaymentStatus, TokenStatus};
+use octo_proto::{CardExpiry, Operation, Pan, PaymentMethod, PaymentStatus, TokenStatus};
+use octo_testkit::octo_code;
 use sha1::{Digest, Sha1};
 
 use crate::cards::{CardBehaviour, test_card};
@@ -46,37 +47,13 @@ async fn send<O: Operation>(sb: &SandboxHandle, op: &O) -> Result<O::Output, oct
     op.parse_response(&http::Response::from_parts(parts, bytes))
 }
 
-fn octo_code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
-    match result {
-        Err(octo_proto::Error::Octo(e)) => e.code.as_i64(),
-        other => panic!("expected an OCTO error, got {other:?}"),
-    }
-}
-
 fn prepare(id: &str) -> PreparePayment {
-    PreparePayment::new(
-        id.parse().unwrap(),
-        "1000".parse().unwrap(),
-        Currency::Uzs,
-        "d",
-        "https://shop.example/r",
-        time::macros::datetime!(2024-05-02 09:17:00),
-    )
+    octo_testkit::payments::payment(id, "1000")
 }
 
 fn bind(id: &str, bind_notify_url: Option<&str>) -> BindCard {
-    BindCard {
-        shop_transaction_id: id.parse().unwrap(),
-        pan: Pan::new(PAN).unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "A".into(),
-        cvc2: None,
-        method: PaymentMethod::BankCard,
-        return_url: "https://shop.example/b".into(),
-        notify_url: None,
-        bind_notify_url: bind_notify_url.map(str::to_owned),
-    }
+    let callback = bind_notify_url.map(str::to_owned);
+    octo_testkit::cards::binding(id, PAN, PaymentMethod::BankCard, callback)
 }
 
 fn status(sb: &SandboxHandle, uuid: &str) -> PaymentStatus {

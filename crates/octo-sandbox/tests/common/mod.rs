@@ -13,12 +13,12 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use octo_proto::op::{
     BindCard, CheckSmsKey, Payment, PaymentStatusCheck, PreparePayment, Refund, SmsCode,
     Verification, VerificationInfo,
 };
-use octo_proto::{CardExpiry, Currency, Operation, Pan, PaymentMethod, PaymentStatus, PaymentUuid};
+use octo_proto::{Operation, PaymentStatus, PaymentUuid};
 use octo_sandbox::cards::{CardBehaviour, test_card};
 use octo_sandbox::{ManualClock, Sandbox, SandboxBuilder, SandboxHandle, Step};
 use serde_json::Value;
@@ -55,12 +55,8 @@ pub async fn send<O: Operation>(
 }
 
 /// The OCTO error code of a failed call.
-pub fn code<T: std::fmt::Debug>(result: Result<T, octo_proto::Error>) -> i64 {
-    match result {
-        Err(octo_proto::Error::Octo(e)) => e.code.as_i64(),
-        other => panic!("expected an OCTO error, got {other:?}"),
-    }
-}
+#[allow(unused_imports)]
+pub use octo_testkit::octo_code as code;
 
 /// POSTs raw bytes to a path; status and JSON (or Null).
 pub async fn post_raw(
@@ -117,52 +113,38 @@ pub struct Receiver {
 
 impl Receiver {
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (tx, rx) = mpsc::unbounded_channel();
         let answers: Arc<Mutex<VecDeque<(u16, String)>>> = Arc::default();
         let default_answer = Arc::new(Mutex::new((200, r#"{"status":"success"}"#.to_owned())));
         let (a, d) = (answers.clone(), default_answer.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let (tx, a, d) = (tx.clone(), a.clone(), d.clone());
-                tokio::spawn(async move {
-                    let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                        let (tx, a, d) = (tx.clone(), a.clone(), d.clone());
-                        async move {
-                            let (parts, body) = req.into_parts();
-                            let bytes = body
-                                .collect()
-                                .await
-                                .map(|c| c.to_bytes())
-                                .unwrap_or_default();
-                            let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                            let path = parts.uri.path().to_owned();
-                            let request = http::Request::from_parts(parts, bytes.to_vec());
-                            let _ = tx.send(Received {
-                                path,
-                                request,
-                                json,
-                            });
-                            let (status, body) = a
-                                .lock()
-                                .unwrap()
-                                .pop_front()
-                                .unwrap_or_else(|| d.lock().unwrap().clone());
-                            let mut response = http::Response::new(Full::new(Bytes::from(body)));
-                            *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
-                            Ok::<_, std::convert::Infallible>(response)
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+        let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+            let (tx, a, d) = (tx.clone(), a.clone(), d.clone());
+            async move {
+                let (parts, body) = req.into_parts();
+                let bytes = body
+                    .collect()
+                    .await
+                    .map(|c| c.to_bytes())
+                    .unwrap_or_default();
+                let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                let path = parts.uri.path().to_owned();
+                let request = http::Request::from_parts(parts, bytes.to_vec());
+                let _ = tx.send(Received {
+                    path,
+                    request,
+                    json,
                 });
+                let (status, body) = a
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or_else(|| d.lock().unwrap().clone());
+                let mut response = http::Response::new(Full::new(Bytes::from(body)));
+                *response.status_mut() = http::StatusCode::from_u16(status).unwrap();
+                Ok::<_, std::convert::Infallible>(response)
             }
         });
+        let addr = octo_testkit::loopback::serve(service).await.unwrap();
         Self {
             addr,
             got: Arc::new(tokio::sync::Mutex::new(rx)),
@@ -210,10 +192,6 @@ impl Receiver {
     }
 }
 
-pub fn init_time() -> time::PrimitiveDateTime {
-    time::macros::datetime!(2024-05-02 09:17:00)
-}
-
 pub fn dec(text: &str) -> rust_decimal::Decimal {
     text.parse().unwrap()
 }
@@ -237,22 +215,10 @@ pub fn data_file(name: &str) -> std::path::PathBuf {
     path
 }
 
-/// A one-stage payment of `total` in `currency`.
-pub fn payment_in(id: &str, total: &str, currency: Currency) -> PreparePayment {
-    PreparePayment::new(
-        id.parse().unwrap(),
-        dec(total),
-        currency,
-        "d",
-        "https://shop.example/r",
-        init_time(),
-    )
-}
-
-/// A one-stage payment of `total` UZS.
-pub fn payment(id: &str, total: &str) -> PreparePayment {
-    payment_in(id, total, Currency::Uzs)
-}
+/// A one-stage payment of `total` (in `currency`, or UZS), and the
+/// `init_time` it carries. (Not every test uses each.)
+#[allow(unused_imports)]
+pub use octo_testkit::payments::{init_time, payment, payment_in};
 
 /// A payment of `total` UZS that notifies `receiver` at `/notify`.
 pub fn notifying(id: &str, total: &str, receiver: &Receiver) -> PreparePayment {
@@ -296,28 +262,6 @@ pub fn refund(id: &str, uuid: &PaymentUuid, amount: &str) -> Refund {
 pub async fn checked(sandbox: &SandboxHandle, shop_transaction_id: &str) -> Payment {
     let check = PaymentStatusCheck::new(shop_transaction_id.parse().unwrap());
     answer(sandbox, &check).await
-}
-
-/// A card binding of `pan` (expiring 12/30) whose tokenization callback
-/// goes to `bind_notify_url`.
-pub fn bind_card(
-    id: &str,
-    pan: &str,
-    method: PaymentMethod,
-    bind_notify_url: Option<String>,
-) -> BindCard {
-    BindCard {
-        shop_transaction_id: id.parse().unwrap(),
-        pan: Pan::new(pan).unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "ALISHER NAVOI".into(),
-        cvc2: None,
-        method,
-        return_url: "https://shop.example/bound".into(),
-        notify_url: None,
-        bind_notify_url,
-    }
 }
 
 /// A sandbox started by `change` from the default set-up with a manual
