@@ -134,6 +134,16 @@ struct Signed<'a, T> {
 /// one of their own.
 pub(crate) struct Field<'a, T: ?Sized>(pub &'static str, pub &'a T);
 
+impl<'a> Field<'a, str> {
+    /// The body `name: value` of an operation whose one field is an id or
+    /// a token; a blank `value` is refused with an [`InputError`] naming
+    /// the field as it is sent.
+    pub(crate) fn non_empty(name: &'static str, value: &'a str) -> Result<Self, InputError> {
+        validate::not_empty(name, value)?;
+        Ok(Self(name, value))
+    }
+}
+
 impl<T: Serialize + ?Sized> Serialize for Field<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
