@@ -131,24 +131,27 @@ struct Signed<'a, T> {
 }
 
 /// A body of one field, `name: value`, for the operations that send only
-/// one of their own.
-pub(crate) struct Field<'a, T: ?Sized>(pub &'static str, pub &'a T);
+/// one id or token of their own. Built by [`Field::non_empty`] alone, so the
+/// value is always checked under the name it is sent with.
+pub(crate) struct Field<'a> {
+    name: &'static str,
+    value: &'a str,
+}
 
-impl<'a> Field<'a, str> {
-    /// The body `name: value` of an operation whose one field is an id or
-    /// a token; a blank `value` is refused with an [`InputError`] naming
-    /// the field as it is sent.
+impl<'a> Field<'a> {
+    /// The body `name: value`; a blank `value` is refused with an
+    /// [`InputError`] naming the field as it is sent.
     pub(crate) fn non_empty(name: &'static str, value: &'a str) -> Result<Self, InputError> {
         validate::not_empty(name, value)?;
-        Ok(Self(name, value))
+        Ok(Self { name, value })
     }
 }
 
-impl<T: Serialize + ?Sized> Serialize for Field<'_, T> {
+impl Serialize for Field<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(self.0, self.1)?;
+        map.serialize_entry(self.name, self.value)?;
         map.end()
     }
 }
