@@ -190,3 +190,41 @@ pub(crate) mod expose {
         s.serialize_str(value.expose_secret())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds the operation whose input field `input` holds `value`, then
+    /// its request.
+    fn request<O: Operation + serde::de::DeserializeOwned>(
+        input: &str,
+        value: &str,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let op: O = serde_json::from_value(serde_json::json!({ input: value })).unwrap();
+        op.build_request(&Config::new(1, "s"))
+    }
+
+    /// An operation that sends one id or token refuses a blank one under
+    /// the name it is sent with, and sends a good one under that name.
+    fn one_field<O: Operation + serde::de::DeserializeOwned>(input: &str, wire: &str) {
+        match request::<O>(input, " ") {
+            Err(Error::Input(e)) => {
+                assert_eq!(e.field, wire);
+                assert_eq!(e.problem, InputProblem::Empty, "{wire}");
+            }
+            other => panic!("{wire}: {other:?}"),
+        }
+        let sent = request::<O>(input, "id-1").unwrap();
+        let body: serde_json::Value = serde_json::from_slice(sent.body()).unwrap();
+        assert_eq!(body[wire], "id-1", "{body}");
+    }
+
+    #[test]
+    fn one_field_bodies_are_checked_under_their_wire_names() {
+        one_field::<PaymentStatusCheck>("shop_transaction_id", "shop_transaction_id");
+        one_field::<VerificationInfo>("octo_payment_uuid", "octo_payment_UUID");
+        one_field::<FiscalData>("payment_uuid", "payment_uuid");
+        one_field::<BlockCardToken>("card_token", "card_token");
+    }
+}

@@ -102,6 +102,9 @@ mod tests {
             "https://user@host",
         ] {
             assert!(absolute_url("u", bad).is_err(), "{bad}");
+            assert!(absolute_url_if_set("u", Some(bad)).is_err(), "{bad}");
         }
+        assert!(absolute_url_if_set("u", None).is_ok());
+        assert!(absolute_url_if_set("u", Some("https://octo.uz")).is_ok());
     }
 }
