@@ -53,38 +53,23 @@ pub enum Input {
     Timeout,
 }
 
-impl From<Reply> for Input {
-    fn from(reply: Reply) -> Self {
-        Self::Reply(reply)
-    }
+/// `From` each thing a machine is handed into the variant that carries it;
+/// a callback given by reference becomes its notice on the way.
+macro_rules! input_from {
+    ($($from:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$from> for Input {
+            fn from(value: $from) -> Self {
+                Self::$variant(value.into())
+            }
+        }
+    )*};
 }
 
-impl From<PaymentNotice> for Input {
-    fn from(notice: PaymentNotice) -> Self {
-        Self::Notification(notice)
-    }
-}
-
-impl From<&VerifiedNotification> for Input {
-    fn from(n: &VerifiedNotification) -> Self {
-        Self::Notification(n.into())
-    }
-}
-
-impl From<TokenNotice> for Input {
-    fn from(notice: TokenNotice) -> Self {
-        Self::Tokenization(notice)
-    }
-}
-
-impl From<&TokenizationCallback> for Input {
-    fn from(c: &TokenizationCallback) -> Self {
-        Self::Tokenization(c.into())
-    }
-}
-
-impl From<SmsCode> for Input {
-    fn from(code: SmsCode) -> Self {
-        Self::Code(code)
-    }
-}
+input_from!(
+    Reply => Reply,
+    PaymentNotice => Notification,
+    &VerifiedNotification => Notification,
+    TokenNotice => Tokenization,
+    &TokenizationCallback => Tokenization,
+    SmsCode => Code,
+);

@@ -80,13 +80,8 @@ impl BindCard {
         validate::phone("phone", &self.phone)?;
         validate::not_empty("cardHolderName", &self.card_holder_name)?;
         validate::absolute_url("return_url", &self.return_url)?;
-        if let Some(url) = &self.notify_url {
-            validate::absolute_url("notify_url", url)?;
-        }
-        if let Some(url) = &self.bind_notify_url {
-            validate::absolute_url("bind_notify_url", url)?;
-        }
-        Ok(())
+        validate::absolute_url_if_set("notify_url", self.notify_url.as_deref())?;
+        validate::absolute_url_if_set("bind_notify_url", self.bind_notify_url.as_deref())
     }
 }
 
@@ -204,8 +199,7 @@ impl Operation for VerificationInfo {
     const ENDPOINT: Endpoint = Endpoint::VerificationInfo;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
-        validate::not_empty("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
-        let uuid = Field("octo_payment_UUID", &self.octo_payment_uuid);
+        let uuid = Field::non_empty("octo_payment_UUID", self.octo_payment_uuid.as_str())?;
         post_json(config, "/verificationInfo/", &uuid)
     }
 }

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
 use super::answer::{Answer, Reader};
-use super::{Endpoint, Field, Operation, post_signed, validate};
+use super::{Endpoint, Field, Operation, post_signed};
 use crate::config::Config;
 use crate::datetime;
 use crate::error::Error;
@@ -86,8 +86,7 @@ impl Operation for FiscalData {
     const ENDPOINT: Endpoint = Endpoint::FiscalData;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
-        validate::not_empty("payment_uuid", self.payment_uuid.as_str())?;
-        let uuid = Field("payment_uuid", &self.payment_uuid);
+        let uuid = Field::non_empty("payment_uuid", self.payment_uuid.as_str())?;
         post_signed(config, "/fiscal-data", &uuid)
     }
 }

@@ -131,14 +131,27 @@ struct Signed<'a, T> {
 }
 
 /// A body of one field, `name: value`, for the operations that send only
-/// one of their own.
-pub(crate) struct Field<'a, T: ?Sized>(pub &'static str, pub &'a T);
+/// one id or token of their own. Built by [`Field::non_empty`] alone, so the
+/// value is always checked under the name it is sent with.
+pub(crate) struct Field<'a> {
+    name: &'static str,
+    value: &'a str,
+}
 
-impl<T: Serialize + ?Sized> Serialize for Field<'_, T> {
+impl<'a> Field<'a> {
+    /// The body `name: value`; a blank `value` is refused with an
+    /// [`InputError`] naming the field as it is sent.
+    pub(crate) fn non_empty(name: &'static str, value: &'a str) -> Result<Self, InputError> {
+        validate::not_empty(name, value)?;
+        Ok(Self { name, value })
+    }
+}
+
+impl Serialize for Field<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(self.0, self.1)?;
+        map.serialize_entry(self.name, self.value)?;
         map.end()
     }
 }
@@ -175,5 +188,43 @@ pub(crate) mod expose {
 
     pub fn pan<S: Serializer>(value: &crate::card::Pan, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.expose_secret())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds the operation whose input field `input` holds `value`, then
+    /// its request.
+    fn request<O: Operation + serde::de::DeserializeOwned>(
+        input: &str,
+        value: &str,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let op: O = serde_json::from_value(serde_json::json!({ input: value })).unwrap();
+        op.build_request(&Config::new(1, "s"))
+    }
+
+    /// An operation that sends one id or token refuses a blank one under
+    /// the name it is sent with, and sends a good one under that name.
+    fn one_field<O: Operation + serde::de::DeserializeOwned>(input: &str, wire: &str) {
+        match request::<O>(input, " ") {
+            Err(Error::Input(e)) => {
+                assert_eq!(e.field, wire);
+                assert_eq!(e.problem, InputProblem::Empty, "{wire}");
+            }
+            other => panic!("{wire}: {other:?}"),
+        }
+        let sent = request::<O>(input, "id-1").unwrap();
+        let body: serde_json::Value = serde_json::from_slice(sent.body()).unwrap();
+        assert_eq!(body[wire], "id-1", "{body}");
+    }
+
+    #[test]
+    fn one_field_bodies_are_checked_under_their_wire_names() {
+        one_field::<PaymentStatusCheck>("shop_transaction_id", "shop_transaction_id");
+        one_field::<VerificationInfo>("octo_payment_uuid", "octo_payment_UUID");
+        one_field::<FiscalData>("payment_uuid", "payment_uuid");
+        one_field::<BlockCardToken>("card_token", "card_token");
     }
 }

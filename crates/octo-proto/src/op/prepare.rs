@@ -236,9 +236,7 @@ impl PreparePayment {
         validate::positive("total_sum", self.total_sum)?;
         validate::not_empty("description", &self.description)?;
         validate::absolute_url("return_url", &self.return_url)?;
-        if let Some(url) = &self.notify_url {
-            validate::absolute_url("notify_url", url)?;
-        }
+        validate::absolute_url_if_set("notify_url", self.notify_url.as_deref())?;
         if let Currency::Other(raw) = &self.currency
             && (raw.len() != 3 || !raw.bytes().all(|b| b.is_ascii_uppercase()))
         {

@@ -32,8 +32,7 @@ impl Operation for PaymentStatusCheck {
     const ENDPOINT: Endpoint = Endpoint::PaymentStatus;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
-        super::validate::not_empty("shop_transaction_id", self.shop_transaction_id.as_str())?;
-        let id = Field("shop_transaction_id", &self.shop_transaction_id);
+        let id = Field::non_empty("shop_transaction_id", self.shop_transaction_id.as_str())?;
         post_signed(config, "/prepare_payment", &id)
     }
 

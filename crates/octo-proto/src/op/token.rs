@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::answer::{Answer, Reader};
-use super::{Endpoint, Field, Operation, post_signed, validate};
+use super::{Endpoint, Field, Operation, post_signed};
 use crate::config::Config;
 use crate::enums::TokenStatus;
 use crate::error::Error;
@@ -52,8 +52,7 @@ impl Operation for BlockCardToken {
     const ENDPOINT: Endpoint = Endpoint::BlockCardToken;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
-        validate::not_empty("card_token", self.card_token.expose_secret())?;
-        let token = Field("card_token", self.card_token.expose_secret());
+        let token = Field::non_empty("card_token", self.card_token.expose_secret())?;
         post_signed(config, "/block_card_token", &token)
     }
 }

@@ -39,6 +39,14 @@ pub(crate) fn absolute_url(field: &'static str, value: &str) -> Result<(), Input
     Ok(())
 }
 
+/// [`absolute_url`] for a URL the caller may leave out.
+pub(crate) fn absolute_url_if_set(
+    field: &'static str,
+    value: Option<&str>,
+) -> Result<(), InputError> {
+    value.map_or(Ok(()), |url| absolute_url(field, url))
+}
+
 /// A phone number as OCTO takes it: digits only, country code first
 /// (`998901234567`), 9 to 15 digits.
 pub(crate) fn phone(field: &'static str, value: &str) -> Result<(), InputError> {
@@ -94,6 +102,9 @@ mod tests {
             "https://user@host",
         ] {
             assert!(absolute_url("u", bad).is_err(), "{bad}");
+            assert!(absolute_url_if_set("u", Some(bad)).is_err(), "{bad}");
         }
+        assert!(absolute_url_if_set("u", None).is_ok());
+        assert!(absolute_url_if_set("u", Some("https://octo.uz")).is_ok());
     }
 }

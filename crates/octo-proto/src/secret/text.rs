@@ -12,6 +12,15 @@ pub(crate) fn secret_text<'de, D: serde::Deserializer<'de>>(
 ) -> Result<String, D::Error> {
     struct Text(&'static str);
 
+    /// Visitor methods that take one value and refuse it unseen.
+    macro_rules! refuse {
+        ($($visit:ident: $kind:ty),* $(,)?) => {$(
+            fn $visit<E: serde::de::Error>(self, _: $kind) -> Result<String, E> {
+                self.refuse()
+            }
+        )*};
+    }
+
     impl Text {
         fn refuse<E: serde::de::Error>(&self) -> Result<String, E> {
             Err(E::custom(format_args!("expected {}", self.0)))
@@ -33,33 +42,17 @@ pub(crate) fn secret_text<'de, D: serde::Deserializer<'de>>(
             Ok(v)
         }
 
-        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
-            self.refuse()
-        }
-
-        fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<String, E> {
-            self.refuse()
-        }
+        // Any other value is refused without being shown. serde hands the
+        // smaller integers, `f32` and borrowed bytes to these methods.
+        refuse!(
+            visit_bool: bool,
+            visit_i64: i64,
+            visit_u64: u64,
+            visit_i128: i128,
+            visit_u128: u128,
+            visit_f64: f64,
+            visit_bytes: &[u8],
+        );
 
         fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
             self.refuse()
