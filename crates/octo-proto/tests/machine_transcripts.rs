@@ -396,6 +396,19 @@ fn sms_binding(id: &str, seconds_left: u32) -> Script<BindingMachine> {
     s
 }
 
+/// The lines of [`sms_binding`] for `id` with 120 seconds left, up to the
+/// wait for the code.
+fn sms_lines(id: &str) -> [String; 6] {
+    [
+        format!("send bind_card {id}"),
+        "wait reply bind_card".into(),
+        "send verification_info".into(),
+        "wait reply verification_info".into(),
+        "ask code +998** *****33 120s attempts 3 resend yes".into(),
+        "wait code until 09:02:02".into(),
+    ]
+}
+
 /// OCTO's callback for the card of `bind_card()`.
 fn callback(id: &str, status: TokenStatus) -> TokenNotice {
     TokenNotice::new(id.parse().unwrap(), CardToken::new("tok-secret"), status)
@@ -415,20 +428,17 @@ fn humo_binding() {
     s.input(callback("bind-1", TokenStatus::Active), at(1, 30));
     // OCTO retries its callback; the same answer is accepted again.
     s.input(callback("bind-1", TokenStatus::Active), at(1, 40));
-    s.check(&[
-        "send bind_card bind-1",
-        "wait reply bind_card",
-        "send verification_info",
-        "wait reply verification_info",
-        "ask code +998** *****33 120s attempts 3 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "wait tokenization until 09:11:01",
-        "done bound bind-1 860031******4318",
-        "wait nothing",
-        "wait nothing",
-    ]);
+    s.check_after(
+        &sms_lines("bind-1"),
+        &[
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "wait tokenization until 09:11:01",
+            "done bound bind-1 860031******4318",
+            "wait nothing",
+            "wait nothing",
+        ],
+    );
 }
 
 #[test]
@@ -514,27 +524,24 @@ fn three_wrong_codes() {
     }
     let late = s.refused(code("44444"), at(2, 0));
     assert_eq!(late, Rejected::Finished);
-    s.check(&[
-        "send bind_card bind-3",
-        "wait reply bind_card",
-        "send verification_info",
-        "wait reply verification_info",
-        "ask code +998** *****33 120s attempts 3 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "ask code +998** *****33 62s attempts 2 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "ask code +998** *****33 52s attempts 1 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "failed 3 wrong codes",
-        "wait nothing",
-        "wait nothing",
-    ]);
+    s.check_after(
+        &sms_lines("bind-3"),
+        &[
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "ask code +998** *****33 62s attempts 2 resend yes",
+            "wait code until 09:02:02",
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "ask code +998** *****33 52s attempts 1 resend yes",
+            "wait code until 09:02:02",
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "failed 3 wrong codes",
+            "wait nothing",
+            "wait nothing",
+        ],
+    );
 }
 
 #[test]
