@@ -12,7 +12,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use octo_proto::op::BasketItem;
 use octo_proto::{Config, Operation};
-use octo_testkit::samples;
+use octo_testkit::payments::payment;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -77,8 +77,7 @@ fn benches(c: &mut Criterion) {
         .iter()
         .map(|name| BasketItem::new(name.as_str(), 1, Decimal::new(5_500, 2)))
         .collect();
-    let op =
-        samples::payment("order-1001", Decimal::new(55_000, 2), "Ten things").with_basket(basket);
+    let op = payment("order-1001", "550.00").with_basket(basket);
     let response = http::Response::new(CREATED.as_bytes());
     // Both sides must succeed before either is timed.
     op.parse_response(&response).unwrap();
@@ -96,7 +95,7 @@ fn benches(c: &mut Criterion) {
                 init_time: "2024-05-02 09:17:00",
                 total_sum: Decimal::new(55_000, 2),
                 currency: "UZS",
-                description: "Ten things",
+                description: "d",
                 basket: names
                     .iter()
                     .map(|name| FloorItem {
@@ -106,7 +105,7 @@ fn benches(c: &mut Criterion) {
                     })
                     .collect(),
                 payment_methods: Vec::new(),
-                return_url: "https://shop.example/order-1001",
+                return_url: "https://shop.example/r",
                 language: "uz",
             };
             let bytes = serde_json::to_vec(black_box(&request)).unwrap();

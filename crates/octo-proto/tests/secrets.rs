@@ -106,7 +106,7 @@ fn check_pan() -> CheckPan {
 }
 
 fn prepare() -> PreparePayment {
-    let mut op = octo_testkit::samples::payment("order-1", Decimal::new(100_000, 2), "Order 1");
+    let mut op = octo_testkit::payments::payment("order-1", "1000.00");
     op.user_data = Some(UserData {
         user_id: "customer-1".to_owned(),
         phone: "998901234567".to_owned(),

@@ -28,7 +28,6 @@ mod outcome;
 pub mod payments;
 #[cfg(feature = "replay")]
 pub mod replay;
-pub mod samples;
 #[cfg(feature = "replay")]
 pub mod slow_client;
 #[cfg(feature = "replay")]

@@ -71,7 +71,7 @@ pub fn humo_token_payment(id: &str, total: &str) -> TokenPaymentMachine {
 }
 
 pub fn bind_card(id: &str, method: PaymentMethod) -> BindCard {
-    octo_testkit::samples::bind_card(id, "8600312990314318", "2805", method)
+    octo_testkit::cards::binding(id, "8600312990314318", method, None)
 }
 
 pub fn payment(id: &str, uuid: &str, status: PaymentStatus, total: Option<&str>) -> Payment {

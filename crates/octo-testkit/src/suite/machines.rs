@@ -14,9 +14,10 @@ use time::OffsetDateTime;
 
 use super::Both;
 use super::parts::{Unattended, config};
+use crate::cards::binding;
 use crate::client::AnyClient;
+use crate::payments::payment;
 use crate::replay::{Canned, ReplayServer};
-use crate::samples::{bind_card, payment};
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
 const HELD: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"waiting_for_capture","total_sum":1000.00}}"#;
@@ -65,7 +66,7 @@ fn replayed<C: AnyClient>(replies: &[&'static str]) -> (ReplayServer, C, Payment
     }
     let client = C::build(ClientBuilder::new(config(&server.url())).no_retry());
     let machine = PaymentMachine::new(
-        payment("order-9", Decimal::new(100_000, 2), "Two yoghurts").two_stage(),
+        payment("order-9", "1000.00").two_stage(),
         PaymentParams::default(),
         OffsetDateTime::now_utc(),
     );
@@ -119,12 +120,7 @@ pub async fn a_callback_for_another_card_is_skipped_and_the_right_one_binds<C: A
     server.push_reply(Canned::json(200, BINDING_CREATED));
     server.push_reply(Canned::json(200, BINDING_PAID));
     let client = C::build(ClientBuilder::new(config(&server.url())).no_retry());
-    let bind = bind_card(
-        "bind-c",
-        "5555555555554444",
-        "3012",
-        PaymentMethod::BankCard,
-    );
+    let bind = binding("bind-c", "5555555555554444", PaymentMethod::BankCard, None);
     let mut machine =
         BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
     // The 3-D Secure route asks for nothing but the callbacks.

@@ -9,15 +9,15 @@ use octo_proto::machine::{BindingMachine, BindingParams, Machine, PaymentMachine
 use octo_proto::op::{BindCard, PaymentStatusCheck};
 use octo_proto::{Operation, PaymentMethod, RetryPolicy};
 use octo_transport::{ClientBuilder, RunError};
-use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use super::Both;
 use super::parts::{Unattended, config};
 use crate::ExpectedRequest;
+use crate::cards::binding;
 use crate::client::AnyClient;
+use crate::payments::payment;
 use crate::replay::{Canned, Exchange, ReplayServer};
-use crate::samples::{self, payment};
 
 const UNAVAILABLE: &str = r#"{"title":"Service Unavailable","status":503}"#;
 
@@ -57,7 +57,7 @@ where
 /// server saw.
 async fn failed_payment_run<C: AnyClient>(reply: Canned) -> usize {
     let server = ReplayServer::always(reply).unwrap();
-    let prepare = payment("order-r", Decimal::new(100_000, 2), "Tea");
+    let prepare = payment("order-r", "1000.00");
     let machine = PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
     run_to_failure::<C, _>(&server.url(), machine).await;
     server.received()
@@ -85,7 +85,7 @@ pub async fn an_idempotent_command_that_always_times_out_reaches_the_server_exac
 }
 
 fn bind_card() -> BindCard {
-    samples::bind_card("bind-r", "8600312990314318", "2805", PaymentMethod::Uzcard)
+    binding("bind-r", "8600312990314318", PaymentMethod::Uzcard, None)
 }
 
 /// `bind_card` that times out is sent once; then only its status is asked,
