@@ -10,11 +10,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use octo_proto::op::{BasketItem, PreparePayment};
-use octo_proto::{Config, Currency, Operation};
+use octo_proto::op::BasketItem;
+use octo_proto::{Config, Operation};
+use octo_testkit::payments::payment;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use time::macros::datetime;
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-1001","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3-4955-412a-853a-2ddd28d3201f?language=uz","refunded_sum":0,"total_sum":550.00},"apiMessageForDevelopers":""}"#;
 
@@ -77,15 +77,7 @@ fn benches(c: &mut Criterion) {
         .iter()
         .map(|name| BasketItem::new(name.as_str(), 1, Decimal::new(5_500, 2)))
         .collect();
-    let op = PreparePayment::new(
-        "order-1001".parse().unwrap(),
-        Decimal::new(55_000, 2),
-        Currency::Uzs,
-        "Ten things",
-        "https://shop.example/orders/1001",
-        datetime!(2024-05-02 09:17:00),
-    )
-    .with_basket(basket);
+    let op = payment("order-1001", "550.00").with_basket(basket);
     let response = http::Response::new(CREATED.as_bytes());
     // Both sides must succeed before either is timed.
     op.parse_response(&response).unwrap();
@@ -103,7 +95,7 @@ fn benches(c: &mut Criterion) {
                 init_time: "2024-05-02 09:17:00",
                 total_sum: Decimal::new(55_000, 2),
                 currency: "UZS",
-                description: "Ten things",
+                description: "d",
                 basket: names
                     .iter()
                     .map(|name| FloorItem {
@@ -113,7 +105,7 @@ fn benches(c: &mut Criterion) {
                     })
                     .collect(),
                 payment_methods: Vec::new(),
-                return_url: "https://shop.example/orders/1001",
+                return_url: "https://shop.example/r",
                 language: "uz",
             };
             let bytes = serde_json::to_vec(black_box(&request)).unwrap();

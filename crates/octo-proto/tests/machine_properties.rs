@@ -208,29 +208,24 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
         match (command, answer) {
             (Command::PreparePayment(_), Answer::Ok(i)) => {
                 // A fresh payment, or one that exists already.
-                let s = [0, 0, 0, 3, 4, 7][i % 6];
+                let s = pick(&[0, 0, 0, 3, 4, 7], i);
                 Reply::PreparePayment(Ok(payment(ID, UUID, status(s), Some(TOTAL))))
             }
             (Command::PaymentStatus(_), Answer::Ok(i)) => {
                 Reply::PaymentStatus(Ok(payment(ID, UUID, status(i), Some(TOTAL))))
             }
             (Command::SetAccept(_), Answer::Ok(i)) => {
-                let s = [3, 4, 7, 4][i % 4];
+                let s = pick(&[3, 4, 7, 4], i);
                 Reply::SetAccept(Ok(payment(ID, UUID, status(s), Some(TOTAL))))
             }
             (Command::PayWithToken(_), Answer::Ok(i)) => {
-                let s = [0, 0, 3, 4, 7][i % 5];
+                let s = pick(&[0, 0, 3, 4, 7], i);
                 let url = (i % 2 == 0).then_some("https://pay2.octo.uz/uzcard/sms/u-p");
                 Reply::PayWithToken(Ok(token_payment(UUID, status(s), TOTAL, url)))
             }
             (Command::Refund(_), Answer::Ok(i)) => {
-                let s = [
-                    RefundStatus::Succeeded,
-                    RefundStatus::Pending,
-                    RefundStatus::Canceled,
-                    RefundStatus::Error,
-                ][i % 4]
-                    .clone();
+                use RefundStatus::{Canceled, Error, Pending, Succeeded};
+                let s = pick(&[Succeeded, Pending, Canceled, Error], i);
                 Reply::Refund(Ok(refund_result(UUID, s)))
             }
             (c, _) => c.fail(fail(c.endpoint())),
@@ -468,14 +463,14 @@ fn bind_step() -> impl Strategy<Value = BindStep> {
 
 const BIND_ID: &str = "bind-p";
 
+/// The answer that `i` picks out of `answers`, round and round.
+fn pick<T: Clone>(answers: &[T], i: usize) -> T {
+    answers[i % answers.len()].clone()
+}
+
 fn token_status(i: u8) -> TokenStatus {
-    [
-        TokenStatus::Active,
-        TokenStatus::Failed,
-        TokenStatus::Init,
-        TokenStatus::Active,
-    ][usize::from(i % 4)]
-    .clone()
+    use TokenStatus::{Active, Failed, Init};
+    pick(&[Active, Failed, Init, Active], usize::from(i))
 }
 
 fn bind_reply(command: &Command, answer: Answer, seconds: u32) -> Reply {
@@ -494,14 +489,8 @@ fn bind_reply(command: &Command, answer: Answer, seconds: u32) -> Reply {
             Reply::CheckPan(Err(octo_error(17, Endpoint::CheckPan)))
         }
         (Command::PaymentStatus(_), Answer::Ok(i)) => {
-            let status = [
-                PaymentStatus::Created,
-                PaymentStatus::Succeeded,
-                PaymentStatus::WaitUserAction,
-                PaymentStatus::Refunded,
-                PaymentStatus::Canceled,
-            ][i % 5]
-                .clone();
+            use PaymentStatus::{Canceled, Created, Refunded, Succeeded, WaitUserAction};
+            let status = pick(&[Created, Succeeded, WaitUserAction, Refunded, Canceled], i);
             Reply::PaymentStatus(Ok(payment(BIND_ID, "b-p", status, Some("1000"))))
         }
         (Command::CheckSmsKey(_), Answer::Ok(_)) => Reply::CheckSmsKey(Ok(payment(

@@ -96,6 +96,14 @@ fn paid_one_stage(id: &str, total: &str) -> Script<PaymentMachine> {
     s
 }
 
+/// [`paid_one_stage`] of 1,000.00 under `id`, then the shop asks for a
+/// refund `r-1` of 300.00.
+fn refund_asked(id: &str) -> Script<PaymentMachine> {
+    let mut s = paid_one_stage(id, "1000.00");
+    s.input(refund("r-1", "300.00"), at(10, 0));
+    s
+}
+
 /// The lines of [`paid_one_stage`] for `id`.
 fn paid_lines(id: &str) -> Vec<String> {
     [
@@ -224,8 +232,7 @@ fn a_notification_is_a_hint_and_octo_has_the_amount() {
 /// then, if that answer does not show the news, the machine checks.
 #[test]
 fn a_notification_during_a_refund_is_checked_after_it() {
-    let mut s = paid_one_stage("order-r", "1000.00");
-    s.input(refund("r-1", "300.00"), at(10, 0));
+    let mut s = refund_asked("order-r");
     s.input(
         notice("order-r", PaymentStatus::PartiallyRefunded, None),
         at(10, 0),
@@ -282,41 +289,24 @@ fn check_status_without_any_notification() {
     ]);
 }
 
+/// A full capture names the held amount as `final_amount` by default, and
+/// leaves it out when the params say so.
 #[test]
-fn two_stage_capture() {
-    let mut s = held("order-2");
-    s.input(capture(None), at(6, 0));
-    s.input(accepted(PaymentStatus::Succeeded), at(6, 1));
-    s.check_after(
-        &HELD,
-        &[
-            // A full capture names the held amount as final_amount.
-            "send set_accept capture 1000.00",
-            "wait reply set_accept",
-            "done succeeded total 1000.00 refunded 0",
-            "wait caller",
-        ],
-    );
-}
-
-#[test]
-fn two_stage_full_capture_can_leave_the_amount_out() {
-    let params = PaymentParams {
+fn two_stage_full_capture() {
+    let leave_out = PaymentParams {
         full_capture_sends_final_amount: false,
         ..PaymentParams::default()
     };
-    let mut s = held_with("order-2", params);
-    s.input(capture(None), at(6, 0));
-    s.input(accepted(PaymentStatus::Succeeded), at(6, 1));
-    s.check_after(
-        &HELD,
-        &[
-            "send set_accept capture",
-            "wait reply set_accept",
-            "done succeeded total 1000.00 refunded 0",
-            "wait caller",
-        ],
-    );
+    for (params, send) in [
+        (PaymentParams::default(), "send set_accept capture 1000.00"),
+        (leave_out, "send set_accept capture"),
+    ] {
+        let mut s = held_with("order-2", params);
+        s.input(capture(None), at(6, 0));
+        s.input(accepted(PaymentStatus::Succeeded), at(6, 1));
+        let done = "done succeeded total 1000.00 refunded 0";
+        s.check_after(&HELD, &[send, "wait reply set_accept", done, "wait caller"]);
+    }
 }
 
 #[test]
@@ -364,8 +354,7 @@ fn two_stage_cancel() {
 
 #[test]
 fn partial_then_full_refund() {
-    let mut s = paid_one_stage("order-5", "1000.00");
-    s.input(refund("r-1", "300.00"), at(10, 0));
+    let mut s = refund_asked("order-5");
     s.input(refunded(RefundStatus::Succeeded), at(10, 1));
     // More than what is left is refused locally.
     let over = s.refused(refund("r-2", "700.01"), at(11, 0));
@@ -407,6 +396,19 @@ fn sms_binding(id: &str, seconds_left: u32) -> Script<BindingMachine> {
     s
 }
 
+/// The lines of [`sms_binding`] for `id` with 120 seconds left, up to the
+/// wait for the code.
+fn sms_lines(id: &str) -> [String; 6] {
+    [
+        format!("send bind_card {id}"),
+        "wait reply bind_card".into(),
+        "send verification_info".into(),
+        "wait reply verification_info".into(),
+        "ask code +998** *****33 120s attempts 3 resend yes".into(),
+        "wait code until 09:02:02".into(),
+    ]
+}
+
 /// OCTO's callback for the card of `bind_card()`.
 fn callback(id: &str, status: TokenStatus) -> TokenNotice {
     TokenNotice::new(id.parse().unwrap(), CardToken::new("tok-secret"), status)
@@ -426,20 +428,17 @@ fn humo_binding() {
     s.input(callback("bind-1", TokenStatus::Active), at(1, 30));
     // OCTO retries its callback; the same answer is accepted again.
     s.input(callback("bind-1", TokenStatus::Active), at(1, 40));
-    s.check(&[
-        "send bind_card bind-1",
-        "wait reply bind_card",
-        "send verification_info",
-        "wait reply verification_info",
-        "ask code +998** *****33 120s attempts 3 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "wait tokenization until 09:11:01",
-        "done bound bind-1 860031******4318",
-        "wait nothing",
-        "wait nothing",
-    ]);
+    s.check_after(
+        &sms_lines("bind-1"),
+        &[
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "wait tokenization until 09:11:01",
+            "done bound bind-1 860031******4318",
+            "wait nothing",
+            "wait nothing",
+        ],
+    );
 }
 
 #[test]
@@ -525,27 +524,24 @@ fn three_wrong_codes() {
     }
     let late = s.refused(code("44444"), at(2, 0));
     assert_eq!(late, Rejected::Finished);
-    s.check(&[
-        "send bind_card bind-3",
-        "wait reply bind_card",
-        "send verification_info",
-        "wait reply verification_info",
-        "ask code +998** *****33 120s attempts 3 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "ask code +998** *****33 62s attempts 2 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "ask code +998** *****33 52s attempts 1 resend yes",
-        "wait code until 09:02:02",
-        "send check_sms_key 819",
-        "wait reply check_sms_key",
-        "failed 3 wrong codes",
-        "wait nothing",
-        "wait nothing",
-    ]);
+    s.check_after(
+        &sms_lines("bind-3"),
+        &[
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "ask code +998** *****33 62s attempts 2 resend yes",
+            "wait code until 09:02:02",
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "ask code +998** *****33 52s attempts 1 resend yes",
+            "wait code until 09:02:02",
+            "send check_sms_key 819",
+            "wait reply check_sms_key",
+            "failed 3 wrong codes",
+            "wait nothing",
+            "wait nothing",
+        ],
+    );
 }
 
 #[test]

@@ -14,10 +14,9 @@ use octo_proto::op::{
     PaymentStatusCheck, PreparePayment, Refund, SetAccept, SmsCode, UserData, VerificationInfo,
 };
 use octo_proto::{
-    CardExpiry, CardToken, Config, Currency, Cvc, Decimal, Error, InputError, NotificationKey,
-    OctoSecret, Operation, Pan, PaymentMethod, TransportError, TransportErrorKind, VerifyId,
+    CardExpiry, CardToken, Config, Cvc, Decimal, Error, InputError, NotificationKey, OctoSecret,
+    Operation, Pan, PaymentMethod, TransportError, TransportErrorKind, VerifyId,
 };
-use time::macros::datetime;
 
 const OCTO_SECRET: &str = "9f3c2a7e-51b4-4d8a-b6e0-7c1d2f3a4b5c";
 const NOTIFICATION_KEY: &str = "nk_Qw8vT3xLp0aZ7rYc";
@@ -107,14 +106,7 @@ fn check_pan() -> CheckPan {
 }
 
 fn prepare() -> PreparePayment {
-    let mut op = PreparePayment::new(
-        "order-1".parse().unwrap(),
-        Decimal::new(100_000, 2),
-        Currency::Uzs,
-        "Order 1",
-        "https://shop.example/orders/1",
-        datetime!(2024-05-02 09:17:00),
-    );
+    let mut op = octo_testkit::payments::payment("order-1", "1000.00");
     op.user_data = Some(UserData {
         user_id: "customer-1".to_owned(),
         phone: "998901234567".to_owned(),

@@ -339,13 +339,17 @@ fn notification_from(
         kept: Vec::new(),
         warnings: Vec::new(),
     };
+    // The three amounts read alike. Optional fields are read in the order
+    // they are declared, which is the order of the warnings.
+    let [total_sum, transfer_sum, refunded_sum] = ["total_sum", "transfer_sum", "refunded_sum"]
+        .map(|key| optional.read(key, "a decimal amount", decimal_of));
     let mut notification = Notification {
         shop_transaction_id,
         octo_payment_uuid,
         status: PaymentStatus::parse(&signed.status),
-        total_sum: optional.read("total_sum", "a decimal amount", decimal_of),
-        transfer_sum: optional.read("transfer_sum", "a decimal amount", decimal_of),
-        refunded_sum: optional.read("refunded_sum", "a decimal amount", decimal_of),
+        total_sum,
+        transfer_sum,
+        refunded_sum,
         payed_time: optional.read("payed_time", "yyyy-MM-dd HH:mm:ss", payed_time_of),
         currency: optional.read("currency", "a currency code", |v| {
             v.as_str().map(Currency::parse)

@@ -12,9 +12,9 @@ use octo_proto::op::{
     Verification,
 };
 use octo_proto::{
-    CardExpiry, CardToken, Currency, Error, ErrorCode, NotificationKey, OctoError, Pan, PaymentId,
-    PaymentMethod, PaymentStatus, RawBody, RefundStatus, TokenStatus, TransportError,
-    TransportErrorKind, VerifyId,
+    CardToken, Currency, Error, ErrorCode, NotificationKey, OctoError, PaymentId, PaymentMethod,
+    PaymentStatus, RawBody, RefundStatus, TokenStatus, TransportError, TransportErrorKind,
+    VerifyId,
 };
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -71,18 +71,7 @@ pub fn humo_token_payment(id: &str, total: &str) -> TokenPaymentMachine {
 }
 
 pub fn bind_card(id: &str, method: PaymentMethod) -> BindCard {
-    BindCard {
-        shop_transaction_id: id.parse().unwrap(),
-        pan: Pan::new("8600312990314318").unwrap(),
-        exp: CardExpiry::parse_yymm("2805").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "A. Karimov".into(),
-        cvc2: None,
-        method,
-        return_url: "https://shop.example/cards".into(),
-        notify_url: None,
-        bind_notify_url: None,
-    }
+    octo_testkit::cards::binding(id, "8600312990314318", method, None)
 }
 
 pub fn payment(id: &str, uuid: &str, status: PaymentStatus, total: Option<&str>) -> Payment {

@@ -4,21 +4,19 @@
 use std::collections::VecDeque;
 
 use octo_proto::machine::{
-    Awaiting, BindingMachine, BindingParams, CodePrompt, Hold, Input, PaymentMachine,
-    PaymentParams, TokenNotice, Wait,
+    BindingMachine, BindingParams, CodePrompt, Hold, Input, PaymentMachine, PaymentParams,
+    TokenNotice, Wait,
 };
-use octo_proto::op::{BindCard, PreparePayment};
-use octo_proto::{
-    CardExpiry, CardToken, Config, Currency, MaskedPan, Pan, PaymentMethod, PaymentStatus,
-    TokenStatus,
-};
+use octo_proto::{CardToken, MaskedPan, PaymentMethod, PaymentStatus, TokenStatus};
 use octo_transport::{BlockingFlowHandler, ClientBuilder, RunError};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
-use time::macros::datetime;
 
 use super::Both;
+use super::parts::{Unattended, config};
+use crate::cards::binding;
 use crate::client::AnyClient;
+use crate::payments::payment;
 use crate::replay::{Canned, ReplayServer};
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
@@ -59,18 +57,6 @@ impl BlockingFlowHandler for Shop {
     }
 }
 
-fn two_stage() -> PreparePayment {
-    PreparePayment::new(
-        "order-9".parse().unwrap(),
-        Decimal::new(100_000, 2),
-        Currency::Uzs,
-        "Two yoghurts",
-        "https://shop.example/9",
-        datetime!(2024-05-02 09:17),
-    )
-    .two_stage()
-}
-
 /// A replay server answering `replies` in turn, a client for it without
 /// retries, and the two-stage payment's machine.
 fn replayed<C: AnyClient>(replies: &[&'static str]) -> (ReplayServer, C, PaymentMachine) {
@@ -78,12 +64,9 @@ fn replayed<C: AnyClient>(replies: &[&'static str]) -> (ReplayServer, C, Payment
     for reply in replies {
         server.push_reply(Canned::json(200, *reply));
     }
-    let config = Config::new(123, "secret")
-        .with_base_url(&server.url())
-        .unwrap();
-    let client = C::build(ClientBuilder::new(config).no_retry());
+    let client = C::build(ClientBuilder::new(config(&server.url())).no_retry());
     let machine = PaymentMachine::new(
-        two_stage(),
+        payment("order-9", "1000.00").two_stage(),
         PaymentParams::default(),
         OffsetDateTime::now_utc(),
     );
@@ -119,27 +102,6 @@ pub async fn a_refused_payment_ends_the_run_with_the_failure<C: AnyClient>() {
 const BINDING_CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"bind-c","octo_payment_UUID":"b-c","status":"created","total_sum":1000,"octo_pay_url":"https://pay2.octo.uz/3ds/b-c"}}"#;
 const BINDING_PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"bind-c","octo_payment_UUID":"b-c","status":"succeeded","total_sum":1000,"refunded_sum":1000}}"#;
 
-/// Hands over OCTO's tokenization callbacks, in turn, while the binding
-/// waits for one; the 3-D Secure route asks for nothing else.
-struct Callbacks(VecDeque<TokenNotice>);
-
-impl BlockingFlowHandler for Callbacks {
-    fn redirect(&mut self, _url: &str) {}
-
-    fn code(&mut self, _prompt: &CodePrompt) -> Input {
-        panic!("the 3-D Secure route asks for no code")
-    }
-
-    fn decide(&mut self, _hold: &Hold) -> Input {
-        panic!("nothing is held")
-    }
-
-    fn wait(&mut self, wait: &Wait) -> Option<Input> {
-        assert_eq!(wait.awaiting, Awaiting::Tokenization);
-        self.0.pop_front().map(Input::Tokenization)
-    }
-}
-
 /// An active tokenization callback for `bind-c`, with `card`.
 fn callback(card: &str) -> TokenNotice {
     TokenNotice::new(
@@ -157,31 +119,17 @@ pub async fn a_callback_for_another_card_is_skipped_and_the_right_one_binds<C: A
     let server = ReplayServer::start().unwrap();
     server.push_reply(Canned::json(200, BINDING_CREATED));
     server.push_reply(Canned::json(200, BINDING_PAID));
-    let config = Config::new(123, "secret")
-        .with_base_url(&server.url())
-        .unwrap();
-    let client = C::build(ClientBuilder::new(config).no_retry());
-    let bind = BindCard {
-        shop_transaction_id: "bind-c".parse().unwrap(),
-        pan: Pan::new("5555555555554444").unwrap(),
-        exp: CardExpiry::parse_yymm("3012").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "A. Karimov".into(),
-        cvc2: None,
-        method: PaymentMethod::BankCard,
-        return_url: "https://shop.example/cards".into(),
-        notify_url: None,
-        bind_notify_url: None,
-    };
+    let client = C::build(ClientBuilder::new(config(&server.url())).no_retry());
+    let bind = binding("bind-c", "5555555555554444", PaymentMethod::BankCard, None);
     let mut machine =
         BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
-    let mut handler = Both(Callbacks(VecDeque::from([
-        callback("411111******1111"),
-        callback("555555******4444"),
-    ])));
+    // The 3-D Secure route asks for nothing but the callbacks.
+    let mut handler = Both(Unattended {
+        callbacks: VecDeque::from([callback("411111******1111"), callback("555555******4444")]),
+    });
     let bound = client.run(&mut machine, &mut handler).await.unwrap();
     assert_eq!(bound.card_token.expose_secret(), "tok-c");
-    assert!(handler.0.0.is_empty());
+    assert!(handler.0.callbacks.is_empty());
     assert_eq!(server.received(), 2, "bind_card, then the status check");
     server.finish().unwrap();
 }

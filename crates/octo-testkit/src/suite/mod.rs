@@ -17,6 +17,7 @@
 
 pub mod conformance;
 pub mod machines;
+mod parts;
 pub mod retry_owner;
 pub mod transport_faults;
 

@@ -5,48 +5,24 @@
 
 use std::time::Duration;
 
-use octo_proto::machine::{
-    BindingMachine, BindingParams, CodePrompt, Hold, Input, PaymentMachine, PaymentParams, Wait,
-};
-use octo_proto::op::{BindCard, PaymentStatusCheck, PreparePayment};
-use octo_proto::{CardExpiry, Config, Currency, Operation, Pan, PaymentMethod, RetryPolicy};
-use octo_transport::{BlockingFlowHandler, ClientBuilder, RunError};
-use rust_decimal::Decimal;
+use octo_proto::machine::{BindingMachine, BindingParams, Machine, PaymentMachine, PaymentParams};
+use octo_proto::op::{BindCard, PaymentStatusCheck};
+use octo_proto::{Operation, PaymentMethod, RetryPolicy};
+use octo_transport::{ClientBuilder, RunError};
 use time::OffsetDateTime;
-use time::macros::datetime;
 
 use super::Both;
+use super::parts::{Unattended, config};
 use crate::ExpectedRequest;
+use crate::cards::binding;
 use crate::client::AnyClient;
+use crate::payments::payment;
 use crate::replay::{Canned, Exchange, ReplayServer};
 
 const UNAVAILABLE: &str = r#"{"title":"Service Unavailable","status":503}"#;
 
-/// Answers nothing a flow could use; the runs end at the first failure.
-struct NoShop;
-
-impl BlockingFlowHandler for NoShop {
-    fn redirect(&mut self, _url: &str) {}
-
-    fn code(&mut self, _prompt: &CodePrompt) -> Input {
-        panic!("no code is asked before the first command succeeds")
-    }
-
-    fn decide(&mut self, _hold: &Hold) -> Input {
-        panic!("nothing is held")
-    }
-
-    fn wait(&mut self, _wait: &Wait) -> Option<Input> {
-        None
-    }
-}
-
 fn policy() -> RetryPolicy {
     RetryPolicy::new(3, Duration::from_millis(2), Duration::from_millis(10))
-}
-
-fn config(url: &str) -> Config {
-    Config::new(123, "secret").with_base_url(url).unwrap()
 }
 
 fn client<C: AnyClient>(url: &str) -> C {
@@ -63,26 +39,27 @@ fn late() -> Canned {
     Canned::json(200, "{}").delayed(Duration::from_millis(600))
 }
 
-/// Runs a payment machine with [`NoShop`] against a server that always
+/// Runs `machine` through a retrying client of the server at `url`, with a
+/// shop that answers nothing, and checks that the run failed.
+async fn run_to_failure<C: AnyClient, M: Machine>(url: &str, mut machine: M)
+where
+    M::Outcome: std::fmt::Debug,
+{
+    let error = client::<C>(url)
+        .run(&mut machine, &mut Both(Unattended::default()))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+}
+
+/// Runs a payment machine with a shop that answers nothing against a server that always
 /// answers `reply`; checks the run failed, and says how many requests the
 /// server saw.
 async fn failed_payment_run<C: AnyClient>(reply: Canned) -> usize {
     let server = ReplayServer::always(reply).unwrap();
-    let prepare = PreparePayment::new(
-        "order-r".parse().unwrap(),
-        Decimal::new(100_000, 2),
-        Currency::Uzs,
-        "Tea",
-        "https://shop.example/r",
-        datetime!(2024-05-02 09:17),
-    );
-    let mut machine =
-        PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
-    let error = client::<C>(&server.url())
-        .run(&mut machine, &mut Both(NoShop))
-        .await
-        .unwrap_err();
-    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    let prepare = payment("order-r", "1000.00");
+    let machine = PaymentMachine::new(prepare, PaymentParams::default(), OffsetDateTime::now_utc());
+    run_to_failure::<C, _>(&server.url(), machine).await;
     server.received()
 }
 
@@ -108,18 +85,7 @@ pub async fn an_idempotent_command_that_always_times_out_reaches_the_server_exac
 }
 
 fn bind_card() -> BindCard {
-    BindCard {
-        shop_transaction_id: "bind-r".parse().unwrap(),
-        pan: Pan::new("8600312990314318").unwrap(),
-        exp: CardExpiry::parse_yymm("2805").unwrap(),
-        phone: "998901234567".into(),
-        card_holder_name: "A. Karimov".into(),
-        cvc2: None,
-        method: PaymentMethod::Uzcard,
-        return_url: "https://shop.example/cards".into(),
-        notify_url: None,
-        bind_notify_url: None,
-    }
+    binding("bind-r", "8600312990314318", PaymentMethod::Uzcard, None)
 }
 
 /// `bind_card` that times out is sent once; then only its status is asked,
@@ -142,16 +108,12 @@ pub async fn bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked
             reply: late(),
         });
     }
-    let mut machine = BindingMachine::new(
+    let machine = BindingMachine::new(
         bind_card(),
         BindingParams::default(),
         OffsetDateTime::now_utc(),
     );
-    let error = client::<C>(&server.url())
-        .run(&mut machine, &mut Both(NoShop))
-        .await
-        .unwrap_err();
-    assert!(matches!(error, RunError::Failed(_)), "{error:?}");
+    run_to_failure::<C, _>(&server.url(), machine).await;
     assert_eq!(server.received(), 4);
     server.finish().unwrap();
 }
