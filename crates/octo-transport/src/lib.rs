@@ -15,12 +15,15 @@
 //! | client | [`Client<B>`](Client) | [`BlockingClient<B>`](BlockingClient) |
 //! | shop's side of a flow | [`FlowHandler`] | [`BlockingFlowHandler`] |
 //!
-//! Both clients share [`ClientBuilder<B>`](ClientBuilder) and [`RunError`].
+//! Both are one type, [`OctoClient<B, M>`](OctoClient) in the mode
+//! [`Async`] or [`Blocking`], and share [`ClientBuilder<B>`](ClientBuilder)
+//! and [`RunError`].
 //! The blocking client needs no runtime; the async one runs on tokio.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod attempt;
 mod backend;
 mod blocking;
 mod builder;
@@ -32,9 +35,8 @@ mod settings;
 mod trace;
 
 pub use backend::{AsyncBackend, Backend, BlockingBackend, Exchanged};
-pub use blocking::BlockingClient;
 pub use builder::ClientBuilder;
-pub use client::Client;
+pub use client::{Async, Blocking, BlockingClient, Client, OctoClient};
 pub use handler::{BlockingFlowHandler, FlowHandler};
 pub use run::RunError;
 pub use settings::{
