@@ -36,7 +36,6 @@ use octo_hyper::Client;
 use paired::Mode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use tokio_drivers::one_at_a_time;
 
 type Raw = hyper_util::client::legacy::Client<
     hyper_util::client::legacy::connect::HttpConnector,
@@ -157,16 +156,12 @@ fn main() {
 
     if let Mode::CountOther { calls, .. } = mode {
         paired::count(
-            &mut |units| one_at_a_time(&runtime, units, serde_once),
+            &mut |units| tokio_drivers::one_at_a_time(&runtime, units, serde_once),
             calls,
         );
         return;
     }
-    if paired::count_raw_or_octo(
-        &mode,
-        &mut |units| one_at_a_time(&runtime, units, raw_once),
-        &mut |units| one_at_a_time(&runtime, units, octo_once),
-    ) {
+    if tokio_drivers::count_raw_or_octo(&mode, &runtime, raw_once, octo_once) {
         return;
     }
     tokio_drivers::compare_latency_and_in_flight("hyper", &mode, &runtime, raw_once, octo_once);

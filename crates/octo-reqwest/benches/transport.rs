@@ -22,7 +22,6 @@ use std::sync::Arc;
 use loopback::Loopback;
 use octo_reqwest::Client;
 use paired::Mode;
-use tokio_drivers::one_at_a_time;
 
 async fn raw_call(raw: reqwest::Client, url: Arc<str>, body: bytes::Bytes) -> bytes::Bytes {
     let response = raw
@@ -56,11 +55,7 @@ fn main() {
         async move { sdk.send(&*op).await.expect("octo send") }
     };
 
-    if paired::count_raw_or_octo(
-        &mode,
-        &mut |units| one_at_a_time(&runtime, units, raw_once),
-        &mut |units| one_at_a_time(&runtime, units, octo_once),
-    ) {
+    if tokio_drivers::count_raw_or_octo(&mode, &runtime, raw_once, octo_once) {
         return;
     }
     tokio_drivers::compare_latency_and_in_flight("reqwest", &mode, &runtime, raw_once, octo_once);

@@ -55,6 +55,22 @@ where
     })
 }
 
+/// In the mode `--count raw|octo N`, counts that side one call at a time
+/// (see [`paired::count`]) and returns true; in any other mode does nothing
+/// and returns false.
+pub fn count_raw_or_octo<R: Future, O: Future>(
+    mode: &Mode,
+    runtime: &Runtime,
+    raw: impl Fn() -> R,
+    octo: impl Fn() -> O,
+) -> bool {
+    paired::count_raw_or_octo(
+        mode,
+        &mut |units| one_at_a_time(runtime, units, &raw),
+        &mut |units| one_at_a_time(runtime, units, &octo),
+    )
+}
+
 /// Compares `raw` and `octo` one call at a time (`{name}/latency`), then
 /// [`IN_FLIGHT`] calls at a time (`{name}/32_in_flight`).
 pub fn compare_latency_and_in_flight<R, O>(
