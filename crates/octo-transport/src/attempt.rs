@@ -27,9 +27,11 @@ pub(crate) trait Call {
     /// Whether resending after an unknown outcome is safe.
     fn idempotent(&self) -> bool;
 
-    /// The request every attempt sends, or the answer saying why there is
-    /// none.
-    fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Self::Answer>;
+    /// The request every attempt sends.
+    fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error>;
+
+    /// The answer of a call that failed with `error`.
+    fn fail(&self, error: Error) -> Self::Answer;
 
     /// One exchange's result as the call's answer.
     fn read<B: AsRef<[u8]>>(&self, exchanged: Exchanged<B>) -> Self::Answer;
@@ -52,14 +54,20 @@ impl<O: Operation> Call for Op<'_, O> {
         self.0.is_idempotent()
     }
 
-    fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Self::Answer> {
-        self.0.build_request(config).map_err(Err)
+    fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
+        self.0.build_request(config)
     }
 
+    fn fail(&self, error: Error) -> Self::Answer {
+        Err(error)
+    }
+
+    #[inline]
     fn read<B: AsRef<[u8]>>(&self, exchanged: Exchanged<B>) -> Self::Answer {
-        exchanged
-            .map_err(exchange_failure)
-            .and_then(|response| self.0.parse_response(&response))
+        match exchanged {
+            Ok(response) => self.0.parse_response(&response),
+            Err(error) => self.fail(exchange_failure(error)),
+        }
     }
 
     fn error(answer: &Self::Answer) -> Option<&Error> {
@@ -78,14 +86,18 @@ impl Call for &Command {
         self.is_idempotent()
     }
 
-    fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Reply> {
-        self.build_request(config).map_err(|error| self.fail(error))
+    fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
+        self.build_request(config)
+    }
+
+    fn fail(&self, error: Error) -> Reply {
+        Command::fail(self, error)
     }
 
     fn read<B: AsRef<[u8]>>(&self, exchanged: Exchanged<B>) -> Reply {
         match exchanged {
             Ok(response) => self.parse_response(&response),
-            Err(error) => self.fail(exchange_failure(error)),
+            Err(error) => Call::fail(self, exchange_failure(error)),
         }
     }
 
@@ -115,8 +127,9 @@ fn exchange_failure(error: TransportError) -> Error {
 }
 
 /// The attempts of one call, without the I/O: the loop calls
-/// [`begin`](Self::begin), exchanges within the attempt's span, and hands
-/// the result to [`end`](Self::end), which says whether to stop or to sleep
+/// [`begin`](Self::begin), exchanges within the attempt's span, has the
+/// result [`read`](Self::read) into the answer, and asks
+/// [`retry_after`](Self::retry_after) whether to stop with it or to sleep
 /// and go again.
 pub(crate) struct Attempts<'p> {
     policy: &'p RetryPolicy,
@@ -130,14 +143,6 @@ pub(crate) struct Attempts<'p> {
 pub(crate) struct Attempt {
     pub(crate) span: tracing::Span,
     started: Option<Instant>,
-}
-
-/// What follows an attempt.
-pub(crate) enum Next<T> {
-    /// The call is over with this answer.
-    Done(T),
-    /// Sleep this long, then begin the next attempt.
-    RetryAfter(Duration),
 }
 
 impl<'p> Attempts<'p> {
@@ -163,32 +168,44 @@ impl<'p> Attempts<'p> {
         Attempt { span, started }
     }
 
-    /// Ends `attempt` with what its exchange gave: records the status and
-    /// the time on its span, reads the answer with `call`, and asks the
-    /// policy whether another attempt follows. None follows the last one,
-    /// whose request may have been given away.
-    pub(crate) fn end<C: Call, B: AsRef<[u8]>>(
-        &mut self,
-        attempt: Attempt,
+    /// Reads what the exchange of `attempt` gave as the call's answer,
+    /// recording the status and the time on the attempt's span.
+    // Inlined so that the answer, which can be large, is built where the
+    // loop returns it rather than copied there.
+    #[inline(always)]
+    pub(crate) fn read<C: Call, B: AsRef<[u8]>>(
+        &self,
+        attempt: &Attempt,
         call: &C,
         exchanged: Exchanged<B>,
-    ) -> Next<C::Answer> {
-        let Attempt { span, started } = attempt;
+    ) -> C::Answer {
         if let Ok(response) = &exchanged {
-            span.record("http.status", response.status().as_u16());
+            attempt
+                .span
+                .record("http.status", response.status().as_u16());
         }
         let answer = call.read(exchanged);
-        trace::record_elapsed(&span, started);
-        let Some(error) = C::error(&answer) else {
-            return Next::Done(answer);
-        };
+        trace::record_elapsed(&attempt.span, attempt.started);
+        answer
+    }
+
+    /// What follows `answer`, the answer of `attempt`: `None` when the call
+    /// is over with it, or the pause before the next attempt, as the policy
+    /// decides. None follows the last attempt, whose request may have been
+    /// given away.
+    pub(crate) fn retry_after<C: Call>(
+        &mut self,
+        attempt: &Attempt,
+        answer: &C::Answer,
+    ) -> Option<Duration> {
+        let error = C::error(answer)?;
         match self.policy.decide(self.idempotent, error, self.number) {
-            RetryDecision::Stop => Next::Done(answer),
-            RetryDecision::RetryAfter(_) if self.is_last() => Next::Done(answer),
+            RetryDecision::Stop => None,
+            RetryDecision::RetryAfter(_) if self.is_last() => None,
             RetryDecision::RetryAfter(delay) => {
-                tracing::debug!(parent: &span, %error, ?delay, "retrying");
+                tracing::debug!(parent: &attempt.span, %error, ?delay, "retrying");
                 self.number += 1;
-                Next::RetryAfter(delay)
+                Some(delay)
             }
         }
     }

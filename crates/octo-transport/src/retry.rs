@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tracing::Instrument;
 
-use crate::attempt::{Attempts, Call, Next};
+use crate::attempt::{Attempts, Call};
 use crate::backend::Exchanged;
 use crate::settings::Settings;
 
@@ -29,15 +29,16 @@ pub(crate) fn send_blocking<C: Call, B: AsRef<[u8]>>(
     let _call = call.span().entered();
     let request = match call.request(&settings.config) {
         Ok(request) => request,
-        Err(answer) => return answer,
+        Err(error) => return call.fail(error),
     };
     let mut attempts = Attempts::new(&settings.retry, call.idempotent());
     loop {
         let attempt = attempts.begin();
         let exchanged = attempt.span.in_scope(|| exchange(&request));
-        match attempts.end(attempt, &call, exchanged) {
-            Next::Done(answer) => return answer,
-            Next::RetryAfter(delay) => sleep(delay),
+        let answer = attempts.read(&attempt, &call, exchanged);
+        match attempts.retry_after::<C>(&attempt, &answer) {
+            None => return answer,
+            Some(delay) => sleep(delay),
         }
     }
 }
@@ -61,7 +62,7 @@ where
     async {
         let request = match call.request(&settings.config) {
             Ok(request) => request,
-            Err(answer) => return answer,
+            Err(error) => return call.fail(error),
         };
         let (mut head, body) = request.into_parts();
         // One buffer for all attempts: each attempt's request shares it.
@@ -71,9 +72,10 @@ where
             let attempt = attempts.begin();
             let outgoing = outgoing(&mut head, &body, attempts.is_last());
             let exchanged = exchange(outgoing).instrument(attempt.span.clone()).await;
-            match attempts.end(attempt, &call, exchanged) {
-                Next::Done(answer) => return answer,
-                Next::RetryAfter(delay) => sleep(delay).await,
+            let answer = attempts.read(&attempt, &call, exchanged);
+            match attempts.retry_after::<C>(&attempt, &answer) {
+                None => return answer,
+                Some(delay) => sleep(delay).await,
             }
         }
     }
