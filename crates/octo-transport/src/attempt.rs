@@ -210,3 +210,99 @@ impl<'p> Attempts<'p> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use octo_proto::TransportErrorKind;
+    use octo_proto::op::PaymentStatusCheck;
+
+    use super::*;
+
+    /// Runs attempts of a status check under `policy` whose every exchange
+    /// gives `exchanged()`, until they stop; returns the pauses asked for
+    /// and the last answer.
+    fn run(
+        policy: &RetryPolicy,
+        idempotent: bool,
+        exchanged: impl Fn() -> Exchanged<Vec<u8>>,
+    ) -> (
+        Vec<Duration>,
+        Result<<PaymentStatusCheck as Operation>::Output, Error>,
+    ) {
+        let op = PaymentStatusCheck::new("order-42".parse().unwrap());
+        let call = Op(&op);
+        let mut attempts = Attempts::new(policy, idempotent);
+        let mut pauses = Vec::new();
+        // Bounded: no policy here allows more than a few attempts.
+        for _ in 0..10 {
+            let attempt = attempts.begin();
+            let answer = attempts.read(&attempt, &call, exchanged());
+            match attempts.retry_after::<Op<'_, PaymentStatusCheck>>(&attempt, &answer) {
+                None => return (pauses, answer),
+                Some(delay) => pauses.push(delay),
+            }
+        }
+        panic!("the attempts never stopped");
+    }
+
+    fn refused() -> Exchanged<Vec<u8>> {
+        Err(TransportError::new(
+            TransportErrorKind::Timeout,
+            "no answer",
+        ))
+    }
+
+    #[test]
+    fn a_resend_safe_failure_is_retried_until_the_last_attempt() {
+        let policy = RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(15));
+        let (pauses, answer) = run(&policy, true, refused);
+        assert_eq!(
+            pauses,
+            [Duration::from_millis(10), Duration::from_millis(15)]
+        );
+        assert!(matches!(answer, Err(Error::Transport(_))), "{answer:?}");
+    }
+
+    #[test]
+    fn an_unknown_outcome_of_a_call_that_is_not_idempotent_is_not_retried() {
+        let policy = RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(15));
+        let (pauses, answer) = run(&policy, false, refused);
+        assert!(pauses.is_empty());
+        assert!(matches!(answer, Err(Error::Transport(_))), "{answer:?}");
+    }
+
+    #[test]
+    fn an_answer_ends_the_call_at_once() {
+        let policy = RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(15));
+        let paid = br#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00,"refunded_sum":0}}"#;
+        let (pauses, answer) = run(&policy, true, || {
+            let mut response = http::Response::new(paid.to_vec());
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
+            Ok(response)
+        });
+        assert!(pauses.is_empty());
+        assert!(answer.is_ok(), "{answer:?}");
+    }
+
+    #[test]
+    fn the_last_attempt_is_known_before_it_is_sent() {
+        let policy = RetryPolicy::new(2, Duration::from_millis(1), Duration::from_millis(1));
+        let mut attempts = Attempts::new(&policy, true);
+        assert!(!attempts.is_last());
+        let op = PaymentStatusCheck::new("order-42".parse().unwrap());
+        let attempt = attempts.begin();
+        let answer = attempts.read(&attempt, &Op(&op), refused());
+        assert!(
+            attempts
+                .retry_after::<Op<'_, PaymentStatusCheck>>(&attempt, &answer)
+                .is_some()
+        );
+        assert!(attempts.is_last());
+        assert!(Attempts::new(&RetryPolicy::none(), true).is_last());
+    }
+}
