@@ -10,9 +10,11 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use octo_proto::{TransportError, TransportErrorKind};
-use octo_transport::{AsyncBackend, Backend, Exchanged, Settings};
+use octo_transport::{
+    AsyncBackend, Backend, Exchanged, Settings, check_announced_length, content_length,
+};
 
-use crate::error::{body_error, request_error, timed_out, too_large};
+use crate::error::{body_error, request_error, timed_out};
 
 type Pooled = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -95,14 +97,7 @@ impl AsyncBackend for HyperBackend {
         let whole = async {
             let response = self.http.request(request).await.map_err(request_error)?;
             let (parts, incoming) = response.into_parts();
-            let announced = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            if announced.is_some_and(|n| n > limit as u64) {
-                return Err(too_large(limit));
-            }
+            check_announced_length(content_length(&parts.headers), limit)?;
             let collected = Limited::new(incoming, limit)
                 .collect()
                 .await

@@ -25,13 +25,6 @@ pub(crate) fn body_error(error: Box<dyn std::error::Error + Send + Sync>) -> Tra
     }
 }
 
-pub(crate) fn too_large(limit: usize) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::BodyTooLarge,
-        format!("response body larger than {limit} bytes"),
-    )
-}
-
 pub(crate) fn timed_out(elapsed: tokio::time::error::Elapsed) -> TransportError {
     TransportError::new(TransportErrorKind::Timeout, elapsed)
 }

@@ -10,21 +10,18 @@
 // A benchmark aborts on the first failure, as a test would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "../../octo-transport/benches/support/loopback.rs"]
+mod loopback;
 #[path = "../../octo-transport/benches/support/paired.rs"]
 mod paired;
+#[path = "../../octo-transport/benches/support/tokio_drivers.rs"]
+mod tokio_drivers;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use octo_proto::op::PaymentStatusCheck;
-use octo_proto::{Config, Operation};
+use loopback::Loopback;
 use octo_reqwest::Client;
-use octo_testkit::replay::{Canned, ReplayServer};
-use paired::{Kind, Mode};
-use tokio::runtime::Runtime;
-
-const PAID: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00,"refunded_sum":0}}"#;
-const IN_FLIGHT: usize = 32;
+use paired::Mode;
 
 async fn raw_call(raw: reqwest::Client, url: Arc<str>, body: bytes::Bytes) -> bytes::Bytes {
     let response = raw
@@ -38,89 +35,29 @@ async fn raw_call(raw: reqwest::Client, url: Arc<str>, body: bytes::Bytes) -> by
     response.bytes().await.expect("raw body")
 }
 
-/// `units` calls one after another.
-fn one_at_a_time<F: Future>(runtime: &Runtime, units: u64, call: impl Fn() -> F) -> Duration {
-    runtime.block_on(async {
-        let started = Instant::now();
-        for _ in 0..units {
-            std::hint::black_box(call().await);
-        }
-        started.elapsed()
-    })
-}
-
-/// `units` rounds of `IN_FLIGHT` calls spawned at once and all awaited.
-fn in_flight<F>(runtime: &Runtime, units: u64, call: impl Fn() -> F) -> Duration
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    runtime.block_on(async {
-        let started = Instant::now();
-        for _ in 0..units {
-            let mut set = tokio::task::JoinSet::new();
-            for _ in 0..IN_FLIGHT {
-                set.spawn(call());
-            }
-            std::hint::black_box(set.join_all().await);
-        }
-        started.elapsed()
-    })
-}
-
 fn main() {
     let mode = Mode::from_args();
-    let server = ReplayServer::always(Canned::json(200, PAID)).expect("server");
-    let config = Config::new(123, "537da54b-835a-4968-9864-c2ae02c5902e")
-        .with_base_url(&server.url())
-        .expect("url");
-    let op = Arc::new(PaymentStatusCheck::new("order-42".parse().expect("id")));
-    let request = op.build_request(&config).expect("request");
-    let url: Arc<str> = request.uri().to_string().into();
-    let body = bytes::Bytes::from(request.body().clone());
+    let loopback = Loopback::start();
+    let url: Arc<str> = loopback.url().into();
+    let (body, op) = (loopback.body(), &loopback.op);
 
-    // One worker: the client's futures run on the thread that blocks on
-    // them, the connections' tasks and the spawned calls on the worker.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
+    let runtime = tokio_drivers::runtime();
+    let sdk = Client::builder(loopback.config.clone())
+        .no_retry()
         .build()
-        .expect("runtime");
-    let sdk = Client::builder(config).no_retry().build().expect("client");
+        .expect("client");
     let _ = rustls::crypto::ring::default_provider().install_default();
     let raw = reqwest::Client::builder().build().expect("raw client");
 
     let raw_once = || raw_call(raw.clone(), Arc::clone(&url), body.clone());
     let octo_once = || {
-        let (sdk, op) = (sdk.clone(), Arc::clone(&op));
+        let (sdk, op) = (sdk.clone(), Arc::clone(op));
         async move { sdk.send(&*op).await.expect("octo send") }
     };
-    let mut raw_latency = |units| one_at_a_time(&runtime, units, raw_once);
-    let mut octo_latency = |units| one_at_a_time(&runtime, units, octo_once);
 
-    if let Mode::Count { octo, calls } = mode {
-        if octo {
-            paired::count(&mut octo_latency, calls);
-        } else {
-            paired::count(&mut raw_latency, calls);
-        }
+    if tokio_drivers::count_raw_or_octo(&mode, &runtime, raw_once, octo_once) {
         return;
     }
-    paired::compare(
-        "reqwest/latency",
-        Kind::Latency,
-        1,
-        &mode,
-        &mut raw_latency,
-        &mut octo_latency,
-    );
-    paired::compare(
-        "reqwest/32_in_flight",
-        Kind::Throughput,
-        IN_FLIGHT as u64,
-        &mode,
-        &mut |units| in_flight(&runtime, units, raw_once),
-        &mut |units| in_flight(&runtime, units, octo_once),
-    );
-    assert!(server.received() > 0, "the server saw no request");
+    tokio_drivers::compare_latency_and_in_flight("reqwest", &mode, &runtime, raw_once, octo_once);
+    loopback.check();
 }

@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use octo_proto::{TransportError, TransportErrorKind};
-use octo_transport::{AsyncBackend, Backend, Exchanged, Settings};
+use octo_transport::{
+    AsyncBackend, Backend, Exchanged, Settings, body_too_large, check_announced_length,
+};
 
-use crate::error::{followed_redirect, too_large, transport_error};
+use crate::error::{followed_redirect, transport_error};
 
 /// An OCTO client over reqwest. Cloning it is cheap and shares the
 /// connection pool.
@@ -100,14 +102,12 @@ impl AsyncBackend for ReqwestBackend {
 
         let limit = settings.max_response_bytes;
         let announced = response.content_length();
-        if announced.is_some_and(|n| n > limit as u64) {
-            return Err(too_large(limit));
-        }
+        check_announced_length(announced, limit)?;
         let capacity = announced.map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
         let mut body = Vec::with_capacity(capacity);
         while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
             if body.len().saturating_add(chunk.len()) > limit {
-                return Err(too_large(limit));
+                return Err(body_too_large(limit));
             }
             body.extend_from_slice(&chunk);
         }

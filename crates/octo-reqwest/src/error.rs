@@ -18,13 +18,6 @@ pub(crate) fn transport_error(error: reqwest::Error) -> TransportError {
     TransportError::new(kind, error)
 }
 
-pub(crate) fn too_large(limit: usize) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::BodyTooLarge,
-        format!("response body larger than {limit} bytes"),
-    )
-}
-
 /// The answer of a redirect the backend client followed on its own: only
 /// its host is kept (the path and query may carry what the request did).
 /// octo-transport turns it into `Error::Redirect`.

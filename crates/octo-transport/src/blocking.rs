@@ -1,91 +1,42 @@
-//! The blocking client, the same for every blocking backend: each call
-//! runs on the calling thread, with no async runtime anywhere.
-
-use std::sync::Arc;
+//! The blocking mode's calls, the same for every blocking backend: each
+//! call runs on the calling thread, with no async runtime anywhere.
 
 use octo_proto::machine::{Command, Machine, Reply};
 use octo_proto::op::{
     BindCard, BlockCardToken, CheckPan, CheckSmsKey, FiscalData, PayWithToken, PaymentStatusCheck,
     PreparePayment, Refund, SetAccept, VerificationInfo,
 };
-use octo_proto::{Config, Error, Operation};
+use octo_proto::{Error, Operation};
 
+use crate::attempt::{Call, Op};
 use crate::backend::BlockingBackend;
-use crate::builder::ClientBuilder;
-use crate::client::debug_client;
+use crate::client::BlockingClient;
 use crate::handler::{BlockingFlowHandler, HandlerFlow};
 use crate::retry;
 use crate::run::{RunError, run_blocking};
-use crate::settings::Settings;
-
-/// A blocking OCTO client over backend `B`. Cloning it is cheap and shares
-/// the backend's connection pool. octo-ureq names it `octo_ureq::Client`.
-#[derive(Clone)]
-pub struct BlockingClient<B> {
-    backend: B,
-    settings: Arc<Settings>,
-}
-
-impl<B> std::fmt::Debug for BlockingClient<B> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        debug_client(f, &self.settings)
-    }
-}
 
 impl<B: BlockingBackend> BlockingClient<B> {
-    /// A client with the default timeouts, retry policy and size cap; as
-    /// [`Backend::Built`](crate::Backend::Built) says, wrapped in a `Result`
-    /// when the backend's setup can fail.
-    // The backend decides whether building can fail, so `new` returns what
-    // the builder does rather than `Self`.
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new(config: Config) -> B::Built {
-        Self::builder(config).build()
-    }
-
-    /// Starts configuring a client.
-    pub fn builder(config: Config) -> ClientBuilder<B> {
-        ClientBuilder::new(config)
-    }
-
-    /// A client from a backend already set up for `settings`; what a
-    /// backend's [`Backend::build`](crate::Backend::build) ends with.
-    pub fn from_parts(backend: B, settings: Settings) -> Self {
-        Self {
-            backend,
-            settings: Arc::new(settings),
-        }
-    }
-
-    /// The backend that carries the exchanges.
-    pub fn backend(&self) -> &B {
-        &self.backend
-    }
-
-    /// The shop's config in use.
-    pub fn config(&self) -> &Config {
-        &self.settings.config
-    }
-
     /// Sends any operation: builds its request, sends it (again, when the
     /// retry policy allows, sleeping on this thread in between), and parses
     /// the answer.
     pub fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        retry::send_blocking(
-            &self.settings,
-            op,
-            |request| self.backend.exchange(&self.settings, request),
-            B::sleep,
-        )
+        self.call(Op(op))
     }
 
     /// Sends a state machine's command with the same timeouts and retries
     /// as [`send`](Self::send), and returns the reply to hand back.
     pub fn send_command(&self, command: &Command) -> Reply {
-        retry::send_command_blocking(
-            &self.settings,
-            command,
-            |request| self.backend.exchange(&self.settings, request),
+        self.call(command)
+    }
+
+    /// One call through the attempt loop, this backend exchanging and
+    /// sleeping.
+    fn call<C: Call>(&self, call: C) -> C::Answer {
+        let settings = self.settings();
+        retry::send_blocking(
+            settings,
+            call,
+            |request| self.backend().exchange(settings, request),
             B::sleep,
         )
     }

@@ -1,5 +1,7 @@
-//! The async client, the same for every async backend.
+//! The client, the same for every backend: what both modes share, and
+//! the async mode's calls (the blocking ones are in `blocking.rs`).
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use octo_proto::machine::{Command, Machine, Reply};
@@ -9,44 +11,70 @@ use octo_proto::op::{
 };
 use octo_proto::{Config, Error, Operation};
 
-use crate::backend::AsyncBackend;
+use crate::attempt::{Call, Op};
+use crate::backend::{AsyncBackend, Backend};
 use crate::builder::ClientBuilder;
 use crate::handler::{FlowHandler, HandlerFlow};
 use crate::retry;
 use crate::run::{RunError, run_async};
 use crate::settings::Settings;
 
-/// An async OCTO client over backend `B`. Cloning it is cheap and shares
-/// the backend's connection pool. The transports name it for their
-/// backend (`octo_reqwest::Client`, `octo_hyper::Client`).
-#[derive(Clone)]
-pub struct Client<B> {
+/// An OCTO client over backend `B`, in mode `M`: used through its two
+/// names, [`Client<B>`] (async) and [`BlockingClient<B>`]. Cloning it is
+/// cheap and shares the backend's connection pool.
+///
+/// Both modes have the same methods: `send`, `send_command`, `run` and one
+/// per operation; the async ones return futures, the blocking ones run on
+/// the calling thread. What does not depend on the mode (building, the
+/// backend, the config) is written once here.
+pub struct OctoClient<B, M> {
     backend: B,
     settings: Arc<Settings>,
+    mode: PhantomData<M>,
 }
 
-impl<B> std::fmt::Debug for Client<B> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        debug_client(f, &self.settings)
+/// The async mode of [`OctoClient`]: calls return futures, run on tokio.
+#[derive(Debug, Clone, Copy)]
+pub struct Async;
+
+/// The blocking mode of [`OctoClient`]: each call runs on the calling
+/// thread, with no async runtime anywhere.
+#[derive(Debug, Clone, Copy)]
+pub struct Blocking;
+
+/// An async OCTO client over backend `B`. The transports name it for their
+/// backend (`octo_reqwest::Client`, `octo_hyper::Client`).
+pub type Client<B> = OctoClient<B, Async>;
+
+/// A blocking OCTO client over backend `B`. octo-ureq names it
+/// `octo_ureq::Client`.
+pub type BlockingClient<B> = OctoClient<B, Blocking>;
+
+impl<B: Clone, M> Clone for OctoClient<B, M> {
+    fn clone(&self) -> Self {
+        Self {
+            backend: self.backend.clone(),
+            settings: Arc::clone(&self.settings),
+            mode: PhantomData,
+        }
     }
 }
 
-/// The fields both clients print; `Config`'s own Debug hides the secret.
-pub(crate) fn debug_client(
-    f: &mut std::fmt::Formatter<'_>,
-    settings: &Settings,
-) -> std::fmt::Result {
-    f.debug_struct("Client")
-        .field("config", &settings.config)
-        .field("timeout", &settings.timeout)
-        .field("retry", &settings.retry)
-        .finish_non_exhaustive()
+impl<B, M> std::fmt::Debug for OctoClient<B, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `Config`'s own Debug hides the secret.
+        f.debug_struct("Client")
+            .field("config", &self.settings.config)
+            .field("timeout", &self.settings.timeout)
+            .field("retry", &self.settings.retry)
+            .finish_non_exhaustive()
+    }
 }
 
-impl<B: AsyncBackend> Client<B> {
+impl<B: Backend, M> OctoClient<B, M> {
     /// A client with the default timeouts, retry policy and size cap; as
-    /// [`Backend::Built`](crate::Backend::Built) says, wrapped in a `Result`
-    /// when the backend's setup can fail.
+    /// [`Backend::Built`] says, wrapped in a `Result` when the backend's
+    /// setup can fail.
     // The backend decides whether building can fail, so `new` returns what
     // the builder does rather than `Self`.
     #[allow(clippy::new_ret_no_self)]
@@ -60,11 +88,12 @@ impl<B: AsyncBackend> Client<B> {
     }
 
     /// A client from a backend already set up for `settings`; what a
-    /// backend's [`Backend::build`](crate::Backend::build) ends with.
+    /// backend's [`Backend::build`] ends with.
     pub fn from_parts(backend: B, settings: Settings) -> Self {
         Self {
             backend,
             settings: Arc::new(settings),
+            mode: PhantomData,
         }
     }
 
@@ -78,28 +107,35 @@ impl<B: AsyncBackend> Client<B> {
         &self.settings.config
     }
 
+    /// The settings the client was built with.
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+impl<B: AsyncBackend> Client<B> {
     /// Sends any operation: builds its request, sends it (again, when the
     /// retry policy allows), and parses the answer.
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        retry::send_async(
-            &self.settings,
-            op,
-            |request| self.backend.exchange(&self.settings, request),
-            B::sleep,
-        )
-        .await
+        self.call(Op(op)).await
     }
 
     /// Sends a state machine's command with the same timeouts and retries
     /// as [`send`](Self::send), and returns the reply to hand back.
     pub async fn send_command(&self, command: &Command) -> Reply {
-        retry::send_command_async(
-            &self.settings,
-            command,
-            |request| self.backend.exchange(&self.settings, request),
+        self.call(command).await
+    }
+
+    /// One call through the attempt loop, this backend exchanging and
+    /// sleeping.
+    fn call<C: Call>(&self, call: C) -> impl Future<Output = C::Answer> {
+        let settings = &*self.settings;
+        retry::send_async(
+            settings,
+            call,
+            |request| self.backend.exchange(settings, request),
             B::sleep,
         )
-        .await
     }
 
     /// Drives `machine` until it is done or fails: commands go to OCTO

@@ -7,8 +7,7 @@ use octo_proto::machine::{CodePrompt, Command, Hold, Input, Reply, Wait};
 use time::OffsetDateTime;
 
 use crate::backend::{AsyncBackend, BlockingBackend};
-use crate::blocking::BlockingClient;
-use crate::client::Client;
+use crate::client::{BlockingClient, Client};
 use crate::run::{AsyncFlow, Flow};
 
 /// What only the shop can supply while a flow runs on an async client:

@@ -1,267 +1,103 @@
-//! The attempt loop around one exchange, blocking and async. The backend
-//! supplies the exchange and the sleep; octo-proto's policy decides whether
-//! another attempt follows.
+//! The attempt loops around one exchange, blocking and async: thin shells
+//! that exchange and sleep around the I/O-free [`Attempts`], which decides.
+//! The backend supplies the exchange and the sleep; octo-proto's policy
+//! decides whether another attempt follows.
 
 use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
-use octo_proto::machine::{Command, Reply};
-use octo_proto::{Error, Operation, RedirectError, RetryDecision, RetryPolicy, TransportError};
 use tracing::Instrument;
 
+use crate::attempt::{Attempts, Call};
+use crate::backend::Exchanged;
 use crate::settings::Settings;
-use crate::trace;
 
-type Exchanged<B> = Result<http::Response<B>, TransportError>;
-
-/// Sends `op` with `settings`: builds its request, hands it to `exchange`
+/// Sends `call` with `settings`: builds its request, hands it to `exchange`
 /// (again, when the retry policy allows, calling `sleep` in between) and
-/// parses the answer. The whole call runs in an `octo.call` span, each
+/// reads the answer. The whole call runs in an `octo.call` span, each
 /// attempt in an `octo.attempt` span.
 ///
 /// Every attempt gets the very same request, so the idempotency key cannot
 /// drift between attempts.
-pub(crate) fn send_blocking<O, B>(
+pub(crate) fn send_blocking<C: Call, B: AsRef<[u8]>>(
     settings: &Settings,
-    op: &O,
-    exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
-    sleep: impl FnMut(Duration),
-) -> Result<O::Output, Error>
-where
-    O: Operation,
-    B: AsRef<[u8]>,
-{
-    let _call = trace::call_span(op).entered();
-    let request = op.build_request(&settings.config)?;
-    with_retries_blocking(
-        &settings.retry,
-        &request,
-        op.is_idempotent(),
-        exchange,
-        |exchanged| {
-            exchanged
-                .map_err(exchange_failure)
-                .and_then(|r| op.parse_response(&r))
-        },
-        |result| result.as_ref().err(),
-        sleep,
-    )
-}
-
-/// Sends a state machine's command like [`send_blocking`], and returns the
-/// reply to hand back to the machine.
-pub(crate) fn send_command_blocking<B>(
-    settings: &Settings,
-    command: &Command,
-    exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
-    sleep: impl FnMut(Duration),
-) -> Reply
-where
-    B: AsRef<[u8]>,
-{
-    let _call = trace::command_span(command).entered();
-    let request = match command.build_request(&settings.config) {
+    call: C,
+    mut exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
+    mut sleep: impl FnMut(Duration),
+) -> C::Answer {
+    let _call = call.span().entered();
+    let request = match call.request(&settings.config) {
         Ok(request) => request,
-        Err(error) => return command.fail(error),
+        Err(error) => return call.fail(error),
     };
-    with_retries_blocking(
-        &settings.retry,
-        &request,
-        command.is_idempotent(),
-        exchange,
-        |exchanged| match exchanged {
-            Ok(response) => command.parse_response(&response),
-            Err(error) => command.fail(exchange_failure(error)),
-        },
-        Reply::error,
-        sleep,
-    )
+    let mut attempts = Attempts::new(&settings.retry, call.idempotent());
+    loop {
+        let attempt = attempts.begin();
+        let exchanged = attempt.span.in_scope(|| exchange(&request));
+        let answer = attempts.read(&attempt, &call, exchanged);
+        match attempts.retry_after::<C>(&attempt, &answer) {
+            None => return answer,
+            Some(delay) => sleep(delay),
+        }
+    }
 }
 
-/// Sends `op` with `settings`, like [`send_blocking`] but awaiting each
+/// Sends `call` with `settings`, like [`send_blocking`] but awaiting each
 /// exchange and each pause. `exchange` gets a fresh request per attempt
 /// whose body shares the same bytes, so the idempotency key cannot drift.
-pub(crate) async fn send_async<O, B, F, S>(
+pub(crate) async fn send_async<C, B, F, S>(
     settings: &Settings,
-    op: &O,
+    call: C,
     exchange: impl Fn(http::Request<Bytes>) -> F,
     sleep: impl Fn(Duration) -> S,
-) -> Result<O::Output, Error>
+) -> C::Answer
 where
-    O: Operation,
+    C: Call,
     B: AsRef<[u8]>,
     F: Future<Output = Exchanged<B>>,
     S: Future<Output = ()>,
 {
-    let span = trace::call_span(op);
+    let span = call.span();
     async {
-        let request = op.build_request(&settings.config)?;
-        with_retries_async(
-            &settings.retry,
-            request,
-            op.is_idempotent(),
-            exchange,
-            |exchanged| {
-                exchanged
-                    .map_err(exchange_failure)
-                    .and_then(|r| op.parse_response(&r))
-            },
-            |result| result.as_ref().err(),
-            sleep,
-        )
-        .await
-    }
-    .instrument(span)
-    .await
-}
-
-/// Sends a state machine's command like [`send_async`], and returns the
-/// reply to hand back to the machine.
-pub(crate) async fn send_command_async<B, F, S>(
-    settings: &Settings,
-    command: &Command,
-    exchange: impl Fn(http::Request<Bytes>) -> F,
-    sleep: impl Fn(Duration) -> S,
-) -> Reply
-where
-    B: AsRef<[u8]>,
-    F: Future<Output = Exchanged<B>>,
-    S: Future<Output = ()>,
-{
-    let span = trace::command_span(command);
-    async {
-        let request = match command.build_request(&settings.config) {
+        let request = match call.request(&settings.config) {
             Ok(request) => request,
-            Err(error) => return command.fail(error),
+            Err(error) => return call.fail(error),
         };
-        with_retries_async(
-            &settings.retry,
-            request,
-            command.is_idempotent(),
-            exchange,
-            |exchanged| match exchanged {
-                Ok(response) => command.parse_response(&response),
-                Err(error) => command.fail(exchange_failure(error)),
-            },
-            Reply::error,
-            sleep,
-        )
-        .await
+        let (mut head, body) = request.into_parts();
+        // One buffer for all attempts: each attempt's request shares it.
+        let body = Bytes::from(body);
+        let mut attempts = Attempts::new(&settings.retry, call.idempotent());
+        loop {
+            let attempt = attempts.begin();
+            let outgoing = outgoing(&mut head, &body, attempts.is_last());
+            let exchanged = exchange(outgoing).instrument(attempt.span.clone()).await;
+            let answer = attempts.read(&attempt, &call, exchanged);
+            match attempts.retry_after::<C>(&attempt, &answer) {
+                None => return answer,
+                Some(delay) => sleep(delay).await,
+            }
+        }
     }
     .instrument(span)
     .await
 }
 
-/// A failed exchange as the call's error. A backend that found its client
-/// had followed a redirect reports it as a transport error whose source is
-/// the [`RedirectError`]; it becomes [`Error::Redirect`], like a redirect
-/// that came back unfollowed.
-fn exchange_failure(error: TransportError) -> Error {
-    match error.source {
-        Some(source) if source.is::<RedirectError>() => match source.downcast::<RedirectError>() {
-            Ok(redirect) => Error::Redirect(*redirect),
-            Err(source) => Error::Transport(TransportError {
-                kind: error.kind,
-                source: Some(source),
-            }),
-        },
-        source => Error::Transport(TransportError {
-            kind: error.kind,
-            source,
-        }),
+/// One attempt's request: the head copied, or taken when this is the last
+/// attempt (the only one, without retries; [`Attempts`] never goes on after
+/// it), and the body's shared bytes.
+fn outgoing(head: &mut http::request::Parts, body: &Bytes, last: bool) -> http::Request<Bytes> {
+    let mut outgoing = http::Request::new(body.clone());
+    if last {
+        *outgoing.method_mut() = std::mem::take(&mut head.method);
+        *outgoing.uri_mut() = std::mem::take(&mut head.uri);
+        *outgoing.headers_mut() = std::mem::take(&mut head.headers);
+    } else {
+        *outgoing.method_mut() = head.method.clone();
+        *outgoing.uri_mut() = head.uri.clone();
+        *outgoing.headers_mut() = head.headers.clone();
     }
-}
-
-/// The blocking attempt loop: `read` turns one exchange into a result,
-/// `failed` finds the error in it, and the policy decides what next.
-fn with_retries_blocking<B, T>(
-    policy: &RetryPolicy,
-    request: &http::Request<Vec<u8>>,
-    idempotent: bool,
-    mut exchange: impl FnMut(&http::Request<Vec<u8>>) -> Exchanged<B>,
-    read: impl Fn(Exchanged<B>) -> T,
-    failed: impl Fn(&T) -> Option<&Error>,
-    mut sleep: impl FnMut(Duration),
-) -> T {
-    let mut attempt = 1;
-    loop {
-        let span = trace::attempt_span(attempt);
-        let started = trace::start(&span);
-        let exchanged = span.in_scope(|| exchange(request));
-        if let Ok(response) = &exchanged {
-            span.record("http.status", response.status().as_u16());
-        }
-        let result = read(exchanged);
-        trace::record_elapsed(&span, started);
-        let Some(error) = failed(&result) else {
-            return result;
-        };
-        match policy.decide(idempotent, error, attempt) {
-            RetryDecision::Stop => return result,
-            RetryDecision::RetryAfter(delay) => {
-                tracing::debug!(parent: &span, %error, ?delay, "retrying");
-                sleep(delay);
-                attempt += 1;
-            }
-        }
-    }
-}
-
-/// The async attempt loop, as [`with_retries_blocking`].
-async fn with_retries_async<B, T, F, S>(
-    policy: &RetryPolicy,
-    request: http::Request<Vec<u8>>,
-    idempotent: bool,
-    exchange: impl Fn(http::Request<Bytes>) -> F,
-    read: impl Fn(Exchanged<B>) -> T,
-    failed: impl Fn(&T) -> Option<&Error>,
-    sleep: impl Fn(Duration) -> S,
-) -> T
-where
-    F: Future<Output = Exchanged<B>>,
-    S: Future<Output = ()>,
-{
-    let (mut parts, body) = request.into_parts();
-    // One buffer for all attempts: each attempt's request shares it.
-    let body = Bytes::from(body);
-    let mut attempt = 1;
-    loop {
-        let span = trace::attempt_span(attempt);
-        let started = trace::start(&span);
-        // The policy allows no attempt after the last one, so the last one
-        // (the only one, without retries) takes the head instead of a copy.
-        let last = attempt >= policy.max_attempts();
-        let mut outgoing = http::Request::new(body.clone());
-        if last {
-            *outgoing.method_mut() = std::mem::take(&mut parts.method);
-            *outgoing.uri_mut() = std::mem::take(&mut parts.uri);
-            *outgoing.headers_mut() = std::mem::take(&mut parts.headers);
-        } else {
-            *outgoing.method_mut() = parts.method.clone();
-            *outgoing.uri_mut() = parts.uri.clone();
-            *outgoing.headers_mut() = parts.headers.clone();
-        }
-        let exchanged = exchange(outgoing).instrument(span.clone()).await;
-        if let Ok(response) = &exchanged {
-            span.record("http.status", response.status().as_u16());
-        }
-        let result = read(exchanged);
-        trace::record_elapsed(&span, started);
-        let Some(error) = failed(&result) else {
-            return result;
-        };
-        match policy.decide(idempotent, error, attempt) {
-            RetryDecision::Stop => return result,
-            // The head was given away: never resend an emptied request.
-            RetryDecision::RetryAfter(_) if last => return result,
-            RetryDecision::RetryAfter(delay) => {
-                tracing::debug!(parent: &span, %error, ?delay, "retrying");
-                sleep(delay).await;
-                attempt += 1;
-            }
-        }
-    }
+    outgoing
 }
 
 #[cfg(test)]
@@ -273,7 +109,9 @@ mod tests {
     use std::task::{Context, Poll, Waker};
 
     use octo_proto::op::PaymentStatusCheck;
-    use octo_proto::{Config, TransportErrorKind};
+    use octo_proto::{Config, Error, RetryPolicy, TransportError, TransportErrorKind};
+
+    use crate::attempt::Op;
 
     use super::*;
 
@@ -301,7 +139,7 @@ mod tests {
         let seen = Mutex::new(Vec::new());
         let result = now(send_async(
             &settings,
-            &op,
+            Op(&op),
             |request: http::Request<Bytes>| {
                 let (parts, body) = request.into_parts();
                 seen.lock()

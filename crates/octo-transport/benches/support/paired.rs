@@ -1,5 +1,6 @@
 //! The paired harness of the transport benches (octo-hyper, octo-reqwest,
-//! octo-ureq include this file with `#[path]`).
+//! octo-ureq include this file with `#[path]`, with `loopback.rs` for the
+//! shared setup and, the async ones, `tokio_drivers.rs`).
 //!
 //! On a machine whose cores are shared, timing one side for seconds and
 //! then the other lets the load drift between them decide the ratio. Here
@@ -216,6 +217,26 @@ pub fn count(side: Side<'_>, calls: u64) {
     side(1);
     side(calls);
     println!("counted {calls} calls");
+}
+
+/// In the mode `--count raw|octo N`, counts that side (see [`count`]) and
+/// returns true; in any other mode does nothing and returns false.
+pub fn count_raw_or_octo(mode: &Mode, raw: Side<'_>, octo: Side<'_>) -> bool {
+    match *mode {
+        Mode::Count { octo: true, calls } => count(octo, calls),
+        Mode::Count { octo: false, calls } => count(raw, calls),
+        _ => return false,
+    }
+    true
+}
+
+/// `units` calls one after another, on this thread.
+pub fn one_at_a_time<T>(units: u64, mut call: impl FnMut() -> T) -> Duration {
+    let started = Instant::now();
+    for _ in 0..units {
+        std::hint::black_box(call());
+    }
+    started.elapsed()
 }
 
 struct Spread {
