@@ -114,7 +114,11 @@ fn unserialisable() -> Error {
 }
 
 /// Builds `POST {base_url}{path}` carrying `bytes`, a JSON body.
-fn post_bytes(config: &Config, path: &str, bytes: Vec<u8>) -> Result<http::Request<Vec<u8>>, Error> {
+fn post_bytes(
+    config: &Config,
+    path: &str,
+    bytes: Vec<u8>,
+) -> Result<http::Request<Vec<u8>>, Error> {
     let uri = config
         .uri_for(path)
         .ok_or_else(|| Error::Input(InputError::new("url", InputProblem::Format("a valid URL"))))?;
@@ -224,13 +228,19 @@ mod tests {
         );
         // No fields of its own: the credentials alone, still one object.
         let none = post_signed(&config, "/set_accept", &BTreeMap::<String, u8>::new()).unwrap();
-        assert_eq!(none.body(), &flattened(&config, &BTreeMap::<String, u8>::new()));
+        assert_eq!(
+            none.body(),
+            &flattened(&config, &BTreeMap::<String, u8>::new())
+        );
         assert_eq!(
             none.body().as_slice(),
             r#"{"octo_shop_id":7,"octo_secret":"s\"e\\c\u0001ré"}"#.as_bytes()
         );
         // Only an object can be joined.
-        for not_an_object in [post_signed(&config, "/refund", &"text"), post_signed(&config, "/refund", &[1, 2])] {
+        for not_an_object in [
+            post_signed(&config, "/refund", &"text"),
+            post_signed(&config, "/refund", &[1, 2]),
+        ] {
             match not_an_object {
                 Err(Error::Input(e)) => assert_eq!(e.field, "body"),
                 other => panic!("{other:?}"),
