@@ -100,14 +100,46 @@ impl AsyncBackend for HyperBackend {
                 .get(http::header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok());
-            if announced.is_some_and(|n| n > limit as u64) {
-                return Err(too_large(limit));
-            }
-            let collected = Limited::new(incoming, limit)
-                .collect()
-                .await
-                .map_err(body_error)?;
-            Ok(http::Response::from_parts(parts, collected.to_bytes()))
+            let body = match announced {
+                Some(n) if n > limit as u64 => return Err(too_large(limit)),
+                // A body of announced length within the cap: its frames are
+                // read as they come (still counted against the cap), and one
+                // frame, the usual answer, is kept as it is, without the
+                // list and the copy of a general collect.
+                Some(_) => {
+                    let mut incoming = incoming;
+                    let mut first = Bytes::new();
+                    let mut joined: Option<Vec<u8>> = None;
+                    let mut received = 0usize;
+                    while let Some(frame) = incoming.frame().await {
+                        let frame = frame.map_err(|e| body_error(Box::new(e)))?;
+                        let Ok(data) = frame.into_data() else {
+                            continue;
+                        };
+                        received = received.saturating_add(data.len());
+                        if received > limit {
+                            return Err(too_large(limit));
+                        }
+                        match &mut joined {
+                            Some(joined) => joined.extend_from_slice(&data),
+                            None if first.is_empty() => first = data,
+                            None => {
+                                let mut both = Vec::with_capacity(first.len() + data.len());
+                                both.extend_from_slice(&first);
+                                both.extend_from_slice(&data);
+                                joined = Some(both);
+                            }
+                        }
+                    }
+                    joined.map_or(first, Bytes::from)
+                }
+                None => Limited::new(incoming, limit)
+                    .collect()
+                    .await
+                    .map_err(body_error)?
+                    .to_bytes(),
+            };
+            Ok(http::Response::from_parts(parts, body))
         };
         tokio::time::timeout(settings.timeout, whole)
             .await
