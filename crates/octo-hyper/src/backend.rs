@@ -95,11 +95,9 @@ impl AsyncBackend for HyperBackend {
         let whole = async {
             let response = self.http.request(request).await.map_err(request_error)?;
             let (parts, incoming) = response.into_parts();
-            let announced = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
+            // The length hyper's decoder read from `Content-Length` (none
+            // for a chunked body, or one that runs to the connection's end).
+            let announced = http_body::Body::size_hint(&incoming).exact();
             let body = match announced {
                 Some(n) if n > limit as u64 => return Err(too_large(limit)),
                 // A body of announced length within the cap: its frames are
