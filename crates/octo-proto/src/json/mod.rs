@@ -45,6 +45,16 @@ pub(crate) fn i64_of(value: &Value) -> Option<i64> {
     }
 }
 
+/// `text` without the whitespace around it. Text that starts and ends with
+/// a visible ASCII character (every JSON number, most strings) has none and
+/// is returned as it is, without `str::trim`'s Unicode-aware scan.
+pub(crate) fn trimmed(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// Parses decimal text, with or without an exponent.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     if text.contains(['e', 'E']) {
@@ -215,6 +225,24 @@ mod tests {
                 prop_assert_eq!(raw_warnings.into_vec(), plain_warnings.into_vec());
                 prop_assert_eq!(raw.extra(), plain.extra(), "{}", body);
             }
+        }
+    }
+
+    #[test]
+    fn trimming_keeps_what_str_trim_keeps() {
+        for text in [
+            "",
+            " ",
+            "12.50",
+            "  12.50 ",
+            "\u{a0}1\u{3000}",
+            "1\u{a0}",
+            "\t1",
+            "é",
+            " é ",
+            "a b",
+        ] {
+            assert_eq!(trimmed(text), text.trim(), "{text:?}");
         }
     }
 
