@@ -160,6 +160,11 @@ pub(crate) fn post_signed(
     fields: &impl Serialize,
 ) -> Result<http::Request<Vec<u8>>, Error> {
     let prefix = config.signed_prefix();
+    // Never empty (see `Config`); were it, the fields alone would not be a
+    // signed body.
+    if prefix.is_empty() {
+        return Err(unserialisable());
+    }
     let mut bytes = Vec::with_capacity(1024);
     bytes.extend_from_slice(prefix);
     serde_json::to_writer(&mut bytes, fields).map_err(|_| unserialisable())?;
