@@ -11,7 +11,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use octo_proto::{TransportError, TransportErrorKind};
 use octo_transport::{
-    AsyncBackend, Backend, Exchanged, Settings, check_announced_length, content_length,
+    AsyncBackend, Backend, Exchanged, Settings, body_too_large, check_announced_length,
 };
 
 use crate::error::{body_error, request_error, timed_out};
@@ -97,12 +97,49 @@ impl AsyncBackend for HyperBackend {
         let whole = async {
             let response = self.http.request(request).await.map_err(request_error)?;
             let (parts, incoming) = response.into_parts();
-            check_announced_length(content_length(&parts.headers), limit)?;
-            let collected = Limited::new(incoming, limit)
-                .collect()
-                .await
-                .map_err(body_error)?;
-            Ok(http::Response::from_parts(parts, collected.to_bytes()))
+            // The length hyper's decoder read from `Content-Length` (none
+            // for a chunked body, or one that runs to the connection's end).
+            let announced = http_body::Body::size_hint(&incoming).exact();
+            check_announced_length(announced, limit)?;
+            let body = match announced {
+                // A body of announced length within the cap: its frames are
+                // read as they come (still counted against the cap), and one
+                // frame, the usual answer, is kept as it is, without the
+                // list and the copy of a general collect.
+                Some(_) => {
+                    let mut incoming = incoming;
+                    let mut first = Bytes::new();
+                    let mut joined: Option<Vec<u8>> = None;
+                    let mut received = 0usize;
+                    while let Some(frame) = incoming.frame().await {
+                        let frame = frame.map_err(|e| body_error(Box::new(e)))?;
+                        let Ok(data) = frame.into_data() else {
+                            continue;
+                        };
+                        received = received.saturating_add(data.len());
+                        if received > limit {
+                            return Err(body_too_large(limit));
+                        }
+                        match &mut joined {
+                            Some(joined) => joined.extend_from_slice(&data),
+                            None if first.is_empty() => first = data,
+                            None => {
+                                let mut both = Vec::with_capacity(first.len() + data.len());
+                                both.extend_from_slice(&first);
+                                both.extend_from_slice(&data);
+                                joined = Some(both);
+                            }
+                        }
+                    }
+                    joined.map_or(first, Bytes::from)
+                }
+                None => Limited::new(incoming, limit)
+                    .collect()
+                    .await
+                    .map_err(body_error)?
+                    .to_bytes(),
+            };
+            Ok(http::Response::from_parts(parts, body))
         };
         tokio::time::timeout(settings.timeout, whole)
             .await

@@ -32,6 +32,9 @@ pub struct Config {
     known: KnownUris,
     shop_id: ShopId,
     secret: OctoSecret,
+    /// The opening every signed body shares, written once from `shop_id`
+    /// and `secret`.
+    signed: SignedPrefix,
     test: bool,
     check_sms_key_path: String,
     /// Fidelity settings: what this shop sends where OCTO's pages are silent.
@@ -58,12 +61,14 @@ impl Default for Fidelity {
 impl Config {
     /// Credentials for the production API, real payments.
     pub fn new(shop_id: impl Into<ShopId>, secret: impl Into<OctoSecret>) -> Self {
+        let (shop_id, secret) = (shop_id.into(), secret.into());
         Self {
             base_url: DEFAULT_BASE_URL.to_owned(),
             base_uri: http::Uri::from_static(DEFAULT_BASE_URL),
             known: KnownUris::default(),
-            shop_id: shop_id.into(),
-            secret: secret.into(),
+            signed: SignedPrefix::of(shop_id, &secret),
+            shop_id,
+            secret,
             test: false,
             check_sms_key_path: DEFAULT_CHECK_SMS_KEY_PATH.to_owned(),
             fidelity: Fidelity::default(),
@@ -148,6 +153,12 @@ impl Config {
         &self.secret
     }
 
+    /// `{"octo_shop_id":…,"octo_secret":"…"`: the opening of every body
+    /// that carries the shop's credentials, without its closing brace.
+    pub(crate) fn signed_prefix(&self) -> &[u8] {
+        &self.signed.0
+    }
+
     /// Whether payments default to test mode.
     pub fn test(&self) -> bool {
         self.test
@@ -197,6 +208,54 @@ fn uri_under(base_url: &str, base: &http::Uri, path: &str) -> Option<http::Uri> 
             .build()
             .ok(),
         _ => format!("{base_url}{path}").parse().ok(),
+    }
+}
+
+/// `{"octo_shop_id":…,"octo_secret":"…"`, serialised by serde_json once
+/// per config instead of once per request (the two keys and the secret
+/// were escaped again for every body). It holds the secret, so it is wiped
+/// on drop and never printed.
+#[derive(Clone)]
+struct SignedPrefix(zeroize::Zeroizing<Vec<u8>>);
+
+impl SignedPrefix {
+    fn of(shop_id: ShopId, secret: &OctoSecret) -> Self {
+        #[derive(serde::Serialize)]
+        struct Credentials<'a> {
+            octo_shop_id: ShopId,
+            octo_secret: &'a str,
+        }
+        let secret = secret.expose_secret();
+        // Room for the worst case (every byte of the secret escaped as
+        // `\u00XX`), so that no copy of the secret is left behind by a
+        // reallocation.
+        let mut bytes = Vec::with_capacity(64 + 6 * secret.len());
+        let credentials = Credentials {
+            octo_shop_id: shop_id,
+            octo_secret: secret,
+        };
+        // Writing a number and a string into a `Vec` cannot fail.
+        if serde_json::to_writer(&mut bytes, &credentials).is_ok() {
+            // The object stays open for the operation's own fields.
+            bytes.pop();
+        }
+        Self(zeroize::Zeroizing::new(bytes))
+    }
+}
+
+impl PartialEq for SignedPrefix {
+    /// Always equal: the prefix is written from `shop_id` and `secret`,
+    /// which `Config` compares itself (the secret in constant time).
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SignedPrefix {}
+
+impl std::fmt::Debug for SignedPrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[REDACTED]")
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorCode, OctoError, Problem, RawBody, RedirectError, ResponseProblem};
-use crate::json::{Envelope, FieldError, Fields, RawObject, i64_of, parse_raw};
+use crate::json::{Envelope, FieldError, Fields, RawObject, Split, i64_of, parse_raw};
 
 /// The envelope's own members: OCTO's error code and messages, and `data`
 /// (which a decoder reads through, not as a field). They are read here, so a
@@ -39,7 +39,9 @@ where
         return Err(Error::Redirect(RedirectError::refused(response)));
     }
     let bytes = response.body().as_ref();
-    let (Envelope { root, data }, code) = open(status, bytes)?;
+    let mut split = Split::new();
+    let code = open(status, bytes, &mut split)?;
+    let Envelope { root, data } = split.envelope();
     let body = || RawBody::new(bytes);
 
     if code.is_none() && !root.contains_key(ERROR) {
@@ -89,7 +91,13 @@ where
 /// one. A problem body (no `error`, but `title`/`detail`) becomes
 /// [`Error::Problem`]. Also returns OCTO's error code when `error` is an
 /// integer (as a number or numeric text).
-fn open(status: StatusCode, bytes: &[u8]) -> Result<(Envelope<'_>, Option<i64>), Error> {
+///
+/// The members go into `split`, which the caller keeps on its stack.
+fn open<'a>(
+    status: StatusCode,
+    bytes: &'a [u8],
+    split: &mut Split<'a>,
+) -> Result<Option<i64>, Error> {
     let unexpected = |reason| Error::UnexpectedResponse {
         status,
         reason,
@@ -102,25 +110,23 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<(Envelope<'_>, Option<i64>),
     // hands out each member's text without checking it again.
     let parsed = std::str::from_utf8(bytes)
         .ok()
-        .and_then(|text| serde_json::from_str::<Envelope<'_>>(text).ok());
-    let envelope = match parsed {
-        Some(envelope) => envelope,
+        .is_some_and(|text| split.fill(text).is_ok());
+    if !parsed {
         // Valid JSON of another kind, or not JSON at all?
-        None => {
-            return Err(
-                match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-                    Ok(_) => unexpected(ResponseProblem::NotAnObject),
-                    Err(_) => unexpected(ResponseProblem::NotJson),
-                },
-            );
-        }
-    };
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                Ok(_) => unexpected(ResponseProblem::NotAnObject),
+                Err(_) => unexpected(ResponseProblem::NotJson),
+            },
+        );
+    }
     // OCTO's error field is a number. When it is text next to a numeric
     // `status`, the body is a Java framework's default error page (timestamp,
     // status, error, message, path): a server fault, like a problem body.
+    let envelope = split.envelope();
     let root = &envelope.root;
     if let Some(code) = integer(root, ERROR) {
-        return Ok((envelope, Some(code)));
+        return Ok(Some(code));
     }
     let error = value(root, "error");
     let error_text = error.as_ref().and_then(Value::as_str);
@@ -140,13 +146,13 @@ fn open(status: StatusCode, bytes: &[u8]) -> Result<(Envelope<'_>, Option<i64>),
             body: RawBody::new(bytes),
         });
     }
-    Ok((envelope, None))
+    Ok(None)
 }
 
 /// An integer member, written as a number or as a numeric string.
 fn integer(object: &RawObject<'_>, key: &str) -> Option<i64> {
     let raw = object.get(key)?;
-    raw.get().parse().ok().or_else(|| i64_of(&parse_raw(raw)))
+    raw.parse().ok().or_else(|| i64_of(&parse_raw(raw)))
 }
 
 /// A member, decoded.

@@ -419,7 +419,7 @@ impl<'a> Fields<'a> {
     /// or a numeric string.
     fn read_decimal(&self, key: &'static str) -> Result<Option<Decimal>, FieldError> {
         self.read_str(key, "a decimal amount", false, |text| {
-            parse_decimal(text.trim())
+            parse_decimal(super::trimmed(&text))
         })
     }
 

@@ -12,7 +12,7 @@ mod fields;
 mod raw;
 
 pub(crate) use fields::{Fields, Warnings};
-pub(crate) use raw::{Envelope, RawObject, parse_raw};
+pub(crate) use raw::{Envelope, RawObject, Split, parse_raw};
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -42,6 +42,16 @@ pub(crate) fn i64_of(value: &Value) -> Option<i64> {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+/// `text` without the whitespace around it. Text that starts and ends with
+/// a visible ASCII character (every JSON number, most strings) has none and
+/// is returned as it is, without `str::trim`'s Unicode-aware scan.
+pub(crate) fn trimmed(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 
@@ -194,7 +204,8 @@ mod tests {
                 }
                 let body = serde_json::to_string(&Value::Object(whole)).unwrap();
 
-                let envelope: Envelope<'_> = serde_json::from_str(&body).unwrap();
+                let split = Split::of(&body);
+                let envelope = split.envelope();
                 let raw = Fields::envelope(&envelope.root, envelope.data.as_ref());
                 let data_map = data.as_ref().and_then(Value::as_object);
                 let plain = Fields::envelope_of_values(&root, data_map);
@@ -218,10 +229,29 @@ mod tests {
     }
 
     #[test]
+    fn trimming_keeps_what_str_trim_keeps() {
+        for text in [
+            "",
+            " ",
+            "12.50",
+            "  12.50 ",
+            "\u{a0}1\u{3000}",
+            "1\u{a0}",
+            "\t1",
+            "é",
+            " é ",
+            "a b",
+        ] {
+            assert_eq!(trimmed(text), text.trim(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn decimals_keep_their_digits() {
         let body = br#"{"a":103.33,"b":980.0000,"c":1,"d":10000000.5,"e":0.0001,
             "s":"12.50","x":1e3,"t":true}"#;
-        let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
+        let split = Split::of(std::str::from_utf8(body).unwrap());
+        let root = split.envelope().root;
         let raw = Fields::envelope(&root, None);
         let value: Value = serde_json::from_slice(body).unwrap();
         let decoded = Fields::object(value.as_object().unwrap(), "");
@@ -245,8 +275,9 @@ mod tests {
     #[test]
     fn data_wins_over_top_level_and_paths_are_named() {
         let body = br#"{"error":0,"data":{"a":"inner"},"a":"outer","b":"top","c":[1]}"#;
-        let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
-        let data = RawObject::of(root.get("data").unwrap()).unwrap();
+        let split = Split::of(std::str::from_utf8(body).unwrap());
+        let Envelope { root, data } = split.envelope();
+        let data = data.unwrap();
         let f = Fields::envelope(&root, Some(&data));
         assert_eq!(f.req_text("a").unwrap(), "inner");
         assert_eq!(f.req_text("b").unwrap(), "top");
@@ -274,7 +305,8 @@ mod tests {
             body.push_str(&format!(r#""k{at}":{at},"#));
         }
         body.push_str(r#""k3":"again"}}"#);
-        let envelope: Envelope<'_> = serde_json::from_str(&body).unwrap();
+        let split = Split::of(&body);
+        let envelope = split.envelope();
         let f = Fields::envelope(&envelope.root, envelope.data.as_ref());
         f.mark_read("error");
         for key in ["k3", "k64", "k66", "k69"] {
@@ -293,8 +325,9 @@ mod tests {
     fn extra_is_what_was_not_read() {
         let body = br#"{"error":0,"data":{"a":1,"b":2,"alias":3,
             "nested":{"x":1,"y":{"z":2,"w":3},"v":4},"bad":"x"}}"#;
-        let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
-        let data = RawObject::of(root.get("data").unwrap()).unwrap();
+        let split = Split::of(std::str::from_utf8(body).unwrap());
+        let Envelope { root, data } = split.envelope();
+        let data = data.unwrap();
         let f = Fields::envelope(&root, Some(&data));
         f.mark_read("error"); // the envelope's members, as envelope::decode does
         f.mark_read("data");
@@ -325,8 +358,9 @@ mod tests {
             "cardToken":"tok-123","note":"kept",
             "details":{"pan":"4111111111111111","list":[{"sms_key":"61135"}],"saveToken":null},
             "CVC2":"739"}}"#;
-        let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
-        let data = RawObject::of(root.get("data").unwrap()).unwrap();
+        let split = Split::of(std::str::from_utf8(body).unwrap());
+        let Envelope { root, data } = split.envelope();
+        let data = data.unwrap();
         let extra = Fields::envelope(&root, Some(&data)).extra();
         let text = serde_json::to_string(&extra).unwrap();
         for secret in ["tok-123", "4111111111111111", "61135", "739"] {
@@ -343,8 +377,9 @@ mod tests {
     fn soft_reads_warn_and_keep_no_secret() {
         let body = br#"{"error":0,"data":{"when":"soon","info":{"pan":"4111111111111111","n":1},
             "first6":{"x":"860031"},"ok":"2024-05-02 09:17:00"}}"#;
-        let root: RawObject<'_> = serde_json::from_slice(body).unwrap();
-        let data = RawObject::of(root.get("data").unwrap()).unwrap();
+        let split = Split::of(std::str::from_utf8(body).unwrap());
+        let Envelope { root, data } = split.envelope();
+        let data = data.unwrap();
         let f = Fields::envelope(&root, Some(&data));
         let warnings = Warnings::new();
         let time = |key: &'static str| {

@@ -52,8 +52,6 @@ use crate::config::Config;
 pub use crate::endpoint::Endpoint;
 use crate::envelope;
 use crate::error::{Error, InputError, InputProblem};
-use crate::ids::ShopId;
-use crate::secret::OctoSecret;
 
 /// A request to OCTO and how to read its answer.
 ///
@@ -103,8 +101,24 @@ pub(crate) fn post_json(
 ) -> Result<http::Request<Vec<u8>>, Error> {
     // Most bodies fit in 1 KiB (a 10-item basket does): one allocation.
     let mut bytes = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut bytes, body)
-        .map_err(|_| InputError::new("body", InputProblem::Format("JSON-serialisable values")))?;
+    serde_json::to_writer(&mut bytes, body).map_err(|_| unserialisable())?;
+    post_bytes(config, path, bytes)
+}
+
+/// The error for a body serde_json refuses (none of ours does).
+fn unserialisable() -> Error {
+    Error::Input(InputError::new(
+        "body",
+        InputProblem::Format("JSON-serialisable values"),
+    ))
+}
+
+/// Builds `POST {base_url}{path}` carrying `bytes`, a JSON body.
+fn post_bytes(
+    config: &Config,
+    path: &str,
+    bytes: Vec<u8>,
+) -> Result<http::Request<Vec<u8>>, Error> {
     let uri = config
         .uri_for(path)
         .ok_or_else(|| Error::Input(InputError::new("url", InputProblem::Format("a valid URL"))))?;
@@ -117,17 +131,6 @@ pub(crate) fn post_json(
         .insert(http::header::CONTENT_TYPE, json.clone());
     request.headers_mut().insert(http::header::ACCEPT, json);
     Ok(request)
-}
-
-/// A body that opens with the shop's credentials, `octo_shop_id` and
-/// `octo_secret`, followed by an operation's own fields.
-#[derive(Serialize)]
-struct Signed<'a, T> {
-    octo_shop_id: ShopId,
-    #[serde(serialize_with = "expose::secret")]
-    octo_secret: &'a OctoSecret,
-    #[serde(flatten)]
-    fields: &'a T,
 }
 
 /// A body of one field, `name: value`, for the operations that send only
@@ -158,29 +161,46 @@ impl Serialize for Field<'_> {
 
 /// Builds `POST {base_url}{path}` whose JSON body is the shop's
 /// credentials from `config`, then `fields`' own fields in their order.
+///
+/// The credentials' opening, `{"octo_shop_id":…,"octo_secret":"…"`, was
+/// serialised once with the config; `fields` is serialised after it as
+/// its own object, whose opening brace becomes the comma that continues
+/// the credentials' object. The bytes are those of one object holding
+/// both, as a `#[serde(flatten)]` struct would write them.
 pub(crate) fn post_signed(
     config: &Config,
     path: &str,
     fields: &impl Serialize,
 ) -> Result<http::Request<Vec<u8>>, Error> {
-    let body = Signed {
-        octo_shop_id: config.shop_id(),
-        octo_secret: config.secret(),
-        fields,
-    };
-    post_json(config, path, &body)
+    let prefix = config.signed_prefix();
+    // Never empty (see `Config`); were it, the fields alone would not be a
+    // signed body.
+    if prefix.is_empty() {
+        return Err(unserialisable());
+    }
+    let mut bytes = Vec::with_capacity(1024);
+    bytes.extend_from_slice(prefix);
+    serde_json::to_writer(&mut bytes, fields).map_err(|_| unserialisable())?;
+    match bytes.get(prefix.len()..) {
+        // No fields of its own: the credentials alone.
+        Some(b"{}") => {
+            bytes.truncate(prefix.len());
+            bytes.push(b'}');
+        }
+        Some([b'{', ..]) => {
+            if let Some(open) = bytes.get_mut(prefix.len()) {
+                *open = b',';
+            }
+        }
+        // Only an object's fields can join the credentials' object.
+        _ => return Err(unserialisable()),
+    }
+    post_bytes(config, path, bytes)
 }
 
 /// Serialises a secret's value into a request body.
 pub(crate) mod expose {
     use serde::Serializer;
-
-    pub fn secret<S: Serializer>(
-        value: &crate::secret::OctoSecret,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(value.expose_secret())
-    }
 
     pub fn token<S: Serializer>(value: &crate::secret::CardToken, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(value.expose_secret())
@@ -194,6 +214,8 @@ pub(crate) mod expose {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     /// Builds the operation whose input field `input` holds `value`, then
     /// its request.
@@ -226,5 +248,67 @@ mod tests {
         one_field::<VerificationInfo>("octo_payment_uuid", "octo_payment_UUID");
         one_field::<FiscalData>("payment_uuid", "payment_uuid");
         one_field::<BlockCardToken>("card_token", "card_token");
+    }
+
+    /// The body as one serde struct writes it: the credentials, then the
+    /// fields flattened into the same object.
+    fn flattened(config: &Config, fields: &impl Serialize) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Signed<'a, T> {
+            octo_shop_id: crate::ids::ShopId,
+            octo_secret: &'a str,
+            #[serde(flatten)]
+            fields: &'a T,
+        }
+        serde_json::to_vec(&Signed {
+            octo_shop_id: config.shop_id(),
+            octo_secret: config.secret().expose_secret(),
+            fields,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn signed_bodies_join_the_credentials_and_the_fields() {
+        let config = Config::new(7, "s\"e\\c\u{1}ré");
+        let id = Field::non_empty("shop_transaction_id", "order-42").unwrap();
+        let request = post_signed(&config, "/prepare_payment", &id).unwrap();
+        assert_eq!(
+            String::from_utf8(request.body().clone()).unwrap(),
+            r#"{"octo_shop_id":7,"octo_secret":"s\"e\\c\u0001ré","shop_transaction_id":"order-42"}"#
+        );
+        // No fields of its own: the credentials alone, still one object.
+        let none = post_signed(&config, "/set_accept", &BTreeMap::<String, u8>::new()).unwrap();
+        assert_eq!(
+            none.body(),
+            &flattened(&config, &BTreeMap::<String, u8>::new())
+        );
+        assert_eq!(
+            none.body().as_slice(),
+            r#"{"octo_shop_id":7,"octo_secret":"s\"e\\c\u0001ré"}"#.as_bytes()
+        );
+        // Only an object can be joined.
+        for not_an_object in [
+            post_signed(&config, "/refund", &"text"),
+            post_signed(&config, "/refund", &[1, 2]),
+        ] {
+            match not_an_object {
+                Err(Error::Input(e)) => assert_eq!(e.field, "body"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn signed_bodies_are_the_flattened_struct(
+            shop_id in any::<u64>(),
+            secret in "[\"\\\\/\n\t\u{1}é€😀a-z0-9-]{0,40}",
+            fields in prop::collection::btree_map("[\"\\\\a-z_é]{0,10}", "[\"\\\\\n a-z0-9é]{0,10}", 0..5),
+        ) {
+            let config = Config::new(shop_id, secret.as_str());
+            let request = post_signed(&config, "/prepare_payment", &fields).unwrap();
+            prop_assert_eq!(request.body(), &flattened(&config, &fields));
+        }
     }
 }
