@@ -328,4 +328,10 @@ impl SandboxConfig {
     pub fn shop(&self, id: ShopId) -> Option<&Shop> {
         self.shops.iter().find(|s| s.id == id)
     }
+
+    /// `at` as a wall-clock time in the sandbox's [`zone`](Self::zone), for the wire.
+    pub(crate) fn local(&self, at: time::OffsetDateTime) -> time::PrimitiveDateTime {
+        let local = at.checked_to_offset(self.zone).unwrap_or(at);
+        time::PrimitiveDateTime::new(local.date(), local.time())
+    }
 }

@@ -3,15 +3,15 @@
 //! to the data file, and hands the resulting callbacks to the notifier.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
-use octo_proto::Pan;
+use octo_proto::{AcceptStatus, Pan, PaymentStatus, TokenStatus};
 use time::OffsetDateTime;
 
 use crate::callbacks::{self, Delivery, Notifier};
 use crate::clock::Clock;
 use crate::config::SandboxConfig;
-use crate::faults::Faults;
+use crate::faults::{CallbackFaults, Faults};
 use crate::ids::IdSource;
 use crate::state::{Announcement, DataFile, PaymentRecord, Store};
 use crate::wire::Reject;
@@ -88,7 +88,7 @@ impl Engine {
     ) -> Arc<Self> {
         let (store, counter, data_file) = state;
         let timeout = config.callback_timeout;
-        Arc::new_cyclic(|weak| Engine {
+        Arc::new_cyclic(|weak: &Weak<Engine>| Engine {
             notifier: Notifier::new(weak.clone(), runtime, timeout),
             config,
             clock,
@@ -107,8 +107,7 @@ impl Engine {
 
     /// `at` as a wall-clock time in the sandbox's zone, for the wire.
     pub(crate) fn local(&self, at: OffsetDateTime) -> time::PrimitiveDateTime {
-        let local = at.checked_to_offset(self.config.zone).unwrap_or(at);
-        time::PrimitiveDateTime::new(local.date(), local.time())
+        self.config.local(at)
     }
 
     /// Runs `change` on the store, then writes what it touched to the data file and sends
@@ -186,7 +185,7 @@ impl Engine {
                     .find(|s| s.id.0 == p.shop_id)
                     .map(|s| s.secret.clone())?;
                 let hash_key = self.ids.uuid();
-                let body = callbacks::notification_body(self, p, &secret, &hash_key);
+                let body = callbacks::notification_body(&self.config, p, &secret, &hash_key);
                 Some(Delivery::payment(url, p, body, &self.config.notify_retry))
             }
             Announcement::Tokenization(uuid) => {
@@ -247,6 +246,43 @@ impl Engine {
             url.push_str(part);
         }
         url
+    }
+}
+
+/// The notifier's view of the engine.
+impl callbacks::Host for Engine {
+    fn notifier(&self) -> &Notifier {
+        &self.notifier
+    }
+
+    fn take_callback_faults(&self) -> CallbackFaults {
+        self.faults.take_callback_faults()
+    }
+
+    fn awaits_decision(&self, uuid: &str) -> bool {
+        self.read(|store| {
+            store
+                .payment(uuid)
+                .is_some_and(|p| p.status == PaymentStatus::WaitingForCapture)
+        })
+    }
+
+    fn decide(&self, uuid: &str, decision: AcceptStatus) {
+        let _ = self.transact(|store, tx| Engine::decide(self, store, uuid, decision, None, tx));
+    }
+
+    fn forget_pan(&self, uuid: &str) {
+        Engine::forget_pan(self, uuid);
+    }
+
+    fn token_failed(&self, token: &str) {
+        let _ = self.transact(|store, tx| {
+            if let Some(t) = store.token_mut(token) {
+                t.status = TokenStatus::Failed;
+                tx.token(token);
+            }
+            Ok(())
+        });
     }
 }
 

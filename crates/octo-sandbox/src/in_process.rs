@@ -181,7 +181,7 @@ mod tests {
             .read(|store| store.payment(&uuid).cloned())
             .unwrap();
         let body = crate::callbacks::notification_body(
-            &sandbox.engine,
+            &sandbox.engine.config,
             &p,
             &octo_proto::OctoSecret::new("s"),
             "k",

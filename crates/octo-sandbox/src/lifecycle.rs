@@ -1,6 +1,7 @@
 //! How a payment's status moves once it exists: authorisation, the
 //! shop's capture or cancel, expiry, and the binding's token that ends
-//! with it. The customer's steps that lead here are in
+//! with it; and how a refund that waits moves from `new` through
+//! `pending` to `succeeded`, one status check at a time. The customer's steps that lead here are in
 //! [`customer`](crate::customer).
 
 use octo_proto::{AcceptStatus, PaymentStatus, TokenStatus};
@@ -8,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::codes;
 use crate::engine::{Engine, Tx};
-use crate::state::{PaymentRecord, Store};
+use crate::state::{PaymentRecord, RefundState, Store};
 use crate::wire::Reject;
 
 impl Engine {
@@ -162,5 +163,48 @@ impl Engine {
                 "the payment is {status}, not waiting_for_capture"
             ))),
         }
+    }
+}
+
+/// One status check of a refund: it may move on, and when it succeeds its
+/// amount joins the payment's `refunded_sum`.
+pub(crate) fn check_refund(
+    store: &mut Store,
+    key: &(u64, String),
+    now: OffsetDateTime,
+    tx: &mut Tx,
+) {
+    let Some(mut r) = store.refund(key.0, &key.1).cloned() else {
+        return;
+    };
+    if !r.is_open() {
+        return;
+    }
+    let settled = match r.settles_at {
+        Some(at) => at <= now,
+        None if r.checks_left > 0 => {
+            r.checks_left = r.checks_left.saturating_sub(1);
+            false
+        }
+        None => true,
+    };
+    r.state = if settled {
+        RefundState::Succeeded
+    } else {
+        RefundState::Pending
+    };
+    if settled && let Some(p) = store.payment_mut(&r.payment_uuid) {
+        p.refunded_sum = p.refunded_sum.saturating_add(r.amount);
+        tx.payment(&r.payment_uuid);
+    }
+    tx.refund(key.0, &key.1);
+    store.put_refund(r);
+}
+
+/// A status check of payment `uuid`: each of its refunds not yet succeeded
+/// takes one check.
+pub(crate) fn check_refunds_of(store: &mut Store, uuid: &str, now: OffsetDateTime, tx: &mut Tx) {
+    for key in store.open_refunds(uuid) {
+        check_refund(store, &key, now, tx);
     }
 }

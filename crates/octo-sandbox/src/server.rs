@@ -24,8 +24,8 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::engine::Engine;
 use crate::faults::FaultAction;
-use crate::routes::{self, Reply};
-use crate::wire::{self, Reject};
+use crate::routes;
+use crate::wire::{self, Reject, Reply};
 
 /// How long shutdown waits for open connections.
 const DRAIN: Duration = Duration::from_secs(5);
@@ -44,7 +44,7 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Full<Bytes>> {
-    let (parts, body) = routes::response(status, content_type, body).into_parts();
+    let (parts, body) = wire::response(status, content_type, body).into_parts();
     Response::from_parts(parts, Full::new(Bytes::from(body)))
 }
 

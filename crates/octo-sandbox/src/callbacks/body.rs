@@ -5,8 +5,7 @@ use octo_proto::{OctoSecret, Pan, datetime};
 use serde_json::{Map, Value};
 
 use super::signature;
-use crate::config::Signing;
-use crate::engine::Engine;
+use crate::config::{SandboxConfig, Signing};
 use crate::state::{PaymentRecord, TokenRecord};
 use crate::wire::money;
 
@@ -29,7 +28,7 @@ pub(crate) fn signature_of(
 
 /// The JSON posted to `notify_url` for the payment's current status.
 pub(crate) fn notification_body(
-    engine: &Engine,
+    config: &SandboxConfig,
     p: &PaymentRecord,
     secret: &OctoSecret,
     hash_key: &str,
@@ -44,19 +43,19 @@ pub(crate) fn notification_body(
     m.insert("status".into(), status.into());
     m.insert(
         "signature".into(),
-        signature_of(&engine.config.signing, secret, &p.uuid, status, hash_key).into(),
+        signature_of(&config.signing, secret, &p.uuid, status, hash_key).into(),
     );
     m.insert("hash_key".into(), hash_key.into());
     m.insert("total_sum".into(), money(p.total_sum));
     m.insert("refunded_sum".into(), money(p.refunded_sum));
-    if let Some(t) = p.transfer_sum(engine.config.fee_percent) {
+    if let Some(t) = p.transfer_sum(config.fee_percent) {
         m.insert("transfer_sum".into(), money(t));
     }
     m.insert("currency".into(), p.currency.as_str().into());
     if let Some(at) = p.payed_at {
         m.insert(
             "payed_time".into(),
-            datetime::format_octo(engine.local(at)).into(),
+            datetime::format_octo(config.local(at)).into(),
         );
     }
     if let Some(card) = &p.card {

@@ -30,9 +30,27 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::config::RetrySchedule;
-use crate::engine::Engine;
+use crate::faults::CallbackFaults;
 use crate::state::PaymentRecord;
 use client::CallbackClient;
+
+/// What the notifier needs from the sandbox it runs in (the engine): the
+/// callback faults, the state a delivery checks and the changes a reply
+/// makes. A narrow view, so this module does not depend on the engine.
+pub(crate) trait Host: Send + Sync + 'static {
+    /// The notifier that sends this host's callbacks.
+    fn notifier(&self) -> &Notifier;
+    /// The callback faults for the next callback (taking one-shot ones).
+    fn take_callback_faults(&self) -> CallbackFaults;
+    /// Whether payment `uuid` still waits for the shop's capture or cancel.
+    fn awaits_decision(&self, uuid: &str) -> bool;
+    /// The notification reply's capture or cancel of payment `uuid`.
+    fn decide(&self, uuid: &str, decision: AcceptStatus);
+    /// The tokenization callback of `uuid` is over: its card number goes.
+    fn forget_pan(&self, uuid: &str);
+    /// No try of the tokenization callback was acknowledged: `token` fails.
+    fn token_failed(&self, token: &str);
+}
 
 /// How long the reorder fault holds a callback waiting for the next one.
 const REORDER_WINDOW: Duration = Duration::from_millis(300);
@@ -96,7 +114,7 @@ type Chains = HashMap<String, (u64, oneshot::Receiver<()>)>;
 
 /// Sends callbacks in the background.
 pub(crate) struct Notifier {
-    engine: Weak<Engine>,
+    host: Weak<dyn Host>,
     client: CallbackClient,
     /// Where deliveries run; `None` sends nothing (an in-process sandbox).
     runtime: Option<tokio::runtime::Handle>,
@@ -113,12 +131,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Notifier {
     pub(crate) fn new(
-        engine: Weak<Engine>,
+        host: Weak<dyn Host>,
         runtime: Option<tokio::runtime::Handle>,
         timeout: Duration,
     ) -> Self {
         Self {
-            engine,
+            host,
             client: CallbackClient::new(timeout),
             runtime,
             chains: Arc::default(),
@@ -145,9 +163,9 @@ impl Notifier {
             return;
         };
         let faults = self
-            .engine
+            .host
             .upgrade()
-            .map(|e| e.faults.take_callback_faults())
+            .map(|h| h.take_callback_faults())
             .unwrap_or_default();
         let copies = if faults.duplicate { 2 } else { 1 };
         for _ in 0..copies {
@@ -168,7 +186,7 @@ impl Notifier {
                     *lock(&self.held) = Some((seq, d));
                     self.in_flight.fetch_add(1, Ordering::SeqCst);
                     let held = Arc::clone(&self.held);
-                    let engine = self.engine.clone();
+                    let host = self.host.clone();
                     let in_flight = Arc::clone(&self.in_flight);
                     runtime.spawn(async move {
                         tokio::time::sleep(REORDER_WINDOW).await;
@@ -179,8 +197,8 @@ impl Notifier {
                                 _ => None,
                             }
                         };
-                        if let (Some((_, d)), Some(engine)) = (alone, engine.upgrade()) {
-                            engine.notifier.dispatch(d);
+                        if let (Some((_, d)), Some(host)) = (alone, host.upgrade()) {
+                            host.notifier().dispatch(d);
                         }
                         in_flight.fetch_sub(1, Ordering::SeqCst);
                     });
@@ -200,7 +218,7 @@ impl Notifier {
         let (done, mine) = oneshot::channel();
         let before = lock(&self.chains).insert(d.uuid.clone(), (seq, mine));
         self.in_flight.fetch_add(1, Ordering::SeqCst);
-        let engine = self.engine.clone();
+        let host = self.host.clone();
         let client = self.client.clone();
         let chains = Arc::clone(&self.chains);
         let in_flight = Arc::clone(&self.in_flight);
@@ -209,7 +227,7 @@ impl Notifier {
             if let Some((_, before)) = before {
                 let _ = before.await;
             }
-            deliver(&engine, &client, &d, &attempts, done).await;
+            deliver(&host, &client, &d, &attempts, done).await;
             {
                 let mut chains = lock(&chains);
                 if chains.get(&d.uuid).is_some_and(|(g, _)| *g == seq) {
@@ -234,7 +252,7 @@ fn decision(reply: &[u8]) -> Option<AcceptStatus> {
 /// Delivers `d` on its schedule. `first_done` is dropped when the first
 /// attempt is over, which lets the next callback of the payment go.
 async fn deliver(
-    engine: &Weak<Engine>,
+    host: &Weak<dyn Host>,
     client: &CallbackClient,
     d: &Delivery,
     attempts: &AtomicU64,
@@ -246,21 +264,15 @@ async fn deliver(
         if let Some(delay) = attempt.checked_sub(1).and_then(|i| d.delays.get(i)) {
             tokio::time::sleep(*delay).await;
         }
-        let Some(e) = engine.upgrade() else {
+        let Some(e) = host.upgrade() else {
             return;
         };
         if let Kind::Payment {
             awaits_decision: true,
         } = d.kind
+            && !e.awaits_decision(&d.uuid)
         {
-            let waiting = e.read(|store| {
-                store
-                    .payment(&d.uuid)
-                    .is_some_and(|p| p.status == PaymentStatus::WaitingForCapture)
-            });
-            if !waiting {
-                return;
-            }
+            return;
         }
         drop(e);
         attempts.fetch_add(1, Ordering::SeqCst);
@@ -272,7 +284,7 @@ async fn deliver(
         if !status.is_success() {
             continue;
         }
-        let Some(e) = engine.upgrade() else {
+        let Some(e) = host.upgrade() else {
             return;
         };
         match &d.kind {
@@ -280,7 +292,7 @@ async fn deliver(
                 awaits_decision: true,
             } => {
                 if let Some(decided) = decision(&reply) {
-                    let _ = e.transact(|store, tx| e.decide(store, &d.uuid, decided, None, tx));
+                    e.decide(&d.uuid, decided);
                     return;
                 }
             }
@@ -291,15 +303,9 @@ async fn deliver(
             }
         }
     }
-    if let (Kind::Tokenization { token }, Some(e)) = (&d.kind, engine.upgrade()) {
+    if let (Kind::Tokenization { token }, Some(e)) = (&d.kind, host.upgrade()) {
         e.forget_pan(&d.uuid);
-        let _ = e.transact(|store, tx| {
-            if let Some(t) = store.token_mut(token) {
-                t.status = octo_proto::TokenStatus::Failed;
-                tx.token(token);
-            }
-            Ok(())
-        });
+        e.token_failed(token);
     }
 }
 

@@ -18,7 +18,7 @@ use http::{Method, StatusCode};
 
 use crate::customer::{CustomerError, Step};
 use crate::engine::Engine;
-use crate::routes::Reply;
+use crate::wire::Reply;
 
 /// Decodes `application/x-www-form-urlencoded` text.
 pub(crate) fn form_value(body: &[u8], name: &str) -> Option<String> {

@@ -8,6 +8,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::codes;
 use crate::engine::Engine;
+use crate::lifecycle;
 use crate::rules;
 use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
 use crate::wire::{self, Body, Payload, Reject, money};
@@ -93,7 +94,7 @@ pub(crate) fn prepare_payment(engine: &Engine, body: &Body) -> Result<Payload, R
             return Ok(None);
         };
         engine.expire_if_due(store, &uuid, now, tx);
-        super::refunds::check_refunds_of(store, &uuid, now, tx);
+        lifecycle::check_refunds_of(store, &uuid, now, tx);
         Ok(store.payment(&uuid).map(|p| payment_fields(engine, p)))
     })?;
     if let Some(payload) = existing {

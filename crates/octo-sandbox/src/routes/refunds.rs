@@ -1,17 +1,17 @@
 //! `refund`: only succeeded payments, never more than their total, within
-//! OCTO's limits, once per `shop_refund_id`; and how a refund moves from
-//! `new` through `pending` to `succeeded` when the sandbox is told to make
-//! refunds wait ([`RefundSettlement`]).
+//! OCTO's limits, once per `shop_refund_id`, and settling at once or later
+//! as the sandbox is told ([`RefundSettlement`]; how a waiting refund moves
+//! on is in [`lifecycle`]).
 
 use octo_proto::datetime;
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
 
 use super::payments::owned_payment;
 use crate::config::RefundSettlement;
-use crate::engine::{Engine, Tx};
+use crate::engine::Engine;
+use crate::lifecycle;
 use crate::rules;
-use crate::state::{RefundRecord, RefundState, Store};
+use crate::state::{RefundRecord, RefundState};
 use crate::wire::{self, Body, Reject, money};
 
 fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
@@ -28,44 +28,6 @@ fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
     m
 }
 
-/// One status check of a refund: it may move on, and when it succeeds its
-/// amount joins the payment's `refunded_sum`.
-fn check_refund(store: &mut Store, key: &(u64, String), now: OffsetDateTime, tx: &mut Tx) {
-    let Some(mut r) = store.refund(key.0, &key.1).cloned() else {
-        return;
-    };
-    if !r.is_open() {
-        return;
-    }
-    let settled = match r.settles_at {
-        Some(at) => at <= now,
-        None if r.checks_left > 0 => {
-            r.checks_left = r.checks_left.saturating_sub(1);
-            false
-        }
-        None => true,
-    };
-    r.state = if settled {
-        RefundState::Succeeded
-    } else {
-        RefundState::Pending
-    };
-    if settled && let Some(p) = store.payment_mut(&r.payment_uuid) {
-        p.refunded_sum = p.refunded_sum.saturating_add(r.amount);
-        tx.payment(&r.payment_uuid);
-    }
-    tx.refund(key.0, &key.1);
-    store.put_refund(r);
-}
-
-/// A status check of payment `uuid`: each of its refunds not yet succeeded
-/// takes one check.
-pub(crate) fn check_refunds_of(store: &mut Store, uuid: &str, now: OffsetDateTime, tx: &mut Tx) {
-    for key in store.open_refunds(uuid) {
-        check_refund(store, &key, now, tx);
-    }
-}
-
 pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
     let shop_id = shop.id.0;
@@ -80,7 +42,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 // again is also a status check of it.
                 if r.payment_uuid == uuid && r.amount == amount {
                     let key = (shop_id, shop_refund_id.clone());
-                    check_refund(store, &key, now, tx);
+                    lifecycle::check_refund(store, &key, now, tx);
                     return store
                         .refund(shop_id, &shop_refund_id)
                         .map(|r| refund_payload(engine, r))

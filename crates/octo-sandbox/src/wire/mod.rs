@@ -1,11 +1,14 @@
 //! OCTO's wire format on the server side: [`request_reader`] reads a
 //! request body field by field (so a bad field gets a message naming it),
-//! [`reply_writer`] writes both envelope shapes, and [`Reject`] is what a
-//! refused request carries from one to the other.
+//! [`reply_writer`] writes both envelope shapes, [`Reject`] is what a
+//! refused request carries from one to the other, and [`Reply`] is the HTTP
+//! answer the server sends (an envelope, a page or a redirect).
 
+mod reply;
 mod reply_writer;
 mod request_reader;
 
+pub(crate) use reply::{Reply, response};
 pub(crate) use reply_writer::{Payload, error, money, ok, ok_data_only};
 pub(crate) use request_reader::Body;
 
