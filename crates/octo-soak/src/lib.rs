@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod journey;
 mod orders;
 mod receiver;
 mod reconcile;
@@ -27,7 +28,8 @@ mod rng;
 mod shop;
 mod transport;
 
-pub use orders::{Journey, Plan, Refunds};
+pub use journey::Journey;
+pub use orders::{Plan, Refunds};
 pub use reconcile::Report;
 pub use transport::Kind;
 

@@ -19,6 +19,7 @@ use octo_sandbox::SandboxHandle;
 use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
 use rust_decimal::Decimal;
 
+use crate::journey::Journey;
 use crate::rng::Rng;
 use crate::shop::{Shop, pause_before};
 use crate::transport::Transport;
@@ -32,62 +33,6 @@ const NOTIFICATION_WAIT: Duration = Duration::from_millis(1500);
 const TOKEN_WAIT: Duration = Duration::from_secs(15);
 /// The smallest refund the sandbox accepts in UZS (1 USD equivalent).
 const MIN_REFUND: Decimal = Decimal::from_parts(12_600, 0, 0, false, 0);
-
-/// What an order does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Journey {
-    /// Paid on the page at once.
-    OneStage,
-    /// Held, then captured whole.
-    TwoStageCapture,
-    /// Held, then captured in part.
-    TwoStagePartial,
-    /// Held, then released.
-    TwoStageCancel,
-    /// Paid with a bound card's token.
-    Token,
-    /// The card is declined.
-    Declined,
-}
-
-impl Journey {
-    /// Every journey.
-    pub const ALL: [Journey; 6] = [
-        Journey::OneStage,
-        Journey::TwoStageCapture,
-        Journey::TwoStagePartial,
-        Journey::TwoStageCancel,
-        Journey::Token,
-        Journey::Declined,
-    ];
-
-    /// A short name, for reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::OneStage => "one-stage",
-            Self::TwoStageCapture => "two-stage, full capture",
-            Self::TwoStagePartial => "two-stage, partial capture",
-            Self::TwoStageCancel => "two-stage, cancel",
-            Self::Token => "token",
-            Self::Declined => "declined card",
-        }
-    }
-
-    /// The status the payment should end in.
-    pub fn expected(self) -> PaymentStatus {
-        match self {
-            Self::TwoStageCancel | Self::Declined => PaymentStatus::Canceled,
-            _ => PaymentStatus::Succeeded,
-        }
-    }
-
-    fn two_stage(self) -> bool {
-        matches!(
-            self,
-            Self::TwoStageCapture | Self::TwoStagePartial | Self::TwoStageCancel
-        )
-    }
-}
 
 /// Refunds after payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use octo_proto::{Error, ShopTransactionId};
 use octo_sandbox::{FaultCounts, SandboxHandle};
 use rust_decimal::Decimal;
 
-use crate::orders::Journey;
+use crate::journey::Journey;
 use crate::shop::Shop;
 use crate::transport::{Kind, Transport};
 

@@ -11,7 +11,7 @@ use octo_proto::op::{Payment, PaymentStatusCheck};
 use octo_proto::{CardToken, Error, PaymentStatus, PaymentUuid, ShopTransactionId};
 use rust_decimal::Decimal;
 
-use crate::orders::Journey;
+use crate::journey::Journey;
 use crate::transport::{Kind, Transport};
 
 /// What the shop believes about a payment.

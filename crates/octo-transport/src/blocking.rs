@@ -11,7 +11,8 @@ use octo_proto::{Error, Operation};
 use crate::attempt::{Call, Op};
 use crate::backend::BlockingBackend;
 use crate::client::BlockingClient;
-use crate::handler::{BlockingFlowHandler, HandlerFlow};
+use crate::handler::BlockingFlowHandler;
+use crate::handler_flow::{HandlerFlow, SendCommandBlocking};
 use crate::retry;
 use crate::run::{RunError, run_blocking};
 
@@ -124,5 +125,11 @@ impl<B: BlockingBackend> BlockingClient<B> {
     /// `POST /fiscal-data`: the payment's fiscal receipt.
     pub fn fiscal_data(&self, op: &FiscalData) -> Result<<FiscalData as Operation>::Output, Error> {
         self.send(op)
+    }
+}
+
+impl<B: BlockingBackend> SendCommandBlocking for BlockingClient<B> {
+    fn send_command(&self, command: &Command) -> Reply {
+        BlockingClient::<B>::send_command(self, command)
     }
 }

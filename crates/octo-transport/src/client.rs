@@ -14,7 +14,8 @@ use octo_proto::{Config, Error, Operation};
 use crate::attempt::{Call, Op};
 use crate::backend::{AsyncBackend, Backend};
 use crate::builder::ClientBuilder;
-use crate::handler::{FlowHandler, HandlerFlow};
+use crate::handler::FlowHandler;
+use crate::handler_flow::{HandlerFlow, SendCommand};
 use crate::retry;
 use crate::run::{RunError, run_async};
 use crate::settings::Settings;
@@ -227,5 +228,11 @@ impl<B: AsyncBackend> Client<B> {
         op: &FiscalData,
     ) -> Result<<FiscalData as Operation>::Output, Error> {
         self.send(op).await
+    }
+}
+
+impl<B: AsyncBackend> SendCommand for Client<B> {
+    fn send_command(&self, command: &Command) -> impl Future<Output = Reply> + Send {
+        Client::<B>::send_command(self, command)
     }
 }

@@ -1,14 +1,11 @@
-//! What only the shop can supply while a flow runs, async and blocking,
-//! and each joined with its client into the flow the runner drives.
+//! What only the shop can supply while a flow runs, async and blocking.
+//! The shop's side knows nothing of the client: `handler_flow.rs` joins
+//! the two for the runner.
 
 use std::future::Future;
 
-use octo_proto::machine::{CodePrompt, Command, Hold, Input, Reply, Wait};
+use octo_proto::machine::{CodePrompt, Hold, Input, Wait};
 use time::OffsetDateTime;
-
-use crate::backend::{AsyncBackend, BlockingBackend};
-use crate::client::{BlockingClient, Client};
-use crate::run::{AsyncFlow, Flow};
 
 /// What only the shop can supply while a flow runs on an async client:
 /// sending the customer to a page, the customer's SMS code, the capture
@@ -72,62 +69,5 @@ pub trait BlockingFlowHandler {
             std::thread::sleep(left.unsigned_abs());
         }
         Some(Input::Timeout)
-    }
-}
-
-/// A client and a handler as one flow for the runner: commands go to the
-/// client, everything else to the handler.
-pub(crate) struct HandlerFlow<'a, C, H> {
-    client: &'a C,
-    handler: &'a mut H,
-}
-
-impl<'a, C, H> HandlerFlow<'a, C, H> {
-    pub(crate) fn new(client: &'a C, handler: &'a mut H) -> Self {
-        Self { client, handler }
-    }
-}
-
-impl<B: AsyncBackend, H: FlowHandler> AsyncFlow for HandlerFlow<'_, Client<B>, H> {
-    fn send(&mut self, command: &Command) -> impl Future<Output = Reply> + Send {
-        self.client.send_command(command)
-    }
-
-    fn redirect(&mut self, url: &str) -> impl Future<Output = ()> + Send {
-        self.handler.redirect(url)
-    }
-
-    fn code(&mut self, prompt: &CodePrompt) -> impl Future<Output = Input> + Send {
-        self.handler.code(prompt)
-    }
-
-    fn decide(&mut self, hold: &Hold) -> impl Future<Output = Input> + Send {
-        self.handler.decide(hold)
-    }
-
-    fn wait(&mut self, wait: &Wait) -> impl Future<Output = Option<Input>> + Send {
-        self.handler.wait(wait)
-    }
-}
-
-impl<B: BlockingBackend, H: BlockingFlowHandler> Flow for HandlerFlow<'_, BlockingClient<B>, H> {
-    fn send(&mut self, command: &Command) -> Reply {
-        self.client.send_command(command)
-    }
-
-    fn redirect(&mut self, url: &str) {
-        self.handler.redirect(url);
-    }
-
-    fn code(&mut self, prompt: &CodePrompt) -> Input {
-        self.handler.code(prompt)
-    }
-
-    fn decide(&mut self, hold: &Hold) -> Input {
-        self.handler.decide(hold)
-    }
-
-    fn wait(&mut self, wait: &Wait) -> Option<Input> {
-        self.handler.wait(wait)
     }
 }

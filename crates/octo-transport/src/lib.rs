@@ -30,6 +30,7 @@ mod blocking;
 mod builder;
 mod client;
 mod handler;
+mod handler_flow;
 mod retry;
 mod run;
 mod settings;

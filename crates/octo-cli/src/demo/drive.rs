@@ -23,6 +23,7 @@ use octo_sandbox::{SandboxHandle, Step, page_uuid};
 
 pub use octo_transport::RunError;
 
+use super::money::uzs;
 use super::narrate::{Actor, Narrator};
 use super::receiver::{Arrival, Receiver};
 use crate::backend::Backend;
@@ -250,7 +251,7 @@ impl octo_transport::BlockingFlowHandler for Shopper<'_> {
     fn decide(&mut self, hold: &Hold) -> Input {
         self.narrator.detail(&format!(
             "OCTO confirms {} held on the card; the shop must capture or cancel",
-            super::steps::uzs(hold.amount)
+            uzs(hold.amount)
         ));
         match &self.decision {
             Some(Input::Capture { final_amount }) => Input::Capture {

@@ -8,6 +8,7 @@
 //! shop, never credentials from the environment.
 
 mod drive;
+mod money;
 mod narrate;
 mod narrated;
 mod receiver;

@@ -10,8 +10,8 @@ use octo_proto::machine::{Command, Input, Machine, Output, Rejected, Reply};
 use octo_proto::op::Payment;
 use time::OffsetDateTime;
 
+use super::money::uzs;
 use super::narrate::{Actor, Narrator};
-use super::steps::uzs;
 
 /// The words for a scenario's commands that only the scenario knows: why the shop
 /// captures or cancels, why it refunds, how it pays with a token.

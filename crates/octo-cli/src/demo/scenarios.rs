@@ -15,8 +15,9 @@ use octo_sandbox::cards::{CardBehaviour as Card, test_card};
 use rust_decimal::Decimal;
 
 use super::drive::RunError;
+use super::money::uzs;
 use super::narrate::Actor;
-use super::steps::{Ctx, Outcome, RETURN_URL, expect, now, uzs};
+use super::steps::{Ctx, Outcome, RETURN_URL, expect, now};
 use crate::commands::sandbox::fiscal_object;
 
 /// One scenario of the demo.

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 
 use super::drive::{self, Shopper};
 use super::narrate::{Actor, Narrator};
-use super::narrated::Narrated;
+use super::narrated::{self, Narrated, Notes};
 use super::receiver::Receiver;
 use crate::backend::Backend;
 use crate::failure::Failure;
@@ -89,7 +89,7 @@ impl Ctx<'_> {
         &self,
         machine: &mut M,
         shopper: &mut Shopper<'_>,
-        notes: impl FnOnce(&mut super::narrated::Notes),
+        notes: impl FnOnce(&mut Notes),
     ) -> Result<M::Outcome, String> {
         let mut told = Narrated::new(machine, &self.narrator).with(notes);
         drive::run(self.backend, &mut told, shopper).map_err(|e| shopper.explain(&e))
@@ -103,7 +103,7 @@ impl Ctx<'_> {
         );
         let op = PaymentStatusCheck::new(order.parse().map_err(|e| format!("order id: {e}"))?);
         let p = self.call(&op)?;
-        self.narrator.detail(&super::narrated::status_line(&p));
+        self.narrator.detail(&narrated::status_line(&p));
         expect(p.status == *status, || {
             format!("the status is {}, not {status}", p.status)
         })?;
@@ -116,44 +116,9 @@ pub fn expect(holds: bool, why: impl FnOnce() -> String) -> Result<(), String> {
     if holds { Ok(()) } else { Err(why()) }
 }
 
-/// An amount in sum, digits grouped by thousands: `125 000.00 UZS`.
-pub fn uzs(amount: Decimal) -> String {
-    let text = amount.to_string();
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(' ');
-        }
-        grouped.push(c);
-    }
-    if fraction.is_empty() {
-        format!("{sign}{grouped} UZS")
-    } else {
-        format!("{sign}{grouped}.{fraction} UZS")
-    }
-}
-
 /// The current instant: a payment's `init_time` (the SDK writes it in the
 /// config's zone, Tashkent, UTC+05:00, unless configured) and the `now`
 /// every machine input comes with.
 pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_grouped_by_thousands() {
-        assert_eq!(uzs(Decimal::new(12_500_000, 2)), "125 000.00 UZS");
-        assert_eq!(uzs(Decimal::new(999, 0)), "999 UZS");
-        assert_eq!(uzs(Decimal::new(1_000, 0)), "1 000 UZS");
-        assert_eq!(uzs(Decimal::new(-1_234_567, 1)), "-123 456.7 UZS");
-    }
 }
