@@ -13,7 +13,7 @@
 //! holding them succeeds. So an answer the sandbox gave is on disk, and a
 //! sandbox killed at any moment restarts with at least what it answered.
 //!
-//! Card numbers: see [`fingerprint`].
+//! Card numbers: see [`fingerprint`](mod@fingerprint).
 
 mod file;
 mod fingerprint;
@@ -138,7 +138,7 @@ pub(crate) struct CardRecord {
     pub brand: CardBrand,
     pub behaviour: CardBehaviour,
     pub exp: String,
-    /// A [`fingerprint`] of the number, keyed with a key that lives only in
+    /// A [`fingerprint`](fn@fingerprint) of the number, keyed with a key that lives only in
     /// this process, to recognise the same card again (OTP resends,
     /// duplicate bindings) without keeping it. Never written to the data
     /// file: records read back have none (empty), and any digest a data
