@@ -1,83 +1,34 @@
-//! The error codes the sandbox answers with, grouped by endpoint (a code
-//! means different things on different endpoints): a module for each group
-//! of several, one constant named for its endpoint otherwise. Each is read from OCTO's
-//! pages and the API notes; `docs/sandbox-rules.md` cites every entry.
-//! The table is the sandbox's own, not octo-proto's `ErrorCode`, on
-//! purpose: the sandbox is what the SDK is tested against, and a mistake in
-//! the SDK's reading would pass unseen if both used it. The test below
-//! compares the two readings code by code, so a disagreement fails there.
-
-/// Codes every endpoint shares.
-pub(crate) mod common {
-    /// The request's data is malformed (both `prepare_payment` pages,
-    /// `block_card_token`). The sandbox also uses it for the refusals the
-    /// pages give no code for (an unknown payment, a wrong state, an amount
-    /// too large to compute with).
-    pub const DATA_FORMAT: i64 = 1;
-    /// Authorisation: a wrong shop id or secret (`prepare_payment` pages:
-    /// `"error": 2, "errMessage": "Wrong secret"`; `block_card_token`).
-    pub const AUTHORIZATION: i64 = 2;
-    /// An internal service error (legacy `prepare_payment` page,
-    /// `block_card_token`); the sandbox's when its data file fails.
-    pub const INTERNAL: i64 = 4;
-}
-
-/// `prepare_payment` (both pages) and the fiscalization page.
-pub(crate) mod prepare_payment {
-    /// The basket's total is not `total_sum` (legacy page).
-    pub const BASKET_TOTAL: i64 = 3;
-    /// The shop's status does not allow real payments (legacy page).
-    pub const REAL_PAYMENTS_FORBIDDEN: i64 = 5;
-    /// An invalid currency (legacy page).
-    pub const INVALID_CURRENCY: i64 = 6;
-    /// A basket line names a fiscal object not registered (fiscalization
-    /// page).
-    pub const FISCAL_OBJECT_UNKNOWN: i64 = 403;
-}
-
-/// `refund`: an invalid refund amount (API notes: 3 on `refund`).
-pub(crate) const REFUND_INVALID_AMOUNT: i64 = 3;
-
-/// `set_accept`: a refused `final_amount`. The pages give no code; the
-/// sandbox answers 3, the code of a refused amount on `refund`.
-pub(crate) const SET_ACCEPT_INVALID_AMOUNT: i64 = 3;
-
-/// `block_card_token` (tokenization page) and `pay/{uuid}` with a token.
-pub(crate) mod token {
-    /// No such token.
-    pub const NOT_FOUND: i64 = 5;
-    /// The token is not active.
-    pub const NOT_ACTIVE: i64 = 6;
-}
-
-/// `bind_card` (API notes): the card already has an active or pending
-/// token.
-pub(crate) const BIND_CARD_TOKEN_ALREADY_EXISTS: i64 = 20;
-
-/// `check_pan`, the OTP resend (API notes): too many OTP resends.
-pub(crate) const CHECK_PAN_TOO_MANY_RESENDS: i64 = 17;
-
-/// `fiscal-data` (fiscalization page): a wrong secret. The page's example
-/// answers `"error": 1, "errMessage": "wrong secret"`, not
-/// prepare_payment's 2.
-pub(crate) const FISCAL_DATA_WRONG_SECRET: i64 = 1;
+//! The error codes the sandbox answers with, as OCTO's pages and the API
+//! notes number them, endpoint by endpoint (a code means different things
+//! on different endpoints). `docs/sandbox-rules.md` cites every entry.
+//!
+//! The sandbox names its refusals with octo-proto's [`ErrorCode`]
+//! (`wire::Reject` carries one), so the two share the names. The numbers
+//! are not taken on trust: the table below is the sandbox's own reading of
+//! the pages, written as numbers, and its tests fail when octo-proto's
+//! `ErrorCode` puts a different number on the wire or reads a page's number
+//! differently. The sandbox is what the SDK is tested against; a wrong
+//! number shared by both would otherwise pass unseen.
+//!
+//! [`ErrorCode`]: octo_proto::ErrorCode
 
 #[cfg(test)]
-mod cross_check {
+mod pages {
     use octo_proto::Endpoint;
     use octo_proto::ErrorCode::{self, *};
 
-    use super::*;
+    // The codes several endpoints answer with, meaning the same on each:
+    // 1 malformed data, 2 a wrong shop id or secret, 4 an internal error
+    // (both `prepare_payment` pages, `block_card_token`); 5 no such token
+    // and 6 a token not active (tokenization page).
+    const DATA: (i64, ErrorCode) = (1, DataFormat);
+    const AUTH: (i64, ErrorCode) = (2, Authorization);
+    const INTERNAL: (i64, ErrorCode) = (4, Internal);
+    const NO_TOKEN: (i64, ErrorCode) = (5, TokenNotFound);
+    const TOKEN_INACTIVE: (i64, ErrorCode) = (6, TokenNotActive);
 
-    // The codes several endpoints answer with, meaning the same on each.
-    const DATA: (i64, ErrorCode) = (common::DATA_FORMAT, DataFormat);
-    const AUTH: (i64, ErrorCode) = (common::AUTHORIZATION, Authorization);
-    const INTERNAL: (i64, ErrorCode) = (common::INTERNAL, Internal);
-    const NO_TOKEN: (i64, ErrorCode) = (token::NOT_FOUND, TokenNotFound);
-    const TOKEN_INACTIVE: (i64, ErrorCode) = (token::NOT_ACTIVE, TokenNotActive);
-
-    /// Every code each endpoint answers with, and what it means by OCTO's
-    /// pages, written as the `ErrorCode` a client should read.
+    /// Every code each endpoint answers with: the number from OCTO's pages
+    /// and the `ErrorCode` the sandbox refuses with.
     const TABLE: &[(Endpoint, &[(i64, ErrorCode)])] = &[
         (
             Endpoint::PreparePayment,
@@ -85,13 +36,15 @@ mod cross_check {
                 DATA,
                 AUTH,
                 INTERNAL,
-                (prepare_payment::BASKET_TOTAL, BasketTotalMismatch),
-                (prepare_payment::REAL_PAYMENTS_FORBIDDEN, ShopNotAllowed),
-                (prepare_payment::INVALID_CURRENCY, InvalidCurrency),
-                (
-                    prepare_payment::FISCAL_OBJECT_UNKNOWN,
-                    FiscalObjectNotRegistered,
-                ),
+                // Legacy page: the basket's total is not `total_sum`.
+                (3, BasketTotalMismatch),
+                // Legacy page: the shop's status forbids real payments.
+                (5, ShopNotAllowed),
+                // Legacy page: an invalid currency.
+                (6, InvalidCurrency),
+                // Fiscalization page: a basket line's fiscal object is not
+                // registered.
+                (403, FiscalObjectNotRegistered),
             ],
         ),
         (Endpoint::PaymentStatus, &[DATA, AUTH, INTERNAL]),
@@ -99,54 +52,37 @@ mod cross_check {
             Endpoint::PayWithToken,
             &[DATA, INTERNAL, NO_TOKEN, TOKEN_INACTIVE],
         ),
+        // The pages give `set_accept` no code for a refused amount; the
+        // sandbox answers 3, the code of a refused amount on `refund`.
         (
             Endpoint::SetAccept,
-            &[
-                DATA,
-                AUTH,
-                INTERNAL,
-                (SET_ACCEPT_INVALID_AMOUNT, InvalidAmount),
-            ],
+            &[DATA, AUTH, INTERNAL, (3, InvalidAmount)],
         ),
+        // API notes: 3 is an invalid refund amount.
         (
             Endpoint::Refund,
-            &[
-                DATA,
-                AUTH,
-                INTERNAL,
-                (REFUND_INVALID_AMOUNT, InvalidRefundAmount),
-            ],
+            &[DATA, AUTH, INTERNAL, (3, InvalidRefundAmount)],
         ),
+        // API notes: 20, the card already has an active or pending token.
         (
             Endpoint::BindCard,
-            &[
-                DATA,
-                AUTH,
-                INTERNAL,
-                (BIND_CARD_TOKEN_ALREADY_EXISTS, TokenAlreadyExists),
-            ],
+            &[DATA, AUTH, INTERNAL, (20, TokenAlreadyExists)],
         ),
         (Endpoint::VerificationInfo, &[DATA, INTERNAL]),
         (Endpoint::CheckSmsKey, &[DATA, AUTH, INTERNAL]),
+        // API notes: 17, too many OTP resends.
         (
             Endpoint::CheckPan,
-            &[
-                DATA,
-                INTERNAL,
-                (CHECK_PAN_TOO_MANY_RESENDS, TooManyOtpResends),
-            ],
+            &[DATA, INTERNAL, (17, TooManyOtpResends)],
         ),
         (
             Endpoint::BlockCardToken,
             &[DATA, AUTH, INTERNAL, NO_TOKEN, TOKEN_INACTIVE],
         ),
-        // The page answers a wrong secret with the generic code 1, so a
-        // client can only read it as a data-format error; it is the
+        // The fiscalization page answers a wrong secret with the generic
+        // code 1, so a client can only read it as a data-format error: the
         // page's choice, not a disagreement between the two readings.
-        (
-            Endpoint::FiscalData,
-            &[DATA, INTERNAL, (FISCAL_DATA_WRONG_SECRET, DataFormat)],
-        ),
+        (Endpoint::FiscalData, &[DATA, INTERNAL]),
     ];
 
     /// The table, a row per endpoint and code.
@@ -157,7 +93,7 @@ mod cross_check {
     }
 
     #[test]
-    fn octo_proto_reads_every_code_as_the_pages_mean_it() {
+    fn octo_proto_reads_every_page_number_as_the_pages_mean_it() {
         let disagreements: Vec<String> = rows()
             .filter(|(endpoint, code, meant)| ErrorCode::from_code(*code, *endpoint) != *meant)
             .map(|(endpoint, code, meant)| {
@@ -171,15 +107,19 @@ mod cross_check {
     }
 
     #[test]
-    fn every_endpoint_is_in_the_table_and_numbers_round_trip() {
+    fn every_code_the_sandbox_sends_is_the_pages_number() {
+        for (endpoint, code, sent) in rows() {
+            assert_eq!(sent.as_i64(), code, "{endpoint:?}: {sent:?}");
+        }
+    }
+
+    #[test]
+    fn every_endpoint_is_in_the_table() {
         for endpoint in Endpoint::ALL {
             assert!(
                 TABLE.iter().any(|(e, _)| *e == endpoint),
                 "{endpoint:?} is missing from the sandbox's table"
             );
-        }
-        for (_, code, meant) in rows() {
-            assert_eq!(meant.as_i64(), code, "{meant:?}");
         }
     }
 }

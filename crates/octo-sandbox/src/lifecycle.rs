@@ -7,10 +7,10 @@
 use octo_proto::{AcceptStatus, PaymentStatus, TokenStatus};
 use time::OffsetDateTime;
 
-use crate::codes;
 use crate::engine::{Engine, Tx};
 use crate::state::{PaymentRecord, RefundState, Store};
 use crate::wire::Reject;
+use octo_proto::ErrorCode;
 
 impl Engine {
     /// Moves a payment to `status`, announcing it.
@@ -135,7 +135,7 @@ impl Engine {
         match (&p.status, decision) {
             (PaymentStatus::WaitingForCapture, AcceptStatus::Capture) => {
                 if let Some(amount) = final_amount {
-                    let refused = |why| Err(Reject::new(codes::SET_ACCEPT_INVALID_AMOUNT, why));
+                    let refused = |why| Err(Reject::new(ErrorCode::InvalidAmount, why));
                     if amount > p.total_sum {
                         let held = &p.total_sum;
                         return refused(format!(

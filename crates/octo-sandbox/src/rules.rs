@@ -3,10 +3,10 @@
 use octo_proto::{Currency, ShopId};
 use rust_decimal::Decimal;
 
-use crate::codes;
 use crate::config::{FiscalObject, SandboxConfig, Shop};
 use crate::state::BasketLine;
 use crate::wire::{Body, Reject};
+use octo_proto::ErrorCode;
 
 /// Compares secrets without stopping at the first difference, so the
 /// answer's timing says nothing about how much of a guess was right.
@@ -21,7 +21,7 @@ fn same_secret(a: &str, b: &str) -> bool {
 
 /// `octo_shop_id` and `octo_secret` (error 2 when wrong).
 pub(crate) fn authenticate<'c>(config: &'c SandboxConfig, body: &Body) -> Result<&'c Shop, Reject> {
-    authenticate_as(config, body, codes::common::AUTHORIZATION, "Wrong secret")
+    authenticate_as(config, body, ErrorCode::Authorization, "Wrong secret")
 }
 
 /// `octo_shop_id` and `octo_secret`, answered with the endpoint's own code
@@ -29,7 +29,7 @@ pub(crate) fn authenticate<'c>(config: &'c SandboxConfig, body: &Body) -> Result
 pub(crate) fn authenticate_as<'c>(
     config: &'c SandboxConfig,
     body: &Body,
-    code: i64,
+    code: ErrorCode,
     wrong_secret: &str,
 ) -> Result<&'c Shop, Reject> {
     let id = body.req_u64("octo_shop_id")?;
@@ -49,7 +49,7 @@ pub(crate) fn currency(config: &SandboxConfig, raw: &str) -> Result<Currency, Re
     } else {
         let accepted: Vec<&str> = config.currencies.iter().map(Currency::as_str).collect();
         Err(Reject::new(
-            codes::prepare_payment::INVALID_CURRENCY,
+            ErrorCode::InvalidCurrency,
             format!(
                 "Invalid currency {raw}: accepted are {}",
                 accepted.join(", ")
@@ -115,7 +115,7 @@ pub(crate) fn basket_total(basket: &[BasketLine], total_sum: Decimal) -> Result<
         Ok(())
     } else {
         Err(Reject::new(
-            codes::prepare_payment::BASKET_TOTAL,
+            ErrorCode::BasketTotalMismatch,
             format!("The basket total {sum} does not match total_sum {total_sum}"),
         ))
     }
@@ -152,7 +152,7 @@ pub(crate) fn fiscal(
         if !known {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
             return Err(Reject::new(
-                codes::prepare_payment::FISCAL_OBJECT_UNKNOWN,
+                ErrorCode::FiscalObjectNotRegistered,
                 format!(
                     "Fiscal object with merchant ID {shop} spic : {} package code : {} nds : {} inn : {} pinfl : {} not contains in system",
                     show(&line.spic),
@@ -175,7 +175,7 @@ pub(crate) fn refund_amount(
     amount: Decimal,
     left: Decimal,
 ) -> Result<(), Reject> {
-    let refused = |why: String| Err(Reject::new(codes::REFUND_INVALID_AMOUNT, why));
+    let refused = |why: String| Err(Reject::new(ErrorCode::InvalidRefundAmount, why));
     if amount <= Decimal::ZERO {
         return refused("The refund amount must be positive".into());
     }
@@ -222,19 +222,22 @@ mod tests {
         assert_eq!(
             refund_amount(&c, &uzs, d(12_599), d(50_000))
                 .unwrap_err()
-                .code,
+                .code
+                .as_i64(),
             3
         );
         assert_eq!(
             refund_amount(&c, &uzs, d(40_000), d(30_000))
                 .unwrap_err()
-                .code,
+                .code
+                .as_i64(),
             3
         );
         assert_eq!(
             refund_amount(&c, &uzs, d(10_000_001), d(20_000_000))
                 .unwrap_err()
-                .code,
+                .code
+                .as_i64(),
             3
         );
         assert!(refund_amount(&c, &Currency::Usd, d(1), d(5)).is_ok());

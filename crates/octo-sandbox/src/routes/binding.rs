@@ -6,12 +6,12 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::payments::{owned_payment, payment_payload, unknown, url};
-use crate::codes;
 use crate::customer::{Step, card_record, mask_phone};
 use crate::engine::{Engine, pan_digest};
 use crate::rules;
 use crate::state::{BindingRecord, ChallengeKind, PaymentRecord, TokenRecord};
 use crate::wire::{self, Body, Reject};
+use octo_proto::ErrorCode;
 
 fn pan_of(body: &Body) -> Result<Pan, Reject> {
     // The message never repeats the number.
@@ -38,7 +38,7 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let digest = pan_digest(&pan);
     let pending = || {
         Reject::new(
-            codes::BIND_CARD_TOKEN_ALREADY_EXISTS,
+            ErrorCode::TokenAlreadyExists,
             "Active or pending token already exists",
         )
     };
@@ -247,7 +247,7 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             }
             if c.resends >= max {
                 return Err(Reject::new(
-                    codes::CHECK_PAN_TOO_MANY_RESENDS,
+                    ErrorCode::TooManyOtpResends,
                     "Too many OTP resends",
                 ));
             }

@@ -5,21 +5,19 @@ use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 
 use super::payments::owned_payment;
-use crate::codes;
 use crate::engine::Engine;
 use crate::rules;
 use crate::wire::{self, Body, Reject};
+use octo_proto::ErrorCode;
 
 /// The sandbox's fiscal terminal.
 const TERMINAL: &str = "SB000000000001";
 
 pub(crate) fn fiscal_data(engine: &Engine, body: &Body) -> Result<Value, Reject> {
-    let shop = rules::authenticate_as(
-        &engine.config,
-        body,
-        codes::FISCAL_DATA_WRONG_SECRET,
-        "wrong secret",
-    )?;
+    // The fiscalization page answers a wrong secret with the generic code
+    // 1 (`"error": 1, "errMessage": "wrong secret"`), not the 2 that
+    // `prepare_payment` uses.
+    let shop = rules::authenticate_as(&engine.config, body, ErrorCode::DataFormat, "wrong secret")?;
     let uuid = body.req_text("payment_uuid")?;
     engine
         .transact(|store, tx| {

@@ -6,12 +6,12 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
-use crate::codes;
 use crate::engine::Engine;
 use crate::lifecycle;
 use crate::rules;
 use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
 use crate::wire::{self, Body, Payload, Reject, money};
+use octo_proto::ErrorCode;
 
 /// The longest ttl accepted, in minutes.
 const MAX_TTL: u64 = 43_200;
@@ -217,7 +217,7 @@ fn new_payment(
     let basket = rules::basket(body)?;
     if !test && !real_allowed {
         return Err(Reject::new(
-            codes::prepare_payment::REAL_PAYMENTS_FORBIDDEN,
+            ErrorCode::ShopNotAllowed,
             "The shop's status does not allow real payments: send test: true",
         ));
     }
@@ -322,10 +322,10 @@ pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result
             let t = store
                 .token(&token)
                 .filter(|t| t.shop_id == p.shop_id)
-                .ok_or_else(|| Reject::new(codes::token::NOT_FOUND, "Card token not found"))?;
+                .ok_or_else(|| Reject::new(ErrorCode::TokenNotFound, "Card token not found"))?;
             if t.status != TokenStatus::Active {
                 return Err(Reject::new(
-                    codes::token::NOT_ACTIVE,
+                    ErrorCode::TokenNotActive,
                     format!("Card token is {}, not active", t.status),
                 ));
             }

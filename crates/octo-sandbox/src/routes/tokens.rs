@@ -3,10 +3,10 @@
 use octo_proto::TokenStatus;
 use serde_json::{Map, Value};
 
-use crate::codes;
 use crate::engine::Engine;
 use crate::rules;
 use crate::wire::{self, Body, Reject};
+use octo_proto::ErrorCode;
 
 pub(crate) fn block_card_token(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
@@ -16,10 +16,10 @@ pub(crate) fn block_card_token(engine: &Engine, body: &Body) -> Result<Value, Re
             let t = store
                 .token_mut(&token)
                 .filter(|t| t.shop_id == shop.id.0)
-                .ok_or_else(|| Reject::new(codes::token::NOT_FOUND, "Card token not found"))?;
+                .ok_or_else(|| Reject::new(ErrorCode::TokenNotFound, "Card token not found"))?;
             if t.status != TokenStatus::Active {
                 return Err(Reject::new(
-                    codes::token::NOT_ACTIVE,
+                    ErrorCode::TokenNotActive,
                     format!("Card token is {}, not active", t.status),
                 ));
             }

@@ -4,6 +4,8 @@
 //! refused request carries from one to the other, and [`Reply`] is the HTTP
 //! answer the server sends (an envelope, a page or a redirect).
 
+use octo_proto::ErrorCode;
+
 mod reply;
 mod reply_writer;
 mod request_reader;
@@ -13,14 +15,19 @@ pub(crate) use reply_writer::{Payload, error, money, ok, ok_data_only};
 pub(crate) use request_reader::Body;
 
 /// A refused request: OCTO's error code and a message for the developer.
+///
+/// The code is octo-proto's [`ErrorCode`]: the sandbox names its refusals
+/// with the SDK's names, while the numbers those names stand for are pinned
+/// to OCTO's pages by the sandbox's own table (`codes.rs`), so a wrong
+/// number in the SDK fails there instead of passing in both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reject {
-    pub code: i64,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl Reject {
-    pub(crate) fn new(code: i64, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -29,11 +36,11 @@ impl Reject {
 
     /// Error 1: the request's data is malformed.
     pub(crate) fn format(message: impl Into<String>) -> Self {
-        Self::new(crate::codes::common::DATA_FORMAT, message)
+        Self::new(ErrorCode::DataFormat, message)
     }
 
     /// Error 4: the sandbox itself failed (its data file).
     pub(crate) fn internal(message: impl Into<String>) -> Self {
-        Self::new(crate::codes::common::INTERNAL, message)
+        Self::new(ErrorCode::Internal, message)
     }
 }

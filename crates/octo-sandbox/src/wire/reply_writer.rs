@@ -195,7 +195,7 @@ pub(crate) fn ok_data_only(payload: Map<String, Value>) -> Value {
 /// An error answer (HTTP 200, `error != 0`), with both message fields.
 pub(crate) fn error(reject: &Reject) -> Value {
     let mut root = Map::with_capacity(5);
-    root.insert("error".into(), Value::from(reject.code));
+    root.insert("error".into(), Value::from(reject.code.as_i64()));
     root.insert("errMessage".into(), Value::from(reject.message.as_str()));
     root.insert("data".into(), Value::Null);
     root.insert("errorMessage".into(), Value::from(reject.message.as_str()));
@@ -261,7 +261,7 @@ mod tests {
         assert!(text.contains(r#""error":0"#), "{text}");
         assert_eq!(v["total_sum"], v["data"]["total_sum"]);
         let e = error(&Reject::new(
-            crate::codes::common::AUTHORIZATION,
+            octo_proto::ErrorCode::Authorization,
             "Wrong secret",
         ));
         assert_eq!(e["errMessage"], "Wrong secret");

@@ -386,7 +386,7 @@ mod tests {
         assert_eq!(body.req_amount("neg").unwrap(), -MAX_AMOUNT);
         for key in ["over", "huge", "exp"] {
             let refused = body.req_amount(key).unwrap_err();
-            assert_eq!(refused.code, 1, "{key}");
+            assert_eq!(refused.code.as_i64(), 1, "{key}");
             assert!(refused.message.starts_with(key), "{}", refused.message);
         }
         assert!(body.req_amount("tiny").is_ok());
