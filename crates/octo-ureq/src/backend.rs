@@ -2,6 +2,8 @@
 //! the client around it (octo-transport's) follows octo-proto's retry
 //! decision.
 
+use std::io::Read;
+
 use octo_transport::{Backend, BlockingBackend, Exchanged, Settings};
 
 use crate::error::transport_error;
@@ -55,12 +57,23 @@ impl BlockingBackend for UreqBackend {
         *outgoing.headers_mut() = request.headers().clone();
         let response = self.agent.run(outgoing).map_err(transport_error)?;
         let (parts, mut body) = response.into_parts();
-        let limit = u64::try_from(settings.max_response_bytes).unwrap_or(u64::MAX);
-        let bytes = body
-            .with_config()
+        let cap = settings.max_response_bytes;
+        // A body that announces its length (within the cap) is read into a
+        // buffer of that size: one allocation, where reading into an empty
+        // one regrows it several times on the way.
+        let announced = body
+            .content_length()
+            .and_then(|n| usize::try_from(n).ok())
+            .map_or(0, |n| n.min(cap));
+        let mut bytes = Vec::with_capacity(announced);
+        let limit = u64::try_from(cap).unwrap_or(u64::MAX);
+        body.with_config()
             .limit(limit)
-            .read_to_vec()
-            .map_err(transport_error)?;
+            .reader()
+            .read_to_end(&mut bytes)
+            // ureq wraps its own errors (the cap among them) in the reader's
+            // `io::Error`; `From` takes them back out.
+            .map_err(|e| transport_error(ureq::Error::from(e)))?;
         Ok(http::Response::from_parts(parts, bytes))
     }
 }

@@ -93,6 +93,7 @@ macro_rules! transport_suite {
                 turning_retries_off_sends_once,
                 a_chunked_response_is_read_whole,
                 oversized_responses_are_refused,
+                a_long_answer_is_read_whole_at_the_cap_and_refused_one_byte_over,
                 redirects_are_refused_and_never_followed,
             );
         }

@@ -212,6 +212,40 @@ pub async fn oversized_responses_are_refused<C: AnyClient>() {
     server.finish().unwrap();
 }
 
+/// An answer far longer than one read of the transport's buffer, announced
+/// with its length, is read whole when it is exactly at the size cap, and
+/// refused when the cap is one byte less.
+pub async fn a_long_answer_is_read_whole_at_the_cap_and_refused_one_byte_over<C: AnyClient>() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    let head = r#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f4","status":"succeeded","pad":""#;
+    let tail = r#""}}"#;
+    let len = 300_000;
+    let sent = "p".repeat(len - head.len() - tail.len());
+    let body = format!("{head}{sent}{tail}");
+    assert_eq!(body.len(), len);
+    for _ in 0..2 {
+        server.push(exchange(
+            &op,
+            &server.url(),
+            Canned::json(200, body.clone()),
+        ));
+    }
+    let capped = |cap: usize| {
+        C::build(
+            ClientBuilder::new(config(&server.url()))
+                .no_retry()
+                .timeout(Duration::from_secs(5))
+                .max_response_bytes(cap),
+        )
+    };
+    let paid = capped(len).send(&op).await.unwrap();
+    let pad = paid.extra.get("pad").and_then(|v| v.as_str());
+    assert_eq!(pad, Some(sent.as_str()));
+    let error = capped(len - 1).send(&op).await.unwrap_err();
+    assert_eq!(transport_kind(error), TransportErrorKind::BodyTooLarge);
+}
+
 /// A redirect (301, 302, 303, 307, 308) is refused and never followed, even
 /// with retries on: a redirect taken for a passing failure would show up as
 /// a second request to the trap.
