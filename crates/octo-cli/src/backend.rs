@@ -56,7 +56,7 @@ impl octo_transport::Backend for AnyBackend {
                 on_runtime(client.backend().clone(), runtime)
             }
             _ => {
-                let client = octo_ureq::UreqBackend::build(settings.clone(), ());
+                let client = octo_ureq::UreqBackend::build(settings.clone(), Default::default());
                 let backend = client.backend().clone();
                 Arc::new(move |settings, request| backend.exchange(settings, request))
             }

@@ -3,9 +3,15 @@
 //! decision.
 
 use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
 
+use octo_proto::TransportErrorKind;
 use octo_transport::{Backend, BlockingBackend, Exchanged, Settings};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::DefaultConnector;
 
+use crate::addresses::{AddressBook, DEFAULT_ADDRESS_TTL, Shared};
 use crate::error::transport_error;
 
 /// A blocking OCTO client over ureq. Cloning it is cheap and shares the
@@ -19,16 +25,51 @@ pub type ClientBuilder = octo_transport::ClientBuilder<UreqBackend>;
 #[derive(Debug, Clone)]
 pub struct UreqBackend {
     agent: ureq::Agent,
+    addresses: Arc<AddressBook>,
+}
+
+/// What only this backend takes.
+#[derive(Debug)]
+pub struct UreqOptions {
+    address_ttl: Duration,
+}
+
+impl Default for UreqOptions {
+    fn default() -> Self {
+        Self {
+            address_ttl: DEFAULT_ADDRESS_TTL,
+        }
+    }
+}
+
+/// The builder methods only octo-ureq has.
+pub trait UreqBuilderExt {
+    /// How long the addresses of OCTO's host name are used before it is
+    /// looked up again (default 60 s; zero looks it up on every call, as
+    /// ureq alone does). A host whose connection fails is looked up again
+    /// on the next attempt whatever this says; an IP address in the base
+    /// URL is never looked up.
+    #[must_use]
+    fn address_ttl(self, ttl: Duration) -> Self;
+}
+
+impl UreqBuilderExt for ClientBuilder {
+    fn address_ttl(mut self, ttl: Duration) -> Self {
+        self.options_mut().address_ttl = ttl;
+        self
+    }
 }
 
 impl Backend for UreqBackend {
-    type Options = ();
+    type Options = UreqOptions;
     /// Setting ureq up cannot fail, so the client itself.
     type Built = Client;
 
     /// ureq's agent keeps idle connections for reuse; TLS is rustls with
-    /// ring and the Mozilla roots.
-    fn build(settings: Settings, (): ()) -> Client {
+    /// ring and the Mozilla roots; host names are looked up through an
+    /// address book that keeps their addresses (see
+    /// [`UreqBuilderExt::address_ttl`]).
+    fn build(settings: Settings, options: UreqOptions) -> Client {
         let agent_config = ureq::Agent::config_builder()
             .timeout_connect(Some(settings.connect_timeout))
             .timeout_global(Some(settings.timeout))
@@ -39,8 +80,16 @@ impl Backend for UreqBackend {
             // resend a body holding the shop's secret somewhere else.
             .max_redirects(0)
             .build();
-        let agent = ureq::Agent::new_with_config(agent_config);
-        Client::from_parts(Self { agent }, settings)
+        let addresses = Arc::new(AddressBook::new(
+            DefaultResolver::default(),
+            options.address_ttl,
+        ));
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            DefaultConnector::default(),
+            Shared(addresses.clone()),
+        );
+        Client::from_parts(Self { agent, addresses }, settings)
     }
 }
 
@@ -55,7 +104,14 @@ impl BlockingBackend for UreqBackend {
         *outgoing.method_mut() = request.method().clone();
         *outgoing.uri_mut() = request.uri().clone();
         *outgoing.headers_mut() = request.headers().clone();
-        let response = self.agent.run(outgoing).map_err(transport_error)?;
+        let response = self.agent.run(outgoing).map_err(|e| {
+            let e = transport_error(e);
+            if e.kind == TransportErrorKind::Connect {
+                // The host may have moved: look it up again next time.
+                self.addresses.forget(request.uri());
+            }
+            e
+        })?;
         let (parts, mut body) = response.into_parts();
         let cap = settings.max_response_bytes;
         // A body that announces its length (within the cap) is read into a

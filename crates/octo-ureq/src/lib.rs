@@ -38,6 +38,12 @@
 //! [`Error::Redirect`](octo_proto::Error::Redirect), naming the status and
 //! the target's host, and is not retried.
 //!
+//! ureq alone looks the host up on every call, on a thread of its own when
+//! a timeout is set; this client keeps the addresses of OCTO's host name
+//! for a minute (configurable with
+//! [`UreqBuilderExt::address_ttl`]), forgets them when a connection fails,
+//! and never looks up an IP address in the base URL.
+//!
 //! Every call runs in a `tracing` span `octo.call` (operation,
 //! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span
 //! per attempt (attempt number, HTTP status, elapsed milliseconds). Spans
@@ -46,10 +52,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod addresses;
 mod backend;
 mod error;
 
-pub use backend::{Client, ClientBuilder, UreqBackend};
+pub use backend::{Client, ClientBuilder, UreqBackend, UreqBuilderExt, UreqOptions};
 pub use octo_transport::BlockingFlowHandler as FlowHandler;
 pub use octo_transport::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, RunError,
