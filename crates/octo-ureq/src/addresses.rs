@@ -14,8 +14,10 @@
 //! - a host whose connection fails is forgotten at once, so the next
 //!   attempt looks it up afresh instead of trying an address that moved.
 //!
-//! The resolver interface is in ureq's `unversioned` module: a ureq update
-//! that changes it fails to compile here rather than behaving differently.
+//! The resolver interface is in ureq's `unversioned` module, which ureq
+//! may change in a minor release; the workspace holds ureq to 3.5.x for
+//! that reason, and a change would fail to compile here rather than
+//! behave differently.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
