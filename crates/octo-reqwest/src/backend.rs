@@ -10,6 +10,7 @@ use octo_transport::{
 };
 
 use crate::error::{followed_redirect, transport_error};
+use crate::urls::Urls;
 
 /// An OCTO client over reqwest. Cloning it is cheap and shares the
 /// connection pool.
@@ -22,6 +23,7 @@ pub type ClientBuilder = octo_transport::ClientBuilder<ReqwestBackend>;
 #[derive(Debug, Clone)]
 pub struct ReqwestBackend {
     http: reqwest::Client,
+    urls: Arc<Urls>,
 }
 
 /// What only this backend takes: a `reqwest::Client` you configured.
@@ -79,7 +81,8 @@ impl Backend for ReqwestBackend {
                 .build()
                 .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?,
         };
-        Ok(Client::from_parts(Self { http }, settings))
+        let urls = Arc::default();
+        Ok(Client::from_parts(Self { http, urls }, settings))
     }
 }
 
@@ -90,7 +93,18 @@ impl AsyncBackend for ReqwestBackend {
         settings: &Settings,
         request: http::Request<Bytes>,
     ) -> Exchanged<Bytes> {
-        let mut request = reqwest::Request::try_from(request).map_err(transport_error)?;
+        // What `reqwest::Request::try_from` does, with the URL from
+        // `Urls` (see there) instead of a full parse. octo-proto's requests
+        // carry no extensions.
+        let (parts, body) = request.into_parts();
+        let url = self
+            .urls
+            .url(&parts.uri)
+            .map_err(|e| TransportError::new(TransportErrorKind::InvalidRequest, e))?;
+        let mut request = reqwest::Request::new(parts.method, url);
+        *request.headers_mut() = parts.headers;
+        *request.version_mut() = parts.version;
+        *request.body_mut() = Some(body.into());
         *request.timeout_mut() = Some(settings.timeout);
         let asked = request.url().clone();
         let mut response = self.http.execute(request).await.map_err(transport_error)?;

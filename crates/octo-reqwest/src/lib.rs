@@ -48,6 +48,7 @@
 
 mod backend;
 mod error;
+mod urls;
 
 pub use backend::{Client, ClientBuilder, ReqwestBackend, ReqwestBuilderExt, ReqwestOptions};
 pub use octo_transport::{
