@@ -14,14 +14,20 @@ use std::sync::{Mutex, PoisonError};
 use reqwest::Url;
 
 /// The last origin parsed, kept to build the next URLs from.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Urls {
     last: Mutex<Option<Origin>>,
 }
 
+/// Prints nothing of the origin: a base URL may carry a user and password.
+impl std::fmt::Debug for Urls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Urls").finish_non_exhaustive()
+    }
+}
+
 /// A scheme and authority as the URI wrote them, and a `Url` parsed from
 /// an address with them.
-#[derive(Debug)]
 struct Origin {
     scheme: String,
     authority: String,
@@ -91,6 +97,16 @@ mod tests {
             origin.as_ref().map(|o| o.authority.as_str()),
             Some("127.0.0.1:8080")
         );
+    }
+
+    #[test]
+    fn debug_shows_nothing_of_the_origin() {
+        let urls = Urls::default();
+        urls.url(&"https://shop:hunter2@pay.example/x".parse().unwrap())
+            .unwrap();
+        let printed = format!("{urls:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("pay.example"), "{printed}");
     }
 
     #[test]
