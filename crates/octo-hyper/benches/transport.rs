@@ -7,7 +7,11 @@
 //! - raw + serde: what a shop would write by hand with hyper-util and serde
 //!   derive: a typed request serialised on every call, the answer read into
 //!   derived structs (the envelope and the payment's fields, amounts as
-//!   `Decimal`).
+//!   `Decimal`);
+//! - raw + serde + deadline: the same, each call inside
+//!   `tokio::time::timeout` as octo-hyper's attempts are: the hand-written
+//!   client that does the SDK's job (less the size cap and the fields it
+//!   keeps).
 //!
 //! The SDK side builds, sends and parses on every call.
 //!
@@ -15,7 +19,8 @@
 //! `support/paired.rs` in octo-transport's benches for the modes):
 //! `cargo bench -p octo-hyper --bench transport`. For callgrind,
 //! `--count raw|octo N` as in the other transport benches, and
-//! `--count serde N` for the raw + serde side.
+//! `--count serde N` for the raw + serde side, `--count same_job N` for
+//! the one with a deadline.
 
 // A benchmark aborts on the first failure, as a test would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -128,7 +133,7 @@ async fn serde_call(raw: Raw, by_hand: Arc<ByHand>) -> PaymentData {
 }
 
 fn main() {
-    let mode = Mode::from_args_with(&["serde"]);
+    let mode = Mode::from_args_with(&["serde", "same_job"]);
     let loopback = Loopback::start();
     let (template, op) = (&loopback.template, &loopback.op);
 
@@ -149,17 +154,38 @@ fn main() {
 
     let raw_once = || raw_call(raw.clone(), Arc::clone(template));
     let serde_once = || serde_call(raw.clone(), Arc::clone(&by_hand));
+    let same_job_once = || {
+        let call = serde_call(raw.clone(), Arc::clone(&by_hand));
+        async move {
+            tokio::time::timeout(octo_hyper::DEFAULT_TIMEOUT, call)
+                .await
+                .expect("within the deadline")
+        }
+    };
     let octo_once = || {
         let (sdk, op) = (sdk.clone(), Arc::clone(op));
         async move { sdk.send(&*op).await.expect("octo send") }
     };
 
-    if let Mode::CountOther { calls, .. } = mode {
-        paired::count(
-            &mut |units| tokio_drivers::one_at_a_time(&runtime, units, serde_once),
+    match mode {
+        Mode::CountOther {
+            side: "same_job",
             calls,
-        );
-        return;
+        } => {
+            paired::count(
+                &mut |units| tokio_drivers::one_at_a_time(&runtime, units, same_job_once),
+                calls,
+            );
+            return;
+        }
+        Mode::CountOther { calls, .. } => {
+            paired::count(
+                &mut |units| tokio_drivers::one_at_a_time(&runtime, units, serde_once),
+                calls,
+            );
+            return;
+        }
+        _ => {}
     }
     if tokio_drivers::count_raw_or_octo(&mode, &runtime, raw_once, octo_once) {
         return;
@@ -171,6 +197,14 @@ fn main() {
         &mode,
         &runtime,
         serde_once,
+        octo_once,
+    );
+    // And against the hand-written client with a deadline.
+    tokio_drivers::compare_latency_and_in_flight(
+        "hyper_same_job",
+        &mode,
+        &runtime,
+        same_job_once,
         octo_once,
     );
     loopback.check();
