@@ -25,6 +25,8 @@
 // A benchmark aborts on the first failure, as a test would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "../../octo-transport/benches/support/by_hand.rs"]
+mod by_hand;
 #[path = "../../octo-transport/benches/support/loopback.rs"]
 mod loopback;
 #[path = "../../octo-transport/benches/support/paired.rs"]
@@ -34,13 +36,12 @@ mod tokio_drivers;
 
 use std::sync::Arc;
 
+use by_hand::PaymentData;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use loopback::Loopback;
 use octo_hyper::Client;
 use paired::Mode;
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 type Raw = hyper_util::client::legacy::Client<
     hyper_util::client::legacy::connect::HttpConnector,
@@ -61,43 +62,6 @@ async fn raw_call(raw: Raw, template: Arc<http::Request<Bytes>>) -> Bytes {
         .to_bytes()
 }
 
-/// The status check's body, as a shop would declare it.
-#[derive(Serialize)]
-struct StatusRequest<'a> {
-    octo_shop_id: u64,
-    octo_secret: &'a str,
-    shop_transaction_id: &'a str,
-}
-
-/// OCTO's envelope, as a shop would declare it.
-#[derive(Deserialize)]
-#[allow(dead_code)] // read by serde; the bench only keeps the value
-struct Envelope {
-    error: i64,
-    #[serde(rename = "errMessage")]
-    err_message: Option<String>,
-    data: Option<PaymentData>,
-}
-
-/// The payment's fields, as a shop would declare them.
-#[derive(Deserialize)]
-#[allow(dead_code, non_snake_case)] // OCTO's names; read by serde
-struct PaymentData {
-    shop_transaction_id: String,
-    octo_payment_UUID: String,
-    status: String,
-    octo_pay_url: Option<String>,
-    total_sum: Option<Decimal>,
-    refunded_sum: Option<Decimal>,
-    transfer_sum: Option<Decimal>,
-    payed_time: Option<String>,
-    processor_key: Option<String>,
-    processing_reference: Option<String>,
-    first6: Option<String>,
-    last4: Option<String>,
-    maskedPan: Option<String>,
-}
-
 /// What a shop's hand-written client needs to send the status check.
 struct ByHand {
     uri: http::Uri,
@@ -108,12 +72,7 @@ struct ByHand {
 /// One status check by hand: serialise the typed request, post it, read
 /// the whole answer and deserialise it into the derived structs.
 async fn serde_call(raw: Raw, by_hand: Arc<ByHand>) -> PaymentData {
-    let body = serde_json::to_vec(&StatusRequest {
-        octo_shop_id: by_hand.shop_id,
-        octo_secret: &by_hand.secret,
-        shop_transaction_id: "order-42",
-    })
-    .expect("serialise");
+    let body = by_hand::status_body(by_hand.shop_id, &by_hand.secret);
     let request = http::Request::post(by_hand.uri.clone())
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::ACCEPT, "application/json")
@@ -127,9 +86,7 @@ async fn serde_call(raw: Raw, by_hand: Arc<ByHand>) -> PaymentData {
         .await
         .expect("serde body")
         .to_bytes();
-    let envelope: Envelope = serde_json::from_slice(&bytes).expect("envelope");
-    assert_eq!(envelope.error, 0);
-    envelope.data.expect("data")
+    by_hand::read_payment(&bytes)
 }
 
 fn main() {
