@@ -8,39 +8,39 @@ use serde::{Deserialize, Serialize};
 
 /// The status check's body, as a shop would declare it.
 #[derive(Serialize)]
-pub struct StatusRequest<'a> {
-    pub octo_shop_id: u64,
-    pub octo_secret: &'a str,
-    pub shop_transaction_id: &'a str,
+struct StatusRequest<'a> {
+    octo_shop_id: u64,
+    octo_secret: &'a str,
+    shop_transaction_id: &'a str,
 }
 
 /// OCTO's envelope, as a shop would declare it.
 #[derive(Deserialize)]
 #[allow(dead_code)] // read by serde; the benches only keep the value
-pub struct Envelope {
-    pub error: i64,
+struct Envelope {
+    error: i64,
     #[serde(rename = "errMessage")]
-    pub err_message: Option<String>,
-    pub data: Option<PaymentData>,
+    err_message: Option<String>,
+    data: Option<PaymentData>,
 }
 
 /// The payment's fields, as a shop would declare them.
 #[derive(Deserialize)]
 #[allow(dead_code, non_snake_case)] // OCTO's names; read by serde
 pub struct PaymentData {
-    pub shop_transaction_id: String,
-    pub octo_payment_UUID: String,
-    pub status: String,
-    pub octo_pay_url: Option<String>,
-    pub total_sum: Option<Decimal>,
-    pub refunded_sum: Option<Decimal>,
-    pub transfer_sum: Option<Decimal>,
-    pub payed_time: Option<String>,
-    pub processor_key: Option<String>,
-    pub processing_reference: Option<String>,
-    pub first6: Option<String>,
-    pub last4: Option<String>,
-    pub maskedPan: Option<String>,
+    shop_transaction_id: String,
+    octo_payment_UUID: String,
+    status: String,
+    octo_pay_url: Option<String>,
+    total_sum: Option<Decimal>,
+    refunded_sum: Option<Decimal>,
+    transfer_sum: Option<Decimal>,
+    payed_time: Option<String>,
+    processor_key: Option<String>,
+    processing_reference: Option<String>,
+    first6: Option<String>,
+    last4: Option<String>,
+    maskedPan: Option<String>,
 }
 
 /// The request body for the bench's order, serialised anew.
