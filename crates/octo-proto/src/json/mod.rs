@@ -16,7 +16,6 @@ pub(crate) use raw::{Envelope, RawObject, Split, parse_raw};
 
 use rust_decimal::Decimal;
 use serde_json::Value;
-use std::str::FromStr;
 
 use crate::error::DecodeProblem;
 
@@ -55,13 +54,84 @@ pub(crate) fn trimmed(text: &str) -> &str {
     }
 }
 
-/// Parses decimal text, with or without an exponent.
+/// Parses decimal text (`-12.50`, `1e3`, `1.5E-2`) into the `Decimal` of
+/// exactly that value, or `None`.
+///
+/// `None` also when a `Decimal` cannot hold the value exactly (more than 28
+/// decimals that are not zeros, or beyond its range): `rust_decimal`'s own
+/// parsers round or cut such text, and a rounded amount is another amount.
+/// Only JSON's number syntax is taken, with an optional `+`; text such as
+/// `1_000` is refused.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
-    } else {
-        Decimal::from_str(text).ok()
+    let (negative, unsigned) = match text.as_bytes().first()? {
+        b'-' => (true, text.get(1..)?),
+        b'+' => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    let (number, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => {
+            let exponent = unsigned.get(at + 1..)?;
+            let digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            // Past a few dozen, no exponent leaves a value a Decimal holds.
+            (
+                unsigned.get(..at)?,
+                exponent.parse::<i64>().ok()?.clamp(-1000, 1000),
+            )
+        }
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return None;
     }
+    // The value is `digits × 10^-scale`. Leading zeros change nothing, nor
+    // do zeros ending the fraction: those go, one by one, while the digits
+    // do not fit a Decimal.
+    let digits: String = whole.chars().chain(fraction.chars()).collect();
+    let mut significant = digits.trim_start_matches('0');
+    let mut scale = i64::try_from(fraction.len()).ok()? - exponent;
+    loop {
+        if let Some(value) = exact_decimal(negative, significant, scale) {
+            return Some(value);
+        }
+        match significant.strip_suffix('0') {
+            Some(shorter) if scale > 0 => {
+                significant = shorter;
+                scale -= 1;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// `±significant × 10^-scale` as a Decimal, if one holds it exactly.
+/// `significant` has no leading zeros; empty means zero.
+fn exact_decimal(negative: bool, significant: &str, scale: i64) -> Option<Decimal> {
+    /// A `Decimal` keeps at most 28 decimals.
+    const MAX_SCALE: i64 = 28;
+    if significant.is_empty() {
+        // Zero: keep the scale it was written with, as far as it fits.
+        let scale = u32::try_from(scale.clamp(0, MAX_SCALE)).ok()?;
+        return Some(Decimal::new(0, scale));
+    }
+    // A Decimal's mantissa has at most 29 digits.
+    if significant.len() > 29 || !(-29..=MAX_SCALE).contains(&scale) {
+        return None;
+    }
+    let mut mantissa: i128 = significant.parse().ok()?;
+    let mut scale = scale;
+    if scale < 0 {
+        mantissa = mantissa.checked_mul(10i128.checked_pow(u32::try_from(-scale).ok()?)?)?;
+        scale = 0;
+    }
+    if negative {
+        mantissa = -mantissa;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
 /// Text from a JSON string, or a number's digits.
@@ -269,6 +339,98 @@ mod tests {
             assert_eq!(f.req_decimal("x").unwrap(), Decimal::from(1000));
             assert_eq!(f.opt_decimal("t").unwrap_err().path, "t");
             assert_eq!(f.opt_decimal("none").unwrap(), None);
+        }
+    }
+
+    /// An amount a `Decimal` cannot hold exactly is refused, never rounded
+    /// or cut: a rounded `total_sum` would be a different amount. Amounts
+    /// it can hold keep their value, also when written with an exponent or
+    /// with zeros past the 28 decimals a `Decimal` keeps.
+    #[test]
+    fn decimals_that_would_lose_digits_are_refused() {
+        for text in [
+            // 29 significant digits after the point: `from_str` rounds.
+            "0.12345678901234567890123456789",
+            // The last decimal does not fit: `from_str` rounds the units.
+            "7922816251426433759354395033.56",
+            // `from_scientific` drops the digit past 28.
+            "1.23456789012345678901234567891e0",
+            "123456789012345678901234567891e-2",
+            // Too large, either way.
+            "79228162514264337593543950336",
+            "1e29",
+            // Not a number as OCTO writes one.
+            "1_000",
+            "",
+            "-",
+            "1e",
+            "e3",
+            "1.2.3",
+            "0x10",
+        ] {
+            assert_eq!(parse_decimal(text), None, "{text:?}");
+        }
+        for (text, value) in [
+            ("1000.00", "1000.00"),
+            ("980.0000", "980.0000"),
+            ("0.1", "0.1"),
+            ("-0.0", "0.0"),
+            ("1e3", "1000"),
+            ("1E+3", "1000"),
+            ("1.5e-2", "0.015"),
+            ("100e-2", "1.00"),
+            ("1e-28", "0.0000000000000000000000000001"),
+            (
+                "79228162514264337593543950335",
+                "79228162514264337593543950335",
+            ),
+            (
+                "7922816251426433759354395033.5",
+                "7922816251426433759354395033.5",
+            ),
+            // Zeros past the 28th decimal change no value.
+            (
+                "0.10000000000000000000000000000000",
+                "0.1000000000000000000000000000",
+            ),
+            (
+                "123456789012345678901234.5678",
+                "123456789012345678901234.5678",
+            ),
+            (
+                "79228162514264337593543950335.00",
+                "79228162514264337593543950335",
+            ),
+            ("0e5", "0"),
+        ] {
+            assert_eq!(
+                parse_decimal(text).map(|d| d.to_string()).as_deref(),
+                Some(value),
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Every `Decimal` reads back as itself, scale included, from its
+        /// own text and from the same digits with an exponent.
+        #[test]
+        fn every_decimal_reads_back_exactly(
+            lo in proptest::prelude::any::<u32>(),
+            mid in proptest::prelude::any::<u32>(),
+            hi in proptest::prelude::any::<u32>(),
+            negative in proptest::prelude::any::<bool>(),
+            scale in 0u32..=28,
+            shift in 0u32..=5,
+        ) {
+            let value = Decimal::from_parts(lo, mid, hi, negative, scale);
+            let read = parse_decimal(&value.to_string());
+            proptest::prop_assert_eq!(read.map(|d| (d, d.scale())), Some((value, scale)));
+            // The mantissa's digits with `shift` more zeros, and an exponent.
+            let mantissa = value.mantissa();
+            let scientific = format!("{mantissa}{}e-{}", "0".repeat(shift as usize), scale + shift);
+            // Zeros past what a Decimal holds are dropped; the value stays.
+            proptest::prop_assert_eq!(parse_decimal(&scientific), Some(value), "{}", scientific);
         }
     }
 
