@@ -8,7 +8,7 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Room for any `Decimal`: a sign, 29 digits, a point and leading zeros.
 const TEXT_CAPACITY: usize = 64;
@@ -75,9 +75,27 @@ pub(crate) mod number {
             .serialize(serializer)
     }
 
-    /// Reads a JSON number or numeric string, keeping its digits.
+    /// Reads a JSON number or numeric string, keeping its digits; an
+    /// amount a `Decimal` cannot hold exactly is an error, never rounded
+    /// (see [`crate::json::parse_decimal`]).
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        rust_decimal::serde::arbitrary_precision::deserialize(d)
+        let value = serde_json::Value::deserialize(d)?;
+        exact(&value)
+    }
+
+    /// The exact amount `value` holds, or the error that says why not.
+    fn exact<E: serde::de::Error>(value: &serde_json::Value) -> Result<Decimal, E> {
+        let text = match value {
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::String(s) => Some(s.clone()),
+            _ => None,
+        };
+        text.and_then(|t| crate::json::parse_decimal(crate::json::trimmed(&t)))
+            .ok_or_else(|| {
+                E::custom(
+                    "expected an amount (a number or numeric string) that a Decimal holds exactly",
+                )
+            })
     }
 
     /// The same for optional fields (`null` when absent).
@@ -90,6 +108,17 @@ pub(crate) mod number {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             crate::serde_option::some_or_null(value, serializer, super::serialize)
+        }
+
+        /// Reads an amount as [`deserialize`](super::deserialize) does, or
+        /// `null`.
+        pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Decimal>, D::Error> {
+            match Option::<serde_json::Value>::deserialize(d)? {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(value) => super::exact(&value).map(Some),
+            }
         }
     }
 }
@@ -132,6 +161,66 @@ mod tests {
             let json = serde_json::to_string(&Wrapper(value)).unwrap();
             prop_assert_eq!(json, value.to_string());
         }
+    }
+
+    /// The amounts of an operation read from JSON (fixtures, a shop's own
+    /// queue) are the amounts sent: exact, or refused, never rounded.
+    #[test]
+    fn operation_amounts_from_json_are_exact_or_refused() {
+        use crate::op::{BasketItem, PreparePayment, Refund, SetAccept};
+        let prepare = |total: &str| {
+            serde_json::from_str::<PreparePayment>(&format!(
+                r#"{{"shop_transaction_id":"o","auto_capture":true,
+                "init_time":"2024-05-02 09:17:00","total_sum":{total},"currency":"UZS",
+                "description":"d","return_url":"https://shop.example","language":"uz"}}"#
+            ))
+            .map(|p| p.total_sum)
+        };
+        let item = |price: &str| {
+            serde_json::from_str::<BasketItem>(&format!(
+                r#"{{"position_desc":"a","count":1,"price":{price}}}"#
+            ))
+            .map(|i| i.price)
+        };
+        let refund = |amount: &str| {
+            serde_json::from_str::<Refund>(&format!(
+                r#"{{"shop_refund_id":"r","octo_payment_uuid":"u","amount":{amount}}}"#
+            ))
+            .map(|r| r.amount)
+        };
+        let capture = |amount: &str| {
+            serde_json::from_str::<SetAccept>(&format!(
+                r#"{{"octo_payment_uuid":"u","accept_status":"capture","final_amount":{amount}}}"#
+            ))
+            .map(|s| s.final_amount)
+        };
+        for bad in [
+            "0.12345678901234567890123456789",
+            "1.23456789012345678901234567891e0",
+            "\"1_000\"",
+            "\"\"",
+            "true",
+        ] {
+            assert!(prepare(bad).is_err(), "total_sum {bad}");
+            assert!(item(bad).is_err(), "price {bad}");
+            assert!(refund(bad).is_err(), "amount {bad}");
+            assert!(capture(bad).is_err(), "final_amount {bad}");
+        }
+        for (text, exact) in [
+            ("1000.00", "1000.00"),
+            ("\"1000.00\"", "1000.00"),
+            ("1e3", "1000"),
+            ("0.1", "0.1"),
+            ("980.0000", "980.0000"),
+        ] {
+            let exact = Decimal::from_str(exact).unwrap();
+            for read in [prepare(text), item(text), refund(text)] {
+                let read = read.unwrap();
+                assert_eq!((read, read.scale()), (exact, exact.scale()), "{text}");
+            }
+            assert_eq!(capture(text).unwrap(), Some(exact), "{text}");
+        }
+        assert_eq!(capture("null").unwrap(), None);
     }
 
     struct Wrapper(Decimal);

@@ -23,7 +23,10 @@ pub struct SetAccept {
     /// Capture or cancel.
     pub accept_status: AcceptStatus,
     /// For a capture: take only this much (at most the held amount).
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "crate::money::number::option::deserialize"
+    )]
     pub final_amount: Option<Decimal>,
 }
 

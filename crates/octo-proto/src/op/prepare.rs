@@ -44,6 +44,7 @@ pub struct PreparePayment {
     #[serde(default)]
     pub user_data: Option<UserData>,
     /// The amount to pay.
+    #[serde(deserialize_with = "crate::money::number::deserialize")]
     pub total_sum: Decimal,
     /// The currency of `total_sum`.
     pub currency: Currency,

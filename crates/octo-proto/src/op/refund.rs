@@ -31,6 +31,7 @@ pub struct Refund {
     /// OCTO's id of the payment.
     pub octo_payment_uuid: PaymentUuid,
     /// How much to return.
+    #[serde(deserialize_with = "crate::money::number::deserialize")]
     pub amount: Decimal,
     /// The supplier whose share is refunded (marketplace splits).
     #[serde(default)]
