@@ -524,7 +524,10 @@ impl PaymentMachine {
             && now >= deadline
             && (matches!(
                 self.phase,
-                PaymentPhase::AwaitingCustomer | PaymentPhase::Held | PaymentPhase::Deciding
+                PaymentPhase::Paying
+                    | PaymentPhase::AwaitingCustomer
+                    | PaymentPhase::Held
+                    | PaymentPhase::Deciding
             ) || (self.phase == PaymentPhase::Succeeded && self.hint.is_some()))
         {
             self.check_status();
