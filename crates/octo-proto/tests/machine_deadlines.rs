@@ -47,3 +47,135 @@ fn a_token_payment_in_doubt_keeps_checking_after_a_failed_check() {
         "the deadline passed and nothing was asked: {lines:?}"
     );
 }
+
+mod random {
+    use super::*;
+    use octo_proto::machine::{Command, PaymentMachine, PaymentParams, Wait};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// OCTO answers the outstanding command: a status, a timeout or a
+        /// refusal.
+        Answer(u8),
+        Notice(usize),
+        CheckStatus,
+        Capture,
+        Cancel,
+        /// Time reaches the announced deadline (plus these seconds).
+        Deadline(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            5 => any::<u8>().prop_map(Step::Answer),
+            2 => (0..STATUSES.len()).prop_map(Step::Notice),
+            1 => Just(Step::CheckStatus),
+            1 => Just(Step::Capture),
+            1 => Just(Step::Cancel),
+            4 => any::<u8>().prop_map(Step::Deadline),
+        ]
+    }
+
+    fn answer(command: &Command, pick: u8) -> Reply {
+        let status = PaymentStatus::parse(STATUSES[usize::from(pick / 4) % STATUSES.len()]);
+        let endpoint = command.endpoint();
+        match (command, pick % 4) {
+            (_, 0) => command.fail(timeout()),
+            (_, 1) => command.fail(octo_error(2, endpoint)),
+            (Command::PayWithToken(_), _) => {
+                let url = (pick % 8 < 4).then_some("https://pay2.octo.uz/uzcard/sms/u-r");
+                Reply::PayWithToken(Ok(token_payment("u-r", status, "1000.00", url)))
+            }
+            (Command::PreparePayment(_), _) => {
+                Reply::PreparePayment(Ok(payment("order-r", "u-r", status, Some("1000.00"))))
+            }
+            (Command::PaymentStatus(_), _) => {
+                Reply::PaymentStatus(Ok(payment("order-r", "u-r", status, Some("1000.00"))))
+            }
+            (Command::SetAccept(_), _) => {
+                Reply::SetAccept(Ok(payment("order-r", "u-r", status, Some("1000.00"))))
+            }
+            _ => command.fail(timeout()),
+        }
+    }
+
+    /// Drains the outputs; the command sent, if any, and the idle wait.
+    fn settle<M: Machine>(machine: &mut M) -> (Option<Command>, Wait, usize) {
+        let mut sent = None;
+        let mut others = 0;
+        for _ in 0..64 {
+            match machine.poll_output() {
+                Output::Send(command) => sent = Some(command),
+                Output::Wait(wait) => return (sent, wait, others),
+                _ => others += 1,
+            }
+        }
+        panic!("the machine never goes idle");
+    }
+
+    fn run<M: Machine>(mut machine: M, steps: Vec<Step>) {
+        let mut now = T0;
+        let (mut outstanding, mut wait, _) = settle(&mut machine);
+        for step in steps {
+            let input = match step {
+                Step::Answer(pick) => match outstanding.take() {
+                    Some(command) => Input::Reply(answer(&command, pick)),
+                    None => continue,
+                },
+                Step::Notice(i) => Input::Notification(signed_notice(
+                    "order-r",
+                    "u-r",
+                    PaymentStatus::parse(STATUSES[i]),
+                    None,
+                )),
+                Step::CheckStatus => Input::CheckStatus,
+                Step::Capture => Input::Capture { final_amount: None },
+                Step::Cancel => Input::Cancel,
+                Step::Deadline(extra) => match wait.until {
+                    Some(until) => {
+                        now = now.max(until) + time::Duration::seconds(i64::from(extra));
+                        Input::Timeout
+                    }
+                    None => continue,
+                },
+            };
+            let deadline_step = matches!(input, Input::Timeout);
+            let _ = machine.handle_input(input, now);
+            let (sent, next, others) = settle(&mut machine);
+            if deadline_step && outstanding.is_none() && sent.is_none() && others == 0 {
+                assert!(
+                    next.until.is_none_or(|until| until > now),
+                    "a deadline at {now} changed nothing and is announced again: {next:?}"
+                );
+            }
+            if sent.is_some() {
+                outstanding = sent;
+            }
+            wait = next;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn payment_deadlines_make_progress(
+            two_stage in any::<bool>(),
+            steps in prop::collection::vec(step(), 1..40),
+        ) {
+            let mut prepare = prepare("order-r", "1000.00");
+            if two_stage {
+                prepare = prepare.two_stage();
+            }
+            run(PaymentMachine::new(prepare, PaymentParams::default(), T0), steps);
+        }
+
+        #[test]
+        fn token_payment_deadlines_make_progress(
+            steps in prop::collection::vec(step(), 1..40),
+        ) {
+            run(humo_token_payment("order-r", "1000.00"), steps);
+        }
+    }
+}
