@@ -1,7 +1,12 @@
 //! Every machine takes any input, in any order, at any time `time` can
 //! represent (including time running backwards), without panicking, and
 //! always goes idle after a bounded number of outputs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod machine_support;
 

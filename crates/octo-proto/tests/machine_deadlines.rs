@@ -3,7 +3,12 @@
 //! time must make progress (a command, an output or a later deadline),
 //! never the same past deadline again, which would make a driver that
 //! sleeps until `until` spin.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod machine_support;
 

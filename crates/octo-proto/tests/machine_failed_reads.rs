@@ -2,7 +2,12 @@
 //! machine has learnt nothing. A payment OCTO already said was paid, or
 //! whose money OCTO holds, must not be thrown away for that: the shop
 //! must still be able to capture, cancel and refund through it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod machine_support;
 
