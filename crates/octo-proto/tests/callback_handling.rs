@@ -404,3 +404,29 @@ fn a_failed_tokenization_callback_is_never_refused_over_its_card_fields() {
         assert!(!format!("{callback:?}").contains("3800"));
     }
 }
+
+/// A body with the signed key twice: whichever value the parser keeps is
+/// the one it checks the signature against and the one it reports, so a
+/// signature for one status never vouches for another.
+#[test]
+fn a_duplicated_signed_key_never_splits_what_is_checked_from_what_is_used() {
+    let scheme = scheme();
+    for (signed_for, first, second) in [
+        (PaymentStatus::Succeeded, "succeeded", "canceled"),
+        (PaymentStatus::Succeeded, "canceled", "succeeded"),
+        (PaymentStatus::Canceled, "succeeded", "canceled"),
+    ] {
+        let signature = signed(signed_for.clone()).signature;
+        let body = format!(
+            r#"{{"shop_transaction_id":"order-9","octo_payment_UUID":"uuid-9","status":"{first}","status":"{second}","signature":"{signature}","hash_key":"salt-9"}}"#
+        );
+        match Notification::parse_verified(
+            &post(body.into_bytes()),
+            &scheme,
+            &CallbackLimits::default(),
+        ) {
+            Ok(verified) => assert_eq!(verified.status, signed_for, "{first}/{second}"),
+            Err(refused) => assert!(refused.is_signature_failure(), "{refused}"),
+        }
+    }
+}
