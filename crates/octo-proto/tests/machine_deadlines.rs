@@ -184,3 +184,130 @@ mod random {
         }
     }
 }
+
+mod binding {
+    use super::*;
+    use octo_proto::machine::{BindingMachine, BindingParams, Command, TokenNotice, Wait};
+    use octo_proto::op::{Endpoint, SmsCode};
+    use octo_proto::{CardToken, MaskedPan, PaymentMethod, TokenStatus};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Answer(u8),
+        Callback { active: bool },
+        Code,
+        Resend,
+        Deadline(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            6 => any::<u8>().prop_map(Step::Answer),
+            2 => any::<bool>().prop_map(|active| Step::Callback { active }),
+            2 => Just(Step::Code),
+            1 => Just(Step::Resend),
+            4 => any::<u8>().prop_map(Step::Deadline),
+        ]
+    }
+
+    fn answer(command: &Command, pick: u8) -> Reply {
+        let status = PaymentStatus::parse(STATUSES[usize::from(pick / 4) % STATUSES.len()]);
+        let endpoint = command.endpoint();
+        let seconds = u32::from(pick % 3) * 60;
+        let pay = || payment("bind-r", "u-b", status.clone(), Some("1.00"));
+        match (command, pick % 4) {
+            (_, 0) => command.fail(timeout()),
+            (Command::CheckPan(_), 1) if pick % 8 == 1 => {
+                command.fail(octo_error(17, Endpoint::CheckPan))
+            }
+            (_, 1) => command.fail(octo_error(-1, endpoint)),
+            (Command::BindCard(_), _) => Reply::BindCard(Ok(pay())),
+            (Command::PaymentStatus(_), _) => Reply::PaymentStatus(Ok(pay())),
+            (Command::CheckSmsKey(_), _) => Reply::CheckSmsKey(Ok(pay())),
+            (Command::VerificationInfo(_), _) => {
+                Reply::VerificationInfo(Ok(verification(7, seconds)))
+            }
+            (Command::CheckPan(_), _) => Reply::CheckPan(Ok(verification(8, seconds))),
+            _ => command.fail(timeout()),
+        }
+    }
+
+    fn settle(machine: &mut BindingMachine) -> (Option<Command>, Wait, usize) {
+        let mut sent = None;
+        let mut others = 0;
+        for _ in 0..64 {
+            match machine.poll_output() {
+                Output::Send(command) => sent = Some(command),
+                Output::Wait(wait) => return (sent, wait, others),
+                _ => others += 1,
+            }
+        }
+        panic!("the machine never goes idle");
+    }
+
+    fn run(sms: bool, steps: Vec<Step>) {
+        let method = if sms {
+            PaymentMethod::Humo
+        } else {
+            PaymentMethod::BankCard
+        };
+        let mut machine =
+            BindingMachine::new(bind_card("bind-r", method), BindingParams::default(), T0);
+        let mut now = T0;
+        let (mut outstanding, mut wait, _) = settle(&mut machine);
+        for step in steps {
+            let input = match step {
+                Step::Answer(pick) => match outstanding.take() {
+                    Some(command) => Input::Reply(answer(&command, pick)),
+                    None => continue,
+                },
+                Step::Callback { active } => {
+                    let status = if active {
+                        TokenStatus::Active
+                    } else {
+                        TokenStatus::Failed
+                    };
+                    let notice =
+                        TokenNotice::new("bind-r".parse().unwrap(), CardToken::new("tok"), status)
+                            .with_card(MaskedPan::new("860031******4318").unwrap());
+                    Input::Tokenization(notice)
+                }
+                Step::Code => Input::Code(SmsCode::new("61135").unwrap()),
+                Step::Resend => Input::ResendCode,
+                Step::Deadline(extra) => match wait.until {
+                    Some(until) => {
+                        now = now.max(until) + time::Duration::seconds(i64::from(extra));
+                        Input::Timeout
+                    }
+                    None => continue,
+                },
+            };
+            let deadline_step = matches!(input, Input::Timeout);
+            let _ = machine.handle_input(input, now);
+            let (sent, next, others) = settle(&mut machine);
+            if deadline_step && outstanding.is_none() && sent.is_none() && others == 0 {
+                assert!(
+                    next.until.is_none_or(|until| until > now),
+                    "a deadline at {now} changed nothing and is announced again: {next:?}"
+                );
+            }
+            if sent.is_some() {
+                outstanding = sent;
+            }
+            wait = next;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn binding_deadlines_make_progress(
+            sms in any::<bool>(),
+            steps in prop::collection::vec(step(), 1..40),
+        ) {
+            run(sms, steps);
+        }
+    }
+}
