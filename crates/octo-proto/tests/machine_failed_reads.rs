@@ -133,3 +133,53 @@ fn a_refused_check_after_a_lost_decision_asks_again() {
         "send payment_status order-f"
     );
 }
+
+/// After a `pay/{uuid}` whose outcome is unknown, a status check that
+/// answers a status this SDK does not know says nothing about whether the
+/// card was charged: the machine must keep watching, not declare the
+/// payment failed (the customer may have paid, and a shop told "failed"
+/// may charge again).
+#[test]
+fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
+    let mut m = humo_token_payment(ID, "1000.00");
+    drain(&mut m, payment_outcome);
+    m.handle_input(
+        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
+        at(0, 1),
+    )
+    .unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send pay_with_token u-f");
+    m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    let unknown = PaymentStatus::parse("on_review");
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(unknown)))),
+        at(0, 3),
+    )
+    .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        !m.is_terminal(),
+        "an unknown status ended the payment: {lines:?}"
+    );
+    // OCTO settles it later: the machine sees the money taken.
+    m.handle_input(Input::CheckStatus, at(1, 0)).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Succeeded)))),
+        at(1, 1),
+    )
+    .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(
+        lines[0], "done succeeded total 1000.00 refunded 0",
+        "{lines:?}"
+    );
+}

@@ -756,10 +756,10 @@ impl PaymentMachine {
                 return;
             }
             Some(Doubt::Pay(error)) if self.phase == PaymentPhase::Paying => {
-                if matches!(
-                    status,
-                    PaymentStatus::Created | PaymentStatus::WaitingPay | PaymentStatus::Other(_)
-                ) {
+                // Only a documented "not paid yet" status says the pay
+                // request did not land; an unknown one says nothing, so the
+                // machine keeps watching the payment below.
+                if matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay) {
                     self.abort(Failure::Request {
                         endpoint: crate::endpoint::Endpoint::PayWithToken,
                         error,
