@@ -363,3 +363,70 @@ fn tokenization_callbacks_round_trip_through_the_sandbox_helper() {
     assert_eq!(got.token(), None);
     assert_eq!(got.status, TokenStatus::Failed);
 }
+
+/// A `failed` binding has nothing to store: its card fields, whatever
+/// their shape, must not make the shop refuse it, or OCTO repeats it and
+/// the shop never learns the binding failed.
+#[test]
+fn a_failed_tokenization_callback_is_never_refused_over_its_card_fields() {
+    for (pan, exp, name) in [
+        (
+            json!("4276-3800-1234-1025"),
+            json!("2912"),
+            json!("TEST CARD"),
+        ),
+        (
+            json!(4_276_380_012_341_025_u64),
+            json!("12/29"),
+            json!("TEST CARD"),
+        ),
+        (
+            json!("427638XXXXXX1025"),
+            json!(null),
+            json!({"first": "A"}),
+        ),
+        (json!(""), json!(""), json!(7)),
+    ] {
+        let body = serde_json::to_vec(&json!({
+            "shop_transaction_id": "bind-f",
+            "pan": pan,
+            "exp": exp,
+            "cardHolderName": name,
+            "status": "failed",
+        }))
+        .unwrap();
+        let parsed = TokenizationCallback::parse(&post(body), &CallbackLimits::default());
+        let callback = parsed.unwrap_or_else(|e| panic!("{pan} {exp}: refused with {e}"));
+        assert_eq!(callback.status, TokenStatus::Failed);
+        assert!(callback.token().is_none());
+        // A card number in a shape this SDK does not read is dropped, not
+        // kept somewhere else.
+        assert!(!format!("{callback:?}").contains("3800"));
+    }
+}
+
+/// A body with the signed key twice: whichever value the parser keeps is
+/// the one it checks the signature against and the one it reports, so a
+/// signature for one status never vouches for another.
+#[test]
+fn a_duplicated_signed_key_never_splits_what_is_checked_from_what_is_used() {
+    let scheme = scheme();
+    for (signed_for, first, second) in [
+        (PaymentStatus::Succeeded, "succeeded", "canceled"),
+        (PaymentStatus::Succeeded, "canceled", "succeeded"),
+        (PaymentStatus::Canceled, "succeeded", "canceled"),
+    ] {
+        let signature = signed(signed_for.clone()).signature;
+        let body = format!(
+            r#"{{"shop_transaction_id":"order-9","octo_payment_UUID":"uuid-9","status":"{first}","status":"{second}","signature":"{signature}","hash_key":"salt-9"}}"#
+        );
+        match Notification::parse_verified(
+            &post(body.into_bytes()),
+            &scheme,
+            &CallbackLimits::default(),
+        ) {
+            Ok(verified) => assert_eq!(verified.status, signed_for, "{first}/{second}"),
+            Err(refused) => assert!(refused.is_signature_failure(), "{refused}"),
+        }
+    }
+}

@@ -61,9 +61,11 @@ impl TokenizationCallback {
     /// Reads a tokenization callback.
     ///
     /// Always required: `shop_transaction_id` and `status`. When the status
-    /// is `active`, `card_token`, `pan` and `exp` are required too; a
-    /// `failed` callback is accepted without them, since it has nothing to
-    /// store and refusing it would only make OCTO repeat it.
+    /// is `active`, `card_token`, `pan` and `exp` are required too, in
+    /// their documented forms; a `failed` callback (or any other status) is
+    /// accepted without them, or with them in any shape (what does not read
+    /// is left unset), since it has nothing to store and refusing it would
+    /// only make OCTO repeat it.
     pub fn parse<B: AsRef<[u8]>>(
         request: &http::Request<B>,
         limits: &CallbackLimits,
@@ -76,18 +78,31 @@ impl TokenizationCallback {
         let status = fields.req("status", "a status string", |v| {
             v.as_str().map(TokenStatus::parse)
         })?;
-        let card_token =
-            fields.opt("card_token", "a string", |v| v.as_str().map(CardToken::new))?;
-        let pan = fields.opt("pan", "a card number of 12 to 19 digits", |v| {
-            v.as_str().and_then(CallbackPan::new)
-        })?;
-        let exp = fields.opt("exp", "YYMM", |v| {
-            text_of(v).and_then(|s| CardExpiry::parse_yymm(&s).ok())
-        })?;
-        let card_holder_name = fields.opt_text("cardHolderName")?;
+        // Only an `active` callback has something to store; any other
+        // status is taken whatever shape its card fields have (a field
+        // that does not read is dropped), since refusing it would only
+        // make OCTO repeat it and keep the shop from learning the outcome.
+        let active = status == TokenStatus::Active;
+        let card_token = strict_if(
+            active,
+            fields.opt("card_token", "a string", |v| v.as_str().map(CardToken::new)),
+        )?;
+        let pan = strict_if(
+            active,
+            fields.opt("pan", "a card number of 12 to 19 digits", |v| {
+                v.as_str().and_then(CallbackPan::new)
+            }),
+        )?;
+        let exp = strict_if(
+            active,
+            fields.opt("exp", "YYMM", |v| {
+                text_of(v).and_then(|s| CardExpiry::parse_yymm(&s).ok())
+            }),
+        )?;
+        let card_holder_name = strict_if(active, fields.opt_text("cardHolderName"))?;
 
         let card_token = card_token.filter(|t| !t.expose_secret().is_empty());
-        if status == TokenStatus::Active {
+        if active {
             require(card_token.is_some(), "card_token")?;
             require(pan.is_some(), "pan")?;
             require(exp.is_some(), "exp")?;
@@ -107,6 +122,18 @@ impl TokenizationCallback {
     pub fn token(&self) -> Option<&CardToken> {
         (self.status == TokenStatus::Active && !self.card_token.expose_secret().is_empty())
             .then_some(&self.card_token)
+    }
+}
+
+/// `read` as it is when `strict`; otherwise a field that does not read is
+/// left unset instead of refusing the callback.
+fn strict_if<T>(
+    strict: bool,
+    read: Result<Option<T>, crate::json::FieldError>,
+) -> Result<Option<T>, crate::json::FieldError> {
+    match read {
+        Err(_) if !strict => Ok(None),
+        other => other,
     }
 }
 

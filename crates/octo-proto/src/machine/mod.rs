@@ -63,7 +63,9 @@
 //! `verificationInfo` after `check_pan`); a refund or a block whose outcome
 //! stays unknown is reported as [`Output::Failed`] and may be asked for
 //! again by the caller (a refund with the same `shop_refund_id` is the same
-//! command); anything else ends the flow.
+//! command); a failed status check of a payment whose money OCTO already
+//! holds or took changes nothing (it is reported after success, repeated
+//! later while held); anything else ends the flow.
 //!
 //! Driving a two-stage payment with canned answers instead of a network:
 //!

@@ -19,6 +19,8 @@
 //!       │                                   └─(refunds reach the total)─► Refunded
 //!       └─► canceled / failed (from any state before Succeeded) ──► Canceled | Failed
 //!   a command OCTO refuses, or whose outcome stays unknown ──► Aborted
+//!   (a status check that fails once the money is held or taken only
+//!   reports the failure or checks again: it learnt nothing)
 //! ```
 //!
 //! Every arrow is taken on OCTO's answer to a command, never on a
@@ -524,7 +526,10 @@ impl PaymentMachine {
             && now >= deadline
             && (matches!(
                 self.phase,
-                PaymentPhase::AwaitingCustomer | PaymentPhase::Held | PaymentPhase::Deciding
+                PaymentPhase::Paying
+                    | PaymentPhase::AwaitingCustomer
+                    | PaymentPhase::Held
+                    | PaymentPhase::Deciding
             ) || (self.phase == PaymentPhase::Succeeded && self.hint.is_some()))
         {
             self.check_status();
@@ -617,9 +622,19 @@ impl PaymentMachine {
                 self.observe(&p.status, p.total_sum, p.refunded_sum, now);
                 self.after_check(&p.status, now);
             }
+            // A failed read learnt nothing. Before OCTO showed the money
+            // taken or held, a refusal ends the flow; after, the payment
+            // stays as OCTO last described it: a paid one keeps taking
+            // refunds (the caller hears of the failure), a held or deciding
+            // one checks again later.
             Reply::PaymentStatus(Err(error)) => {
-                if refused(&error) {
+                if refused(&error) && self.phase < PaymentPhase::Held {
                     self.abort(Failure::Request { endpoint, error });
+                } else if refused(&error) && self.phase == PaymentPhase::Succeeded {
+                    self.hint = None;
+                    self.deadline = None;
+                    self.out
+                        .push_back(Output::Failed(Failure::Request { endpoint, error }));
                 } else {
                     self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
                 }
@@ -741,10 +756,10 @@ impl PaymentMachine {
                 return;
             }
             Some(Doubt::Pay(error)) if self.phase == PaymentPhase::Paying => {
-                if matches!(
-                    status,
-                    PaymentStatus::Created | PaymentStatus::WaitingPay | PaymentStatus::Other(_)
-                ) {
+                // Only a documented "not paid yet" status says the pay
+                // request did not land; an unknown one says nothing, so the
+                // machine keeps watching the payment below.
+                if matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay) {
                     self.abort(Failure::Request {
                         endpoint: crate::endpoint::Endpoint::PayWithToken,
                         error,

@@ -1,0 +1,313 @@
+//! Deadlines a machine announces are deadlines it acts on: after
+//! [`Output::Wait`] names an `until`, handing in [`Input::Timeout`] at that
+//! time must make progress (a command, an output or a later deadline),
+//! never the same past deadline again, which would make a driver that
+//! sleeps until `until` spin.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod machine_support;
+
+use machine_support::*;
+use octo_proto::PaymentStatus;
+use octo_proto::machine::{Input, Machine, Output, PaymentPhase, Reply};
+
+/// The `until` of the machine's idle output; every other output is drained.
+fn idle_until<M: Machine>(machine: &mut M) -> Option<time::OffsetDateTime> {
+    for _ in 0..64 {
+        if let Output::Wait(wait) = machine.poll_output() {
+            return wait.until;
+        }
+    }
+    panic!("the machine never goes idle");
+}
+
+#[test]
+fn a_token_payment_in_doubt_keeps_checking_after_a_failed_check() {
+    let mut m = humo_token_payment("order-d", "1000.00");
+    drain(&mut m, payment_outcome);
+    let created = payment("order-d", "u-d", PaymentStatus::Created, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(created))), at(0, 1))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(lines[0], "send pay_with_token u-d", "{lines:?}");
+    // The pay request's outcome is unknown: the machine asks OCTO.
+    m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(lines[0], "send payment_status order-d", "{lines:?}");
+    // That check fails too: the machine must ask again at its deadline.
+    m.handle_input(Input::Reply(Reply::PaymentStatus(Err(timeout()))), at(0, 3))
+        .unwrap();
+    assert_eq!(m.phase(), PaymentPhase::Paying);
+    let until = idle_until(&mut m).expect("a deadline to check again");
+    m.handle_input(Input::Timeout, until).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(
+        lines[0], "send payment_status order-d",
+        "the deadline passed and nothing was asked: {lines:?}"
+    );
+}
+
+mod random {
+    use super::*;
+    use octo_proto::machine::{Command, PaymentMachine, PaymentParams, Wait};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// OCTO answers the outstanding command: a status, a timeout or a
+        /// refusal.
+        Answer(u8),
+        Notice(usize),
+        CheckStatus,
+        Capture,
+        Cancel,
+        /// Time reaches the announced deadline (plus these seconds).
+        Deadline(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            5 => any::<u8>().prop_map(Step::Answer),
+            2 => (0..STATUSES.len()).prop_map(Step::Notice),
+            1 => Just(Step::CheckStatus),
+            1 => Just(Step::Capture),
+            1 => Just(Step::Cancel),
+            4 => any::<u8>().prop_map(Step::Deadline),
+        ]
+    }
+
+    fn answer(command: &Command, pick: u8) -> Reply {
+        let status = PaymentStatus::parse(STATUSES[usize::from(pick / 4) % STATUSES.len()]);
+        let endpoint = command.endpoint();
+        match (command, pick % 4) {
+            (_, 0) => command.fail(timeout()),
+            (_, 1) => command.fail(octo_error(2, endpoint)),
+            (Command::PayWithToken(_), _) => {
+                let url = (pick % 8 < 4).then_some("https://pay2.octo.uz/uzcard/sms/u-r");
+                Reply::PayWithToken(Ok(token_payment("u-r", status, "1000.00", url)))
+            }
+            (Command::PreparePayment(_), _) => {
+                Reply::PreparePayment(Ok(payment("order-r", "u-r", status, Some("1000.00"))))
+            }
+            (Command::PaymentStatus(_), _) => {
+                Reply::PaymentStatus(Ok(payment("order-r", "u-r", status, Some("1000.00"))))
+            }
+            (Command::SetAccept(_), _) => {
+                Reply::SetAccept(Ok(payment("order-r", "u-r", status, Some("1000.00"))))
+            }
+            _ => command.fail(timeout()),
+        }
+    }
+
+    /// Drains the outputs; the command sent, if any, and the idle wait.
+    fn settle<M: Machine>(machine: &mut M) -> (Option<Command>, Wait, usize) {
+        let mut sent = None;
+        let mut others = 0;
+        for _ in 0..64 {
+            match machine.poll_output() {
+                Output::Send(command) => sent = Some(command),
+                Output::Wait(wait) => return (sent, wait, others),
+                _ => others += 1,
+            }
+        }
+        panic!("the machine never goes idle");
+    }
+
+    fn run<M: Machine>(mut machine: M, steps: Vec<Step>) {
+        let mut now = T0;
+        let (mut outstanding, mut wait, _) = settle(&mut machine);
+        for step in steps {
+            let input = match step {
+                Step::Answer(pick) => match outstanding.take() {
+                    Some(command) => Input::Reply(answer(&command, pick)),
+                    None => continue,
+                },
+                Step::Notice(i) => Input::Notification(signed_notice(
+                    "order-r",
+                    "u-r",
+                    PaymentStatus::parse(STATUSES[i]),
+                    None,
+                )),
+                Step::CheckStatus => Input::CheckStatus,
+                Step::Capture => Input::Capture { final_amount: None },
+                Step::Cancel => Input::Cancel,
+                Step::Deadline(extra) => match wait.until {
+                    Some(until) => {
+                        now = now.max(until) + time::Duration::seconds(i64::from(extra));
+                        Input::Timeout
+                    }
+                    None => continue,
+                },
+            };
+            let deadline_step = matches!(input, Input::Timeout);
+            let _ = machine.handle_input(input, now);
+            let (sent, next, others) = settle(&mut machine);
+            if deadline_step && outstanding.is_none() && sent.is_none() && others == 0 {
+                assert!(
+                    next.until.is_none_or(|until| until > now),
+                    "a deadline at {now} changed nothing and is announced again: {next:?}"
+                );
+            }
+            if sent.is_some() {
+                outstanding = sent;
+            }
+            wait = next;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn payment_deadlines_make_progress(
+            two_stage in any::<bool>(),
+            steps in prop::collection::vec(step(), 1..40),
+        ) {
+            let mut prepare = prepare("order-r", "1000.00");
+            if two_stage {
+                prepare = prepare.two_stage();
+            }
+            run(PaymentMachine::new(prepare, PaymentParams::default(), T0), steps);
+        }
+
+        #[test]
+        fn token_payment_deadlines_make_progress(
+            steps in prop::collection::vec(step(), 1..40),
+        ) {
+            run(humo_token_payment("order-r", "1000.00"), steps);
+        }
+    }
+}
+
+mod binding {
+    use super::*;
+    use octo_proto::machine::{BindingMachine, BindingParams, Command, TokenNotice, Wait};
+    use octo_proto::op::{Endpoint, SmsCode};
+    use octo_proto::{CardToken, MaskedPan, PaymentMethod, TokenStatus};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Answer(u8),
+        Callback { active: bool },
+        Code,
+        Resend,
+        Deadline(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            6 => any::<u8>().prop_map(Step::Answer),
+            2 => any::<bool>().prop_map(|active| Step::Callback { active }),
+            2 => Just(Step::Code),
+            1 => Just(Step::Resend),
+            4 => any::<u8>().prop_map(Step::Deadline),
+        ]
+    }
+
+    fn answer(command: &Command, pick: u8) -> Reply {
+        let status = PaymentStatus::parse(STATUSES[usize::from(pick / 4) % STATUSES.len()]);
+        let endpoint = command.endpoint();
+        let seconds = u32::from(pick % 3) * 60;
+        let pay = || payment("bind-r", "u-b", status.clone(), Some("1.00"));
+        match (command, pick % 4) {
+            (_, 0) => command.fail(timeout()),
+            (Command::CheckPan(_), 1) if pick % 8 == 1 => {
+                command.fail(octo_error(17, Endpoint::CheckPan))
+            }
+            (_, 1) => command.fail(octo_error(-1, endpoint)),
+            (Command::BindCard(_), _) => Reply::BindCard(Ok(pay())),
+            (Command::PaymentStatus(_), _) => Reply::PaymentStatus(Ok(pay())),
+            (Command::CheckSmsKey(_), _) => Reply::CheckSmsKey(Ok(pay())),
+            (Command::VerificationInfo(_), _) => {
+                Reply::VerificationInfo(Ok(verification(7, seconds)))
+            }
+            (Command::CheckPan(_), _) => Reply::CheckPan(Ok(verification(8, seconds))),
+            _ => command.fail(timeout()),
+        }
+    }
+
+    fn settle(machine: &mut BindingMachine) -> (Option<Command>, Wait, usize) {
+        let mut sent = None;
+        let mut others = 0;
+        for _ in 0..64 {
+            match machine.poll_output() {
+                Output::Send(command) => sent = Some(command),
+                Output::Wait(wait) => return (sent, wait, others),
+                _ => others += 1,
+            }
+        }
+        panic!("the machine never goes idle");
+    }
+
+    fn run(sms: bool, steps: Vec<Step>) {
+        let method = if sms {
+            PaymentMethod::Humo
+        } else {
+            PaymentMethod::BankCard
+        };
+        let mut machine =
+            BindingMachine::new(bind_card("bind-r", method), BindingParams::default(), T0);
+        let mut now = T0;
+        let (mut outstanding, mut wait, _) = settle(&mut machine);
+        for step in steps {
+            let input = match step {
+                Step::Answer(pick) => match outstanding.take() {
+                    Some(command) => Input::Reply(answer(&command, pick)),
+                    None => continue,
+                },
+                Step::Callback { active } => {
+                    let status = if active {
+                        TokenStatus::Active
+                    } else {
+                        TokenStatus::Failed
+                    };
+                    let notice =
+                        TokenNotice::new("bind-r".parse().unwrap(), CardToken::new("tok"), status)
+                            .with_card(MaskedPan::new("860031******4318").unwrap());
+                    Input::Tokenization(notice)
+                }
+                Step::Code => Input::Code(SmsCode::new("61135").unwrap()),
+                Step::Resend => Input::ResendCode,
+                Step::Deadline(extra) => match wait.until {
+                    Some(until) => {
+                        now = now.max(until) + time::Duration::seconds(i64::from(extra));
+                        Input::Timeout
+                    }
+                    None => continue,
+                },
+            };
+            let deadline_step = matches!(input, Input::Timeout);
+            let _ = machine.handle_input(input, now);
+            let (sent, next, others) = settle(&mut machine);
+            if deadline_step && outstanding.is_none() && sent.is_none() && others == 0 {
+                assert!(
+                    next.until.is_none_or(|until| until > now),
+                    "a deadline at {now} changed nothing and is announced again: {next:?}"
+                );
+            }
+            if sent.is_some() {
+                outstanding = sent;
+            }
+            wait = next;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn binding_deadlines_make_progress(
+            sms in any::<bool>(),
+            steps in prop::collection::vec(step(), 1..40),
+        ) {
+            run(sms, steps);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! A status check is a read: when OCTO refuses or garbles its answer, the
+//! machine has learnt nothing. A payment OCTO already said was paid, or
+//! whose money OCTO holds, must not be thrown away for that: the shop
+//! must still be able to capture, cancel and refund through it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod machine_support;
+
+use machine_support::*;
+use octo_proto::PaymentStatus;
+use octo_proto::machine::{Input, Machine, PaymentMachine, PaymentParams, PaymentPhase, Reply};
+use octo_proto::op::Endpoint;
+
+const ID: &str = "order-f";
+const UUID: &str = "u-f";
+
+fn answer(status: PaymentStatus) -> octo_proto::op::Payment {
+    payment(ID, UUID, status, Some("1000.00"))
+}
+
+/// A payment that OCTO answered `status` to, after its `prepare_payment`
+/// answer said `created`.
+fn machine_at(two_stage: bool, status: PaymentStatus) -> PaymentMachine {
+    let mut prepare = prepare(ID, "1000.00");
+    if two_stage {
+        prepare = prepare.two_stage();
+    }
+    let mut m = PaymentMachine::new(prepare, PaymentParams::default(), T0);
+    drain(&mut m, payment_outcome);
+    m.handle_input(
+        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
+        at(0, 1),
+    )
+    .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(Input::CheckStatus, at(0, 2)).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(status)))),
+        at(0, 3),
+    )
+    .unwrap();
+    drain(&mut m, payment_outcome);
+    m
+}
+
+fn refused_check() -> Input {
+    Input::Reply(Reply::PaymentStatus(Err(octo_error(
+        2,
+        Endpoint::PaymentStatus,
+    ))))
+}
+
+#[test]
+fn a_refused_check_after_success_keeps_the_payment_refundable() {
+    let mut m = machine_at(false, PaymentStatus::Succeeded);
+    assert_eq!(m.phase(), PaymentPhase::Succeeded);
+    // A verified notification (perhaps an old one replayed) makes the
+    // machine ask OCTO; OCTO refuses to answer.
+    m.handle_input(
+        Input::Notification(signed_notice(ID, UUID, PaymentStatus::Refunded, None)),
+        at(1, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(refused_check(), at(1, 1)).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(lines[0].starts_with("failed payment_status"), "{lines:?}");
+    assert!(!m.is_terminal(), "a failed read ended a paid payment");
+    assert_eq!(m.phase(), PaymentPhase::Succeeded);
+    assert_eq!(m.total_sum(), dec("1000.00"));
+    m.handle_input(refund("r-1", "100.00"), at(2, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 100.00");
+}
+
+#[test]
+fn a_refused_check_while_held_keeps_the_decision_open() {
+    let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
+    assert_eq!(m.phase(), PaymentPhase::Held);
+    // The hold's lifetime passes: the machine checks the hold; OCTO
+    // refuses to answer.
+    let later = at(0, 3) + PaymentParams::default().hold_expiry;
+    m.handle_input(Input::Timeout, later).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(refused_check(), later).unwrap();
+    drain(&mut m, payment_outcome);
+    assert!(!m.is_terminal(), "a failed read dropped held money");
+    assert_eq!(m.phase(), PaymentPhase::Held);
+    m.handle_input(Input::Capture { final_amount: None }, later)
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send set_accept capture 1000.00"
+    );
+}
+
+#[test]
+fn a_refused_check_after_a_lost_decision_asks_again() {
+    let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
+    m.handle_input(Input::Capture { final_amount: None }, at(1, 0))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(timeout()))), at(1, 1))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(refused_check(), at(1, 2)).unwrap();
+    drain(&mut m, payment_outcome);
+    assert!(
+        !m.is_terminal(),
+        "a failed read left the capture unknown for good"
+    );
+    assert_eq!(m.phase(), PaymentPhase::Deciding);
+    m.handle_input(Input::Timeout, at(10, 0)).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+}
+
+/// After a `pay/{uuid}` whose outcome is unknown, a status check that
+/// answers a status this SDK does not know says nothing about whether the
+/// card was charged: the machine must keep watching, not declare the
+/// payment failed (the customer may have paid, and a shop told "failed"
+/// may charge again).
+#[test]
+fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
+    let mut m = humo_token_payment(ID, "1000.00");
+    drain(&mut m, payment_outcome);
+    m.handle_input(
+        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
+        at(0, 1),
+    )
+    .unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send pay_with_token u-f");
+    m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    let unknown = PaymentStatus::parse("on_review");
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(unknown)))),
+        at(0, 3),
+    )
+    .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        !m.is_terminal(),
+        "an unknown status ended the payment: {lines:?}"
+    );
+    // OCTO settles it later: the machine sees the money taken.
+    m.handle_input(Input::CheckStatus, at(1, 0)).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Succeeded)))),
+        at(1, 1),
+    )
+    .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(
+        lines[0], "done succeeded total 1000.00 refunded 0",
+        "{lines:?}"
+    );
+}
