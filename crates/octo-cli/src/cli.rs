@@ -167,22 +167,17 @@ pub enum Command {
         #[command(flatten)]
         api: ApiOptions,
     },
-    /// Bind a card: reads the card number from standard input (typed
-    /// without echo at a terminal, one line each from a pipe), then asks for
-    /// the SMS code (Humo/Uzcard) or prints the 3-D Secure page.
+    /// Bind a card: reads the card number, its expiry (YYMM) and the name
+    /// on it from standard input (typed without echo at a terminal, one line
+    /// each from a pipe), then asks for the SMS code (Humo/Uzcard) or prints
+    /// the 3-D Secure page.
     Bind {
         /// Your id for the binding.
         #[arg(long = "id")]
         shop_transaction_id: String,
-        /// Expiry as YYMM.
-        #[arg(long)]
-        exp: String,
         /// The card owner's phone, digits with country code.
         #[arg(long)]
         phone: String,
-        /// The name on the card.
-        #[arg(long)]
-        holder: String,
         /// humo, uzcard or bank_card (Visa/Mastercard).
         #[arg(long, default_value = "humo", value_parser = ["humo", "uzcard", "bank_card"])]
         method: String,
@@ -192,8 +187,8 @@ pub enum Command {
         /// Where OCTO posts the token.
         #[arg(long)]
         bind_notify_url: Option<String>,
-        /// Also read the card's CVC2 from standard input, after the card
-        /// number, for cards that need it.
+        /// Also read the card's CVC2 from standard input, after the name on
+        /// the card, for cards that need it.
         #[arg(long)]
         with_cvc: bool,
         /// Where to call and how to print.
