@@ -16,7 +16,6 @@ pub(crate) use raw::{Envelope, RawObject, Split, parse_raw};
 
 use rust_decimal::Decimal;
 use serde_json::Value;
-use std::str::FromStr;
 
 use crate::error::DecodeProblem;
 
@@ -55,12 +54,17 @@ pub(crate) fn trimmed(text: &str) -> &str {
     }
 }
 
-/// Parses decimal text, with or without an exponent.
+/// Parses decimal text, with or without an exponent, exactly: text with
+/// more significant digits than a `Decimal` holds is refused, never rounded
+/// to an amount OCTO did not send (`Decimal::from_str` rounds, and so does
+/// `from_scientific` with the digits before its exponent).
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
-    } else {
-        Decimal::from_str(text).ok()
+    match text.split_once(['e', 'E']) {
+        Some((digits, _)) => {
+            Decimal::from_str_exact(digits).ok()?;
+            Decimal::from_scientific(text).ok()
+        }
+        None => Decimal::from_str_exact(text).ok(),
     }
 }
 
