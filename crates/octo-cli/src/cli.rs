@@ -91,7 +91,7 @@ pub enum Command {
         #[arg(long = "id")]
         shop_transaction_id: String,
         /// The amount, such as 1000.00.
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, allow_negative_numbers = true, value_parser = exact_amount)]
         amount: Decimal,
         /// The currency.
         #[arg(long, default_value = "UZS")]
@@ -137,7 +137,7 @@ pub enum Command {
         #[arg(long)]
         uuid: String,
         /// Capture only this much; the rest returns to the card.
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, allow_negative_numbers = true, value_parser = exact_amount)]
         amount: Option<Decimal>,
         /// Where to call and how to print.
         #[command(flatten)]
@@ -161,28 +161,23 @@ pub enum Command {
         #[arg(long)]
         refund_id: String,
         /// How much to return.
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, allow_negative_numbers = true, value_parser = exact_amount)]
         amount: Decimal,
         /// Where to call and how to print.
         #[command(flatten)]
         api: ApiOptions,
     },
-    /// Bind a card: reads the card number from standard input (typed
-    /// without echo at a terminal, one line each from a pipe), then asks for
-    /// the SMS code (Humo/Uzcard) or prints the 3-D Secure page.
+    /// Bind a card: reads the card number, its expiry (YYMM) and the name
+    /// on it from standard input (typed without echo at a terminal, one line
+    /// each from a pipe), then asks for the SMS code (Humo/Uzcard) or prints
+    /// the 3-D Secure page.
     Bind {
         /// Your id for the binding.
         #[arg(long = "id")]
         shop_transaction_id: String,
-        /// Expiry as YYMM.
-        #[arg(long)]
-        exp: String,
         /// The card owner's phone, digits with country code.
         #[arg(long)]
         phone: String,
-        /// The name on the card.
-        #[arg(long)]
-        holder: String,
         /// humo, uzcard or bank_card (Visa/Mastercard).
         #[arg(long, default_value = "humo", value_parser = ["humo", "uzcard", "bank_card"])]
         method: String,
@@ -192,8 +187,8 @@ pub enum Command {
         /// Where OCTO posts the token.
         #[arg(long)]
         bind_notify_url: Option<String>,
-        /// Also read the card's CVC2 from standard input, after the card
-        /// number, for cards that need it.
+        /// Also read the card's CVC2 from standard input, after the name on
+        /// the card, for cards that need it.
         #[arg(long)]
         with_cvc: bool,
         /// Where to call and how to print.
@@ -231,6 +226,21 @@ pub enum Command {
     },
 }
 
+/// Reads an amount exactly as typed (`1000.00`, `0.1`, `-5`): digits with
+/// an optional sign and decimal point. An amount with more digits than a
+/// decimal holds is refused; it is never rounded to one the user did not
+/// type (clap's default reading of a `Decimal` rounds it).
+fn exact_amount(text: &str) -> Result<Decimal, String> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) {
+        return Err("expected an amount such as 1000.00".to_owned());
+    }
+    Decimal::from_str_exact(text)
+        .map_err(|_| "too many digits: an amount holds at most 28 significant digits".to_owned())
+}
+
 /// The two signature formulas seen for OCTO's notifications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Scheme {
@@ -238,4 +248,50 @@ pub enum Scheme {
     UniqueKey,
     /// SHA1(hex(SHA1(secret + hash_key)) + uuid + status), with OCTO_SECRET.
     SecretHashKey,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    /// The `--amount` of `octo refund` as parsed, or the parse error.
+    fn refund_amount(amount: &str) -> Result<Decimal, clap::Error> {
+        let cli = Cli::try_parse_from([
+            "octo",
+            "refund",
+            "--uuid",
+            "u",
+            "--refund-id",
+            "r",
+            "--amount",
+            amount,
+        ])?;
+        match cli.command {
+            Command::Refund { amount, .. } => Ok(amount),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn amounts_are_taken_exactly_as_typed_or_refused() {
+        for typed in [
+            "0.1",
+            "1000.00",
+            "980.0000",
+            "-5",
+            "12345678901234567890.12345678",
+        ] {
+            assert_eq!(refund_amount(typed).unwrap().to_string(), typed);
+        }
+        // More digits than a decimal holds: refused, never rounded to an
+        // amount the user did not type.
+        for typed in [
+            "98765432109876543210.987654321",
+            "0.10000000000000000000000000001",
+        ] {
+            let parsed = refund_amount(typed);
+            assert!(parsed.is_err(), "{typed} read as {parsed:?}");
+        }
+    }
 }

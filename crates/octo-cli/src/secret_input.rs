@@ -1,6 +1,6 @@
-//! Reading card numbers, CVCs, SMS codes and card tokens: never from the
-//! command line (arguments end up in shell history and in `ps`), but from
-//! standard input.
+//! Reading card numbers, expiries, holder names, CVCs, SMS codes and card
+//! tokens: never from the command line (arguments end up in shell history
+//! and in `ps`), but from standard input.
 //!
 //! At a terminal each value is typed without echo, after a prompt
 //! ([`rpassword`]), so it does not stay on the screen or in the terminal's

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{RETURN, TestSandbox, bind_args, prepare_args, run, temp_file};
+use common::{RETURN, TestSandbox, bind_args, card_lines, prepare_args, run, temp_file};
 use octo_proto::op::{PreparePayment, UserData};
 use octo_proto::{Config, Currency};
 use octo_sandbox::cards::{CardBehaviour, test_card};
@@ -255,16 +255,21 @@ fn a_dead_address_is_a_network_failure() {
 fn bind_reads_the_card_and_code_from_stdin_then_block_token_reads_the_token() {
     let sb = TestSandbox::start();
     let pan = "9860000000000000";
-    let mut args = bind_args("bind-1", "ALISHER KARIMOV");
+    let mut args = bind_args("bind-1");
     args.push("--json");
     let out = run(
         &args,
         &sb.env(),
-        &format!("{pan}\n{}\n", sb.handle.otp_code()),
+        &format!(
+            "{}{}\n",
+            card_lines(pan, "ALISHER KARIMOV"),
+            sb.handle.otp_code()
+        ),
     );
     out.expect_code(0)
         .stderr_has("Enter the SMS code")
         .never_shows(pan)
+        .never_shows("ALISHER KARIMOV")
         .never_shows(&sb.secret());
     let json = out.json();
     assert_eq!(json["binding"]["status"], "succeeded");
@@ -292,23 +297,37 @@ fn bind_reads_the_card_and_code_from_stdin_then_block_token_reads_the_token() {
 #[test]
 fn bind_refuses_a_bad_card_a_missing_code_and_a_wrong_code() {
     let sb = TestSandbox::start();
-    let args = |id| bind_args(id, "A B");
-    run(&args("bind-2"), &sb.env(), "1234567890123\n")
-        .expect_code(2)
-        .stderr_has("card number")
-        .never_shows("1234567890123");
+    let args = bind_args;
+    run(
+        &args("bind-2"),
+        &sb.env(),
+        &card_lines("1234567890123", "A B"),
+    )
+    .expect_code(2)
+    .stderr_has("card number")
+    .never_shows("1234567890123");
     run(&args("bind-3"), &sb.env(), "").expect_code(2);
-    run(&args("bind-4"), &sb.env(), "8600000000000007\n")
+    run(
+        &args("bind-4"),
+        &sb.env(),
+        &card_lines("8600000000000007", "A B"),
+    )
+    .expect_code(2)
+    .stderr_has("no SMS code");
+    run(
+        &args("bind-5"),
+        &sb.env(),
+        &format!("{}000000\n", card_lines("8600000000000106", "A B")),
+    )
+    .expect_code(1)
+    .never_shows("8600000000000106");
+    run(&args("bind-6"), &sb.env(), "8600000000000007\n1399\nA B\n")
         .expect_code(2)
-        .stderr_has("no SMS code");
-    run(&args("bind-5"), &sb.env(), "8600000000000106\n000000\n")
-        .expect_code(1)
-        .never_shows("8600000000000106");
-    let mut bad_exp = args("bind-6");
-    bad_exp[4] = "1399";
-    run(&bad_exp, &sb.env(), "8600000000000007\n")
+        .stderr_has("expiry")
+        .never_shows("1399");
+    run(&args("bind-7"), &sb.env(), "8600000000000007\n3012\n")
         .expect_code(2)
-        .stderr_has("--exp");
+        .stderr_has("no name on the card");
 }
 
 #[test]

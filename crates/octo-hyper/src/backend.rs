@@ -31,6 +31,11 @@ pub struct HyperBackend {
     http: Pooled,
 }
 
+/// The longest wait handed to hyper-util's timer: a century. Its pool adds
+/// the idle timeout to the current instant, which panics past what the
+/// clock can count (`Duration::MAX`, "keep connections for good").
+const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
 /// What only this backend takes.
 #[derive(Debug)]
 pub struct HyperOptions {
@@ -77,7 +82,7 @@ impl Backend for HyperBackend {
             .enable_http1()
             .wrap_connector(http);
         let pooled = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(options.pool_idle_timeout)
+            .pool_idle_timeout(options.pool_idle_timeout.min(LONGEST_WAIT))
             .pool_timer(hyper_util::rt::TokioTimer::new())
             .build(https);
         Ok(Client::from_parts(Self { http: pooled }, settings))

@@ -106,10 +106,17 @@ impl MaskedPan {
         })
     }
 
-    /// Builds the mask from a first-six and last-four pair. The card's
+    /// Builds the mask from a first-six and last-four pair: `None` unless
+    /// they are six and four digits (anything else could show more of the
+    /// card, and the text is kept and serialised as it is). The card's
     /// length is then unknown, so [`printable`](Self::printable) cuts it as
     /// for the shortest card OCTO sends (12 digits): two and four.
     pub fn from_parts(first6: &str, last4: &str) -> Option<Self> {
+        let digits =
+            |part: &str, n: usize| part.len() == n && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(first6, 6) || !digits(last4, 4) {
+            return None;
+        }
         Self::new(format!("{first6}******{last4}")).map(|mask| Self {
             length_known: false,
             ..mask
@@ -292,6 +299,29 @@ mod tests {
             Some(parts),
             "equality is on the text"
         );
+    }
+
+    #[test]
+    fn a_mask_from_parts_takes_six_and_four_digits_only() {
+        // What OCTO sends as `first6` and `last4` is kept as text and
+        // serialised as sent: anything but six and four digits could
+        // show more of the card than its first six and last four.
+        assert!(MaskedPan::from_parts("860050", "2744").is_some());
+        for (first6, last4) in [
+            ("8600501234", ""),
+            ("86005012", "2744"),
+            ("860050", "122744"),
+            ("8600", "2744"),
+            ("860050", "27a4"),
+            ("", ""),
+        ] {
+            let mask = MaskedPan::from_parts(first6, last4);
+            assert!(
+                mask.is_none(),
+                "{first6}/{last4} gave {:?}",
+                mask.map(|m| m.text)
+            );
+        }
     }
 
     #[test]

@@ -79,7 +79,9 @@ impl Config {
     /// OCTO). The URL must be absolute `https`, or plain `http` to a
     /// loopback address only (`127.0.0.0/8`, `::1`, `localhost`): every
     /// request carries the shop's secret, and often card data, so it does
-    /// not cross a network unencrypted. A trailing slash is dropped.
+    /// not cross a network unencrypted. A trailing slash is dropped. A user
+    /// or password in the URL (`https://user:pw@host`) is refused: no
+    /// transport sends it, and the address is printed in `Debug` and errors.
     ///
     /// Plain `http` to any other host is refused with
     /// [`InputProblem::PlainHttp`]; [`with_insecure_base_url`](Self::with_insecure_base_url)
@@ -308,17 +310,22 @@ impl std::fmt::Debug for KnownUris {
     }
 }
 
-/// An absolute `http` or `https` URL with a host and no query.
+/// An absolute `http` or `https` URL with a host, and no query and no user
+/// or password.
 fn parse_base_url(base_url: &str) -> Result<http::Uri, InputError> {
     let trimmed = base_url.trim_end_matches('/');
     let uri: http::Uri = trimmed
         .parse()
         .map_err(|_| InputError::new("base_url", InputProblem::Format("an absolute URL")))?;
     let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
-    if !scheme_ok || uri.host().is_none() || uri.query().is_some() {
+    // A user or password in the address (`https://user:pw@host`) is never
+    // sent by any transport, yet the address is printed (this `Config`'s
+    // `Debug`, the HTTP clients' errors): refused, like in the request URLs.
+    let userinfo = uri.authority().is_some_and(|a| a.as_str().contains('@'));
+    if !scheme_ok || uri.host().is_none() || uri.query().is_some() || userinfo {
         return Err(InputError::new(
             "base_url",
-            InputProblem::Format("an http or https URL without query"),
+            InputProblem::Format("an http or https URL without user, password or query"),
         ));
     }
     Ok(uri)
@@ -441,6 +448,28 @@ mod tests {
                 .with_insecure_base_url("http://x/?q=1")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_base_url_with_a_user_or_password_is_refused() {
+        // No transport sends the URL's user and password (each drops
+        // them), but the base URL is printed: `Config`'s Debug and the
+        // HTTP clients' errors show it whole.
+        for url in [
+            "https://shop:hunter2@gw.example",
+            "https://shop@gw.example/octo",
+            "http://shop:hunter2@127.0.0.1:8080",
+        ] {
+            let refused = Config::new(1, "s").with_base_url(url);
+            assert!(
+                matches!(&refused, Err(e) if e.field == "base_url"),
+                "{url}: {refused:?}"
+            );
+            let refused = Config::new(1, "s").with_insecure_base_url(url);
+            assert!(refused.is_err(), "{url}: {refused:?}");
+            let shown = format!("{refused:?}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
     }
 
     #[test]

@@ -30,6 +30,9 @@ use crate::wire::{self, Reject, Reply};
 /// How long shutdown waits for open connections.
 const DRAIN: Duration = Duration::from_secs(5);
 
+/// The longest wait handed to hyper's timer: a century.
+const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
 /// Returned by the service to make hyper close the connection without an
 /// answer (the drop fault).
 #[derive(Debug)]
@@ -145,7 +148,10 @@ pub(crate) async fn accept_loop(
 ) {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(engine.config.max_connections.max(1)));
-    let header_timeout = engine.config.header_read_timeout;
+    // hyper adds this to the current instant for every head it reads,
+    // which panics past what the clock can count: a wait such as
+    // `Duration::MAX` ("as long as it takes") becomes a century.
+    let header_timeout = engine.config.header_read_timeout.min(LONGEST_WAIT);
     loop {
         let slot = tokio::select! {
             slot = Arc::clone(&slots).acquire_owned() => match slot {

@@ -129,3 +129,15 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
     let after = tokio::time::timeout(common::LIMIT, served(&sb)).await;
     assert_eq!(after, Ok(true), "served once the slot is free");
 }
+
+#[tokio::test]
+async fn waits_longer_than_the_clock_can_count_are_long_waits_not_panics() {
+    // `Duration::MAX` says "as long as it takes"; added to the current
+    // instant it overflows, and hyper's connection task panicked on it,
+    // closing every connection without an answer.
+    let sb = sandbox(Duration::MAX, Duration::MAX, 4).await;
+    for _ in 0..2 {
+        assert!(served(&sb).await, "a request went unanswered");
+    }
+    sb.shutdown().await;
+}

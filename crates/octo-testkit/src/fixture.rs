@@ -286,6 +286,12 @@ impl Fixture {
     }
 
     /// The [`Config`] for this fixture, pointed at `base_url` when given.
+    ///
+    /// # Panics
+    ///
+    /// When `base_url` is refused ([`Config::with_base_url`]): the config
+    /// would otherwise keep OCTO's production address, and a test must
+    /// never reach a real OCTO server.
     pub fn config(&self, base_url: Option<&str>) -> Config {
         let mut config = Config::new(self.config.shop_id, self.config.secret.as_str())
             .with_test(self.config.test)
@@ -303,10 +309,14 @@ impl Fixture {
         {
             config = c;
         }
-        if let Some(url) = base_url
-            && let Ok(c) = config.clone().with_base_url(url)
-        {
-            config = c;
+        if let Some(url) = base_url {
+            config = match config.with_base_url(url) {
+                Ok(config) => config,
+                // Test support: a test that names an address OCTO's config
+                // refuses must stop, not go to production instead.
+                #[allow(clippy::panic)]
+                Err(refused) => panic!("fixture {}: base URL refused: {refused}", self.name),
+            };
         }
         config
     }
@@ -355,4 +365,29 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn any_fixture() -> Fixture {
+        load_all().unwrap().into_iter().next().expect("a fixture")
+    }
+
+    #[test]
+    fn a_fixture_config_points_where_the_test_says() {
+        let config = any_fixture().config(Some("http://127.0.0.1:9"));
+        assert_eq!(config.base_url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    #[should_panic(expected = "base URL refused")]
+    fn a_refused_base_url_stops_the_test_instead_of_reaching_octo() {
+        // Before, the refusal was ignored and the config kept
+        // https://secure.octo.uz: the test would have called production.
+        let config = any_fixture().config(Some("http://user:pw@127.0.0.1:9"));
+        assert_ne!(config.base_url(), octo_proto::DEFAULT_BASE_URL);
+    }
 }

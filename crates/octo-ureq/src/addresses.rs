@@ -42,7 +42,16 @@ struct Known {
     host: String,
     port: u16,
     addresses: ResolvedSocketAddrs,
-    until: Instant,
+    /// `None` when the ttl reaches past what the clock can count: kept
+    /// for good.
+    until: Option<Instant>,
+}
+
+impl Known {
+    /// Whether the addresses may still be used at `now`.
+    fn fresh(&self, now: Instant) -> bool {
+        self.until.is_none_or(|until| now < until)
+    }
 }
 
 /// The addresses of the hosts a client has looked up, kept for `ttl`, in
@@ -96,14 +105,14 @@ impl<R: Resolver> AddressBook<R> {
         if let Some(known) = self
             .lock()
             .iter()
-            .find(|k| k.host == host && k.port == port && now < k.until)
+            .find(|k| k.host == host && k.port == port && k.fresh(now))
         {
             return Ok(known.addresses.clone());
         }
         let addresses = self.inner.resolve(uri, config, timeout)?;
         if !self.ttl.is_zero() {
             let mut known = self.lock();
-            known.retain(|k| !(k.host == host && k.port == port) && now < k.until);
+            known.retain(|k| !(k.host == host && k.port == port) && k.fresh(now));
             if known.len() >= MAX_HOSTS {
                 known.remove(0);
             }
@@ -111,7 +120,7 @@ impl<R: Resolver> AddressBook<R> {
                 host: host.to_owned(),
                 port,
                 addresses: addresses.clone(),
-                until: now + self.ttl,
+                until: now.checked_add(self.ttl),
             });
         }
         Ok(addresses)
@@ -282,6 +291,17 @@ mod tests {
         }
         assert_eq!(counting.load(Ordering::SeqCst), 2);
         assert!(book.lock().is_empty());
+    }
+
+    #[test]
+    fn a_ttl_too_long_for_the_clock_keeps_the_addresses_for_good() {
+        // `address_ttl(Duration::MAX)` reads as "never look it up again";
+        // the deadline must not overflow the clock (which panics).
+        let (counting, book) = book(Duration::MAX);
+        for _ in 0..3 {
+            resolve(&book, "https://secure.octo.uz/");
+        }
+        assert_eq!(counting.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -71,8 +71,8 @@ impl Backend for UreqBackend {
     /// [`UreqBuilderExt::address_ttl`]).
     fn build(settings: Settings, options: UreqOptions) -> Client {
         let agent_config = ureq::Agent::config_builder()
-            .timeout_connect(Some(settings.connect_timeout))
-            .timeout_global(Some(settings.timeout))
+            .timeout_connect(Some(countable(settings.connect_timeout)))
+            .timeout_global(Some(countable(settings.timeout)))
             // OCTO's errors come with 4xx/5xx bodies that octo-proto reads;
             // they must reach it as responses, not as ureq errors.
             .http_status_as_error(false)
@@ -91,6 +91,16 @@ impl Backend for UreqBackend {
         );
         Client::from_parts(Self { agent, addresses }, settings)
     }
+}
+
+/// The longest wait handed to ureq: a century.
+const LONGEST_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// `wait`, cut to [`LONGEST_WAIT`]. ureq adds each timeout to the current
+/// instant, which panics past what the clock can count, so a timeout such
+/// as `Duration::MAX` ("as long as it takes") becomes a century instead.
+fn countable(wait: Duration) -> Duration {
+    wait.min(LONGEST_WAIT)
 }
 
 impl BlockingBackend for UreqBackend {

@@ -88,9 +88,7 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
         }),
         Command::Bind {
             shop_transaction_id,
-            exp,
             phone,
-            holder,
             method,
             return_url,
             bind_notify_url,
@@ -101,6 +99,12 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             with_backend(&api, false, |b| {
                 let pan = input.read("card number", "Card number: ")?;
                 let pan = Pan::new(pan).map_err(|e| Failure::usage(format!("card number: {e}")))?;
+                // Card data, like the number: never an argument (shell
+                // history, `ps`), never printed.
+                let exp = input.read("expiry", "Expiry (YYMM): ")?;
+                let exp = CardExpiry::parse_yymm(&exp)
+                    .map_err(|e| Failure::usage(format!("expiry: {e}")))?;
+                let holder = input.read("name on the card", "Name on the card: ")?;
                 let cvc2 = if with_cvc {
                     let cvc = input.read("CVC", "CVC2: ")?;
                     Some(Cvc::new(cvc).map_err(|e| Failure::usage(format!("CVC: {e}")))?)
@@ -110,8 +114,7 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
                 let op = BindCard {
                     shop_transaction_id: id(&shop_transaction_id)?,
                     pan,
-                    exp: CardExpiry::parse_yymm(&exp)
-                        .map_err(|e| Failure::usage(format!("--exp: {e}")))?,
+                    exp,
                     phone,
                     card_holder_name: holder,
                     cvc2,

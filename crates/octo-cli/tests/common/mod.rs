@@ -38,22 +38,24 @@ pub fn prepare_args<'a>(id: &'a str, amount: &'a str) -> Vec<&'a str> {
     ]
 }
 
-/// `octo bind` of a card expiring 12/30 (`args[4]`) for `holder`, under
-/// `id`; the card and the code come on standard input.
-pub fn bind_args<'a>(id: &'a str, holder: &'a str) -> Vec<&'a str> {
+/// `octo bind` under `id`; the card (see [`card_lines`]) and the code
+/// come on standard input.
+pub fn bind_args(id: &str) -> Vec<&str> {
     vec![
         "bind",
         "--id",
         id,
-        "--exp",
-        "3012",
         "--phone",
         "998901234567",
-        "--holder",
-        holder,
         "--return-url",
         RETURN,
     ]
+}
+
+/// The standard input `octo bind` reads the card from: the number `pan`,
+/// an expiry of 12/30, and the name `holder`, a line each.
+pub fn card_lines(pan: &str, holder: &str) -> String {
+    format!("{pan}\n3012\n{holder}\n")
 }
 
 /// A fiscal object registered in the test sandbox (the CLI's).

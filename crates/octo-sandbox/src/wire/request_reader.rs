@@ -3,7 +3,6 @@
 //! alike) and with a message naming the field when one is bad.
 
 use std::borrow::Cow;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -304,12 +303,17 @@ impl<'a> Body<'a> {
     }
 }
 
-/// Parses decimal text, with or without an exponent.
+/// Parses decimal text, with or without an exponent, exactly: text with
+/// more digits than a `Decimal` holds is refused, never rounded to an
+/// amount the client did not send (`Decimal::from_str` rounds).
 fn decimal(text: &str) -> Option<Decimal> {
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
-    } else {
-        Decimal::from_str(text).ok()
+    match text.split_once(['e', 'E']) {
+        Some((digits, _)) => {
+            // `from_scientific` rounds its digits the same way.
+            Decimal::from_str_exact(digits).ok()?;
+            Decimal::from_scientific(text).ok()
+        }
+        None => Decimal::from_str_exact(text).ok(),
     }
 }
 
@@ -391,5 +395,27 @@ mod tests {
         }
         assert!(body.req_amount("tiny").is_ok());
         assert!(body.opt_amount("absent").unwrap().is_none());
+    }
+
+    #[test]
+    fn amounts_with_more_digits_than_a_decimal_holds_are_refused_not_rounded() {
+        let body = Body::parse(
+            br#"{"long":98765432109876543210.987654321,"text":"98765432109876543210.987654321",
+                "fine":0.10000000000000000000000000001,"exp":1.00000000000000000000000000001e2,
+                "ok":"12345678901234567890.12345678","okexp":1.5e3}"#,
+        )
+        .unwrap();
+        for key in ["long", "text", "fine", "exp"] {
+            let read = body.req_amount(key);
+            assert!(
+                read.as_ref().is_err_and(|r| r.code.as_i64() == 1),
+                "{key} read as {read:?}"
+            );
+        }
+        assert_eq!(
+            body.req_amount("ok").unwrap().to_string(),
+            "12345678901234567890.12345678"
+        );
+        assert_eq!(body.req_amount("okexp").unwrap(), Decimal::new(1500, 0));
     }
 }

@@ -104,6 +104,29 @@ pub async fn a_server_slower_than_the_timeout_is_a_timeout<C: AnyClient>() {
     assert_eq!(failure_kind::<C>(slow).await, TransportErrorKind::Timeout);
 }
 
+/// A timeout longer than the clock can count (`Duration::MAX`, "as long as
+/// it takes") is a very long wait: the call goes through, the client does
+/// not panic adding it to the current instant.
+pub async fn timeouts_too_long_for_the_clock_are_waits_not_panics<C: AnyClient>() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    for (connect, whole) in [
+        (Duration::MAX, Duration::from_secs(5)),
+        (Duration::from_secs(5), Duration::MAX),
+    ] {
+        server.push(exchange(&op, &server.url(), Canned::json(200, PAID)));
+        let client = C::build(
+            ClientBuilder::new(config(&server.url()))
+                .no_retry()
+                .connect_timeout(connect)
+                .timeout(whole),
+        );
+        let payment = client.send(&op).await.unwrap();
+        assert!(payment.status.is_paid());
+    }
+    server.finish().unwrap();
+}
+
 /// Idempotent operations are retried after 503 with the same request.
 pub async fn idempotent_operations_are_retried_after_503_with_the_same_request<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
