@@ -63,6 +63,9 @@ pub(crate) fn trimmed(text: &str) -> &str {
 /// Only JSON's number syntax is taken, with an optional `+`; text such as
 /// `1_000` is refused.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
+    if let Some(plain) = plain_decimal(text) {
+        return Some(plain);
+    }
     let (negative, unsigned) = match text.as_bytes().first()? {
         b'-' => (true, text.get(1..)?),
         b'+' => (false, text.get(1..)?),
@@ -88,41 +91,94 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
         return None;
     }
-    // The value is `digits × 10^-scale`. Leading zeros change nothing, nor
-    // do zeros ending the fraction: those go, one by one, while the digits
-    // do not fit a Decimal.
-    let digits: String = whole.chars().chain(fraction.chars()).collect();
-    let mut significant = digits.trim_start_matches('0');
-    let mut scale = i64::try_from(fraction.len()).ok()? - exponent;
-    loop {
-        if let Some(value) = exact_decimal(negative, significant, scale) {
-            return Some(value);
-        }
-        match significant.strip_suffix('0') {
-            Some(shorter) if scale > 0 => {
-                significant = shorter;
-                scale -= 1;
-            }
-            _ => return None,
-        }
-    }
-}
-
-/// `±significant × 10^-scale` as a Decimal, if one holds it exactly.
-/// `significant` has no leading zeros; empty means zero.
-fn exact_decimal(negative: bool, significant: &str, scale: i64) -> Option<Decimal> {
-    /// A `Decimal` keeps at most 28 decimals.
-    const MAX_SCALE: i64 = 28;
-    if significant.is_empty() {
+    // The value is `digits × 10^-scale`, the digits being `whole` then
+    // `fraction`. Leading zeros change nothing, nor do zeros ending the
+    // fraction: as many of those go as the digits need to fit a Decimal.
+    // No copy of the digits is made: an amount is read in every answer.
+    let digits = || whole.bytes().chain(fraction.bytes());
+    let leading = digits().take_while(|&b| b == b'0').count();
+    let len = (whole.len() + fraction.len()).saturating_sub(leading);
+    let scale = i64::try_from(fraction.len()).ok()? - exponent;
+    if len == 0 {
         // Zero: keep the scale it was written with, as far as it fits.
         let scale = u32::try_from(scale.clamp(0, MAX_SCALE)).ok()?;
         return Some(Decimal::new(0, scale));
     }
-    // A Decimal's mantissa has at most 29 digits.
-    if significant.len() > 29 || !(-29..=MAX_SCALE).contains(&scale) {
+    let trailing = digits().rev().take_while(|&b| b == b'0').count();
+    let droppable = i64::try_from(trailing).ok()?.min(scale.max(0));
+    let len = i64::try_from(len).ok()?;
+    // The fewest zeros to drop for 29 digits and 28 decimals at most; one
+    // more when 29 digits still exceed a Decimal's mantissa.
+    let fewest = (len - MAX_DIGITS).max(scale - MAX_SCALE).max(0);
+    (fewest..=droppable.min(fewest + 1)).find_map(|dropped| {
+        let kept = usize::try_from(len - dropped).ok()?;
+        exact_decimal(
+            negative,
+            digits().skip(leading).take(kept),
+            kept,
+            scale - dropped,
+        )
+    })
+}
+
+/// The usual amount, `-?digits(.digits)?` in at most 19 characters, read in
+/// one pass: it always fits a `Decimal` as written. `None` leaves any other
+/// text to [`parse_decimal`]'s general reading, which gives the same value
+/// for this form.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let (negative, bytes) = match text.as_bytes().split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, text.as_bytes()),
+    };
+    if bytes.len() > 19 {
         return None;
     }
-    let mut mantissa: i128 = significant.parse().ok()?;
+    let (mut mantissa, mut digits, mut scale) = (0i64, 0usize, None);
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            // 19 digits at most, so never past i64::MAX but for 19 nines
+            // and the like, which the checked steps send the long way.
+            b'0'..=b'9' => {
+                mantissa = mantissa
+                    .checked_mul(10)?
+                    .checked_add(i64::from(byte - b'0'))?;
+                digits += 1;
+            }
+            b'.' if scale.is_none() => scale = Some(bytes.len() - at - 1),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let scale = u32::try_from(scale.unwrap_or(0)).ok()?;
+    Some(Decimal::new(
+        if negative { -mantissa } else { mantissa },
+        scale,
+    ))
+}
+
+/// A `Decimal` keeps at most 28 decimals.
+const MAX_SCALE: i64 = 28;
+
+/// A `Decimal`'s mantissa has at most 29 digits.
+const MAX_DIGITS: i64 = 29;
+
+/// `±digits × 10^-scale` as a Decimal, if one holds it exactly. `digits`
+/// are `len` ASCII digits, the first not a zero.
+fn exact_decimal(
+    negative: bool,
+    mut digits: impl Iterator<Item = u8>,
+    len: usize,
+    scale: i64,
+) -> Option<Decimal> {
+    if i64::try_from(len).ok()? > MAX_DIGITS || !(-MAX_DIGITS..=MAX_SCALE).contains(&scale) {
+        return None;
+    }
+    let mut mantissa = digits.try_fold(0i128, |m, d| {
+        m.checked_mul(10)?
+            .checked_add(i128::from(d.checked_sub(b'0')?))
+    })?;
     let mut scale = scale;
     if scale < 0 {
         mantissa = mantissa.checked_mul(10i128.checked_pow(u32::try_from(-scale).ok()?)?)?;
