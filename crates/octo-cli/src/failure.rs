@@ -92,7 +92,11 @@ fn hint_for(code: ErrorCode) -> Option<&'static str> {
         }
         ErrorCode::BasketTotalMismatch => "make the basket's count × price add up to the amount",
         ErrorCode::InvalidCurrency => "use a currency your shop accepts (UZS, USD)",
-        ErrorCode::ShopNotAllowed => "your shop may only create test payments: pass --test",
+        // OCTO's pages give code 5 this meaning on prepare_payment only;
+        // other endpoints' pages do not list it.
+        ErrorCode::ShopNotAllowed => {
+            "on prepare_payment, code 5 means the shop may only create test payments (pass --test)"
+        }
         ErrorCode::InvalidRefundAmount => {
             "a refund must be at least 1 USD's worth and no more than what is left of the payment"
         }

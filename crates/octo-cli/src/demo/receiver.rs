@@ -160,6 +160,8 @@ impl CallbackHandler for DemoShop {
 async fn accept_loop(listener: TcpListener, service: CallbackService<DemoShop>, inbox: Arc<Inbox>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors, say: wait a little rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         };
         let service = service.clone();
