@@ -14,7 +14,7 @@ mod machine_support;
 
 use machine_support::*;
 use octo_proto::PaymentStatus;
-use octo_proto::machine::{Input, Machine, Output, PaymentPhase, Reply};
+use octo_proto::machine::{Command, Input, Machine, Output, PaymentPhase, Reply, Wait};
 
 /// The `until` of the machine's idle output; every other output is drained.
 fn idle_until<M: Machine>(machine: &mut M) -> Option<time::OffsetDateTime> {
@@ -53,9 +53,82 @@ fn a_token_payment_in_doubt_keeps_checking_after_a_failed_check() {
     );
 }
 
+/// What one generated step hands a machine.
+enum Act {
+    /// OCTO answers the outstanding command (nothing when none is).
+    Answer(u8),
+    /// Time reaches the announced deadline, plus these seconds (nothing
+    /// when none is announced).
+    Deadline(u8),
+    /// Any other input, at the current time.
+    Input(Box<Input>),
+}
+
+impl Act {
+    fn input(input: Input) -> Self {
+        Act::Input(Box::new(input))
+    }
+}
+
+/// Drains the outputs; the command sent, if any, the idle wait, and how
+/// many other outputs there were.
+fn settle<M: Machine>(machine: &mut M) -> (Option<Command>, Wait, usize) {
+    let mut sent = None;
+    let mut others = 0;
+    for _ in 0..64 {
+        match machine.poll_output() {
+            Output::Send(command) => sent = Some(command),
+            Output::Wait(wait) => return (sent, wait, others),
+            _ => others += 1,
+        }
+    }
+    panic!("the machine never goes idle");
+}
+
+/// Drives `machine` through `acts`, `answer` standing in for OCTO, and
+/// checks that each deadline reached while nothing is outstanding makes
+/// progress: a command, an output, or a later deadline.
+fn drive<M: Machine>(
+    mut machine: M,
+    acts: impl IntoIterator<Item = Act>,
+    answer: impl Fn(&Command, u8) -> Reply,
+) {
+    let mut now = T0;
+    let (mut outstanding, mut wait, _) = settle(&mut machine);
+    for act in acts {
+        let input = match act {
+            Act::Answer(pick) => match outstanding.take() {
+                Some(command) => Input::Reply(answer(&command, pick)),
+                None => continue,
+            },
+            Act::Deadline(extra) => match wait.until {
+                Some(until) => {
+                    now = now.max(until) + time::Duration::seconds(i64::from(extra));
+                    Input::Timeout
+                }
+                None => continue,
+            },
+            Act::Input(input) => *input,
+        };
+        let deadline_step = matches!(input, Input::Timeout);
+        let _ = machine.handle_input(input, now);
+        let (sent, next, others) = settle(&mut machine);
+        if deadline_step && outstanding.is_none() && sent.is_none() && others == 0 {
+            assert!(
+                next.until.is_none_or(|until| until > now),
+                "a deadline at {now} changed nothing and is announced again: {next:?}"
+            );
+        }
+        if sent.is_some() {
+            outstanding = sent;
+        }
+        wait = next;
+    }
+}
+
 mod random {
     use super::*;
-    use octo_proto::machine::{Command, PaymentMachine, PaymentParams, Wait};
+    use octo_proto::machine::{PaymentMachine, PaymentParams};
     use proptest::prelude::*;
 
     #[derive(Debug, Clone)]
@@ -69,6 +142,24 @@ mod random {
         Cancel,
         /// Time reaches the announced deadline (plus these seconds).
         Deadline(u8),
+    }
+
+    impl Step {
+        fn act(self) -> Act {
+            match self {
+                Step::Answer(pick) => Act::Answer(pick),
+                Step::Deadline(extra) => Act::Deadline(extra),
+                Step::Notice(i) => Act::input(Input::Notification(signed_notice(
+                    "order-r",
+                    "u-r",
+                    PaymentStatus::parse(STATUSES[i]),
+                    None,
+                ))),
+                Step::CheckStatus => Act::input(Input::CheckStatus),
+                Step::Capture => Act::input(Input::Capture { final_amount: None }),
+                Step::Cancel => Act::input(Input::Cancel),
+            }
+        }
     }
 
     fn step() -> impl Strategy<Value = Step> {
@@ -105,62 +196,6 @@ mod random {
         }
     }
 
-    /// Drains the outputs; the command sent, if any, and the idle wait.
-    fn settle<M: Machine>(machine: &mut M) -> (Option<Command>, Wait, usize) {
-        let mut sent = None;
-        let mut others = 0;
-        for _ in 0..64 {
-            match machine.poll_output() {
-                Output::Send(command) => sent = Some(command),
-                Output::Wait(wait) => return (sent, wait, others),
-                _ => others += 1,
-            }
-        }
-        panic!("the machine never goes idle");
-    }
-
-    fn run<M: Machine>(mut machine: M, steps: Vec<Step>) {
-        let mut now = T0;
-        let (mut outstanding, mut wait, _) = settle(&mut machine);
-        for step in steps {
-            let input = match step {
-                Step::Answer(pick) => match outstanding.take() {
-                    Some(command) => Input::Reply(answer(&command, pick)),
-                    None => continue,
-                },
-                Step::Notice(i) => Input::Notification(signed_notice(
-                    "order-r",
-                    "u-r",
-                    PaymentStatus::parse(STATUSES[i]),
-                    None,
-                )),
-                Step::CheckStatus => Input::CheckStatus,
-                Step::Capture => Input::Capture { final_amount: None },
-                Step::Cancel => Input::Cancel,
-                Step::Deadline(extra) => match wait.until {
-                    Some(until) => {
-                        now = now.max(until) + time::Duration::seconds(i64::from(extra));
-                        Input::Timeout
-                    }
-                    None => continue,
-                },
-            };
-            let deadline_step = matches!(input, Input::Timeout);
-            let _ = machine.handle_input(input, now);
-            let (sent, next, others) = settle(&mut machine);
-            if deadline_step && outstanding.is_none() && sent.is_none() && others == 0 {
-                assert!(
-                    next.until.is_none_or(|until| until > now),
-                    "a deadline at {now} changed nothing and is announced again: {next:?}"
-                );
-            }
-            if sent.is_some() {
-                outstanding = sent;
-            }
-            wait = next;
-        }
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
@@ -173,21 +208,23 @@ mod random {
             if two_stage {
                 prepare = prepare.two_stage();
             }
-            run(PaymentMachine::new(prepare, PaymentParams::default(), T0), steps);
+            let machine = PaymentMachine::new(prepare, PaymentParams::default(), T0);
+            drive(machine, steps.into_iter().map(Step::act), answer);
         }
 
         #[test]
         fn token_payment_deadlines_make_progress(
             steps in prop::collection::vec(step(), 1..40),
         ) {
-            run(humo_token_payment("order-r", "1000.00"), steps);
+            let machine = humo_token_payment("order-r", "1000.00");
+            drive(machine, steps.into_iter().map(Step::act), answer);
         }
     }
 }
 
 mod binding {
     use super::*;
-    use octo_proto::machine::{BindingMachine, BindingParams, Command, TokenNotice, Wait};
+    use octo_proto::machine::{BindingMachine, BindingParams, TokenNotice};
     use octo_proto::op::{Endpoint, SmsCode};
     use octo_proto::{CardToken, MaskedPan, PaymentMethod, TokenStatus};
     use proptest::prelude::*;
@@ -199,6 +236,28 @@ mod binding {
         Code,
         Resend,
         Deadline(u8),
+    }
+
+    impl Step {
+        fn act(self) -> Act {
+            match self {
+                Step::Answer(pick) => Act::Answer(pick),
+                Step::Deadline(extra) => Act::Deadline(extra),
+                Step::Callback { active } => {
+                    let status = if active {
+                        TokenStatus::Active
+                    } else {
+                        TokenStatus::Failed
+                    };
+                    let notice =
+                        TokenNotice::new("bind-r".parse().unwrap(), CardToken::new("tok"), status)
+                            .with_card(MaskedPan::new("860031******4318").unwrap());
+                    Act::input(Input::Tokenization(notice))
+                }
+                Step::Code => Act::input(Input::Code(SmsCode::new("61135").unwrap())),
+                Step::Resend => Act::input(Input::ResendCode),
+            }
+        }
     }
 
     fn step() -> impl Strategy<Value = Step> {
@@ -233,72 +292,6 @@ mod binding {
         }
     }
 
-    fn settle(machine: &mut BindingMachine) -> (Option<Command>, Wait, usize) {
-        let mut sent = None;
-        let mut others = 0;
-        for _ in 0..64 {
-            match machine.poll_output() {
-                Output::Send(command) => sent = Some(command),
-                Output::Wait(wait) => return (sent, wait, others),
-                _ => others += 1,
-            }
-        }
-        panic!("the machine never goes idle");
-    }
-
-    fn run(sms: bool, steps: Vec<Step>) {
-        let method = if sms {
-            PaymentMethod::Humo
-        } else {
-            PaymentMethod::BankCard
-        };
-        let mut machine =
-            BindingMachine::new(bind_card("bind-r", method), BindingParams::default(), T0);
-        let mut now = T0;
-        let (mut outstanding, mut wait, _) = settle(&mut machine);
-        for step in steps {
-            let input = match step {
-                Step::Answer(pick) => match outstanding.take() {
-                    Some(command) => Input::Reply(answer(&command, pick)),
-                    None => continue,
-                },
-                Step::Callback { active } => {
-                    let status = if active {
-                        TokenStatus::Active
-                    } else {
-                        TokenStatus::Failed
-                    };
-                    let notice =
-                        TokenNotice::new("bind-r".parse().unwrap(), CardToken::new("tok"), status)
-                            .with_card(MaskedPan::new("860031******4318").unwrap());
-                    Input::Tokenization(notice)
-                }
-                Step::Code => Input::Code(SmsCode::new("61135").unwrap()),
-                Step::Resend => Input::ResendCode,
-                Step::Deadline(extra) => match wait.until {
-                    Some(until) => {
-                        now = now.max(until) + time::Duration::seconds(i64::from(extra));
-                        Input::Timeout
-                    }
-                    None => continue,
-                },
-            };
-            let deadline_step = matches!(input, Input::Timeout);
-            let _ = machine.handle_input(input, now);
-            let (sent, next, others) = settle(&mut machine);
-            if deadline_step && outstanding.is_none() && sent.is_none() && others == 0 {
-                assert!(
-                    next.until.is_none_or(|until| until > now),
-                    "a deadline at {now} changed nothing and is announced again: {next:?}"
-                );
-            }
-            if sent.is_some() {
-                outstanding = sent;
-            }
-            wait = next;
-        }
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
@@ -307,7 +300,14 @@ mod binding {
             sms in any::<bool>(),
             steps in prop::collection::vec(step(), 1..40),
         ) {
-            run(sms, steps);
+            let method = if sms {
+                PaymentMethod::Humo
+            } else {
+                PaymentMethod::BankCard
+            };
+            let machine =
+                BindingMachine::new(bind_card("bind-r", method), BindingParams::default(), T0);
+            drive(machine, steps.into_iter().map(Step::act), answer);
         }
     }
 }
