@@ -579,8 +579,6 @@ pub enum InputProblem {
     InnAndPinfl,
     /// A fiscal item (with `package_code` or `nds`) needs `inn` or `pinfl`.
     NeitherInnNorPinfl,
-    /// Amounts carry at most 4 decimal places on OCTO's side.
-    TooPrecise,
     /// The refunds would add up to more than the payment.
     ExceedsTotal {
         /// What may still be taken.
@@ -610,7 +608,6 @@ impl fmt::Display for InputProblem {
             ),
             Self::InnAndPinfl => f.write_str("set either inn or pinfl, not both"),
             Self::NeitherInnNorPinfl => f.write_str("a fiscal item needs inn or pinfl"),
-            Self::TooPrecise => f.write_str("at most 4 decimal places"),
             Self::ExceedsTotal { available } => {
                 write!(f, "exceeds what remains ({available})")
             }
