@@ -52,6 +52,16 @@ where
         });
     }
     let Some(code) = code else {
+        // Under a failing status, an `error` that is not OCTO's code is a
+        // proxy's or a framework's error page: the server's answer, resent
+        // like any other of its status (a 5xx when idempotent).
+        if !status.is_success() {
+            return Err(Error::UnexpectedResponse {
+                status,
+                reason: ResponseProblem::NotOctoError,
+                body: body(),
+            });
+        }
         return Err(Error::Decode {
             status,
             path: ERROR.to_owned(),
@@ -335,5 +345,39 @@ mod tests {
             Value::Object(extra),
             serde_json::json!({"note":"kept","top":2})
         );
+    }
+
+    /// A failing HTTP status whose body has an `error` that is not OCTO's
+    /// integer code (a proxy's or a framework's JSON error page) is a
+    /// server's answer, not a malformed OCTO answer: a 5xx may be resent
+    /// when the operation is idempotent, as any other 5xx.
+    #[test]
+    fn a_failing_status_with_a_foreign_error_field_is_an_unexpected_response() {
+        use crate::error::Resend;
+        for (status, body) in [
+            (503, r#"{"error":"Service Unavailable"}"#),
+            (502, r#"{"error":"Bad Gateway","message":"upstream"}"#),
+            (500, r#"{"error":null}"#),
+            (504, r#"{"error":{"code":"timeout"}}"#),
+        ] {
+            let err = run(status, body).unwrap_err();
+            assert!(
+                matches!(
+                    &err,
+                    Error::UnexpectedResponse {
+                        reason: ResponseProblem::NotOctoError,
+                        ..
+                    }
+                ),
+                "{status} {body}: {err:?}"
+            );
+            assert_eq!(err.resend(), Resend::IfIdempotent, "{status} {body}");
+        }
+        // A 4xx of the same kind is not resent.
+        let err = run(404, r#"{"error":"Not Found"}"#).unwrap_err();
+        assert_eq!(err.resend(), Resend::Never);
+        // With a success status it is a malformed OCTO answer, as before.
+        let err = run(200, r#"{"error":"x","data":{}}"#).unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     }
 }

@@ -369,6 +369,9 @@ pub enum ResponseProblem {
     NotAnEnvelope,
     /// The envelope says success but the HTTP status does not.
     StatusMismatch,
+    /// A failing HTTP status, and an `error` field that is not OCTO's
+    /// integer code: a proxy's or a web framework's JSON error page.
+    NotOctoError,
 }
 
 impl fmt::Display for ResponseProblem {
@@ -379,6 +382,7 @@ impl fmt::Display for ResponseProblem {
             Self::NotAnObject => "body is not a JSON object",
             Self::NotAnEnvelope => "body has no `error` field",
             Self::StatusMismatch => "envelope reports success with a failing HTTP status",
+            Self::NotOctoError => "a failing HTTP status with an `error` that is not OCTO's code",
         })
     }
 }
