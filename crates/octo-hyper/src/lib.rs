@@ -3,9 +3,10 @@
 //!
 //! octo-proto builds each request and reads each answer; this crate only
 //! carries the bytes, with timeouts, a capped response size, and retries as
-//! [`RetryPolicy`](octo_proto::RetryPolicy) decides: only idempotent
-//! operations are resent, always with the same body and so the same
-//! idempotency key. TLS is rustls (through hyper-rustls) with the ring
+//! [`RetryPolicy`](octo_proto::RetryPolicy) decides: after an unknown outcome only idempotent
+//! operations are resent (a request that certainly never left, such as a
+//! refused connection, is resent for any operation), always with the same
+//! body and so the same idempotency key. TLS is rustls (through hyper-rustls) with the ring
 //! provider and the Mozilla roots from `webpki-roots`. Calls need a tokio
 //! runtime.
 //!

@@ -1,6 +1,6 @@
 //! Any operation, chosen by name at run time, and the sans-IO driver that
 //! answers it without a network (the transports are reached through
-//! [`AnyClient`](crate::AnyClient) instead).
+//! `AnyClient`, with the `replay` feature, instead).
 
 use octo_proto::op::{
     BindCard, BlockCardToken, CheckPan, CheckSmsKey, FiscalData, PayWithToken, PaymentStatusCheck,

@@ -4,9 +4,10 @@
 //! runtime is started, hidden or required. octo-proto builds each request
 //! and reads each answer; this crate only carries the bytes, with timeouts,
 //! a capped response size, and retries as
-//! [`RetryPolicy`](octo_proto::RetryPolicy) decides: only idempotent
-//! operations are resent, always with the same body and so the same
-//! idempotency key. TLS is rustls with the ring provider and the Mozilla
+//! [`RetryPolicy`](octo_proto::RetryPolicy) decides: after an unknown outcome only idempotent
+//! operations are resent (a request that certainly never left, such as a
+//! refused connection, is resent for any operation), always with the same
+//! body and so the same idempotency key. TLS is rustls with the ring provider and the Mozilla
 //! roots from `webpki-roots`.
 //!
 //! ```no_run
