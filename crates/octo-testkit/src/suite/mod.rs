@@ -104,6 +104,7 @@ macro_rules! transport_suite {
                 a_two_stage_payment_runs_to_its_capture,
                 a_refused_payment_ends_the_run_with_the_failure,
                 a_callback_for_another_card_is_skipped_and_the_right_one_binds,
+                a_run_resumed_after_an_interrupted_capture_asks_octo_first,
             );
         }
 
