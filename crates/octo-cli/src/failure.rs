@@ -75,6 +75,16 @@ impl Failure {
                     _ => "check --base-url and your connection; check the status before retrying",
                 }),
             ),
+            // OCTO may have acted (a success that did not decode, a 5xx):
+            // say so, or the user sends a payment or a capture again.
+            other if !other.is_refusal() => Self::new(
+                exit::NETWORK,
+                format!("unexpected answer: {other}"),
+                Some(
+                    "the request may have taken effect: check the status (`octo status`) \
+                     before sending it again",
+                ),
+            ),
             other => Self::new(
                 exit::NETWORK,
                 format!("unexpected answer: {other}"),
@@ -119,5 +129,37 @@ impl fmt::Display for Failure {
             write!(f, "\n  hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use octo_proto::{DecodeProblem, RawBody, ResponseProblem};
+
+    use super::*;
+
+    fn hint(error: &Error) -> String {
+        Failure::from_sdk(error).hint.unwrap_or_default()
+    }
+
+    #[test]
+    fn an_answer_that_may_have_taken_effect_says_to_check_the_status() {
+        let unreadable_success = Error::Decode {
+            status: http::StatusCode::OK,
+            path: "data.totalSum".to_owned(),
+            problem: DecodeProblem::Missing,
+            body: RawBody::new(r#"{"error":0,"data":{}}"#),
+        };
+        assert!(
+            hint(&unreadable_success).contains("check the status"),
+            "{}",
+            hint(&unreadable_success)
+        );
+        let proxy_page = Error::UnexpectedResponse {
+            status: http::StatusCode::NOT_FOUND,
+            reason: ResponseProblem::NotJson,
+            body: RawBody::new("<html>404</html>"),
+        };
+        assert!(hint(&proxy_page).contains("--base-url"));
     }
 }

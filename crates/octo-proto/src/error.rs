@@ -88,6 +88,8 @@ pub enum Resend {
     /// (keyed by `shop_transaction_id` or `shop_refund_id`, or read-only).
     IfIdempotent,
     /// Resending the same request will fail the same way (or do harm).
+    /// This does not say that OCTO did nothing: see
+    /// [`Error::is_refusal`].
     Never,
 }
 
@@ -118,6 +120,26 @@ impl Error {
                 TransportErrorKind::InvalidRequest => Resend::Never,
                 _ => Resend::IfIdempotent,
             },
+        }
+    }
+
+    /// Whether the request was refused: the input check or the answer said
+    /// no, so OCTO certainly did not act and the same request would be
+    /// refused again. `false` when the outcome is unknown, when nothing
+    /// reached OCTO (a connect error: try again), and when OCTO said it
+    /// succeeded (`"error": 0`) but the answer did not decode
+    /// ([`Error::Decode`], or a success envelope under an error status):
+    /// resending that is not safe either ([`Resend::Never`]), yet the
+    /// payment may be charged, captured or refunded, so the truth must be
+    /// learnt with a status check before anything is sent again.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Error::Decode { .. }
+            | Error::UnexpectedResponse {
+                reason: ResponseProblem::StatusMismatch,
+                ..
+            } => false,
+            _ => self.resend() == Resend::Never,
         }
     }
 
@@ -687,6 +709,37 @@ impl fmt::Display for TransportErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_refusal_or_an_unsent_request_is_is_refusal_on() {
+        let refused = Error::Octo(OctoError {
+            http_status: StatusCode::OK,
+            code: ErrorCode::from_code(2, Endpoint::PayWithToken),
+            message: None,
+            developer_message: None,
+            body: RawBody::new(r#"{"error":2}"#),
+        });
+        let unreadable_success = Error::Decode {
+            status: StatusCode::OK,
+            path: "data.totalSum".to_owned(),
+            problem: DecodeProblem::Missing,
+            body: RawBody::new(r#"{"error":0,"data":{}}"#),
+        };
+        let success_under_400 = Error::UnexpectedResponse {
+            status: StatusCode::BAD_REQUEST,
+            reason: ResponseProblem::StatusMismatch,
+            body: RawBody::new(r#"{"error":0}"#),
+        };
+        let timeout = Error::Transport(TransportError::bare(TransportErrorKind::Timeout));
+        let unsent = Error::Transport(TransportError::bare(TransportErrorKind::Connect));
+        assert!(refused.is_refusal());
+        assert!(!unsent.is_refusal());
+        assert!(!timeout.is_refusal());
+        for acted in [&unreadable_success, &success_under_400] {
+            assert_eq!(acted.resend(), Resend::Never);
+            assert!(!acted.is_refusal(), "{acted}");
+        }
+    }
 
     #[test]
     fn codes_depend_on_the_endpoint() {

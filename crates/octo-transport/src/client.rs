@@ -142,6 +142,11 @@ impl<B: AsyncBackend> Client<B> {
     /// Drives `machine` until it is done or fails: commands go to OCTO
     /// through this client (with its timeouts and retries), everything else
     /// to `handler`. Notifications for another transaction are skipped.
+    ///
+    /// A machine left waiting for the reply to a command that an earlier,
+    /// interrupted run sent is told that command's outcome is unknown, and
+    /// settles it as after a timeout (a status check where resending is
+    /// not safe).
     pub async fn run<M, H>(&self, machine: &mut M, handler: &mut H) -> Result<M::Outcome, RunError>
     where
         M: Machine,

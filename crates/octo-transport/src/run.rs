@@ -8,6 +8,7 @@ use std::future::Future;
 use octo_proto::machine::{
     Awaiting, CodePrompt, Command, Failure, Hold, Input, Machine, Output, Rejected, Reply, Wait,
 };
+use octo_proto::{Endpoint, Error, TransportError, TransportErrorKind};
 use time::OffsetDateTime;
 
 /// Why a run did not reach [`Output::Done`].
@@ -85,7 +86,10 @@ where
             }
             Output::AskCode(prompt) => Step::Input(flow.code(&prompt)),
             Output::Decide(hold) => Step::Input(flow.decide(&hold)),
-            Output::Wait(wait) => waited(flow.wait(&wait), wait.awaiting),
+            Output::Wait(wait) => match lost_reply(&wait) {
+                Some(reply) => Step::Input(Input::Reply(reply)),
+                None => waited(flow.wait(&wait), wait.awaiting),
+            },
             other => ended(other),
         };
         if let Some(end) = feed(machine, step) {
@@ -111,7 +115,10 @@ where
             }
             Output::AskCode(prompt) => Step::Input(flow.code(&prompt).await),
             Output::Decide(hold) => Step::Input(flow.decide(&hold).await),
-            Output::Wait(wait) => waited(flow.wait(&wait).await, wait.awaiting),
+            Output::Wait(wait) => match lost_reply(&wait) {
+                Some(reply) => Step::Input(Input::Reply(reply)),
+                None => waited(flow.wait(&wait).await, wait.awaiting),
+            },
             other => ended(other),
         };
         if let Some(end) = feed(machine, step) {
@@ -119,6 +126,44 @@ where
         }
     }
 }
+
+/// The reply to hand in when the machine waits for the reply to a command
+/// at the start of a turn. A run hands every reply back in the turn that
+/// sent its command, so such a command was sent by a run that stopped
+/// before its reply came back (its future dropped, a panic caught further
+/// up, a machine driven by hand and then run): that reply is lost, and no
+/// one will ever hand it in. Its outcome is unknown, which is what the
+/// machine is told, so that it settles it as after a timeout (with a status
+/// check where resending is not safe) instead of waiting for ever.
+fn lost_reply(wait: &Wait) -> Option<Reply> {
+    let Awaiting::Reply(endpoint) = wait.awaiting else {
+        return None;
+    };
+    let error = Error::Transport(TransportError::new(
+        TransportErrorKind::Other,
+        LostReply(endpoint),
+    ));
+    Some(match endpoint {
+        Endpoint::PreparePayment => Reply::PreparePayment(Err(error)),
+        Endpoint::PaymentStatus => Reply::PaymentStatus(Err(error)),
+        Endpoint::PayWithToken => Reply::PayWithToken(Err(error)),
+        Endpoint::SetAccept => Reply::SetAccept(Err(error)),
+        Endpoint::Refund => Reply::Refund(Err(error)),
+        Endpoint::BindCard => Reply::BindCard(Err(error)),
+        Endpoint::VerificationInfo => Reply::VerificationInfo(Err(error)),
+        Endpoint::CheckSmsKey => Reply::CheckSmsKey(Err(error)),
+        Endpoint::CheckPan => Reply::CheckPan(Err(error)),
+        Endpoint::BlockCardToken => Reply::BlockCardToken(Err(error)),
+        // No machine sends these; the handler hears of the wait.
+        _ => return None,
+    })
+}
+
+/// Why a command's reply never came back: the run that sent it stopped
+/// first. Whether OCTO acted on it is unknown.
+#[derive(Debug, thiserror::Error)]
+#[error("the run that sent {0} stopped before its answer came back; its outcome is unknown")]
+struct LostReply(Endpoint);
 
 fn waited<O>(input: Option<Input>, awaiting: Awaiting) -> Step<O> {
     match input {

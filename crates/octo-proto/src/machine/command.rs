@@ -136,7 +136,13 @@ impl InFlight {
     }
 }
 
-/// Whether OCTO certainly did not act on a failed command.
+/// Whether OCTO certainly did not act on a failed command. An answer that
+/// said success but did not decode is no refusal: OCTO acted.
 pub(crate) fn refused(error: &Error) -> bool {
+    error.is_refusal()
+}
+
+/// Whether a failed read will fail the same way when asked again.
+pub(crate) fn unreadable(error: &Error) -> bool {
     matches!(error.resend(), crate::error::Resend::Never)
 }

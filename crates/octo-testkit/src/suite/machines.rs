@@ -4,20 +4,24 @@
 use std::collections::VecDeque;
 
 use octo_proto::machine::{
-    BindingMachine, BindingParams, CodePrompt, Hold, Input, PaymentMachine, PaymentParams,
-    TokenNotice, Wait,
+    BindingMachine, BindingParams, CodePrompt, Hold, Input, Machine, Output, PaymentMachine,
+    PaymentParams, TokenNotice, Wait,
 };
-use octo_proto::{CardToken, MaskedPan, PaymentMethod, PaymentStatus, TokenStatus};
+use octo_proto::op::PaymentStatusCheck;
+use octo_proto::{
+    CardToken, Endpoint, MaskedPan, Operation, PaymentMethod, PaymentStatus, TokenStatus,
+};
 use octo_transport::{BlockingFlowHandler, ClientBuilder, RunError};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use super::Both;
 use super::parts::{Unattended, config};
+use crate::ExpectedRequest;
 use crate::cards::binding;
 use crate::client::AnyClient;
 use crate::payments::payment;
-use crate::replay::{Canned, ReplayServer};
+use crate::replay::{Canned, Exchange, ReplayServer};
 
 const CREATED: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"created","total_sum":1000.00,"octo_pay_url":"https://pay2.octo.uz/pay/e3f40dc3"}}"#;
 const HELD: &str = r#"{"error":0,"data":{"shop_transaction_id":"order-9","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"waiting_for_capture","total_sum":1000.00}}"#;
@@ -131,5 +135,64 @@ pub async fn a_callback_for_another_card_is_skipped_and_the_right_one_binds<C: A
     assert_eq!(bound.card_token.expose_secret(), "tok-c");
     assert!(handler.0.callbacks.is_empty());
     assert_eq!(server.received(), 2, "bind_card, then the status check");
+    server.finish().unwrap();
+}
+
+/// A run that stopped while a capture was out (its future dropped by a
+/// timeout around it, or a panic caught further up) left the machine
+/// waiting for a reply that will never come. Running it again must settle
+/// the capture's unknown outcome with a status check, not stall for ever,
+/// and must not send the capture again.
+pub async fn a_run_resumed_after_an_interrupted_capture_asks_octo_first<C: AnyClient>() {
+    let server = ReplayServer::start().unwrap();
+    let client = C::build(ClientBuilder::new(config(&server.url())).no_retry());
+    let now = OffsetDateTime::now_utc();
+    let mut machine = PaymentMachine::new(
+        payment("order-9", "1000.00").two_stage(),
+        PaymentParams::default(),
+        now,
+    );
+    // Driven by hand up to the capture: the payment is held.
+    let Output::Send(prepare) = machine.poll_output() else {
+        panic!("the machine starts by preparing the payment")
+    };
+    let held = prepare.parse_response(&http::Response::new(HELD.as_bytes()));
+    machine.handle_input(Input::Reply(held), now).unwrap();
+    let mut decided = false;
+    for _ in 0..8 {
+        match machine.poll_output() {
+            Output::Decide(_) => {
+                machine
+                    .handle_input(Input::Capture { final_amount: None }, now)
+                    .unwrap();
+                decided = true;
+            }
+            // The capture goes out, and the run carrying it is interrupted.
+            Output::Send(command) if decided => {
+                assert_eq!(command.endpoint(), Endpoint::SetAccept);
+                break;
+            }
+            Output::Redirect(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(decided, "the machine never asked for a decision");
+    // Resumed: only the status check may go out; it shows the capture
+    // landed.
+    let check = PaymentStatusCheck::new("order-9".parse().unwrap());
+    let expected = check.build_request(&config(&server.url())).unwrap();
+    server.push(Exchange {
+        expect: Some(ExpectedRequest::from_request(&expected).unwrap()),
+        reply: Canned::json(200, CAPTURED),
+    });
+    let outcome = client
+        .run(&mut machine, &mut Both(Unattended::default()))
+        .await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(error) => panic!("the resumed run did not settle the capture: {error:?}"),
+    };
+    assert_eq!(outcome.status, PaymentStatus::Succeeded);
+    assert_eq!(server.received(), 1);
     server.finish().unwrap();
 }

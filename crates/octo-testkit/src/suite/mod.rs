@@ -88,6 +88,7 @@ macro_rules! transport_suite {
                 connection_refused_is_a_connect_error,
                 server_closing_mid_response_is_an_io_error,
                 a_server_slower_than_the_timeout_is_a_timeout,
+                a_body_that_trickles_past_the_deadline_is_a_timeout,
                 timeouts_too_long_for_the_clock_are_waits_not_panics,
                 idempotent_operations_are_retried_after_503_with_the_same_request,
                 non_idempotent_operations_are_not_retried_after_503,
@@ -104,6 +105,7 @@ macro_rules! transport_suite {
                 a_two_stage_payment_runs_to_its_capture,
                 a_refused_payment_ends_the_run_with_the_failure,
                 a_callback_for_another_card_is_skipped_and_the_right_one_binds,
+                a_run_resumed_after_an_interrupted_capture_asks_octo_first,
             );
         }
 

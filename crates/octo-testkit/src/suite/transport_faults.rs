@@ -287,3 +287,62 @@ pub async fn redirects_are_refused_and_never_followed<C: AnyClient>() {
         }
     }
 }
+
+/// A server that answers promptly but sends the body one byte at a time,
+/// each byte well within any per-read timeout: the attempt's deadline
+/// covers the whole body, so the call fails as a timeout near the deadline
+/// instead of taking as long as the trickle does.
+pub async fn a_body_that_trickles_past_the_deadline_is_a_timeout<C: AnyClient>() {
+    use std::io::{Read, Write};
+    use std::time::Instant;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    // 250 bytes at 20 ms each: five seconds of trickle, ten times the
+    // client's deadline of 500 ms.
+    let body = format!("{{\"error\":0,\"pad\":\"{}\"}}", "x".repeat(230));
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        // The request: read until a pause (it is a few hundred bytes).
+        let mut request = [0u8; 4096];
+        let mut read = 0;
+        while read < request.len() {
+            match stream.read(request.get_mut(read..).unwrap()) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => read += n,
+            }
+        }
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        for byte in body.as_bytes() {
+            std::thread::sleep(Duration::from_millis(20));
+            // The client hung up: the trickle ends.
+            if stream.write_all(std::slice::from_ref(byte)).is_err() || stream.flush().is_err() {
+                return;
+            }
+        }
+    });
+    let started = Instant::now();
+    let result = client::<C>(&url, RetryPolicy::none())
+        .send(&status_check())
+        .await;
+    let took = started.elapsed();
+    let error = match result {
+        Ok(answer) => panic!("a body slower than the deadline was read whole: {answer:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(transport_kind(error), TransportErrorKind::Timeout);
+    assert!(
+        took < Duration::from_secs(3),
+        "the deadline of 500 ms did not cover the body: {took:?}"
+    );
+    server.join().unwrap();
+}

@@ -47,7 +47,7 @@ pub use refunds::RefundRecord;
 
 use super::Machine;
 use super::checkout::TokenCheckout;
-use super::command::{Command, InFlight, Reply, refused};
+use super::command::{Command, InFlight, Reply, refused, unreadable};
 use super::failure::{Failure, Rejected};
 use super::input::Input;
 use super::notice::PaymentNotice;
@@ -628,9 +628,9 @@ impl PaymentMachine {
             // refunds (the caller hears of the failure), a held or deciding
             // one checks again later.
             Reply::PaymentStatus(Err(error)) => {
-                if refused(&error) && self.phase < PaymentPhase::Held {
+                if unreadable(&error) && self.phase < PaymentPhase::Held {
                     self.abort(Failure::Request { endpoint, error });
-                } else if refused(&error) && self.phase == PaymentPhase::Succeeded {
+                } else if unreadable(&error) && self.phase == PaymentPhase::Succeeded {
                     self.hint = None;
                     self.deadline = None;
                     self.out

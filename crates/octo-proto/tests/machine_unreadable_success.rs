@@ -1,0 +1,115 @@
+//! OCTO said `"error": 0` but a field of its answer did not decode
+//! (`Error::Decode`). Resending is not safe, yet OCTO did act: the card was
+//! charged, the hold captured, the refund made. A machine must treat such
+//! an answer as an unknown outcome and learn the truth with a read, never as
+//! a refusal that ends the flow (the shop would then pay again under a new
+//! order, or refund again under a new id).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod machine_support;
+
+use machine_support::*;
+use octo_proto::machine::{Input, Machine, PaymentMachine, PaymentParams, PaymentPhase, Reply};
+use octo_proto::{DecodeProblem, Error, PaymentStatus, RawBody};
+
+/// A success envelope whose `field` OCTO sent in a form we cannot read.
+fn unreadable(field: &str) -> Error {
+    Error::Decode {
+        status: http::StatusCode::OK,
+        path: field.to_owned(),
+        problem: DecodeProblem::Invalid {
+            expected: "a decimal amount",
+        },
+        body: RawBody::new(r#"{"error":0,"data":{"totalSum":"1 000,00"}}"#),
+    }
+}
+
+#[test]
+fn a_charge_whose_answer_does_not_decode_is_checked_not_failed() {
+    let mut m = humo_token_payment("order-u", "1000.00");
+    drain(&mut m, payment_outcome);
+    let created = payment("order-u", "u-u", PaymentStatus::Created, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(created))), at(0, 1))
+        .unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send pay_with_token u-u");
+    m.handle_input(
+        Input::Reply(Reply::PayWithToken(Err(unreadable("data.totalSum")))),
+        at(0, 2),
+    )
+    .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(
+        lines[0], "send payment_status order-u",
+        "OCTO said the charge went through; the machine gave up: {lines:?}"
+    );
+    assert!(!m.is_terminal());
+}
+
+#[test]
+fn a_capture_whose_answer_does_not_decode_is_checked_not_failed() {
+    let mut m = PaymentMachine::new(
+        prepare("order-c", "1000.00").two_stage(),
+        PaymentParams::default(),
+        T0,
+    );
+    drain(&mut m, payment_outcome);
+    let held = payment(
+        "order-c",
+        "u-c",
+        PaymentStatus::WaitingForCapture,
+        Some("1000.00"),
+    );
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(held))), at(0, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    assert_eq!(m.phase(), PaymentPhase::Held);
+    m.handle_input(Input::Capture { final_amount: None }, at(0, 2))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send set_accept capture 1000.00"
+    );
+    m.handle_input(
+        Input::Reply(Reply::SetAccept(Err(unreadable("status")))),
+        at(0, 3),
+    )
+    .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(
+        lines[0], "send payment_status order-c",
+        "OCTO said the capture went through; the machine gave up: {lines:?}"
+    );
+    assert!(!m.is_terminal());
+}
+
+#[test]
+fn a_refund_whose_answer_does_not_decode_keeps_its_amount_reserved() {
+    let mut m = PaymentMachine::new(prepare("order-r", "1000.00"), PaymentParams::default(), T0);
+    drain(&mut m, payment_outcome);
+    let paid = payment("order-r", "u-r", PaymentStatus::Succeeded, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(paid))), at(0, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    assert_eq!(m.phase(), PaymentPhase::Succeeded);
+    m.handle_input(refund("r-1", "1000.00"), at(1, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    m.handle_input(
+        Input::Reply(Reply::Refund(Err(unreadable("data.refund_time")))),
+        at(1, 1),
+    )
+    .unwrap();
+    drain(&mut m, payment_outcome);
+    // OCTO made the refund: the whole amount is taken, so a second refund
+    // of it under another id must not be sent.
+    let again = m.handle_input(refund("r-2", "1000.00"), at(2, 0));
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        again.is_err() || !lines.iter().any(|l| l.starts_with("send refund r-2")),
+        "a refund OCTO made was forgotten and sent again: {lines:?}"
+    );
+}
