@@ -1,0 +1,169 @@
+//! OCTO's pages' own example requests, sent to the sandbox as raw JSON
+//! (not built by octo-proto), and the shape of what it answers compared
+//! with the pages' example answers. Only the shop's id and secret are
+//! swapped for the sandbox's; where a page's example cannot succeed as
+//! written (its basket does not add up), the test says which code the
+//! pages give for that.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{post_raw, sandbox, with_auth};
+use octo_sandbox::SandboxHandle;
+use serde_json::{Value, json};
+
+/// The keys of a JSON object, sorted.
+fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+/// `card-tokenization.txt`, the `bind_card` request example, with the
+/// page's Humo card number.
+fn page_bind_card(sb: &SandboxHandle, id: &str) -> Vec<u8> {
+    with_auth(
+        sb,
+        json!({
+            "octo_shop_id": 10000,
+            "octo_secret": "merchant_secret",
+            "shop_transaction_id": id,
+            "pan": "9860240101226506",
+            "exp": "2805",
+            "phone": "998901234567",
+            "cardHolderName": "Card Holder Name",
+            "cvc2": "",
+            "method": "humo",
+            "return_url": "https://notify-url.uz",
+            "notify_url": "https://notify-url.uz",
+            "bind_notify_url": "https://notify-url.uz"
+        }),
+    )
+}
+
+#[tokio::test]
+async fn the_one_stage_pages_example_is_refused_only_for_its_basket() {
+    let sb = sandbox().await;
+    // one-stage-payment.txt, "Example request", as written but for the
+    // shop: its basket (2 × 10.0 + 20.0) is not its total_sum (1000.0).
+    let mut page = json!({
+        "shop_transaction_id": "0000_0000_0000_0000_0010",
+        "auto_capture": true,
+        "test": true,
+        "init_time": "2024-05-02 09:17:00",
+        "user_data": {
+            "user_id": "Johnny Depp",
+            "phone": "998901234567",
+            "email": "octo@mail.com"
+        },
+        "total_sum": 1000.0,
+        "currency": "UZS",
+        "description": "TEST_PAYMENT",
+        "basket": [
+            {"position_desc": "Йогурт MANON клубничный", "count": 2, "price": 10.0},
+            {"position_desc": "Йогурт MANON банановый", "count": 1, "price": 20.0}
+        ],
+        "payment_methods": [{"method": "bank_card"}, {"method": "uzcard"}, {"method": "humo"}],
+        "tsp_id": 18,
+        "return_url": "https://octo.uz",
+        "notify_url": "https://notify-url.uz",
+        "language": "uz",
+        "ttl": 15
+    });
+    let (_, refused) = post_raw(&sb, "/prepare_payment", &with_auth(&sb, page.clone())).await;
+    assert_eq!(refused["error"], 3, "{refused}");
+
+    // The same request with a total the basket adds up to is a payment,
+    // answered with the fields of the page's success example.
+    page["total_sum"] = json!(40.0);
+    let (_, ok) = post_raw(&sb, "/prepare_payment", &with_auth(&sb, page)).await;
+    assert_eq!(ok["error"], 0, "{ok}");
+    let data = &ok["data"];
+    for field in [
+        "shop_transaction_id",
+        "octo_payment_UUID",
+        "status",
+        "octo_pay_url",
+    ] {
+        assert!(data[field].is_string(), "data.{field} in {ok}");
+        assert_eq!(ok[field], data[field], "{field} at the top level too");
+    }
+    assert_eq!(data["status"], "created");
+    assert!(data["total_sum"].is_number(), "{ok}");
+    assert!(data["refunded_sum"].is_number(), "{ok}");
+}
+
+#[tokio::test]
+async fn the_bind_card_pages_example_is_accepted_and_answered_in_its_shape() {
+    let sb = sandbox().await;
+    let (_, ok) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-bind")).await;
+    assert_eq!(ok["error"], 0, "{ok}");
+    let data = &ok["data"];
+    for field in [
+        "shop_transaction_id",
+        "octo_payment_UUID",
+        "status",
+        "octo_pay_url",
+    ] {
+        assert!(data[field].is_string(), "data.{field} in {ok}");
+    }
+    assert!(data["refunded_sum"].is_number(), "{ok}");
+    assert!(data["total_sum"].is_number(), "{ok}");
+    // The binding's card number never comes back.
+    assert!(!ok.to_string().contains("9860240101226506"));
+}
+
+#[tokio::test]
+async fn verification_info_takes_only_the_uuid_as_the_page_says() {
+    let sb = sandbox().await;
+    let (_, bound) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-verify")).await;
+    let uuid = bound["data"]["octo_payment_UUID"].as_str().unwrap().to_owned();
+    // card-tokenization.txt: "Only the octo_payment_UUID is sent", to the
+    // page's URL with its trailing slash.
+    let body = json!({ "octo_payment_UUID": uuid }).to_string();
+    let (_, info) = post_raw(&sb, "/verificationInfo/", body.as_bytes()).await;
+    assert_eq!(info["error"], 0, "{info}");
+    assert!(info["data"]["verifyId"].is_u64(), "{info}");
+    assert!(info["data"]["phone"].is_string(), "{info}");
+    assert!(info["data"]["secondsLeft"].is_u64(), "{info}");
+}
+
+#[tokio::test]
+async fn block_card_token_answers_as_its_pages_example() {
+    let sb = sandbox().await;
+    let (_, bound) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-block")).await;
+    let uuid = bound["data"]["octo_payment_UUID"].as_str().unwrap().to_owned();
+    let step = sb.customer().enter_code(&uuid, sb.otp_code()).unwrap();
+    assert!(common::finished(&step).is_some(), "{step:?}");
+    let (token, _) = sb.binding_token(&uuid).unwrap();
+
+    // card-tokenization.txt, block_card_token's request example.
+    let body = with_auth(
+        &sb,
+        json!({
+            "octo_shop_id": 242,
+            "octo_secret": "1d45df74-bb95-47cf-a616-8d6dcee2e10d",
+            "card_token": token.expose_secret()
+        }),
+    );
+    let (_, answer) = post_raw(&sb, "/block_card_token", &body).await;
+    // The page's answer: `{"error": 0, "errMessage": null, "status":
+    // "blocked"}`: the status at the top level, no `data`. A client that
+    // reads the status only from `data` must fail here as against OCTO.
+    assert_eq!(keys(&answer), ["errMessage", "error", "status"], "{answer}");
+    assert_eq!(answer["error"], 0);
+    assert_eq!(answer["errMessage"], Value::Null);
+    assert_eq!(answer["status"], "blocked");
+
+    // Its error codes: 6 for a token no longer active.
+    let (_, again) = post_raw(&sb, "/block_card_token", &body).await;
+    assert_eq!(again["error"], 6, "{again}");
+}
