@@ -167,3 +167,25 @@ async fn block_card_token_answers_as_its_pages_example() {
     let (_, again) = post_raw(&sb, "/block_card_token", &body).await;
     assert_eq!(again["error"], 6, "{again}");
 }
+
+#[tokio::test]
+async fn set_accept_answers_in_the_legacy_shape_the_api_notes_saw() {
+    let sb = sandbox().await;
+    let uuid = common::prepared(&sb, &common::payment("page-hold", "1000").two_stage()).await;
+    common::pay(&sb, uuid.as_str(), octo_sandbox::cards::CardBehaviour::Success);
+    // API notes, set_accept: the request's four fields; the answer seen is
+    // the legacy one, `error`, `status`, `shop_transaction_id`,
+    // `octo_payment_UUID`, `octo_pay_url` at the top level, no `data`. A
+    // client reading only `data` must fail here as against OCTO.
+    let body = with_auth(
+        &sb,
+        json!({ "octo_payment_UUID": uuid.as_str(), "accept_status": "capture" }),
+    );
+    let (_, answer) = post_raw(&sb, "/set_accept", &body).await;
+    assert_eq!(answer["error"], 0, "{answer}");
+    assert!(answer.get("data").is_none(), "{answer}");
+    assert_eq!(answer["status"], "succeeded", "{answer}");
+    assert_eq!(answer["octo_payment_UUID"], uuid.as_str(), "{answer}");
+    assert_eq!(answer["shop_transaction_id"], "page-hold", "{answer}");
+    assert!(answer["octo_pay_url"].is_string(), "{answer}");
+}

@@ -254,7 +254,11 @@ fn new_payment(
     })
 }
 
-pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject> {
+/// Captures or cancels a hold. Answered in the legacy shape alone, the one
+/// the API notes saw (`error`, `status`, `shop_transaction_id`,
+/// `octo_payment_UUID`, `octo_pay_url` at the top level), with the fields
+/// of a status check beside them (sandbox's choice).
+pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
     let uuid = body.req_text("octo_payment_UUID")?;
     let decision = match body.req_text("accept_status")?.as_str() {
@@ -281,7 +285,7 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject
         engine.decide(store, &uuid, decision, final_amount, tx)?;
         store
             .payment(&uuid)
-            .map(|p| payment_fields(engine, p))
+            .map(|p| wire::ok_legacy(payment_payload(engine, p)))
             .ok_or_else(|| unknown(&uuid))
     })
 }

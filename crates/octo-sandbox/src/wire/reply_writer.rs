@@ -208,6 +208,20 @@ pub(crate) fn ok_top_level_only(payload: Map<String, Value>) -> Value {
     Value::Object(root)
 }
 
+/// A successful answer in the legacy shape alone: `error` and the payload
+/// at the top level, no `data` and no message (the shape the API notes
+/// saw `set_accept` answer with).
+pub(crate) fn ok_legacy(payload: Map<String, Value>) -> Value {
+    let mut root = Map::with_capacity(payload.len().saturating_add(1));
+    for (k, v) in payload {
+        if k != "error" && k != "data" {
+            root.insert(k, v);
+        }
+    }
+    root.insert("error".into(), Value::from(0));
+    Value::Object(root)
+}
+
 /// An error answer (HTTP 200, `error != 0`), with both message fields.
 pub(crate) fn error(reject: &Reject) -> Value {
     let mut root = Map::with_capacity(5);
