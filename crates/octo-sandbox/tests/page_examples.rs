@@ -189,3 +189,26 @@ async fn set_accept_answers_in_the_legacy_shape_the_api_notes_saw() {
     assert_eq!(answer["shop_transaction_id"], "page-hold", "{answer}");
     assert!(answer["octo_pay_url"].is_string(), "{answer}");
 }
+
+#[tokio::test]
+async fn a_payment_without_language_gets_the_legacy_pages_default_english() {
+    let sb = sandbox().await;
+    // basket-and-payment-creation-legacy.txt: `language` is optional, "by
+    // default is browser language or En". The sandbox has no browser.
+    let body = with_auth(
+        &sb,
+        json!({
+            "shop_transaction_id": "page-no-language",
+            "init_time": "2018-03-30 11:22:33",
+            "total_sum": 103.33,
+            "currency": "USD",
+            "description": "Payment name",
+            "return_url": "https://shop.example/return?order=1",
+            "test": true
+        }),
+    );
+    let (_, ok) = post_raw(&sb, "/prepare_payment", &body).await;
+    assert_eq!(ok["error"], 0, "{ok}");
+    let url = ok["data"]["octo_pay_url"].as_str().unwrap();
+    assert!(url.ends_with("?language=en"), "{url}");
+}

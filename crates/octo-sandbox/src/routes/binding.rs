@@ -98,7 +98,8 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             description: "Card binding".into(),
             return_url: return_url.clone(),
             notify_url: notify_url.clone(),
-            language: Language::UzbekLatin,
+            // bind_card takes no language: the default of a payment's.
+            language: Language::English,
             created_at: now,
             expires_at: now.saturating_add(engine.config.default_ttl),
             payed_at: None,

@@ -172,9 +172,11 @@ fn new_payment(
     let description = body.req_text("description")?;
     let return_url = url(body, "return_url", true)?.unwrap_or_default();
     let notify_url = url(body, "notify_url", false)?;
+    // Absent, the legacy page's default: "browser language or En" (the
+    // sandbox has no browser to ask).
     let language = body
         .opt_text("language")?
-        .map_or(Language::UzbekLatin, |l| Language::parse(&l));
+        .map_or(Language::English, |l| Language::parse(&l));
     let ttl = match body.opt_u64("ttl")? {
         None => config.default_ttl,
         Some(m) if strict && !(1..=MAX_TTL).contains(&m) => {
