@@ -125,7 +125,10 @@ async fn the_bind_card_pages_example_is_accepted_and_answered_in_its_shape() {
 async fn verification_info_takes_only_the_uuid_as_the_page_says() {
     let sb = sandbox().await;
     let (_, bound) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-verify")).await;
-    let uuid = bound["data"]["octo_payment_UUID"].as_str().unwrap().to_owned();
+    let uuid = bound["data"]["octo_payment_UUID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // card-tokenization.txt: "Only the octo_payment_UUID is sent", to the
     // page's URL with its trailing slash.
     let body = json!({ "octo_payment_UUID": uuid }).to_string();
@@ -140,7 +143,10 @@ async fn verification_info_takes_only_the_uuid_as_the_page_says() {
 async fn block_card_token_answers_as_its_pages_example() {
     let sb = sandbox().await;
     let (_, bound) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-block")).await;
-    let uuid = bound["data"]["octo_payment_UUID"].as_str().unwrap().to_owned();
+    let uuid = bound["data"]["octo_payment_UUID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let step = sb.customer().enter_code(&uuid, sb.otp_code()).unwrap();
     assert!(common::finished(&step).is_some(), "{step:?}");
     let (token, _) = sb.binding_token(&uuid).unwrap();
@@ -172,7 +178,11 @@ async fn block_card_token_answers_as_its_pages_example() {
 async fn set_accept_answers_in_the_legacy_shape_the_api_notes_saw() {
     let sb = sandbox().await;
     let uuid = common::prepared(&sb, &common::payment("page-hold", "1000").two_stage()).await;
-    common::pay(&sb, uuid.as_str(), octo_sandbox::cards::CardBehaviour::Success);
+    common::pay(
+        &sb,
+        uuid.as_str(),
+        octo_sandbox::cards::CardBehaviour::Success,
+    );
     // API notes, set_accept: the request's four fields; the answer seen is
     // the legacy one, `error`, `status`, `shop_transaction_id`,
     // `octo_payment_UUID`, `octo_pay_url` at the top level, no `data`. A

@@ -1,7 +1,7 @@
 //! `prepare_payment` (create, or check a status), `set_accept`, and
 //! `pay/{uuid}` with a card token.
 
-use octo_proto::{AcceptStatus, Language, PaymentStatus, TokenStatus, datetime};
+use octo_proto::{AcceptStatus, Language, PaymentStatus, TokenStatus};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
@@ -10,7 +10,7 @@ use crate::engine::Engine;
 use crate::lifecycle;
 use crate::rules;
 use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
-use crate::wire::{self, Body, Payload, Reject, money};
+use crate::wire::{self, Body, Payload, Reject, money, octo_time};
 use octo_proto::ErrorCode;
 
 /// The longest ttl accepted, in minutes.
@@ -28,7 +28,7 @@ pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
     m.text("octo_pay_url", &engine.pay_url(p));
     m.text("octo_payment_UUID", &p.uuid);
     if let Some(at) = p.payed_at {
-        m.text("payed_time", &datetime::format_octo(engine.local(at)));
+        m.text("payed_time", &octo_time::format(engine.local(at)));
     }
     m.money("refunded_sum", p.refunded_sum);
     m.text("shop_transaction_id", &p.shop_transaction_id);
@@ -147,7 +147,7 @@ fn new_payment(
         }
     }
     let init_time = body.req_text("init_time")?;
-    let Some(init) = datetime::parse_octo(&init_time) else {
+    let Some(init) = octo_time::parse(&init_time) else {
         return Err(Reject::format("init_time must be yyyy-MM-dd HH:mm:ss"));
     };
     if config.strict {
