@@ -222,3 +222,136 @@ async fn a_payment_without_language_gets_the_legacy_pages_default_english() {
     let url = ok["data"]["octo_pay_url"].as_str().unwrap();
     assert!(url.ends_with("?language=en"), "{url}");
 }
+
+/// A binding of the page's card, confirmed with the page's
+/// `check_sms_key` request (ids as the strings its template sends): the
+/// token.
+async fn page_binding(sb: &SandboxHandle, id: &str) -> (String, Value) {
+    let (_, bound) = post_raw(sb, "/bind_card", &page_bind_card(sb, id)).await;
+    let uuid = bound["data"]["octo_payment_UUID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let info_body = json!({ "octo_payment_UUID": uuid }).to_string();
+    let (_, info) = post_raw(sb, "/verificationInfo/", info_body.as_bytes()).await;
+    let verify_id = info["data"]["verifyId"].as_u64().unwrap();
+    // card-tokenization.txt, /bind_card/check_sms_key's request example:
+    // `octo_shop_id` and `verifyId` in quotes.
+    let check = json!({
+        "octo_shop_id": sb.shop_id().get().to_string(),
+        "octo_secret": sb.shop_secret().expose_secret(),
+        "smsKey": sb.otp_code(),
+        "paymentUUID": uuid,
+        "verifyId": verify_id.to_string()
+    })
+    .to_string();
+    let (_, checked) = post_raw(sb, "/bind_card/check_sms_key", check.as_bytes()).await;
+    (uuid, checked)
+}
+
+#[tokio::test]
+async fn check_sms_key_takes_the_pages_example_and_answers_in_its_shape() {
+    let sb = sandbox().await;
+    let (uuid, checked) = page_binding(&sb, "page-sms").await;
+    assert_eq!(checked["error"], 0, "{checked}");
+    let data = &checked["data"];
+    assert_eq!(data["status"], "succeeded", "{checked}");
+    assert_eq!(data["octo_payment_UUID"], uuid.as_str());
+    assert!(data["octo_pay_url"].as_str().unwrap().contains("/status/"));
+    assert!(data["total_sum"].is_number(), "{checked}");
+    assert!(data["payed_time"].is_string(), "{checked}");
+    assert_eq!(data["first6"], "986024", "{checked}");
+    assert_eq!(data["last4"], "6506", "{checked}");
+}
+
+#[tokio::test]
+async fn the_token_payment_pages_example_is_accepted() {
+    let sb = sandbox().await;
+    let (uuid, _) = page_binding(&sb, "page-token").await;
+    let (token, _) = sb.binding_token(&uuid).unwrap();
+    let order = with_auth(
+        &sb,
+        json!({
+            "shop_transaction_id": "page-token-order",
+            "auto_capture": true,
+            "test": true,
+            "init_time": "2024-05-02 09:17:00",
+            "user_data": {"user_id": "Elbek", "phone": "998901234567", "email": "client@mail.com"},
+            "total_sum": 1000.0,
+            "currency": "UZS",
+            "description": "TEST_PAYMENT",
+            "return_url": "https://octo.uz/?order=1",
+            "language": "uz"
+        }),
+    );
+    let (_, prepared) = post_raw(&sb, "/prepare_payment", &order).await;
+    let order_uuid = prepared["data"]["octo_payment_UUID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // pay-with-card-token.ru.txt, the request example.
+    let pay = json!({
+        "card_token": token.expose_secret(),
+        "method": "uzcard",
+        "email": "client@mail.com"
+    })
+    .to_string();
+    let (_, paid) = post_raw(&sb, &format!("/pay/{order_uuid}"), pay.as_bytes()).await;
+    assert_eq!(paid["error"], 0, "{paid}");
+    let data = &paid["data"];
+    assert_eq!(data["uuid"], order_uuid.as_str(), "{paid}");
+    assert_eq!(data["merchantTransId"], "page-token-order");
+    assert!(data["id"].is_u64(), "{paid}");
+    assert!(data["totalSum"].is_number(), "{paid}");
+    assert!(data["createTime"].is_i64(), "{paid}");
+    assert!(data["details"]["transType"].is_string(), "{paid}");
+    // Not in the legacy shape: camelCase in `data` only.
+    assert!(paid.get("uuid").is_none(), "{paid}");
+}
+
+#[tokio::test]
+async fn fiscal_data_takes_the_pages_example() {
+    let sb = sandbox().await;
+    let uuid = common::paid(&sb, &common::payment("page-fiscal", "1000")).await;
+    // fiscalization.txt, /fiscal-data's request example.
+    let body = with_auth(
+        &sb,
+        json!({
+            "octo_shop_id": 10000,
+            "octo_secret": "2d45df74-bb95-47cf-a616-8d6dcee2e10d",
+            "payment_uuid": uuid.as_str()
+        }),
+    );
+    let (_, receipt) = post_raw(&sb, "/fiscal-data", &body).await;
+    assert_eq!(receipt["error"], 0, "{receipt}");
+    let data = &receipt["data"];
+    for field in [
+        "phone",
+        "message",
+        "terminalID",
+        "dateTime",
+        "fiscalSign",
+        "qrCodeURL",
+    ] {
+        assert!(data[field].is_string(), "data.{field} in {receipt}");
+    }
+    assert!(
+        data["code"].is_i64() && data["receiptId"].is_u64(),
+        "{receipt}"
+    );
+    assert_eq!(
+        data["dateTime"].as_str().unwrap().len(),
+        14,
+        "YYYYMMDDHHMMSS"
+    );
+
+    // Its unsuccessful example: a wrong secret is error 1.
+    let wrong = json!({
+        "octo_shop_id": sb.shop_id().get(),
+        "octo_secret": "2d45df74-bb95-47cf-a616-8d6dcee2e10d",
+        "payment_uuid": uuid.as_str()
+    })
+    .to_string();
+    let (_, refused) = post_raw(&sb, "/fiscal-data", wrong.as_bytes()).await;
+    assert_eq!(refused["error"], 1, "{refused}");
+}
