@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::payments::{owned_payment, payment_payload, unknown, url};
+use crate::cards;
 use crate::customer::{Step, card_record, mask_phone};
 use crate::engine::{Engine, pan_digest};
 use crate::rules;
@@ -13,15 +14,33 @@ use crate::state::{BindingRecord, ChallengeKind, PaymentRecord, TokenRecord};
 use crate::wire::{self, Body, Reject};
 use octo_proto::ErrorCode;
 
+/// The card number, checked by the sandbox's own rule first: should
+/// octo-proto's `Pan` then refuse it, the two disagree, and the answer
+/// says so (error 4) instead of refusing the card on both sides at once.
 fn pan_of(body: &Body) -> Result<Pan, Reject> {
+    let text = body.req_text("pan")?;
     // The message never repeats the number.
-    Pan::new(body.req_text("pan")?)
-        .map_err(|_| Reject::format("pan must be a valid card number (13 to 19 digits, Luhn)"))
+    if !cards::is_card_number(&text) {
+        return Err(Reject::format(
+            "pan must be a valid card number (13 to 19 digits, Luhn)",
+        ));
+    }
+    Pan::new(text)
+        .map_err(|_| Reject::internal("octo-proto's Pan refuses a card number the sandbox accepts"))
 }
 
+/// The expiry, checked by the sandbox's own reading of YYMM first (as
+/// [`pan_of`]).
 fn exp_of(body: &Body, key: &str) -> Result<CardExpiry, Reject> {
-    CardExpiry::parse_yymm(&body.req_text(key)?)
-        .map_err(|_| Reject::format(format!("{key} must be YYMM")))
+    let text = body.req_text(key)?;
+    if !cards::is_yymm(&text) {
+        return Err(Reject::format(format!("{key} must be YYMM")));
+    }
+    CardExpiry::parse_yymm(&text).map_err(|_| {
+        Reject::internal(format!(
+            "octo-proto's CardExpiry refuses the {key} the sandbox accepts"
+        ))
+    })
 }
 
 /// Binds a card. OCTO refuses a card whose token is active or still
