@@ -72,7 +72,7 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             .map(|p| Ok(payment_payload(engine, p))))
     })?;
     if let Some(answer) = known {
-        return answer.map(wire::ok);
+        return answer.map(wire::ok_data_only);
     }
     let exp = exp_of(body, "exp")?;
     let phone = body.req_text("phone")?;
@@ -148,7 +148,8 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     if result.is_err() {
         engine.forget_pan(&uuid);
     }
-    result.map(wire::ok)
+    // card-tokenization.txt answers bind_card in `data` alone.
+    result.map(wire::ok_data_only)
 }
 
 fn verification(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
