@@ -203,6 +203,12 @@ pub(crate) fn is_yymm(text: &str) -> bool {
         )
 }
 
+/// An expiry written `YYMM`, as the tokenization callback's `exp` carries
+/// it: the sandbox's own writing, not octo-proto's.
+pub(crate) fn yymm(exp: octo_proto::CardExpiry) -> String {
+    format!("{:02}{:02}", exp.year(), exp.month())
+}
+
 /// The test card with `behaviour` (the first one listed).
 pub fn test_card(behaviour: CardBehaviour) -> TestCard {
     TEST_CARDS
@@ -275,6 +281,11 @@ mod tests {
         }
         for bad in ["0528", "2800", "2813", "280", "28/05", "28051", ""] {
             assert!(!is_yymm(bad), "{bad}");
+        }
+        // card-tokenization.txt's `exp` examples, read and written back.
+        for page in ["2805", "2006"] {
+            let exp = octo_proto::CardExpiry::parse_yymm(page).unwrap();
+            assert_eq!(yymm(exp), page);
         }
     }
 

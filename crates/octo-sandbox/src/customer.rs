@@ -362,7 +362,7 @@ pub(crate) fn card_record(pan: &Pan, exp: CardExpiry, holder: Option<String>) ->
         last4: pan.last4().to_owned(),
         brand: CardBrand::of(pan.expose_secret()),
         behaviour: cards::behaviour_of(pan.expose_secret()),
-        exp: exp.to_yymm(),
+        exp: cards::yymm(exp),
         digest: pan_digest(pan),
         holder,
     }

@@ -119,7 +119,12 @@ async fn the_bind_card_pages_example_is_accepted_and_answered_in_its_shape() {
     assert!(data["total_sum"].is_number(), "{ok}");
     // The page's answer is `{"error": 0, "data": {…}}`: nothing at the top
     // level, so a client reading the legacy shape alone fails here too.
-    for field in ["shop_transaction_id", "octo_payment_UUID", "status", "octo_pay_url"] {
+    for field in [
+        "shop_transaction_id",
+        "octo_payment_UUID",
+        "status",
+        "octo_pay_url",
+    ] {
         assert!(ok.get(field).is_none(), "{field} at the top level: {ok}");
     }
     // The binding's card number never comes back.

@@ -254,7 +254,7 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             let verify_id = engine.ids.next_number();
             let p = store.payment_mut(&uuid).ok_or_else(|| unknown(&uuid))?;
             let same_card = p.card.as_ref().is_some_and(|c| {
-                c.may_be(&digest, pan.first6(), pan.last4()) && c.exp == exp.to_yymm()
+                c.may_be(&digest, pan.first6(), pan.last4()) && c.exp == cards::yymm(exp)
             });
             let Some(c) = p
                 .challenge
