@@ -365,3 +365,32 @@ async fn fiscal_data_takes_the_pages_example() {
     let (_, refused) = post_raw(&sb, "/fiscal-data", wrong.as_bytes()).await;
     assert_eq!(refused["error"], 1, "{refused}");
 }
+
+#[tokio::test]
+async fn a_method_the_pages_do_not_allow_is_refused() {
+    let sb = sandbox().await;
+    // card-tokenization.txt (bind_card) and pay-with-card-token.ru.txt
+    // both give `method` three allowed values: bank_card, uzcard, humo.
+    let mut bind: Value = serde_json::from_slice(&page_bind_card(&sb, "page-method")).unwrap();
+    bind["method"] = json!("visa");
+    let (_, refused) = post_raw(&sb, "/bind_card", &serde_json::to_vec(&bind).unwrap()).await;
+    assert_eq!(refused["error"], 1, "{refused}");
+    assert!(
+        refused["errMessage"].as_str().unwrap().contains("method"),
+        "{refused}"
+    );
+
+    let (uuid, _) = page_binding(&sb, "page-method-ok").await;
+    let (token, _) = sb.binding_token(&uuid).unwrap();
+    let order = common::prepared(&sb, &common::payment("page-method-order", "1000")).await;
+    for (method, code) in [("card", 1), ("uzcard", 0)] {
+        let pay = json!({
+            "card_token": token.expose_secret(),
+            "method": method,
+            "email": "client@mail.com"
+        })
+        .to_string();
+        let (_, answer) = post_raw(&sb, &format!("/pay/{}", order.as_str()), pay.as_bytes()).await;
+        assert_eq!(answer["error"], code, "{method}: {answer}");
+    }
+}

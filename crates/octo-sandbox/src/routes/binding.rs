@@ -77,7 +77,7 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let exp = exp_of(body, "exp")?;
     let phone = body.req_text("phone")?;
     let holder = body.req_text("cardHolderName")?;
-    body.req_text("method")?;
+    rules::method(body)?;
     let return_url = url(body, "return_url", true)?.unwrap_or_default();
     let notify_url = url(body, "notify_url", false)?;
     let bind_notify_url = url(body, "bind_notify_url", false)?;

@@ -312,7 +312,7 @@ pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result
     let token = body.req_text("card_token")?;
     // Required on the pay-with-token page, as is email when the payment
     // was prepared with a user_data block.
-    body.req_text("method")?;
+    rules::method(body)?;
     let email = body.opt_text("email")?;
     let now = engine.now();
     engine
