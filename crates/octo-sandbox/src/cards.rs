@@ -163,6 +163,52 @@ pub const TEST_CARDS: [TestCard; 7] = [
     },
 ];
 
+/// Whether `text` is a card number the sandbox takes: 13 to 19 ASCII
+/// digits passing the Luhn check. The sandbox's own check (OCTO's pages
+/// only say "String"), so that octo-proto's `Pan` never decides alone what
+/// both sides accept.
+pub(crate) fn is_card_number(text: &str) -> bool {
+    if !(13..=19).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // Every second digit from the right doubled, its digits added: a
+    // table, so no arithmetic can overflow.
+    const DOUBLED: [u32; 10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
+    let sum = text
+        .bytes()
+        .rev()
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let d = char::from(b).to_digit(10)?;
+            if i % 2 == 1 {
+                DOUBLED.get(usize::try_from(d).ok()?).copied()
+            } else {
+                Some(d)
+            }
+        })
+        .fold(0u32, u32::wrapping_add);
+    sum.is_multiple_of(10)
+}
+
+/// Whether `text` is an expiry written `YYMM` with a month 01 to 12
+/// (`card-tokenization.txt`: `exp`, "YYMM format"), by the sandbox's own
+/// reading.
+pub(crate) fn is_yymm(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 4
+        && b.iter().all(u8::is_ascii_digit)
+        && matches!(
+            (b.get(2), b.get(3)),
+            (Some(b'0'), Some(b'1'..=b'9')) | (Some(b'1'), Some(b'0'..=b'2'))
+        )
+}
+
+/// An expiry written `YYMM`, as the tokenization callback's `exp` carries
+/// it: the sandbox's own writing, not octo-proto's.
+pub(crate) fn yymm(exp: octo_proto::CardExpiry) -> String {
+    format!("{:02}{:02}", exp.year(), exp.month())
+}
+
 /// The test card with `behaviour` (the first one listed).
 pub fn test_card(behaviour: CardBehaviour) -> TestCard {
     TEST_CARDS
@@ -205,6 +251,43 @@ pub fn test_cards_table(otp_code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sandboxs_own_card_checks() {
+        // card-tokenization.txt's numbers (bind_card, the callback) and
+        // the usual test numbers pass; a digit changed, a space, 12 or 20
+        // digits do not.
+        for good in [
+            "9860240101226506",
+            "4276380012341025",
+            "4111111111111111",
+            "5555555555554444",
+            "4222222222222",
+        ] {
+            assert!(is_card_number(good), "{good}");
+        }
+        for bad in [
+            "9860240101226507",
+            "4111 1111 1111 1111",
+            "411111111111",
+            "41111111111111111110",
+            "",
+            "４111111111111111",
+        ] {
+            assert!(!is_card_number(bad), "{bad}");
+        }
+        for good in ["2805", "2006", "3001", "3012", "0010"] {
+            assert!(is_yymm(good), "{good}");
+        }
+        for bad in ["0528", "2800", "2813", "280", "28/05", "28051", ""] {
+            assert!(!is_yymm(bad), "{bad}");
+        }
+        // card-tokenization.txt's `exp` examples, read and written back.
+        for page in ["2805", "2006"] {
+            let exp = octo_proto::CardExpiry::parse_yymm(page).unwrap();
+            assert_eq!(yymm(exp), page);
+        }
+    }
 
     #[test]
     fn test_cards_are_valid_numbers_with_the_right_brand() {

@@ -123,3 +123,65 @@ mod pages {
         }
     }
 }
+
+/// The words the sandbox writes with octo-proto's enums (`as_str`), pinned
+/// to OCTO's pages the way the error numbers are above: a misspelling in
+/// the SDK (say `cancelled` for `canceled`) would otherwise go out in the
+/// sandbox's answers and be read back by the same SDK without a sound.
+#[cfg(test)]
+mod words {
+    use octo_proto::{AcceptStatus, Currency, Language, PaymentStatus, TokenStatus};
+
+    #[test]
+    fn payment_statuses_are_the_legacy_pages_words() {
+        // basket-and-payment-creation-legacy.txt, "status".
+        let pages = [
+            (PaymentStatus::Created, "created"),
+            (PaymentStatus::Canceled, "canceled"),
+            (PaymentStatus::WaitUserAction, "wait_user_action"),
+            (PaymentStatus::WaitingForCapture, "waiting_for_capture"),
+            (PaymentStatus::Succeeded, "succeeded"),
+        ];
+        for (status, word) in pages {
+            assert_eq!(status.as_str(), word);
+        }
+    }
+
+    #[test]
+    fn token_statuses_are_the_tokenization_pages_words() {
+        // card-tokenization.txt, "Possible Token Statuses".
+        let pages = [
+            (TokenStatus::Init, "init"),
+            (TokenStatus::Active, "active"),
+            (TokenStatus::Blocked, "blocked"),
+            (TokenStatus::Failed, "failed"),
+        ];
+        for (status, word) in pages {
+            assert_eq!(status.as_str(), word);
+        }
+    }
+
+    #[test]
+    fn decisions_currencies_and_languages_are_the_pages_words() {
+        // API notes, set_accept and the notification's reply.
+        assert_eq!(AcceptStatus::Capture.as_str(), "capture");
+        assert_eq!(AcceptStatus::Cancel.as_str(), "cancel");
+        // one-stage-payment.txt ("USD, UZS, RUB") and the legacy page.
+        for (currency, word) in [
+            (Currency::Uzs, "UZS"),
+            (Currency::Usd, "USD"),
+            (Currency::Rub, "RUB"),
+        ] {
+            assert_eq!(currency.as_str(), word);
+        }
+        // Both payment pages: en, uz, ru; the legacy page adds oz.
+        for (language, word) in [
+            (Language::English, "en"),
+            (Language::Uzbek, "uz"),
+            (Language::Russian, "ru"),
+            (Language::UzbekLatin, "oz"),
+        ] {
+            assert_eq!(language.as_str(), word);
+        }
+    }
+}

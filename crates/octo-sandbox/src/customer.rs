@@ -183,10 +183,17 @@ impl Engine {
             if !p.is_payable() || p.challenge.is_some() {
                 return Ok(current_step(self, p));
             }
-            let Ok(pan) = Pan::new(pan_text) else {
+            if !cards::is_card_number(&pan_text) {
                 return Ok(Step::Retry {
                     message: "This is not a valid card number".into(),
                 });
+            }
+            // The sandbox's own check passed: a refusal here is octo-proto
+            // disagreeing with it, said as such.
+            let Ok(pan) = Pan::new(pan_text) else {
+                return Err(CustomerError::Internal(
+                    "octo-proto's Pan refuses a card number the sandbox accepts".into(),
+                ));
             };
             let Some(exp) = parse_expiry(exp) else {
                 return Ok(Step::Retry {
@@ -332,7 +339,12 @@ pub(crate) fn parse_expiry(text: &str) -> Option<CardExpiry> {
     if digits.len() != 4 {
         return None;
     }
-    CardExpiry::parse_yymm(&format!("{yy}{mm}")).ok()
+    let yymm = format!("{yy}{mm}");
+    // The sandbox's own reading first, as for card numbers.
+    if !cards::is_yymm(&yymm) {
+        return None;
+    }
+    CardExpiry::parse_yymm(&yymm).ok()
 }
 
 fn card_expired(exp_yymm: &str, now: OffsetDateTime) -> bool {
@@ -350,7 +362,7 @@ pub(crate) fn card_record(pan: &Pan, exp: CardExpiry, holder: Option<String>) ->
         last4: pan.last4().to_owned(),
         brand: CardBrand::of(pan.expose_secret()),
         behaviour: cards::behaviour_of(pan.expose_secret()),
-        exp: exp.to_yymm(),
+        exp: cards::yymm(exp),
         digest: pan_digest(pan),
         holder,
     }

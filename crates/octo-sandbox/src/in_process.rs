@@ -77,7 +77,7 @@ impl InProcess {
             "shop_transaction_id": "in-process-1",
             "auto_capture": false,
             "test": true,
-            "init_time": octo_proto::datetime::format_octo(sandbox.engine.local(sandbox.engine.now())),
+            "init_time": crate::wire::octo_time::format(sandbox.engine.local(sandbox.engine.now())),
             "description": "fuzz",
             "return_url": "https://shop.example/return",
             "currency": "UZS",

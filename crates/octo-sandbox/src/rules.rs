@@ -41,6 +41,20 @@ pub(crate) fn authenticate_as<'c>(
     }
 }
 
+/// `method`, one of the three values both `card-tokenization.txt`
+/// (`bind_card`) and `pay-with-card-token.ru.txt` allow: `bank_card`,
+/// `uzcard`, `humo` (error 1 otherwise).
+pub(crate) fn method(body: &Body) -> Result<String, Reject> {
+    let method = body.req_text("method")?;
+    if matches!(method.as_str(), "bank_card" | "uzcard" | "humo") {
+        Ok(method)
+    } else {
+        Err(Reject::format(format!(
+            "method must be bank_card, uzcard or humo, not {method}"
+        )))
+    }
+}
+
 /// The currency is one the sandbox accepts (error 6).
 pub(crate) fn currency(config: &SandboxConfig, raw: &str) -> Result<Currency, Reject> {
     let currency = Currency::parse(raw);

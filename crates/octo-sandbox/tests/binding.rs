@@ -166,6 +166,27 @@ async fn an_unacknowledged_tokenization_callback_is_tried_three_times_then_the_t
     sb.shutdown().await;
 }
 
+/// card-tokenization.txt names HTTP 200 as the answer that acknowledges a
+/// tokenization callback; a shop answering anything else (here 204) has
+/// not acknowledged it, and must learn so from the sandbox, not from a
+/// token OCTO cancelled.
+#[tokio::test]
+async fn a_tokenization_callback_answered_other_than_200_is_not_acknowledged() {
+    let receiver = Receiver::start().await;
+    receiver.answer_always(204, "");
+    let sb = started(Sandbox::builder().fast_callbacks(3, Duration::from_millis(20))).await;
+    let bound = answer(&sb, &bind("bind-204", "5555555555554444", &receiver)).await;
+    let uuid = bound.octo_payment_uuid.as_str().to_owned();
+    let step = sb.customer().confirm_3ds(&uuid).unwrap();
+    assert_finished(&step, PaymentStatus::Succeeded);
+    for _ in 0..3 {
+        assert_eq!(receiver.next().await.json["status"], "active");
+    }
+    assert!(sb.wait_for_callbacks(LIMIT).await);
+    assert_eq!(sb.binding_token(&uuid).unwrap().1, TokenStatus::Failed);
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_declined_card_fails_the_binding_and_says_so() {
     let receiver = Receiver::start().await;

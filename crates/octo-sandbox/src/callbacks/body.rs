@@ -1,13 +1,13 @@
 //! What the sandbox posts: the signed payment notification and the
 //! tokenization callback.
 
-use octo_proto::{OctoSecret, Pan, datetime};
+use octo_proto::{OctoSecret, Pan};
 use serde_json::{Map, Value};
 
 use super::signature;
 use crate::config::{SandboxConfig, Signing};
 use crate::state::{PaymentRecord, TokenRecord};
-use crate::wire::money;
+use crate::wire::{money, octo_time};
 
 /// The signature of a notification, computed by the sandbox's own code
 /// ([`signature`]): the SDK's verifier has to agree with it, not share it.
@@ -55,7 +55,7 @@ pub(crate) fn notification_body(
     if let Some(at) = p.payed_at {
         m.insert(
             "payed_time".into(),
-            datetime::format_octo(config.local(at)).into(),
+            octo_time::format(config.local(at)).into(),
         );
     }
     if let Some(card) = &p.card {

@@ -281,7 +281,10 @@ async fn deliver(
         let Ok((status, reply)) = outcome else {
             continue;
         };
-        if !status.is_success() {
+        // OCTO's pages name HTTP 200 as the answer that acknowledges
+        // (card-tokenization.txt; the API notes for notifications): any
+        // other status, 204 included, is not an acknowledgement.
+        if status != http::StatusCode::OK {
             continue;
         }
         let Some(e) = host.upgrade() else {

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::payments::{owned_payment, payment_payload, unknown, url};
+use crate::cards;
 use crate::customer::{Step, card_record, mask_phone};
 use crate::engine::{Engine, pan_digest};
 use crate::rules;
@@ -13,15 +14,33 @@ use crate::state::{BindingRecord, ChallengeKind, PaymentRecord, TokenRecord};
 use crate::wire::{self, Body, Reject};
 use octo_proto::ErrorCode;
 
+/// The card number, checked by the sandbox's own rule first: should
+/// octo-proto's `Pan` then refuse it, the two disagree, and the answer
+/// says so (error 4) instead of refusing the card on both sides at once.
 fn pan_of(body: &Body) -> Result<Pan, Reject> {
+    let text = body.req_text("pan")?;
     // The message never repeats the number.
-    Pan::new(body.req_text("pan")?)
-        .map_err(|_| Reject::format("pan must be a valid card number (13 to 19 digits, Luhn)"))
+    if !cards::is_card_number(&text) {
+        return Err(Reject::format(
+            "pan must be a valid card number (13 to 19 digits, Luhn)",
+        ));
+    }
+    Pan::new(text)
+        .map_err(|_| Reject::internal("octo-proto's Pan refuses a card number the sandbox accepts"))
 }
 
+/// The expiry, checked by the sandbox's own reading of YYMM first (as
+/// [`pan_of`]).
 fn exp_of(body: &Body, key: &str) -> Result<CardExpiry, Reject> {
-    CardExpiry::parse_yymm(&body.req_text(key)?)
-        .map_err(|_| Reject::format(format!("{key} must be YYMM")))
+    let text = body.req_text(key)?;
+    if !cards::is_yymm(&text) {
+        return Err(Reject::format(format!("{key} must be YYMM")));
+    }
+    CardExpiry::parse_yymm(&text).map_err(|_| {
+        Reject::internal(format!(
+            "octo-proto's CardExpiry refuses the {key} the sandbox accepts"
+        ))
+    })
 }
 
 /// Binds a card. OCTO refuses a card whose token is active or still
@@ -53,12 +72,12 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             .map(|p| Ok(payment_payload(engine, p))))
     })?;
     if let Some(answer) = known {
-        return answer.map(wire::ok);
+        return answer.map(wire::ok_data_only);
     }
     let exp = exp_of(body, "exp")?;
     let phone = body.req_text("phone")?;
     let holder = body.req_text("cardHolderName")?;
-    body.req_text("method")?;
+    rules::method(body)?;
     let return_url = url(body, "return_url", true)?.unwrap_or_default();
     let notify_url = url(body, "notify_url", false)?;
     let bind_notify_url = url(body, "bind_notify_url", false)?;
@@ -98,7 +117,8 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             description: "Card binding".into(),
             return_url: return_url.clone(),
             notify_url: notify_url.clone(),
-            language: Language::UzbekLatin,
+            // bind_card takes no language: the default of a payment's.
+            language: Language::English,
             created_at: now,
             expires_at: now.saturating_add(engine.config.default_ttl),
             payed_at: None,
@@ -128,7 +148,8 @@ pub(crate) fn bind_card(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     if result.is_err() {
         engine.forget_pan(&uuid);
     }
-    result.map(wire::ok)
+    // card-tokenization.txt answers bind_card in `data` alone.
+    result.map(wire::ok_data_only)
 }
 
 fn verification(engine: &Engine, p: &PaymentRecord) -> Map<String, Value> {
@@ -233,7 +254,7 @@ pub(crate) fn check_pan(engine: &Engine, body: &Body) -> Result<Value, Reject> {
             let verify_id = engine.ids.next_number();
             let p = store.payment_mut(&uuid).ok_or_else(|| unknown(&uuid))?;
             let same_card = p.card.as_ref().is_some_and(|c| {
-                c.may_be(&digest, pan.first6(), pan.last4()) && c.exp == exp.to_yymm()
+                c.may_be(&digest, pan.first6(), pan.last4()) && c.exp == cards::yymm(exp)
             });
             let Some(c) = p
                 .challenge

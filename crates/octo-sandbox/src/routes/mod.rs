@@ -24,7 +24,7 @@ enum Api {
 fn api(path: &str) -> Option<Api> {
     Some(match path {
         "/prepare_payment" => Api::Ok(payments::prepare_payment),
-        "/set_accept" => Api::Ok(payments::set_accept),
+        "/set_accept" => Api::Json(payments::set_accept),
         "/refund" => Api::Json(refunds::refund),
         "/bind_card" => Api::Json(binding::bind_card),
         "/verificationInfo" | "/verificationInfo/" => Api::Json(binding::verification_info),

@@ -1,7 +1,7 @@
 //! `prepare_payment` (create, or check a status), `set_accept`, and
 //! `pay/{uuid}` with a card token.
 
-use octo_proto::{AcceptStatus, Language, PaymentStatus, TokenStatus, datetime};
+use octo_proto::{AcceptStatus, Language, PaymentStatus, TokenStatus};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
@@ -10,7 +10,7 @@ use crate::engine::Engine;
 use crate::lifecycle;
 use crate::rules;
 use crate::state::{ChallengeKind, PaymentRecord, UserRecord};
-use crate::wire::{self, Body, Payload, Reject, money};
+use crate::wire::{self, Body, Payload, Reject, money, octo_time};
 use octo_proto::ErrorCode;
 
 /// The longest ttl accepted, in minutes.
@@ -28,7 +28,7 @@ pub(crate) fn payment_fields(engine: &Engine, p: &PaymentRecord) -> Payload {
     m.text("octo_pay_url", &engine.pay_url(p));
     m.text("octo_payment_UUID", &p.uuid);
     if let Some(at) = p.payed_at {
-        m.text("payed_time", &datetime::format_octo(engine.local(at)));
+        m.text("payed_time", &octo_time::format(engine.local(at)));
     }
     m.money("refunded_sum", p.refunded_sum);
     m.text("shop_transaction_id", &p.shop_transaction_id);
@@ -147,7 +147,7 @@ fn new_payment(
         }
     }
     let init_time = body.req_text("init_time")?;
-    let Some(init) = datetime::parse_octo(&init_time) else {
+    let Some(init) = octo_time::parse(&init_time) else {
         return Err(Reject::format("init_time must be yyyy-MM-dd HH:mm:ss"));
     };
     if config.strict {
@@ -172,9 +172,11 @@ fn new_payment(
     let description = body.req_text("description")?;
     let return_url = url(body, "return_url", true)?.unwrap_or_default();
     let notify_url = url(body, "notify_url", false)?;
+    // Absent, the legacy page's default: "browser language or En" (the
+    // sandbox has no browser to ask).
     let language = body
         .opt_text("language")?
-        .map_or(Language::UzbekLatin, |l| Language::parse(&l));
+        .map_or(Language::English, |l| Language::parse(&l));
     let ttl = match body.opt_u64("ttl")? {
         None => config.default_ttl,
         Some(m) if strict && !(1..=MAX_TTL).contains(&m) => {
@@ -254,7 +256,11 @@ fn new_payment(
     })
 }
 
-pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject> {
+/// Captures or cancels a hold. Answered in the legacy shape alone, the one
+/// the API notes saw (`error`, `status`, `shop_transaction_id`,
+/// `octo_payment_UUID`, `octo_pay_url` at the top level), with the fields
+/// of a status check beside them (sandbox's choice).
+pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Value, Reject> {
     let shop = rules::authenticate(&engine.config, body)?;
     let uuid = body.req_text("octo_payment_UUID")?;
     let decision = match body.req_text("accept_status")?.as_str() {
@@ -281,7 +287,7 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Payload, Reject
         engine.decide(store, &uuid, decision, final_amount, tx)?;
         store
             .payment(&uuid)
-            .map(|p| payment_fields(engine, p))
+            .map(|p| wire::ok_legacy(payment_payload(engine, p)))
             .ok_or_else(|| unknown(&uuid))
     })
 }
@@ -306,7 +312,7 @@ pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result
     let token = body.req_text("card_token")?;
     // Required on the pay-with-token page, as is email when the payment
     // was prepared with a user_data block.
-    body.req_text("method")?;
+    rules::method(body)?;
     let email = body.opt_text("email")?;
     let now = engine.now();
     engine

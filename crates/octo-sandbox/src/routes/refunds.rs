@@ -3,7 +3,6 @@
 //! as the sandbox is told ([`RefundSettlement`]; how a waiting refund moves
 //! on is in [`lifecycle`]).
 
-use octo_proto::datetime;
 use serde_json::{Map, Value};
 
 use super::payments::owned_payment;
@@ -12,7 +11,7 @@ use crate::engine::Engine;
 use crate::lifecycle;
 use crate::rules;
 use crate::state::{RefundRecord, RefundState};
-use crate::wire::{self, Body, Reject, money};
+use crate::wire::{self, Body, Reject, money, octo_time};
 
 fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
     let mut m = Map::new();
@@ -21,7 +20,7 @@ fn refund_payload(engine: &Engine, r: &RefundRecord) -> Map<String, Value> {
     m.insert("refund_id".into(), r.refund_id.to_string().into());
     m.insert(
         "refund_time".into(),
-        datetime::format_octo(engine.local(r.created_at)).into(),
+        octo_time::format(engine.local(r.created_at)).into(),
     );
     m.insert("amount".into(), money(r.amount));
     m.insert("status".into(), r.state.as_str().into());

@@ -1,4 +1,5 @@
-//! `block_card_token`: 5 for an unknown token, 6 for one not active.
+//! `block_card_token`: 5 for an unknown token, 6 for one not active; a
+//! success answered as the page's example, with no `data`.
 
 use octo_proto::TokenStatus;
 use serde_json::{Map, Value};
@@ -29,5 +30,5 @@ pub(crate) fn block_card_token(engine: &Engine, body: &Body) -> Result<Value, Re
             m.insert("status".into(), "blocked".into());
             Ok(m)
         })
-        .map(wire::ok)
+        .map(wire::ok_top_level_only)
 }

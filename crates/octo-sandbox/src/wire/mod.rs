@@ -6,12 +6,15 @@
 
 use octo_proto::ErrorCode;
 
+pub(crate) mod octo_time;
 mod reply;
 mod reply_writer;
 mod request_reader;
 
 pub(crate) use reply::{Reply, response};
-pub(crate) use reply_writer::{Payload, error, money, ok, ok_data_only};
+pub(crate) use reply_writer::{
+    Payload, error, money, ok, ok_data_only, ok_legacy, ok_top_level_only,
+};
 pub(crate) use request_reader::Body;
 
 /// A refused request: OCTO's error code and a message for the developer.

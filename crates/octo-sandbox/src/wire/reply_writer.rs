@@ -192,6 +192,36 @@ pub(crate) fn ok_data_only(payload: Map<String, Value>) -> Value {
     Value::Object(root)
 }
 
+/// A successful answer with the payload at the top level only and
+/// `errMessage` null: the shape of `block_card_token`'s example on
+/// `card-tokenization.txt` (`{"error": 0, "errMessage": null, "status":
+/// "blocked"}`), which has no `data`.
+pub(crate) fn ok_top_level_only(payload: Map<String, Value>) -> Value {
+    let mut root = Map::with_capacity(payload.len().saturating_add(2));
+    root.insert("error".into(), Value::from(0));
+    root.insert("errMessage".into(), Value::Null);
+    for (k, v) in payload {
+        if k != "error" && k != "errMessage" {
+            root.insert(k, v);
+        }
+    }
+    Value::Object(root)
+}
+
+/// A successful answer in the legacy shape alone: `error` and the payload
+/// at the top level, no `data` and no message (the shape the API notes
+/// saw `set_accept` answer with).
+pub(crate) fn ok_legacy(payload: Map<String, Value>) -> Value {
+    let mut root = Map::with_capacity(payload.len().saturating_add(1));
+    for (k, v) in payload {
+        if k != "error" && k != "data" {
+            root.insert(k, v);
+        }
+    }
+    root.insert("error".into(), Value::from(0));
+    Value::Object(root)
+}
+
 /// An error answer (HTTP 200, `error != 0`), with both message fields.
 pub(crate) fn error(reject: &Reject) -> Value {
     let mut root = Map::with_capacity(5);
