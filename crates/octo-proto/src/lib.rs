@@ -88,7 +88,7 @@ pub use ids::{
 };
 pub use op::Operation;
 pub use redact::redacted;
-pub use retry::{RetryDecision, RetryPolicy};
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryDecision, RetryPolicy, parse_retry_after};
 pub use secret::{CardToken, Cvc, NotificationKey, OctoSecret};
 pub use warning::FieldWarning;
 
