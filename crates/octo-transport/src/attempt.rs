@@ -4,11 +4,13 @@
 //! follows. The blocking and async loops in [`retry`](crate::retry) only
 //! exchange and sleep around it.
 
-use std::time::{Duration, Instant};
+use std::hash::{BuildHasher, RandomState};
+use std::time::{Duration, Instant, SystemTime};
 
 use octo_proto::machine::{Command, Reply};
 use octo_proto::{
     Config, Error, Operation, RedirectError, RetryDecision, RetryPolicy, TransportError,
+    parse_retry_after,
 };
 
 use crate::backend::Exchanged;
@@ -136,6 +138,33 @@ pub(crate) struct Attempts<'p> {
     idempotent: bool,
     /// The number of the attempt under way (1 for the first).
     number: u32,
+    /// The wait the last answer's `Retry-After` asked for, read only from
+    /// a 429 or 503 answer.
+    server_wait: Option<Duration>,
+    /// The call's jitter seed, drawn at its first failure.
+    seed: Option<u64>,
+}
+
+/// A fresh jitter seed for one call: std's per-instance random hash keys,
+/// so calls failing together draw different pauses without a random
+/// number crate. Drawn only once a call has failed.
+fn call_seed() -> u64 {
+    RandomState::new().hash_one(0u8)
+}
+
+/// The wait `response`'s `Retry-After` asks for, if it is a 429 or 503
+/// answer that carries a readable one. Any other status costs one
+/// comparison.
+#[inline]
+fn server_wait<B>(response: &http::Response<B>) -> Option<Duration> {
+    let status = response.status();
+    if status != http::StatusCode::SERVICE_UNAVAILABLE
+        && status != http::StatusCode::TOO_MANY_REQUESTS
+    {
+        return None;
+    }
+    let value = response.headers().get(http::header::RETRY_AFTER)?;
+    parse_retry_after(value.as_bytes(), SystemTime::now())
 }
 
 /// One attempt under way: its span and, when the span is recorded, when it
@@ -152,6 +181,8 @@ impl<'p> Attempts<'p> {
             policy,
             idempotent,
             number: 1,
+            server_wait: None,
+            seed: None,
         }
     }
 
@@ -169,20 +200,23 @@ impl<'p> Attempts<'p> {
     }
 
     /// Reads what the exchange of `attempt` gave as the call's answer,
-    /// recording the status and the time on the attempt's span.
+    /// recording the status and the time on the attempt's span, and
+    /// keeping the wait a 429 or 503 answer's `Retry-After` asks for.
     // Inlined so that the answer, which can be large, is built where the
     // loop returns it rather than copied there.
     #[inline(always)]
     pub(crate) fn read<C: Call, B: AsRef<[u8]>>(
-        &self,
+        &mut self,
         attempt: &Attempt,
         call: &C,
         exchanged: Exchanged<B>,
     ) -> C::Answer {
+        self.server_wait = None;
         if let Ok(response) = &exchanged {
             attempt
                 .span
                 .record("http.status", response.status().as_u16());
+            self.server_wait = server_wait(response);
         }
         let answer = call.read(exchanged);
         trace::record_elapsed(&attempt.span, attempt.started);
@@ -191,15 +225,20 @@ impl<'p> Attempts<'p> {
 
     /// What follows `answer`, the answer of `attempt`: `None` when the call
     /// is over with it, or the pause before the next attempt, as the policy
-    /// decides. None follows the last attempt, whose request may have been
-    /// given away.
+    /// decides (with the call's jitter seed and the answer's
+    /// `Retry-After`). None follows the last attempt, whose request may
+    /// have been given away.
     pub(crate) fn retry_after<C: Call>(
         &mut self,
         attempt: &Attempt,
         answer: &C::Answer,
     ) -> Option<Duration> {
         let error = C::error(answer)?;
-        match self.policy.decide(self.idempotent, error, self.number) {
+        let seed = *self.seed.get_or_insert_with(call_seed);
+        let decision =
+            self.policy
+                .decide_with(self.idempotent, error, self.number, seed, self.server_wait);
+        match decision {
             RetryDecision::Stop => None,
             RetryDecision::RetryAfter(_) if self.is_last() => None,
             RetryDecision::RetryAfter(delay) => {
@@ -254,9 +293,13 @@ mod tests {
         ))
     }
 
+    fn exact() -> RetryPolicy {
+        RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(15)).with_jitter(false)
+    }
+
     #[test]
     fn a_resend_safe_failure_is_retried_until_the_last_attempt() {
-        let policy = RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(15));
+        let policy = exact();
         let (pauses, answer) = run(&policy, true, refused);
         assert_eq!(
             pauses,
@@ -267,7 +310,7 @@ mod tests {
 
     #[test]
     fn an_unknown_outcome_of_a_call_that_is_not_idempotent_is_not_retried() {
-        let policy = RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(15));
+        let policy = exact();
         let (pauses, answer) = run(&policy, false, refused);
         assert!(pauses.is_empty());
         assert!(matches!(answer, Err(Error::Transport(_))), "{answer:?}");
@@ -275,7 +318,7 @@ mod tests {
 
     #[test]
     fn an_answer_ends_the_call_at_once() {
-        let policy = RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(15));
+        let policy = exact();
         let paid = br#"{"error":0,"data":{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f40dc3-4955-412a-853a-2ddd28d3201f","status":"succeeded","total_sum":1000.00,"refunded_sum":0}}"#;
         let (pauses, answer) = run(&policy, true, || {
             let mut response = http::Response::new(paid.to_vec());
@@ -304,5 +347,92 @@ mod tests {
         );
         assert!(attempts.is_last());
         assert!(Attempts::new(&RetryPolicy::none(), true).is_last());
+    }
+
+    /// A 503 answer carrying `retry_after` as its `Retry-After`.
+    fn busy(status: u16, retry_after: &'static str) -> impl Fn() -> Exchanged<Vec<u8>> {
+        move || {
+            Ok(http::Response::builder()
+                .status(status)
+                .header(http::header::CONTENT_TYPE, "text/html")
+                .header(http::header::RETRY_AFTER, retry_after)
+                .body(b"<html>busy</html>".to_vec())
+                .unwrap())
+        }
+    }
+
+    #[test]
+    fn jittered_pauses_stay_within_the_backoff_and_differ_between_calls() {
+        let policy = RetryPolicy::new(3, Duration::from_millis(100), Duration::from_secs(1));
+        let mut firsts = std::collections::BTreeSet::new();
+        for _ in 0..20 {
+            let (pauses, _) = run(&policy, true, refused);
+            assert_eq!(pauses.len(), 2);
+            for (n, pause) in (1..).zip(&pauses) {
+                let ceiling = policy.delay_after(n);
+                assert!(*pause >= ceiling / 2 && *pause <= ceiling, "{pauses:?}");
+            }
+            firsts.insert(pauses[0]);
+        }
+        // Twenty calls failing together do not all pause alike.
+        assert!(firsts.len() > 10, "{firsts:?}");
+    }
+
+    #[test]
+    fn retry_after_on_a_503_is_the_pause_of_an_idempotent_call() {
+        let (pauses, answer) = run(&exact(), true, busy(503, "1"));
+        assert_eq!(pauses, [Duration::from_secs(1), Duration::from_secs(1)]);
+        assert_eq!(
+            answer.unwrap_err().http_status().map(|s| s.as_u16()),
+            Some(503)
+        );
+        let (pauses, _) = run(&exact(), true, busy(429, "2"));
+        assert_eq!(pauses, [Duration::from_secs(2), Duration::from_secs(2)]);
+    }
+
+    #[test]
+    fn retry_after_as_a_date_is_the_pause() {
+        let policy = exact().with_max_retry_after(Duration::from_secs(3600));
+        let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(600);
+        let header: &'static str = Box::leak(
+            soon.format(&time::format_description::well_known::Rfc2822)
+                .unwrap()
+                .replace("+0000", "GMT")
+                .into_boxed_str(),
+        );
+        let (pauses, _) = run(&policy, true, busy(503, header));
+        assert_eq!(pauses.len(), 2);
+        for pause in pauses {
+            assert!(
+                pause > Duration::from_secs(590) && pause <= Duration::from_secs(600),
+                "{pause:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_longer_than_the_bound_ends_the_call() {
+        let (pauses, answer) = run(&exact(), true, busy(503, "120"));
+        assert!(pauses.is_empty(), "{pauses:?}");
+        assert_eq!(
+            answer.unwrap_err().http_status().map(|s| s.as_u16()),
+            Some(503)
+        );
+    }
+
+    #[test]
+    fn retry_after_does_not_make_a_call_that_is_not_idempotent_resendable() {
+        let (pauses, _) = run(&exact(), false, busy(503, "1"));
+        assert!(pauses.is_empty(), "{pauses:?}");
+    }
+
+    #[test]
+    fn retry_after_under_another_status_is_not_read() {
+        // 502 carries no Retry-After meaning here: the plain backoff.
+        let (pauses, _) = run(&exact(), true, busy(502, "120"));
+        assert_eq!(
+            pauses,
+            [Duration::from_millis(10), Duration::from_millis(15)]
+        );
     }
 }
