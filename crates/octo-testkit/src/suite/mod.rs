@@ -8,6 +8,7 @@
 //! - [`machines`]: a state machine run to its end through the client;
 //! - [`retry_owner`]: the transport's retry loop is the only one (a machine
 //!   never resends on its own);
+//! - [`retry_after`]: a 429 or 503 asking for a pause with `Retry-After`;
 //! - [`conformance`]: every fixture in `fixtures/`, replayed over loopback.
 //!
 //! A transport's `tests/suite.rs` is one line:
@@ -18,6 +19,7 @@
 pub mod conformance;
 pub mod machines;
 mod parts;
+pub mod retry_after;
 pub mod retry_owner;
 pub mod transport_faults;
 
@@ -79,7 +81,7 @@ impl<H: BlockingFlowHandler + Send> FlowHandler for Both<H> {
 
 /// One `#[test]` per shared scenario for the client type `$client`
 /// (named `$name` in messages), in modules `transport_faults`, `machines`,
-/// `retry_owner` and `conformance`.
+/// `retry_owner`, `retry_after` and `conformance`.
 #[macro_export]
 macro_rules! transport_suite {
     ($client:ty, $name:literal) => {
@@ -114,6 +116,14 @@ macro_rules! transport_suite {
                 an_idempotent_command_answered_503_reaches_the_server_exactly_max_attempts_times,
                 an_idempotent_command_that_always_times_out_reaches_the_server_exactly_max_attempts_times,
                 bind_card_that_times_out_is_sent_once_then_only_its_status_is_asked,
+            );
+        }
+
+        mod retry_after {
+            $crate::transport_suite!(@each $client, retry_after:
+                an_idempotent_call_waits_as_long_as_retry_after_asks,
+                a_call_that_is_not_idempotent_is_not_resent_for_retry_after,
+                a_retry_after_past_the_bound_returns_the_error_at_once,
             );
         }
 
