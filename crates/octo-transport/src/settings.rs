@@ -55,6 +55,8 @@ mod tests {
         assert_eq!(settings.connect_timeout, Duration::from_secs(10));
         assert_eq!(settings.timeout, Duration::from_secs(30));
         assert_eq!(settings.max_response_bytes, 1024 * 1024);
+        assert!(settings.retry.jitter());
+        assert_eq!(settings.retry.max_retry_after(), Duration::from_secs(5));
         assert!(!format!("{settings:?}").contains("hunter2"));
     }
 }
