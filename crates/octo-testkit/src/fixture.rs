@@ -376,6 +376,58 @@ mod tests {
         load_all().unwrap().into_iter().next().expect("a fixture")
     }
 
+    /// Whether a fixture says it is an example from one of OCTO's pages:
+    /// its file is named `vendor…`, or its description says it is "as on"
+    /// or "from" a page.
+    fn claims_a_page(fixture: &Fixture) -> bool {
+        let file = fixture.name.rsplit('/').next().unwrap_or(&fixture.name);
+        if file.starts_with("vendor") {
+            return true;
+        }
+        let text = fixture.description.to_lowercase();
+        ["as on ", "from "].iter().any(|lead| {
+            text.match_indices(lead).any(|(at, _)| {
+                let rest = &text[at + lead.len()..];
+                let clause = rest.split([':', ';', ',', '.']).next().unwrap_or(rest);
+                (clause.starts_with("octo's") || clause.starts_with("the "))
+                    && clause.contains("page")
+            })
+        })
+    }
+
+    #[test]
+    fn the_page_claim_reads_the_description() {
+        let mut fixture = any_fixture();
+        fixture.name = "bind_card/x.json".to_owned();
+        fixture.description = "bind_card as on OCTO's tokenization page: a Humo card".to_owned();
+        assert!(claims_a_page(&fixture));
+        fixture.description = "Error 20 from the tokenization page: the card".to_owned();
+        assert!(claims_a_page(&fixture));
+        fixture.description = "OCTO's page: the return URL must be complete".to_owned();
+        assert!(!claims_a_page(&fixture));
+        fixture.description = "Both shapes at once, as OCTO's current page shows".to_owned();
+        assert!(!claims_a_page(&fixture));
+        fixture.name = "bind_card/vendor_example.json".to_owned();
+        assert!(claims_a_page(&fixture));
+    }
+
+    /// A fixture without `source` is the SDK's own construction; one that
+    /// says it comes from OCTO's pages must name the page, so that it can be
+    /// compared with it (and a contradiction must be written down).
+    #[test]
+    fn every_fixture_claiming_a_page_names_it() {
+        let unnamed: Vec<String> = load_all()
+            .unwrap()
+            .into_iter()
+            .filter(|f| claims_a_page(f) && f.source.as_deref().is_none_or(|s| s.trim().is_empty()))
+            .map(|f| f.name)
+            .collect();
+        assert!(
+            unnamed.is_empty(),
+            "fixtures that claim a page but name none: {unnamed:?}"
+        );
+    }
+
     #[test]
     fn a_fixture_config_points_where_the_test_says() {
         let config = any_fixture().config(Some("http://127.0.0.1:9"));
