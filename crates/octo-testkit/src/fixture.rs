@@ -83,6 +83,12 @@ pub struct ExpectedRequest {
     pub content_type: String,
     /// The JSON body, compared as a value (numbers by their exact digits).
     pub body: Value,
+    /// Secrets the request must carry nowhere but where `body` puts them
+    /// (not in a header), besides the secret fields of `body` itself: the
+    /// fixture's shop secret, filled in when it is loaded. Not read from the
+    /// file.
+    #[serde(skip)]
+    pub secrets: Vec<String>,
 }
 
 impl ExpectedRequest {
@@ -114,6 +120,55 @@ impl ExpectedRequest {
             Ok(actual) => problems.push(format!("body {actual}, expected {}", self.body)),
             Err(e) => problems.push(format!("body is not JSON: {e}")),
         }
+        // Read as a value, a field written twice keeps only its last
+        // copy, so the comparison above cannot see it.
+        for field in duplicate_fields(body) {
+            problems.push(format!("body writes {field} more than once"));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+
+    /// [`check`](Self::check) with every header: besides the content type,
+    /// no header may carry a secret (the body's `octo_secret`, card number,
+    /// card token, CVC, SMS code or holder name, or one of
+    /// [`secrets`](Self::secrets)). A problem names the header, never the
+    /// secret.
+    pub fn check_parts(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<(), String> {
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let mut problems = Vec::new();
+        if let Err(diff) = self.check(method, path, content_type, body) {
+            problems.push(diff);
+        }
+        let mut secrets = self.secrets.clone();
+        secret_values(&self.body, &mut secrets);
+        secrets.retain(|s| !s.is_empty());
+        for (name, value) in headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            // A short secret (a CVC) is looked for as the whole value only,
+            // so that a length or a date cannot match it by chance.
+            let leaks = secrets.iter().any(|secret| {
+                if secret.len() >= 5 {
+                    value.contains(secret.as_str())
+                } else {
+                    value.trim() == secret
+                }
+            });
+            if leaks {
+                problems.push(format!("header {name} carries a secret"));
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -138,26 +193,154 @@ impl ExpectedRequest {
                 .ok()?
                 .to_owned(),
             body: serde_json::from_slice(request.body()).ok()?,
+            secrets: Vec::new(),
         })
     }
 
-    /// [`check`](Self::check) for an `http::Request`.
+    /// [`check_parts`](Self::check_parts) for an `http::Request`.
     pub fn check_request(&self, request: &http::Request<Vec<u8>>) -> Result<(), String> {
-        let content_type = request
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
         let path = request
             .uri()
             .path_and_query()
             .map(|p| p.as_str())
             .unwrap_or("/");
-        self.check(
+        self.check_parts(
             request.method().as_str(),
             path,
-            content_type,
+            request.headers(),
             request.body(),
         )
+    }
+}
+
+/// The body fields whose values are secrets, as OCTO's requests name them.
+const SECRET_FIELDS: [&str; 8] = [
+    "octo_secret",
+    "pan",
+    "card_token",
+    "cvc2",
+    "smsKey",
+    "cardHolderName",
+    "exp",
+    "expDate",
+];
+
+/// The string values of `body`'s secret fields, at any depth.
+fn secret_values(body: &Value, out: &mut Vec<String>) {
+    match body {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    Value::String(s) if SECRET_FIELDS.contains(&key.as_str()) => {
+                        out.push(s.clone());
+                    }
+                    other => secret_values(other, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| secret_values(v, out)),
+        _ => {}
+    }
+}
+
+/// The fields that a JSON text writes more than once in the same object,
+/// as dotted paths (`user_data.phone`). Empty when the text is not JSON.
+fn duplicate_fields(body: &[u8]) -> Vec<String> {
+    use serde::de::DeserializeSeed;
+    let mut found = Vec::new();
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let _ = Duplicates {
+        found: &mut found,
+        path: String::new(),
+    }
+    .deserialize(&mut reader);
+    found
+}
+
+/// Walks a JSON document and records every key seen twice in one object.
+struct Duplicates<'a> {
+    found: &'a mut Vec<String>,
+    path: String,
+}
+
+impl Duplicates<'_> {
+    fn child(&mut self, step: &str) -> Duplicates<'_> {
+        let path = if self.path.is_empty() {
+            step.to_owned()
+        } else {
+            format!("{}.{step}", self.path)
+        };
+        Duplicates {
+            found: self.found,
+            path,
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Duplicates<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Duplicates<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let child = self.child(&key);
+            if !seen.insert(key) {
+                child.found.push(child.path.clone());
+            }
+            map.next_value_seed(child)?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0usize;
+        while seq
+            .next_element_seed(self.child(&index.to_string()))?
+            .is_some()
+        {
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
     }
 }
 
@@ -264,7 +447,11 @@ impl Fixture {
         }
         let operation =
             AnyOperation::from_json(&file.operation, file.input.clone()).map_err(err)?;
-        if file.request.is_some() != file.response.is_some() {
+        let mut request = file.request;
+        if let Some(request) = &mut request {
+            request.secrets.push(file.config.secret.clone());
+        }
+        if request.is_some() != file.response.is_some() {
             return Err(err("request and response go together".to_owned()));
         }
         let name = path
@@ -279,7 +466,7 @@ impl Fixture {
             contradiction: file.contradiction,
             operation,
             config: file.config,
-            request: file.request,
+            request,
             response: file.response,
             outcome: file.outcome,
         })
@@ -426,6 +613,91 @@ mod tests {
             unnamed.is_empty(),
             "fixtures that claim a page but name none: {unnamed:?}"
         );
+    }
+
+    fn expected_status_check() -> ExpectedRequest {
+        ExpectedRequest {
+            method: "POST".to_owned(),
+            path: "/prepare_payment".to_owned(),
+            content_type: "application/json".to_owned(),
+            body: serde_json::json!({
+                "octo_shop_id": 10000,
+                "octo_secret": "2d45df74-bb95-47cf-a616-8d6dcee2e10d",
+                "shop_transaction_id": "order-1",
+            }),
+            secrets: Vec::new(),
+        }
+    }
+
+    fn post(body: &str, headers: &[(&str, &str)]) -> http::Request<Vec<u8>> {
+        let mut builder = http::Request::post("https://secure.octo.uz/prepare_payment")
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(body.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn the_expected_request_matches_itself() {
+        let body = r#"{"octo_shop_id":10000,"octo_secret":"2d45df74-bb95-47cf-a616-8d6dcee2e10d","shop_transaction_id":"order-1"}"#;
+        expected_status_check()
+            .check_request(&post(body, &[("accept", "application/json")]))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_field_sent_twice_does_not_match() {
+        // Read as a value, the second octo_secret silently replaced the
+        // first and the request passed: a secret sent twice went unseen.
+        let body = r#"{"octo_shop_id":10000,"octo_secret":"2d45df74-bb95-47cf-a616-8d6dcee2e10d","shop_transaction_id":"order-1","octo_secret":"2d45df74-bb95-47cf-a616-8d6dcee2e10d"}"#;
+        let err = expected_status_check()
+            .check_request(&post(body, &[]))
+            .unwrap_err();
+        assert!(err.contains("octo_secret"), "{err}");
+        let nested = r#"{"octo_shop_id":10000,"octo_secret":"2d45df74-bb95-47cf-a616-8d6dcee2e10d","shop_transaction_id":"order-1","user_data":{"phone":"1","phone":"1"}}"#;
+        let mut expected = expected_status_check();
+        expected.body["user_data"] = serde_json::json!({"phone": "1"});
+        let err = expected.check_request(&post(nested, &[])).unwrap_err();
+        assert!(err.contains("phone"), "{err}");
+    }
+
+    #[test]
+    fn a_secret_in_a_header_does_not_match() {
+        // Only the content type was looked at: a transport that also put
+        // the shop's secret (or a card token) into a header passed.
+        let body = r#"{"octo_shop_id":10000,"octo_secret":"2d45df74-bb95-47cf-a616-8d6dcee2e10d","shop_transaction_id":"order-1"}"#;
+        let leaked = post(
+            body,
+            &[(
+                "authorization",
+                "Bearer 2d45df74-bb95-47cf-a616-8d6dcee2e10d",
+            )],
+        );
+        let err = expected_status_check().check_request(&leaked).unwrap_err();
+        assert!(err.contains("authorization"), "{err}");
+        assert!(
+            !err.contains("2d45df74"),
+            "the problem quotes the secret: {err}"
+        );
+
+        // A secret the body does not carry (pay/{uuid} sends none) is
+        // named by the fixture's config.
+        let mut expected = expected_status_check();
+        expected.secrets = vec!["config-secret-77".to_owned()];
+        let leaked = post(body, &[("x-octo-secret", "config-secret-77")]);
+        assert!(expected.check_request(&leaked).is_err());
+    }
+
+    #[test]
+    fn a_loaded_fixture_knows_its_config_secret() {
+        let fixture = load_all()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.name == "pay_with_token/vendor_example_camel_case.json")
+            .expect("the pay-with-token page's example");
+        let request = fixture.request.expect("a request");
+        assert!(request.secrets.contains(&fixture.config.secret));
     }
 
     #[test]
