@@ -615,6 +615,69 @@ mod tests {
         );
     }
 
+    /// Every operation has its page's own success example, replayed as the
+    /// page prints it (or with its contradiction written down).
+    #[test]
+    fn every_operation_has_its_page_success_example() {
+        let fixtures = load_all().unwrap();
+        let missing: Vec<&str> = octo_proto::Endpoint::ALL
+            .iter()
+            .map(|e| e.name())
+            .filter(|name| {
+                !fixtures.iter().any(|f| {
+                    f.operation.name() == *name
+                        && f.source.is_some()
+                        && f.response.is_some()
+                        && f.outcome.get("ok").is_some()
+                })
+            })
+            .collect();
+        assert!(missing.is_empty(), "no page success example: {missing:?}");
+    }
+
+    /// Every error code a page lists for an operation has a fixture that
+    /// answers with it.
+    #[test]
+    fn every_error_code_a_page_lists_has_a_fixture() {
+        // (operation, code, the page that lists it)
+        let listed: &[(&str, i64, &str)] = &[
+            ("prepare_payment", 1, "legacy prepare page"),
+            ("prepare_payment", 2, "one-stage-payment.txt"),
+            ("prepare_payment", 3, "legacy prepare page"),
+            ("prepare_payment", 4, "legacy prepare page"),
+            ("prepare_payment", 5, "legacy prepare page"),
+            ("prepare_payment", 6, "legacy prepare page"),
+            ("prepare_payment", 403, "fiscalization.txt"),
+            ("payment_status", 2, "help.octo.uz check-status"),
+            ("refund", 1, "help.octo.uz vozvraty"),
+            ("refund", 2, "help.octo.uz vozvraty"),
+            ("refund", 3, "help.octo.uz vozvraty"),
+            ("bind_card", 20, "card-tokenization.txt"),
+            ("check_pan", 17, "help.octo.uz otp-resend"),
+            ("block_card_token", 1, "card-tokenization.txt"),
+            ("block_card_token", 2, "card-tokenization.txt"),
+            ("block_card_token", 4, "card-tokenization.txt"),
+            ("block_card_token", 5, "card-tokenization.txt"),
+            ("block_card_token", 6, "card-tokenization.txt"),
+            ("fiscal_data", 1, "fiscalization.txt"),
+            ("pay_with_token", 2, "pay-with-card-token.ru.txt"),
+        ];
+        let fixtures = load_all().unwrap();
+        let missing: Vec<String> = listed
+            .iter()
+            .filter(|(operation, code, _)| {
+                !fixtures.iter().any(|f| {
+                    f.operation.name() == *operation
+                        && f.response.is_some()
+                        && f.outcome["error"]["kind"] == "octo"
+                        && f.outcome["error"]["code"].as_i64() == Some(*code)
+                })
+            })
+            .map(|(operation, code, page)| format!("{operation} error {code} ({page})"))
+            .collect();
+        assert!(missing.is_empty(), "no fixture for: {missing:?}");
+    }
+
     fn expected_status_check() -> ExpectedRequest {
         ExpectedRequest {
             method: "POST".to_owned(),
