@@ -437,6 +437,15 @@ impl Fixture {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        // Read as values, a key written twice would keep only its last
+        // copy, and the exchange replayed would not be the one written.
+        let repeated = duplicate_fields(text.as_bytes());
+        if !repeated.is_empty() {
+            return Err(err(format!(
+                "writes a key more than once: {}",
+                repeated.join(", ")
+            )));
+        }
         let file: FixtureFile = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
         if let Some(offset) = &file.config.init_time_offset
             && parse_offset(offset).is_none()
@@ -761,6 +770,31 @@ mod tests {
             .expect("the pay-with-token page's example");
         let request = fixture.request.expect("a request");
         assert!(request.secrets.contains(&fixture.config.secret));
+    }
+
+    #[test]
+    fn a_fixture_file_writing_a_key_twice_is_refused() {
+        // Read as a value, the second "error" silently replaced the first:
+        // a fixture meant to send OCTO's answer with a repeated field sent
+        // another answer, and nobody saw.
+        let dir = std::env::temp_dir().join(format!("octo-fixture-dup-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("twice.json");
+        let text = r#"{
+          "description": "d", "operation": "payment_status",
+          "input": {"shop_transaction_id": "order-1"},
+          "request": {"method": "POST", "path": "/prepare_payment",
+            "content_type": "application/json",
+            "body": {"octo_shop_id": 10000, "octo_secret": "2d45df74-bb95-47cf-a616-8d6dcee2e10d",
+                     "shop_transaction_id": "order-1"}},
+          "response": {"status": 200, "json": {"error": 2, "error": 0}},
+          "outcome": {"ok": null}
+        }"#;
+        std::fs::write(&path, text).unwrap();
+        let loaded = Fixture::load(&dir, &path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let err = loaded.unwrap_err();
+        assert!(err.message.contains("response.json.error"), "{err}");
     }
 
     #[test]
