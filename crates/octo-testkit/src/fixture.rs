@@ -551,8 +551,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            // Callback fixtures have their own format and their own tests.
-            if path.file_name().is_some_and(|n| n == "callbacks") {
+            // Callback fixtures have their own format and their own tests;
+            // `pages/` holds the examples printed on OCTO's pages, which the
+            // fixtures naming a page are compared with.
+            if path
+                .file_name()
+                .is_some_and(|n| n == "callbacks" || n == "pages")
+            {
                 continue;
             }
             collect(&path, out)?;
@@ -685,6 +690,81 @@ mod tests {
             .map(|(operation, code, page)| format!("{operation} error {code} ({page})"))
             .collect();
         assert!(missing.is_empty(), "no fixture for: {missing:?}");
+    }
+
+    /// Fixtures whose answer is a page's example changed on purpose; each
+    /// says how in its `contradiction`.
+    const ADAPTED_ANSWERS: [&str; 1] = ["prepare_payment/one_stage_current_envelope.json"];
+
+    /// The JSON examples printed on OCTO's pages, by page
+    /// (`fixtures/pages/examples.json`), numbers with their digits.
+    fn page_examples() -> serde_json::Map<String, Value> {
+        let text = std::fs::read_to_string(fixtures_dir().join("pages/examples.json")).unwrap();
+        assert!(duplicate_fields(text.as_bytes()).is_empty());
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// A fixture that names a page answers with one of that page's
+    /// examples exactly: field names, numbers or strings with their digits,
+    /// `data{}` or top level, status words, codes and messages.
+    #[test]
+    fn every_page_fixture_answers_with_its_page_example() {
+        let pages = page_examples();
+        let mut problems = Vec::new();
+        for fixture in load_all().unwrap() {
+            let Some(source) = &fixture.source else {
+                continue;
+            };
+            let page = source.split(" (").next().unwrap_or(source);
+            let Some(examples) = pages.get(page).and_then(Value::as_array) else {
+                problems.push(format!(
+                    "{}: page {page:?} is not in pages/examples.json",
+                    fixture.name
+                ));
+                continue;
+            };
+            let Some(answer) = fixture.response.as_ref().and_then(|r| r.json.as_ref()) else {
+                continue;
+            };
+            let adapted = ADAPTED_ANSWERS.contains(&fixture.name.as_str());
+            if adapted {
+                assert!(
+                    fixture.contradiction.is_some(),
+                    "{} says nothing",
+                    fixture.name
+                );
+            } else if !examples.contains(answer) {
+                problems.push(format!(
+                    "{}: the answer is none of {page}'s examples",
+                    fixture.name
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn a_changed_digit_is_not_the_page_example() {
+        let pages = page_examples();
+        let examples = pages["octo-api/card-tokenization.txt"].as_array().unwrap();
+        let verbatim: Value = serde_json::from_str(
+            r#"{"error": 0, "errMessage": "", "data": {"verifyId": 819, "phone": "+998** *****33", "secondsLeft": 221}}"#,
+        )
+        .unwrap();
+        assert!(examples.contains(&verbatim));
+        let as_string: Value = serde_json::from_str(
+            r#"{"error": 0, "errMessage": "", "data": {"verifyId": "819", "phone": "+998** *****33", "secondsLeft": 221}}"#,
+        )
+        .unwrap();
+        assert!(!examples.contains(&as_string));
+        let sums = pages["octo-api/one-stage-payment.txt"].as_array().unwrap();
+        let paid = sums
+            .iter()
+            .find(|e| e["error"] == 0 && e.get("data").is_some())
+            .unwrap();
+        let mut fewer_digits = paid.clone();
+        fewer_digits["total_sum"] = serde_json::from_str("1000").unwrap();
+        assert_ne!(&fewer_digits, paid);
     }
 
     fn expected_status_check() -> ExpectedRequest {
