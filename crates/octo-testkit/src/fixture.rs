@@ -743,6 +743,31 @@ mod tests {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
+    /// Every answer printed on a page (an example with `error`, or an HTTP
+    /// problem with `title`) is replayed by some fixture.
+    #[test]
+    fn every_page_answer_is_replayed() {
+        let fixtures = load_all().unwrap();
+        let answers: Vec<&Value> = fixtures
+            .iter()
+            .filter_map(|f| f.response.as_ref().and_then(|r| r.json.as_ref()))
+            .collect();
+        let mut missing = Vec::new();
+        for (page, examples) in page_examples() {
+            for example in examples.as_array().unwrap() {
+                let is_answer = example.get("error").is_some() || example.get("title").is_some();
+                if is_answer && !answers.contains(&example) {
+                    missing.push(format!("{page}: {example}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "page answers no fixture replays:\n{}",
+            missing.join("\n")
+        );
+    }
+
     #[test]
     fn a_changed_digit_is_not_the_page_example() {
         let pages = page_examples();
