@@ -768,6 +768,42 @@ mod tests {
         );
     }
 
+    /// Fixtures naming a page that prints no request for their operation
+    /// (verificationInfo's page only says what is sent; the fiscalization
+    /// page prints basket lines, not a whole prepare_payment).
+    const REQUEST_NOT_PRINTED: [&str; 3] = [
+        "verification_info/expired_seconds_left_zero.json",
+        "verification_info/seconds_left.json",
+        "prepare_payment/error_403_fiscal_object_not_registered.json",
+    ];
+
+    /// A fixture naming a page sends the page's request example, or says
+    /// in `contradiction` why it cannot.
+    #[test]
+    fn every_page_fixture_sends_its_page_request_or_says_why_not() {
+        let pages = page_examples();
+        let mut problems = Vec::new();
+        for fixture in load_all().unwrap() {
+            let (Some(source), Some(request)) = (&fixture.source, &fixture.request) else {
+                continue;
+            };
+            let page = source.split(" (").next().unwrap_or(source);
+            let printed = pages
+                .get(page)
+                .and_then(Value::as_array)
+                .is_some_and(|examples| examples.contains(&request.body));
+            let excused = fixture.contradiction.is_some()
+                || REQUEST_NOT_PRINTED.contains(&fixture.name.as_str());
+            if !printed && !excused {
+                problems.push(fixture.name);
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "requests that are not their page's and say nothing: {problems:?}"
+        );
+    }
+
     #[test]
     fn a_changed_digit_is_not_the_page_example() {
         let pages = page_examples();
