@@ -37,7 +37,8 @@ pub struct BindCard {
     pub pan: Pan,
     /// The card's expiry.
     pub exp: CardExpiry,
-    /// The phone the card is registered to (digits, country code first).
+    /// The phone the card is registered to (digits, country code first; a
+    /// leading `+` is taken and left out on the wire).
     pub phone: String,
     /// The name on the card.
     pub card_holder_name: String,
@@ -114,7 +115,7 @@ impl Operation for BindCard {
             shop_transaction_id: &self.shop_transaction_id,
             pan: &self.pan,
             exp: self.exp,
-            phone: &self.phone,
+            phone: validate::phone_digits(&self.phone),
             card_holder_name: &self.card_holder_name,
             // OCTO's example sends an empty string when there is no CVC.
             cvc2: self.cvc2.as_ref().map(Cvc::expose_secret).unwrap_or(""),

@@ -82,7 +82,8 @@ pub struct PreparePayment {
 pub struct UserData {
     /// The customer's id in the shop.
     pub user_id: String,
-    /// Digits only, country code first (`998901234567`).
+    /// Digits, country code first (`998901234567`); a leading `+` is taken
+    /// and left out on the wire.
     pub phone: String,
     /// E-mail, may be empty.
     #[serde(default)]
@@ -294,6 +295,14 @@ impl PreparePayment {
     }
 }
 
+/// [`UserData`] as sent: the phone without a leading `+`.
+#[derive(Serialize)]
+struct UserWire<'a> {
+    user_id: &'a str,
+    phone: &'a str,
+    email: &'a str,
+}
+
 #[derive(Serialize)]
 struct Wire<'a> {
     shop_transaction_id: &'a ShopTransactionId,
@@ -301,7 +310,7 @@ struct Wire<'a> {
     test: bool,
     init_time: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    user_data: Option<&'a UserData>,
+    user_data: Option<UserWire<'a>>,
     #[serde(with = "crate::money::number")]
     total_sum: Decimal,
     currency: &'a Currency,
@@ -354,7 +363,11 @@ impl Operation for PreparePayment {
             auto_capture: self.auto_capture,
             test: self.test.unwrap_or(config.test()),
             init_time: datetime::format_octo(init_time),
-            user_data: self.user_data.as_ref(),
+            user_data: self.user_data.as_ref().map(|user| UserWire {
+                user_id: &user.user_id,
+                phone: validate::phone_digits(&user.phone),
+                email: &user.email,
+            }),
             total_sum: self.total_sum,
             currency: &self.currency,
             description: &self.description,
@@ -398,6 +411,37 @@ mod tests {
             "https://shop.example/r",
             init_time,
         )
+    }
+
+    /// A phone kept in international form (`+998…`, as OCTO itself shows
+    /// phones) is taken, and goes out as the pages write phones: digits
+    /// only, country code first.
+    #[test]
+    fn a_phone_with_a_leading_plus_goes_out_as_digits() {
+        let config = Config::new(1, "s");
+        let mut op = payment(datetime!(2024-05-02 09:17:00));
+        op.user_data = Some(UserData {
+            user_id: "u-1".to_owned(),
+            phone: "+998901234567".to_owned(),
+            email: String::new(),
+        });
+        assert_eq!(body(&op, &config)["user_data"]["phone"], "998901234567");
+        for refused in [
+            "+",
+            "++998901234567",
+            "+99890 1234567",
+            "998+901234567",
+            "+12345678",
+        ] {
+            let mut op = op.clone();
+            if let Some(user) = op.user_data.as_mut() {
+                user.phone = refused.to_owned();
+            }
+            match op.build_request(&config) {
+                Err(Error::Input(e)) => assert_eq!(e.field, "user_data.phone", "{refused}"),
+                other => panic!("{refused}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -47,16 +47,24 @@ pub(crate) fn absolute_url_if_set(
     value.map_or(Ok(()), |url| absolute_url(field, url))
 }
 
-/// A phone number as OCTO takes it: digits only, country code first
-/// (`998901234567`), 9 to 15 digits.
+/// A phone number as OCTO's pages write it: digits only, country code
+/// first (`998901234567`), 9 to 15 digits. The international form with a
+/// leading `+` (how OCTO itself shows phones) is taken too; [`phone_digits`]
+/// leaves the `+` out on the wire.
 pub(crate) fn phone(field: &'static str, value: &str) -> Result<(), InputError> {
-    if !(9..=15).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = phone_digits(value);
+    if !(9..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(InputError::new(
             field,
-            InputProblem::Format("9 to 15 digits, country code first"),
+            InputProblem::Format("9 to 15 digits, country code first, with or without '+'"),
         ));
     }
     Ok(())
+}
+
+/// A phone as it goes on the wire: without the international form's `+`.
+pub(crate) fn phone_digits(value: &str) -> &str {
+    value.strip_prefix('+').unwrap_or(value)
 }
 
 /// An id that goes into a URL path: letters, digits, `-` and `_`.
