@@ -49,15 +49,7 @@ pub(crate) fn fiscal_data(engine: &Engine, body: &Body) -> Result<Value, Reject>
                 tx.payment(&uuid);
             }
             let at = engine.local(p.payed_at.unwrap_or(p.created_at));
-            let date_time = format!(
-                "{:04}{:02}{:02}{:02}{:02}{:02}",
-                at.year(),
-                u8::from(at.month()),
-                at.day(),
-                at.hour(),
-                at.minute(),
-                at.second()
-            );
+            let date_time = crate::wire::octo_time::format_compact(at);
             let digest = Sha1::digest(format!("{uuid}:{receipt_id}").as_bytes());
             let sign: String = digest
                 .iter()

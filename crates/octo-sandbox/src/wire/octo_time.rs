@@ -20,6 +20,19 @@ pub(crate) fn format(at: PrimitiveDateTime) -> String {
     )
 }
 
+/// `yyyyMMddHHmmss`, the fiscal receipt's `dateTime` as its page shows it.
+pub(crate) fn format_compact(at: PrimitiveDateTime) -> String {
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 /// Reads `yyyy-MM-dd HH:mm:ss` (spaces around it allowed): `None` unless
 /// it is exactly that, a real date and a real time of day.
 pub(crate) fn parse(text: &str) -> Option<PrimitiveDateTime> {
@@ -75,6 +88,13 @@ mod tests {
         let at = parse(" 2024-05-02 09:17:00 ").unwrap();
         assert_eq!((at.year(), u8::from(at.month()), at.day()), (2024, 5, 2));
         assert_eq!((at.hour(), at.minute(), at.second()), (9, 17, 0));
+    }
+
+    #[test]
+    fn the_receipts_time_is_written_as_on_the_fiscalization_page() {
+        // The page's receipt: "dateTime": "20220929013159".
+        let at = parse("2022-09-29 01:31:59").unwrap();
+        assert_eq!(format_compact(at), "20220929013159");
     }
 
     #[test]
