@@ -324,6 +324,20 @@ pub struct PaymentSummary {
     pub is_binding: bool,
 }
 
+/// A refund as the sandbox holds it, for tests: its ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RefundSummary {
+    /// The shop's id of the refund (`shop_refund_id`).
+    pub shop_refund_id: String,
+    /// OCTO's id of the payment refunded.
+    pub payment_uuid: String,
+    /// The amount.
+    pub amount: Decimal,
+    /// Whether the money is back (not waiting any more).
+    pub settled: bool,
+}
+
 /// A running sandbox. Dropping it stops the server; [`shutdown`](Self::shutdown)
 /// also waits for open connections to finish.
 pub struct SandboxHandle {
@@ -419,6 +433,27 @@ impl SandboxHandle {
                 is_binding: p.binding.is_some(),
             })
         })
+    }
+
+    /// Every refund it holds, of every shop, sorted by payment and then
+    /// `shop_refund_id`: the sandbox's own ledger, to judge a client by.
+    pub fn refunds(&self) -> Vec<RefundSummary> {
+        let mut all: Vec<RefundSummary> = self.engine.read(|store| {
+            store
+                .all_refunds()
+                .map(|r| RefundSummary {
+                    shop_refund_id: r.shop_refund_id.clone(),
+                    payment_uuid: r.payment_uuid.clone(),
+                    amount: r.amount,
+                    settled: !r.is_open(),
+                })
+                .collect()
+        });
+        all.sort_by(|a, b| {
+            (a.payment_uuid.as_str(), a.shop_refund_id.as_str())
+                .cmp(&(b.payment_uuid.as_str(), b.shop_refund_id.as_str()))
+        });
+        all
     }
 
     /// How many payments (and bindings) it holds.

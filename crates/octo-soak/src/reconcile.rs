@@ -1,17 +1,18 @@
 //! After the run: every payment's status check (faults off) against the
 //! shop's books and the sandbox's own record.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use octo_proto::{Error, ShopTransactionId};
+use octo_proto::op::Payment;
+use octo_proto::{Error, PaymentStatus, PaymentUuid, ShopTransactionId};
 use octo_sandbox::{FaultCounts, SandboxHandle};
 use rust_decimal::Decimal;
 
 use crate::journey::Journey;
-use crate::shop::Shop;
+use crate::shop::{Order, Shop};
 use crate::transport::{Kind, Transport};
 
 /// How many problems a report lists in full.
@@ -165,6 +166,155 @@ fn client(transports: &[Transport], kind: Kind) -> Option<&Transport> {
     transports.iter().find(|t| t.kind() == kind)
 }
 
+/// OCTO's final answer about a payment: its status check, faults off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// The payment's id in the answer.
+    pub uuid: PaymentUuid,
+    /// Its status.
+    pub status: PaymentStatus,
+    /// Its amount.
+    pub total: Option<Decimal>,
+    /// The refunded sum (none read as zero).
+    pub refunded: Decimal,
+}
+
+impl Answer {
+    fn of(p: &Payment) -> Self {
+        Self {
+            uuid: p.octo_payment_uuid.clone(),
+            status: p.status.clone(),
+            total: p.total_sum,
+            refunded: p.refunded_sum.unwrap_or_default(),
+        }
+    }
+}
+
+/// A refund in the sandbox's ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// The `shop_refund_id` it was made under.
+    pub shop_refund_id: String,
+    /// Its amount.
+    pub amount: Decimal,
+}
+
+/// The sandbox's own record of a payment (the judge): what it holds,
+/// and the refunds it made of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Record {
+    /// The shop's id the payment was prepared under.
+    pub shop_transaction_id: String,
+    /// Its status.
+    pub status: PaymentStatus,
+    /// Its amount.
+    pub total_sum: Decimal,
+    /// The refunded sum.
+    pub refunded_sum: Decimal,
+    /// Every refund made of it.
+    pub refunds: Vec<Entry>,
+}
+
+/// What the reconciliation of one order found.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    /// The shop cannot account for the payment.
+    pub lost: bool,
+    /// Disagreements between the shop, OCTO's answer and the record.
+    pub wrong_state: u64,
+    /// The payment is another order's, or for more than was asked.
+    pub duplicate_charge: bool,
+    /// More was refunded than the shop asked for.
+    pub duplicate_refund: bool,
+    /// The payment ended in another status than its journey aims at.
+    pub unexpected: bool,
+    /// In words.
+    pub notes: Vec<String>,
+}
+
+/// Judges one order: what the shop believes and asked for, against
+/// OCTO's final answer and the sandbox's record. `answer` is the status
+/// check (an error in words when there was none); `record` is the
+/// sandbox's record of the payment the shop holds the id of.
+pub(crate) fn judge(order: &Order, answer: Result<Answer, String>, record: Option<Record>) -> Findings {
+    let mut f = Findings::default();
+    let id = order.id.as_str();
+    let Some(uuid) = order.uuid.as_ref() else {
+        f.lost = true;
+        let octo = match &answer {
+            Ok(p) => format!("OCTO has it as {}", p.status),
+            Err(_) => "OCTO does not know it".to_owned(),
+        };
+        f.notes.push(format!("{id}: the shop never learnt OCTO's id; {octo}"));
+        return f;
+    };
+    let p = match answer {
+        Ok(p) => p,
+        Err(why) => {
+            f.lost = true;
+            f.notes.push(format!("{id}: no final status check: {why}"));
+            return f;
+        }
+    };
+    let Some(record) = record else {
+        f.lost = true;
+        f.notes.push(format!("{id}: the sandbox holds no payment {uuid}"));
+        return f;
+    };
+    let refunded = p.refunded;
+    if &p.uuid != uuid
+        || p.status != record.status
+        || p.total != Some(record.total_sum)
+        || refunded != record.refunded_sum
+    {
+        f.wrong_state += 1;
+        f.notes.push(format!(
+            "{id}: the status check ({} {:?} refunded {refunded}) differs from the record ({} {} refunded {})",
+            p.status, p.total, record.status, record.total_sum, record.refunded_sum
+        ));
+    }
+    match order.belief.as_ref() {
+        Some(b) if b.status == p.status && b.total == p.total && b.refunded == refunded => {}
+        other => {
+            f.wrong_state += 1;
+            f.notes.push(format!(
+                "{id} ({}): the shop believes {other:?}, OCTO says {} {:?} refunded {refunded}",
+                order.journey.name(),
+                p.status,
+                p.total
+            ));
+        }
+    }
+    if record.shop_transaction_id != id || record.total_sum > order.amount {
+        f.duplicate_charge = true;
+        f.notes.push(format!(
+            "{id}: the record is {} for {} (asked {})",
+            record.shop_transaction_id, record.total_sum, order.amount
+        ));
+    }
+    // What the shop asked for and OCTO did not refuse, each
+    // `shop_refund_id` once.
+    let asked: Decimal = order
+        .refunds
+        .iter()
+        .filter(|x| !x.refused)
+        .map(|x| x.amount)
+        .sum();
+    if record.refunded_sum > asked {
+        f.duplicate_refund = true;
+        f.notes.push(format!(
+            "{id}: refunded {} though the shop asked for {asked}",
+            record.refunded_sum
+        ));
+    }
+    let as_aimed = match order.journey {
+        Journey::Declined => p.status.is_final(),
+        journey => p.status == journey.expected(),
+    };
+    f.unexpected = !as_aimed;
+    f
+}
+
 /// Compares every order with OCTO's final answer and the sandbox's record.
 pub(crate) async fn reconcile(
     sandbox: &SandboxHandle,
@@ -184,6 +334,13 @@ pub(crate) async fn reconcile(
         settled_by_check: a.settled_by_check.load(Ordering::Relaxed),
         ..Report::default()
     };
+    let mut ledger: HashMap<String, Vec<Entry>> = HashMap::new();
+    for x in sandbox.refunds() {
+        ledger.entry(x.payment_uuid).or_default().push(Entry {
+            shop_refund_id: x.shop_refund_id,
+            amount: x.amount,
+        });
+    }
     let mut known = 0usize;
     for order in shop.orders() {
         r.payments += 1;
@@ -197,92 +354,36 @@ pub(crate) async fn reconcile(
         let Some(t) = client(transports, order.kind) else {
             continue;
         };
-        let checked = shop.check(t, &order.id, 10).await;
-        let Some(uuid) = order.uuid.clone() else {
-            r.lost_payments += 1;
-            let octo = match &checked {
-                Ok(p) => format!("OCTO has it as {}", p.status),
-                Err(_) => "OCTO does not know it".to_owned(),
-            };
-            r.note(format!("{id}: the shop never learnt OCTO's id; {octo}"));
-            continue;
+        let answer = match shop.check(t, &order.id, 10).await {
+            Ok(p) => Ok(Answer::of(&p)),
+            Err(Error::Octo(e)) => Err(format!("OCTO does not know it: {e}")),
+            Err(e) => Err(e.to_string()),
         };
-        known += 1;
-        let p = match checked {
-            Ok(p) => p,
-            Err(Error::Octo(e)) => {
-                r.lost_payments += 1;
-                r.note(format!("{id}: OCTO does not know it: {e}"));
-                continue;
-            }
-            Err(e) => {
-                r.lost_payments += 1;
-                r.note(format!("{id}: no final status check: {e}"));
-                continue;
-            }
-        };
-        let Some(record) = sandbox.payment(uuid.as_str()) else {
-            r.lost_payments += 1;
-            r.note(format!("{id}: the sandbox holds no payment {uuid}"));
-            continue;
-        };
-        let refunded = p.refunded_sum.unwrap_or_default();
-        if p.octo_payment_uuid != uuid
-            || p.status != record.status
-            || p.total_sum != Some(record.total_sum)
-            || refunded != record.refunded_sum
-        {
-            r.wrong_state += 1;
-            r.note(format!(
-                "{id}: the status check ({} {:?} refunded {refunded}) differs from the record ({} {} refunded {})",
-                p.status, p.total_sum, record.status, record.total_sum, record.refunded_sum
-            ));
+        if order.uuid.is_some() {
+            known += 1;
         }
-        match order.belief.as_ref() {
-            Some(b) if b.status == p.status && b.total == p.total_sum && b.refunded == refunded => {
-            }
-            other => {
-                r.wrong_state += 1;
-                r.note(format!(
-                    "{id} ({}): the shop believes {other:?}, OCTO says {} {:?} refunded {refunded}",
-                    order.journey.name(),
-                    p.status,
-                    p.total_sum
-                ));
-            }
-        }
-        if record.shop_transaction_id != id || record.total_sum > order.amount {
-            r.duplicate_charges += 1;
-            r.note(format!(
-                "{id}: the record is {} for {} (asked {})",
-                record.shop_transaction_id, record.total_sum, order.amount
-            ));
-        }
-        // What the shop asked for and OCTO did not refuse, each
-        // `shop_refund_id` once.
-        let asked: Decimal = order
-            .refunds
-            .iter()
-            .filter(|x| !x.refused)
-            .map(|x| x.amount)
-            .sum();
-        if record.refunded_sum > asked {
-            r.duplicate_refunds += 1;
-            r.note(format!(
-                "{id}: refunded {} though the shop asked for {asked}",
-                record.refunded_sum
-            ));
+        let record = order.uuid.as_ref().and_then(|u| {
+            let s = sandbox.payment(u.as_str())?;
+            Some(Record {
+                shop_transaction_id: s.shop_transaction_id,
+                status: s.status,
+                total_sum: s.total_sum,
+                refunded_sum: s.refunded_sum,
+                refunds: ledger.remove(u.as_str()).unwrap_or_default(),
+            })
+        });
+        let found = judge(&order, answer, record);
+        r.lost_payments += u64::from(found.lost);
+        r.wrong_state += found.wrong_state;
+        r.duplicate_charges += u64::from(found.duplicate_charge);
+        r.duplicate_refunds += u64::from(found.duplicate_refund);
+        r.unexpected_outcome += u64::from(found.unexpected);
+        for note in found.notes {
+            r.note(note);
         }
         for x in order.refunds.iter().filter(|x| x.confirmed) {
             r.refunds += 1;
             r.refunded += x.amount;
-        }
-        let as_aimed = match order.journey {
-            Journey::Declined => p.status.is_final(),
-            journey => p.status == journey.expected(),
-        };
-        if !as_aimed {
-            r.unexpected_outcome += 1;
         }
     }
     // Every payment the sandbox holds is an order's or a binding's.

@@ -213,6 +213,11 @@ impl Store {
         self.refunds.get(&(shop, shop_refund_id.to_owned()))
     }
 
+    /// Every refund held, in no particular order.
+    pub(crate) fn all_refunds(&self) -> impl Iterator<Item = &RefundRecord> {
+        self.refunds.values()
+    }
+
     pub(crate) fn put_refund(&mut self, r: RefundRecord) {
         let key = (r.shop_id, r.shop_refund_id.clone());
         if r.is_open() {
