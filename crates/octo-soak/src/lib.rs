@@ -11,9 +11,10 @@
 //! notification is verified and then only triggers a status check, whose
 //! answer is what the shop records.
 //!
-//! [`run`] returns a [`Report`]; [`Report::holds`] says whether the four
-//! invariants held: no payment charged twice, no refund made twice, no
-//! payment lost, no payment whose state the shop got wrong.
+//! [`run`] returns a [`Report`]; [`Report::holds`] says whether the run
+//! passed: the four invariants held (no payment charged twice, no refund
+//! made twice, no payment lost, no payment whose state the shop got
+//! wrong) and every flow ran to its end in the status it aims at.
 //! `docs/reliability.md` ("Soak under faults") has the figures of a full
 //! run.
 

@@ -49,9 +49,11 @@ pub struct Report {
     /// the sandbox's record).
     pub wrong_state: u64,
     /// Flows the shop gave up before their end (their books may still be
-    /// right: they are counted in the four figures like any other).
+    /// right: they are counted in the four figures like any other, and
+    /// the run fails on them too).
     pub abandoned: u64,
-    /// Payments that ended in another status than their journey aims at.
+    /// Payments that ended in another status than their journey aims at
+    /// (the run fails on them).
     pub unexpected_outcome: u64,
     /// Faults injected, by kind.
     pub faults: FaultCounts,
@@ -75,12 +77,18 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether the four invariants held.
+    /// Whether the run passed: the four invariants held (no duplicate
+    /// charge or refund, no lost payment, no wrong state) and every flow
+    /// ran to its end in the status it aims at (no abandoned flow, no
+    /// unexpected outcome). A shop that leaves a hold uncaptured, or gives
+    /// a payment up half-way, keeps its books right and still fails here.
     pub fn holds(&self) -> bool {
         self.duplicate_charges == 0
             && self.duplicate_refunds == 0
             && self.lost_payments == 0
             && self.wrong_state == 0
+            && self.abandoned == 0
+            && self.unexpected_outcome == 0
     }
 
     fn note(&mut self, problem: String) {
@@ -407,4 +415,108 @@ pub(crate) async fn reconcile(
         ));
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shop::{Belief, RefundIntent};
+    use crate::transport::Kind;
+
+    fn d(units: i64) -> Decimal {
+        Decimal::new(units, 0)
+    }
+
+    fn uuid() -> PaymentUuid {
+        "u-1".parse().unwrap_or_else(|_| unreachable!())
+    }
+
+    fn intent(id: &str, amount: i64, confirmed: bool) -> RefundIntent {
+        RefundIntent {
+            id: id.to_owned(),
+            amount: d(amount),
+            confirmed,
+            refused: false,
+        }
+    }
+
+    fn entry(id: &str, amount: i64) -> Entry {
+        Entry {
+            shop_refund_id: id.to_owned(),
+            amount: d(amount),
+        }
+    }
+
+    /// An order of 100,000 whose books, OCTO's answer and the sandbox's
+    /// record all say `status` with `refunded` refunded.
+    fn state(
+        journey: Journey,
+        status: PaymentStatus,
+        refunded: i64,
+        refunds: Vec<RefundIntent>,
+        ledger: Vec<Entry>,
+    ) -> (Order, Answer, Record) {
+        let order = Order {
+            id: "o-1".parse().unwrap_or_else(|_| unreachable!()),
+            journey,
+            kind: Kind::Reqwest,
+            amount: d(100_000),
+            uuid: Some(uuid()),
+            belief: Some(Belief {
+                status: status.clone(),
+                total: Some(d(100_000)),
+                refunded: d(refunded),
+            }),
+            refunds,
+            abandoned: None,
+        };
+        let answer = Answer {
+            uuid: uuid(),
+            status: status.clone(),
+            total: Some(d(100_000)),
+            refunded: d(refunded),
+        };
+        let record = Record {
+            shop_transaction_id: "o-1".to_owned(),
+            status,
+            total_sum: d(100_000),
+            refunded_sum: d(refunded),
+            refunds: ledger,
+        };
+        (order, answer, record)
+    }
+
+    fn clean(f: &Findings) -> bool {
+        !f.lost && f.wrong_state == 0 && !f.duplicate_charge && !f.duplicate_refund && !f.unexpected
+    }
+
+    #[test]
+    fn books_that_agree_with_the_ledger_are_clean() {
+        let (order, answer, record) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            50_000,
+            vec![intent("o-1-r0", 50_000, true)],
+            vec![entry("o-1-r0", 50_000)],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(clean(&f), "{f:?}");
+    }
+
+    /// A flow given up, or a payment left in another status than aimed
+    /// (a hold never captured), fails the run: the soak exits non-zero.
+    #[test]
+    fn an_abandoned_flow_or_an_unexpected_outcome_fails_the_run() {
+        assert!(Report::default().holds());
+        let abandoned = Report {
+            abandoned: 1,
+            ..Report::default()
+        };
+        assert!(!abandoned.holds(), "{abandoned}");
+        let unexpected = Report {
+            unexpected_outcome: 1,
+            ..Report::default()
+        };
+        assert!(!unexpected.holds(), "{unexpected}");
+    }
 }
