@@ -316,7 +316,9 @@ pub(crate) fn judge(order: &Order, answer: Result<Answer, String>, record: Optio
         ));
     }
     let as_aimed = match order.journey {
-        Journey::Declined => p.status.is_final(),
+        // Refused (or failed), never paid: `is_final` also counts a
+        // payment charged and then refunded in full.
+        Journey::Declined => p.status.is_final() && !p.status.is_paid(),
         journey => p.status == journey.expected(),
     };
     f.unexpected = !as_aimed;
@@ -499,6 +501,24 @@ mod tests {
             vec![intent("o-1-r0", 50_000, true)],
             vec![entry("o-1-r0", 50_000)],
         );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(clean(&f), "{f:?}");
+    }
+
+    /// A declined card's payment must not end paid, refunded or not.
+    #[test]
+    fn a_declined_card_that_ends_charged_is_an_unexpected_outcome() {
+        let (order, answer, record) = state(
+            Journey::Declined,
+            PaymentStatus::Refunded,
+            100_000,
+            vec![],
+            vec![],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(f.unexpected, "{f:?}");
+        let (order, answer, record) =
+            state(Journey::Declined, PaymentStatus::Canceled, 0, vec![], vec![]);
         let f = judge(&order, Ok(answer), Some(record));
         assert!(clean(&f), "{f:?}");
     }
