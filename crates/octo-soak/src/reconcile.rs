@@ -315,6 +315,41 @@ pub(crate) fn judge(order: &Order, answer: Result<Answer, String>, record: Optio
             record.refunded_sum
         ));
     }
+    // The sandbox's ledger, refund by refund: each one made under a
+    // `shop_refund_id` the shop asked for, for that amount; each refund
+    // the shop believes made is there. Sums alone can hide a refund made
+    // twice behind one that never landed.
+    for e in &record.refunds {
+        match order.refunds.iter().find(|x| x.id == e.shop_refund_id) {
+            None => {
+                f.duplicate_refund = true;
+                f.notes.push(format!(
+                    "{id}: refunded {} under {}, which the shop never asked for",
+                    e.amount, e.shop_refund_id
+                ));
+            }
+            Some(x) if x.refused || x.amount != e.amount => {
+                f.wrong_state += 1;
+                f.notes.push(format!(
+                    "{id}: refund {} is {} in the ledger; the shop believes it {} for {}",
+                    e.shop_refund_id,
+                    e.amount,
+                    if x.refused { "refused" } else { "asked" },
+                    x.amount
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for x in order.refunds.iter().filter(|x| x.confirmed) {
+        if !record.refunds.iter().any(|e| e.shop_refund_id == x.id) {
+            f.wrong_state += 1;
+            f.notes.push(format!(
+                "{id}: the shop believes refund {} of {} made; the sandbox never made it",
+                x.id, x.amount
+            ));
+        }
+    }
     let as_aimed = match order.journey {
         // Refused (or failed), never paid: `is_final` also counts a
         // payment charged and then refunded in full.
@@ -503,6 +538,38 @@ mod tests {
         );
         let f = judge(&order, Ok(answer), Some(record));
         assert!(clean(&f), "{f:?}");
+    }
+
+    /// The shop sent its first refund again under a new id (both landed)
+    /// and its second refund never got an answer: the sums agree, the
+    /// ledger does not.
+    #[test]
+    fn a_refund_made_twice_under_a_new_id_is_caught_by_the_ledger() {
+        let (order, answer, record) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            100_000,
+            vec![intent("o-1-r0", 50_000, true), intent("o-1-r1", 50_000, false)],
+            vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(f.duplicate_refund, "{f:?}");
+    }
+
+    /// The client said a refund succeeded that OCTO never made, and the
+    /// sum is made up by a refund the shop never asked for.
+    #[test]
+    fn a_confirmed_refund_missing_from_the_ledger_is_a_wrong_state() {
+        let (order, answer, record) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            100_000,
+            vec![intent("o-1-r0", 50_000, true), intent("o-1-r1", 50_000, true)],
+            vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(f.wrong_state > 0, "{f:?}");
+        assert!(f.duplicate_refund, "{f:?}");
     }
 
     /// A declined card's payment must not end paid, refunded or not.
