@@ -324,6 +324,19 @@ pub struct PaymentSummary {
     pub is_binding: bool,
 }
 
+impl PaymentSummary {
+    fn of(p: &state::PaymentRecord) -> Self {
+        Self {
+            uuid: p.uuid.clone(),
+            shop_transaction_id: p.shop_transaction_id.clone(),
+            status: p.status.clone(),
+            total_sum: p.total_sum,
+            refunded_sum: p.refunded_sum,
+            is_binding: p.binding.is_some(),
+        }
+    }
+}
+
 /// A refund as the sandbox holds it, for tests: its ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -423,16 +436,14 @@ impl SandboxHandle {
 
     /// The payment with OCTO id `uuid`.
     pub fn payment(&self, uuid: &str) -> Option<PaymentSummary> {
-        self.engine.read(|store| {
-            store.payment(uuid).map(|p| PaymentSummary {
-                uuid: p.uuid.clone(),
-                shop_transaction_id: p.shop_transaction_id.clone(),
-                status: p.status.clone(),
-                total_sum: p.total_sum,
-                refunded_sum: p.refunded_sum,
-                is_binding: p.binding.is_some(),
-            })
-        })
+        self.engine
+            .read(|store| store.payment(uuid).map(PaymentSummary::of))
+    }
+
+    /// Every payment (and binding) it holds, in the order they were made.
+    pub fn payments(&self) -> Vec<PaymentSummary> {
+        self.engine
+            .read(|store| store.all_payments().map(PaymentSummary::of).collect())
     }
 
     /// Every refund it holds, of every shop, sorted by payment and then

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use octo_proto::op::Payment;
-use octo_proto::{Error, PaymentStatus, PaymentUuid, ShopTransactionId};
+use octo_proto::{Error, PaymentStatus, PaymentUuid};
 use octo_sandbox::{FaultCounts, SandboxHandle};
 use rust_decimal::Decimal;
 
@@ -244,7 +244,11 @@ pub(crate) struct Findings {
 /// OCTO's final answer and the sandbox's record. `answer` is the status
 /// check (an error in words when there was none); `record` is the
 /// sandbox's record of the payment the shop holds the id of.
-pub(crate) fn judge(order: &Order, answer: Result<Answer, String>, record: Option<Record>) -> Findings {
+pub(crate) fn judge(
+    order: &Order,
+    answer: Result<Answer, String>,
+    record: Option<Record>,
+) -> Findings {
     let mut f = Findings::default();
     let id = order.id.as_str();
     let Some(uuid) = order.uuid.as_ref() else {
@@ -253,7 +257,8 @@ pub(crate) fn judge(order: &Order, answer: Result<Answer, String>, record: Optio
             Ok(p) => format!("OCTO has it as {}", p.status),
             Err(_) => "OCTO does not know it".to_owned(),
         };
-        f.notes.push(format!("{id}: the shop never learnt OCTO's id; {octo}"));
+        f.notes
+            .push(format!("{id}: the shop never learnt OCTO's id; {octo}"));
         return f;
     };
     let p = match answer {
@@ -266,7 +271,8 @@ pub(crate) fn judge(order: &Order, answer: Result<Answer, String>, record: Optio
     };
     let Some(record) = record else {
         f.lost = true;
-        f.notes.push(format!("{id}: the sandbox holds no payment {uuid}"));
+        f.notes
+            .push(format!("{id}: the sandbox holds no payment {uuid}"));
         return f;
     };
     let refunded = p.refunded;
@@ -360,6 +366,37 @@ pub(crate) fn judge(order: &Order, answer: Result<Answer, String>, record: Optio
     f
 }
 
+/// The payments the sandbox holds (`(uuid, shop_transaction_id)`) that
+/// no order or binding accounts for, in words: one under an id no order
+/// or binding has, or a second one under an id (beside the one the order
+/// holds OCTO's id of). The payment of an order that never learnt its id
+/// is that order's (it is counted lost), not a stranger.
+pub(crate) fn strangers(held: &[(String, String)], orders: &[Order], cards: usize) -> Vec<String> {
+    let orders: HashMap<&str, &Order> = orders.iter().map(|o| (o.id.as_str(), o)).collect();
+    let bindings: Vec<String> = (0..cards).map(|n| format!("bind-{n}")).collect();
+    let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (uuid, id) in held {
+        by_id.entry(id.as_str()).or_default().push(uuid.as_str());
+    }
+    let mut found = Vec::new();
+    for (id, uuids) in by_id {
+        let strange: Vec<&str> = match orders.get(id) {
+            Some(Order { uuid: Some(u), .. }) => {
+                uuids.into_iter().filter(|x| *x != u.as_str()).collect()
+            }
+            Some(_) => uuids.into_iter().skip(1).collect(),
+            None if bindings.iter().any(|b| b == id) => uuids.into_iter().skip(1).collect(),
+            None => uuids,
+        };
+        for uuid in strange {
+            found.push(format!(
+                "the sandbox holds payment {uuid} under {id}, which no order or binding accounts for"
+            ));
+        }
+    }
+    found
+}
+
 /// Compares every order with OCTO's final answer and the sandbox's record.
 pub(crate) async fn reconcile(
     sandbox: &SandboxHandle,
@@ -386,8 +423,8 @@ pub(crate) async fn reconcile(
             amount: x.amount,
         });
     }
-    let mut known = 0usize;
-    for order in shop.orders() {
+    let orders = shop.orders();
+    for order in &orders {
         r.payments += 1;
         *r.by_journey.entry(order.journey.name()).or_default() += 1;
         *r.by_transport.entry(order.kind.name()).or_default() += 1;
@@ -404,9 +441,6 @@ pub(crate) async fn reconcile(
             Err(Error::Octo(e)) => Err(format!("OCTO does not know it: {e}")),
             Err(e) => Err(e.to_string()),
         };
-        if order.uuid.is_some() {
-            known += 1;
-        }
         let record = order.uuid.as_ref().and_then(|u| {
             let s = sandbox.payment(u.as_str())?;
             Some(Record {
@@ -417,7 +451,7 @@ pub(crate) async fn reconcile(
                 refunds: ledger.remove(u.as_str()).unwrap_or_default(),
             })
         });
-        let found = judge(&order, answer, record);
+        let found = judge(order, answer, record);
         r.lost_payments += u64::from(found.lost);
         r.wrong_state += found.wrong_state;
         r.duplicate_charges += u64::from(found.duplicate_charge);
@@ -431,25 +465,16 @@ pub(crate) async fn reconcile(
             r.refunded += x.amount;
         }
     }
-    // Every payment the sandbox holds is an order's or a binding's.
-    let mut bindings = 0usize;
-    for n in 0..cards {
-        let Ok(id) = format!("bind-{n}").parse::<ShopTransactionId>() else {
-            continue;
-        };
-        if let Some(t) = transports.first()
-            && shop.check(t, &id, 10).await.is_ok()
-        {
-            bindings += 1;
-        }
-    }
-    let held = sandbox.payment_count();
-    if held > known + bindings {
-        let extra = held - known - bindings;
-        r.duplicate_charges += extra as u64;
-        r.note(format!(
-            "the sandbox holds {held} payments; the shop knows {known} and {bindings} bindings"
-        ));
+    // Every payment the sandbox holds is an order's or a binding's,
+    // judged from the sandbox's own list.
+    let held: Vec<(String, String)> = sandbox
+        .payments()
+        .into_iter()
+        .map(|p| (p.uuid, p.shop_transaction_id))
+        .collect();
+    for stranger in strangers(&held, &orders, cards) {
+        r.duplicate_charges += 1;
+        r.note(stranger);
     }
     r
 }
@@ -549,7 +574,10 @@ mod tests {
             Journey::OneStage,
             PaymentStatus::Succeeded,
             100_000,
-            vec![intent("o-1-r0", 50_000, true), intent("o-1-r1", 50_000, false)],
+            vec![
+                intent("o-1-r0", 50_000, true),
+                intent("o-1-r1", 50_000, false),
+            ],
             vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
         );
         let f = judge(&order, Ok(answer), Some(record));
@@ -564,7 +592,10 @@ mod tests {
             Journey::OneStage,
             PaymentStatus::Succeeded,
             100_000,
-            vec![intent("o-1-r0", 50_000, true), intent("o-1-r1", 50_000, true)],
+            vec![
+                intent("o-1-r0", 50_000, true),
+                intent("o-1-r1", 50_000, true),
+            ],
             vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
         );
         let f = judge(&order, Ok(answer), Some(record));
@@ -584,10 +615,52 @@ mod tests {
         );
         let f = judge(&order, Ok(answer), Some(record));
         assert!(f.unexpected, "{f:?}");
-        let (order, answer, record) =
-            state(Journey::Declined, PaymentStatus::Canceled, 0, vec![], vec![]);
+        let (order, answer, record) = state(
+            Journey::Declined,
+            PaymentStatus::Canceled,
+            0,
+            vec![],
+            vec![],
+        );
         let f = judge(&order, Ok(answer), Some(record));
         assert!(clean(&f), "{f:?}");
+    }
+
+    fn held(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(u, id)| ((*u).to_owned(), (*id).to_owned()))
+            .collect()
+    }
+
+    /// The payment of an order that never learnt OCTO's id is a lost
+    /// payment, not a duplicate charge; a payment under a fresh id, or a
+    /// second one under an order's or a binding's id, is one.
+    #[test]
+    fn the_sandboxs_payments_are_accounted_for_one_by_one() {
+        let (known, _, _) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            0,
+            vec![],
+            vec![],
+        );
+        let lost = Order {
+            id: "o-2".parse().unwrap_or_else(|_| unreachable!()),
+            uuid: None,
+            belief: None,
+            ..known.clone()
+        };
+        let orders = [known, lost];
+        let ours = [("u-1", "o-1"), ("u-2", "o-2"), ("u-3", "bind-0")];
+        assert_eq!(strangers(&held(&ours), &orders, 1), Vec::<String>::new());
+        let mut more = ours.to_vec();
+        more.extend([("u-4", "o-1-again"), ("u-5", "o-1"), ("u-6", "bind-0")]);
+        let found = strangers(&held(&more), &orders, 1);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.iter().any(|f| f.contains("u-4")), "{found:?}");
+        assert!(found.iter().any(|f| f.contains("u-5")), "{found:?}");
+        assert!(found.iter().any(|f| f.contains("u-6")), "{found:?}");
     }
 
     /// A flow given up, or a payment left in another status than aimed

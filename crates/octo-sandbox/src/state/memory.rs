@@ -275,6 +275,11 @@ impl Store {
         })
     }
 
+    /// Every payment held, in the order they were made.
+    pub(crate) fn all_payments(&self) -> impl Iterator<Item = &PaymentRecord> {
+        self.payments.iter()
+    }
+
     pub(crate) fn payment_count(&self) -> usize {
         self.payments.len()
     }
