@@ -544,4 +544,29 @@ mod tests {
             assert!(a.contains(&journey), "{journey:?}");
         }
     }
+
+    /// The whole plan (amount, card, refunds, capture share, bound card),
+    /// not only the journey, comes back from the same seed, and another
+    /// seed draws other plans.
+    #[test]
+    fn a_seed_repeats_every_part_of_every_plan() {
+        let whole = |seed: u64| -> Vec<String> {
+            (0..500)
+                .map(|i| {
+                    let p = Plan::draw(seed, i);
+                    format!(
+                        "{:?} {} {:?} {:?} {:?} {}",
+                        p.journey,
+                        p.amount,
+                        p.card,
+                        p.refunds,
+                        p.token_index,
+                        p.capture_tenths
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(whole(1), whole(1));
+        assert_ne!(whole(1), whole(2));
+    }
 }
