@@ -556,12 +556,7 @@ mod tests {
                     let p = Plan::draw(seed, i);
                     format!(
                         "{:?} {} {:?} {:?} {:?} {}",
-                        p.journey,
-                        p.amount,
-                        p.card,
-                        p.refunds,
-                        p.token_index,
-                        p.capture_tenths
+                        p.journey, p.amount, p.card, p.refunds, p.token_index, p.capture_tenths
                     )
                 })
                 .collect()
