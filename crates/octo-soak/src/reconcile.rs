@@ -70,6 +70,12 @@ pub struct Report {
     pub checked_resends: u64,
     /// Unknown outcomes settled by a status check.
     pub settled_by_check: u64,
+    /// Calls that are not idempotent (`set_accept`, paying with a token,
+    /// binding) that OCTO refused: each was sent again after it had
+    /// landed, which a sandbox that refuses the second attempt turns into
+    /// a refusal and a real gateway might turn into a second charge. The
+    /// run fails on them.
+    pub refused_changes: u64,
     /// The first problems found, in words.
     pub problems: Vec<String>,
     /// How long the run took.
@@ -89,6 +95,7 @@ impl Report {
             && self.wrong_state == 0
             && self.abandoned == 0
             && self.unexpected_outcome == 0
+            && self.refused_changes == 0
     }
 
     fn note(&mut self, problem: String) {
@@ -108,6 +115,7 @@ impl fmt::Display for Report {
             ("wrong state:", self.wrong_state),
             ("abandoned flows:", self.abandoned),
             ("unexpected outcomes:", self.unexpected_outcome),
+            ("changes refused:", self.refused_changes),
         ];
         let calls = [
             ("status checks:", self.status_checks),
@@ -414,6 +422,7 @@ pub(crate) async fn reconcile(
         idempotent_resends: a.idempotent_resends.load(Ordering::Relaxed),
         checked_resends: a.checked_resends.load(Ordering::Relaxed),
         settled_by_check: a.settled_by_check.load(Ordering::Relaxed),
+        refused_changes: a.refused_changes.load(Ordering::Relaxed),
         ..Report::default()
     };
     let mut ledger: HashMap<String, Vec<Entry>> = HashMap::new();
@@ -678,5 +687,10 @@ mod tests {
             ..Report::default()
         };
         assert!(!unexpected.holds(), "{unexpected}");
+        let refused = Report {
+            refused_changes: 1,
+            ..Report::default()
+        };
+        assert!(!refused.holds(), "{refused}");
     }
 }
