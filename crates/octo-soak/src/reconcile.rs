@@ -59,7 +59,9 @@ pub struct Report {
     pub faults: FaultCounts,
     /// Verified notifications received.
     pub notifications: u64,
-    /// Notifications refused.
+    /// Notifications refused. The sandbox signs each one with the shop's
+    /// key, so a refusal is a verification bug (a real shop would lose
+    /// the callback): the run fails on any.
     pub refused_notifications: u64,
     /// Status checks sent during the run.
     pub status_checks: u64,
@@ -86,8 +88,10 @@ impl Report {
     /// Whether the run passed: the four invariants held (no duplicate
     /// charge or refund, no lost payment, no wrong state) and every flow
     /// ran to its end in the status it aims at (no abandoned flow, no
-    /// unexpected outcome). A shop that leaves a hold uncaptured, or gives
-    /// a payment up half-way, keeps its books right and still fails here.
+    /// unexpected outcome), with no call that is not idempotent refused
+    /// and no notification refused. A shop that leaves a hold uncaptured,
+    /// or gives a payment up half-way, keeps its books right and still
+    /// fails here.
     pub fn holds(&self) -> bool {
         self.duplicate_charges == 0
             && self.duplicate_refunds == 0
@@ -96,6 +100,7 @@ impl Report {
             && self.abandoned == 0
             && self.unexpected_outcome == 0
             && self.refused_changes == 0
+            && self.refused_notifications == 0
     }
 
     fn note(&mut self, problem: String) {
@@ -692,5 +697,12 @@ mod tests {
             ..Report::default()
         };
         assert!(!refused.holds(), "{refused}");
+        // The sandbox signs every notification with the shop's key: one
+        // refused is a verification bug that would lose callbacks.
+        let unverified = Report {
+            refused_notifications: 1,
+            ..Report::default()
+        };
+        assert!(!unverified.holds(), "{unverified}");
     }
 }
