@@ -324,6 +324,33 @@ pub struct PaymentSummary {
     pub is_binding: bool,
 }
 
+impl PaymentSummary {
+    fn of(p: &state::PaymentRecord) -> Self {
+        Self {
+            uuid: p.uuid.clone(),
+            shop_transaction_id: p.shop_transaction_id.clone(),
+            status: p.status.clone(),
+            total_sum: p.total_sum,
+            refunded_sum: p.refunded_sum,
+            is_binding: p.binding.is_some(),
+        }
+    }
+}
+
+/// A refund as the sandbox holds it, for tests: its ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RefundSummary {
+    /// The shop's id of the refund (`shop_refund_id`).
+    pub shop_refund_id: String,
+    /// OCTO's id of the payment refunded.
+    pub payment_uuid: String,
+    /// The amount.
+    pub amount: Decimal,
+    /// Whether the money is back (not waiting any more).
+    pub settled: bool,
+}
+
 /// A running sandbox. Dropping it stops the server; [`shutdown`](Self::shutdown)
 /// also waits for open connections to finish.
 pub struct SandboxHandle {
@@ -409,16 +436,35 @@ impl SandboxHandle {
 
     /// The payment with OCTO id `uuid`.
     pub fn payment(&self, uuid: &str) -> Option<PaymentSummary> {
-        self.engine.read(|store| {
-            store.payment(uuid).map(|p| PaymentSummary {
-                uuid: p.uuid.clone(),
-                shop_transaction_id: p.shop_transaction_id.clone(),
-                status: p.status.clone(),
-                total_sum: p.total_sum,
-                refunded_sum: p.refunded_sum,
-                is_binding: p.binding.is_some(),
-            })
-        })
+        self.engine
+            .read(|store| store.payment(uuid).map(PaymentSummary::of))
+    }
+
+    /// Every payment (and binding) it holds, in the order they were made.
+    pub fn payments(&self) -> Vec<PaymentSummary> {
+        self.engine
+            .read(|store| store.all_payments().map(PaymentSummary::of).collect())
+    }
+
+    /// Every refund it holds, of every shop, sorted by payment and then
+    /// `shop_refund_id`: the sandbox's own ledger, to judge a client by.
+    pub fn refunds(&self) -> Vec<RefundSummary> {
+        let mut all: Vec<RefundSummary> = self.engine.read(|store| {
+            store
+                .all_refunds()
+                .map(|r| RefundSummary {
+                    shop_refund_id: r.shop_refund_id.clone(),
+                    payment_uuid: r.payment_uuid.clone(),
+                    amount: r.amount,
+                    settled: !r.is_open(),
+                })
+                .collect()
+        });
+        all.sort_by(|a, b| {
+            (a.payment_uuid.as_str(), a.shop_refund_id.as_str())
+                .cmp(&(b.payment_uuid.as_str(), b.shop_refund_id.as_str()))
+        });
+        all
     }
 
     /// How many payments (and bindings) it holds.

@@ -11,9 +11,10 @@
 //! notification is verified and then only triggers a status check, whose
 //! answer is what the shop records.
 //!
-//! [`run`] returns a [`Report`]; [`Report::holds`] says whether the four
-//! invariants held: no payment charged twice, no refund made twice, no
-//! payment lost, no payment whose state the shop got wrong.
+//! [`run`] returns a [`Report`]; [`Report::holds`] says whether the run
+//! passed: the four invariants held (no payment charged twice, no refund
+//! made twice, no payment lost, no payment whose state the shop got
+//! wrong) and every flow ran to its end in the status it aims at.
 //! `docs/reliability.md` ("Soak under faults") has the figures of a full
 //! run.
 
@@ -159,6 +160,19 @@ pub async fn run(config: &SoakConfig) -> Result<Report, SoakError> {
         .unwrap_or(Err(SoakError::Deadline(deadline)))
 }
 
+/// Waits for order `id`'s flow. A flow that panicked (in the shop or in
+/// a client) did not end: it is marked abandoned, so the run fails.
+async fn join(shop: &Shop, id: &str, task: tokio::task::JoinHandle<()>) {
+    if let Err(e) = task.await {
+        let why = if e.is_panic() {
+            "the flow panicked"
+        } else {
+            "the flow was cancelled"
+        };
+        shop.abandon(id, why.to_owned());
+    }
+}
+
 async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
     let started = Instant::now();
     let mut t = timings();
@@ -241,17 +255,19 @@ async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
             continue;
         };
         let (ctx, permits) = (Arc::clone(&ctx), Arc::clone(&permits));
-        tasks.push(tokio::spawn(async move {
+        let order_id = id.to_string();
+        let task = tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
             if let Err(why) = run_order(&ctx, &client, &id, &plan).await {
                 ctx.shop.abandon(id.as_str(), why);
             }
-        }));
+        });
+        tasks.push((order_id, task));
     }
-    for task in tasks {
-        let _ = task.await;
+    for (id, task) in tasks {
+        join(&shop, &id, task).await;
     }
     // Late and repeated notifications are part of the test: let them land
     // before the faults stop and the books are compared.
@@ -269,4 +285,37 @@ async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
         sandbox.shutdown().await;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[tokio::test]
+    async fn a_flow_that_panics_is_abandoned() {
+        let shop = Shop::new(Vec::new(), Duration::from_secs(1));
+        for id in ["o-1", "o-2"] {
+            shop.open(Order {
+                id: id.parse().unwrap_or_else(|_| unreachable!()),
+                journey: Journey::OneStage,
+                kind: Kind::Ureq,
+                amount: Decimal::ONE,
+                uuid: None,
+                belief: None,
+                refunds: Vec::new(),
+                abandoned: None,
+            });
+        }
+        let fine = tokio::spawn(async {});
+        #[allow(clippy::panic)]
+        let broken = tokio::spawn(async { panic!("a client bug") });
+        join(&shop, "o-1", fine).await;
+        join(&shop, "o-2", broken).await;
+        assert_eq!(shop.order("o-1").and_then(|o| o.abandoned), None);
+        assert_eq!(
+            shop.order("o-2").and_then(|o| o.abandoned).as_deref(),
+            Some("the flow panicked")
+        );
+    }
 }

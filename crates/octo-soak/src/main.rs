@@ -1,6 +1,7 @@
 //! `octo-soak`: runs the soak and prints its report; exits 1 when an
-//! invariant is violated, 2 on bad arguments or when the run cannot start
-//! or end in time.
+//! invariant is violated or a flow was abandoned or ended in another
+//! status than it aims at, 2 on bad arguments or when the run cannot
+//! start or end in time.
 //!
 //! ```text
 //! octo-soak [--payments N] [--seed S] [--concurrency C] [--fault-rate PER_MILLE] [--deadline-secs D]

@@ -271,6 +271,18 @@ async fn checked(ctx: &Ctx, t: &Transport, id: &ShopTransactionId) -> Step<Payme
     Ok(p.status)
 }
 
+/// Counts OCTO's refusal of a call that is not idempotent: a careful shop
+/// over careful clients is never refused one (see
+/// [`Activity::refused_changes`](crate::shop::Activity::refused_changes)).
+fn refused_change(ctx: &Ctx, error: &Error) {
+    if matches!(error, Error::Octo(_)) {
+        ctx.shop
+            .activity
+            .refused_changes
+            .fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// `set_accept` is not idempotent: after a failure the shop asks OCTO,
 /// and sends it again only while the payment is still held.
 async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAccept) -> Step<()> {
@@ -281,7 +293,8 @@ async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAcc
                 ctx.shop.learn_payment(id.as_str(), &p);
                 return Ok(());
             }
-            Err(_) => {
+            Err(e) => {
+                refused_change(ctx, &e);
                 if checked(ctx, t, id).await? != PaymentStatus::WaitingForCapture {
                     return Ok(());
                 }
@@ -317,7 +330,8 @@ async fn pay_with_token(
                 status = Some(paid.status);
                 break;
             }
-            Err(_) => {
+            Err(e) => {
+                refused_change(ctx, &e);
                 let now = checked(ctx, t, id).await?;
                 if now != PaymentStatus::Created {
                     status = Some(now);
@@ -467,14 +481,17 @@ pub async fn bind(
                 uuid = Some(p.octo_payment_uuid);
                 break;
             }
-            Err(_) => match ctx.shop.check(t, &id, ATTEMPTS).await {
-                Ok(p) => {
+            Err(e) => match (
+                refused_change(ctx, &e),
+                ctx.shop.check(t, &id, ATTEMPTS).await,
+            ) {
+                ((), Ok(p)) => {
                     uuid = Some(p.octo_payment_uuid);
                     break;
                 }
                 // OCTO does not know it: the binding did not start.
-                Err(Error::Octo(_)) => {}
-                Err(e) => return Err(format!("binding status unknown: {e}")),
+                ((), Err(Error::Octo(_))) => {}
+                ((), Err(e)) => return Err(format!("binding status unknown: {e}")),
             },
         }
     }
@@ -500,9 +517,12 @@ pub async fn bind(
     let mut bound = false;
     for attempt in 0..ATTEMPTS {
         pause_before(attempt, None).await;
-        if t.send(&check, ctx.shop.call_limit).await.is_ok() {
-            bound = true;
-            break;
+        match t.send(&check, ctx.shop.call_limit).await {
+            Ok(_) => {
+                bound = true;
+                break;
+            }
+            Err(e) => refused_change(ctx, &e),
         }
         if let Ok(p) = ctx.shop.check(t, &id, ATTEMPTS).await
             && p.status.is_paid()
@@ -543,5 +563,25 @@ mod tests {
         for journey in Journey::ALL {
             assert!(a.contains(&journey), "{journey:?}");
         }
+    }
+
+    /// The whole plan (amount, card, refunds, capture share, bound card),
+    /// not only the journey, comes back from the same seed, and another
+    /// seed draws other plans.
+    #[test]
+    fn a_seed_repeats_every_part_of_every_plan() {
+        let whole = |seed: u64| -> Vec<String> {
+            (0..500)
+                .map(|i| {
+                    let p = Plan::draw(seed, i);
+                    format!(
+                        "{:?} {} {:?} {:?} {:?} {}",
+                        p.journey, p.amount, p.card, p.refunds, p.token_index, p.capture_tenths
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(whole(1), whole(1));
+        assert_ne!(whole(1), whole(2));
     }
 }

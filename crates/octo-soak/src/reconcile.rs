@@ -1,17 +1,18 @@
 //! After the run: every payment's status check (faults off) against the
 //! shop's books and the sandbox's own record.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use octo_proto::{Error, ShopTransactionId};
+use octo_proto::op::Payment;
+use octo_proto::{Error, PaymentStatus, PaymentUuid};
 use octo_sandbox::{FaultCounts, SandboxHandle};
 use rust_decimal::Decimal;
 
 use crate::journey::Journey;
-use crate::shop::Shop;
+use crate::shop::{Order, Shop};
 use crate::transport::{Kind, Transport};
 
 /// How many problems a report lists in full.
@@ -48,15 +49,19 @@ pub struct Report {
     /// the sandbox's record).
     pub wrong_state: u64,
     /// Flows the shop gave up before their end (their books may still be
-    /// right: they are counted in the four figures like any other).
+    /// right: they are counted in the four figures like any other, and
+    /// the run fails on them too).
     pub abandoned: u64,
-    /// Payments that ended in another status than their journey aims at.
+    /// Payments that ended in another status than their journey aims at
+    /// (the run fails on them).
     pub unexpected_outcome: u64,
     /// Faults injected, by kind.
     pub faults: FaultCounts,
     /// Verified notifications received.
     pub notifications: u64,
-    /// Notifications refused.
+    /// Notifications refused. The sandbox signs each one with the shop's
+    /// key, so a refusal is a verification bug (a real shop would lose
+    /// the callback): the run fails on any.
     pub refused_notifications: u64,
     /// Status checks sent during the run.
     pub status_checks: u64,
@@ -67,6 +72,12 @@ pub struct Report {
     pub checked_resends: u64,
     /// Unknown outcomes settled by a status check.
     pub settled_by_check: u64,
+    /// Calls that are not idempotent (`set_accept`, paying with a token,
+    /// binding) that OCTO refused: each was sent again after it had
+    /// landed, which a sandbox that refuses the second attempt turns into
+    /// a refusal and a real gateway might turn into a second charge. The
+    /// run fails on them.
+    pub refused_changes: u64,
     /// The first problems found, in words.
     pub problems: Vec<String>,
     /// How long the run took.
@@ -74,12 +85,22 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether the four invariants held.
+    /// Whether the run passed: the four invariants held (no duplicate
+    /// charge or refund, no lost payment, no wrong state) and every flow
+    /// ran to its end in the status it aims at (no abandoned flow, no
+    /// unexpected outcome), with no call that is not idempotent refused
+    /// and no notification refused. A shop that leaves a hold uncaptured,
+    /// or gives a payment up half-way, keeps its books right and still
+    /// fails here.
     pub fn holds(&self) -> bool {
         self.duplicate_charges == 0
             && self.duplicate_refunds == 0
             && self.lost_payments == 0
             && self.wrong_state == 0
+            && self.abandoned == 0
+            && self.unexpected_outcome == 0
+            && self.refused_changes == 0
+            && self.refused_notifications == 0
     }
 
     fn note(&mut self, problem: String) {
@@ -99,6 +120,7 @@ impl fmt::Display for Report {
             ("wrong state:", self.wrong_state),
             ("abandoned flows:", self.abandoned),
             ("unexpected outcomes:", self.unexpected_outcome),
+            ("changes refused:", self.refused_changes),
         ];
         let calls = [
             ("status checks:", self.status_checks),
@@ -165,6 +187,229 @@ fn client(transports: &[Transport], kind: Kind) -> Option<&Transport> {
     transports.iter().find(|t| t.kind() == kind)
 }
 
+/// OCTO's final answer about a payment: its status check, faults off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// The payment's id in the answer.
+    pub uuid: PaymentUuid,
+    /// Its status.
+    pub status: PaymentStatus,
+    /// Its amount.
+    pub total: Option<Decimal>,
+    /// The refunded sum (none read as zero).
+    pub refunded: Decimal,
+}
+
+impl Answer {
+    fn of(p: &Payment) -> Self {
+        Self {
+            uuid: p.octo_payment_uuid.clone(),
+            status: p.status.clone(),
+            total: p.total_sum,
+            refunded: p.refunded_sum.unwrap_or_default(),
+        }
+    }
+}
+
+/// A refund in the sandbox's ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// The `shop_refund_id` it was made under.
+    pub shop_refund_id: String,
+    /// Its amount.
+    pub amount: Decimal,
+}
+
+/// The sandbox's own record of a payment (the judge): what it holds,
+/// and the refunds it made of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Record {
+    /// The shop's id the payment was prepared under.
+    pub shop_transaction_id: String,
+    /// Its status.
+    pub status: PaymentStatus,
+    /// Its amount.
+    pub total_sum: Decimal,
+    /// The refunded sum.
+    pub refunded_sum: Decimal,
+    /// Every refund made of it.
+    pub refunds: Vec<Entry>,
+}
+
+/// What the reconciliation of one order found.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    /// The shop cannot account for the payment.
+    pub lost: bool,
+    /// Disagreements between the shop, OCTO's answer and the record.
+    pub wrong_state: u64,
+    /// The payment is another order's, or for more than was asked.
+    pub duplicate_charge: bool,
+    /// More was refunded than the shop asked for.
+    pub duplicate_refund: bool,
+    /// The payment ended in another status than its journey aims at.
+    pub unexpected: bool,
+    /// In words.
+    pub notes: Vec<String>,
+}
+
+/// Judges one order: what the shop believes and asked for, against
+/// OCTO's final answer and the sandbox's record. `answer` is the status
+/// check (an error in words when there was none); `record` is the
+/// sandbox's record of the payment the shop holds the id of.
+pub(crate) fn judge(
+    order: &Order,
+    answer: Result<Answer, String>,
+    record: Option<Record>,
+) -> Findings {
+    let mut f = Findings::default();
+    let id = order.id.as_str();
+    let Some(uuid) = order.uuid.as_ref() else {
+        f.lost = true;
+        let octo = match &answer {
+            Ok(p) => format!("OCTO has it as {}", p.status),
+            Err(_) => "OCTO does not know it".to_owned(),
+        };
+        f.notes
+            .push(format!("{id}: the shop never learnt OCTO's id; {octo}"));
+        return f;
+    };
+    let p = match answer {
+        Ok(p) => p,
+        Err(why) => {
+            f.lost = true;
+            f.notes.push(format!("{id}: no final status check: {why}"));
+            return f;
+        }
+    };
+    let Some(record) = record else {
+        f.lost = true;
+        f.notes
+            .push(format!("{id}: the sandbox holds no payment {uuid}"));
+        return f;
+    };
+    let refunded = p.refunded;
+    if &p.uuid != uuid
+        || p.status != record.status
+        || p.total != Some(record.total_sum)
+        || refunded != record.refunded_sum
+    {
+        f.wrong_state += 1;
+        f.notes.push(format!(
+            "{id}: the status check ({} {:?} refunded {refunded}) differs from the record ({} {} refunded {})",
+            p.status, p.total, record.status, record.total_sum, record.refunded_sum
+        ));
+    }
+    match order.belief.as_ref() {
+        Some(b) if b.status == p.status && b.total == p.total && b.refunded == refunded => {}
+        other => {
+            f.wrong_state += 1;
+            f.notes.push(format!(
+                "{id} ({}): the shop believes {other:?}, OCTO says {} {:?} refunded {refunded}",
+                order.journey.name(),
+                p.status,
+                p.total
+            ));
+        }
+    }
+    if record.shop_transaction_id != id || record.total_sum > order.amount {
+        f.duplicate_charge = true;
+        f.notes.push(format!(
+            "{id}: the record is {} for {} (asked {})",
+            record.shop_transaction_id, record.total_sum, order.amount
+        ));
+    }
+    // What the shop asked for and OCTO did not refuse, each
+    // `shop_refund_id` once.
+    let asked: Decimal = order
+        .refunds
+        .iter()
+        .filter(|x| !x.refused)
+        .map(|x| x.amount)
+        .sum();
+    if record.refunded_sum > asked {
+        f.duplicate_refund = true;
+        f.notes.push(format!(
+            "{id}: refunded {} though the shop asked for {asked}",
+            record.refunded_sum
+        ));
+    }
+    // The sandbox's ledger, refund by refund: each one made under a
+    // `shop_refund_id` the shop asked for, for that amount; each refund
+    // the shop believes made is there. Sums alone can hide a refund made
+    // twice behind one that never landed.
+    for e in &record.refunds {
+        match order.refunds.iter().find(|x| x.id == e.shop_refund_id) {
+            None => {
+                f.duplicate_refund = true;
+                f.notes.push(format!(
+                    "{id}: refunded {} under {}, which the shop never asked for",
+                    e.amount, e.shop_refund_id
+                ));
+            }
+            Some(x) if x.refused || x.amount != e.amount => {
+                f.wrong_state += 1;
+                f.notes.push(format!(
+                    "{id}: refund {} is {} in the ledger; the shop believes it {} for {}",
+                    e.shop_refund_id,
+                    e.amount,
+                    if x.refused { "refused" } else { "asked" },
+                    x.amount
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for x in order.refunds.iter().filter(|x| x.confirmed) {
+        if !record.refunds.iter().any(|e| e.shop_refund_id == x.id) {
+            f.wrong_state += 1;
+            f.notes.push(format!(
+                "{id}: the shop believes refund {} of {} made; the sandbox never made it",
+                x.id, x.amount
+            ));
+        }
+    }
+    let as_aimed = match order.journey {
+        // Refused (or failed), never paid: `is_final` also counts a
+        // payment charged and then refunded in full.
+        Journey::Declined => p.status.is_final() && !p.status.is_paid(),
+        journey => p.status == journey.expected(),
+    };
+    f.unexpected = !as_aimed;
+    f
+}
+
+/// The payments the sandbox holds (`(uuid, shop_transaction_id)`) that
+/// no order or binding accounts for, in words: one under an id no order
+/// or binding has, or a second one under an id (beside the one the order
+/// holds OCTO's id of). The payment of an order that never learnt its id
+/// is that order's (it is counted lost), not a stranger.
+pub(crate) fn strangers(held: &[(String, String)], orders: &[Order], cards: usize) -> Vec<String> {
+    let orders: HashMap<&str, &Order> = orders.iter().map(|o| (o.id.as_str(), o)).collect();
+    let bindings: Vec<String> = (0..cards).map(|n| format!("bind-{n}")).collect();
+    let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (uuid, id) in held {
+        by_id.entry(id.as_str()).or_default().push(uuid.as_str());
+    }
+    let mut found = Vec::new();
+    for (id, uuids) in by_id {
+        let strange: Vec<&str> = match orders.get(id) {
+            Some(Order { uuid: Some(u), .. }) => {
+                uuids.into_iter().filter(|x| *x != u.as_str()).collect()
+            }
+            Some(_) => uuids.into_iter().skip(1).collect(),
+            None if bindings.iter().any(|b| b == id) => uuids.into_iter().skip(1).collect(),
+            None => uuids,
+        };
+        for uuid in strange {
+            found.push(format!(
+                "the sandbox holds payment {uuid} under {id}, which no order or binding accounts for"
+            ));
+        }
+    }
+    found
+}
+
 /// Compares every order with OCTO's final answer and the sandbox's record.
 pub(crate) async fn reconcile(
     sandbox: &SandboxHandle,
@@ -182,10 +427,18 @@ pub(crate) async fn reconcile(
         idempotent_resends: a.idempotent_resends.load(Ordering::Relaxed),
         checked_resends: a.checked_resends.load(Ordering::Relaxed),
         settled_by_check: a.settled_by_check.load(Ordering::Relaxed),
+        refused_changes: a.refused_changes.load(Ordering::Relaxed),
         ..Report::default()
     };
-    let mut known = 0usize;
-    for order in shop.orders() {
+    let mut ledger: HashMap<String, Vec<Entry>> = HashMap::new();
+    for x in sandbox.refunds() {
+        ledger.entry(x.payment_uuid).or_default().push(Entry {
+            shop_refund_id: x.shop_refund_id,
+            amount: x.amount,
+        });
+    }
+    let orders = shop.orders();
+    for order in &orders {
         r.payments += 1;
         *r.by_journey.entry(order.journey.name()).or_default() += 1;
         *r.by_transport.entry(order.kind.name()).or_default() += 1;
@@ -197,113 +450,259 @@ pub(crate) async fn reconcile(
         let Some(t) = client(transports, order.kind) else {
             continue;
         };
-        let checked = shop.check(t, &order.id, 10).await;
-        let Some(uuid) = order.uuid.clone() else {
-            r.lost_payments += 1;
-            let octo = match &checked {
-                Ok(p) => format!("OCTO has it as {}", p.status),
-                Err(_) => "OCTO does not know it".to_owned(),
-            };
-            r.note(format!("{id}: the shop never learnt OCTO's id; {octo}"));
-            continue;
+        let answer = match shop.check(t, &order.id, 10).await {
+            Ok(p) => Ok(Answer::of(&p)),
+            Err(Error::Octo(e)) => Err(format!("OCTO does not know it: {e}")),
+            Err(e) => Err(e.to_string()),
         };
-        known += 1;
-        let p = match checked {
-            Ok(p) => p,
-            Err(Error::Octo(e)) => {
-                r.lost_payments += 1;
-                r.note(format!("{id}: OCTO does not know it: {e}"));
-                continue;
-            }
-            Err(e) => {
-                r.lost_payments += 1;
-                r.note(format!("{id}: no final status check: {e}"));
-                continue;
-            }
-        };
-        let Some(record) = sandbox.payment(uuid.as_str()) else {
-            r.lost_payments += 1;
-            r.note(format!("{id}: the sandbox holds no payment {uuid}"));
-            continue;
-        };
-        let refunded = p.refunded_sum.unwrap_or_default();
-        if p.octo_payment_uuid != uuid
-            || p.status != record.status
-            || p.total_sum != Some(record.total_sum)
-            || refunded != record.refunded_sum
-        {
-            r.wrong_state += 1;
-            r.note(format!(
-                "{id}: the status check ({} {:?} refunded {refunded}) differs from the record ({} {} refunded {})",
-                p.status, p.total_sum, record.status, record.total_sum, record.refunded_sum
-            ));
-        }
-        match order.belief.as_ref() {
-            Some(b) if b.status == p.status && b.total == p.total_sum && b.refunded == refunded => {
-            }
-            other => {
-                r.wrong_state += 1;
-                r.note(format!(
-                    "{id} ({}): the shop believes {other:?}, OCTO says {} {:?} refunded {refunded}",
-                    order.journey.name(),
-                    p.status,
-                    p.total_sum
-                ));
-            }
-        }
-        if record.shop_transaction_id != id || record.total_sum > order.amount {
-            r.duplicate_charges += 1;
-            r.note(format!(
-                "{id}: the record is {} for {} (asked {})",
-                record.shop_transaction_id, record.total_sum, order.amount
-            ));
-        }
-        // What the shop asked for and OCTO did not refuse, each
-        // `shop_refund_id` once.
-        let asked: Decimal = order
-            .refunds
-            .iter()
-            .filter(|x| !x.refused)
-            .map(|x| x.amount)
-            .sum();
-        if record.refunded_sum > asked {
-            r.duplicate_refunds += 1;
-            r.note(format!(
-                "{id}: refunded {} though the shop asked for {asked}",
-                record.refunded_sum
-            ));
+        let record = order.uuid.as_ref().and_then(|u| {
+            let s = sandbox.payment(u.as_str())?;
+            Some(Record {
+                shop_transaction_id: s.shop_transaction_id,
+                status: s.status,
+                total_sum: s.total_sum,
+                refunded_sum: s.refunded_sum,
+                refunds: ledger.remove(u.as_str()).unwrap_or_default(),
+            })
+        });
+        let found = judge(order, answer, record);
+        r.lost_payments += u64::from(found.lost);
+        r.wrong_state += found.wrong_state;
+        r.duplicate_charges += u64::from(found.duplicate_charge);
+        r.duplicate_refunds += u64::from(found.duplicate_refund);
+        r.unexpected_outcome += u64::from(found.unexpected);
+        for note in found.notes {
+            r.note(note);
         }
         for x in order.refunds.iter().filter(|x| x.confirmed) {
             r.refunds += 1;
             r.refunded += x.amount;
         }
-        let as_aimed = match order.journey {
-            Journey::Declined => p.status.is_final(),
-            journey => p.status == journey.expected(),
-        };
-        if !as_aimed {
-            r.unexpected_outcome += 1;
-        }
     }
-    // Every payment the sandbox holds is an order's or a binding's.
-    let mut bindings = 0usize;
-    for n in 0..cards {
-        let Ok(id) = format!("bind-{n}").parse::<ShopTransactionId>() else {
-            continue;
-        };
-        if let Some(t) = transports.first()
-            && shop.check(t, &id, 10).await.is_ok()
-        {
-            bindings += 1;
-        }
-    }
-    let held = sandbox.payment_count();
-    if held > known + bindings {
-        let extra = held - known - bindings;
-        r.duplicate_charges += extra as u64;
-        r.note(format!(
-            "the sandbox holds {held} payments; the shop knows {known} and {bindings} bindings"
-        ));
+    // Every payment the sandbox holds is an order's or a binding's,
+    // judged from the sandbox's own list.
+    let held: Vec<(String, String)> = sandbox
+        .payments()
+        .into_iter()
+        .map(|p| (p.uuid, p.shop_transaction_id))
+        .collect();
+    for stranger in strangers(&held, &orders, cards) {
+        r.duplicate_charges += 1;
+        r.note(stranger);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shop::{Belief, RefundIntent};
+    use crate::transport::Kind;
+
+    fn d(units: i64) -> Decimal {
+        Decimal::new(units, 0)
+    }
+
+    fn uuid() -> PaymentUuid {
+        "u-1".parse().unwrap_or_else(|_| unreachable!())
+    }
+
+    fn intent(id: &str, amount: i64, confirmed: bool) -> RefundIntent {
+        RefundIntent {
+            id: id.to_owned(),
+            amount: d(amount),
+            confirmed,
+            refused: false,
+        }
+    }
+
+    fn entry(id: &str, amount: i64) -> Entry {
+        Entry {
+            shop_refund_id: id.to_owned(),
+            amount: d(amount),
+        }
+    }
+
+    /// An order of 100,000 whose books, OCTO's answer and the sandbox's
+    /// record all say `status` with `refunded` refunded.
+    fn state(
+        journey: Journey,
+        status: PaymentStatus,
+        refunded: i64,
+        refunds: Vec<RefundIntent>,
+        ledger: Vec<Entry>,
+    ) -> (Order, Answer, Record) {
+        let order = Order {
+            id: "o-1".parse().unwrap_or_else(|_| unreachable!()),
+            journey,
+            kind: Kind::Reqwest,
+            amount: d(100_000),
+            uuid: Some(uuid()),
+            belief: Some(Belief {
+                status: status.clone(),
+                total: Some(d(100_000)),
+                refunded: d(refunded),
+            }),
+            refunds,
+            abandoned: None,
+        };
+        let answer = Answer {
+            uuid: uuid(),
+            status: status.clone(),
+            total: Some(d(100_000)),
+            refunded: d(refunded),
+        };
+        let record = Record {
+            shop_transaction_id: "o-1".to_owned(),
+            status,
+            total_sum: d(100_000),
+            refunded_sum: d(refunded),
+            refunds: ledger,
+        };
+        (order, answer, record)
+    }
+
+    fn clean(f: &Findings) -> bool {
+        !f.lost && f.wrong_state == 0 && !f.duplicate_charge && !f.duplicate_refund && !f.unexpected
+    }
+
+    #[test]
+    fn books_that_agree_with_the_ledger_are_clean() {
+        let (order, answer, record) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            50_000,
+            vec![intent("o-1-r0", 50_000, true)],
+            vec![entry("o-1-r0", 50_000)],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(clean(&f), "{f:?}");
+    }
+
+    /// The shop sent its first refund again under a new id (both landed)
+    /// and its second refund never got an answer: the sums agree, the
+    /// ledger does not.
+    #[test]
+    fn a_refund_made_twice_under_a_new_id_is_caught_by_the_ledger() {
+        let (order, answer, record) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            100_000,
+            vec![
+                intent("o-1-r0", 50_000, true),
+                intent("o-1-r1", 50_000, false),
+            ],
+            vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(f.duplicate_refund, "{f:?}");
+    }
+
+    /// The client said a refund succeeded that OCTO never made, and the
+    /// sum is made up by a refund the shop never asked for.
+    #[test]
+    fn a_confirmed_refund_missing_from_the_ledger_is_a_wrong_state() {
+        let (order, answer, record) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            100_000,
+            vec![
+                intent("o-1-r0", 50_000, true),
+                intent("o-1-r1", 50_000, true),
+            ],
+            vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(f.wrong_state > 0, "{f:?}");
+        assert!(f.duplicate_refund, "{f:?}");
+    }
+
+    /// A declined card's payment must not end paid, refunded or not.
+    #[test]
+    fn a_declined_card_that_ends_charged_is_an_unexpected_outcome() {
+        let (order, answer, record) = state(
+            Journey::Declined,
+            PaymentStatus::Refunded,
+            100_000,
+            vec![],
+            vec![],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(f.unexpected, "{f:?}");
+        let (order, answer, record) = state(
+            Journey::Declined,
+            PaymentStatus::Canceled,
+            0,
+            vec![],
+            vec![],
+        );
+        let f = judge(&order, Ok(answer), Some(record));
+        assert!(clean(&f), "{f:?}");
+    }
+
+    fn held(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(u, id)| ((*u).to_owned(), (*id).to_owned()))
+            .collect()
+    }
+
+    /// The payment of an order that never learnt OCTO's id is a lost
+    /// payment, not a duplicate charge; a payment under a fresh id, or a
+    /// second one under an order's or a binding's id, is one.
+    #[test]
+    fn the_sandboxs_payments_are_accounted_for_one_by_one() {
+        let (known, _, _) = state(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            0,
+            vec![],
+            vec![],
+        );
+        let lost = Order {
+            id: "o-2".parse().unwrap_or_else(|_| unreachable!()),
+            uuid: None,
+            belief: None,
+            ..known.clone()
+        };
+        let orders = [known, lost];
+        let ours = [("u-1", "o-1"), ("u-2", "o-2"), ("u-3", "bind-0")];
+        assert_eq!(strangers(&held(&ours), &orders, 1), Vec::<String>::new());
+        let mut more = ours.to_vec();
+        more.extend([("u-4", "o-1-again"), ("u-5", "o-1"), ("u-6", "bind-0")]);
+        let found = strangers(&held(&more), &orders, 1);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.iter().any(|f| f.contains("u-4")), "{found:?}");
+        assert!(found.iter().any(|f| f.contains("u-5")), "{found:?}");
+        assert!(found.iter().any(|f| f.contains("u-6")), "{found:?}");
+    }
+
+    /// A flow given up, or a payment left in another status than aimed
+    /// (a hold never captured), fails the run: the soak exits non-zero.
+    #[test]
+    fn an_abandoned_flow_or_an_unexpected_outcome_fails_the_run() {
+        assert!(Report::default().holds());
+        let abandoned = Report {
+            abandoned: 1,
+            ..Report::default()
+        };
+        assert!(!abandoned.holds(), "{abandoned}");
+        let unexpected = Report {
+            unexpected_outcome: 1,
+            ..Report::default()
+        };
+        assert!(!unexpected.holds(), "{unexpected}");
+        let refused = Report {
+            refused_changes: 1,
+            ..Report::default()
+        };
+        assert!(!refused.holds(), "{refused}");
+        // The sandbox signs every notification with the shop's key: one
+        // refused is a verification bug that would lose callbacks.
+        let unverified = Report {
+            refused_notifications: 1,
+            ..Report::default()
+        };
+        assert!(!unverified.holds(), "{unverified}");
+    }
 }

@@ -77,6 +77,12 @@ pub struct Activity {
     pub checked_resends: AtomicU64,
     /// Calls whose outcome was unknown and a status check settled.
     pub settled_by_check: AtomicU64,
+    /// Calls that are not idempotent (`set_accept`, paying with a token,
+    /// `bind_card`, `check_sms_key`) that OCTO refused. A shop that checks
+    /// before it sends one again, over clients that never resend one after
+    /// an unknown outcome, is never refused: each is a second attempt at a
+    /// change that had landed.
+    pub refused_changes: AtomicU64,
 }
 
 /// Where a status moves: a later answer never takes a payment back.

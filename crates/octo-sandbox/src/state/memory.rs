@@ -213,6 +213,11 @@ impl Store {
         self.refunds.get(&(shop, shop_refund_id.to_owned()))
     }
 
+    /// Every refund held, in no particular order.
+    pub(crate) fn all_refunds(&self) -> impl Iterator<Item = &RefundRecord> {
+        self.refunds.values()
+    }
+
     pub(crate) fn put_refund(&mut self, r: RefundRecord) {
         let key = (r.shop_id, r.shop_refund_id.clone());
         if r.is_open() {
@@ -268,6 +273,11 @@ impl Store {
                 && t.card.digest == digest
                 && matches!(t.status, TokenStatus::Active | TokenStatus::Init)
         })
+    }
+
+    /// Every payment held, in the order they were made.
+    pub(crate) fn all_payments(&self) -> impl Iterator<Item = &PaymentRecord> {
+        self.payments.iter()
     }
 
     pub(crate) fn payment_count(&self) -> usize {
