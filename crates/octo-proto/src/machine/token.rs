@@ -55,6 +55,15 @@ pub struct TokenMachine {
 
 impl TokenMachine {
     /// A token being issued: it waits for the tokenization callback.
+    ///
+    /// The callback it takes is not signed (OCTO's tokenization page
+    /// documents no signature), and OCTO has no call to read a token's
+    /// status, so this machine trusts whoever posts to the callback URL
+    /// with the binding's `shop_transaction_id`. To bind a card, drive
+    /// [`BindingMachine`](super::BindingMachine) instead: it finishes only
+    /// once OCTO confirmed the card in an answer to the shop's own request
+    /// and the callback names the same card (see `docs/protocol-notes.md`,
+    /// "What a card binding trusts").
     pub fn pending(shop_transaction_id: ShopTransactionId) -> Self {
         Self {
             shop_transaction_id,
