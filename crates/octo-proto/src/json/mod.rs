@@ -78,11 +78,9 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            // Past a few dozen, no exponent leaves a value a Decimal holds.
-            (
-                unsigned.get(..at)?,
-                exponent.parse::<i64>().ok()?.clamp(-1000, 1000),
-            )
+            // Taken whole: many digits can offset a large exponent, so
+            // cutting it would read another number.
+            (unsigned.get(..at)?, exponent.parse::<i64>().ok()?)
         }
         None => (unsigned, 0),
     };
@@ -98,7 +96,7 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     let digits = || whole.bytes().chain(fraction.bytes());
     let leading = digits().take_while(|&b| b == b'0').count();
     let len = (whole.len() + fraction.len()).saturating_sub(leading);
-    let scale = i64::try_from(fraction.len()).ok()? - exponent;
+    let scale = i64::try_from(fraction.len()).ok()?.checked_sub(exponent)?;
     if len == 0 {
         // Zero: keep the scale it was written with, as far as it fits.
         let scale = u32::try_from(scale.clamp(0, MAX_SCALE)).ok()?;
@@ -109,7 +107,9 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     let len = i64::try_from(len).ok()?;
     // The fewest zeros to drop for 29 digits and 28 decimals at most; one
     // more when 29 digits still exceed a Decimal's mantissa.
-    let fewest = (len - MAX_DIGITS).max(scale - MAX_SCALE).max(0);
+    let fewest = (len - MAX_DIGITS)
+        .max(scale.saturating_sub(MAX_SCALE))
+        .max(0);
     (fewest..=droppable.min(fewest + 1)).find_map(|dropped| {
         let kept = usize::try_from(len - dropped).ok()?;
         exact_decimal(
@@ -423,6 +423,12 @@ mod tests {
             "e3",
             "1.2.3",
             "0x10",
+            // Many digits offsetting a large exponent: 1e-990 and 1e990,
+            // nothing a Decimal holds.
+            &format!("1{}e-2000", "0".repeat(1010)),
+            &format!("0.{}1e2000", "0".repeat(1009)),
+            "1e9223372036854775807",
+            "1e-9223372036854775808",
         ] {
             assert_eq!(parse_decimal(text), None, "{text:?}");
         }
