@@ -72,9 +72,12 @@ impl Failure {
             Error::Transport(e) if e.kind == TransportErrorKind::Connect => Self::new(
                 exit::NETWORK,
                 format!("network failure: {e}"),
+                // The last attempt could not connect; an earlier one (the
+                // client retries keyed calls) may have reached OCTO.
                 Some(
-                    "nothing answered at that address: check --base-url (or OCTO_BASE_URL) \
-                     and your connection",
+                    "nothing answers at that address now: check --base-url (or OCTO_BASE_URL) \
+                     and your connection; an earlier attempt may have reached OCTO, so run \
+                     `octo status --id ORDER` before repeating the command with new ids",
                 ),
             ),
             Error::Transport(e) if e.kind == TransportErrorKind::InvalidRequest => Self::new(

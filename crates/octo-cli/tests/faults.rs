@@ -69,3 +69,59 @@ fn an_answer_lost_on_prepare_or_capture_says_to_check_the_status() {
         .stderr_has("may have")
         .stderr_has("octo status");
 }
+
+/// A server that reads one request, closes the connection without an
+/// answer (as a server that acted and then died), and stops listening: the
+/// client's retry then cannot connect.
+fn dies_after_one_request() -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read until the JSON body has ended (or the timeout).
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buf[..n]);
+                if seen.ends_with(b"}") {
+                    break;
+                }
+            }
+        }
+        // The stream and the listener are dropped here.
+    });
+    url
+}
+
+#[test]
+fn a_refused_connection_after_a_lost_attempt_still_says_to_check_the_status() {
+    let url = dies_after_one_request();
+    let env = vec![
+        ("OCTO_SHOP_ID", "10000".to_owned()),
+        ("OCTO_SECRET", "not-a-real-secret".to_owned()),
+        ("OCTO_BASE_URL", url),
+    ];
+    let args = [
+        "refund",
+        "--uuid",
+        "696d0ad9-a998-4b85-8499-af70eb4961e5",
+        "--refund-id",
+        "rf-2",
+        "--amount",
+        "60000",
+    ];
+    // The refund is keyed, so the client tries again; that attempt cannot
+    // connect. The first may have been carried out: the operator must not
+    // be told only to fix the address.
+    run(&args, &env, "")
+        .expect_code(3)
+        .stderr_has("octo status")
+        .never_shows("not-a-real-secret");
+}
