@@ -125,3 +125,43 @@ fn a_refused_connection_after_a_lost_attempt_still_says_to_check_the_status() {
         .stderr_has("octo status")
         .never_shows("not-a-real-secret");
 }
+
+#[test]
+fn a_refund_made_but_not_printable_is_no_crash_and_says_what_happened() {
+    let sb = TestSandbox::start();
+    let uuid = paid(&sb, "cli-f3", "200000");
+    // Standard output that cannot be written (a full disk; a closed pipe
+    // behaves alike): the refund is made, only its printing fails.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut command = common::octo();
+    command
+        .args([
+            "refund",
+            "--uuid",
+            &uuid,
+            "--refund-id",
+            "rf-3",
+            "--amount",
+            "60000",
+            "--json",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(full)
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in sb.env() {
+        command.env(key, value);
+    }
+    let out = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("OCTO carried it out"), "{stderr}");
+    assert!(stderr.contains("octo status"), "{stderr}");
+    assert_eq!(
+        sb.handle.payment(&uuid).unwrap().refunded_sum.to_string(),
+        "60000"
+    );
+}

@@ -50,9 +50,10 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             op.ttl = ttl;
             op.language = Language::parse(&language);
             let p = call(b, &op)?;
-            render::print(api.json, &p, render::payment);
+            render::print(api.json, &p, render::payment).map_err(unprinted)?;
             if let (false, Some(url)) = (api.json, &p.octo_pay_url) {
-                println!("\nSend the customer to {url} to pay.");
+                render::out(&format!("\nSend the customer to {url} to pay.\n"))
+                    .map_err(unprinted)?;
             }
             Ok(exit::OK)
         }),
@@ -167,8 +168,24 @@ fn call<O: Operation>(b: &Backend, op: &O) -> Result<O::Output, Failure> {
 /// Prints `value` (as JSON with `--json`, else as `text` writes it): the
 /// command is done.
 fn shown<T: Serialize>(json: bool, value: &T, text: fn(&T) -> String) -> Result<u8, Failure> {
-    render::print(json, value, text);
+    render::print(json, value, text).map_err(unprinted)?;
     Ok(exit::OK)
+}
+
+/// Standard output failed after OCTO answered: the call was carried out
+/// (or read, for status), only its result is lost. Exit as an unknown
+/// outcome, never as a crash that reads like a failed call to repeat.
+fn unprinted(error: std::io::Error) -> Failure {
+    Failure::new(
+        exit::NETWORK,
+        format!(
+            "OCTO carried it out, but the result could not be written to standard output: {error}"
+        ),
+        Some(
+            "run `octo status --id ORDER` to see the result; repeat the command only with the \
+             same ids",
+        ),
+    )
 }
 
 /// `bind_card`, then (Humo, Uzcard) the SMS code from standard input, or
@@ -181,9 +198,12 @@ fn bind<R: std::io::BufRead>(
 ) -> Result<u8, Failure> {
     let started = call(b, op)?;
     if op.method == PaymentMethod::BankCard {
-        render::print(json, &started, render::payment);
+        render::print(json, &started, render::payment).map_err(unprinted)?;
         if let (false, Some(url)) = (json, &started.octo_pay_url) {
-            println!("\nThe card holder confirms on the 3-D Secure page: {url}");
+            render::out(&format!(
+                "\nThe card holder confirms on the 3-D Secure page: {url}\n"
+            ))
+            .map_err(unprinted)?;
         }
         return Ok(exit::OK);
     }
@@ -212,10 +232,13 @@ fn bind<R: std::io::BufRead>(
     let confirmed = call(b, &check)?;
     if json {
         let value = json!({ "verification": verification, "binding": confirmed });
-        render::print(true, &value, |_| String::new());
+        render::print(true, &value, |_| String::new()).map_err(unprinted)?;
     } else {
-        print!("{}", render::payment(&confirmed));
-        println!("\nConfirmed: OCTO posts the card token to your bind_notify_url.");
+        render::out(&format!(
+            "{}\nConfirmed: OCTO posts the card token to your bind_notify_url.\n",
+            render::payment(&confirmed)
+        ))
+        .map_err(unprinted)?;
     }
     Ok(exit::OK)
 }
