@@ -369,3 +369,29 @@ fn fiscal_data_of_a_paid_fiscal_payment() {
         .json();
     assert!(json["receipt_id"].is_string(), "{json}");
 }
+
+#[test]
+fn a_missing_sms_code_says_the_binding_was_started_and_stays_pending() {
+    let sb = TestSandbox::start();
+    // bind_card was sent and OCTO sent the code: the binding is pending at
+    // OCTO, and the same card cannot be bound again until it lapses, so
+    // "nothing was sent" would mislead the operator.
+    let out = run(
+        &bind_args("bind-8"),
+        &sb.env(),
+        &card_lines("8600000000000007", "A B"),
+    );
+    out.expect_code(2)
+        .stderr_has("no SMS code")
+        .stderr_has("was started")
+        .stderr_has("pending")
+        .never_shows("8600000000000007");
+    // The message names the binding, so the operator can look it up.
+    let binding = sb
+        .handle
+        .payments()
+        .into_iter()
+        .find(|p| p.shop_transaction_id == "bind-8")
+        .expect("bind_card reached the sandbox");
+    out.stderr_has(&binding.uuid);
+}

@@ -222,8 +222,26 @@ fn bind<R: std::io::BufRead>(
         "{}Enter the SMS code: ",
         render::verification(&verification)
     );
-    let code = input.read("SMS code", &prompt)?;
-    let sms_key = SmsCode::new(code).map_err(|e| Failure::usage(format!("SMS code: {e}")))?;
+    // bind_card was sent and OCTO texted the code: a failure from here on
+    // leaves a pending binding at OCTO, which the message must say (the
+    // same card is refused another binding until this one lapses).
+    let started_note = |mut failure: Failure| {
+        failure.message = format!(
+            "{}; the binding {} was started at OCTO and stays pending until its code \
+             expires (in {} s)",
+            failure.message, uuid, verification.seconds_left
+        );
+        failure.hint = Some(
+            "the same card cannot be bound again while it is pending: wait for it to \
+             expire, then bind again with a new --id"
+                .to_owned(),
+        );
+        failure
+    };
+    let code = input.read("SMS code", &prompt).map_err(started_note)?;
+    let sms_key = SmsCode::new(code)
+        .map_err(|e| Failure::usage(format!("SMS code: {e}")))
+        .map_err(started_note)?;
     let check = CheckSmsKey {
         octo_payment_uuid: uuid,
         verify_id: verification.verify_id,
