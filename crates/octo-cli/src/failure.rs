@@ -208,4 +208,21 @@ mod tests {
         });
         assert_eq!(Failure::from_sdk(&refused).code, exit::REFUSED);
     }
+
+    #[test]
+    fn a_timeout_or_a_cut_connection_is_an_unknown_outcome() {
+        for kind in [
+            TransportErrorKind::Timeout,
+            TransportErrorKind::Io,
+            TransportErrorKind::Other,
+        ] {
+            let error = Error::Transport(octo_proto::TransportError::new(kind, "no answer"));
+            let failure = Failure::from_sdk(&error);
+            assert_eq!(failure.code, exit::NETWORK, "{failure}");
+            let shown = failure.to_string();
+            assert!(shown.contains("outcome is unknown"), "{shown}");
+            assert!(shown.contains("octo status"), "{shown}");
+            assert!(shown.contains("same --refund-id"), "{shown}");
+        }
+    }
 }
