@@ -395,3 +395,21 @@ fn a_missing_sms_code_says_the_binding_was_started_and_stays_pending() {
         .expect("bind_card reached the sandbox");
     out.stderr_has(&binding.uuid);
 }
+
+#[test]
+fn a_repeated_id_with_another_amount_is_not_shown_as_done() {
+    let sb = TestSandbox::start();
+    prepared(&sb, "cli-rep-1", "1000.00", &[]);
+    // OCTO keeps one payment per shop_transaction_id and answers a second
+    // prepare_payment with the first payment: 1000.00, not the 2000 asked
+    // for. Exit 0 with "send the customer to pay" would send the customer
+    // to pay the wrong amount.
+    let out = run(&prepare_args("cli-rep-1", "2000"), &sb.env(), "");
+    out.expect_code(1)
+        .stderr_has("1000.00")
+        .stderr_has("not 2000")
+        .stderr_has("new --id");
+    assert!(!out.stdout.contains("Send the customer"), "{}", out.stdout);
+    // The same amount written another way is the same payment.
+    run(&prepare_args("cli-rep-1", "1000"), &sb.env(), "").expect_code(0);
+}

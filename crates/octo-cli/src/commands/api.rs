@@ -36,8 +36,9 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             language,
             api,
         } => with_backend(&api, test, |b| {
+            let order = id(&shop_transaction_id)?;
             let mut op = PreparePayment::new(
-                id(&shop_transaction_id)?,
+                order.clone(),
                 amount,
                 Currency::parse(&currency.to_ascii_uppercase()),
                 description,
@@ -51,6 +52,21 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             op.language = Language::parse(&language);
             let p = call(b, &op)?;
             render::print(api.json, &p, render::payment).map_err(unprinted)?;
+            // OCTO keeps one payment per shop_transaction_id: a repeated id
+            // gets the payment made first, whatever amount was asked now.
+            if let Some(sum) = p.total_sum.filter(|sum| *sum != amount) {
+                return Err(Failure::new(
+                    exit::REFUSED,
+                    format!(
+                        "OCTO already has a payment under --id {order} for {sum}, not {amount}: \
+                         it answered with that payment and created none"
+                    ),
+                    Some(
+                        "a new payment needs a new --id; the same --id repeats the same \
+                         payment, with its own amount",
+                    ),
+                ));
+            }
             if let (false, Some(url)) = (api.json, &p.octo_pay_url) {
                 render::out(&format!("\nSend the customer to {url} to pay.\n"))
                     .map_err(unprinted)?;
