@@ -413,3 +413,17 @@ fn a_repeated_id_with_another_amount_is_not_shown_as_done() {
     // The same amount written another way is the same payment.
     run(&prepare_args("cli-rep-1", "1000"), &sb.env(), "").expect_code(0);
 }
+
+#[test]
+fn a_repeated_prepare_of_a_paid_payment_does_not_ask_the_customer_to_pay() {
+    let sb = TestSandbox::start();
+    let uuid = prepared(&sb, "cli-rep-2", "5000", &[]);
+    pay(&sb, &uuid);
+    // The operator repeats prepare after a lost answer, as told: the
+    // payment is already paid, so there is nothing to send the customer to.
+    let out = run(&prepare_args("cli-rep-2", "5000"), &sb.env(), "");
+    out.expect_code(0)
+        .stdout_has("succeeded")
+        .stdout_has("already");
+    assert!(!out.stdout.contains("Send the customer"), "{}", out.stdout);
+}

@@ -6,8 +6,8 @@ use octo_proto::op::{
     SetAccept, SmsCode, VerificationInfo,
 };
 use octo_proto::{
-    CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentUuid,
-    ShopRefundId, ShopTransactionId,
+    CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentStatus,
+    PaymentUuid, ShopRefundId, ShopTransactionId,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -67,9 +67,22 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
                     ),
                 ));
             }
-            if let (false, Some(url)) = (api.json, &p.octo_pay_url) {
-                render::out(&format!("\nSend the customer to {url} to pay.\n"))
-                    .map_err(unprinted)?;
+            // A repeated --id may answer with a payment the customer has
+            // already paid (or that was cancelled): no page to pay on then.
+            let payable = matches!(
+                p.status,
+                PaymentStatus::Created | PaymentStatus::WaitUserAction | PaymentStatus::WaitingPay
+            );
+            let next = match (&p.octo_pay_url, payable) {
+                (Some(url), true) => format!("\nSend the customer to {url} to pay.\n"),
+                (None, true) => String::new(),
+                (_, false) => format!(
+                    "\nThis payment is already {}: there is nothing for the customer to pay.\n",
+                    p.status
+                ),
+            };
+            if !api.json {
+                render::out(&next).map_err(unprinted)?;
             }
             Ok(exit::OK)
         }),
