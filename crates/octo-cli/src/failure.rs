@@ -14,7 +14,8 @@ pub mod exit {
     pub const REFUSED: u8 = 1;
     /// Bad usage, bad input or missing credentials: nothing was sent.
     pub const USAGE: u8 = 2;
-    /// The network failed or the answer was not OCTO's.
+    /// The network failed, the answer was not OCTO's, or the outcome is
+    /// unknown (OCTO may have acted: check the status before repeating).
     pub const NETWORK: u8 = 3;
     /// A notification's signature did not verify.
     pub const UNVERIFIED: u8 = 4;
@@ -60,30 +61,46 @@ impl Failure {
     pub fn from_sdk(error: &Error) -> Self {
         match error {
             Error::Input(e) => Self::usage(format!("invalid input, nothing was sent: {e}")),
+            // Code 4 is OCTO failing inside: the call may have been
+            // carried out, so it is an unknown outcome, not a refusal.
+            Error::Octo(e) if e.code == ErrorCode::Internal => Self::new(
+                exit::NETWORK,
+                format!("{e}: the outcome is unknown, the request may have taken effect"),
+                Some(CHECK_STATUS),
+            ),
             Error::Octo(e) => Self::new(exit::REFUSED, e.to_string(), hint_for(e.code)),
-            Error::Transport(e) => Self::new(
+            Error::Transport(e) if e.kind == TransportErrorKind::Connect => Self::new(
                 exit::NETWORK,
                 format!("network failure: {e}"),
-                Some(match e.kind {
-                    TransportErrorKind::Connect => {
-                        "nothing answered at that address: check --base-url (or OCTO_BASE_URL) \
-                         and your connection"
-                    }
-                    TransportErrorKind::Timeout => {
-                        "OCTO did not answer in time: check the status before trying again"
-                    }
-                    _ => "check --base-url and your connection; check the status before retrying",
-                }),
+                // The last attempt could not connect; an earlier one (the
+                // client retries keyed calls) may have reached OCTO.
+                Some(
+                    "nothing answers at that address now: check --base-url (or OCTO_BASE_URL) \
+                     and your connection; an earlier attempt may have reached OCTO, so run \
+                     `octo status --id ORDER` before repeating the command with new ids",
+                ),
+            ),
+            Error::Transport(e) if e.kind == TransportErrorKind::InvalidRequest => Self::new(
+                exit::NETWORK,
+                format!("the request could not be sent: {e}"),
+                Some("check --base-url"),
+            ),
+            // Timed out, cut off, or any other failure once the request
+            // may have left: OCTO may have acted on it.
+            Error::Transport(e) => Self::new(
+                exit::NETWORK,
+                format!(
+                    "no answer from OCTO ({e}): the outcome is unknown, \
+                     the request may have taken effect"
+                ),
+                Some(CHECK_STATUS),
             ),
             // OCTO may have acted (a success that did not decode, a 5xx):
             // say so, or the user sends a payment or a capture again.
             other if !other.is_refusal() => Self::new(
                 exit::NETWORK,
-                format!("unexpected answer: {other}"),
-                Some(
-                    "the request may have taken effect: check the status (`octo status`) \
-                     before sending it again",
-                ),
+                format!("unexpected answer: {other}: the request may have taken effect"),
+                Some(CHECK_STATUS),
             ),
             other => Self::new(
                 exit::NETWORK,
@@ -93,6 +110,10 @@ impl Failure {
         }
     }
 }
+
+/// What to do when the outcome is unknown.
+const CHECK_STATUS: &str = "run `octo status --id ORDER` before repeating it; \
+    repeat a refund only with the same --refund-id, a payment only with the same --id";
 
 fn hint_for(code: ErrorCode) -> Option<&'static str> {
     Some(match code {
@@ -110,7 +131,6 @@ fn hint_for(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::InvalidRefundAmount => {
             "a refund must be at least 1 USD's worth and no more than what is left of the payment"
         }
-        ErrorCode::Internal => "OCTO had an internal error: check the status before retrying",
         ErrorCode::TokenNotFound => "check the card token",
         ErrorCode::TokenNotActive => "only an active token can be used or blocked",
         ErrorCode::TokenAlreadyExists => "this card already has an active or pending token",
@@ -151,7 +171,7 @@ mod tests {
             body: RawBody::new(r#"{"error":0,"data":{}}"#),
         };
         assert!(
-            hint(&unreadable_success).contains("check the status"),
+            hint(&unreadable_success).contains("octo status"),
             "{}",
             hint(&unreadable_success)
         );
@@ -161,5 +181,48 @@ mod tests {
             body: RawBody::new("<html>404</html>"),
         };
         assert!(hint(&proxy_page).contains("--base-url"));
+    }
+
+    #[test]
+    fn an_octo_internal_error_is_an_unknown_outcome_not_a_refusal() {
+        // Code 4 (internal) says OCTO failed somewhere inside: the capture
+        // or refund may have been made. Exit 1 tells a script "refused,
+        // nothing happened", which invites a second refund under a new id.
+        let internal = Error::Octo(octo_proto::OctoError {
+            http_status: http::StatusCode::OK,
+            code: ErrorCode::Internal,
+            message: None,
+            developer_message: None,
+            body: RawBody::new(r#"{"error":4}"#),
+        });
+        let failure = Failure::from_sdk(&internal);
+        assert_eq!(failure.code, exit::NETWORK, "{failure}");
+        assert!(failure.to_string().contains("octo status"), "{failure}");
+        // A real refusal stays a refusal.
+        let refused = Error::Octo(octo_proto::OctoError {
+            http_status: http::StatusCode::OK,
+            code: ErrorCode::InvalidRefundAmount,
+            message: None,
+            developer_message: None,
+            body: RawBody::new(r#"{"error":3}"#),
+        });
+        assert_eq!(Failure::from_sdk(&refused).code, exit::REFUSED);
+    }
+
+    #[test]
+    fn a_timeout_or_a_cut_connection_is_an_unknown_outcome() {
+        for kind in [
+            TransportErrorKind::Timeout,
+            TransportErrorKind::Io,
+            TransportErrorKind::Other,
+        ] {
+            let error = Error::Transport(octo_proto::TransportError::new(kind, "no answer"));
+            let failure = Failure::from_sdk(&error);
+            assert_eq!(failure.code, exit::NETWORK, "{failure}");
+            let shown = failure.to_string();
+            assert!(shown.contains("outcome is unknown"), "{shown}");
+            assert!(shown.contains("octo status"), "{shown}");
+            assert!(shown.contains("same --refund-id"), "{shown}");
+        }
     }
 }

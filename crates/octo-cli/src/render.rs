@@ -1,20 +1,34 @@
 //! Printing results: aligned text for people, JSON with `--json`.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use octo_proto::op::{BlockedToken, FiscalReceipt, Payment, RefundResult, Verification};
 use serde::Serialize;
 
-/// Prints `value` as pretty JSON, or as the text `text` builds.
-pub fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) {
+/// Prints `value` as pretty JSON, or as the text `text` builds. An error
+/// when standard output cannot take it (a closed pipe, a full disk): the
+/// caller says what that means, since OCTO may already have acted.
+pub fn print<T: Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&T) -> String,
+) -> std::io::Result<()> {
     if json {
-        match serde_json::to_string_pretty(value) {
-            Ok(s) => println!("{s}"),
-            Err(e) => eprintln!("error: cannot print JSON: {e}"),
-        }
+        let mut shown = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+        shown.push('\n');
+        out(&shown)
     } else {
-        print!("{}", text(value));
+        out(&text(value))
     }
+}
+
+/// Writes `text` to standard output and flushes it; an error instead of
+/// `print!`'s panic when it cannot.
+pub fn out(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
 }
 
 /// Lines of `label  value`, labels padded to one width.

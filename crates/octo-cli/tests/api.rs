@@ -369,3 +369,61 @@ fn fiscal_data_of_a_paid_fiscal_payment() {
         .json();
     assert!(json["receipt_id"].is_string(), "{json}");
 }
+
+#[test]
+fn a_missing_sms_code_says_the_binding_was_started_and_stays_pending() {
+    let sb = TestSandbox::start();
+    // bind_card was sent and OCTO sent the code: the binding is pending at
+    // OCTO, and the same card cannot be bound again until it lapses, so
+    // "nothing was sent" would mislead the operator.
+    let out = run(
+        &bind_args("bind-8"),
+        &sb.env(),
+        &card_lines("8600000000000007", "A B"),
+    );
+    out.expect_code(2)
+        .stderr_has("no SMS code")
+        .stderr_has("was started")
+        .stderr_has("pending")
+        .never_shows("8600000000000007");
+    // The message names the binding, so the operator can look it up.
+    let binding = sb
+        .handle
+        .payments()
+        .into_iter()
+        .find(|p| p.shop_transaction_id == "bind-8")
+        .expect("bind_card reached the sandbox");
+    out.stderr_has(&binding.uuid);
+}
+
+#[test]
+fn a_repeated_id_with_another_amount_is_not_shown_as_done() {
+    let sb = TestSandbox::start();
+    prepared(&sb, "cli-rep-1", "1000.00", &[]);
+    // OCTO keeps one payment per shop_transaction_id and answers a second
+    // prepare_payment with the first payment: 1000.00, not the 2000 asked
+    // for. Exit 0 with "send the customer to pay" would send the customer
+    // to pay the wrong amount.
+    let out = run(&prepare_args("cli-rep-1", "2000"), &sb.env(), "");
+    out.expect_code(1)
+        .stderr_has("1000.00")
+        .stderr_has("not 2000")
+        .stderr_has("new --id");
+    assert!(!out.stdout.contains("Send the customer"), "{}", out.stdout);
+    // The same amount written another way is the same payment.
+    run(&prepare_args("cli-rep-1", "1000"), &sb.env(), "").expect_code(0);
+}
+
+#[test]
+fn a_repeated_prepare_of_a_paid_payment_does_not_ask_the_customer_to_pay() {
+    let sb = TestSandbox::start();
+    let uuid = prepared(&sb, "cli-rep-2", "5000", &[]);
+    pay(&sb, &uuid);
+    // The operator repeats prepare after a lost answer, as told: the
+    // payment is already paid, so there is nothing to send the customer to.
+    let out = run(&prepare_args("cli-rep-2", "5000"), &sb.env(), "");
+    out.expect_code(0)
+        .stdout_has("succeeded")
+        .stdout_has("already");
+    assert!(!out.stdout.contains("Send the customer"), "{}", out.stdout);
+}

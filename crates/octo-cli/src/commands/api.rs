@@ -6,8 +6,8 @@ use octo_proto::op::{
     SetAccept, SmsCode, VerificationInfo,
 };
 use octo_proto::{
-    CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentUuid,
-    ShopRefundId, ShopTransactionId,
+    CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentStatus,
+    PaymentUuid, ShopRefundId, ShopTransactionId,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -36,8 +36,9 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             language,
             api,
         } => with_backend(&api, test, |b| {
+            let order = id(&shop_transaction_id)?;
             let mut op = PreparePayment::new(
-                id(&shop_transaction_id)?,
+                order.clone(),
                 amount,
                 Currency::parse(&currency.to_ascii_uppercase()),
                 description,
@@ -50,9 +51,38 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             op.ttl = ttl;
             op.language = Language::parse(&language);
             let p = call(b, &op)?;
-            render::print(api.json, &p, render::payment);
-            if let (false, Some(url)) = (api.json, &p.octo_pay_url) {
-                println!("\nSend the customer to {url} to pay.");
+            render::print(api.json, &p, render::payment).map_err(unprinted)?;
+            // OCTO keeps one payment per shop_transaction_id: a repeated id
+            // gets the payment made first, whatever amount was asked now.
+            if let Some(sum) = p.total_sum.filter(|sum| *sum != amount) {
+                return Err(Failure::new(
+                    exit::REFUSED,
+                    format!(
+                        "OCTO already has a payment under --id {order} for {sum}, not {amount}: \
+                         it answered with that payment and created none"
+                    ),
+                    Some(
+                        "a new payment needs a new --id; the same --id repeats the same \
+                         payment, with its own amount",
+                    ),
+                ));
+            }
+            // A repeated --id may answer with a payment the customer has
+            // already paid (or that was cancelled): no page to pay on then.
+            let payable = matches!(
+                p.status,
+                PaymentStatus::Created | PaymentStatus::WaitUserAction | PaymentStatus::WaitingPay
+            );
+            let next = match (&p.octo_pay_url, payable) {
+                (Some(url), true) => format!("\nSend the customer to {url} to pay.\n"),
+                (None, true) => String::new(),
+                (_, false) => format!(
+                    "\nThis payment is already {}: there is nothing for the customer to pay.\n",
+                    p.status
+                ),
+            };
+            if !api.json {
+                render::out(&next).map_err(unprinted)?;
             }
             Ok(exit::OK)
         }),
@@ -167,8 +197,24 @@ fn call<O: Operation>(b: &Backend, op: &O) -> Result<O::Output, Failure> {
 /// Prints `value` (as JSON with `--json`, else as `text` writes it): the
 /// command is done.
 fn shown<T: Serialize>(json: bool, value: &T, text: fn(&T) -> String) -> Result<u8, Failure> {
-    render::print(json, value, text);
+    render::print(json, value, text).map_err(unprinted)?;
     Ok(exit::OK)
+}
+
+/// Standard output failed after OCTO answered: the call was carried out
+/// (or read, for status), only its result is lost. Exit as an unknown
+/// outcome, never as a crash that reads like a failed call to repeat.
+fn unprinted(error: std::io::Error) -> Failure {
+    Failure::new(
+        exit::NETWORK,
+        format!(
+            "OCTO carried it out, but the result could not be written to standard output: {error}"
+        ),
+        Some(
+            "run `octo status --id ORDER` to see the result; repeat the command only with the \
+             same ids",
+        ),
+    )
 }
 
 /// `bind_card`, then (Humo, Uzcard) the SMS code from standard input, or
@@ -181,9 +227,12 @@ fn bind<R: std::io::BufRead>(
 ) -> Result<u8, Failure> {
     let started = call(b, op)?;
     if op.method == PaymentMethod::BankCard {
-        render::print(json, &started, render::payment);
+        render::print(json, &started, render::payment).map_err(unprinted)?;
         if let (false, Some(url)) = (json, &started.octo_pay_url) {
-            println!("\nThe card holder confirms on the 3-D Secure page: {url}");
+            render::out(&format!(
+                "\nThe card holder confirms on the 3-D Secure page: {url}\n"
+            ))
+            .map_err(unprinted)?;
         }
         return Ok(exit::OK);
     }
@@ -202,8 +251,26 @@ fn bind<R: std::io::BufRead>(
         "{}Enter the SMS code: ",
         render::verification(&verification)
     );
-    let code = input.read("SMS code", &prompt)?;
-    let sms_key = SmsCode::new(code).map_err(|e| Failure::usage(format!("SMS code: {e}")))?;
+    // bind_card was sent and OCTO texted the code: a failure from here on
+    // leaves a pending binding at OCTO, which the message must say (the
+    // same card is refused another binding until this one lapses).
+    let started_note = |mut failure: Failure| {
+        failure.message = format!(
+            "{}; the binding {} was started at OCTO and stays pending until its code \
+             expires (in {} s)",
+            failure.message, uuid, verification.seconds_left
+        );
+        failure.hint = Some(
+            "the same card cannot be bound again while it is pending: wait for it to \
+             expire, then bind again with a new --id"
+                .to_owned(),
+        );
+        failure
+    };
+    let code = input.read("SMS code", &prompt).map_err(started_note)?;
+    let sms_key = SmsCode::new(code)
+        .map_err(|e| Failure::usage(format!("SMS code: {e}")))
+        .map_err(started_note)?;
     let check = CheckSmsKey {
         octo_payment_uuid: uuid,
         verify_id: verification.verify_id,
@@ -212,10 +279,13 @@ fn bind<R: std::io::BufRead>(
     let confirmed = call(b, &check)?;
     if json {
         let value = json!({ "verification": verification, "binding": confirmed });
-        render::print(true, &value, |_| String::new());
+        render::print(true, &value, |_| String::new()).map_err(unprinted)?;
     } else {
-        print!("{}", render::payment(&confirmed));
-        println!("\nConfirmed: OCTO posts the card token to your bind_notify_url.");
+        render::out(&format!(
+            "{}\nConfirmed: OCTO posts the card token to your bind_notify_url.\n",
+            render::payment(&confirmed)
+        ))
+        .map_err(unprinted)?;
     }
     Ok(exit::OK)
 }

@@ -54,7 +54,15 @@ pub fn run(
     let shown = octo_proto::redacted(&Value::Object(shown));
     render::print(json, &shown, |_| {
         render::notification(&notification, &warnings)
-    });
+    })
+    .map_err(|e| {
+        // The signature did verify; only showing it failed.
+        Failure::new(
+            exit::USAGE,
+            format!("verified, but the result could not be written to standard output: {e}"),
+            None,
+        )
+    })?;
     Ok(exit::OK)
 }
 

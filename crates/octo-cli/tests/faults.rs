@@ -1,0 +1,167 @@
+//! The API commands when the answer is lost or unreadable: the operator is
+//! told the outcome is unknown and to run `octo status` before repeating,
+//! never that the command failed and may simply be run again.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::indexing_slicing)]
+
+mod common;
+
+use common::{TestSandbox, prepare_args, run};
+use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::{FaultAction, FaultRule};
+
+/// A paid payment, prepared through the CLI; OCTO's id of it.
+fn paid(sb: &TestSandbox, id: &str, amount: &str) -> String {
+    let mut args = prepare_args(id, amount);
+    args.push("--json");
+    let out = run(&args, &sb.env(), "");
+    out.expect_code(0);
+    let uuid = out.json()["octo_payment_uuid"].as_str().unwrap().to_owned();
+    sb.handle
+        .customer()
+        .pay(&uuid, &test_card(CardBehaviour::Success))
+        .unwrap();
+    uuid
+}
+
+#[test]
+fn a_refund_whose_answer_is_lost_says_the_outcome_is_unknown() {
+    let sb = TestSandbox::start();
+    let uuid = paid(&sb, "cli-f1", "200000");
+    // The sandbox makes the refund, then closes the connection, every time
+    // (the client's retries meet the same fault).
+    sb.handle.faults().add(
+        FaultRule::new(FaultAction::DropAfterProcessing)
+            .on_path("/refund")
+            .times(10),
+    );
+    let args = [
+        "refund",
+        "--uuid",
+        &uuid,
+        "--refund-id",
+        "rf-1",
+        "--amount",
+        "60000",
+    ];
+    let out = run(&args, &sb.env(), "");
+    out.expect_code(3)
+        .stderr_has("may have")
+        .stderr_has("octo status")
+        .never_shows(&sb.secret());
+    // It was made: that is why "failed, try again" would mislead.
+    assert_eq!(
+        sb.handle.payment(&uuid).unwrap().refunded_sum.to_string(),
+        "60000"
+    );
+}
+
+#[test]
+fn an_answer_lost_on_prepare_or_capture_says_to_check_the_status() {
+    let sb = TestSandbox::start();
+    sb.handle.faults().add(
+        FaultRule::new(FaultAction::Status500AfterProcessing)
+            .on_path("/prepare_payment")
+            .times(10),
+    );
+    run(&prepare_args("cli-f2", "1000"), &sb.env(), "")
+        .expect_code(3)
+        .stderr_has("may have")
+        .stderr_has("octo status");
+}
+
+/// A server that reads one request, closes the connection without an
+/// answer (as a server that acted and then died), and stops listening: the
+/// client's retry then cannot connect.
+fn dies_after_one_request() -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read until the JSON body has ended (or the timeout).
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buf[..n]);
+                if seen.ends_with(b"}") {
+                    break;
+                }
+            }
+        }
+        // The stream and the listener are dropped here.
+    });
+    url
+}
+
+#[test]
+fn a_refused_connection_after_a_lost_attempt_still_says_to_check_the_status() {
+    let url = dies_after_one_request();
+    let env = vec![
+        ("OCTO_SHOP_ID", "10000".to_owned()),
+        ("OCTO_SECRET", "not-a-real-secret".to_owned()),
+        ("OCTO_BASE_URL", url),
+    ];
+    let args = [
+        "refund",
+        "--uuid",
+        "696d0ad9-a998-4b85-8499-af70eb4961e5",
+        "--refund-id",
+        "rf-2",
+        "--amount",
+        "60000",
+    ];
+    // The refund is keyed, so the client tries again; that attempt cannot
+    // connect. The first may have been carried out: the operator must not
+    // be told only to fix the address.
+    run(&args, &env, "")
+        .expect_code(3)
+        .stderr_has("octo status")
+        .never_shows("not-a-real-secret");
+}
+
+#[test]
+fn a_refund_made_but_not_printable_is_no_crash_and_says_what_happened() {
+    let sb = TestSandbox::start();
+    let uuid = paid(&sb, "cli-f3", "200000");
+    // Standard output that cannot be written (a full disk; a closed pipe
+    // behaves alike): the refund is made, only its printing fails.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut command = common::octo();
+    command
+        .args([
+            "refund",
+            "--uuid",
+            &uuid,
+            "--refund-id",
+            "rf-3",
+            "--amount",
+            "60000",
+            "--json",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(full)
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in sb.env() {
+        command.env(key, value);
+    }
+    let out = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("OCTO carried it out"), "{stderr}");
+    assert!(stderr.contains("octo status"), "{stderr}");
+    assert_eq!(
+        sb.handle.payment(&uuid).unwrap().refunded_sum.to_string(),
+        "60000"
+    );
+}
