@@ -380,4 +380,26 @@ mod tests {
         let err = run(200, r#"{"error":"x","data":{}}"#).unwrap_err();
         assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     }
+
+    /// An integer `error` OCTO does not document, under a 5xx (a gateway's
+    /// `{"error":504}`), is no proof that OCTO refused: it is resent like
+    /// any other 5xx when idempotent, and is not a refusal. OCTO's own
+    /// codes keep their meaning whatever the status.
+    #[test]
+    fn an_unknown_code_under_a_5xx_is_resent_like_the_5xx() {
+        use crate::error::Resend;
+        let err = run(504, r#"{"error":504,"message":"Gateway Timeout"}"#).unwrap_err();
+        assert_eq!(err.resend(), Resend::IfIdempotent, "{err:?}");
+        assert!(!err.is_refusal(), "{err:?}");
+        // Under a 4xx it is not resent, as any 4xx.
+        let err = run(404, r#"{"error":404}"#).unwrap_err();
+        assert_eq!(err.resend(), Resend::Never, "{err:?}");
+        // A documented code stays OCTO's answer: error 2 is a refusal.
+        let err = run(500, r#"{"error":2,"errMessage":"Wrong secret"}"#).unwrap_err();
+        assert_eq!(err.resend(), Resend::Never, "{err:?}");
+        assert!(err.is_refusal());
+        // And the same unknown code with 200 is OCTO's refusal.
+        let err = run(200, r#"{"error":504}"#).unwrap_err();
+        assert!(err.is_refusal());
+    }
 }

@@ -93,27 +93,33 @@ pub enum Resend {
     Never,
 }
 
+/// How an answer that is not OCTO's own is resent, by its HTTP status: a
+/// server error, a 429 or a 2xx when idempotent, anything else never.
+fn resend_for_status(status: StatusCode) -> Resend {
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status.is_success() {
+        Resend::IfIdempotent
+    } else {
+        Resend::Never
+    }
+}
+
 impl Error {
     /// Whether resending the very same request is safe, and when.
     pub fn resend(&self) -> Resend {
         match self {
             Error::Input(_) | Error::Decode { .. } | Error::Redirect(_) => Resend::Never,
-            Error::Octo(e) => {
-                if matches!(e.code, ErrorCode::Internal) {
-                    Resend::IfIdempotent
-                } else {
-                    Resend::Never
+            Error::Octo(e) => match e.code {
+                ErrorCode::Internal => Resend::IfIdempotent,
+                // A code OCTO does not document, under a failing status (a
+                // gateway's `{"error":504}`), proves nothing about OCTO:
+                // it is resent as its status would be.
+                ErrorCode::Unknown(_) if !e.http_status.is_success() => {
+                    resend_for_status(e.http_status)
                 }
-            }
+                _ => Resend::Never,
+            },
             Error::Problem { status, .. } | Error::UnexpectedResponse { status, .. } => {
-                if status.is_server_error()
-                    || *status == StatusCode::TOO_MANY_REQUESTS
-                    || status.is_success()
-                {
-                    Resend::IfIdempotent
-                } else {
-                    Resend::Never
-                }
+                resend_for_status(*status)
             }
             Error::Transport(t) => match t.kind {
                 TransportErrorKind::Connect => Resend::Safe,
