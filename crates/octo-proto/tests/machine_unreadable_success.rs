@@ -48,6 +48,21 @@ fn a_charge_whose_answer_does_not_decode_is_checked_not_failed() {
         "OCTO said the charge went through; the machine gave up: {lines:?}"
     );
     assert!(!m.is_terminal());
+    // The check shows the payment waiting for the customer (an OTP or
+    // 3-D Secure step): the charge OCTO accepted is still under way, not
+    // a pay request that never landed.
+    let waiting = payment("order-u", "u-u", PaymentStatus::WaitingPay, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PaymentStatus(Ok(waiting))), at(0, 3))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        !m.is_terminal(),
+        "a charge OCTO accepted was declared failed: {lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with("send pay_with_token")),
+        "the charge was sent again: {lines:?}"
+    );
 }
 
 #[test]
@@ -83,6 +98,22 @@ fn a_capture_whose_answer_does_not_decode_is_checked_not_failed() {
     assert_eq!(
         lines[0], "send payment_status order-c",
         "OCTO said the capture went through; the machine gave up: {lines:?}"
+    );
+    assert!(!m.is_terminal());
+    // An older answer may still show the hold: the capture OCTO accepted
+    // must not be sent again; the machine checks again later.
+    let still_held = payment(
+        "order-c",
+        "u-c",
+        PaymentStatus::WaitingForCapture,
+        Some("1000.00"),
+    );
+    m.handle_input(Input::Reply(Reply::PaymentStatus(Ok(still_held))), at(0, 4))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        !lines.iter().any(|l| l.starts_with("send set_accept")),
+        "the capture OCTO accepted was sent again: {lines:?}"
     );
     assert!(!m.is_terminal());
 }

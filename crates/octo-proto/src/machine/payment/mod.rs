@@ -175,10 +175,25 @@ struct Hint {
 /// What the machine is waiting to learn from a status check.
 #[derive(Debug)]
 enum Doubt {
-    /// The capture or cancel may or may not have happened.
-    Decision,
-    /// The token payment may or may not have happened.
-    Pay(Error),
+    /// The capture or cancel may or may not have happened; `acted` when
+    /// OCTO's answer said it did (a success that did not decode).
+    Decision { acted: bool },
+    /// The token payment may or may not have happened; `acted` as above.
+    Pay { error: Error, acted: bool },
+}
+
+/// Whether a failed answer still said OCTO acted: a success envelope
+/// (`"error": 0`) whose fields did not decode, or that came under a failing
+/// HTTP status. A later status that looks "not yet" is then an older view,
+/// not proof that the command never landed.
+fn acted(error: &Error) -> bool {
+    match error {
+        Error::Decode { path, .. } => path != "error",
+        Error::UnexpectedResponse { reason, .. } => {
+            *reason == crate::error::ResponseProblem::StatusMismatch
+        }
+        _ => false,
+    }
 }
 
 /// One payment, prepared with [`PreparePayment`], paid on OCTO's page (or
@@ -651,7 +666,9 @@ impl PaymentMachine {
                 if refused(&error) {
                     self.abort(Failure::Request { endpoint, error });
                 } else {
-                    self.doubt = Some(Doubt::Decision);
+                    self.doubt = Some(Doubt::Decision {
+                        acted: acted(&error),
+                    });
                     self.check_status();
                 }
             }
@@ -734,7 +751,8 @@ impl PaymentMachine {
             }),
             Err(error) => {
                 // Paying twice is not safe: learn what happened first.
-                self.doubt = Some(Doubt::Pay(error));
+                let acted = acted(&error);
+                self.doubt = Some(Doubt::Pay { error, acted });
                 self.check_status();
             }
         }
@@ -745,21 +763,30 @@ impl PaymentMachine {
             return;
         }
         match self.doubt.take() {
-            Some(Doubt::Decision)
+            Some(Doubt::Decision { acted })
                 if self.phase == PaymentPhase::Deciding
                     && *status == PaymentStatus::WaitingForCapture =>
             {
+                if acted {
+                    // OCTO said it acted; the hold it still shows is an
+                    // older view. Never decide twice: check again shortly.
+                    self.doubt = Some(Doubt::Decision { acted });
+                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
+                    return;
+                }
                 // The decision did not land: the very same command again.
                 if let Some(decision) = self.decision.clone() {
                     self.send(Command::SetAccept(decision));
                 }
                 return;
             }
-            Some(Doubt::Pay(error)) if self.phase == PaymentPhase::Paying => {
+            Some(Doubt::Pay { error, acted }) if self.phase == PaymentPhase::Paying => {
                 // Only a documented "not paid yet" status says the pay
-                // request did not land; an unknown one says nothing, so the
-                // machine keeps watching the payment below.
-                if matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay) {
+                // request did not land, and only when OCTO did not say it
+                // acted (then it is a charge awaiting the customer); any
+                // other status says nothing, so the machine keeps watching
+                // the payment below.
+                if !acted && matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay) {
                     self.abort(Failure::Request {
                         endpoint: crate::endpoint::Endpoint::PayWithToken,
                         error,
