@@ -97,7 +97,13 @@ fn a_refused_check_while_held_keeps_the_decision_open() {
         "send payment_status order-f"
     );
     m.handle_input(refused_check(), later).unwrap();
-    drain(&mut m, payment_outcome);
+    let lines = drain(&mut m, payment_outcome);
+    // The caller hears of it (a run ends there), instead of the machine
+    // asking again every minute in silence.
+    assert!(
+        lines.iter().any(|l| l.starts_with("failed payment_status")),
+        "a refused check while held went unreported: {lines:?}"
+    );
     assert!(!m.is_terminal(), "a failed read dropped held money");
     assert_eq!(m.phase(), PaymentPhase::Held);
     m.handle_input(Input::Capture { final_amount: None }, later)
@@ -121,7 +127,11 @@ fn a_refused_check_after_a_lost_decision_asks_again() {
         "send payment_status order-f"
     );
     m.handle_input(refused_check(), at(1, 2)).unwrap();
-    drain(&mut m, payment_outcome);
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        lines.iter().any(|l| l.starts_with("failed payment_status")),
+        "a refused check while deciding went unreported: {lines:?}"
+    );
     assert!(
         !m.is_terminal(),
         "a failed read left the capture unknown for good"

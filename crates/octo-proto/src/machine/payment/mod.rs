@@ -650,6 +650,14 @@ impl PaymentMachine {
                     self.deadline = None;
                     self.out
                         .push_back(Output::Failed(Failure::Request { endpoint, error }));
+                } else if unreadable(&error) {
+                    // Held or deciding: the money stays as OCTO last showed
+                    // it and the machine checks again later, but the caller
+                    // hears of it (a run ends there) rather than the same
+                    // failing read repeating in silence.
+                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
+                    self.out
+                        .push_back(Output::Failed(Failure::Request { endpoint, error }));
                 } else {
                     self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
                 }
