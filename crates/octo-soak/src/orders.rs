@@ -218,7 +218,9 @@ async fn prepare(
                 ctx.shop.learn_payment(id.as_str(), &p);
                 return Ok(p.octo_payment_uuid);
             }
-            Err(e @ Error::Octo(_)) => return Err(format!("prepare_payment refused: {e}")),
+            Err(e @ Error::Octo(_)) if e.is_refusal() => {
+                return Err(format!("prepare_payment refused: {e}"));
+            }
             Err(e) => last = e.to_string(),
         }
     }
@@ -275,7 +277,8 @@ async fn checked(ctx: &Ctx, t: &Transport, id: &ShopTransactionId) -> Step<Payme
 /// over careful clients is never refused one (see
 /// [`Activity::refused_changes`](crate::shop::Activity::refused_changes)).
 fn refused_change(ctx: &Ctx, error: &Error) {
-    if matches!(error, Error::Octo(_)) {
+    // OCTO's error 4 is no refusal: its outcome is unknown.
+    if matches!(error, Error::Octo(_)) && error.is_refusal() {
         ctx.shop
             .activity
             .refused_changes
@@ -413,7 +416,8 @@ async fn refund(
                 return Ok(());
             }
             Ok(r) => return Err(format!("refund {refund_id} is {}", r.status)),
-            Err(e @ Error::Octo(_)) => {
+            // Error 4 is an unknown outcome: asked again below, same id.
+            Err(e @ Error::Octo(_)) if e.is_refusal() => {
                 ctx.shop.refuse_refund(id.as_str(), refund_id);
                 return Err(format!("refund {refund_id} refused: {e}"));
             }
@@ -490,7 +494,7 @@ pub async fn bind(
                     break;
                 }
                 // OCTO does not know it: the binding did not start.
-                ((), Err(Error::Octo(_))) => {}
+                ((), Err(e @ Error::Octo(_))) if e.is_refusal() => {}
                 ((), Err(e)) => return Err(format!("binding status unknown: {e}")),
             },
         }

@@ -275,7 +275,7 @@ impl Shop {
             self.activity.status_checks.fetch_add(1, Ordering::Relaxed);
             match t.send(&op, self.call_limit).await {
                 Ok(p) => return Ok(p),
-                Err(e @ Error::Octo(_)) => return Err(e),
+                Err(e @ Error::Octo(_)) if e.is_refusal() => return Err(e),
                 Err(e) => last = Some(e),
             }
         }
