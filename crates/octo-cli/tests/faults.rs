@@ -74,30 +74,7 @@ fn an_answer_lost_on_prepare_or_capture_says_to_check_the_status() {
 /// answer (as a server that acted and then died), and stops listening: the
 /// client's retry then cannot connect.
 fn dies_after_one_request() -> String {
-    use std::io::Read;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            stream
-                .set_read_timeout(Some(std::time::Duration::from_secs(5)))
-                .unwrap();
-            let mut seen = Vec::new();
-            let mut buf = [0u8; 4096];
-            // Read until the JSON body has ended (or the timeout).
-            while let Ok(n) = stream.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                seen.extend_from_slice(&buf[..n]);
-                if seen.ends_with(b"}") {
-                    break;
-                }
-            }
-        }
-        // The stream and the listener are dropped here.
-    });
-    url
+    common::serves_one_request(None)
 }
 
 #[test]

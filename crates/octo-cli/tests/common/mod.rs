@@ -321,3 +321,41 @@ impl Drop for SandboxProcess {
         let _ = self.stop();
     }
 }
+
+/// A server on loopback for one request: it reads the request (until its
+/// JSON body ends, or 5 s), then answers `body` (HTTP 200, JSON), or with
+/// `None` closes the connection unanswered, as a server that acted and then
+/// died. Either way it stops listening, so a retry cannot connect. Its
+/// address.
+pub fn serves_one_request(body: Option<&'static str>) -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(buf.get(..n).unwrap_or_default());
+                if seen.ends_with(b"}") {
+                    break;
+                }
+            }
+            if let Some(body) = body {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        }
+        // The stream and the listener are dropped here.
+    });
+    url
+}

@@ -9,21 +9,20 @@ use time::{Date, Month, PrimitiveDateTime, Time};
 /// `yyyy-MM-dd HH:mm:ss`, as OCTO writes it (years past 9999 with all
 /// their digits; the sandbox's clock never gets there).
 pub(crate) fn format(at: PrimitiveDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    written(at, ["-", "-", " ", ":", ":"])
 }
 
 /// `yyyyMMddHHmmss`, the fiscal receipt's `dateTime` as its page shows it.
 pub(crate) fn format_compact(at: PrimitiveDateTime) -> String {
+    written(at, [""; 5])
+}
+
+/// Year, month, day, hour, minute and second, zero-padded, with `between`
+/// between them.
+fn written(at: PrimitiveDateTime, between: [&str; 5]) -> String {
+    let [a, b, c, d, e] = between;
     format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        "{:04}{a}{:02}{b}{:02}{c}{:02}{d}{:02}{e}{:02}",
         at.year(),
         u8::from(at.month()),
         at.day(),
