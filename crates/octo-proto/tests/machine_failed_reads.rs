@@ -193,3 +193,48 @@ fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
         "{lines:?}"
     );
 }
+
+/// A token charge whose outcome is unknown, then a status check OCTO
+/// refuses: nothing says the card was not charged. Ending the flow would
+/// tell the shop "refused" (and invite a second charge under a new order);
+/// the machine reports the failed read and keeps the charge in doubt,
+/// checking again later, and never sends the charge again.
+#[test]
+fn a_refused_check_after_a_lost_token_charge_keeps_it_in_doubt() {
+    let mut m = humo_token_payment(ID, "1000.00");
+    drain(&mut m, payment_outcome);
+    m.handle_input(
+        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
+        at(0, 1),
+    )
+    .unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send pay_with_token u-f");
+    m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(refused_check(), at(0, 3)).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        !m.is_terminal(),
+        "a charge in doubt was ended by a failed read: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("failed payment_status")),
+        "the failed read went unreported: {lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.starts_with("send pay_with_token")));
+    m.handle_input(Input::Timeout, at(10, 0)).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(lines[0], "send payment_status order-f", "{lines:?}");
+    // OCTO now shows the charge waiting for nothing more: paid.
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Succeeded)))),
+        at(10, 1),
+    )
+    .unwrap();
+    drain(&mut m, payment_outcome);
+    assert_eq!(m.phase(), PaymentPhase::Succeeded);
+}

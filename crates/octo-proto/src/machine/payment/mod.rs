@@ -643,7 +643,10 @@ impl PaymentMachine {
             // refunds (the caller hears of the failure), a held or deciding
             // one checks again later.
             Reply::PaymentStatus(Err(error)) => {
-                if unreadable(&error) && self.phase < PaymentPhase::Held {
+                // A token charge in doubt is not ended by a failed read:
+                // nothing says the card was not charged.
+                let charge_in_doubt = matches!(self.doubt, Some(Doubt::Pay { .. }));
+                if unreadable(&error) && self.phase < PaymentPhase::Held && !charge_in_doubt {
                     self.abort(Failure::Request { endpoint, error });
                 } else if unreadable(&error) && self.phase == PaymentPhase::Succeeded {
                     self.hint = None;
@@ -651,8 +654,9 @@ impl PaymentMachine {
                     self.out
                         .push_back(Output::Failed(Failure::Request { endpoint, error }));
                 } else if unreadable(&error) {
-                    // Held or deciding: the money stays as OCTO last showed
-                    // it and the machine checks again later, but the caller
+                    // Held, deciding, or a charge in doubt: the money stays
+                    // as OCTO last showed it and the machine checks again
+                    // later, but the caller
                     // hears of it (a run ends there) rather than the same
                     // failing read repeating in silence.
                     self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
