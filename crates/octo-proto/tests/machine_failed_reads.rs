@@ -144,13 +144,9 @@ fn a_refused_check_after_a_lost_decision_asks_again() {
     );
 }
 
-/// After a `pay/{uuid}` whose outcome is unknown, a status check that
-/// answers a status this SDK does not know says nothing about whether the
-/// card was charged: the machine must keep watching, not declare the
-/// payment failed (the customer may have paid, and a shop told "failed"
-/// may charge again).
-#[test]
-fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
+/// A token payment whose `pay/{uuid}` timed out: the machine has just
+/// sent the status check that is to tell whether the card was charged.
+fn token_charge_in_doubt() -> octo_proto::machine::TokenPaymentMachine {
     let mut m = humo_token_payment(ID, "1000.00");
     drain(&mut m, payment_outcome);
     m.handle_input(
@@ -165,6 +161,17 @@ fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
         drain(&mut m, payment_outcome)[0],
         "send payment_status order-f"
     );
+    m
+}
+
+/// After a `pay/{uuid}` whose outcome is unknown, a status check that
+/// answers a status this SDK does not know says nothing about whether the
+/// card was charged: the machine must keep watching, not declare the
+/// payment failed (the customer may have paid, and a shop told "failed"
+/// may charge again).
+#[test]
+fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
+    let mut m = token_charge_in_doubt();
     let unknown = PaymentStatus::parse("on_review");
     m.handle_input(
         Input::Reply(Reply::PaymentStatus(Ok(answer(unknown)))),
@@ -201,20 +208,7 @@ fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
 /// checking again later, and never sends the charge again.
 #[test]
 fn a_refused_check_after_a_lost_token_charge_keeps_it_in_doubt() {
-    let mut m = humo_token_payment(ID, "1000.00");
-    drain(&mut m, payment_outcome);
-    m.handle_input(
-        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
-        at(0, 1),
-    )
-    .unwrap();
-    assert_eq!(drain(&mut m, payment_outcome)[0], "send pay_with_token u-f");
-    m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
-        .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
+    let mut m = token_charge_in_doubt();
     m.handle_input(refused_check(), at(0, 3)).unwrap();
     let lines = drain(&mut m, payment_outcome);
     assert!(
