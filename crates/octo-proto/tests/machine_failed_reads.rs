@@ -232,3 +232,92 @@ fn a_refused_check_after_a_lost_token_charge_keeps_it_in_doubt() {
     drain(&mut m, payment_outcome);
     assert_eq!(m.phase(), PaymentPhase::Succeeded);
 }
+
+/// While the customer is on OCTO's page, a status check OCTO refuses (a
+/// notification made the machine ask) says nothing about the payment: the
+/// customer may still pay. Ending the flow then made the machine absorb the
+/// notification that the money was taken, and the shop heard only that the
+/// machine gave up. The machine reports the failed read, keeps waiting for
+/// the customer, and sees the payment through when OCTO answers again.
+#[test]
+fn a_refused_check_while_the_customer_pays_keeps_waiting() {
+    let mut m = machine_at(false, PaymentStatus::Created);
+    assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer);
+    m.handle_input(
+        Input::Notification(signed_notice(ID, UUID, PaymentStatus::Succeeded, None)),
+        at(1, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(refused_check(), at(1, 1)).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        lines.iter().any(|l| l.starts_with("failed payment_status")),
+        "the failed read went unreported: {lines:?}"
+    );
+    assert!(
+        !m.is_terminal(),
+        "a failed read ended a payment the customer may still pay: {lines:?}"
+    );
+    assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer);
+    // The machine asks again a minute later; OCTO answers this time.
+    m.handle_input(Input::Timeout, at(2, 1)).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Created)))),
+        at(2, 2),
+    )
+    .unwrap();
+    drain(&mut m, payment_outcome);
+    assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer);
+    // The customer pays; OCTO's notification says so.
+    m.handle_input(
+        Input::Notification(signed_notice(ID, UUID, PaymentStatus::Succeeded, None)),
+        at(3, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(
+        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Succeeded)))),
+        at(3, 1),
+    )
+    .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(
+        lines[0], "done succeeded total 1000.00 refunded 0",
+        "{lines:?}"
+    );
+}
+
+/// Once the customer's time is over, a refused check is asked again a
+/// minute later (the payment may have been paid at the last moment), and
+/// reported each time.
+#[test]
+fn a_refused_check_after_the_customers_time_asks_again_later() {
+    let mut m = machine_at(false, PaymentStatus::Created);
+    let expiry = at(0, 1) + PaymentParams::default().ttl;
+    m.handle_input(Input::Timeout, expiry).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m.handle_input(refused_check(), expiry).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(lines.iter().any(|l| l.starts_with("failed payment_status")));
+    assert!(!m.is_terminal(), "{lines:?}");
+    let next = expiry + PaymentParams::default().recheck_interval;
+    m.handle_input(Input::Timeout, next).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+}

@@ -19,8 +19,8 @@
 //!       │                                   └─(refunds reach the total)─► Refunded
 //!       └─► canceled / failed (from any state before Succeeded) ──► Canceled | Failed
 //!   a command OCTO refuses, or whose outcome stays unknown ──► Aborted
-//!   (a status check that fails once the money is held or taken only
-//!   reports the failure or checks again: it learnt nothing)
+//!   (a status check that fails never ends the payment: it learnt
+//!   nothing, so the machine reports the failure and checks again)
 //! ```
 //!
 //! Every arrow is taken on OCTO's answer to a command, never on a
@@ -637,33 +637,23 @@ impl PaymentMachine {
                 self.observe(&p.status, p.total_sum, p.refunded_sum, now);
                 self.after_check(&p.status, now);
             }
-            // A failed read learnt nothing. Before OCTO showed the money
-            // taken or held, a refusal ends the flow; after, the payment
-            // stays as OCTO last described it: a paid one keeps taking
-            // refunds (the caller hears of the failure), a held or deciding
-            // one checks again later.
+            // A failed read learnt nothing, and never ends the payment:
+            // the customer may still pay, OCTO may hold or have taken the
+            // money. A paid payment keeps taking refunds; any other checks
+            // again after `recheck_interval`. A read that will fail the
+            // same way again is reported (a run ends there) rather than
+            // repeated in silence.
             Reply::PaymentStatus(Err(error)) => {
-                // A token charge in doubt is not ended by a failed read:
-                // nothing says the card was not charged.
-                let charge_in_doubt = matches!(self.doubt, Some(Doubt::Pay { .. }));
-                if unreadable(&error) && self.phase < PaymentPhase::Held && !charge_in_doubt {
-                    self.abort(Failure::Request { endpoint, error });
-                } else if unreadable(&error) && self.phase == PaymentPhase::Succeeded {
+                let again = unreadable(&error);
+                if again && self.phase == PaymentPhase::Succeeded {
                     self.hint = None;
                     self.deadline = None;
-                    self.out
-                        .push_back(Output::Failed(Failure::Request { endpoint, error }));
-                } else if unreadable(&error) {
-                    // Held, deciding, or a charge in doubt: the money stays
-                    // as OCTO last showed it and the machine checks again
-                    // later, but the caller
-                    // hears of it (a run ends there) rather than the same
-                    // failing read repeating in silence.
-                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
-                    self.out
-                        .push_back(Output::Failed(Failure::Request { endpoint, error }));
                 } else {
                     self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
+                }
+                if again {
+                    self.out
+                        .push_back(Output::Failed(Failure::Request { endpoint, error }));
                 }
             }
             Reply::SetAccept(Ok(p)) => {
