@@ -278,7 +278,9 @@ pub enum ErrorCode {
     TooManyOtpResends,
     /// 20: an active or pending token already exists for this card.
     TokenAlreadyExists,
-    /// 403: the basket's fiscal object is not registered with OCTO.
+    /// 403 on `prepare_payment`: a basket line's fiscal object is not
+    /// registered with OCTO. On other endpoints 403 is
+    /// [`Unknown(403)`](Self::Unknown).
     FiscalObjectNotRegistered,
     /// A code this SDK does not know; the number is kept.
     Unknown(i64),
@@ -304,7 +306,8 @@ impl ErrorCode {
             6 => Self::InvalidCurrency,
             17 => Self::TooManyOtpResends,
             20 => Self::TokenAlreadyExists,
-            403 => Self::FiscalObjectNotRegistered,
+            // Only prepare_payment takes a fiscal basket.
+            403 if endpoint == Endpoint::PreparePayment => Self::FiscalObjectNotRegistered,
             other => Self::Unknown(other),
         }
     }
@@ -757,6 +760,17 @@ mod tests {
             (6, Endpoint::BlockCardToken, ErrorCode::TokenNotActive),
             (6, Endpoint::Refund, ErrorCode::InvalidCurrency),
             (77, Endpoint::Refund, ErrorCode::Unknown(77)),
+            // 403 is the fiscal basket's, and only prepare_payment takes a
+            // basket: elsewhere it names nothing OCTO documents (a
+            // firewall's `{"error":403}`, say) and stays a bare number.
+            (
+                403,
+                Endpoint::PreparePayment,
+                ErrorCode::FiscalObjectNotRegistered,
+            ),
+            (403, Endpoint::PayWithToken, ErrorCode::Unknown(403)),
+            (403, Endpoint::Refund, ErrorCode::Unknown(403)),
+            (403, Endpoint::SetAccept, ErrorCode::Unknown(403)),
         ] {
             assert_eq!(
                 ErrorCode::from_code(code, endpoint),
