@@ -13,8 +13,12 @@
 mod machine_support;
 
 use machine_support::*;
-use octo_proto::PaymentStatus;
-use octo_proto::machine::{Command, Input, Machine, Output, PaymentPhase, Reply, Wait};
+use octo_proto::machine::{
+    BindingMachine, BindingParams, Command, Input, Machine, Output, PaymentMachine, PaymentParams,
+    PaymentPhase, Reply, Wait,
+};
+use octo_proto::{PaymentMethod, PaymentStatus};
+use proptest::prelude::*;
 
 /// The `until` of the machine's idle output; every other output is drained.
 fn idle_until<M: Machine>(machine: &mut M) -> Option<time::OffsetDateTime> {
@@ -28,13 +32,7 @@ fn idle_until<M: Machine>(machine: &mut M) -> Option<time::OffsetDateTime> {
 
 #[test]
 fn a_token_payment_in_doubt_keeps_checking_after_a_failed_check() {
-    let mut m = humo_token_payment("order-d", "1000.00");
-    drain(&mut m, payment_outcome);
-    let created = payment("order-d", "u-d", PaymentStatus::Created, Some("1000.00"));
-    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(created))), at(0, 1))
-        .unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert_eq!(lines[0], "send pay_with_token u-d", "{lines:?}");
+    let mut m = humo_token_charge_sent("order-d", "u-d");
     // The pay request's outcome is unknown: the machine asks OCTO.
     m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
         .unwrap();
@@ -85,18 +83,18 @@ fn settle<M: Machine>(machine: &mut M) -> (Option<Command>, Wait, usize) {
     panic!("the machine never goes idle");
 }
 
-/// Drives `machine` through `acts`, `answer` standing in for OCTO, and
+/// Drives `machine` through `steps`, `answer` standing in for OCTO, and
 /// checks that each deadline reached while nothing is outstanding makes
 /// progress: a command, an output, or a later deadline.
 fn drive<M: Machine>(
     mut machine: M,
-    acts: impl IntoIterator<Item = Act>,
+    steps: impl IntoIterator<Item = impl Into<Act>>,
     answer: impl Fn(&Command, u8) -> Reply,
 ) {
     let mut now = T0;
     let (mut outstanding, mut wait, _) = settle(&mut machine);
-    for act in acts {
-        let input = match act {
+    for step in steps {
+        let input = match step.into() {
             Act::Answer(pick) => match outstanding.take() {
                 Some(command) => Input::Reply(answer(&command, pick)),
                 None => continue,
@@ -126,13 +124,57 @@ fn drive<M: Machine>(
     }
 }
 
-mod random {
+/// The payment status an answer chosen by `pick` carries.
+fn status_of(pick: u8) -> PaymentStatus {
+    PaymentStatus::parse(STATUSES[usize::from(pick / 4) % STATUSES.len()])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn payment_deadlines_make_progress(
+        two_stage in any::<bool>(),
+        steps in prop::collection::vec(payment::step(), 1..40),
+    ) {
+        let mut prepare = prepare("order-r", "1000.00");
+        if two_stage {
+            prepare = prepare.two_stage();
+        }
+        let machine = PaymentMachine::new(prepare, PaymentParams::default(), T0);
+        drive(machine, steps, payment::answer);
+    }
+
+    #[test]
+    fn token_payment_deadlines_make_progress(
+        steps in prop::collection::vec(payment::step(), 1..40),
+    ) {
+        let machine = humo_token_payment("order-r", "1000.00");
+        drive(machine, steps, payment::answer);
+    }
+
+    #[test]
+    fn binding_deadlines_make_progress(
+        sms in any::<bool>(),
+        steps in prop::collection::vec(binding::step(), 1..40),
+    ) {
+        let method = if sms {
+            PaymentMethod::Humo
+        } else {
+            PaymentMethod::BankCard
+        };
+        let machine =
+            BindingMachine::new(bind_card("bind-r", method), BindingParams::default(), T0);
+        drive(machine, steps, binding::answer);
+    }
+}
+
+/// Steps and OCTO's answers for a payment, by redirect or by card token.
+mod payment {
     use super::*;
-    use octo_proto::machine::{PaymentMachine, PaymentParams};
-    use proptest::prelude::*;
 
     #[derive(Debug, Clone)]
-    enum Step {
+    pub enum Step {
         /// OCTO answers the outstanding command: a status, a timeout or a
         /// refusal.
         Answer(u8),
@@ -144,9 +186,9 @@ mod random {
         Deadline(u8),
     }
 
-    impl Step {
-        fn act(self) -> Act {
-            match self {
+    impl From<Step> for Act {
+        fn from(step: Step) -> Act {
+            match step {
                 Step::Answer(pick) => Act::Answer(pick),
                 Step::Deadline(extra) => Act::Deadline(extra),
                 Step::Notice(i) => Act::input(Input::Notification(signed_notice(
@@ -162,7 +204,7 @@ mod random {
         }
     }
 
-    fn step() -> impl Strategy<Value = Step> {
+    pub fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
             5 => any::<u8>().prop_map(Step::Answer),
             2 => (0..STATUSES.len()).prop_map(Step::Notice),
@@ -173,8 +215,8 @@ mod random {
         ]
     }
 
-    fn answer(command: &Command, pick: u8) -> Reply {
-        let status = PaymentStatus::parse(STATUSES[usize::from(pick / 4) % STATUSES.len()]);
+    pub fn answer(command: &Command, pick: u8) -> Reply {
+        let status = status_of(pick);
         let endpoint = command.endpoint();
         match (command, pick % 4) {
             (_, 0) => command.fail(timeout()),
@@ -195,42 +237,17 @@ mod random {
             _ => command.fail(timeout()),
         }
     }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1000))]
-
-        #[test]
-        fn payment_deadlines_make_progress(
-            two_stage in any::<bool>(),
-            steps in prop::collection::vec(step(), 1..40),
-        ) {
-            let mut prepare = prepare("order-r", "1000.00");
-            if two_stage {
-                prepare = prepare.two_stage();
-            }
-            let machine = PaymentMachine::new(prepare, PaymentParams::default(), T0);
-            drive(machine, steps.into_iter().map(Step::act), answer);
-        }
-
-        #[test]
-        fn token_payment_deadlines_make_progress(
-            steps in prop::collection::vec(step(), 1..40),
-        ) {
-            let machine = humo_token_payment("order-r", "1000.00");
-            drive(machine, steps.into_iter().map(Step::act), answer);
-        }
-    }
 }
 
+/// Steps and OCTO's answers for a card binding, with or without an SMS code.
 mod binding {
     use super::*;
-    use octo_proto::machine::{BindingMachine, BindingParams, TokenNotice};
+    use octo_proto::machine::TokenNotice;
     use octo_proto::op::{Endpoint, SmsCode};
-    use octo_proto::{CardToken, MaskedPan, PaymentMethod, TokenStatus};
-    use proptest::prelude::*;
+    use octo_proto::{CardToken, MaskedPan, TokenStatus};
 
     #[derive(Debug, Clone)]
-    enum Step {
+    pub enum Step {
         Answer(u8),
         Callback { active: bool },
         Code,
@@ -238,9 +255,9 @@ mod binding {
         Deadline(u8),
     }
 
-    impl Step {
-        fn act(self) -> Act {
-            match self {
+    impl From<Step> for Act {
+        fn from(step: Step) -> Act {
+            match step {
                 Step::Answer(pick) => Act::Answer(pick),
                 Step::Deadline(extra) => Act::Deadline(extra),
                 Step::Callback { active } => {
@@ -260,7 +277,7 @@ mod binding {
         }
     }
 
-    fn step() -> impl Strategy<Value = Step> {
+    pub fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
             6 => any::<u8>().prop_map(Step::Answer),
             2 => any::<bool>().prop_map(|active| Step::Callback { active }),
@@ -270,8 +287,8 @@ mod binding {
         ]
     }
 
-    fn answer(command: &Command, pick: u8) -> Reply {
-        let status = PaymentStatus::parse(STATUSES[usize::from(pick / 4) % STATUSES.len()]);
+    pub fn answer(command: &Command, pick: u8) -> Reply {
+        let status = status_of(pick);
         let endpoint = command.endpoint();
         let seconds = u32::from(pick % 3) * 60;
         let pay = || payment("bind-r", "u-b", status.clone(), Some("1.00"));
@@ -289,25 +306,6 @@ mod binding {
             }
             (Command::CheckPan(_), _) => Reply::CheckPan(Ok(verification(8, seconds))),
             _ => command.fail(timeout()),
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1000))]
-
-        #[test]
-        fn binding_deadlines_make_progress(
-            sms in any::<bool>(),
-            steps in prop::collection::vec(step(), 1..40),
-        ) {
-            let method = if sms {
-                PaymentMethod::Humo
-            } else {
-                PaymentMethod::BankCard
-            };
-            let machine =
-                BindingMachine::new(bind_card("bind-r", method), BindingParams::default(), T0);
-            drive(machine, steps.into_iter().map(Step::act), answer);
         }
     }
 }

@@ -14,8 +14,12 @@
 mod machine_support;
 
 use machine_support::*;
-use octo_proto::machine::{Input, Machine, PaymentMachine, PaymentParams, PaymentPhase, Reply};
+use octo_proto::machine::{
+    Input, Machine, PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase, Reply,
+};
+use octo_proto::op::Payment;
 use octo_proto::{DecodeProblem, Error, PaymentStatus, RawBody};
+use time::OffsetDateTime;
 
 /// A success envelope whose `field` OCTO sent in a form we cannot read.
 fn unreadable(field: &str) -> Error {
@@ -29,40 +33,62 @@ fn unreadable(field: &str) -> Error {
     }
 }
 
-#[test]
-fn a_charge_whose_answer_does_not_decode_is_checked_not_failed() {
-    let mut m = humo_token_payment("order-u", "1000.00");
-    drain(&mut m, payment_outcome);
-    let created = payment("order-u", "u-u", PaymentStatus::Created, Some("1000.00"));
-    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(created))), at(0, 1))
-        .unwrap();
-    assert_eq!(drain(&mut m, payment_outcome)[0], "send pay_with_token u-u");
-    m.handle_input(
-        Input::Reply(Reply::PayWithToken(Err(unreadable("data.totalSum")))),
-        at(0, 2),
-    )
-    .unwrap();
-    let lines = drain(&mut m, payment_outcome);
+/// Hands `m` OCTO's unreadable success `reply` to the `action` it sent, at
+/// `now`: the machine must ask OCTO (its next line is `check`) and stay open.
+fn unreadable_answer_is_checked<M: Machine<Outcome = PaymentOutcome>>(
+    m: &mut M,
+    reply: Reply,
+    now: OffsetDateTime,
+    check: &str,
+    action: &str,
+) {
+    m.handle_input(Input::Reply(reply), now).unwrap();
+    let lines = drain(m, payment_outcome);
     assert_eq!(
-        lines[0], "send payment_status order-u",
-        "OCTO said the charge went through; the machine gave up: {lines:?}"
+        lines[0], check,
+        "OCTO said the {action} went through; the machine gave up: {lines:?}"
     );
     assert!(!m.is_terminal());
+}
+
+/// Hands `m` the check's answer `found`, which does not show the `action`
+/// settled yet: the machine must stay open and must not send the `action`
+/// again (no line starts with `resend`).
+fn unsettled_check_keeps_waiting<M: Machine<Outcome = PaymentOutcome>>(
+    m: &mut M,
+    found: Payment,
+    now: OffsetDateTime,
+    resend: &str,
+    action: &str,
+) {
+    m.handle_input(Input::Reply(Reply::PaymentStatus(Ok(found))), now)
+        .unwrap();
+    let lines = drain(m, payment_outcome);
+    assert!(
+        !m.is_terminal(),
+        "the {action} OCTO accepted was declared failed: {lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with(resend)),
+        "the {action} OCTO accepted was sent again: {lines:?}"
+    );
+}
+
+#[test]
+fn a_charge_whose_answer_does_not_decode_is_checked_not_failed() {
+    let mut m = humo_token_charge_sent("order-u", "u-u");
+    unreadable_answer_is_checked(
+        &mut m,
+        Reply::PayWithToken(Err(unreadable("data.totalSum"))),
+        at(0, 2),
+        "send payment_status order-u",
+        "charge",
+    );
     // The check shows the payment waiting for the customer (an OTP or
     // 3-D Secure step): the charge OCTO accepted is still under way, not
     // a pay request that never landed.
     let waiting = payment("order-u", "u-u", PaymentStatus::WaitingPay, Some("1000.00"));
-    m.handle_input(Input::Reply(Reply::PaymentStatus(Ok(waiting))), at(0, 3))
-        .unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert!(
-        !m.is_terminal(),
-        "a charge OCTO accepted was declared failed: {lines:?}"
-    );
-    assert!(
-        !lines.iter().any(|l| l.starts_with("send pay_with_token")),
-        "the charge was sent again: {lines:?}"
-    );
+    unsettled_check_keeps_waiting(&mut m, waiting, at(0, 3), "send pay_with_token", "charge");
 }
 
 #[test]
@@ -89,17 +115,13 @@ fn a_capture_whose_answer_does_not_decode_is_checked_not_failed() {
         drain(&mut m, payment_outcome)[0],
         "send set_accept capture 1000.00"
     );
-    m.handle_input(
-        Input::Reply(Reply::SetAccept(Err(unreadable("status")))),
+    unreadable_answer_is_checked(
+        &mut m,
+        Reply::SetAccept(Err(unreadable("status"))),
         at(0, 3),
-    )
-    .unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert_eq!(
-        lines[0], "send payment_status order-c",
-        "OCTO said the capture went through; the machine gave up: {lines:?}"
+        "send payment_status order-c",
+        "capture",
     );
-    assert!(!m.is_terminal());
     // An older answer may still show the hold: the capture OCTO accepted
     // must not be sent again; the machine checks again later.
     let still_held = payment(
@@ -108,14 +130,7 @@ fn a_capture_whose_answer_does_not_decode_is_checked_not_failed() {
         PaymentStatus::WaitingForCapture,
         Some("1000.00"),
     );
-    m.handle_input(Input::Reply(Reply::PaymentStatus(Ok(still_held))), at(0, 4))
-        .unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert!(
-        !lines.iter().any(|l| l.starts_with("send set_accept")),
-        "the capture OCTO accepted was sent again: {lines:?}"
-    );
-    assert!(!m.is_terminal());
+    unsettled_check_keeps_waiting(&mut m, still_held, at(0, 4), "send set_accept", "capture");
 }
 
 #[test]

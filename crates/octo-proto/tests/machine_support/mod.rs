@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
+use octo_proto::machine::Reply;
 use octo_proto::machine::{
     Awaiting, Command, Input, Machine, Output, PaymentNotice, PaymentOutcome, PaymentParams,
     TokenPaymentMachine,
@@ -68,6 +69,21 @@ pub fn humo_token_payment(id: &str, total: &str) -> TokenPaymentMachine {
         PaymentParams::default(),
         T0,
     )
+}
+
+/// [`humo_token_payment`] of 1000.00 under `id`, whose `prepare_payment`
+/// OCTO answered `created` under `uuid` at `at(0, 1)`: the machine has just
+/// sent the charge (`pay_with_token`) and awaits its answer.
+pub fn humo_token_charge_sent(id: &str, uuid: &str) -> TokenPaymentMachine {
+    let mut m = humo_token_payment(id, "1000.00");
+    drain(&mut m, payment_outcome);
+    let created = payment(id, uuid, PaymentStatus::Created, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(created))), at(0, 1))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    let charge = format!("send pay_with_token {uuid}");
+    assert_eq!(lines.first(), Some(&charge), "{lines:?}");
+    m
 }
 
 pub fn bind_card(id: &str, method: PaymentMethod) -> BindCard {
