@@ -13,7 +13,9 @@ mod machine_support;
 
 use machine_support::*;
 use octo_proto::PaymentStatus;
-use octo_proto::machine::{Input, Machine, PaymentMachine, PaymentParams, PaymentPhase, Reply};
+use octo_proto::machine::{
+    Input, Machine, PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase, Reply,
+};
 use octo_proto::op::Endpoint;
 
 const ID: &str = "order-f";
@@ -59,6 +61,25 @@ fn refused_check() -> Input {
     ))))
 }
 
+/// The status check the machine just sent is refused: the machine must
+/// report the failed read and stay open (`why` says what ending it would
+/// lose). Returns what the machine did after the refusal.
+fn check_refused<M: Machine<Outcome = PaymentOutcome>>(
+    m: &mut M,
+    now: time::OffsetDateTime,
+    why: &str,
+) -> Vec<String> {
+    assert_eq!(drain(m, payment_outcome)[0], "send payment_status order-f");
+    m.handle_input(refused_check(), now).unwrap();
+    let lines = drain(m, payment_outcome);
+    assert!(
+        lines.iter().any(|l| l.starts_with("failed payment_status")),
+        "the failed read went unreported: {lines:?}"
+    );
+    assert!(!m.is_terminal(), "{why}: {lines:?}");
+    lines
+}
+
 #[test]
 fn a_refused_check_after_success_keeps_the_payment_refundable() {
     let mut m = machine_at(false, PaymentStatus::Succeeded);
@@ -70,14 +91,8 @@ fn a_refused_check_after_success_keeps_the_payment_refundable() {
         at(1, 0),
     )
     .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(refused_check(), at(1, 1)).unwrap();
-    let lines = drain(&mut m, payment_outcome);
+    let lines = check_refused(&mut m, at(1, 1), "a failed read ended a paid payment");
     assert!(lines[0].starts_with("failed payment_status"), "{lines:?}");
-    assert!(!m.is_terminal(), "a failed read ended a paid payment");
     assert_eq!(m.phase(), PaymentPhase::Succeeded);
     assert_eq!(m.total_sum(), dec("1000.00"));
     m.handle_input(refund("r-1", "100.00"), at(2, 0)).unwrap();
@@ -92,19 +107,9 @@ fn a_refused_check_while_held_keeps_the_decision_open() {
     // refuses to answer.
     let later = at(0, 3) + PaymentParams::default().hold_expiry;
     m.handle_input(Input::Timeout, later).unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(refused_check(), later).unwrap();
-    let lines = drain(&mut m, payment_outcome);
     // The caller hears of it (a run ends there), instead of the machine
     // asking again every minute in silence.
-    assert!(
-        lines.iter().any(|l| l.starts_with("failed payment_status")),
-        "a refused check while held went unreported: {lines:?}"
-    );
-    assert!(!m.is_terminal(), "a failed read dropped held money");
+    check_refused(&mut m, later, "a failed read dropped held money");
     assert_eq!(m.phase(), PaymentPhase::Held);
     m.handle_input(Input::Capture { final_amount: None }, later)
         .unwrap();
@@ -122,19 +127,10 @@ fn a_refused_check_after_a_lost_decision_asks_again() {
     drain(&mut m, payment_outcome);
     m.handle_input(Input::Reply(Reply::SetAccept(Err(timeout()))), at(1, 1))
         .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(refused_check(), at(1, 2)).unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert!(
-        lines.iter().any(|l| l.starts_with("failed payment_status")),
-        "a refused check while deciding went unreported: {lines:?}"
-    );
-    assert!(
-        !m.is_terminal(),
-        "a failed read left the capture unknown for good"
+    check_refused(
+        &mut m,
+        at(1, 2),
+        "a failed read left the capture unknown for good",
     );
     assert_eq!(m.phase(), PaymentPhase::Deciding);
     m.handle_input(Input::Timeout, at(10, 0)).unwrap();
@@ -147,14 +143,7 @@ fn a_refused_check_after_a_lost_decision_asks_again() {
 /// A token payment whose `pay/{uuid}` timed out: the machine has just
 /// sent the status check that is to tell whether the card was charged.
 fn token_charge_in_doubt() -> octo_proto::machine::TokenPaymentMachine {
-    let mut m = humo_token_payment(ID, "1000.00");
-    drain(&mut m, payment_outcome);
-    m.handle_input(
-        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
-        at(0, 1),
-    )
-    .unwrap();
-    assert_eq!(drain(&mut m, payment_outcome)[0], "send pay_with_token u-f");
+    let mut m = humo_token_charge_sent(ID, UUID);
     m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
         .unwrap();
     assert_eq!(
@@ -248,19 +237,10 @@ fn a_refused_check_while_the_customer_pays_keeps_waiting() {
         at(1, 0),
     )
     .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(refused_check(), at(1, 1)).unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert!(
-        lines.iter().any(|l| l.starts_with("failed payment_status")),
-        "the failed read went unreported: {lines:?}"
-    );
-    assert!(
-        !m.is_terminal(),
-        "a failed read ended a payment the customer may still pay: {lines:?}"
+    check_refused(
+        &mut m,
+        at(1, 1),
+        "a failed read ended a payment the customer may still pay",
     );
     assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer);
     // The machine asks again a minute later; OCTO answers this time.
@@ -306,14 +286,7 @@ fn a_refused_check_after_the_customers_time_asks_again_later() {
     let mut m = machine_at(false, PaymentStatus::Created);
     let expiry = at(0, 1) + PaymentParams::default().ttl;
     m.handle_input(Input::Timeout, expiry).unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(refused_check(), expiry).unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert!(lines.iter().any(|l| l.starts_with("failed payment_status")));
-    assert!(!m.is_terminal(), "{lines:?}");
+    check_refused(&mut m, expiry, "a failed read ended an expired payment");
     let next = expiry + PaymentParams::default().recheck_interval;
     m.handle_input(Input::Timeout, next).unwrap();
     assert_eq!(
