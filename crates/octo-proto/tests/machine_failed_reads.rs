@@ -45,12 +45,7 @@ fn machine_at(two_stage: bool, status: PaymentStatus) -> PaymentMachine {
         drain(&mut m, payment_outcome)[0],
         "send payment_status order-f"
     );
-    m.handle_input(
-        Input::Reply(Reply::PaymentStatus(Ok(answer(status)))),
-        at(0, 3),
-    )
-    .unwrap();
-    drain(&mut m, payment_outcome);
+    octo_answers(&mut m, status, at(0, 3));
     m
 }
 
@@ -80,17 +75,51 @@ fn check_refused<M: Machine<Outcome = PaymentOutcome>>(
     lines
 }
 
+/// The status check the machine just sent finds the payment paid: the
+/// machine must settle it with OCTO's figures.
+fn check_finds_paid<M: Machine<Outcome = PaymentOutcome>>(m: &mut M, now: time::OffsetDateTime) {
+    assert_eq!(drain(m, payment_outcome)[0], "send payment_status order-f");
+    let lines = octo_answers(m, PaymentStatus::Succeeded, now);
+    assert_eq!(
+        lines[0], "done succeeded total 1000.00 refunded 0",
+        "{lines:?}"
+    );
+}
+
+/// OCTO's verified notification that the payment is now `status`.
+fn notified(m: &mut PaymentMachine, status: PaymentStatus, now: time::OffsetDateTime) {
+    m.handle_input(
+        Input::Notification(signed_notice(ID, UUID, status, None)),
+        now,
+    )
+    .unwrap();
+}
+
+/// At `now` the machine's deadline has passed: it must check the status.
+fn asks_again_at<M: Machine<Outcome = PaymentOutcome>>(m: &mut M, now: time::OffsetDateTime) {
+    m.handle_input(Input::Timeout, now).unwrap();
+    let lines = drain(m, payment_outcome);
+    assert_eq!(lines[0], "send payment_status order-f", "{lines:?}");
+}
+
+/// OCTO answers the status check that is out with `status`.
+fn octo_answers<M: Machine<Outcome = PaymentOutcome>>(
+    m: &mut M,
+    status: PaymentStatus,
+    now: time::OffsetDateTime,
+) -> Vec<String> {
+    m.handle_input(Input::Reply(Reply::PaymentStatus(Ok(answer(status)))), now)
+        .unwrap();
+    drain(m, payment_outcome)
+}
+
 #[test]
 fn a_refused_check_after_success_keeps_the_payment_refundable() {
     let mut m = machine_at(false, PaymentStatus::Succeeded);
     assert_eq!(m.phase(), PaymentPhase::Succeeded);
     // A verified notification (perhaps an old one replayed) makes the
     // machine ask OCTO; OCTO refuses to answer.
-    m.handle_input(
-        Input::Notification(signed_notice(ID, UUID, PaymentStatus::Refunded, None)),
-        at(1, 0),
-    )
-    .unwrap();
+    notified(&mut m, PaymentStatus::Refunded, at(1, 0));
     let lines = check_refused(&mut m, at(1, 1), "a failed read ended a paid payment");
     assert!(lines[0].starts_with("failed payment_status"), "{lines:?}");
     assert_eq!(m.phase(), PaymentPhase::Succeeded);
@@ -133,11 +162,7 @@ fn a_refused_check_after_a_lost_decision_asks_again() {
         "a failed read left the capture unknown for good",
     );
     assert_eq!(m.phase(), PaymentPhase::Deciding);
-    m.handle_input(Input::Timeout, at(10, 0)).unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
+    asks_again_at(&mut m, at(10, 0));
 }
 
 /// A token payment whose `pay/{uuid}` timed out: the machine has just
@@ -162,32 +187,14 @@ fn token_charge_in_doubt() -> octo_proto::machine::TokenPaymentMachine {
 fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
     let mut m = token_charge_in_doubt();
     let unknown = PaymentStatus::parse("on_review");
-    m.handle_input(
-        Input::Reply(Reply::PaymentStatus(Ok(answer(unknown)))),
-        at(0, 3),
-    )
-    .unwrap();
-    let lines = drain(&mut m, payment_outcome);
+    let lines = octo_answers(&mut m, unknown, at(0, 3));
     assert!(
         !m.is_terminal(),
         "an unknown status ended the payment: {lines:?}"
     );
     // OCTO settles it later: the machine sees the money taken.
     m.handle_input(Input::CheckStatus, at(1, 0)).unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(
-        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Succeeded)))),
-        at(1, 1),
-    )
-    .unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert_eq!(
-        lines[0], "done succeeded total 1000.00 refunded 0",
-        "{lines:?}"
-    );
+    check_finds_paid(&mut m, at(1, 1));
 }
 
 /// A token charge whose outcome is unknown, then a status check OCTO
@@ -209,16 +216,9 @@ fn a_refused_check_after_a_lost_token_charge_keeps_it_in_doubt() {
         "the failed read went unreported: {lines:?}"
     );
     assert!(!lines.iter().any(|l| l.starts_with("send pay_with_token")));
-    m.handle_input(Input::Timeout, at(10, 0)).unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert_eq!(lines[0], "send payment_status order-f", "{lines:?}");
+    asks_again_at(&mut m, at(10, 0));
     // OCTO now shows the charge waiting for nothing more: paid.
-    m.handle_input(
-        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Succeeded)))),
-        at(10, 1),
-    )
-    .unwrap();
-    drain(&mut m, payment_outcome);
+    octo_answers(&mut m, PaymentStatus::Succeeded, at(10, 1));
     assert_eq!(m.phase(), PaymentPhase::Succeeded);
 }
 
@@ -232,11 +232,7 @@ fn a_refused_check_after_a_lost_token_charge_keeps_it_in_doubt() {
 fn a_refused_check_while_the_customer_pays_keeps_waiting() {
     let mut m = machine_at(false, PaymentStatus::Created);
     assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer);
-    m.handle_input(
-        Input::Notification(signed_notice(ID, UUID, PaymentStatus::Succeeded, None)),
-        at(1, 0),
-    )
-    .unwrap();
+    notified(&mut m, PaymentStatus::Succeeded, at(1, 0));
     check_refused(
         &mut m,
         at(1, 1),
@@ -244,38 +240,12 @@ fn a_refused_check_while_the_customer_pays_keeps_waiting() {
     );
     assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer);
     // The machine asks again a minute later; OCTO answers this time.
-    m.handle_input(Input::Timeout, at(2, 1)).unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(
-        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Created)))),
-        at(2, 2),
-    )
-    .unwrap();
-    drain(&mut m, payment_outcome);
+    asks_again_at(&mut m, at(2, 1));
+    octo_answers(&mut m, PaymentStatus::Created, at(2, 2));
     assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer);
     // The customer pays; OCTO's notification says so.
-    m.handle_input(
-        Input::Notification(signed_notice(ID, UUID, PaymentStatus::Succeeded, None)),
-        at(3, 0),
-    )
-    .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
-    m.handle_input(
-        Input::Reply(Reply::PaymentStatus(Ok(answer(PaymentStatus::Succeeded)))),
-        at(3, 1),
-    )
-    .unwrap();
-    let lines = drain(&mut m, payment_outcome);
-    assert_eq!(
-        lines[0], "done succeeded total 1000.00 refunded 0",
-        "{lines:?}"
-    );
+    notified(&mut m, PaymentStatus::Succeeded, at(3, 0));
+    check_finds_paid(&mut m, at(3, 1));
 }
 
 /// Once the customer's time is over, a refused check is asked again a
@@ -288,9 +258,5 @@ fn a_refused_check_after_the_customers_time_asks_again_later() {
     m.handle_input(Input::Timeout, expiry).unwrap();
     check_refused(&mut m, expiry, "a failed read ended an expired payment");
     let next = expiry + PaymentParams::default().recheck_interval;
-    m.handle_input(Input::Timeout, next).unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send payment_status order-f"
-    );
+    asks_again_at(&mut m, next);
 }
