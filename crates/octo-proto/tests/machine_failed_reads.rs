@@ -260,3 +260,47 @@ fn a_refused_check_after_the_customers_time_asks_again_later() {
     let next = expiry + PaymentParams::default().recheck_interval;
     asks_again_at(&mut m, next);
 }
+
+/// OCTO refuses a capture (here its error 3: the amount). Nothing changed at
+/// OCTO: the money is still held. Ending the flow left the shop no way,
+/// through the machine, to capture another amount or cancel, and the hold
+/// would lapse. The machine reports the refusal, goes back to `Held` and
+/// asks for a decision again, keeping the hold's deadline.
+#[test]
+fn a_refused_capture_leaves_the_money_held_for_another_decision() {
+    let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
+    let hold_ends = at(0, 3) + PaymentParams::default().hold_expiry;
+    m.handle_input(
+        Input::Capture {
+            final_amount: Some(dec("600.00")),
+        },
+        at(1, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send set_accept capture 600.00"
+    );
+    let refused = octo_error(3, Endpoint::SetAccept);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 1))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(
+        lines[0].starts_with("failed set_accept"),
+        "the refusal went unreported: {lines:?}"
+    );
+    assert!(!m.is_terminal(), "a refused capture dropped held money");
+    assert_eq!(m.phase(), PaymentPhase::Held);
+    assert!(
+        lines.iter().any(|l| l.starts_with("decide held 1000.00")),
+        "no new decision asked for: {lines:?}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.ends_with(&clock(Some(hold_ends)))),
+        "the hold's deadline was lost: {lines:?}"
+    );
+    m.handle_input(Input::Cancel, at(2, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send set_accept cancel");
+}

@@ -15,9 +15,9 @@ use std::collections::HashMap;
 
 use machine_support::*;
 use octo_proto::machine::{
-    BindingMachine, BindingParams, BindingPhase, Command, Input, Machine, Output, PaymentMachine,
-    PaymentNotice, PaymentOutcome, PaymentParams, PaymentPhase, Rejected, Reply, TokenMachine,
-    TokenNotice, TokenPaymentMachine,
+    BindingMachine, BindingParams, BindingPhase, Command, Failure, Input, Machine, Output,
+    PaymentMachine, PaymentNotice, PaymentOutcome, PaymentParams, PaymentPhase, Rejected, Reply,
+    TokenMachine, TokenNotice, TokenPaymentMachine,
 };
 use octo_proto::op::{Endpoint, SmsCode};
 use octo_proto::{CardToken, PaymentMethod, PaymentStatus, RefundStatus, TokenStatus};
@@ -151,6 +151,12 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
             match output {
                 Output::Send(command) => self.check_command(command),
                 Output::Decide(hold) => self.model.held = Some(hold.amount),
+                // A decision OCTO refused changed nothing: the next one
+                // may differ.
+                Output::Failed(Failure::Request {
+                    endpoint: Endpoint::SetAccept,
+                    error,
+                }) if error.is_refusal() => self.model.decision = None,
                 Output::Wait(_) => {
                     lines.push(line);
                     return lines;

@@ -209,7 +209,7 @@ pub fn timeout() -> Error {
     Error::Transport(TransportError::bare(TransportErrorKind::Timeout))
 }
 
-fn clock(t: Option<OffsetDateTime>) -> String {
+pub fn clock(t: Option<OffsetDateTime>) -> String {
     match t {
         Some(t) => format!(" until {:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
         None => String::new(),

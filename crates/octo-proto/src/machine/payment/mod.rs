@@ -19,6 +19,7 @@
 //!       │                                   └─(refunds reach the total)─► Refunded
 //!       └─► canceled / failed (from any state before Succeeded) ──► Canceled | Failed
 //!   a command OCTO refuses, or whose outcome stays unknown ──► Aborted
+//!   (but a refused capture or cancel goes back to Held: nothing changed)
 //!   (a status check that fails never ends the payment: it learnt
 //!   nothing, so the machine reports the failure and checks again)
 //! ```
@@ -666,7 +667,7 @@ impl PaymentMachine {
             }
             Reply::SetAccept(Err(error)) => {
                 if refused(&error) {
-                    self.abort(Failure::Request { endpoint, error });
+                    self.decision_refused(Failure::Request { endpoint, error });
                 } else {
                     self.doubt = Some(Doubt::Decision {
                         acted: acted(&error),
@@ -682,6 +683,24 @@ impl PaymentMachine {
             self.after_reply(answered);
         }
         Ok(())
+    }
+
+    /// OCTO refused the capture or cancel: nothing changed there, so the
+    /// money is still held. The caller hears of the refusal (a run ends
+    /// there) and is asked to decide again before the hold's deadline,
+    /// which still stands; a decision that cannot land any more (the hold
+    /// lapsed) is settled by the status check at that deadline.
+    fn decision_refused(&mut self, failure: Failure) {
+        self.phase = PaymentPhase::Held;
+        self.decision = None;
+        self.doubt = None;
+        self.deadline = Some(self.expires_at);
+        self.out.push_back(Output::Failed(failure));
+        self.out.push_back(Output::Decide(Hold {
+            octo_payment_uuid: self.uuid.clone(),
+            amount: self.held.unwrap_or(self.prepare.total_sum),
+            expires_at: self.expires_at,
+        }));
     }
 
     fn learn_uuid(&mut self, uuid: &PaymentUuid) {
