@@ -162,6 +162,17 @@ mod tests {
         Failure::from_sdk(error).hint.unwrap_or_default()
     }
 
+    /// OCTO's refusal with `code`, answered with HTTP 200 and `body`.
+    fn octo_error(code: ErrorCode, body: &str) -> Error {
+        Error::Octo(octo_proto::OctoError {
+            http_status: http::StatusCode::OK,
+            code,
+            message: None,
+            developer_message: None,
+            body: RawBody::new(body),
+        })
+    }
+
     #[test]
     fn an_answer_that_may_have_taken_effect_says_to_check_the_status() {
         let unreadable_success = Error::Decode {
@@ -188,24 +199,12 @@ mod tests {
         // Code 4 (internal) says OCTO failed somewhere inside: the capture
         // or refund may have been made. Exit 1 tells a script "refused,
         // nothing happened", which invites a second refund under a new id.
-        let internal = Error::Octo(octo_proto::OctoError {
-            http_status: http::StatusCode::OK,
-            code: ErrorCode::Internal,
-            message: None,
-            developer_message: None,
-            body: RawBody::new(r#"{"error":4}"#),
-        });
+        let internal = octo_error(ErrorCode::Internal, r#"{"error":4}"#);
         let failure = Failure::from_sdk(&internal);
         assert_eq!(failure.code, exit::NETWORK, "{failure}");
         assert!(failure.to_string().contains("octo status"), "{failure}");
         // A real refusal stays a refusal.
-        let refused = Error::Octo(octo_proto::OctoError {
-            http_status: http::StatusCode::OK,
-            code: ErrorCode::InvalidRefundAmount,
-            message: None,
-            developer_message: None,
-            body: RawBody::new(r#"{"error":3}"#),
-        });
+        let refused = octo_error(ErrorCode::InvalidRefundAmount, r#"{"error":3}"#);
         assert_eq!(Failure::from_sdk(&refused).code, exit::REFUSED);
     }
 

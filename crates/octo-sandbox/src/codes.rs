@@ -132,6 +132,14 @@ mod pages {
 mod words {
     use octo_proto::{AcceptStatus, Currency, Language, PaymentStatus, TokenStatus};
 
+    /// Asserts that `as_str` writes each value as the page's word beside it.
+    #[track_caller]
+    fn assert_words<T: std::fmt::Debug>(pages: &[(T, &str)], as_str: impl Fn(&T) -> &str) {
+        for (value, word) in pages {
+            assert_eq!(as_str(value), *word, "{value:?}");
+        }
+    }
+
     #[test]
     fn payment_statuses_are_the_legacy_pages_words() {
         // basket-and-payment-creation-legacy.txt, "status".
@@ -142,9 +150,7 @@ mod words {
             (PaymentStatus::WaitingForCapture, "waiting_for_capture"),
             (PaymentStatus::Succeeded, "succeeded"),
         ];
-        for (status, word) in pages {
-            assert_eq!(status.as_str(), word);
-        }
+        assert_words(&pages, PaymentStatus::as_str);
     }
 
     #[test]
@@ -156,32 +162,31 @@ mod words {
             (TokenStatus::Blocked, "blocked"),
             (TokenStatus::Failed, "failed"),
         ];
-        for (status, word) in pages {
-            assert_eq!(status.as_str(), word);
-        }
+        assert_words(&pages, TokenStatus::as_str);
     }
 
     #[test]
     fn decisions_currencies_and_languages_are_the_pages_words() {
         // API notes, set_accept and the notification's reply.
-        assert_eq!(AcceptStatus::Capture.as_str(), "capture");
-        assert_eq!(AcceptStatus::Cancel.as_str(), "cancel");
+        let decisions = [
+            (AcceptStatus::Capture, "capture"),
+            (AcceptStatus::Cancel, "cancel"),
+        ];
+        assert_words(&decisions, |decision| decision.as_str());
         // one-stage-payment.txt ("USD, UZS, RUB") and the legacy page.
-        for (currency, word) in [
+        let currencies = [
             (Currency::Uzs, "UZS"),
             (Currency::Usd, "USD"),
             (Currency::Rub, "RUB"),
-        ] {
-            assert_eq!(currency.as_str(), word);
-        }
+        ];
+        assert_words(&currencies, Currency::as_str);
         // Both payment pages: en, uz, ru; the legacy page adds oz.
-        for (language, word) in [
+        let languages = [
             (Language::English, "en"),
             (Language::Uzbek, "uz"),
             (Language::Russian, "ru"),
             (Language::UzbekLatin, "oz"),
-        ] {
-            assert_eq!(language.as_str(), word);
-        }
+        ];
+        assert_words(&languages, Language::as_str);
     }
 }

@@ -27,6 +27,38 @@ fn keys(value: &Value) -> Vec<String> {
     keys
 }
 
+/// The `octo_payment_UUID` of an answer's `data`.
+fn payment_uuid(answer: &Value) -> String {
+    answer["data"]["octo_payment_UUID"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The text fields of the payment in the pages' success answers to
+/// prepare_payment and bind_card.
+const PAYMENT_TEXTS: [&str; 4] = [
+    "shop_transaction_id",
+    "octo_payment_UUID",
+    "status",
+    "octo_pay_url",
+];
+
+/// Asserts `answer` is a success whose `data` is a payment as the pages'
+/// success examples write one: the [`PAYMENT_TEXTS`] as strings, the total
+/// and the refunded sum as numbers. Its `data`.
+#[track_caller]
+fn assert_payment_data(answer: &Value) -> &Value {
+    assert_eq!(answer["error"], 0, "{answer}");
+    let data = &answer["data"];
+    for field in PAYMENT_TEXTS {
+        assert!(data[field].is_string(), "data.{field} in {answer}");
+    }
+    assert!(data["total_sum"].is_number(), "{answer}");
+    assert!(data["refunded_sum"].is_number(), "{answer}");
+    data
+}
+
 /// `card-tokenization.txt`, the `bind_card` request example, with the
 /// page's Humo card number.
 fn page_bind_card(sb: &SandboxHandle, id: &str) -> Vec<u8> {
@@ -85,46 +117,21 @@ async fn the_one_stage_pages_example_is_refused_only_for_its_basket() {
     // answered with the fields of the page's success example.
     page["total_sum"] = json!(40.0);
     let (_, ok) = post_raw(&sb, "/prepare_payment", &with_auth(&sb, page)).await;
-    assert_eq!(ok["error"], 0, "{ok}");
-    let data = &ok["data"];
-    for field in [
-        "shop_transaction_id",
-        "octo_payment_UUID",
-        "status",
-        "octo_pay_url",
-    ] {
-        assert!(data[field].is_string(), "data.{field} in {ok}");
+    let data = assert_payment_data(&ok);
+    for field in PAYMENT_TEXTS {
         assert_eq!(ok[field], data[field], "{field} at the top level too");
     }
     assert_eq!(data["status"], "created");
-    assert!(data["total_sum"].is_number(), "{ok}");
-    assert!(data["refunded_sum"].is_number(), "{ok}");
 }
 
 #[tokio::test]
 async fn the_bind_card_pages_example_is_accepted_and_answered_in_its_shape() {
     let sb = sandbox().await;
     let (_, ok) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-bind")).await;
-    assert_eq!(ok["error"], 0, "{ok}");
-    let data = &ok["data"];
-    for field in [
-        "shop_transaction_id",
-        "octo_payment_UUID",
-        "status",
-        "octo_pay_url",
-    ] {
-        assert!(data[field].is_string(), "data.{field} in {ok}");
-    }
-    assert!(data["refunded_sum"].is_number(), "{ok}");
-    assert!(data["total_sum"].is_number(), "{ok}");
+    assert_payment_data(&ok);
     // The page's answer is `{"error": 0, "data": {…}}`: nothing at the top
     // level, so a client reading the legacy shape alone fails here too.
-    for field in [
-        "shop_transaction_id",
-        "octo_payment_UUID",
-        "status",
-        "octo_pay_url",
-    ] {
+    for field in PAYMENT_TEXTS {
         assert!(ok.get(field).is_none(), "{field} at the top level: {ok}");
     }
     // The binding's card number never comes back.
@@ -135,10 +142,7 @@ async fn the_bind_card_pages_example_is_accepted_and_answered_in_its_shape() {
 async fn verification_info_takes_only_the_uuid_as_the_page_says() {
     let sb = sandbox().await;
     let (_, bound) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-verify")).await;
-    let uuid = bound["data"]["octo_payment_UUID"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let uuid = payment_uuid(&bound);
     // card-tokenization.txt: "Only the octo_payment_UUID is sent", to the
     // page's URL with its trailing slash.
     let body = json!({ "octo_payment_UUID": uuid }).to_string();
@@ -153,10 +157,7 @@ async fn verification_info_takes_only_the_uuid_as_the_page_says() {
 async fn block_card_token_answers_as_its_pages_example() {
     let sb = sandbox().await;
     let (_, bound) = post_raw(&sb, "/bind_card", &page_bind_card(&sb, "page-block")).await;
-    let uuid = bound["data"]["octo_payment_UUID"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let uuid = payment_uuid(&bound);
     let step = sb.customer().enter_code(&uuid, sb.otp_code()).unwrap();
     assert!(common::finished(&step).is_some(), "{step:?}");
     let (token, _) = sb.binding_token(&uuid).unwrap();
@@ -238,10 +239,7 @@ async fn a_payment_without_language_gets_the_legacy_pages_default_english() {
 /// token.
 async fn page_binding(sb: &SandboxHandle, id: &str) -> (String, Value) {
     let (_, bound) = post_raw(sb, "/bind_card", &page_bind_card(sb, id)).await;
-    let uuid = bound["data"]["octo_payment_UUID"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let uuid = payment_uuid(&bound);
     let info_body = json!({ "octo_payment_UUID": uuid }).to_string();
     let (_, info) = post_raw(sb, "/verificationInfo/", info_body.as_bytes()).await;
     let verify_id = info["data"]["verifyId"].as_u64().unwrap();
@@ -295,10 +293,7 @@ async fn the_token_payment_pages_example_is_accepted() {
         }),
     );
     let (_, prepared) = post_raw(&sb, "/prepare_payment", &order).await;
-    let order_uuid = prepared["data"]["octo_payment_UUID"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let order_uuid = payment_uuid(&prepared);
     // pay-with-card-token.ru.txt, the request example.
     let pay = json!({
         "card_token": token.expose_secret(),

@@ -562,20 +562,49 @@ mod tests {
         (order, answer, record)
     }
 
+    /// What `judge` finds in the [`state`] these describe.
+    fn judged(
+        journey: Journey,
+        status: PaymentStatus,
+        refunded: i64,
+        refunds: Vec<RefundIntent>,
+        ledger: Vec<Entry>,
+    ) -> Findings {
+        let (order, answer, record) = state(journey, status, refunded, refunds, ledger);
+        judge(&order, Ok(answer), Some(record))
+    }
+
+    /// A one-stage payment refunded in two halves whose first half landed
+    /// twice, the second time under a new id: OCTO's and the sandbox's
+    /// sums say all of it is refunded, the ledger holds the first half
+    /// twice and not the second. The shop's books confirm the second half
+    /// if `second_confirmed`.
+    fn first_half_refunded_twice(second_confirmed: bool) -> Findings {
+        judged(
+            Journey::OneStage,
+            PaymentStatus::Succeeded,
+            100_000,
+            vec![
+                intent("o-1-r0", 50_000, true),
+                intent("o-1-r1", 50_000, second_confirmed),
+            ],
+            vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
+        )
+    }
+
     fn clean(f: &Findings) -> bool {
         !f.lost && f.wrong_state == 0 && !f.duplicate_charge && !f.duplicate_refund && !f.unexpected
     }
 
     #[test]
     fn books_that_agree_with_the_ledger_are_clean() {
-        let (order, answer, record) = state(
+        let f = judged(
             Journey::OneStage,
             PaymentStatus::Succeeded,
             50_000,
             vec![intent("o-1-r0", 50_000, true)],
             vec![entry("o-1-r0", 50_000)],
         );
-        let f = judge(&order, Ok(answer), Some(record));
         assert!(clean(&f), "{f:?}");
     }
 
@@ -584,17 +613,7 @@ mod tests {
     /// ledger does not.
     #[test]
     fn a_refund_made_twice_under_a_new_id_is_caught_by_the_ledger() {
-        let (order, answer, record) = state(
-            Journey::OneStage,
-            PaymentStatus::Succeeded,
-            100_000,
-            vec![
-                intent("o-1-r0", 50_000, true),
-                intent("o-1-r1", 50_000, false),
-            ],
-            vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
-        );
-        let f = judge(&order, Ok(answer), Some(record));
+        let f = first_half_refunded_twice(false);
         assert!(f.duplicate_refund, "{f:?}");
     }
 
@@ -602,17 +621,7 @@ mod tests {
     /// sum is made up by a refund the shop never asked for.
     #[test]
     fn a_confirmed_refund_missing_from_the_ledger_is_a_wrong_state() {
-        let (order, answer, record) = state(
-            Journey::OneStage,
-            PaymentStatus::Succeeded,
-            100_000,
-            vec![
-                intent("o-1-r0", 50_000, true),
-                intent("o-1-r1", 50_000, true),
-            ],
-            vec![entry("o-1-r0", 50_000), entry("o-1-r0-again1", 50_000)],
-        );
-        let f = judge(&order, Ok(answer), Some(record));
+        let f = first_half_refunded_twice(true);
         assert!(f.wrong_state > 0, "{f:?}");
         assert!(f.duplicate_refund, "{f:?}");
     }
@@ -620,23 +629,21 @@ mod tests {
     /// A declined card's payment must not end paid, refunded or not.
     #[test]
     fn a_declined_card_that_ends_charged_is_an_unexpected_outcome() {
-        let (order, answer, record) = state(
+        let f = judged(
             Journey::Declined,
             PaymentStatus::Refunded,
             100_000,
             vec![],
             vec![],
         );
-        let f = judge(&order, Ok(answer), Some(record));
         assert!(f.unexpected, "{f:?}");
-        let (order, answer, record) = state(
+        let f = judged(
             Journey::Declined,
             PaymentStatus::Canceled,
             0,
             vec![],
             vec![],
         );
-        let f = judge(&order, Ok(answer), Some(record));
         assert!(clean(&f), "{f:?}");
     }
 
@@ -677,32 +684,28 @@ mod tests {
         assert!(found.iter().any(|f| f.contains("u-6")), "{found:?}");
     }
 
+    /// An empty report but for what `change` sets.
+    fn report_with(change: impl FnOnce(&mut Report)) -> Report {
+        let mut report = Report::default();
+        change(&mut report);
+        report
+    }
+
     /// A flow given up, or a payment left in another status than aimed
     /// (a hold never captured), fails the run: the soak exits non-zero.
     #[test]
     fn an_abandoned_flow_or_an_unexpected_outcome_fails_the_run() {
         assert!(Report::default().holds());
-        let abandoned = Report {
-            abandoned: 1,
-            ..Report::default()
-        };
-        assert!(!abandoned.holds(), "{abandoned}");
-        let unexpected = Report {
-            unexpected_outcome: 1,
-            ..Report::default()
-        };
-        assert!(!unexpected.holds(), "{unexpected}");
-        let refused = Report {
-            refused_changes: 1,
-            ..Report::default()
-        };
-        assert!(!refused.holds(), "{refused}");
-        // The sandbox signs every notification with the shop's key: one
-        // refused is a verification bug that would lose callbacks.
-        let unverified = Report {
-            refused_notifications: 1,
-            ..Report::default()
-        };
-        assert!(!unverified.holds(), "{unverified}");
+        let failing = [
+            report_with(|r| r.abandoned = 1),
+            report_with(|r| r.unexpected_outcome = 1),
+            report_with(|r| r.refused_changes = 1),
+            // The sandbox signs every notification with the shop's key: one
+            // refused is a verification bug that would lose callbacks.
+            report_with(|r| r.refused_notifications = 1),
+        ];
+        for report in failing {
+            assert!(!report.holds(), "{report}");
+        }
     }
 }

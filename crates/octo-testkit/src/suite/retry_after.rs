@@ -80,36 +80,35 @@ pub async fn an_idempotent_call_waits_as_long_as_retry_after_asks<C: AnyClient>(
     server.finish().unwrap();
 }
 
-/// A capture (not idempotent) answered 503 with `Retry-After: 1` is sent
-/// once: the 503 comes back at once, the pause asked for is not taken.
-pub async fn a_call_that_is_not_idempotent_is_not_resent_for_retry_after<C: AnyClient>() {
+/// `op`, answered `status` with a `Retry-After` of `retry_after`, comes
+/// back as that status within a second, after a single request.
+async fn refused_at_once<C: AnyClient, O: Operation>(op: &O, status: u16, retry_after: &str) {
     let server = ReplayServer::start().unwrap();
-    let op = SetAccept::capture("e3f40dc3-4955-412a-853a-2ddd28d3201f".parse().unwrap());
-    assert!(!op.is_idempotent());
-    server.push(exchange(&op, &server.url(), busy(503, "1")));
+    server.push(exchange(op, &server.url(), busy(status, retry_after)));
     let client = client::<C>(&server.url());
     let started = Instant::now();
-    let error = client.send(&op).await.unwrap_err();
+    let Err(error) = client.send(op).await else {
+        panic!("a {status} answer came back as a success");
+    };
     let elapsed = started.elapsed();
-    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(status));
     assert_eq!(server.received(), 1);
     assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
     server.finish().unwrap();
+}
+
+/// A capture (not idempotent) answered 503 with `Retry-After: 1` is sent
+/// once: the 503 comes back at once, the pause asked for is not taken.
+pub async fn a_call_that_is_not_idempotent_is_not_resent_for_retry_after<C: AnyClient>() {
+    let op = SetAccept::capture("e3f40dc3-4955-412a-853a-2ddd28d3201f".parse().unwrap());
+    assert!(!op.is_idempotent());
+    refused_at_once::<C, _>(&op, 503, "1").await;
 }
 
 /// An idempotent call answered 429 with a `Retry-After` past the policy's
 /// bound (120 s against 5 s) returns the 429 at once, after one request,
 /// rather than sleeping or spending its attempts early.
 pub async fn a_retry_after_past_the_bound_returns_the_error_at_once<C: AnyClient>() {
-    let server = ReplayServer::start().unwrap();
     let op = PaymentStatusCheck::new("order-42".parse().unwrap());
-    server.push(exchange(&op, &server.url(), busy(429, "120")));
-    let client = client::<C>(&server.url());
-    let started = Instant::now();
-    let error = client.send(&op).await.unwrap_err();
-    let elapsed = started.elapsed();
-    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(429));
-    assert_eq!(server.received(), 1);
-    assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
-    server.finish().unwrap();
+    refused_at_once::<C, _>(&op, 429, "120").await;
 }
