@@ -1,16 +1,20 @@
 //! Any bytes, under any method and content type, into the callback readers
-//! (payment notification, verified and not; tokenization callback): each
-//! must return `Ok` or a typed `Err`, and never panic.
+//! (payment notification, verified and not; tokenization callback; the
+//! reader that tells them apart by the body): each must return `Ok` or a
+//! typed `Err`, and never panic.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme, TokenizationCallback};
+use octo_proto::callback::{
+    CallbackKind, CallbackLimits, Notification, SignatureScheme, TokenizationCallback,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
         return;
     };
+    let _ = CallbackKind::of_body(body);
     let method = if selector & 1 == 0 { "POST" } else { "GET" };
     let content_type = match (selector >> 1) % 4 {
         0 => "application/json",

@@ -87,8 +87,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use octo_proto::callback::{
-    CallbackLimits, Notification, NotificationReply, SignatureScheme, TokenizationCallback,
-    TokenizationReply, VerifiedNotification, check_request_head,
+    CallbackKind, CallbackLimits, Notification, NotificationReply, SignatureScheme,
+    TokenizationCallback, TokenizationReply, VerifiedNotification, check_request_head,
 };
 
 /// The default path of payment notifications (`notify_url`).
@@ -170,14 +170,18 @@ impl<H: CallbackHandler> CallbackService<H> {
         }
     }
 
-    /// Serves payment notifications on `path`.
+    /// Serves payment notifications on `path`. It may be the same path as
+    /// [`with_bind_notify_path`](Self::with_bind_notify_path)'s (one URL
+    /// given to OCTO for both): each request is then told by its body
+    /// ([`CallbackKind::of_body`]).
     #[must_use]
     pub fn with_notify_path(mut self, path: &str) -> Self {
         self.notify_path = Arc::from(path);
         self
     }
 
-    /// Serves tokenization callbacks on `path`.
+    /// Serves tokenization callbacks on `path` (it may be the notify path:
+    /// see [`with_notify_path`](Self::with_notify_path)).
     #[must_use]
     pub fn with_bind_notify_path(mut self, path: &str) -> Self {
         self.bind_notify_path = Arc::from(path);
@@ -208,29 +212,28 @@ impl<H: CallbackHandler> CallbackService<H> {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let path = request.uri().path();
-        let notification = path == &*self.notify_path;
-        if !notification && path != &*self.bind_notify_path {
-            let span = tracing::debug_span!("octo.callback", path = "unknown");
-            let _entered = span.enter();
-            tracing::debug!("no callback served on this path");
-            return status_only(http::StatusCode::NOT_FOUND);
-        }
-        let kind = if notification {
-            "notification"
-        } else {
-            "tokenization"
+        let kind = match (path == &*self.notify_path, path == &*self.bind_notify_path) {
+            (true, true) => Route::ByBody,
+            (true, false) => Route::Is(CallbackKind::Notification),
+            (false, true) => Route::Is(CallbackKind::Tokenization),
+            (false, false) => {
+                let span = tracing::debug_span!("octo.callback", path = "unknown");
+                let _entered = span.enter();
+                tracing::debug!("no callback served on this path");
+                return status_only(http::StatusCode::NOT_FOUND);
+            }
         };
-        let span = tracing::info_span!("octo.callback", kind, http.status = tracing::field::Empty);
-        let response = self.dispatch(request, notification).await;
+        let span = tracing::info_span!(
+            "octo.callback",
+            kind = kind.name(),
+            http.status = tracing::field::Empty
+        );
+        let response = self.dispatch(request, kind).await;
         span.record("http.status", response.status().as_u16());
         response.map(|body| Full::new(Bytes::from(body)))
     }
 
-    async fn dispatch<B>(
-        &self,
-        request: http::Request<B>,
-        notification: bool,
-    ) -> http::Response<Vec<u8>>
+    async fn dispatch<B>(&self, request: http::Request<B>, route: Route) -> http::Response<Vec<u8>>
     where
         B: http_body::Body,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -259,17 +262,43 @@ impl<H: CallbackHandler> CallbackService<H> {
                 return response;
             }
         };
+        let kind = match route {
+            Route::Is(kind) => kind,
+            Route::ByBody => CallbackKind::of_body(&bytes),
+        };
         let request = http::Request::from_parts(parts, bytes);
-        if notification {
-            match Notification::parse_verified(&request, &self.scheme, &self.limits) {
-                Ok(parsed) => self.handler.notification(parsed).await.to_response(),
-                Err(refused) => refused.reply(),
+        match kind {
+            CallbackKind::Notification => {
+                match Notification::parse_verified(&request, &self.scheme, &self.limits) {
+                    Ok(parsed) => self.handler.notification(parsed).await.to_response(),
+                    Err(refused) => refused.reply(),
+                }
             }
-        } else {
-            match TokenizationCallback::parse(&request, &self.limits) {
-                Ok(parsed) => self.handler.tokenization(parsed).await.to_response(),
-                Err(refused) => refused.reply(),
+            CallbackKind::Tokenization => {
+                match TokenizationCallback::parse(&request, &self.limits) {
+                    Ok(parsed) => self.handler.tokenization(parsed).await.to_response(),
+                    Err(refused) => refused.reply(),
+                }
             }
+        }
+    }
+}
+
+/// What a request's path says of the callback it carries.
+#[derive(Debug, Clone, Copy)]
+enum Route {
+    /// The path is one callback's only.
+    Is(CallbackKind),
+    /// Both callbacks are served on this path: the body tells.
+    ByBody,
+}
+
+impl Route {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Is(CallbackKind::Notification) => "notification",
+            Self::Is(CallbackKind::Tokenization) => "tokenization",
+            Self::ByBody => "either",
         }
     }
 }

@@ -108,3 +108,44 @@ async fn a_trickled_body_gets_408_in_time_while_others_are_served() {
     // Only the whole notification reached the handler.
     assert_eq!(shop.seen(), ["order-7 succeeded"]);
 }
+
+/// A shop may give OCTO one URL for both callbacks (`notify_url` and
+/// `bind_notify_url`). Served on one path, each callback must still reach
+/// its own handler: a tokenization callback checked as a notification was
+/// refused (it carries no signature), and after three refusals OCTO cancels
+/// the token.
+#[tokio::test]
+async fn one_path_for_both_callbacks_serves_each_as_what_it_is() {
+    let shop = Shop::default();
+    let service = shop
+        .service()
+        .with_notify_path("/octo/callback")
+        .with_bind_notify_path("/octo/callback");
+    let base = serve(service).await;
+    let mut callback = octo_proto::callback::TokenizationCallback::new(
+        "bind-3".parse().unwrap(),
+        octo_proto::CardToken::new("tok_9f8e7d"),
+        octo_proto::TokenStatus::Active,
+    );
+    callback.pan = octo_proto::callback::CallbackPan::new("8600490000000012");
+    callback.exp = Some(octo_proto::CardExpiry::parse_yymm("2712").unwrap());
+    let uri = format!("{base}/octo/callback").parse().unwrap();
+    let (stored, _) = post(callback.to_request(uri)).await;
+    assert_eq!(stored, 200, "the tokenization callback was refused");
+    let notification = common::order_7(octo_proto::PaymentStatus::Succeeded, &common::scheme());
+    let uri = format!("{base}/octo/callback").parse().unwrap();
+    let (acknowledged, _) = post(notification.to_request(uri)).await;
+    assert_eq!(acknowledged, 200, "the notification was refused");
+    // A body that is neither is still checked as a notification: unsigned,
+    // it never reaches the handler.
+    let mut forged = http::Request::new(br#"{"shop_transaction_id":"order-7"}"#.to_vec());
+    *forged.method_mut() = http::Method::POST;
+    *forged.uri_mut() = format!("{base}/octo/callback").parse().unwrap();
+    forged.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    let (refused, _) = post(forged).await;
+    assert!((400..500).contains(&refused), "status {refused}");
+    assert_eq!(shop.seen(), ["token bind-3", "order-7 succeeded"]);
+}

@@ -12,6 +12,8 @@
 //!   retries).
 //! - [`TokenizationCallback::parse`] reads a card binding's outcome; answer
 //!   with a [`TokenizationReply`] once the token is stored.
+//! - [`CallbackKind::of_body`] tells the two apart, for a shop that gave
+//!   OCTO one URL for both.
 //! - Every refusal is a [`CallbackError`], and
 //!   [`CallbackError::reply`] is the answer OCTO should get for it.
 //!
@@ -67,6 +69,7 @@
 
 mod error;
 mod intake;
+mod kind;
 mod limits;
 mod notification;
 mod outgoing;
@@ -78,6 +81,7 @@ mod warning;
 
 pub use error::{CallbackError, SchemeName};
 pub use intake::check_request_head;
+pub use kind::CallbackKind;
 pub use limits::CallbackLimits;
 pub use notification::{Notification, UnverifiedNotification, VerifiedNotification};
 pub use pan::CallbackPan;
