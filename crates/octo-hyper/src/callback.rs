@@ -90,6 +90,7 @@ use octo_proto::callback::{
     CallbackLimits, Notification, NotificationReply, SignatureScheme, TokenizationCallback,
     TokenizationReply, VerifiedNotification, check_request_head,
 };
+use tracing::Instrument;
 
 /// The default path of payment notifications (`notify_url`).
 pub const DEFAULT_NOTIFY_PATH: &str = "/octo/notify";
@@ -235,7 +236,12 @@ impl<H: CallbackHandler> CallbackService<H> {
             "tokenization"
         };
         let span = tracing::info_span!("octo.callback", kind, http.status = tracing::field::Empty);
-        let response = self.dispatch(request, notification).await;
+        // Entered whenever the answer is worked on: the service's lines and
+        // the shop's handler's carry the span.
+        let response = self
+            .dispatch(request, notification)
+            .instrument(span.clone())
+            .await;
         span.record("http.status", response.status().as_u16());
         response.map(|body| Full::new(Bytes::from(body)))
     }
