@@ -90,6 +90,7 @@ use octo_proto::callback::{
     CallbackKind, CallbackLimits, Notification, NotificationReply, SignatureScheme,
     TokenizationCallback, TokenizationReply, VerifiedNotification, check_request_head,
 };
+use tracing::Instrument;
 
 /// The default path of payment notifications (`notify_url`).
 pub const DEFAULT_NOTIFY_PATH: &str = "/octo/notify";
@@ -102,6 +103,20 @@ pub const DEFAULT_BIND_NOTIFY_PATH: &str = "/octo/bind_notify";
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Your side of the callbacks.
+///
+/// What OCTO sees of your handler is the reply: 200 only for what it
+/// returns as handled. Two more cases end without one, and OCTO sends the
+/// callback again:
+///
+/// - **The sender goes away.** When the connection closes before the
+///   handler finishes (OCTO stopped waiting), the server drops the
+///   handler's future at the `.await` it had reached; what comes after
+///   never runs. Write the handler so that stopping at any `.await` and
+///   running again for the same callback is harmless (keyed on
+///   `shop_transaction_id` or the token, say), or hand the work that must
+///   finish to a task of your own (`tokio::spawn`) and await it there.
+/// - **The handler panics.** The connection is closed without an answer;
+///   other connections are served as before.
 pub trait CallbackHandler: Send + Sync + 'static {
     /// A notification whose signature checked out: a hint that the
     /// payment's status changed (its amounts are not signed). Check the
@@ -228,7 +243,9 @@ impl<H: CallbackHandler> CallbackService<H> {
             kind = kind.name(),
             http.status = tracing::field::Empty
         );
-        let response = self.dispatch(request, kind).await;
+        // Entered whenever the answer is worked on: the service's lines and
+        // the shop's handler's carry the span.
+        let response = self.dispatch(request, kind).instrument(span.clone()).await;
         span.record("http.status", response.status().as_u16());
         response.map(|body| Full::new(Bytes::from(body)))
     }

@@ -45,6 +45,10 @@
 //! [`Error::Redirect`](octo_proto::Error::Redirect), naming the status and
 //! the target's host, and is not retried.
 //!
+//! No proxy is used: hyper-util's connector reads no `HTTPS_PROXY` or
+//! `ALL_PROXY`; it connects to OCTO's host directly (octo-reqwest and
+//! octo-ureq do take a proxy from the environment).
+//!
 //! Every call runs in a `tracing` span `octo.call` (operation,
 //! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span
 //! per attempt (attempt number, HTTP status, elapsed milliseconds). Spans

@@ -72,14 +72,25 @@ impl Backend for ReqwestBackend {
     fn build(settings: Settings, options: ReqwestOptions) -> Self::Built {
         let http = match options.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(settings.connect_timeout)
-                // OCTO never redirects; following would resend the body
-                // (secret, card data) to another address.
-                .redirect(reqwest::redirect::Policy::none())
-                .tls_backend_preconfigured(tls_config()?)
-                .build()
-                .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .connect_timeout(settings.connect_timeout)
+                    // OCTO never redirects; following would resend the body
+                    // (secret, card data) to another address.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .tls_backend_preconfigured(tls_config()?);
+                // reqwest takes proxies from the environment on its own;
+                // one asked for a loopback address would reach its own
+                // machine, and get the secret in plain HTTP on the way.
+                let builder = if settings.base_url_is_loopback() {
+                    builder.no_proxy()
+                } else {
+                    builder
+                };
+                builder
+                    .build()
+                    .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?
+            }
         };
         let urls = Arc::default();
         Ok(Client::from_parts(Self { http, urls }, settings))

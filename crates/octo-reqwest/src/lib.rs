@@ -39,6 +39,15 @@
 //! [`Error::Redirect`](octo_proto::Error::Redirect), naming the status and
 //! the target's host, and is not retried.
 //!
+//! Proxies are reqwest's: `HTTPS_PROXY` or `ALL_PROXY` from the environment
+//! (`HTTP_PROXY` for a plain `http` base URL), minus the hosts in
+//! `NO_PROXY`. An `https` call goes through such a proxy as a `CONNECT`
+//! tunnel, so TLS and the certificate check stay end to end with OCTO and
+//! the proxy sees only the host name. A loopback base URL (a local test
+//! server) never goes through one. For no proxy at all, pass a client built
+//! with `.no_proxy()` to
+//! [`ReqwestBuilderExt::reqwest_client`].
+//!
 //! Every call runs in a `tracing` span `octo.call` (operation,
 //! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span
 //! per attempt (attempt number, HTTP status, elapsed milliseconds). Spans

@@ -70,7 +70,16 @@ impl Backend for UreqBackend {
     /// address book that keeps their addresses (see
     /// [`UreqBuilderExt::address_ttl`]).
     fn build(settings: Settings, options: UreqOptions) -> Client {
-        let agent_config = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder();
+        // ureq takes a proxy from the environment on its own; one asked
+        // for a loopback address would reach its own machine, and get the
+        // secret in plain HTTP on the way.
+        let agent_config = if settings.base_url_is_loopback() {
+            agent_config.proxy(None)
+        } else {
+            agent_config
+        };
+        let agent_config = agent_config
             .timeout_connect(Some(countable(settings.connect_timeout)))
             .timeout_global(Some(countable(settings.timeout)))
             // OCTO's errors come with 4xx/5xx bodies that octo-proto reads;

@@ -13,6 +13,7 @@ pub(crate) fn transport_error(error: ureq::Error) -> TransportError {
             _ => TransportErrorKind::Timeout,
         },
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        ureq::Error::Io(io) if refused_certificate(io) => TransportErrorKind::Connect,
         ureq::Error::Io(io) => match io.kind() {
             ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable => {
                 TransportErrorKind::Connect
@@ -28,4 +29,14 @@ pub(crate) fn transport_error(error: ureq::Error) -> TransportError {
         _ => TransportErrorKind::Other,
     };
     TransportError::new(kind, error)
+}
+
+/// Whether `io` is rustls refusing the server's certificate. ureq completes
+/// the TLS handshake while connecting, before a byte of the request is
+/// written, and certificates are checked only in the handshake: nothing was
+/// sent, as with a refused connection (and as hyper and reqwest report it).
+fn refused_certificate(io: &std::io::Error) -> bool {
+    io.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .is_some_and(|tls| matches!(tls, rustls::Error::InvalidCertificate(_)))
 }

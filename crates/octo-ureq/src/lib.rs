@@ -45,6 +45,13 @@
 //! [`UreqBuilderExt::address_ttl`]), forgets them when a connection fails,
 //! and never looks up an IP address in the base URL.
 //!
+//! Proxies are ureq's: the first of `ALL_PROXY`, `HTTPS_PROXY` and
+//! `HTTP_PROXY` in the environment, minus the hosts in `NO_PROXY`. An
+//! `https` call goes through such a proxy as a `CONNECT` tunnel, so TLS and
+//! the certificate check stay end to end with OCTO and the proxy sees only
+//! the host name. A loopback base URL (a local test server) never goes
+//! through one.
+//!
 //! Every call runs in a `tracing` span `octo.call` (operation,
 //! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span
 //! per attempt (attempt number, HTTP status, elapsed milliseconds). Spans

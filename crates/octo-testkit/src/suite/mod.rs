@@ -9,6 +9,8 @@
 //! - [`retry_owner`]: the transport's retry loop is the only one (a machine
 //!   never resends on its own);
 //! - [`retry_after`]: a 429 or 503 asking for a pause with `Retry-After`;
+//! - [`network`]: TLS with a certificate no root trusts, a late answer on
+//!   a connection given up on, a proxy in the environment;
 //! - [`conformance`]: every fixture in `fixtures/`, replayed over loopback.
 //!
 //! A transport's `tests/suite.rs` is one line:
@@ -18,6 +20,8 @@
 
 pub mod conformance;
 pub mod machines;
+pub mod network;
+mod network_servers;
 mod parts;
 pub mod retry_after;
 pub mod retry_owner;
@@ -81,7 +85,7 @@ impl<H: BlockingFlowHandler + Send> FlowHandler for Both<H> {
 
 /// One `#[test]` per shared scenario for the client type `$client`
 /// (named `$name` in messages), in modules `transport_faults`, `machines`,
-/// `retry_owner`, `retry_after` and `conformance`.
+/// `retry_owner`, `retry_after`, `network` and `conformance`.
 #[macro_export]
 macro_rules! transport_suite {
     ($client:ty, $name:literal) => {
@@ -124,6 +128,15 @@ macro_rules! transport_suite {
                 an_idempotent_call_waits_as_long_as_retry_after_asks,
                 a_call_that_is_not_idempotent_is_not_resent_for_retry_after,
                 a_retry_after_past_the_bound_returns_the_error_at_once,
+            );
+        }
+
+        mod network {
+            $crate::transport_suite!(@each $client, network:
+                an_untrusted_certificate_gets_no_request,
+                a_late_answer_to_a_timed_out_attempt_is_not_taken_for_the_next,
+                child_calls_the_loopback_server,
+                a_proxy_in_the_environment_is_not_used_for_a_loopback_base_url,
             );
         }
 

@@ -1,0 +1,141 @@
+//! The loopback servers the [`network`](super::network) scenarios talk
+//! to: a TLS server whose certificate no root trusts, and a plain server
+//! that answers its first request late.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// A self-signed certificate for `localhost` and `127.0.0.1` (P-256, valid
+/// until 2126, PEM), made for the TLS scenario; no root store trusts it.
+const CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBvjCCAWWgAwIBAgIUI6sxFk77HphOU+XzOPLtCxajLF4wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEzMDAwMzcyNFoYDzIxMjYxMTA2
+MDAzNzI0WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQ2d7KPxyy+bzDpVvME6hAj+ldhfOpHHXNUFpj77m+amgI6R/Y62psN
+yWEa+N6ouT8/YobUbR24dumDuKd5JDaDo4GSMIGPMB0GA1UdDgQWBBRlqZ3Ha3Xx
+KxfterMkvTETBnUKNTAfBgNVHSMEGDAWgBRlqZ3Ha3XxKxfterMkvTETBnUKNTAa
+BgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwDAYDVR0TAQH/BAIwADAOBgNVHQ8B
+Af8EBAMCB4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwCgYIKoZIzj0EAwIDRwAwRAIg
+Rl3RujCXXo3omK+jh9WE79dcM/a1JaXu8h5A7c3L14MCIDlTcUw3a6DKDCA+qWhd
+NdBC1XRMig3NbR+FA3+3XomO
+-----END CERTIFICATE-----
+";
+
+/// The private key of [`CERT`] (PKCS #8, PEM).
+const KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSDY2oRvunmihDOf+
+VnPR286oMk31cnQym2BposCsP7KhRANCAAQ2d7KPxyy+bzDpVvME6hAj+ldhfOpH
+HXNUFpj77m+amgI6R/Y62psNyWEa+N6ouT8/YobUbR24dumDuKd5JDaD
+-----END PRIVATE KEY-----
+";
+
+/// A TLS server on loopback with [`CERT`]: what became of the one
+/// connection it takes (`Ok` with the first byte of a request, or `Err`
+/// with why none came).
+pub(crate) fn untrusted_server() -> (String, std::thread::JoinHandle<Result<u8, String>>) {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from_pem_slice(CERT.as_bytes()).unwrap()],
+        PrivateKeyDer::from_pem_slice(KEY.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().map_err(|e| e.to_string())?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut connection = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        let mut tls = rustls::Stream::new(&mut connection, &mut stream);
+        let mut first = [0u8; 1];
+        match tls.read(&mut first) {
+            Ok(1) => Ok(first[0]),
+            Ok(_) => Err("closed".to_owned()),
+            Err(e) => Err(e.to_string()),
+        }
+    });
+    (url, server)
+}
+
+/// A status answer for `order-42` in `status`, with its head.
+fn answer(status: &str) -> String {
+    let body = format!(
+        r#"{{"error":0,"data":{{"shop_transaction_id":"order-42","octo_payment_UUID":"e3f4","status":"{status}"}}}}"#
+    );
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// Reads one request (head and `Content-Length` body); `false` when the
+/// connection ends or fails first.
+fn read_request(stream: &mut TcpStream) -> bool {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 16 * 1024 || !matches!(stream.read(&mut byte), Ok(1)) {
+            return false;
+        }
+        head.extend_from_slice(&byte);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).is_ok()
+}
+
+/// A loopback server whose first request is answered `canceled` after
+/// `late`, and every later one `succeeded` at once, on whichever
+/// connection it comes.
+pub(crate) fn late_first_answer(late: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for _ in 0..4 {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let requests = Arc::clone(&requests);
+            std::thread::spawn(move || {
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
+                for _ in 0..4 {
+                    if !read_request(&mut stream) {
+                        return;
+                    }
+                    let reply = if requests.fetch_add(1, Ordering::SeqCst) == 0 {
+                        std::thread::sleep(late);
+                        answer("canceled")
+                    } else {
+                        answer("succeeded")
+                    };
+                    if stream.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
