@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{scheme, signed_notification};
+use common::{scheme, serve, signed_notification};
 use http_body_util::{BodyExt, Full};
 use octo_hyper::{CallbackHandler, CallbackService};
 use octo_proto::callback::{
@@ -35,25 +35,6 @@ impl CallbackHandler for PanicsOnce {
     async fn tokenization(&self, _: TokenizationCallback) -> TokenizationReply {
         TokenizationReply::not_stored("not in this test")
     }
-}
-
-/// Serves `service` with hyper on loopback; the base URL.
-async fn serve(service: CallbackService<PanicsOnce>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let service = service.clone();
-            tokio::spawn(async move {
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
-                    .await;
-            });
-        }
-    });
-    format!("http://{addr}")
 }
 
 /// The status OCTO would see for `request` on a fresh connection, or

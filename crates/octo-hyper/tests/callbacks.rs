@@ -9,29 +9,9 @@ use std::time::Duration;
 
 use common::{
     Shop, assert_408_in_time, forged_notification_is_refused, held_notification_is_captured, post,
-    tokenization_callback_is_stored, trickle_notification,
+    serve, tokenization_callback_is_stored, trickle_notification,
 };
-use octo_hyper::CallbackService;
 use octo_hyper::callback::DEFAULT_NOTIFY_PATH;
-
-/// Serves `service` on loopback; the base URL.
-async fn serve(service: CallbackService<Shop>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let service = service.clone();
-            tokio::spawn(async move {
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
-                    .await;
-            });
-        }
-    });
-    format!("http://{addr}")
-}
 
 /// A shop whose callback service is served on loopback, and its base URL.
 async fn served() -> (Shop, String) {

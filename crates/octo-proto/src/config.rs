@@ -136,6 +136,15 @@ impl Config {
         &self.base_url
     }
 
+    /// Whether the base URL names this machine: `localhost`, or an address
+    /// of the loopback range (`127.0.0.0/8`, `::1`, an IPv4-mapped one).
+    /// Only such a base URL may be plain `http` without
+    /// [`with_insecure_base_url`](Self::with_insecure_base_url), and a
+    /// transport never sends it through a proxy.
+    pub fn base_url_is_loopback(&self) -> bool {
+        self.base_uri.host().is_some_and(is_loopback_host)
+    }
+
     /// The URI of `path` under OCTO's address: a clone of the one built
     /// with the address for OCTO's fixed paths, else built now.
     pub(crate) fn uri_for(&self, path: &str) -> Option<http::Uri> {

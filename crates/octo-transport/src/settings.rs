@@ -54,21 +54,7 @@ impl Settings {
     /// a loopback host, would carry the shop's secret over the network to
     /// it.
     pub fn base_url_is_loopback(&self) -> bool {
-        let Ok(uri) = self.config.base_url().parse::<http::Uri>() else {
-            return false;
-        };
-        let Some(host) = uri.host() else {
-            return false;
-        };
-        if host.eq_ignore_ascii_case("localhost") {
-            return true;
-        }
-        let bare = host
-            .strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .unwrap_or(host);
-        bare.parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.to_canonical().is_loopback())
+        self.config.base_url_is_loopback()
     }
 }
 

@@ -70,6 +70,26 @@ impl CallbackHandler for Shop {
     }
 }
 
+/// Serves `service` with hyper on loopback, one task per connection; the
+/// base URL (`http://127.0.0.1:port`).
+pub async fn serve<H: CallbackHandler>(service: CallbackService<H>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let service = service.clone();
+            tokio::spawn(async move {
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, service)
+                    .await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
 pub fn scheme() -> SignatureScheme {
     SignatureScheme::UniqueKey(NotificationKey::new("key-from-octo"))
 }
