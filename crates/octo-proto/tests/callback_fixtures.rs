@@ -99,10 +99,16 @@ fn load(folder: &str) -> Vec<Fixture> {
 }
 
 fn load_all() -> Vec<Fixture> {
-    ["notifications", "signatures", "tokenization", "malformed", "pages"]
-        .into_iter()
-        .flat_map(load)
-        .collect()
+    [
+        "notifications",
+        "signatures",
+        "tokenization",
+        "malformed",
+        "pages",
+    ]
+    .into_iter()
+    .flat_map(load)
+    .collect()
 }
 
 fn notification_outcome(n: &Notification, warnings: &[NotificationWarning]) -> Value {
@@ -391,18 +397,14 @@ fn the_notifications_page_example_does_not_pass_as_verified() {
         .find(|f| f.raw["source"] == "https://help.octo.uz/en/notifications.html")
         .expect("the notifications page's example");
     let keys: Value =
-        serde_json::from_slice(&std::fs::read(callbacks_dir().join("keys.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(callbacks_dir().join("keys.json")).unwrap()).unwrap();
     for scheme in [
         SignatureScheme::UniqueKey(NotificationKey::new(keys["unique_key"].as_str().unwrap())),
         SignatureScheme::SecretAndHashKey(OctoSecret::new(keys["octo_secret"].as_str().unwrap())),
     ] {
-        let error = Notification::parse_verified(
-            &fixture.request(),
-            &scheme,
-            &CallbackLimits::default(),
-        )
-        .unwrap_err();
+        let error =
+            Notification::parse_verified(&fixture.request(), &scheme, &CallbackLimits::default())
+                .unwrap_err();
         assert!(error.is_signature_failure(), "{error:?}");
         assert_eq!(error.status(), 401);
     }
