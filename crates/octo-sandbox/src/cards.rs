@@ -84,7 +84,18 @@ impl CardBrand {
         }
     }
 
-    /// OCTO's `card_type` / `card_vendor` value.
+    /// The notification's `card_type`. OCTO's notifications page shows
+    /// `internationalVisa` for a Visa card; the other brands' values are
+    /// not published, so they are the sandbox's choice (the vendor name).
+    pub fn card_type(self) -> &'static str {
+        match self {
+            Self::Visa => "internationalVisa",
+            other => other.vendor(),
+        }
+    }
+
+    /// The notification's `card_vendor` (the sandbox's choice: no page
+    /// shows a value), also the brand's name on the sandbox's pages.
     pub fn vendor(self) -> &'static str {
         match self {
             Self::Uzcard => "UZCARD",

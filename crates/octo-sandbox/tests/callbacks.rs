@@ -73,6 +73,8 @@ async fn notifications_are_signed_with_either_scheme() {
             .unwrap()
             .starts_with("411111")
     );
+    // A Visa card's type, as on help.octo.uz/en/notifications.html.
+    assert_eq!(got.json["card_type"], "internationalVisa");
     sb.shutdown().await;
 
     let sb = started(Sandbox::builder().signing(Signing::SecretAndHashKey)).await;

@@ -60,7 +60,7 @@ pub(crate) fn notification_body(
     }
     if let Some(card) = &p.card {
         m.insert("maskedPan".into(), card.masked().into());
-        m.insert("card_type".into(), card.brand.vendor().into());
+        m.insert("card_type".into(), card.brand.card_type().into());
         m.insert("card_vendor".into(), card.brand.vendor().into());
         m.insert("card_country".into(), "UZ".into());
         m.insert("is_physical_card".into(), true.into());
