@@ -273,12 +273,9 @@ pub(crate) fn set_accept(engine: &Engine, body: &Body) -> Result<Value, Reject> 
         }
     };
     let final_amount = body.opt_amount("final_amount")?;
-    if engine.config.strict && final_amount.is_some() && decision == AcceptStatus::Cancel {
-        return Err(Reject::format(
-            "final_amount is only for a capture (strict)",
-        ));
-    }
-    // A cancel releases the whole hold, whatever final_amount says.
+    // The cancellation page prints a cancel with final_amount ("if a
+    // partial cancellation is required") without saying which part is
+    // kept; the sandbox takes the request and releases the whole hold.
     let final_amount = final_amount.filter(|_| decision == AcceptStatus::Capture);
     let now = engine.now();
     engine.transact(|store, tx| {
