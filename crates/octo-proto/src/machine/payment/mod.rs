@@ -578,6 +578,17 @@ impl PaymentMachine {
                 )));
             }
         }
+        // A status check asked for but not yet polled never goes out: its
+        // answer would come back while the decision is the command out. The
+        // hint it was for is settled after the decision's answer instead.
+        let queued = self.out.len();
+        self.out
+            .retain(|output| !matches!(output, Output::Send(Command::PaymentStatus(_))));
+        if self.out.len() != queued
+            && let Some(hint) = &mut self.hint
+        {
+            hint.checked = false;
+        }
         self.phase = PaymentPhase::Deciding;
         self.deadline = None;
         self.decision = Some(decision.clone());
