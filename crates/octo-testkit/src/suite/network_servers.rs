@@ -42,6 +42,14 @@ YVpgd2UUaq2+1U2+gSuBRtMlbz+hRANCAASEo/hCRIb2BPbxjM7nml7EdDrfoZbl
 /// connection it takes (`Ok` with the first byte of a request, or `Err`
 /// with why none came).
 pub(crate) fn untrusted_server() -> (String, std::thread::JoinHandle<Result<u8, String>>) {
+    untrusted_server_within(Duration::from_secs(20))
+}
+
+/// [`untrusted_server`], giving up (`Err`) when no connection comes within
+/// `accept`.
+fn untrusted_server_within(
+    accept: Duration,
+) -> (String, std::thread::JoinHandle<Result<u8, String>>) {
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -56,7 +64,7 @@ pub(crate) fn untrusted_server() -> (String, std::thread::JoinHandle<Result<u8, 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
     let server = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().map_err(|e| e.to_string())?;
+        let mut stream = accept_within(&listener, accept)?;
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
@@ -70,6 +78,27 @@ pub(crate) fn untrusted_server() -> (String, std::thread::JoinHandle<Result<u8, 
         }
     });
     (url, server)
+}
+
+/// The first connection `listener` takes within `limit`, in blocking mode.
+fn accept_within(listener: &TcpListener, limit: Duration) -> Result<TcpStream, String> {
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(false).map_err(|e| e.to_string())?;
+                return Ok(stream);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if std::time::Instant::now() >= deadline {
+                    return Err("no connection came".to_owned());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 /// A status answer for `order-42` in `status`, with its head.
@@ -168,5 +197,18 @@ mod tests {
         let name = ServerName::try_from("localhost").unwrap();
         let verified = verifier.verify_server_cert(&cert, &[], &name, &[], start_of_2020);
         assert!(verified.is_ok(), "{verified:?}");
+    }
+
+    /// A client that never connects (one that fails before dialling) must
+    /// not leave the scenario waiting for the TLS server for ever.
+    #[test]
+    fn the_tls_server_gives_up_when_no_client_comes() {
+        let (_url, server) = untrusted_server_within(Duration::from_millis(200));
+        let (done, ended) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(server.join()));
+        let outcome = ended
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the TLS server still waits for a connection");
+        assert!(outcome.unwrap().is_err());
     }
 }
