@@ -349,3 +349,33 @@ fn a_decision_supersedes_a_status_check_that_has_not_gone_out() {
         "{lines:?}"
     );
 }
+
+/// A run ends at the refused capture's failure, before the new `Decide`
+/// behind it is polled. A shop that then decides by handing in its decision
+/// (and runs again) has answered that `Decide`: it must not come out any
+/// more, or the run hands it to the handler, whose answer is refused
+/// (the machine is no longer `Held`) and ends the run before the decision
+/// goes out.
+#[test]
+fn a_decision_handed_in_answers_the_decide_still_queued() {
+    let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
+    m.handle_input(Input::Capture { final_amount: None }, at(1, 0))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send set_accept capture 1000.00"
+    );
+    let refused = octo_error(3, Endpoint::SetAccept);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 1))
+        .unwrap();
+    let failed = describe(&m.poll_output(), payment_outcome);
+    assert!(failed.starts_with("failed set_accept"), "{failed}");
+    // The run ended there; the shop cancels instead.
+    m.handle_input(Input::Cancel, at(2, 0)).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(lines[0], "send set_accept cancel", "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("decide")),
+        "an answered decision was asked for again: {lines:?}"
+    );
+}
