@@ -304,3 +304,78 @@ fn a_refused_capture_leaves_the_money_held_for_another_decision() {
     m.handle_input(Input::Cancel, at(2, 0)).unwrap();
     assert_eq!(drain(&mut m, payment_outcome)[0], "send set_accept cancel");
 }
+
+/// A notification comes while a capture is out, then OCTO refuses the
+/// capture: the machine asks for a new decision and, after it, checks the
+/// status the notification hinted at. A shop that decides when the
+/// `Decide` comes (before polling on, as a run does) supersedes that check
+/// before it went out: it must not go out any more, or its answer, handed
+/// back while the new `set_accept` is the command out, is refused as
+/// unexpected (a run ends there) and the capture waits for another run.
+#[test]
+fn a_decision_supersedes_a_status_check_that_has_not_gone_out() {
+    let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
+    m.handle_input(
+        Input::Capture {
+            final_amount: Some(dec("600.00")),
+        },
+        at(1, 0),
+    )
+    .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send set_accept capture 600.00"
+    );
+    notified(&mut m, PaymentStatus::Succeeded, at(1, 1));
+    let refused = octo_error(3, Endpoint::SetAccept);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 2))
+        .unwrap();
+    // A run stops at the failure, and takes up the decision next time.
+    let failed = describe(&m.poll_output(), payment_outcome);
+    assert!(failed.starts_with("failed set_accept"), "{failed}");
+    let decide = describe(&m.poll_output(), payment_outcome);
+    assert!(decide.starts_with("decide held 1000.00"), "{decide}");
+    m.handle_input(Input::Capture { final_amount: None }, at(1, 3))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(lines[0], "send set_accept capture 1000.00", "{lines:?}");
+    // OCTO takes it: the payment settles on its answer.
+    let paid = answer(PaymentStatus::Succeeded);
+    m.handle_input(Input::Reply(Reply::SetAccept(Ok(paid))), at(1, 4))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(
+        lines[0], "done succeeded total 1000.00 refunded 0",
+        "{lines:?}"
+    );
+}
+
+/// A run ends at the refused capture's failure, before the new `Decide`
+/// behind it is polled. A shop that then decides by handing in its decision
+/// (and runs again) has answered that `Decide`: it must not come out any
+/// more, or the run hands it to the handler, whose answer is refused
+/// (the machine is no longer `Held`) and ends the run before the decision
+/// goes out.
+#[test]
+fn a_decision_handed_in_answers_the_decide_still_queued() {
+    let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
+    m.handle_input(Input::Capture { final_amount: None }, at(1, 0))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send set_accept capture 1000.00"
+    );
+    let refused = octo_error(3, Endpoint::SetAccept);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 1))
+        .unwrap();
+    let failed = describe(&m.poll_output(), payment_outcome);
+    assert!(failed.starts_with("failed set_accept"), "{failed}");
+    // The run ended there; the shop cancels instead.
+    m.handle_input(Input::Cancel, at(2, 0)).unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert_eq!(lines[0], "send set_accept cancel", "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("decide")),
+        "an answered decision was asked for again: {lines:?}"
+    );
+}

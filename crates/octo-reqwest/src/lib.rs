@@ -44,9 +44,9 @@
 //! `NO_PROXY`. An `https` call goes through such a proxy as a `CONNECT`
 //! tunnel, so TLS and the certificate check stay end to end with OCTO and
 //! the proxy sees only the host name. A loopback base URL (a local test
-//! server) never goes through one. For no proxy at all, pass a client built
-//! with `.no_proxy()` to
-//! [`ReqwestBuilderExt::reqwest_client`].
+//! server) never goes through one with the client this crate builds; a
+//! client passed to [`ReqwestBuilderExt::reqwest_client`] keeps its own
+//! proxy settings, so for no proxy at all build it with `.no_proxy()`.
 //!
 //! Every call runs in a `tracing` span `octo.call` (operation,
 //! `shop_transaction_id` or `shop_refund_id`) with one `octo.attempt` span

@@ -21,22 +21,39 @@ pub enum CallbackKind {
     Tokenization,
 }
 
-/// The two members that tell the callbacks apart; every other member is
+/// The members that tell the callbacks apart; every other member is
 /// skipped unread.
 #[derive(Deserialize)]
 struct Telling {
     card_token: Option<IgnoredAny>,
     signature: Option<IgnoredAny>,
+    #[serde(default)]
+    status: Present,
+    #[serde(default, rename = "octo_payment_UUID")]
+    octo_payment_uuid: Present,
+}
+
+/// Whether a member is there at all, whatever its value (`null` included).
+#[derive(Default)]
+struct Present(bool);
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(value: D) -> Result<Self, D::Error> {
+        IgnoredAny::deserialize(value).map(|_| Self(true))
+    }
 }
 
 impl CallbackKind {
     /// The kind of the callback whose body is `body`.
     ///
-    /// A payment notification always carries `signature` (it is required on
-    /// its page); a tokenization callback carries `card_token` and, on its
-    /// page, no signature. So a body with `card_token` and without
-    /// `signature` is a tokenization callback, and anything else (bytes that
-    /// are not a JSON object included) is read as a notification, whose
+    /// A payment notification always carries `signature` and
+    /// `octo_payment_UUID` (both required on its page); a tokenization
+    /// callback carries neither (on its page) but has `status`, and
+    /// `card_token` unless the binding failed (a `failed` one may come
+    /// without a token, or with `null`). So a body without `signature` is a
+    /// tokenization callback when it has `card_token`, or when it has
+    /// `status` and no `octo_payment_UUID`; anything else (bytes that are
+    /// not a JSON object included) is read as a notification, whose
     /// signature check then refuses whatever is not one. A body is never
     /// trusted for being classed one way or the other: each parser still
     /// checks it in full.
@@ -45,6 +62,13 @@ impl CallbackKind {
             Ok(Telling {
                 card_token: Some(_),
                 signature: None,
+                ..
+            }) => Self::Tokenization,
+            Ok(Telling {
+                signature: None,
+                status: Present(true),
+                octo_payment_uuid: Present(false),
+                ..
             }) => Self::Tokenization,
             _ => Self::Notification,
         }
@@ -75,6 +99,24 @@ mod tests {
             (b"not json", CallbackKind::Notification),
             (b"[1,2]", CallbackKind::Notification),
             (b"", CallbackKind::Notification),
+            // A failed binding may come without a token (the tokenization
+            // parser takes it so), or with a null one: still a tokenization
+            // callback, which its parser accepts and a notification's check
+            // would refuse for good.
+            (
+                br#"{"shop_transaction_id":"b","status":"failed"}"#,
+                CallbackKind::Tokenization,
+            ),
+            (
+                br#"{"shop_transaction_id":"b","card_token":null,"status":"failed"}"#,
+                CallbackKind::Tokenization,
+            ),
+            // A notification's own member, unsigned: a notification, refused
+            // as such.
+            (
+                br#"{"shop_transaction_id":"o","octo_payment_UUID":"u","status":"succeeded"}"#,
+                CallbackKind::Notification,
+            ),
             // A key written twice does not read: a notification, checked
             // (and refused) as such.
             (

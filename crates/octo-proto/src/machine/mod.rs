@@ -19,7 +19,11 @@
 //!      [`Input::Code`] or [`Input::ResendCode`].
 //!    - [`Output::Decide`]: the money is held; [`Input::Capture`] or
 //!      [`Input::Cancel`].
-//!    - [`Output::Done`] / [`Output::Failed`]: the flow settled.
+//!    - [`Output::Done`]: the flow settled. [`Output::Failed`]: what was
+//!      asked for did not happen; stop and look ([`Machine::is_terminal`]
+//!      says whether the flow ended, or still takes inputs: a payment whose
+//!      status check or capture OCTO refused stays open, and polling again
+//!      goes on from there).
 //! 3. When idle, wait for what [`Wait::awaiting`] names (a notification, a
 //!    callback, the customer) or until [`Wait::until`], then hand in
 //!    [`Input::Notification`], [`Input::CheckStatus`],
@@ -63,9 +67,12 @@
 //! `verificationInfo` after `check_pan`); a refund or a block whose outcome
 //! stays unknown is reported as [`Output::Failed`] and may be asked for
 //! again by the caller (a refund with the same `shop_refund_id` is the same
-//! command); a failed status check of a payment whose money OCTO already
-//! holds or took changes nothing (it is reported after success, repeated
-//! later while held); anything else ends the flow.
+//! command); a failed status check of a payment changes nothing (a read
+//! that will fail again is reported, and the machine checks again later
+//! unless the payment is already paid); a capture or cancel OCTO refused
+//! is reported and the payment is held again, with a new
+//! [`Output::Decide`] after the [`Output::Failed`]; anything else ends the
+//! flow.
 //!
 //! Driving a two-stage payment with canned answers instead of a network:
 //!

@@ -12,28 +12,29 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// A self-signed certificate for `localhost` and `127.0.0.1` (P-256, valid
-/// until 2126, PEM), made for the TLS scenario; no root store trusts it.
+/// from 2000 until 2126, PEM), made for the TLS scenario; no root store
+/// trusts it. Its validity starts long ago so that a test machine's clock
+/// never finds it not yet valid (the handshake must fail for its issuer).
 const CERT: &str = "\
 -----BEGIN CERTIFICATE-----
-MIIBvjCCAWWgAwIBAgIUI6sxFk77HphOU+XzOPLtCxajLF4wCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEzMDAwMzcyNFoYDzIxMjYxMTA2
-MDAzNzI0WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAAQ2d7KPxyy+bzDpVvME6hAj+ldhfOpHHXNUFpj77m+amgI6R/Y62psN
-yWEa+N6ouT8/YobUbR24dumDuKd5JDaDo4GSMIGPMB0GA1UdDgQWBBRlqZ3Ha3Xx
-KxfterMkvTETBnUKNTAfBgNVHSMEGDAWgBRlqZ3Ha3XxKxfterMkvTETBnUKNTAa
-BgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwDAYDVR0TAQH/BAIwADAOBgNVHQ8B
-Af8EBAMCB4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwCgYIKoZIzj0EAwIDRwAwRAIg
-Rl3RujCXXo3omK+jh9WE79dcM/a1JaXu8h5A7c3L14MCIDlTcUw3a6DKDCA+qWhd
-NdBC1XRMig3NbR+FA3+3XomO
+MIIBiDCCAS+gAwIBAgIBATAKBggqhkjOPQQDAjAUMRIwEAYDVQQDDAlsb2NhbGhv
+c3QwIBcNMDAwMTAxMDAwMDAwWhgPMjEyNjExMDYwMDAwMDBaMBQxEjAQBgNVBAMM
+CWxvY2FsaG9zdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABISj+EJEhvYE9vGM
+zueaXsR0Ot+hluXmIi9YxYDwB4xRfeO3xjYHVwucw/C+u0TgbMNw0MF3i/p3HXzg
+LZznKZOjcDBuMB0GA1UdDgQWBBR3jh9e6xEoeWStlSo41QE5EuSpnTAaBgNVHREE
+EzARgglsb2NhbGhvc3SHBH8AAAEwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMC
+B4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwCgYIKoZIzj0EAwIDRwAwRAIgTfQy04dG
+9i9fMU80AMTllzZ4dgFDKlYEYQw87W3bAVECIG+pW1gi0jV/4ki4CVtSLIGV8A9h
+kxBagRYdWzplOobH
 -----END CERTIFICATE-----
 ";
 
 /// The private key of [`CERT`] (PKCS #8, PEM).
 const KEY: &str = "\
 -----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSDY2oRvunmihDOf+
-VnPR286oMk31cnQym2BposCsP7KhRANCAAQ2d7KPxyy+bzDpVvME6hAj+ldhfOpH
-HXNUFpj77m+amgI6R/Y62psNyWEa+N6ouT8/YobUbR24dumDuKd5JDaD
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgalaM+6g4vROsT0t6
+YVpgd2UUaq2+1U2+gSuBRtMlbz+hRANCAASEo/hCRIb2BPbxjM7nml7EdDrfoZbl
+5iIvWMWA8AeMUX3jt8Y2B1cLnMPwvrtE4GzDcNDBd4v6dx184C2c5ymT
 -----END PRIVATE KEY-----
 ";
 
@@ -41,6 +42,14 @@ HXNUFpj77m+amgI6R/Y62psNyWEa+N6ouT8/YobUbR24dumDuKd5JDaD
 /// connection it takes (`Ok` with the first byte of a request, or `Err`
 /// with why none came).
 pub(crate) fn untrusted_server() -> (String, std::thread::JoinHandle<Result<u8, String>>) {
+    untrusted_server_within(Duration::from_secs(20))
+}
+
+/// [`untrusted_server`], giving up (`Err`) when no connection comes within
+/// `accept`.
+fn untrusted_server_within(
+    accept: Duration,
+) -> (String, std::thread::JoinHandle<Result<u8, String>>) {
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -55,7 +64,7 @@ pub(crate) fn untrusted_server() -> (String, std::thread::JoinHandle<Result<u8, 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
     let server = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().map_err(|e| e.to_string())?;
+        let mut stream = accept_within(&listener, accept)?;
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
@@ -69,6 +78,27 @@ pub(crate) fn untrusted_server() -> (String, std::thread::JoinHandle<Result<u8, 
         }
     });
     (url, server)
+}
+
+/// The first connection `listener` takes within `limit`, in blocking mode.
+fn accept_within(listener: &TcpListener, limit: Duration) -> Result<TcpStream, String> {
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                stream.set_nonblocking(false).map_err(|e| e.to_string())?;
+                return Ok(stream);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if std::time::Instant::now() >= deadline {
+                    return Err("no connection came".to_owned());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 /// A status answer for `order-42` in `status`, with its head.
@@ -138,4 +168,47 @@ pub(crate) fn late_first_answer(late: Duration) -> String {
         }
     });
     url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::client::WebPkiServerVerifier;
+    use rustls::client::danger::ServerCertVerifier;
+    use rustls::pki_types::{ServerName, UnixTime};
+
+    /// The scenario expects the handshake to fail for the issuer alone. A
+    /// certificate not yet valid on the test machine's clock fails for its
+    /// dates first (`NotValidYet`), so it must have been valid long before
+    /// any clock that runs the suite: trusted as its own root, it verifies
+    /// at the start of 2020.
+    #[test]
+    fn the_certificate_is_valid_on_any_recent_clock() {
+        let cert = CertificateDer::from_pem_slice(CERT.as_bytes()).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(cert.clone()).unwrap();
+        let verifier = WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::new(rustls::crypto::ring::default_provider()),
+        )
+        .build()
+        .unwrap();
+        let start_of_2020 = UnixTime::since_unix_epoch(Duration::from_secs(1_577_836_800));
+        let name = ServerName::try_from("localhost").unwrap();
+        let verified = verifier.verify_server_cert(&cert, &[], &name, &[], start_of_2020);
+        assert!(verified.is_ok(), "{verified:?}");
+    }
+
+    /// A client that never connects (one that fails before dialling) must
+    /// not leave the scenario waiting for the TLS server for ever.
+    #[test]
+    fn the_tls_server_gives_up_when_no_client_comes() {
+        let (_url, server) = untrusted_server_within(Duration::from_millis(200));
+        let (done, ended) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(server.join()));
+        let outcome = ended
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the TLS server still waits for a connection");
+        assert!(outcome.unwrap().is_err());
+    }
 }

@@ -578,6 +578,21 @@ impl PaymentMachine {
                 )));
             }
         }
+        // The decision answers any `Decide` not yet polled (a run that ended
+        // at a refused decision's failure leaves one queued). A status check
+        // asked for but not yet polled never goes out: its answer would come
+        // back while the decision is the command out. The hint it was for is
+        // settled after the decision's answer instead.
+        self.out
+            .retain(|output| !matches!(output, Output::Decide(_)));
+        let queued = self.out.len();
+        self.out
+            .retain(|output| !matches!(output, Output::Send(Command::PaymentStatus(_))));
+        if self.out.len() != queued
+            && let Some(hint) = &mut self.hint
+        {
+            hint.checked = false;
+        }
         self.phase = PaymentPhase::Deciding;
         self.deadline = None;
         self.decision = Some(decision.clone());
