@@ -78,10 +78,21 @@ fn check_refused<M: Machine<Outcome = PaymentOutcome>>(
 /// The status check the machine just sent finds the payment paid: the
 /// machine must settle it with OCTO's figures.
 fn check_finds_paid<M: Machine<Outcome = PaymentOutcome>>(m: &mut M, now: time::OffsetDateTime) {
+    check_finds_paid_at(m, now, "1000.00");
+}
+
+/// The status check the machine just sent finds the payment (of 1000.00)
+/// paid: the machine must settle it as `taken`.
+fn check_finds_paid_at<M: Machine<Outcome = PaymentOutcome>>(
+    m: &mut M,
+    now: time::OffsetDateTime,
+    taken: &str,
+) {
     assert_eq!(drain(m, payment_outcome)[0], "send payment_status order-f");
     let lines = octo_answers(m, PaymentStatus::Succeeded, now);
     assert_eq!(
-        lines[0], "done succeeded total 1000.00 refunded 0",
+        lines[0],
+        format!("done succeeded total {taken} refunded 0"),
         "{lines:?}"
     );
 }
@@ -378,4 +389,37 @@ fn a_decision_handed_in_answers_the_decide_still_queued() {
         !lines.iter().any(|l| l.starts_with("decide")),
         "an answered decision was asked for again: {lines:?}"
     );
+}
+
+/// A capture of 800 whose answer was lost, a status check that still shows
+/// the hold, the same capture sent again, and OCTO refusing it: perhaps
+/// because the first one landed after all. When OCTO then shows the payment
+/// paid, what was taken is the 800 asked for, not the whole hold: the
+/// refused decision is forgotten only when the shop makes a new one.
+#[test]
+fn a_refused_resend_of_a_capture_still_settles_at_the_amount_asked() {
+    let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
+    m.handle_input(
+        Input::Capture {
+            final_amount: Some(dec("800.00")),
+        },
+        at(1, 0),
+    )
+    .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(timeout()))), at(1, 1))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    let lines = octo_answers(&mut m, PaymentStatus::WaitingForCapture, at(1, 2));
+    assert_eq!(lines[0], "send set_accept capture 800.00", "{lines:?}");
+    let refused = octo_error(3, Endpoint::SetAccept);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 3))
+        .unwrap();
+    let lines = drain(&mut m, payment_outcome);
+    assert!(lines[0].starts_with("failed set_accept"), "{lines:?}");
+    notified(&mut m, PaymentStatus::Succeeded, at(2, 0));
+    check_finds_paid_at(&mut m, at(2, 1), "800.00");
 }

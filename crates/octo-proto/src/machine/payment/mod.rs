@@ -705,9 +705,12 @@ impl PaymentMachine {
     /// there) and is asked to decide again before the hold's deadline,
     /// which still stands; a decision that cannot land any more (the hold
     /// lapsed) is settled by the status check at that deadline.
+    ///
+    /// The refused decision is kept until the shop makes another: a
+    /// refused resend may mean that the first one landed after all, and if
+    /// OCTO then shows the payment paid, what was taken is what it asked.
     fn decision_refused(&mut self, failure: Failure) {
         self.phase = PaymentPhase::Held;
-        self.decision = None;
         self.doubt = None;
         self.deadline = Some(self.expires_at);
         self.out.push_back(Output::Failed(failure));
