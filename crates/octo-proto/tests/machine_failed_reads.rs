@@ -1,7 +1,9 @@
 //! A status check is a read: when OCTO refuses or garbles its answer, the
 //! machine has learnt nothing. A payment OCTO already said was paid, or
 //! whose money OCTO holds, must not be thrown away for that: the shop
-//! must still be able to capture, cancel and refund through it.
+//! must still be able to capture, cancel and refund through it. Likewise a
+//! capture or cancel OCTO refuses changed nothing there: the money is still
+//! held and the shop decides again.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -124,6 +126,28 @@ fn octo_answers<M: Machine<Outcome = PaymentOutcome>>(
     drain(m, payment_outcome)
 }
 
+/// The shop captures `amount` (all of the held 1000.00 when `None`): the
+/// capture must go out at once.
+fn captures(m: &mut PaymentMachine, amount: Option<&str>, now: time::OffsetDateTime) {
+    m.handle_input(
+        Input::Capture {
+            final_amount: amount.map(dec),
+        },
+        now,
+    )
+    .unwrap();
+    let lines = drain(m, payment_outcome);
+    let sent = format!("send set_accept capture {}", amount.unwrap_or("1000.00"));
+    assert_eq!(lines[0], sent, "{lines:?}");
+}
+
+/// OCTO refuses the capture or cancel that is out (its error 3).
+fn octo_refuses_the_decision(m: &mut PaymentMachine, now: time::OffsetDateTime) {
+    let refused = octo_error(3, Endpoint::SetAccept);
+    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), now)
+        .unwrap();
+}
+
 #[test]
 fn a_refused_check_after_success_keeps_the_payment_refundable() {
     let mut m = machine_at(false, PaymentStatus::Succeeded);
@@ -151,20 +175,13 @@ fn a_refused_check_while_held_keeps_the_decision_open() {
     // asking again every minute in silence.
     check_refused(&mut m, later, "a failed read dropped held money");
     assert_eq!(m.phase(), PaymentPhase::Held);
-    m.handle_input(Input::Capture { final_amount: None }, later)
-        .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send set_accept capture 1000.00"
-    );
+    captures(&mut m, None, later);
 }
 
 #[test]
 fn a_refused_check_after_a_lost_decision_asks_again() {
     let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
-    m.handle_input(Input::Capture { final_amount: None }, at(1, 0))
-        .unwrap();
-    drain(&mut m, payment_outcome);
+    captures(&mut m, None, at(1, 0));
     m.handle_input(Input::Reply(Reply::SetAccept(Err(timeout()))), at(1, 1))
         .unwrap();
     check_refused(
@@ -281,20 +298,8 @@ fn a_refused_check_after_the_customers_time_asks_again_later() {
 fn a_refused_capture_leaves_the_money_held_for_another_decision() {
     let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
     let hold_ends = at(0, 3) + PaymentParams::default().hold_expiry;
-    m.handle_input(
-        Input::Capture {
-            final_amount: Some(dec("600.00")),
-        },
-        at(1, 0),
-    )
-    .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send set_accept capture 600.00"
-    );
-    let refused = octo_error(3, Endpoint::SetAccept);
-    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 1))
-        .unwrap();
+    captures(&mut m, Some("600.00"), at(1, 0));
+    octo_refuses_the_decision(&mut m, at(1, 1));
     let lines = drain(&mut m, payment_outcome);
     assert!(
         lines[0].starts_with("failed set_accept"),
@@ -326,21 +331,9 @@ fn a_refused_capture_leaves_the_money_held_for_another_decision() {
 #[test]
 fn a_decision_supersedes_a_status_check_that_has_not_gone_out() {
     let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
-    m.handle_input(
-        Input::Capture {
-            final_amount: Some(dec("600.00")),
-        },
-        at(1, 0),
-    )
-    .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send set_accept capture 600.00"
-    );
+    captures(&mut m, Some("600.00"), at(1, 0));
     notified(&mut m, PaymentStatus::Succeeded, at(1, 1));
-    let refused = octo_error(3, Endpoint::SetAccept);
-    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 2))
-        .unwrap();
+    octo_refuses_the_decision(&mut m, at(1, 2));
     // A run stops at the failure, and takes up the decision next time.
     let failed = describe(&m.poll_output(), payment_outcome);
     assert!(failed.starts_with("failed set_accept"), "{failed}");
@@ -370,15 +363,8 @@ fn a_decision_supersedes_a_status_check_that_has_not_gone_out() {
 #[test]
 fn a_decision_handed_in_answers_the_decide_still_queued() {
     let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
-    m.handle_input(Input::Capture { final_amount: None }, at(1, 0))
-        .unwrap();
-    assert_eq!(
-        drain(&mut m, payment_outcome)[0],
-        "send set_accept capture 1000.00"
-    );
-    let refused = octo_error(3, Endpoint::SetAccept);
-    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 1))
-        .unwrap();
+    captures(&mut m, None, at(1, 0));
+    octo_refuses_the_decision(&mut m, at(1, 1));
     let failed = describe(&m.poll_output(), payment_outcome);
     assert!(failed.starts_with("failed set_accept"), "{failed}");
     // The run ended there; the shop cancels instead.
@@ -399,14 +385,7 @@ fn a_decision_handed_in_answers_the_decide_still_queued() {
 #[test]
 fn a_refused_resend_of_a_capture_still_settles_at_the_amount_asked() {
     let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
-    m.handle_input(
-        Input::Capture {
-            final_amount: Some(dec("800.00")),
-        },
-        at(1, 0),
-    )
-    .unwrap();
-    drain(&mut m, payment_outcome);
+    captures(&mut m, Some("800.00"), at(1, 0));
     m.handle_input(Input::Reply(Reply::SetAccept(Err(timeout()))), at(1, 1))
         .unwrap();
     assert_eq!(
@@ -415,9 +394,7 @@ fn a_refused_resend_of_a_capture_still_settles_at_the_amount_asked() {
     );
     let lines = octo_answers(&mut m, PaymentStatus::WaitingForCapture, at(1, 2));
     assert_eq!(lines[0], "send set_accept capture 800.00", "{lines:?}");
-    let refused = octo_error(3, Endpoint::SetAccept);
-    m.handle_input(Input::Reply(Reply::SetAccept(Err(refused))), at(1, 3))
-        .unwrap();
+    octo_refuses_the_decision(&mut m, at(1, 3));
     let lines = drain(&mut m, payment_outcome);
     assert!(lines[0].starts_with("failed set_accept"), "{lines:?}");
     notified(&mut m, PaymentStatus::Succeeded, at(2, 0));
