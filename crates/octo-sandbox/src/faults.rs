@@ -49,6 +49,13 @@ pub enum FaultAction {
     /// Process the request, then send the head and half of the body and
     /// close the connection: the answer is cut off mid-body.
     ResetMidBody,
+    /// Answer OCTO's error 4 ("internal error") under HTTP 200, the
+    /// envelope of any refusal, without processing: nothing is changed.
+    OctoInternal,
+    /// Process the request, then answer OCTO's error 4 under HTTP 200
+    /// instead of the result: the change is made and the client hears
+    /// "internal error".
+    OctoInternalAfterProcessing,
 }
 
 impl FaultAction {
@@ -62,9 +69,14 @@ impl FaultAction {
             Self::Status502 => FaultKind::Status502,
             Self::SlowAnswer(_) => FaultKind::SlowAnswer,
             Self::ResetMidBody => FaultKind::ResetMidBody,
+            Self::OctoInternal => FaultKind::OctoInternal,
+            Self::OctoInternalAfterProcessing => FaultKind::OctoInternalAfterProcessing,
         }
     }
 }
+
+/// How many kinds of fault there are.
+const KINDS: usize = 11;
 
 /// Every kind of fault the sandbox can inject, for weights and counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,6 +96,10 @@ pub enum FaultKind {
     SlowAnswer,
     /// [`FaultAction::ResetMidBody`].
     ResetMidBody,
+    /// [`FaultAction::OctoInternal`].
+    OctoInternal,
+    /// [`FaultAction::OctoInternalAfterProcessing`].
+    OctoInternalAfterProcessing,
     /// A callback sent twice.
     DuplicateCallback,
     /// A callback held back and sent after the next one.
@@ -92,7 +108,7 @@ pub enum FaultKind {
 
 impl FaultKind {
     /// Every kind, in a stable order.
-    pub const ALL: [FaultKind; 9] = [
+    pub const ALL: [FaultKind; KINDS] = [
         Self::DropAfterProcessing,
         Self::Status500,
         Self::Status500AfterProcessing,
@@ -100,6 +116,8 @@ impl FaultKind {
         Self::Status502,
         Self::SlowAnswer,
         Self::ResetMidBody,
+        Self::OctoInternal,
+        Self::OctoInternalAfterProcessing,
         Self::DuplicateCallback,
         Self::ReorderCallback,
     ];
@@ -114,6 +132,8 @@ impl FaultKind {
             Self::Status502 => "status_502",
             Self::SlowAnswer => "slow_answer",
             Self::ResetMidBody => "reset_mid_body",
+            Self::OctoInternal => "octo_internal",
+            Self::OctoInternalAfterProcessing => "octo_internal_after_processing",
             Self::DuplicateCallback => "duplicate_callback",
             Self::ReorderCallback => "reorder_callback",
         }
@@ -128,8 +148,10 @@ impl FaultKind {
             Self::Status502 => 4,
             Self::SlowAnswer => 5,
             Self::ResetMidBody => 6,
-            Self::DuplicateCallback => 7,
-            Self::ReorderCallback => 8,
+            Self::OctoInternal => 7,
+            Self::OctoInternalAfterProcessing => 8,
+            Self::DuplicateCallback => 9,
+            Self::ReorderCallback => 10,
         }
     }
 }
@@ -143,7 +165,7 @@ impl std::fmt::Display for FaultKind {
 /// How many faults of each kind were injected.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FaultCounts {
-    counts: [u64; 9],
+    counts: [u64; KINDS],
     seen: u64,
 }
 
@@ -344,7 +366,7 @@ struct State {
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     state: Arc<Mutex<State>>,
-    counts: Arc<[AtomicU64; 9]>,
+    counts: Arc<[AtomicU64; KINDS]>,
     seen: Arc<AtomicU64>,
 }
 
@@ -584,6 +606,33 @@ pub(crate) async fn cut_if_marked<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_is_counted_apart_under_its_own_name() {
+        let f = Faults::default();
+        f.add(FaultRule::new(FaultAction::OctoInternal).times(1));
+        f.add(FaultRule::new(FaultAction::OctoInternalAfterProcessing).times(2));
+        assert_eq!(f.take("/refund"), Some(FaultAction::OctoInternal));
+        assert_eq!(
+            f.take("/refund"),
+            Some(FaultAction::OctoInternalAfterProcessing)
+        );
+        assert_eq!(
+            f.take("/refund"),
+            Some(FaultAction::OctoInternalAfterProcessing)
+        );
+        let counts = f.injected();
+        assert_eq!(counts.get(FaultKind::OctoInternal), 1);
+        assert_eq!(counts.get(FaultKind::OctoInternalAfterProcessing), 2);
+        assert_eq!(counts.requests(), 3);
+        for (slot, kind) in FaultKind::ALL.iter().enumerate() {
+            assert_eq!(kind.index(), slot, "{kind}");
+        }
+        let mut names: Vec<&str> = FaultKind::ALL.iter().map(|k| k.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FaultKind::ALL.len(), "names are unique");
+    }
 
     #[test]
     fn rules_match_paths_and_run_out() {

@@ -66,6 +66,15 @@ fn problem_500() -> Response<Full<Bytes>> {
     )
 }
 
+/// OCTO's error 4 ("internal error"), written as every refusal is: the
+/// error envelope under HTTP 200.
+fn octo_internal() -> Response<Full<Bytes>> {
+    let refusal: Result<wire::Payload, Reject> = Err(Reject::internal(
+        "internal error: injected by an octo-sandbox fault",
+    ));
+    render(Reply::from(refusal))
+}
+
 async fn serve(
     engine: Arc<Engine>,
     request: Request<Incoming>,
@@ -77,6 +86,7 @@ async fn serve(
         Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
         Some(FaultAction::Status500) => return Ok(problem_500()),
         Some(FaultAction::Status502) => return Ok(crate::faults::bad_gateway()),
+        Some(FaultAction::OctoInternal) => return Ok(octo_internal()),
         _ => {}
     }
     let read = Limited::new(body, engine.config.max_body_bytes).collect();
@@ -112,6 +122,7 @@ async fn serve(
     match fault {
         Some(FaultAction::DropAfterProcessing) => Err(Dropped),
         Some(FaultAction::Status500AfterProcessing) => Ok(problem_500()),
+        Some(FaultAction::OctoInternalAfterProcessing) => Ok(octo_internal()),
         Some(FaultAction::SlowAnswer(d)) => {
             tokio::time::sleep(d).await;
             Ok(render(reply))

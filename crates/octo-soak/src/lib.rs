@@ -137,7 +137,8 @@ fn timings() -> Timings {
     }
 }
 
-/// The fault mix: each server fault kind equally likely.
+/// The fault mix: each server fault kind equally likely, OCTO's error 4
+/// (before and after processing) among them.
 fn mix(config: &SoakConfig, slow: Duration) -> FaultMix {
     FaultMix::new(config.seed)
         .request_rate(config.fault_per_mille)
@@ -147,6 +148,8 @@ fn mix(config: &SoakConfig, slow: Duration) -> FaultMix {
         .weight(FaultAction::Status502, 1)
         .weight(FaultAction::SlowAnswer(slow), 1)
         .weight(FaultAction::ResetMidBody, 1)
+        .weight(FaultAction::OctoInternal, 1)
+        .weight(FaultAction::OctoInternalAfterProcessing, 1)
         .duplicate_callbacks(config.callback_fault_per_mille)
         .reorder_callbacks(config.callback_fault_per_mille)
         .only_paths(API_PATHS)

@@ -31,6 +31,8 @@ async fn a_hundred_payments_under_faults_reconcile() {
         FaultKind::Status502,
         FaultKind::SlowAnswer,
         FaultKind::ResetMidBody,
+        FaultKind::OctoInternal,
+        FaultKind::OctoInternalAfterProcessing,
         FaultKind::DuplicateCallback,
         FaultKind::ReorderCallback,
     ] {
