@@ -132,11 +132,36 @@ impl CallbackHandler for Handler {
     }
 }
 
+/// The paths on which the receiver serves each callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackPaths {
+    /// Where payment notifications go (`notify_url`).
+    pub notify: &'static str,
+    /// Where tokenization callbacks go (`bind_notify_url`).
+    pub bind_notify: &'static str,
+}
+
+impl CallbackPaths {
+    /// octo-hyper's defaults: a path for each callback.
+    pub const SEPARATE: Self = Self {
+        notify: octo_hyper::callback::DEFAULT_NOTIFY_PATH,
+        bind_notify: octo_hyper::callback::DEFAULT_BIND_NOTIFY_PATH,
+    };
+
+    /// One path for both: a shop that gives OCTO the same URL as
+    /// `notify_url` and `bind_notify_url`.
+    pub const SHARED: Self = Self {
+        notify: "/octo/callbacks",
+        bind_notify: "/octo/callbacks",
+    };
+}
+
 /// The shop's callback endpoint on loopback: octo-hyper's `CallbackService`
 /// (head checks, body cap, signature verification, parsing, replies), with
 /// a count of every request that reached it.
 pub struct Callbacks {
     pub addr: SocketAddr,
+    paths: CallbackPaths,
     notifications: tokio::sync::Mutex<mpsc::UnboundedReceiver<VerifiedNotification>>,
     tokenizations: tokio::sync::Mutex<mpsc::UnboundedReceiver<TokenizationCallback>>,
     requests: Arc<AtomicUsize>,
@@ -145,7 +170,13 @@ pub struct Callbacks {
 }
 
 impl Callbacks {
+    /// On octo-hyper's default paths, one for each callback.
     pub async fn start(scheme: SignatureScheme) -> Self {
+        Self::start_on(scheme, CallbackPaths::SEPARATE).await
+    }
+
+    /// On `paths`, which may name one path for both callbacks.
+    pub async fn start_on(scheme: SignatureScheme, paths: CallbackPaths) -> Self {
         let (ntx, nrx) = mpsc::unbounded_channel();
         let (ttx, trx) = mpsc::unbounded_channel();
         let requests = Arc::new(AtomicUsize::new(0));
@@ -159,7 +190,9 @@ impl Callbacks {
                 decision: Arc::clone(&decision),
             },
             scheme,
-        );
+        )
+        .with_notify_path(paths.notify)
+        .with_bind_notify_path(paths.bind_notify);
         let counter = Arc::clone(&requests);
         let addr = octo_testkit::loopback::serve(service_fn(move |request| {
             counter.fetch_add(1, Ordering::SeqCst);
@@ -170,6 +203,7 @@ impl Callbacks {
         .unwrap();
         Self {
             addr,
+            paths,
             notifications: tokio::sync::Mutex::new(nrx),
             tokenizations: tokio::sync::Mutex::new(trx),
             requests,
@@ -180,20 +214,12 @@ impl Callbacks {
 
     /// Where payment notifications go.
     pub fn notify_url(&self) -> String {
-        format!(
-            "http://{}{}",
-            self.addr,
-            octo_hyper::callback::DEFAULT_NOTIFY_PATH
-        )
+        format!("http://{}{}", self.addr, self.paths.notify)
     }
 
     /// Where tokenization callbacks go.
     pub fn bind_notify_url(&self) -> String {
-        format!(
-            "http://{}{}",
-            self.addr,
-            octo_hyper::callback::DEFAULT_BIND_NOTIFY_PATH
-        )
+        format!("http://{}{}", self.addr, self.paths.bind_notify)
     }
 
     /// How held payments are answered from now on.
@@ -306,6 +332,16 @@ impl<C: AnyClient + 'static> Env<C> {
         change: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
         retry: RetryPolicy,
     ) -> Self {
+        Self::start_on(change, retry, CallbackPaths::SEPARATE).await
+    }
+
+    /// As [`Env::start_with`], with the receiver serving the callbacks on
+    /// `paths`.
+    pub async fn start_on(
+        change: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
+        retry: RetryPolicy,
+        paths: CallbackPaths,
+    ) -> Self {
         let key = NotificationKey::new("e2e-unique-key-5f1c");
         let builder = Sandbox::builder().fast_callbacks(4, Duration::from_millis(50));
         let unique_key = TypeId::of::<C>() == TypeId::of::<octo_reqwest::Client>();
@@ -320,7 +356,7 @@ impl<C: AnyClient + 'static> Env<C> {
         } else {
             SignatureScheme::SecretAndHashKey(sb.shop_secret())
         };
-        let callbacks = Callbacks::start(scheme).await;
+        let callbacks = Callbacks::start_on(scheme, paths).await;
         let client = client(sb.client_config(), retry);
         Self {
             sb,
