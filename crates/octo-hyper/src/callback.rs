@@ -187,8 +187,9 @@ impl<H: CallbackHandler> CallbackService<H> {
 
     /// Serves payment notifications on `path`. It may be the same path as
     /// [`with_bind_notify_path`](Self::with_bind_notify_path)'s (one URL
-    /// given to OCTO for both): each request is then told by its body
-    /// ([`CallbackKind::of_body`]).
+    /// given to OCTO for both). On either path each request is told by its
+    /// body ([`CallbackKind::of_body`]), so a callback sent to the other
+    /// one's path is still served as what it is.
     #[must_use]
     pub fn with_notify_path(mut self, path: &str) -> Self {
         self.notify_path = Arc::from(path);
@@ -227,30 +228,25 @@ impl<H: CallbackHandler> CallbackService<H> {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let path = request.uri().path();
-        let kind = match (path == &*self.notify_path, path == &*self.bind_notify_path) {
-            (true, true) => Route::ByBody,
-            (true, false) => Route::Is(CallbackKind::Notification),
-            (false, true) => Route::Is(CallbackKind::Tokenization),
-            (false, false) => {
-                let span = tracing::debug_span!("octo.callback", path = "unknown");
-                let _entered = span.enter();
-                tracing::debug!("no callback served on this path");
-                return status_only(http::StatusCode::NOT_FOUND);
-            }
-        };
+        if path != &*self.notify_path && path != &*self.bind_notify_path {
+            let span = tracing::debug_span!("octo.callback", path = "unknown");
+            let _entered = span.enter();
+            tracing::debug!("no callback served on this path");
+            return status_only(http::StatusCode::NOT_FOUND);
+        }
         let span = tracing::info_span!(
             "octo.callback",
-            kind = kind.name(),
+            kind = tracing::field::Empty,
             http.status = tracing::field::Empty
         );
         // Entered whenever the answer is worked on: the service's lines and
         // the shop's handler's carry the span.
-        let response = self.dispatch(request, kind).instrument(span.clone()).await;
+        let response = self.dispatch(request).instrument(span.clone()).await;
         span.record("http.status", response.status().as_u16());
         response.map(|body| Full::new(Bytes::from(body)))
     }
 
-    async fn dispatch<B>(&self, request: http::Request<B>, route: Route) -> http::Response<Vec<u8>>
+    async fn dispatch<B>(&self, request: http::Request<B>) -> http::Response<Vec<u8>>
     where
         B: http_body::Body,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -279,10 +275,19 @@ impl<H: CallbackHandler> CallbackService<H> {
                 return response;
             }
         };
-        let kind = match route {
-            Route::Is(kind) => kind,
-            Route::ByBody => CallbackKind::of_body(&bytes),
-        };
+        // Told by the body on either path: a shop that gave OCTO one URL
+        // for both, or one path for the other, still gets each callback as
+        // what it is (a notification read as a tokenization callback would
+        // be acknowledged and lost; the other way round, refused until OCTO
+        // cancels the token).
+        let kind = CallbackKind::of_body(&bytes);
+        tracing::Span::current().record(
+            "kind",
+            match kind {
+                CallbackKind::Notification => "notification",
+                CallbackKind::Tokenization => "tokenization",
+            },
+        );
         let request = http::Request::from_parts(parts, bytes);
         match kind {
             CallbackKind::Notification => {
@@ -297,25 +302,6 @@ impl<H: CallbackHandler> CallbackService<H> {
                     Err(refused) => refused.reply(),
                 }
             }
-        }
-    }
-}
-
-/// What a request's path says of the callback it carries.
-#[derive(Debug, Clone, Copy)]
-enum Route {
-    /// The path is one callback's only.
-    Is(CallbackKind),
-    /// Both callbacks are served on this path: the body tells.
-    ByBody,
-}
-
-impl Route {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Is(CallbackKind::Notification) => "notification",
-            Self::Is(CallbackKind::Tokenization) => "tokenization",
-            Self::ByBody => "either",
         }
     }
 }

@@ -129,3 +129,30 @@ async fn one_path_for_both_callbacks_serves_each_as_what_it_is() {
     assert!((400..500).contains(&refused), "status {refused}");
     assert_eq!(shop.seen(), ["token bind-3", "order-7 succeeded"]);
 }
+
+/// A shop that set OCTO's `notify_url` to its bind-notify path (or the
+/// other way round) still gets each callback as what it is: a notification
+/// on the bind-notify path was read as a tokenization callback with an
+/// unknown status and no token, acknowledged with 200, and lost without a
+/// sign.
+#[tokio::test]
+async fn a_callback_on_the_other_callbacks_path_is_served_as_what_it_is() {
+    let (shop, base) = served().await;
+    let notification = common::order_7(octo_proto::PaymentStatus::Succeeded, &common::scheme());
+    let uri = format!("{base}{}", octo_hyper::callback::DEFAULT_BIND_NOTIFY_PATH)
+        .parse()
+        .unwrap();
+    let (status, _) = post(notification.to_request(uri)).await;
+    assert_eq!(status, 200);
+    let mut callback = octo_proto::callback::TokenizationCallback::new(
+        "bind-3".parse().unwrap(),
+        octo_proto::CardToken::new("tok_9f8e7d"),
+        octo_proto::TokenStatus::Active,
+    );
+    callback.pan = octo_proto::callback::CallbackPan::new("8600490000000012");
+    callback.exp = Some(octo_proto::CardExpiry::parse_yymm("2712").unwrap());
+    let uri = format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap();
+    let (status, _) = post(callback.to_request(uri)).await;
+    assert_eq!(status, 200);
+    assert_eq!(shop.seen(), ["order-7 succeeded", "token bind-3"]);
+}
