@@ -102,13 +102,7 @@ async fn one_path_for_both_callbacks_serves_each_as_what_it_is() {
         .with_notify_path("/octo/callback")
         .with_bind_notify_path("/octo/callback");
     let base = serve(service).await;
-    let mut callback = octo_proto::callback::TokenizationCallback::new(
-        "bind-3".parse().unwrap(),
-        octo_proto::CardToken::new("tok_9f8e7d"),
-        octo_proto::TokenStatus::Active,
-    );
-    callback.pan = octo_proto::callback::CallbackPan::new("8600490000000012");
-    callback.exp = Some(octo_proto::CardExpiry::parse_yymm("2712").unwrap());
+    let callback = common::bind_3_active();
     let uri = format!("{base}/octo/callback").parse().unwrap();
     let (stored, _) = post(callback.to_request(uri)).await;
     assert_eq!(stored, 200, "the tokenization callback was refused");
@@ -144,13 +138,7 @@ async fn a_callback_on_the_other_callbacks_path_is_served_as_what_it_is() {
         .unwrap();
     let (status, _) = post(notification.to_request(uri)).await;
     assert_eq!(status, 200);
-    let mut callback = octo_proto::callback::TokenizationCallback::new(
-        "bind-3".parse().unwrap(),
-        octo_proto::CardToken::new("tok_9f8e7d"),
-        octo_proto::TokenStatus::Active,
-    );
-    callback.pan = octo_proto::callback::CallbackPan::new("8600490000000012");
-    callback.exp = Some(octo_proto::CardExpiry::parse_yymm("2712").unwrap());
+    let callback = common::bind_3_active();
     let uri = format!("{base}{DEFAULT_NOTIFY_PATH}").parse().unwrap();
     let (status, _) = post(callback.to_request(uri)).await;
     assert_eq!(status, 200);

@@ -150,9 +150,9 @@ pub async fn forged_notification_is_refused(base: &str) {
     assert!((400..500).contains(&status), "status {status}");
 }
 
-/// Posts an active tokenization callback for `bind-3` to the bind-notify
-/// path of `base` and checks the shop's acknowledgement comes back.
-pub async fn tokenization_callback_is_stored(base: &str) {
+/// OCTO's tokenization callback for binding `bind-3`: active, with token
+/// `tok_9f8e7d`, card number and expiry.
+pub fn bind_3_active() -> TokenizationCallback {
     let mut callback = TokenizationCallback::new(
         "bind-3".parse().unwrap(),
         CardToken::new("tok_9f8e7d"),
@@ -160,6 +160,13 @@ pub async fn tokenization_callback_is_stored(base: &str) {
     );
     callback.pan = CallbackPan::new("8600490000000012");
     callback.exp = Some(CardExpiry::parse_yymm("2712").unwrap());
+    callback
+}
+
+/// Posts an active tokenization callback for `bind-3` to the bind-notify
+/// path of `base` and checks the shop's acknowledgement comes back.
+pub async fn tokenization_callback_is_stored(base: &str) {
+    let callback = bind_3_active();
     let uri = format!("{base}{DEFAULT_BIND_NOTIFY_PATH}").parse().unwrap();
     let (status, body) = post(callback.to_request(uri)).await;
     assert_eq!(status, 200);
