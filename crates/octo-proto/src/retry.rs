@@ -26,6 +26,7 @@ use http::StatusCode;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc2822;
 
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 
 /// How many attempts, and how long to wait between them.
@@ -36,6 +37,9 @@ pub struct RetryPolicy {
     max_delay: Duration,
     jitter: bool,
     max_retry_after: Duration,
+    /// Endpoints never resent after an unknown outcome, though they count
+    /// as idempotent: one bit per [`Endpoint`].
+    held_back: u32,
 }
 
 /// What to do after a failed attempt.
@@ -63,6 +67,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(5),
             jitter: true,
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            held_back: 0,
         }
     }
 }
@@ -102,6 +107,29 @@ impl RetryPolicy {
     pub fn with_max_retry_after(mut self, max: Duration) -> Self {
         self.max_retry_after = max;
         self
+    }
+
+    /// This policy never resending a request to `endpoint` whose outcome is
+    /// unknown (a timeout, a cut connection, a 5xx), though the endpoint
+    /// counts as idempotent; a connection that was never made is still
+    /// retried. For an endpoint whose pages leave open whether a repeat has
+    /// an effect: `verificationInfo` may be what sends the customer's SMS
+    /// code, so resending it may send a second code (see
+    /// `docs/protocol-notes.md`). A request not resent fails with the error,
+    /// and a machine settles it as it settles any failed request.
+    ///
+    /// A non-idempotent endpoint is never resent whatever this says.
+    pub fn without_resending(mut self, endpoint: Endpoint) -> Self {
+        self.held_back |= bit(endpoint);
+        self
+    }
+
+    /// Whether a request to `endpoint` whose outcome is unknown may be sent
+    /// again: the endpoint is idempotent
+    /// ([`Endpoint::is_idempotent`]) and not held back with
+    /// [`without_resending`](Self::without_resending).
+    pub fn resends_after_unknown(&self, endpoint: Endpoint) -> bool {
+        endpoint.is_idempotent() && self.held_back & bit(endpoint) == 0
     }
 
     /// Attempts allowed in all.
@@ -223,6 +251,14 @@ pub fn parse_retry_after(value: &[u8], now: SystemTime) -> Option<Duration> {
     let wait = at - now;
     Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
+// Every endpoint has its bit.
+const _: () = assert!(Endpoint::ALL.len() <= 32);
+
+/// The bit of `endpoint` in [`RetryPolicy`]'s held-back set.
+fn bit(endpoint: Endpoint) -> u32 {
+    1 << (endpoint as u32)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -231,6 +267,28 @@ mod tests {
     use crate::error::{InputError, InputProblem, TransportError, TransportErrorKind};
     use crate::op::{PaymentStatusCheck, SetAccept};
     use crate::{Config, Operation};
+
+    #[test]
+    fn an_endpoint_held_back_is_not_resent_and_the_others_are_as_before() {
+        let default = RetryPolicy::default();
+        let held = default.without_resending(Endpoint::VerificationInfo);
+        for endpoint in Endpoint::ALL {
+            assert_eq!(
+                default.resends_after_unknown(endpoint),
+                endpoint.is_idempotent(),
+                "{endpoint}"
+            );
+            let expected = endpoint.is_idempotent() && endpoint != Endpoint::VerificationInfo;
+            assert_eq!(held.resends_after_unknown(endpoint), expected, "{endpoint}");
+        }
+        // Holding back what is never resent changes nothing.
+        assert!(
+            !default
+                .without_resending(Endpoint::SetAccept)
+                .resends_after_unknown(Endpoint::SetAccept)
+        );
+        assert_ne!(default, held);
+    }
 
     #[test]
     fn decisions() {

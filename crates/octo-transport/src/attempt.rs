@@ -26,8 +26,10 @@ pub(crate) trait Call {
     /// The span of the whole call, across its attempts.
     fn span(&self) -> tracing::Span;
 
-    /// Whether resending after an unknown outcome is safe.
-    fn idempotent(&self) -> bool;
+    /// Whether a request whose outcome is unknown may be sent again under
+    /// `policy`: the call is idempotent, and the policy does not hold its
+    /// endpoint back ([`RetryPolicy::without_resending`]).
+    fn resends(&self, policy: &RetryPolicy) -> bool;
 
     /// The request every attempt sends.
     fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error>;
@@ -52,8 +54,8 @@ impl<O: Operation> Call for Op<'_, O> {
         trace::call_span(self.0)
     }
 
-    fn idempotent(&self) -> bool {
-        self.0.is_idempotent()
+    fn resends(&self, policy: &RetryPolicy) -> bool {
+        self.0.is_idempotent() && policy.resends_after_unknown(O::ENDPOINT)
     }
 
     fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
@@ -84,8 +86,8 @@ impl Call for &Command {
         trace::command_span(self)
     }
 
-    fn idempotent(&self) -> bool {
-        self.is_idempotent()
+    fn resends(&self, policy: &RetryPolicy) -> bool {
+        self.is_idempotent() && policy.resends_after_unknown(self.endpoint())
     }
 
     fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {

@@ -31,7 +31,7 @@ pub(crate) fn send_blocking<C: Call, B: AsRef<[u8]>>(
         Ok(request) => request,
         Err(error) => return call.fail(error),
     };
-    let mut attempts = Attempts::new(&settings.retry, call.idempotent());
+    let mut attempts = Attempts::new(&settings.retry, call.resends(&settings.retry));
     loop {
         let attempt = attempts.begin();
         let exchanged = attempt.span.in_scope(|| exchange(&request));
@@ -67,7 +67,7 @@ where
         let (mut head, body) = request.into_parts();
         // One buffer for all attempts: each attempt's request shares it.
         let body = Bytes::from(body);
-        let mut attempts = Attempts::new(&settings.retry, call.idempotent());
+        let mut attempts = Attempts::new(&settings.retry, call.resends(&settings.retry));
         loop {
             let attempt = attempts.begin();
             let outgoing = outgoing(&mut head, &body, attempts.is_last());

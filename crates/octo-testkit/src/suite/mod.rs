@@ -98,6 +98,7 @@ macro_rules! transport_suite {
                 timeouts_too_long_for_the_clock_are_waits_not_panics,
                 idempotent_operations_are_retried_after_503_with_the_same_request,
                 non_idempotent_operations_are_not_retried_after_503,
+                an_endpoint_held_back_is_not_resent_after_503,
                 turning_retries_off_sends_once,
                 a_chunked_response_is_read_whole,
                 oversized_responses_are_refused,

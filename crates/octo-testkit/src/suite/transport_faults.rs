@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use octo_proto::op::{PaymentStatusCheck, SetAccept};
-use octo_proto::{Config, Error, Operation, RetryPolicy, TransportErrorKind};
+use octo_proto::op::{PaymentStatusCheck, SetAccept, VerificationInfo};
+use octo_proto::{Config, Endpoint, Error, Operation, RetryPolicy, TransportErrorKind};
 use octo_transport::ClientBuilder;
 
 use crate::ExpectedRequest;
@@ -169,6 +169,17 @@ pub async fn non_idempotent_operations_are_not_retried_after_503<C: AnyClient>()
     let op = capture();
     assert!(!op.is_idempotent());
     a_503_is_sent_once::<C, _>(&op, quick_retries()).await;
+}
+
+/// A read the shop holds back from resending
+/// ([`RetryPolicy::without_resending`]) is sent once after a 503, as an
+/// unsafe call is, while the policy still resends every other read.
+pub async fn an_endpoint_held_back_is_not_resent_after_503<C: AnyClient>() {
+    let op = VerificationInfo::new("e3f40dc3-4955-412a-853a-2ddd28d3201f".parse().unwrap());
+    assert!(op.is_idempotent());
+    let policy = quick_retries().without_resending(Endpoint::VerificationInfo);
+    assert!(policy.resends_after_unknown(Endpoint::PaymentStatus));
+    a_503_is_sent_once::<C, _>(&op, policy).await;
 }
 
 /// Turning retries off sends once.
