@@ -139,8 +139,11 @@ impl Config {
     /// Whether the base URL names this machine: `localhost`, or an address
     /// of the loopback range (`127.0.0.0/8`, `::1`, an IPv4-mapped one).
     /// Only such a base URL may be plain `http` without
-    /// [`with_insecure_base_url`](Self::with_insecure_base_url), and a
-    /// transport never sends it through a proxy.
+    /// [`with_insecure_base_url`](Self::with_insecure_base_url), and the
+    /// transports never send it through a proxy named in the environment
+    /// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`): the proxy would reach its
+    /// own loopback, not this machine's server, and get the secret in plain
+    /// `http` on the way.
     pub fn base_url_is_loopback(&self) -> bool {
         self.base_uri.host().is_some_and(is_loopback_host)
     }
@@ -357,6 +360,35 @@ fn is_loopback_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_base_urls_are_known_as_such() {
+        let at = |url: &str| {
+            let config = Config::new(1, "s").with_insecure_base_url(url).unwrap();
+            config.base_url_is_loopback()
+        };
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.3.2.1",
+            "https://localhost:8443/api",
+            "http://LOCALHOST",
+            "http://[::1]:9000",
+            "http://[::ffff:127.0.0.1]:9000",
+        ] {
+            assert!(at(url), "{url}");
+        }
+        for url in [
+            "https://secure.octo.uz",
+            "http://192.168.1.10:8080",
+            "http://0.0.0.0:8080",
+            "http://[::]:8080",
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
+        ] {
+            assert!(!at(url), "{url}");
+        }
+        assert!(!Config::new(1, "s").base_url_is_loopback());
+    }
 
     #[test]
     fn base_url_is_checked() {

@@ -82,7 +82,7 @@ impl Backend for ReqwestBackend {
                 // reqwest takes proxies from the environment on its own;
                 // one asked for a loopback address would reach its own
                 // machine, and get the secret in plain HTTP on the way.
-                let builder = if settings.base_url_is_loopback() {
+                let builder = if settings.config.base_url_is_loopback() {
                     builder.no_proxy()
                 } else {
                     builder

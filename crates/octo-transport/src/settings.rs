@@ -43,19 +43,6 @@ impl Settings {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
-
-    /// Whether the base URL names this machine: `localhost`, or an address
-    /// of the loopback range (`127.0.0.0/8`, `::1`, an IPv4-mapped one).
-    ///
-    /// Such a client must not go through a proxy named in the environment
-    /// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`), which reqwest and ureq
-    /// read on their own: the proxy would reach its own loopback, not this
-    /// machine's server, and plain `http`, which the config allows only to
-    /// a loopback host, would carry the shop's secret over the network to
-    /// it.
-    pub fn base_url_is_loopback(&self) -> bool {
-        self.config.base_url_is_loopback()
-    }
 }
 
 #[cfg(test)]
@@ -71,34 +58,5 @@ mod tests {
         assert!(settings.retry.jitter());
         assert_eq!(settings.retry.max_retry_after(), Duration::from_secs(5));
         assert!(!format!("{settings:?}").contains("hunter2"));
-    }
-
-    #[test]
-    fn loopback_base_urls_are_known_as_such() {
-        let at = |url: &str| {
-            let config = Config::new(1, "s").with_insecure_base_url(url).unwrap();
-            Settings::new(config).base_url_is_loopback()
-        };
-        for url in [
-            "http://127.0.0.1:8080",
-            "http://127.3.2.1",
-            "https://localhost:8443/api",
-            "http://LOCALHOST",
-            "http://[::1]:9000",
-            "http://[::ffff:127.0.0.1]:9000",
-        ] {
-            assert!(at(url), "{url}");
-        }
-        for url in [
-            "https://secure.octo.uz",
-            "http://192.168.1.10:8080",
-            "http://0.0.0.0:8080",
-            "http://[::]:8080",
-            "http://localhost.example.com",
-            "http://127.0.0.1.example.com",
-        ] {
-            assert!(!at(url), "{url}");
-        }
-        assert!(!Settings::new(Config::new(1, "s")).base_url_is_loopback());
     }
 }

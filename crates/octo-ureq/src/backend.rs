@@ -74,7 +74,7 @@ impl Backend for UreqBackend {
         // ureq takes a proxy from the environment on its own; one asked
         // for a loopback address would reach its own machine, and get the
         // secret in plain HTTP on the way.
-        let agent_config = if settings.base_url_is_loopback() {
+        let agent_config = if settings.config.base_url_is_loopback() {
             agent_config.proxy(None)
         } else {
             agent_config
