@@ -33,12 +33,15 @@ fuzz_target!(|data: &[u8]| {
     let schemes = [
         SignatureScheme::UniqueKey("fuzz-key".into()),
         SignatureScheme::SecretAndHashKey("fuzz-secret".into()),
+        SignatureScheme::either("fuzz-key".into(), "fuzz-secret".into()),
     ];
     for scheme in &schemes {
         let _ = Notification::parse_verified(&request, scheme, &limits);
     }
     if let Ok(unverified) = Notification::parse_unverified(&request, &limits) {
-        let _ = unverified.verify(&schemes[0]);
+        for scheme in &schemes {
+            let _ = unverified.clone().verify(scheme);
+        }
     }
     let _ = TokenizationCallback::parse(&request, &limits);
 });

@@ -214,9 +214,10 @@ pub enum Command {
     VerifyNotification {
         /// The notification body (JSON); `-` or nothing reads standard input.
         file: Option<PathBuf>,
-        /// Which signature formula OCTO uses for your shop.
-        #[arg(long, value_enum, default_value_t = Scheme::UniqueKey)]
-        scheme: Scheme,
+        /// Which signature formula OCTO uses for your shop (either: accept
+        /// both, with OCTO_NOTIFY_KEY and OCTO_SECRET, and say which matched).
+        #[arg(long, value_enum, default_value_t = CheckScheme::UniqueKey)]
+        scheme: CheckScheme,
         /// A KEY=VALUE file with the credentials.
         #[arg(long, value_name = "FILE")]
         credentials: Option<PathBuf>,
@@ -241,13 +242,26 @@ fn exact_amount(text: &str) -> Result<Decimal, String> {
         .map_err(|_| "too many digits: an amount holds at most 28 significant digits".to_owned())
 }
 
-/// The two signature formulas seen for OCTO's notifications.
+/// The two signature formulas seen for OCTO's notifications: how the
+/// sandbox signs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Scheme {
     /// SHA1(unique_key + uuid + status), with OCTO_NOTIFY_KEY.
     UniqueKey,
     /// SHA1(hex(SHA1(secret + hash_key)) + uuid + status), with OCTO_SECRET.
     SecretHashKey,
+}
+
+/// What `verify-notification` accepts: one formula, or either of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckScheme {
+    /// SHA1(unique_key + uuid + status), with OCTO_NOTIFY_KEY.
+    UniqueKey,
+    /// SHA1(hex(SHA1(secret + hash_key)) + uuid + status), with OCTO_SECRET.
+    SecretHashKey,
+    /// Either formula, with OCTO_NOTIFY_KEY and OCTO_SECRET; the result says
+    /// which one matched.
+    Either,
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use octo_proto::callback::SignatureScheme;
 use octo_proto::{Config, InputProblem, NotificationKey, OctoSecret, ShopId};
 
-use crate::cli::Scheme;
+use crate::cli::CheckScheme;
 use crate::failure::Failure;
 
 /// The environment variables holding the shop id and the secret: the same
@@ -91,21 +91,31 @@ impl Credentials {
         })
     }
 
-    /// The key that checks notifications under `scheme`.
-    pub fn scheme(&self, scheme: Scheme) -> Result<SignatureScheme, Failure> {
+    /// The key (or keys) that check notifications under `scheme`.
+    pub fn scheme(&self, scheme: CheckScheme) -> Result<SignatureScheme, Failure> {
         let (key, missing) = match scheme {
-            Scheme::UniqueKey => (
+            CheckScheme::UniqueKey => (
                 self.notify_key.clone().map(SignatureScheme::UniqueKey),
                 format!(
                     "no notification key: set {NOTIFY_KEY_VAR} (the key OCTO issued for \
                      signatures), or pass --scheme secret-hash-key to check with {SECRET_VAR}"
                 ),
             ),
-            Scheme::SecretHashKey => (
+            CheckScheme::SecretHashKey => (
                 self.secret.clone().map(SignatureScheme::SecretAndHashKey),
                 format!(
                     "no secret: set {SECRET_VAR}, or pass --scheme unique-key to check with \
                      {NOTIFY_KEY_VAR}"
+                ),
+            ),
+            CheckScheme::Either => (
+                self.notify_key
+                    .clone()
+                    .zip(self.secret.clone())
+                    .map(|(key, secret)| SignatureScheme::either(key, secret)),
+                format!(
+                    "--scheme either checks with both keys: set {NOTIFY_KEY_VAR} and {SECRET_VAR}, \
+                     or pass the --scheme whose key you have"
                 ),
             ),
         };

@@ -98,7 +98,11 @@ pub fn receipt(r: &FiscalReceipt) -> String {
 }
 
 /// A verified notification, as text.
-pub fn notification(n: &octo_proto::callback::Notification, warnings: &[String]) -> String {
+pub fn notification(
+    n: &octo_proto::callback::Notification,
+    signed_with: octo_proto::callback::SchemeName,
+    warnings: &[String],
+) -> String {
     let currency = n
         .currency
         .as_ref()
@@ -107,7 +111,10 @@ pub fn notification(n: &octo_proto::callback::Notification, warnings: &[String])
     let money = |sum: Option<rust_decimal::Decimal>| {
         sum.map(|s| format!("{s} {currency}").trim_end().to_owned())
     };
-    let mut out = String::from("signature verified: it covers the payment and the status only\n");
+    let mut out = format!(
+        "signature verified ({signed_with} formula): it covers {} only\n",
+        signed_with.signed_fields().join(", ")
+    );
     out.push_str(&table(&[
         ("payment", Some(n.octo_payment_uuid.to_string())),
         ("status", Some(n.status.to_string())),

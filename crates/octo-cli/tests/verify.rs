@@ -179,7 +179,7 @@ fn the_output_separates_what_the_signature_covers_from_unsigned_hints() {
     body["riskLevel"] = "-1".into();
     let out = run(&["verify-notification"], &key_env(), &body.to_string());
     out.expect_code(0)
-        .stdout_has("covers the payment and the status only")
+        .stdout_has("(unique_key formula): it covers octo_payment_UUID, status only")
         .stdout_has("Not signed")
         .stdout_has("warning: field `riskLevel`");
     let text = &out.stdout;
@@ -201,4 +201,59 @@ fn the_output_separates_what_the_signature_covers_from_unsigned_hints() {
         serde_json::json!(["octo_payment_UUID", "status"])
     );
     assert_eq!(json["warnings"].as_array().map(Vec::len), Some(1));
+}
+
+/// `--scheme either` takes a notification signed with either formula, says
+/// which one matched and what it covers, and needs both keys.
+#[test]
+fn the_either_scheme_accepts_both_formulas_and_says_which() {
+    let secret = "shop-secret-for-either";
+    let env = [
+        ("OCTO_NOTIFY_KEY", NOTIFY_KEY.to_owned()),
+        ("OCTO_SECRET", secret.to_owned()),
+    ];
+    let by_key = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let by_secret = SignatureScheme::SecretAndHashKey(OctoSecret::new(secret));
+    for (signer, formula, covered) in [
+        (&by_key, "unique_key", &["octo_payment_UUID", "status"][..]),
+        (
+            &by_secret,
+            "secret_and_hash_key",
+            &["octo_payment_UUID", "status", "hash_key"][..],
+        ),
+    ] {
+        let body = signed(signer, PaymentStatus::Succeeded).to_string();
+        run(&["verify-notification", "--scheme", "either"], &env, &body)
+            .expect_code(0)
+            .stdout_has(&format!("signature verified ({formula} formula)"))
+            .never_shows(secret)
+            .never_shows(NOTIFY_KEY);
+        let json = run(
+            &["verify-notification", "--scheme", "either", "--json"],
+            &env,
+            &body,
+        )
+        .expect_code(0)
+        .json();
+        assert_eq!(json["signed_with"], formula);
+        assert_eq!(json["signed_fields"], serde_json::json!(covered));
+    }
+    // The secret formula under the default scheme is refused, and the hint
+    // names `--scheme either`.
+    let body = signed(&by_secret, PaymentStatus::Succeeded).to_string();
+    run(&["verify-notification"], &env, &body)
+        .expect_code(4)
+        .stderr_has("--scheme either");
+    // Signed with neither key.
+    let stranger = SignatureScheme::UniqueKey(NotificationKey::new("another-key"));
+    let body = signed(&stranger, PaymentStatus::Succeeded).to_string();
+    run(&["verify-notification", "--scheme", "either"], &env, &body)
+        .expect_code(4)
+        .stderr_has("unique_key or secret_and_hash_key");
+    // Either key missing is a usage error naming both.
+    for one in [&env[..1], &env[1..]] {
+        run(&["verify-notification", "--scheme", "either"], one, &body)
+            .expect_code(2)
+            .stderr_has("OCTO_NOTIFY_KEY and OCTO_SECRET");
+    }
 }

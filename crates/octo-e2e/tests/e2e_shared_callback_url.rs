@@ -20,7 +20,7 @@ use octo_proto::op::{CheckSmsKey, SmsCode, VerificationInfo};
 use octo_proto::{PaymentMethod, PaymentStatus, RetryPolicy, TokenStatus};
 use octo_sandbox::cards::CardBehaviour;
 use octo_testkit::AnyClient;
-use support::{CallbackPaths, Env, LIMIT, assert_amount};
+use support::{CallbackPaths, Env, assert_amount};
 
 each_transport!(binding_on_one_url, payment_on_one_url);
 
@@ -35,43 +35,6 @@ async fn on_one_url<C: AnyClient + 'static>() -> Env<C> {
         "one URL for both callbacks"
     );
     env
-}
-
-/// Once the sandbox's callbacks have settled: every try it made reached
-/// the receiver and was handed to the handler, and there were as many
-/// tries as distinct callbacks (`delivered`, plus any still queued here),
-/// so each was acknowledged on its first try.
-async fn each_acknowledged_at_first_try<C: AnyClient + 'static>(env: &Env<C>, delivered: usize) {
-    assert!(
-        env.sb.wait_for_callbacks(LIMIT).await,
-        "callbacks still in flight"
-    );
-    let quiet = Duration::from_millis(100);
-    let mut late = 0;
-    while let Some(n) = env.callbacks.next_notification_within(quiet).await {
-        late += 1;
-        assert!(n.warnings().is_empty(), "{:?}", n.warnings());
-    }
-    while env
-        .callbacks
-        .next_tokenization_within(quiet)
-        .await
-        .is_some()
-    {
-        late += 1;
-    }
-    let requests = env.callbacks.requests();
-    assert_eq!(
-        env.sb.callback_attempts(),
-        u64::try_from(requests).unwrap(),
-        "every try of the sandbox reached the receiver"
-    );
-    assert_eq!(env.callbacks.accepted(), requests, "every request accepted");
-    assert_eq!(
-        requests,
-        delivered + late,
-        "one try per callback: none refused and retried"
-    );
 }
 
 async fn binding_on_one_url<C: AnyClient + 'static>() {
@@ -116,7 +79,7 @@ async fn binding_on_one_url<C: AnyClient + 'static>() {
     );
     assert!(charge.warnings().is_empty(), "{:?}", charge.warnings());
 
-    each_acknowledged_at_first_try(&env, 1 + notes.len()).await;
+    env.each_acknowledged_at_first_try(1 + notes.len()).await;
     assert_eq!(
         env.sb.binding_token(uuid.as_str()).unwrap().1,
         TokenStatus::Active,
@@ -158,6 +121,6 @@ async fn payment_on_one_url<C: AnyClient + 'static>() {
     );
     assert_eq!(env.record(uuid.as_str()).status, PaymentStatus::Succeeded);
 
-    each_acknowledged_at_first_try(&env, notes.len()).await;
+    env.each_acknowledged_at_first_try(notes.len()).await;
     env.finish().await;
 }

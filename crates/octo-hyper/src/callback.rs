@@ -237,6 +237,7 @@ impl<H: CallbackHandler> CallbackService<H> {
         let span = tracing::info_span!(
             "octo.callback",
             kind = tracing::field::Empty,
+            signed_with = tracing::field::Empty,
             http.status = tracing::field::Empty
         );
         // Entered whenever the answer is worked on: the service's lines and
@@ -292,7 +293,13 @@ impl<H: CallbackHandler> CallbackService<H> {
         match kind {
             CallbackKind::Notification => {
                 match Notification::parse_verified(&request, &self.scheme, &self.limits) {
-                    Ok(parsed) => self.handler.notification(parsed).await.to_response(),
+                    Ok(parsed) => {
+                        // The formula that matched: under `SignatureScheme::Either`,
+                        // the one the shop can narrow to.
+                        tracing::Span::current()
+                            .record("signed_with", parsed.signed_with().to_string());
+                        self.handler.notification(parsed).await.to_response()
+                    }
                     Err(refused) => refused.reply(),
                 }
             }

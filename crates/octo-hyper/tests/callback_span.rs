@@ -1,7 +1,8 @@
 //! Every callback is handled inside its `octo.callback` span: what the
 //! service and the shop's handler log while answering it carries that
-//! span (kind, status), so a log line can be told apart from those of the
-//! callbacks served beside it.
+//! span (kind, the formula a notification's signature matched, status), so
+//! a log line can be told apart from those of the callbacks served beside
+//! it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -22,6 +23,7 @@ use octo_proto::callback::{
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
+use tracing_core::span::Current;
 
 /// Logs one line from inside the handler.
 struct Logs;
@@ -46,9 +48,11 @@ type Seen = Arc<Mutex<Vec<(String, Vec<&'static str>)>>>;
 #[derive(Default)]
 struct Recorder {
     next: AtomicU64,
-    names: Mutex<HashMap<u64, &'static str>>,
+    names: Mutex<HashMap<u64, &'static Metadata<'static>>>,
     entered: Mutex<Vec<u64>>,
     seen: Seen,
+    /// The fields recorded on spans after they were made: name, value.
+    recorded: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 struct Message(String);
@@ -61,6 +65,18 @@ impl Visit for Message {
     }
 }
 
+struct Fields(Vec<(String, String)>);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.push((field.name().to_owned(), value.to_owned()));
+    }
+}
+
 impl Subscriber for Recorder {
     fn enabled(&self, _: &Metadata<'_>) -> bool {
         true
@@ -68,14 +84,15 @@ impl Subscriber for Recorder {
 
     fn new_span(&self, span: &Attributes<'_>) -> Id {
         let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
-        self.names
-            .lock()
-            .unwrap()
-            .insert(id, span.metadata().name());
+        self.names.lock().unwrap().insert(id, span.metadata());
         Id::from_u64(id)
     }
 
-    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record(&self, _: &Id, values: &Record<'_>) {
+        let mut fields = Fields(Vec::new());
+        values.record(&mut fields);
+        self.recorded.lock().unwrap().extend(fields.0);
+    }
 
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
@@ -88,9 +105,19 @@ impl Subscriber for Recorder {
             .lock()
             .unwrap()
             .iter()
-            .filter_map(|id| names.get(id).copied())
+            .filter_map(|id| names.get(id).map(|metadata| metadata.name()))
             .collect();
         self.seen.lock().unwrap().push((message.0, spans));
+    }
+
+    /// The innermost span entered, so that `Span::current()` finds it.
+    fn current_span(&self) -> Current {
+        let entered = self.entered.lock().unwrap();
+        let names = self.names.lock().unwrap();
+        entered
+            .last()
+            .and_then(|id| Some(Current::new(Id::from_u64(*id), names.get(id)?)))
+            .unwrap_or_else(Current::none)
     }
 
     fn enter(&self, span: &Id) {
@@ -109,6 +136,7 @@ impl Subscriber for Recorder {
 async fn the_handler_runs_inside_the_callback_span() {
     let recorder = Recorder::default();
     let seen = Arc::clone(&recorder.seen);
+    let recorded = Arc::clone(&recorder.recorded);
     let _default = tracing::subscriber::set_default(recorder);
     let service = CallbackService::new(Logs, scheme());
     let answer = service
@@ -121,4 +149,13 @@ async fn the_handler_runs_inside_the_callback_span() {
         .find(|(message, _)| message == "the shop's handler ran")
         .expect("the handler's line was recorded");
     assert!(handler.1.contains(&"octo.callback"), "{seen:?}");
+    let recorded = recorded.lock().unwrap();
+    for field in [
+        ("kind", "notification"),
+        ("signed_with", "unique_key"),
+        ("http.status", "200"),
+    ] {
+        let field = (field.0.to_owned(), field.1.to_owned());
+        assert!(recorded.contains(&field), "{field:?} in {recorded:?}");
+    }
 }

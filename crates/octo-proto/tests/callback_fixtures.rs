@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use octo_proto::callback::{
     CallbackError, CallbackLimits, Notification, NotificationReply, NotificationWarning,
-    SignatureScheme, TokenizationCallback, TokenizationReply,
+    SchemeName, SignatureScheme, TokenizationCallback, TokenizationReply,
 };
 use octo_proto::datetime::format_octo;
 use octo_proto::{DecodeProblem, NotificationKey, OctoSecret, PaymentStatus};
@@ -46,9 +46,7 @@ impl Fixture {
     }
 
     fn scheme(&self) -> SignatureScheme {
-        let keys: Value =
-            serde_json::from_slice(&std::fs::read(callbacks_dir().join("keys.json")).unwrap())
-                .unwrap();
+        let keys = keys();
         match self.raw["scheme"].as_str() {
             Some("unique_key") => SignatureScheme::UniqueKey(NotificationKey::new(
                 keys["unique_key"].as_str().unwrap(),
@@ -58,6 +56,11 @@ impl Fixture {
             )),
             other => panic!("{}: unknown scheme {other:?}", self.name),
         }
+    }
+
+    /// The formula the fixture's notification is signed with.
+    fn scheme_name(&self) -> SchemeName {
+        self.scheme().name()
     }
 
     fn request(&self) -> http::Request<Vec<u8>> {
@@ -81,6 +84,20 @@ impl Fixture {
     fn expected(&self) -> &Value {
         &self.raw["expect"]
     }
+}
+
+/// The keys the recorded notifications are signed with.
+fn keys() -> Value {
+    serde_json::from_slice(&std::fs::read(callbacks_dir().join("keys.json")).unwrap()).unwrap()
+}
+
+/// [`SignatureScheme::Either`] with both recorded keys.
+fn either() -> SignatureScheme {
+    let keys = keys();
+    SignatureScheme::either(
+        NotificationKey::new(keys["unique_key"].as_str().unwrap()),
+        OctoSecret::new(keys["octo_secret"].as_str().unwrap()),
+    )
 }
 
 fn load(folder: &str) -> Vec<Fixture> {
@@ -279,6 +296,78 @@ fn unverified_then_verified_agrees_with_parse_verified() {
     }
 }
 
+/// A shop unsure of its formula, holding both keys, gets from every
+/// recorded notification what a shop with the right formula gets, and
+/// learns which formula it was; a notification signed with the other
+/// formula than the shop expected (`secret_and_hash_key_signed_with_unique_key`)
+/// is refused by the single scheme and accepted by `Either`.
+#[test]
+fn either_scheme_reads_every_recording_as_the_matching_formula_does() {
+    let either = either();
+    let keys = keys();
+    let unique =
+        SignatureScheme::UniqueKey(NotificationKey::new(keys["unique_key"].as_str().unwrap()));
+    let secret =
+        SignatureScheme::SecretAndHashKey(OctoSecret::new(keys["octo_secret"].as_str().unwrap()));
+    let limits = CallbackLimits::default();
+    let mut by_formula = BTreeMap::new();
+    for fixture in load_all()
+        .into_iter()
+        .filter(Fixture::is_verified_notification)
+    {
+        let request = fixture.request();
+        let own = Notification::parse_verified(&request, &fixture.scheme(), &limits);
+        let by_either = Notification::parse_verified(&request, &either, &limits);
+        let matching = [&unique, &secret]
+            .into_iter()
+            .find_map(|scheme| Notification::parse_verified(&request, scheme, &limits).ok());
+        match (own, matching, by_either) {
+            (_, Some(matching), Ok(by_either)) => {
+                assert_eq!(
+                    matching.notification(),
+                    by_either.notification(),
+                    "{}",
+                    fixture.name
+                );
+                assert_eq!(
+                    matching.signed_with(),
+                    by_either.signed_with(),
+                    "{}",
+                    fixture.name
+                );
+                let own_formula = by_either.signed_with() == fixture.scheme_name();
+                *by_formula
+                    .entry((format!("{:?}", by_either.signed_with()), own_formula))
+                    .or_insert(0) += 1;
+            }
+            (Err(own), None, Err(by_either)) if own.is_signature_failure() => {
+                assert_eq!(
+                    by_either,
+                    CallbackError::BadSignature {
+                        scheme: SchemeName::Either
+                    },
+                    "{}",
+                    fixture.name
+                );
+            }
+            (Err(own), None, Err(by_either)) => assert_eq!(own, by_either, "{}", fixture.name),
+            (own, matching, by_either) => {
+                panic!("{}: {own:?} / {matching:?} / {by_either:?}", fixture.name)
+            }
+        }
+    }
+    // Both formulas verified as recorded, and at least one notification
+    // the shop's single scheme refused.
+    for seen in [
+        ("UniqueKey", true),
+        ("SecretAndHashKey", true),
+        ("UniqueKey", false),
+    ] {
+        let key = (seen.0.to_owned(), seen.1);
+        assert!(by_formula.contains_key(&key), "{seen:?} in {by_formula:?}");
+    }
+}
+
 #[test]
 fn there_is_a_verified_notification_for_every_known_status() {
     let seen: Vec<PaymentStatus> = load("notifications")
@@ -396,11 +485,11 @@ fn the_notifications_page_example_does_not_pass_as_verified() {
         .into_iter()
         .find(|f| f.raw["source"] == "https://help.octo.uz/en/notifications.html")
         .expect("the notifications page's example");
-    let keys: Value =
-        serde_json::from_slice(&std::fs::read(callbacks_dir().join("keys.json")).unwrap()).unwrap();
+    let keys = keys();
     for scheme in [
         SignatureScheme::UniqueKey(NotificationKey::new(keys["unique_key"].as_str().unwrap())),
         SignatureScheme::SecretAndHashKey(OctoSecret::new(keys["octo_secret"].as_str().unwrap())),
+        either(),
     ] {
         let error =
             Notification::parse_verified(&fixture.request(), &scheme, &CallbackLimits::default())

@@ -13,8 +13,8 @@ mod notification_fields;
 
 use notification_fields::{OPTIONAL_FIELDS, REQUIRED_FIELDS};
 use octo_proto::callback::{
-    CallbackLimits, Notification, SignatureScheme, SignedFields, TokenizationCallback,
-    check_request_head,
+    CallbackError, CallbackLimits, Notification, SchemeName, SignatureScheme, SignedFields,
+    TokenizationCallback, check_request_head,
 };
 use octo_proto::{Decimal, NotificationKey, OctoSecret, PaymentStatus};
 use proptest::prelude::*;
@@ -126,10 +126,14 @@ fn nested(
     })
 }
 
-fn schemes() -> [SignatureScheme; 2] {
+fn schemes() -> [SignatureScheme; 3] {
     [
         SignatureScheme::UniqueKey(NotificationKey::new("prop-key")),
         SignatureScheme::SecretAndHashKey(OctoSecret::new("prop-secret")),
+        SignatureScheme::either(
+            NotificationKey::new("prop-key"),
+            OctoSecret::new("prop-secret"),
+        ),
     ]
 }
 
@@ -190,6 +194,34 @@ proptest! {
             prop_assert_eq!(got.notification(), &sent);
             prop_assert!(got.warnings().is_empty());
         }
+    }
+
+    /// `Either` accepts a signature exactly when one of its two formulas
+    /// does, names that formula, and refuses the rest as `Either`.
+    #[test]
+    fn either_accepts_exactly_what_one_formula_accepts(
+        uuid in "\\PC{1,40}",
+        status in "\\PC{1,24}",
+        hash_key in "\\PC{0,30}",
+        signer_key in prop_oneof![Just("prop-key"), Just("prop-secret"), Just("stranger")],
+        by_secret in any::<bool>(),
+    ) {
+        let fields = SignedFields { octo_payment_uuid: &uuid, status: &status, hash_key: &hash_key };
+        let signer = if by_secret {
+            SignatureScheme::SecretAndHashKey(OctoSecret::new(signer_key))
+        } else {
+            SignatureScheme::UniqueKey(NotificationKey::new(signer_key))
+        };
+        let signature = signer.sign(&fields);
+        let [unique, secret, either] = schemes();
+        let expected = match (unique.verify(&fields, &signature), secret.verify(&fields, &signature)) {
+            (Ok(name), _) | (_, Ok(name)) => Ok(name),
+            _ => Err(CallbackError::BadSignature { scheme: SchemeName::Either }),
+        };
+        prop_assert_eq!(either.verify(&fields, &signature), expected.clone());
+        // Only the keys the scheme holds sign for it.
+        let holds_the_key = matches!((by_secret, signer_key), (false, "prop-key") | (true, "prop-secret"));
+        prop_assert_eq!(expected.is_ok(), holds_the_key);
     }
 
     /// A notification whose signature verifies is never refused over an

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use octo_proto::callback::{CallbackError, CallbackLimits, Notification};
 use serde_json::Value;
 
-use crate::cli::Scheme;
+use crate::cli::CheckScheme;
 use crate::credentials::Credentials;
 use crate::failure::{Failure, exit};
 use crate::render;
@@ -16,7 +16,7 @@ use crate::render;
 /// key `scheme` needs, and prints it.
 pub fn run(
     file: Option<&Path>,
-    scheme: Scheme,
+    scheme: CheckScheme,
     credentials: Option<&PathBuf>,
     json: bool,
 ) -> Result<u8, Failure> {
@@ -36,11 +36,20 @@ pub fn run(
         shown.insert("maskedPan".into(), Value::String(masked.printable()));
     }
     shown.insert("verified".into(), Value::Bool(true));
-    // The signature covers the payment's id and its status, nothing else:
-    // every other field is an unsigned hint, to be confirmed with OCTO.
+    // The signature covers the payment's id and its status (and the salt
+    // under the secret formula), nothing else: every other field is an
+    // unsigned hint, to be confirmed with OCTO.
+    let signed_with = notification.signed_with();
+    shown.insert("signed_with".into(), Value::String(signed_with.to_string()));
     shown.insert(
         "signed_fields".into(),
-        Value::Array(vec!["octo_payment_UUID".into(), "status".into()]),
+        Value::Array(
+            signed_with
+                .signed_fields()
+                .iter()
+                .map(|&f| Value::from(f))
+                .collect(),
+        ),
     );
     let warnings: Vec<String> = notification
         .warnings()
@@ -53,7 +62,7 @@ pub fn run(
     );
     let shown = octo_proto::redacted(&Value::Object(shown));
     render::print(json, &shown, |_| {
-        render::notification(&notification, &warnings)
+        render::notification(&notification, signed_with, &warnings)
     })
     .map_err(|e| {
         // The signature did verify; only showing it failed.
@@ -90,7 +99,8 @@ fn refused(error: &CallbackError) -> Failure {
             format!("NOT verified: {error}; do not act on this notification"),
             Some(
                 "either it was not sent by OCTO, or the key or --scheme is wrong: check \
-                 OCTO_NOTIFY_KEY (--scheme unique-key) or OCTO_SECRET (--scheme secret-hash-key)",
+                 OCTO_NOTIFY_KEY (--scheme unique-key) or OCTO_SECRET (--scheme secret-hash-key), \
+                 or try both with --scheme either",
             ),
         )
     } else {

@@ -306,6 +306,15 @@ async fn next<T>(queue: &tokio::sync::Mutex<mpsc::UnboundedReceiver<T>>, what: &
     next.unwrap_or_else(|| panic!("no {what} within the limit"))
 }
 
+/// How the receiver of an [`Env`] verifies notifications.
+#[derive(Debug, Clone, Copy)]
+pub enum Verify {
+    /// With the scheme the sandbox signs with.
+    AsSigned,
+    /// With [`SignatureScheme::Either`] and both keys.
+    Either,
+}
+
 /// A sandbox, a callback receiver that verifies with the sandbox's
 /// signing scheme, and a client of one transport.
 pub struct Env<C> {
@@ -315,6 +324,13 @@ pub struct Env<C> {
 }
 
 impl<C: AnyClient + 'static> Env<C> {
+    /// Whether the sandbox signs this transport's notifications with a
+    /// unique key (octo-reqwest's) rather than the shop's secret, so that
+    /// both schemes are verified end to end.
+    pub fn signs_with_unique_key() -> bool {
+        TypeId::of::<C>() == TypeId::of::<octo_reqwest::Client>()
+    }
+
     /// The default set-up: notifications retried quickly, the system clock.
     pub async fn start() -> Self {
         Self::start_with(|b| b, RetryPolicy::default()).await
@@ -342,19 +358,29 @@ impl<C: AnyClient + 'static> Env<C> {
         retry: RetryPolicy,
         paths: CallbackPaths,
     ) -> Self {
+        Self::start_verifying(change, retry, paths, Verify::AsSigned).await
+    }
+
+    /// As [`Env::start_on`], the receiver verifying as `verify` says.
+    pub async fn start_verifying(
+        change: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
+        retry: RetryPolicy,
+        paths: CallbackPaths,
+        verify: Verify,
+    ) -> Self {
         let key = NotificationKey::new("e2e-unique-key-5f1c");
         let builder = Sandbox::builder().fast_callbacks(4, Duration::from_millis(50));
-        let unique_key = TypeId::of::<C>() == TypeId::of::<octo_reqwest::Client>();
+        let unique_key = Self::signs_with_unique_key();
         let builder = if unique_key {
             builder.signing(Signing::UniqueKey(key.clone()))
         } else {
             builder.signing(Signing::SecretAndHashKey)
         };
         let sb = change(builder).start().await.unwrap();
-        let scheme = if unique_key {
-            SignatureScheme::UniqueKey(key)
-        } else {
-            SignatureScheme::SecretAndHashKey(sb.shop_secret())
+        let scheme = match verify {
+            Verify::Either => SignatureScheme::either(key, sb.shop_secret()),
+            Verify::AsSigned if unique_key => SignatureScheme::UniqueKey(key),
+            Verify::AsSigned => SignatureScheme::SecretAndHashKey(sb.shop_secret()),
         };
         let callbacks = Callbacks::start_on(scheme, paths).await;
         let client = client(sb.client_config(), retry);
@@ -460,6 +486,47 @@ impl<C: AnyClient + 'static> Env<C> {
             self.callbacks.accepted(),
             self.callbacks.requests(),
             "every callback verified"
+        );
+    }
+
+    /// Once the sandbox's callbacks have settled: every try it made
+    /// reached the receiver and was handed to the handler, and there were
+    /// as many tries as distinct callbacks (`delivered`, plus any still
+    /// queued here), so each was acknowledged on its first try.
+    pub async fn each_acknowledged_at_first_try(&self, delivered: usize) {
+        assert!(
+            self.sb.wait_for_callbacks(LIMIT).await,
+            "callbacks still in flight"
+        );
+        let quiet = Duration::from_millis(100);
+        let mut late = 0;
+        while let Some(n) = self.callbacks.next_notification_within(quiet).await {
+            late += 1;
+            assert!(n.warnings().is_empty(), "{:?}", n.warnings());
+        }
+        while self
+            .callbacks
+            .next_tokenization_within(quiet)
+            .await
+            .is_some()
+        {
+            late += 1;
+        }
+        let requests = self.callbacks.requests();
+        assert_eq!(
+            self.sb.callback_attempts(),
+            u64::try_from(requests).unwrap(),
+            "every try of the sandbox reached the receiver"
+        );
+        assert_eq!(
+            self.callbacks.accepted(),
+            requests,
+            "every request accepted"
+        );
+        assert_eq!(
+            requests,
+            delivered + late,
+            "one try per callback: none refused and retried"
         );
     }
 

@@ -83,6 +83,23 @@ pub enum SchemeName {
     UniqueKey,
     /// `SHA1(hex(SHA1(octo_secret + hash_key)) + octo_payment_UUID + status)`.
     SecretAndHashKey,
+    /// Either of the two (a signature that matches one of them).
+    Either,
+}
+
+impl SchemeName {
+    /// The notification's fields a signature under this formula covers, by
+    /// their names on the wire. Every other field of a verified
+    /// notification is unsigned. Under [`Either`](Self::Either), the fields
+    /// both formulas cover; a verified notification's
+    /// [`signed_with`](super::VerifiedNotification::signed_with) names the
+    /// formula that matched.
+    pub fn signed_fields(self) -> &'static [&'static str] {
+        match self {
+            Self::SecretAndHashKey => &["octo_payment_UUID", "status", "hash_key"],
+            Self::UniqueKey | Self::Either => &["octo_payment_UUID", "status"],
+        }
+    }
 }
 
 impl fmt::Display for SchemeName {
@@ -90,6 +107,7 @@ impl fmt::Display for SchemeName {
         f.write_str(match self {
             Self::UniqueKey => "unique_key",
             Self::SecretAndHashKey => "secret_and_hash_key",
+            Self::Either => "unique_key or secret_and_hash_key",
         })
     }
 }

@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use time::PrimitiveDateTime;
 
-use super::error::CallbackError;
+use super::error::{CallbackError, SchemeName};
 use super::intake::read_object;
 use super::limits::CallbackLimits;
 use super::signature::{SignatureScheme, SignedFields};
@@ -153,11 +153,12 @@ impl Notification {
         let map = read_object(request, limits)?;
         let fields = Fields::object(&map, "");
         let signed = SignedParts::read(&fields)?;
-        scheme.verify(&signed.as_signed_fields(), &signed.signature)?;
+        let signed_with = scheme.verify(&signed.as_signed_fields(), &signed.signature)?;
         let (notification, warnings) = notification_from(&fields, &map, signed)?;
         Ok(VerifiedNotification {
             notification,
             warnings,
+            signed_with,
         })
     }
 
@@ -203,6 +204,7 @@ impl Notification {
 pub struct VerifiedNotification {
     notification: Notification,
     warnings: Vec<NotificationWarning>,
+    signed_with: SchemeName,
 }
 
 impl VerifiedNotification {
@@ -216,6 +218,16 @@ impl VerifiedNotification {
     /// line, never a refusal.
     pub fn warnings(&self) -> &[NotificationWarning] {
         &self.warnings
+    }
+
+    /// The formula the signature matched: the scheme's own, or under
+    /// [`SignatureScheme::Either`] the one of the two that matched (log it,
+    /// and narrow the scheme to it once it is always the same).
+    ///
+    /// It says what the signature covers: `octo_payment_UUID` and `status`,
+    /// and `hash_key` too under [`SchemeName::SecretAndHashKey`].
+    pub fn signed_with(&self) -> SchemeName {
+        self.signed_with
     }
 
     /// Gives up the proof and keeps the fields.
@@ -249,10 +261,11 @@ impl UnverifiedNotification {
     /// Checks the signature with `scheme`; the verified notification on
     /// success.
     pub fn verify(self, scheme: &SignatureScheme) -> Result<VerifiedNotification, CallbackError> {
-        scheme.verify(&self.signed_fields(), &self.notification.signature)?;
+        let signed_with = scheme.verify(&self.signed_fields(), &self.notification.signature)?;
         Ok(VerifiedNotification {
             notification: self.notification,
             warnings: self.warnings,
+            signed_with,
         })
     }
 

@@ -12,6 +12,14 @@
 //!   it in lower- or uppercase hex; [`sign`](SignatureScheme::sign) writes it
 //!   in lowercase.
 //!
+//! - [`SignatureScheme::Either`]: a signature that matches either formula,
+//!   for a shop that holds both keys and has not yet seen which one its
+//!   account's notifications use. OCTO's own notification pages print the
+//!   second formula; every public integration uses the first. Accepting
+//!   both refuses no genuine notification, and a forger still needs one of
+//!   the shop's two secrets. [`verify`](SignatureScheme::verify) says which
+//!   formula matched, so the shop can narrow to it once it knows.
+//!
 //! Parts are joined with nothing between them. Signatures are written as 40
 //! uppercase hex digits and compared case-insensitively, in constant time.
 //! There is deliberately no scheme that accepts everything: test payments
@@ -33,6 +41,22 @@ pub enum SignatureScheme {
     UniqueKey(NotificationKey),
     /// `SHA1(hex(SHA1(octo_secret + hash_key)) + octo_payment_UUID + status)`.
     SecretAndHashKey(OctoSecret),
+    /// Either of the two formulas above: a signature is accepted when it
+    /// matches [`UniqueKey`](Self::UniqueKey) with `unique_key` or
+    /// [`SecretAndHashKey`](Self::SecretAndHashKey) with `secret`.
+    ///
+    /// For a shop that is not sure which formula OCTO uses for its account:
+    /// no genuine notification is refused for the wrong guess. What is
+    /// signed is then the smaller of the two sets (`octo_payment_UUID` and
+    /// `status`; `hash_key` only when the second formula matched, which
+    /// [`verify`](Self::verify) reports). [`sign`](Self::sign) uses the
+    /// second formula, the one OCTO's notification pages print.
+    Either {
+        /// The key OCTO issues for notification signatures.
+        unique_key: NotificationKey,
+        /// The shop's `octo_secret`.
+        secret: OctoSecret,
+    },
 }
 
 /// The parts of a notification a signature covers, exactly as sent.
@@ -56,7 +80,13 @@ impl SignatureScheme {
         match self {
             Self::UniqueKey(_) => SchemeName::UniqueKey,
             Self::SecretAndHashKey(_) => SchemeName::SecretAndHashKey,
+            Self::Either { .. } => SchemeName::Either,
         }
+    }
+
+    /// [`Either`](Self::Either) formula, checked with the shop's two keys.
+    pub fn either(unique_key: NotificationKey, secret: OctoSecret) -> Self {
+        Self::Either { unique_key, secret }
     }
 
     /// The signature OCTO would send for `fields`: 40 uppercase hex digits.
@@ -65,38 +95,63 @@ impl SignatureScheme {
     pub fn sign(&self, fields: &SignedFields<'_>) -> String {
         let prefix = match self {
             Self::UniqueKey(key) => key.expose_secret().to_owned(),
-            Self::SecretAndHashKey(secret) => inner_digest(secret, fields.hash_key, Case::Lower),
+            Self::SecretAndHashKey(secret) | Self::Either { secret, .. } => {
+                inner_digest(secret, fields.hash_key, Case::Lower)
+            }
         };
         outer_digest(&prefix, fields)
     }
 
-    /// Checks `signature` (hex, either case) against `fields`.
+    /// Checks `signature` (hex, either case) against `fields`, and says
+    /// which formula it matched: this scheme's own name, or for
+    /// [`Either`](Self::Either) the one of the two that matched.
     ///
     /// The comparison runs in constant time over the digits, so timing does
-    /// not tell a forger how many leading digits were right.
-    pub fn verify(&self, fields: &SignedFields<'_>, signature: &str) -> Result<(), CallbackError> {
+    /// not tell a forger how many leading digits were right; `Either`
+    /// computes both formulas whichever matches.
+    pub fn verify(
+        &self,
+        fields: &SignedFields<'_>,
+        signature: &str,
+    ) -> Result<SchemeName, CallbackError> {
         let received = signature.trim().to_ascii_uppercase();
         let received = received.as_bytes();
-        let matches = match self {
-            Self::UniqueKey(key) => {
-                matches_in_constant_time(&outer_digest(key.expose_secret(), fields), received)
+        let matched = match self {
+            Self::UniqueKey(key) => bool::from(unique_key_matches(key, fields, received))
+                .then_some(SchemeName::UniqueKey),
+            Self::SecretAndHashKey(secret) => bool::from(secret_matches(secret, fields, received))
+                .then_some(SchemeName::SecretAndHashKey),
+            Self::Either { unique_key, secret } => {
+                let by_key = unique_key_matches(unique_key, fields, received);
+                let by_secret = secret_matches(secret, fields, received);
+                if bool::from(by_key) {
+                    Some(SchemeName::UniqueKey)
+                } else if bool::from(by_secret) {
+                    Some(SchemeName::SecretAndHashKey)
+                } else {
+                    None
+                }
             }
-            Self::SecretAndHashKey(secret) => [Case::Lower, Case::Upper]
-                .into_iter()
-                .map(|case| {
-                    let prefix = inner_digest(secret, fields.hash_key, case);
-                    matches_in_constant_time(&outer_digest(&prefix, fields), received)
-                })
-                .fold(Choice::from(0), |acc, c| acc | c),
         };
-        if bool::from(matches) {
-            Ok(())
-        } else {
-            Err(CallbackError::BadSignature {
-                scheme: self.name(),
-            })
-        }
+        matched.ok_or(CallbackError::BadSignature {
+            scheme: self.name(),
+        })
     }
+}
+
+fn unique_key_matches(key: &NotificationKey, fields: &SignedFields<'_>, received: &[u8]) -> Choice {
+    matches_in_constant_time(&outer_digest(key.expose_secret(), fields), received)
+}
+
+/// The inner digest's case is not documented: either is accepted.
+fn secret_matches(secret: &OctoSecret, fields: &SignedFields<'_>, received: &[u8]) -> Choice {
+    [Case::Lower, Case::Upper]
+        .into_iter()
+        .map(|case| {
+            let prefix = inner_digest(secret, fields.hash_key, case);
+            matches_in_constant_time(&outer_digest(&prefix, fields), received)
+        })
+        .fold(Choice::from(0), |acc, c| acc | c)
 }
 
 #[derive(Clone, Copy)]
@@ -181,10 +236,84 @@ mod tests {
     }
 
     #[test]
+    fn either_accepts_each_formula_and_says_which() {
+        let unique = SignatureScheme::UniqueKey(NotificationKey::new("uk-123"));
+        let secret = SignatureScheme::SecretAndHashKey(OctoSecret::new("s3cret"));
+        let either =
+            SignatureScheme::either(NotificationKey::new("uk-123"), OctoSecret::new("s3cret"));
+        assert_eq!(either.name(), SchemeName::Either);
+        let inner_upper = sha1_upper(&format!("s3cret{}", FIELDS.hash_key));
+        let upper_inner_sig = sha1_upper(&format!(
+            "{inner_upper}{}{}",
+            FIELDS.octo_payment_uuid, FIELDS.status
+        ));
+        for (signature, formula) in [
+            (unique.sign(&FIELDS), SchemeName::UniqueKey),
+            (secret.sign(&FIELDS), SchemeName::SecretAndHashKey),
+            (upper_inner_sig, SchemeName::SecretAndHashKey),
+        ] {
+            assert_eq!(either.verify(&FIELDS, &signature), Ok(formula));
+            assert_eq!(
+                either.verify(&FIELDS, &signature.to_lowercase()),
+                Ok(formula)
+            );
+        }
+        // Signing under `Either` uses the formula OCTO's pages print.
+        assert_eq!(either.sign(&FIELDS), secret.sign(&FIELDS));
+        // The single schemes name themselves.
+        assert_eq!(
+            unique.verify(&FIELDS, &unique.sign(&FIELDS)),
+            Ok(SchemeName::UniqueKey)
+        );
+        assert_eq!(
+            secret.verify(&FIELDS, &secret.sign(&FIELDS)),
+            Ok(SchemeName::SecretAndHashKey)
+        );
+    }
+
+    #[test]
+    fn either_refuses_what_neither_key_signed() {
+        let either =
+            SignatureScheme::either(NotificationKey::new("uk-123"), OctoSecret::new("s3cret"));
+        // The keys swapped between the formulas: each is the wrong key.
+        for forged in [
+            SignatureScheme::UniqueKey(NotificationKey::new("s3cret")),
+            SignatureScheme::SecretAndHashKey(OctoSecret::new("uk-123")),
+            SignatureScheme::either(NotificationKey::new("other"), OctoSecret::new("other")),
+        ] {
+            let err = either.verify(&FIELDS, &forged.sign(&FIELDS)).unwrap_err();
+            assert_eq!(
+                err,
+                CallbackError::BadSignature {
+                    scheme: SchemeName::Either
+                }
+            );
+            assert_eq!(err.status(), 401);
+            assert_eq!(
+                err.to_string(),
+                "signature does not match (unique_key or secret_and_hash_key scheme)"
+            );
+        }
+        // The salt is signed only by the second formula.
+        let by_key = SignatureScheme::UniqueKey(NotificationKey::new("uk-123")).sign(&FIELDS);
+        let by_secret = either.sign(&FIELDS);
+        let other_salt = SignedFields {
+            hash_key: "another",
+            ..FIELDS
+        };
+        assert_eq!(
+            either.verify(&other_salt, &by_key),
+            Ok(SchemeName::UniqueKey)
+        );
+        assert!(either.verify(&other_salt, &by_secret).is_err());
+    }
+
+    #[test]
     fn every_signed_part_matters() {
         for scheme in [
             SignatureScheme::UniqueKey(NotificationKey::new("k")),
             SignatureScheme::SecretAndHashKey(OctoSecret::new("k")),
+            SignatureScheme::either(NotificationKey::new("k"), OctoSecret::new("k2")),
         ] {
             let sig = scheme.sign(&FIELDS);
             let changed = [
@@ -232,7 +361,11 @@ mod tests {
     fn debug_hides_the_key() {
         let unique = SignatureScheme::UniqueKey(NotificationKey::new("very-secret-key"));
         let secret = SignatureScheme::SecretAndHashKey(OctoSecret::new("very-secret-key"));
-        for scheme in [unique, secret] {
+        let either = SignatureScheme::either(
+            NotificationKey::new("very-secret-key"),
+            OctoSecret::new("very-secret-key"),
+        );
+        for scheme in [unique, secret, either] {
             let shown = format!("{scheme:?}");
             assert!(!shown.contains("very-secret-key"), "{shown}");
             let err = scheme.verify(&FIELDS, "00").unwrap_err();
