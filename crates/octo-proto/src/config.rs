@@ -9,6 +9,16 @@ use crate::secret::OctoSecret;
 /// OCTO's production address.
 pub const DEFAULT_BASE_URL: &str = "https://secure.octo.uz";
 
+/// What every request says in `User-Agent` unless the config names another
+/// ([`Config::with_user_agent`]): this SDK and its version. OCTO's pages
+/// ask for no header but `Content-Type`; every public integration's HTTP
+/// library sends its own name, so a request without one is the untested
+/// case (a firewall in front of an API may refuse it).
+pub const DEFAULT_USER_AGENT: &str = concat!("octo-rs/", env!("CARGO_PKG_VERSION"));
+
+/// The longest `User-Agent` [`Config::with_user_agent`] takes.
+pub const MAX_USER_AGENT_LEN: usize = 256;
+
 /// The path of the binding OTP check. One OCTO page names
 /// `/bind_card/check_sms` instead; [`Config::with_check_sms_key_path`]
 /// switches.
@@ -37,6 +47,8 @@ pub struct Config {
     signed: SignedPrefix,
     test: bool,
     check_sms_key_path: String,
+    /// Sent as `User-Agent` with every request.
+    user_agent: http::HeaderValue,
     /// Fidelity settings: what this shop sends where OCTO's pages are silent.
     fidelity: Fidelity,
 }
@@ -71,6 +83,7 @@ impl Config {
             secret,
             test: false,
             check_sms_key_path: DEFAULT_CHECK_SMS_KEY_PATH.to_owned(),
+            user_agent: http::HeaderValue::from_static(DEFAULT_USER_AGENT),
             fidelity: Fidelity::default(),
         }
     }
@@ -129,6 +142,39 @@ impl Config {
         }
         self.check_sms_key_path = path.to_owned();
         Ok(self)
+    }
+
+    /// Sets what every request says in `User-Agent` (default
+    /// [`DEFAULT_USER_AGENT`]), such as `"my-shop/2.1 octo-rs/0.1"`.
+    /// Printable ASCII (spaces allowed), 1 to [`MAX_USER_AGENT_LEN`]
+    /// characters, surrounding spaces trimmed; anything else is refused with
+    /// an [`InputError`] on `user_agent`.
+    pub fn with_user_agent(mut self, user_agent: &str) -> Result<Self, InputError> {
+        let user_agent = user_agent.trim();
+        if user_agent.is_empty() {
+            return Err(InputError::new("user_agent", InputProblem::Empty));
+        }
+        let printable = user_agent.bytes().all(|b| (b' '..=b'~').contains(&b));
+        let value = http::HeaderValue::from_str(user_agent)
+            .ok()
+            .filter(|_| printable && user_agent.len() <= MAX_USER_AGENT_LEN)
+            .ok_or(InputError::new(
+                "user_agent",
+                InputProblem::Format("printable ASCII of at most 256 characters"),
+            ))?;
+        self.user_agent = value;
+        Ok(self)
+    }
+
+    /// What every request says in `User-Agent`.
+    pub fn user_agent(&self) -> &str {
+        // Only printable ASCII is ever stored.
+        self.user_agent.to_str().unwrap_or(DEFAULT_USER_AGENT)
+    }
+
+    /// The `User-Agent` header value, for the request builders.
+    pub(crate) fn user_agent_header(&self) -> &http::HeaderValue {
+        &self.user_agent
     }
 
     /// OCTO's address, without a trailing slash.
@@ -523,5 +569,67 @@ mod tests {
             .with_init_time_offset(time::UtcOffset::UTC);
         assert!(c.unlisted_languages());
         assert_eq!(c.init_time_offset(), time::UtcOffset::UTC);
+    }
+
+    #[test]
+    fn every_request_carries_the_user_agent() {
+        use crate::Operation;
+        let op = crate::op::PaymentStatusCheck::new("order-1".parse().unwrap());
+        let agents = |config: &Config| {
+            let request = op.build_request(config).unwrap();
+            request
+                .headers()
+                .get_all(http::header::USER_AGENT)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let c = Config::new(1, "s");
+        assert_eq!(c.user_agent(), DEFAULT_USER_AGENT);
+        assert!(DEFAULT_USER_AGENT.starts_with("octo-rs/"));
+        assert_eq!(agents(&c), [DEFAULT_USER_AGENT]);
+        let c = c
+            .with_user_agent("  my-shop/2.1 (+https://shop.example) octo-rs ")
+            .unwrap();
+        assert_eq!(
+            c.user_agent(),
+            "my-shop/2.1 (+https://shop.example) octo-rs"
+        );
+        assert_eq!(agents(&c), ["my-shop/2.1 (+https://shop.example) octo-rs"]);
+    }
+
+    #[test]
+    fn a_user_agent_that_is_not_printable_ascii_is_refused() {
+        let c = Config::new(1, "s");
+        let longest = "a".repeat(MAX_USER_AGENT_LEN);
+        assert!(c.clone().with_user_agent(&longest).is_ok());
+        for (bad, problem) in [
+            ("", InputProblem::Empty),
+            ("   ", InputProblem::Empty),
+            (
+                "shop\r\nX-Injected: 1",
+                InputProblem::Format("printable ASCII of at most 256 characters"),
+            ),
+            (
+                "shop\tname",
+                InputProblem::Format("printable ASCII of at most 256 characters"),
+            ),
+            (
+                "магазин/1",
+                InputProblem::Format("printable ASCII of at most 256 characters"),
+            ),
+            (
+                "shop\u{7f}",
+                InputProblem::Format("printable ASCII of at most 256 characters"),
+            ),
+        ] {
+            let err = c.clone().with_user_agent(bad).unwrap_err();
+            assert_eq!(err.field, "user_agent", "{bad:?}");
+            assert_eq!(err.problem, problem, "{bad:?}");
+        }
+        let too_long = format!("{longest}a");
+        assert!(c.clone().with_user_agent(&too_long).is_err());
+        // A refusal leaves nothing half set.
+        assert_eq!(c.user_agent(), DEFAULT_USER_AGENT);
     }
 }

@@ -73,7 +73,10 @@ mod serde_option;
 mod warning;
 
 pub use card::{CardExpiry, MaskedPan, Pan};
-pub use config::{Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH, DEFAULT_INIT_TIME_OFFSET};
+pub use config::{
+    Config, DEFAULT_BASE_URL, DEFAULT_CHECK_SMS_KEY_PATH, DEFAULT_INIT_TIME_OFFSET,
+    DEFAULT_USER_AGENT, MAX_USER_AGENT_LEN,
+};
 pub use config_env::{BASE_URL_VAR, SECRET_VAR, SHOP_ID_VAR};
 pub use endpoint::Endpoint;
 pub use enums::{

@@ -89,6 +89,15 @@ pub struct ExpectedRequest {
     /// file.
     #[serde(skip)]
     pub secrets: Vec<String>,
+    /// The `User-Agent` the request must carry, exactly once: the SDK's
+    /// [`DEFAULT_USER_AGENT`](octo_proto::DEFAULT_USER_AGENT) unless the
+    /// test's config names another. Not read from the file.
+    #[serde(skip, default = "default_user_agent")]
+    pub user_agent: String,
+}
+
+fn default_user_agent() -> String {
+    octo_proto::DEFAULT_USER_AGENT.to_owned()
 }
 
 impl ExpectedRequest {
@@ -133,10 +142,11 @@ impl ExpectedRequest {
     }
 
     /// [`check`](Self::check) with every header: besides the content type,
-    /// no header may carry a secret (the body's `octo_secret`, card number,
-    /// card token, CVC, SMS code or holder name, or one of
-    /// [`secrets`](Self::secrets)). A problem names the header, never the
-    /// secret.
+    /// one `User-Agent`, [`user_agent`](Self::user_agent) (not the HTTP
+    /// library's own, nor none), and no header may carry a secret (the
+    /// body's `octo_secret`, card number, card token, CVC, SMS code or
+    /// holder name, or one of [`secrets`](Self::secrets)). A problem names
+    /// the header, never the secret.
     pub fn check_parts(
         &self,
         method: &str,
@@ -150,6 +160,17 @@ impl ExpectedRequest {
         let mut problems = Vec::new();
         if let Err(diff) = self.check(method, path, content_type, body) {
             problems.push(diff);
+        }
+        let agents: Vec<_> = headers
+            .get_all(http::header::USER_AGENT)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        if agents != [self.user_agent.as_str()] {
+            problems.push(format!(
+                "user-agent {agents:?}, expected [{:?}]",
+                self.user_agent
+            ));
         }
         let mut secrets = self.secrets.clone();
         secret_values(&self.body, &mut secrets);
@@ -194,6 +215,11 @@ impl ExpectedRequest {
                 .to_owned(),
             body: serde_json::from_slice(request.body()).ok()?,
             secrets: Vec::new(),
+            user_agent: request
+                .headers()
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(default_user_agent, str::to_owned),
         })
     }
 
@@ -839,12 +865,16 @@ mod tests {
                 "shop_transaction_id": "order-1",
             }),
             secrets: Vec::new(),
+            user_agent: default_user_agent(),
         }
     }
 
+    /// A request as the SDK sends it (its `User-Agent` included), with
+    /// `headers` added.
     fn post(body: &str, headers: &[(&str, &str)]) -> http::Request<Vec<u8>> {
         let mut builder = http::Request::post("https://secure.octo.uz/prepare_payment")
-            .header("content-type", "application/json");
+            .header("content-type", "application/json")
+            .header("user-agent", octo_proto::DEFAULT_USER_AGENT);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
@@ -857,6 +887,38 @@ mod tests {
         expected_status_check()
             .check_request(&post(body, &[("accept", "application/json")]))
             .unwrap();
+    }
+
+    #[test]
+    fn a_request_without_the_sdks_user_agent_does_not_match() {
+        // The transports sent none (hyper, reqwest) or their library's own
+        // (ureq), so the requests OCTO saw depended on the transport.
+        let body = r#"{"octo_shop_id":10000,"octo_secret":"2d45df74-bb95-47cf-a616-8d6dcee2e10d","shop_transaction_id":"order-1"}"#;
+        let mut none = post(body, &[]);
+        none.headers_mut().remove(http::header::USER_AGENT);
+        let mut library = none.clone();
+        library.headers_mut().insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static("ureq/3.0"),
+        );
+        let mut twice = post(body, &[]);
+        twice.headers_mut().append(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static("ureq/3.0"),
+        );
+        for request in [none, library, twice] {
+            let err = expected_status_check().check_request(&request).unwrap_err();
+            assert!(err.contains("user-agent"), "{err}");
+        }
+        let mut shop = expected_status_check();
+        shop.user_agent = "my-shop/2 octo-rs".to_owned();
+        assert!(shop.check_request(&post(body, &[])).is_err());
+        let mut own = post(body, &[]);
+        own.headers_mut().insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static("my-shop/2 octo-rs"),
+        );
+        shop.check_request(&own).unwrap();
     }
 
     #[test]

@@ -113,7 +113,8 @@ fn unserialisable() -> Error {
     ))
 }
 
-/// Builds `POST {base_url}{path}` carrying `bytes`, a JSON body.
+/// Builds `POST {base_url}{path}` carrying `bytes`, a JSON body, with the
+/// config's `User-Agent`.
 fn post_bytes(
     config: &Config,
     path: &str,
@@ -130,6 +131,9 @@ fn post_bytes(
         .headers_mut()
         .insert(http::header::CONTENT_TYPE, json.clone());
     request.headers_mut().insert(http::header::ACCEPT, json);
+    request
+        .headers_mut()
+        .insert(http::header::USER_AGENT, config.user_agent_header().clone());
     Ok(request)
 }
 

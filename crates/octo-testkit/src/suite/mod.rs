@@ -100,6 +100,7 @@ macro_rules! transport_suite {
                 non_idempotent_operations_are_not_retried_after_503,
                 an_endpoint_held_back_is_not_resent_after_503,
                 turning_retries_off_sends_once,
+                a_configured_user_agent_is_sent_on_every_attempt,
                 a_chunked_response_is_read_whole,
                 oversized_responses_are_refused,
                 a_long_answer_is_read_whole_at_the_cap_and_refused_one_byte_over,

@@ -187,6 +187,32 @@ pub async fn turning_retries_off_sends_once<C: AnyClient>() {
     a_503_is_sent_once::<C, _>(&status_check(), RetryPolicy::none()).await;
 }
 
+/// A `User-Agent` set on the config goes out once, on every attempt, in
+/// place of the SDK's default and of the HTTP library's own.
+pub async fn a_configured_user_agent_is_sent_on_every_attempt<C: AnyClient>() {
+    let server = ReplayServer::start().unwrap();
+    let op = status_check();
+    let shop = config(&server.url())
+        .with_user_agent("my-shop/2.1 octo-rs")
+        .unwrap();
+    let expect = ExpectedRequest::from_request(&op.build_request(&shop).unwrap()).unwrap();
+    assert_eq!(expect.user_agent, "my-shop/2.1 octo-rs");
+    for reply in [Canned::json(503, UNAVAILABLE), Canned::json(200, PAID)] {
+        server.push(Exchange {
+            expect: Some(expect.clone()),
+            reply,
+        });
+    }
+    let client = C::build(
+        ClientBuilder::new(shop)
+            .retry_policy(quick_retries())
+            .timeout(Duration::from_secs(2)),
+    );
+    client.send(&op).await.unwrap();
+    assert_eq!(server.received(), 2);
+    server.finish().unwrap();
+}
+
 /// A chunked response is read whole.
 pub async fn a_chunked_response_is_read_whole<C: AnyClient>() {
     let server = ReplayServer::start().unwrap();
