@@ -225,6 +225,66 @@ fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
     check_finds_paid(&mut m, at(1, 1));
 }
 
+/// After a `pay/{uuid}` whose answer was lost, a status check that still
+/// says `created` (or `waiting_pay`) does not prove that the charge never
+/// landed: the pay-with-token page's own answer to a charge that did land
+/// shows `"status": "created"` beside the SMS page. Ending the flow told
+/// the shop "not charged" and invited a second charge under a new order;
+/// the machine keeps watching instead, never sends the charge again, and
+/// sees the payment through when OCTO shows it paid.
+#[test]
+fn a_not_yet_paid_status_after_a_lost_token_charge_keeps_watching() {
+    for status in [PaymentStatus::Created, PaymentStatus::WaitingPay] {
+        let mut m = token_charge_in_doubt();
+        let lines = octo_answers(&mut m, status.clone(), at(0, 3));
+        assert!(
+            !m.is_terminal(),
+            "{status}: a charge that may have landed was ended: {lines:?}"
+        );
+        assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer, "{status}");
+        assert!(
+            !lines.iter().any(|l| l.starts_with("send pay_with_token")),
+            "{status}: the charge was sent again: {lines:?}"
+        );
+        // OCTO's notification that the charge went through.
+        m.handle_input(Input::CheckStatus, at(1, 0)).unwrap();
+        check_finds_paid(&mut m, at(1, 1));
+    }
+}
+
+/// The old reading, kept as an option: a shop that knows its token
+/// charges never wait for the customer can have `created` or
+/// `waiting_pay` after a lost charge end the flow as not charged.
+#[test]
+fn a_not_yet_paid_status_can_end_the_flow_when_the_params_say_so() {
+    let params = PaymentParams {
+        created_after_lost_charge_ends: true,
+        ..PaymentParams::default()
+    };
+    for status in [PaymentStatus::Created, PaymentStatus::WaitingPay] {
+        let mut m = octo_proto::machine::TokenPaymentMachine::new(
+            prepare(ID, "1000.00"),
+            octo_proto::CardToken::new("tok"),
+            octo_proto::PaymentMethod::Humo,
+            None,
+            params,
+            T0,
+        );
+        drain(&mut m, payment_outcome);
+        m.handle_input(
+            Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
+            at(0, 1),
+        )
+        .unwrap();
+        drain(&mut m, payment_outcome);
+        m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
+            .unwrap();
+        drain(&mut m, payment_outcome);
+        octo_answers(&mut m, status.clone(), at(0, 3));
+        assert_eq!(m.phase(), PaymentPhase::Aborted, "{status}");
+    }
+}
+
 /// A token charge whose outcome is unknown, then a status check OCTO
 /// refuses: nothing says the card was not charged. Ending the flow would
 /// tell the shop "refused" (and invite a second charge under a new order);

@@ -79,6 +79,16 @@ pub struct PaymentParams {
     /// the amount to take, and one public source says a capture needs it.
     /// `false` sends a full capture without `final_amount`.
     pub full_capture_sends_final_amount: bool,
+    /// Whether a status check that says `created` or `waiting_pay` after a
+    /// charge with a token (`pay/{uuid}`) whose answer was lost ends the
+    /// flow as not charged (default `false`: the machine keeps watching the
+    /// payment). The pay-with-token page's own answer to a charge that did
+    /// land shows `created` beside the SMS page, so that status does not
+    /// prove the charge never landed, and a shop told "not charged" may
+    /// charge again. `true` suits a shop whose token charges never wait for
+    /// the customer; a charge OCTO answered with a success it could not be
+    /// read from is watched either way.
+    pub created_after_lost_charge_ends: bool,
 }
 
 impl Default for PaymentParams {
@@ -88,6 +98,7 @@ impl Default for PaymentParams {
             hold_expiry: Duration::minutes(30),
             recheck_interval: Duration::seconds(60),
             full_capture_sends_final_amount: true,
+            created_after_lost_charge_ends: false,
         }
     }
 }
@@ -820,12 +831,16 @@ impl PaymentMachine {
                 return;
             }
             Some(Doubt::Pay { error, acted }) if self.phase == PaymentPhase::Paying => {
-                // Only a documented "not paid yet" status says the pay
-                // request did not land, and only when OCTO did not say it
-                // acted (then it is a charge awaiting the customer); any
-                // other status says nothing, so the machine keeps watching
-                // the payment below.
-                if !acted && matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay) {
+                // A "not paid yet" status does not prove the pay request
+                // never landed (a landed charge awaiting the customer's
+                // code shows `created`), so by default the machine keeps
+                // watching the payment below, as for any other status; the
+                // params may read it as "not charged" when OCTO did not say
+                // it acted.
+                if !acted
+                    && self.params.created_after_lost_charge_ends
+                    && matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay)
+                {
                     self.abort(Failure::Request {
                         endpoint: crate::endpoint::Endpoint::PayWithToken,
                         error,
