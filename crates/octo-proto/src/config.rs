@@ -146,21 +146,33 @@ impl Config {
 
     /// Sets what every request says in `User-Agent` (default
     /// [`DEFAULT_USER_AGENT`]), such as `"my-shop/2.1 octo-rs/0.1"`.
-    /// Printable ASCII (spaces allowed), 1 to [`MAX_USER_AGENT_LEN`]
-    /// characters, surrounding spaces trimmed; anything else is refused with
-    /// an [`InputError`] on `user_agent`.
+    /// Printable ASCII (letters, digits, punctuation and spaces), 1 to
+    /// [`MAX_USER_AGENT_LEN`] characters once leading and trailing spaces
+    /// are dropped. Anything else is refused with an [`InputError`] on
+    /// `user_agent`: [`InputProblem::Empty`], [`InputProblem::OutOfRange`]
+    /// for the length, [`InputProblem::Format`] for any other character
+    /// (a tab, a line break, a letter outside ASCII).
     pub fn with_user_agent(mut self, user_agent: &str) -> Result<Self, InputError> {
-        let user_agent = user_agent.trim();
+        let user_agent = user_agent.trim_matches(' ');
         if user_agent.is_empty() {
             return Err(InputError::new("user_agent", InputProblem::Empty));
+        }
+        if user_agent.len() > MAX_USER_AGENT_LEN {
+            return Err(InputError::new(
+                "user_agent",
+                InputProblem::OutOfRange {
+                    min: 1,
+                    max: i64::try_from(MAX_USER_AGENT_LEN).unwrap_or(i64::MAX),
+                },
+            ));
         }
         let printable = user_agent.bytes().all(|b| (b' '..=b'~').contains(&b));
         let value = http::HeaderValue::from_str(user_agent)
             .ok()
-            .filter(|_| printable && user_agent.len() <= MAX_USER_AGENT_LEN)
+            .filter(|_| printable)
             .ok_or(InputError::new(
                 "user_agent",
-                InputProblem::Format("printable ASCII of at most 256 characters"),
+                InputProblem::Format("printable ASCII"),
             ))?;
         self.user_agent = value;
         Ok(self)
@@ -603,32 +615,31 @@ mod tests {
         let c = Config::new(1, "s");
         let longest = "a".repeat(MAX_USER_AGENT_LEN);
         assert!(c.clone().with_user_agent(&longest).is_ok());
+        let not_printable = InputProblem::Format("printable ASCII");
         for (bad, problem) in [
             ("", InputProblem::Empty),
             ("   ", InputProblem::Empty),
+            ("shop\r\nX-Injected: 1", not_printable.clone()),
+            ("shop/1\r\n", not_printable.clone()),
+            ("\tshop", not_printable.clone()),
+            ("shop\tname", not_printable.clone()),
+            ("\u{3000}shop", not_printable.clone()),
+            ("магазин/1", not_printable.clone()),
+            ("shop\u{7f}", not_printable),
             (
-                "shop\r\nX-Injected: 1",
-                InputProblem::Format("printable ASCII of at most 256 characters"),
-            ),
-            (
-                "shop\tname",
-                InputProblem::Format("printable ASCII of at most 256 characters"),
-            ),
-            (
-                "магазин/1",
-                InputProblem::Format("printable ASCII of at most 256 characters"),
-            ),
-            (
-                "shop\u{7f}",
-                InputProblem::Format("printable ASCII of at most 256 characters"),
+                &*format!("{longest}a"),
+                InputProblem::OutOfRange { min: 1, max: 256 },
             ),
         ] {
             let err = c.clone().with_user_agent(bad).unwrap_err();
             assert_eq!(err.field, "user_agent", "{bad:?}");
             assert_eq!(err.problem, problem, "{bad:?}");
         }
-        let too_long = format!("{longest}a");
-        assert!(c.clone().with_user_agent(&too_long).is_err());
+        // Spaces around are dropped, and only spaces.
+        assert_eq!(
+            c.clone().with_user_agent("  shop/1 ").unwrap().user_agent(),
+            "shop/1"
+        );
         // A refusal leaves nothing half set.
         assert_eq!(c.user_agent(), DEFAULT_USER_AGENT);
     }

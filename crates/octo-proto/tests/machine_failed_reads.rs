@@ -225,13 +225,50 @@ fn an_unknown_status_after_a_lost_token_payment_keeps_watching() {
     check_finds_paid(&mut m, at(1, 1));
 }
 
+/// A token charge sent at `at(0, 1)` whose `pay/{uuid}` failed with
+/// `error`, under `params`: the machine has just sent the status check.
+fn token_charge_failed_with(
+    error: octo_proto::Error,
+    params: PaymentParams,
+) -> octo_proto::machine::TokenPaymentMachine {
+    let mut m = octo_proto::machine::TokenPaymentMachine::new(
+        prepare(ID, "1000.00"),
+        octo_proto::CardToken::new("tok"),
+        octo_proto::PaymentMethod::Humo,
+        None,
+        params,
+        T0,
+    );
+    drain(&mut m, payment_outcome);
+    m.handle_input(
+        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
+        at(0, 1),
+    )
+    .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(Input::Reply(Reply::PayWithToken(Err(error))), at(0, 2))
+        .unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send payment_status order-f"
+    );
+    m
+}
+
+fn connect_error() -> octo_proto::Error {
+    octo_proto::Error::Transport(octo_proto::TransportError::bare(
+        octo_proto::TransportErrorKind::Connect,
+    ))
+}
+
 /// After a `pay/{uuid}` whose answer was lost, a status check that still
 /// says `created` (or `waiting_pay`) does not prove that the charge never
 /// landed: the pay-with-token page's own answer to a charge that did land
 /// shows `"status": "created"` beside the SMS page. Ending the flow told
-/// the shop "not charged" and invited a second charge under a new order;
-/// the machine keeps watching instead, never sends the charge again, and
-/// sees the payment through when OCTO shows it paid.
+/// the shop "not charged" and invited a second charge under a new order.
+/// The machine reports the lost answer (a run ends there, and the shop
+/// knows the charge is unconfirmed), never sends the charge again, and
+/// keeps watching the payment: here OCTO later shows it paid.
 #[test]
 fn a_not_yet_paid_status_after_a_lost_token_charge_keeps_watching() {
     for status in [PaymentStatus::Created, PaymentStatus::WaitingPay] {
@@ -242,19 +279,65 @@ fn a_not_yet_paid_status_after_a_lost_token_charge_keeps_watching() {
             "{status}: a charge that may have landed was ended: {lines:?}"
         );
         assert_eq!(m.phase(), PaymentPhase::AwaitingCustomer, "{status}");
-        assert!(
-            !lines.iter().any(|l| l.starts_with("send pay_with_token")),
-            "{status}: the charge was sent again: {lines:?}"
+        assert_eq!(
+            lines,
+            [
+                "failed pay_with_token failed: transport failure: timed out",
+                "wait notification until 09:15:00",
+            ],
+            "{status}: the lost answer is reported, then the payment watched"
         );
-        // OCTO's notification that the charge went through.
         m.handle_input(Input::CheckStatus, at(1, 0)).unwrap();
         check_finds_paid(&mut m, at(1, 1));
     }
 }
 
+/// The same, when the charge never completes: at the payment's ttl the
+/// machine asks OCTO, and the payment ends as OCTO then shows it.
+#[test]
+fn a_watched_charge_ends_as_octo_shows_it_once_its_time_is_up() {
+    for end in [PaymentStatus::Canceled, PaymentStatus::Failed] {
+        let mut m = token_charge_in_doubt();
+        octo_answers(&mut m, PaymentStatus::Created, at(0, 3));
+        // Before the ttl nothing is asked.
+        m.handle_input(Input::Timeout, at(5, 0)).unwrap();
+        assert!(
+            drain(&mut m, payment_outcome)
+                .iter()
+                .all(|l| !l.starts_with("send"))
+        );
+        asks_again_at(&mut m, at(15, 0));
+        let lines = octo_answers(&mut m, end.clone(), at(15, 1));
+        assert!(m.is_terminal(), "{end}: {lines:?}");
+        assert!(
+            lines.iter().all(|l| !l.starts_with("send pay_with_token")),
+            "{lines:?}"
+        );
+    }
+}
+
+/// A charge every attempt of which failed to connect never reached OCTO:
+/// `created` is then the whole truth, and the flow ends as not charged,
+/// whatever the params say.
+#[test]
+fn a_charge_that_never_left_ends_when_octo_shows_the_payment_unpaid() {
+    for status in [PaymentStatus::Created, PaymentStatus::WaitingPay] {
+        let mut m = token_charge_failed_with(connect_error(), PaymentParams::default());
+        let lines = octo_answers(&mut m, status.clone(), at(0, 3));
+        assert_eq!(m.phase(), PaymentPhase::Aborted, "{status}: {lines:?}");
+        assert!(
+            lines
+                .first()
+                .is_some_and(|l| l.starts_with("failed pay_with_token")),
+            "{status}: {lines:?}"
+        );
+    }
+}
+
 /// The old reading, kept as an option: a shop that knows its token
 /// charges never wait for the customer can have `created` or
-/// `waiting_pay` after a lost charge end the flow as not charged.
+/// `waiting_pay` after a lost charge end the flow as not charged. A
+/// charge OCTO said it made (its answer did not decode) is still watched.
 #[test]
 fn a_not_yet_paid_status_can_end_the_flow_when_the_params_say_so() {
     let params = PaymentParams {
@@ -262,26 +345,30 @@ fn a_not_yet_paid_status_can_end_the_flow_when_the_params_say_so() {
         ..PaymentParams::default()
     };
     for status in [PaymentStatus::Created, PaymentStatus::WaitingPay] {
-        let mut m = octo_proto::machine::TokenPaymentMachine::new(
-            prepare(ID, "1000.00"),
-            octo_proto::CardToken::new("tok"),
-            octo_proto::PaymentMethod::Humo,
-            None,
-            params,
-            T0,
-        );
-        drain(&mut m, payment_outcome);
-        m.handle_input(
-            Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
-            at(0, 1),
-        )
-        .unwrap();
-        drain(&mut m, payment_outcome);
-        m.handle_input(Input::Reply(Reply::PayWithToken(Err(timeout()))), at(0, 2))
-            .unwrap();
-        drain(&mut m, payment_outcome);
-        octo_answers(&mut m, status.clone(), at(0, 3));
+        let mut m = token_charge_failed_with(timeout(), params);
+        let lines = octo_answers(&mut m, status.clone(), at(0, 3));
         assert_eq!(m.phase(), PaymentPhase::Aborted, "{status}");
+        assert_eq!(
+            lines.first().map(String::as_str),
+            Some("failed pay_with_token failed: transport failure: timed out"),
+            "{status}: {lines:?}"
+        );
+
+        let acted = octo_proto::Error::Decode {
+            status: http::StatusCode::OK,
+            path: "data.totalSum".to_owned(),
+            problem: octo_proto::DecodeProblem::Invalid {
+                expected: "a decimal amount",
+            },
+            body: octo_proto::RawBody::new(r#"{"error":0,"data":{"totalSum":"1 000,00"}}"#),
+        };
+        let mut m = token_charge_failed_with(acted, params);
+        let lines = octo_answers(&mut m, status.clone(), at(0, 3));
+        assert_eq!(
+            m.phase(),
+            PaymentPhase::AwaitingCustomer,
+            "{status}: {lines:?}"
+        );
     }
 }
 

@@ -41,14 +41,15 @@ fn duration() -> impl Strategy<Value = Duration> {
 }
 
 fn payment_params() -> impl Strategy<Value = PaymentParams> {
-    (duration(), duration(), duration()).prop_map(|(ttl, hold_expiry, recheck_interval)| {
-        PaymentParams {
+    (duration(), duration(), duration(), any::<bool>()).prop_map(
+        |(ttl, hold_expiry, recheck_interval, created_after_lost_charge_ends)| PaymentParams {
             ttl,
             hold_expiry,
             recheck_interval,
+            created_after_lost_charge_ends,
             ..PaymentParams::default()
-        }
-    })
+        },
+    )
 }
 
 /// Every deadline the machine sets is at or after `now`.

@@ -310,6 +310,11 @@ async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAcc
 /// Pays with a bound card's token. Not idempotent either: after a failure
 /// the shop asks OCTO, and pays again only if the payment is still new.
 /// A domestic card then asks the customer for the SMS code.
+///
+/// "Still new" (`created`) means "not charged" against the sandbox, which
+/// shows a landed charge awaiting its code as `wait_user_action`; OCTO's
+/// pay-with-token page shows `created` there, so the SDK's payment machine
+/// does not resend on it (`docs/protocol-notes.md`).
 async fn pay_with_token(
     ctx: &Ctx,
     t: &Transport,

@@ -81,13 +81,16 @@ pub struct PaymentParams {
     pub full_capture_sends_final_amount: bool,
     /// Whether a status check that says `created` or `waiting_pay` after a
     /// charge with a token (`pay/{uuid}`) whose answer was lost ends the
-    /// flow as not charged (default `false`: the machine keeps watching the
-    /// payment). The pay-with-token page's own answer to a charge that did
-    /// land shows `created` beside the SMS page, so that status does not
-    /// prove the charge never landed, and a shop told "not charged" may
-    /// charge again. `true` suits a shop whose token charges never wait for
-    /// the customer; a charge OCTO answered with a success it could not be
-    /// read from is watched either way.
+    /// flow as not charged (default `false`: the machine reports the lost
+    /// answer as [`Output::Failed`] and keeps watching the payment until
+    /// OCTO shows it paid, canceled or failed). The pay-with-token page's
+    /// own answer to a charge that did land shows `created` beside the SMS
+    /// page, so that status does not prove the charge never landed, and a
+    /// shop told "not charged" may charge again. `true` suits a shop whose
+    /// token charges never wait for the customer. Either way a charge that
+    /// never reached OCTO (every attempt failed to connect) ends as not
+    /// charged, and one OCTO answered with a success it could not be read
+    /// from is watched.
     pub created_after_lost_charge_ends: bool,
 }
 
@@ -831,15 +834,18 @@ impl PaymentMachine {
                 return;
             }
             Some(Doubt::Pay { error, acted }) if self.phase == PaymentPhase::Paying => {
-                // A "not paid yet" status does not prove the pay request
-                // never landed (a landed charge awaiting the customer's
-                // code shows `created`), so by default the machine keeps
-                // watching the payment below, as for any other status; the
+                // A "not paid yet" status proves the charge did not land
+                // only when nothing was sent (every attempt failed to
+                // connect). Otherwise it does not (a landed charge awaiting
+                // the customer's code shows `created`), so by default the
+                // machine watches the payment, as for any other status; the
                 // params may read it as "not charged" when OCTO did not say
                 // it acted.
-                if !acted
-                    && self.params.created_after_lost_charge_ends
-                    && matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay)
+                let not_paid_yet =
+                    matches!(status, PaymentStatus::Created | PaymentStatus::WaitingPay);
+                let never_sent = matches!(error.resend(), crate::error::Resend::Safe);
+                if not_paid_yet
+                    && (never_sent || (!acted && self.params.created_after_lost_charge_ends))
                 {
                     self.abort(Failure::Request {
                         endpoint: crate::endpoint::Endpoint::PayWithToken,
@@ -848,6 +854,16 @@ impl PaymentMachine {
                     return;
                 }
                 self.phase = PaymentPhase::AwaitingCustomer;
+                if !acted {
+                    // The charge's outcome is still unknown and its answer
+                    // (with any page for the customer) lost: the shop hears
+                    // of it (a run ends there) while the machine watches
+                    // what OCTO makes of the payment.
+                    self.out.push_back(Output::Failed(Failure::Request {
+                        endpoint: crate::endpoint::Endpoint::PayWithToken,
+                        error,
+                    }));
+                }
             }
             Some(other) => self.doubt = Some(other),
             None => {}
