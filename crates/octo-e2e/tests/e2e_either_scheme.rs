@@ -45,6 +45,8 @@ async fn either_formula_is_accepted_and_named<C: AnyClient + 'static>() {
         assert_eq!(n.shop_transaction_id.as_str(), "order-either");
     }
     assert_amount(notes.last().unwrap().total_sum, "2100.50");
-    env.each_acknowledged_at_first_try(notes.len()).await;
+    for late in env.each_acknowledged_at_first_try(notes.len()).await {
+        assert_eq!(late.signed_with(), formula, "{late:?}");
+    }
     env.finish().await;
 }

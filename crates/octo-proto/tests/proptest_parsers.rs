@@ -396,6 +396,32 @@ proptest! {
         }
     }
 
+    /// Any text given as a `User-Agent` is refused with a typed error or
+    /// taken as the same text without its surrounding spaces: printable
+    /// ASCII, at most the longest allowed, on every request built.
+    #[test]
+    fn any_user_agent_is_refused_or_sent_as_given(text in prop_oneof![
+        "\\PC{0,40}",
+        "[ -~]{0,300}",
+        "[ -~\t\r\n\u{7f}-\u{3000}]{0,40}",
+    ]) {
+        match Config::new(1, "s").with_user_agent(&text) {
+            Ok(config) => {
+                let kept = text.trim_matches(' ');
+                prop_assert_eq!(config.user_agent(), kept);
+                prop_assert!(!kept.is_empty() && kept.len() <= octo_proto::MAX_USER_AGENT_LEN);
+                prop_assert!(kept.bytes().all(|b| (b' '..=b'~').contains(&b)));
+                let request = PaymentStatusCheck::new("order-1".parse().unwrap())
+                    .build_request(&config)
+                    .unwrap();
+                let sent: Vec<_> = request.headers().get_all(http::header::USER_AGENT).iter().collect();
+                prop_assert_eq!(sent.len(), 1);
+                prop_assert_eq!(sent[0].as_bytes(), kept.as_bytes());
+            }
+            Err(e) => prop_assert_eq!(e.field, "user_agent"),
+        }
+    }
+
     #[test]
     fn deep_nesting_is_an_error_or_a_value_never_a_crash(depth in 1usize..400, arrays in any::<bool>()) {
         let body = deep_body(depth, arrays).into_bytes();

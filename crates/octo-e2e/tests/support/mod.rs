@@ -492,17 +492,23 @@ impl<C: AnyClient + 'static> Env<C> {
     /// Once the sandbox's callbacks have settled: every try it made
     /// reached the receiver and was handed to the handler, and there were
     /// as many tries as distinct callbacks (`delivered`, plus any still
-    /// queued here), so each was acknowledged on its first try.
-    pub async fn each_acknowledged_at_first_try(&self, delivered: usize) {
+    /// queued here), so each was acknowledged on its first try. The
+    /// notifications still queued are returned.
+    pub async fn each_acknowledged_at_first_try(
+        &self,
+        delivered: usize,
+    ) -> Vec<VerifiedNotification> {
         assert!(
             self.sb.wait_for_callbacks(LIMIT).await,
             "callbacks still in flight"
         );
         let quiet = Duration::from_millis(100);
         let mut late = 0;
+        let mut queued = Vec::new();
         while let Some(n) = self.callbacks.next_notification_within(quiet).await {
             late += 1;
             assert!(n.warnings().is_empty(), "{:?}", n.warnings());
+            queued.push(n);
         }
         while self
             .callbacks
@@ -528,6 +534,7 @@ impl<C: AnyClient + 'static> Env<C> {
             delivered + late,
             "one try per callback: none refused and retried"
         );
+        queued
     }
 
     pub async fn shutdown(self) {
