@@ -218,6 +218,73 @@ fn after_the_code_is_confirmed_the_callback_binds() {
     );
 }
 
+/// OCTO confirmed the card (the code was accepted), and its callback comes
+/// after the machine's callback timeout, a wait no page sets. Ending the
+/// binding there refused the callback as `Finished`: OCTO then keeps an
+/// active token the shop never took (a new `bind_card` for the card meets
+/// error 20). The timeout is reported, and the late callback still binds.
+#[test]
+fn a_callback_after_the_timeout_still_binds_a_card_octo_confirmed() {
+    let mut m = awaiting_code(verification(819, 120));
+    feed(&mut m, code(), at(1, 0));
+    let out = feed(&mut m, code_accepted(), at(1, 1));
+    assert!(done(&out).is_none());
+    let deadline = match out.last() {
+        Some(Output::Wait(w)) => w.until.expect("the callback timeout"),
+        other => panic!("{other:?}"),
+    };
+    let out = feed(&mut m, Input::Timeout, deadline);
+    assert!(
+        matches!(failed(&out), Some(Failure::CallbackTimeout)),
+        "{out:?}"
+    );
+    assert!(!m.is_terminal(), "a confirmed card's binding was ended");
+    // Nothing more is scheduled, and a second timeout reports nothing new.
+    assert!(
+        matches!(out.last(), Some(Output::Wait(w)) if w.until.is_none()),
+        "{out:?}"
+    );
+    let out = feed(&mut m, Input::Timeout, at(30, 0));
+    assert!(failed(&out).is_none(), "{out:?}");
+    let out = feed(&mut m, active(Some(OUR_CARD)), at(31, 0));
+    let card = done(&out).expect("the late callback binds");
+    assert_eq!(card.card_token.expose_secret(), "tok-secret");
+    assert_eq!(m.phase(), BindingPhase::Bound);
+}
+
+/// Without OCTO's confirmation the timeout still ends the binding (the
+/// 3-D Secure route, `the_3ds_route_without_a_confirmation_times_out`).
+/// And a zero interval between checks of a kept callback still leaves time
+/// between two checks.
+#[test]
+fn a_zero_confirm_interval_still_waits_between_checks() {
+    let params = BindingParams {
+        confirm_interval: time::Duration::ZERO,
+        ..BindingParams::default()
+    };
+    let mut m = BindingMachine::new(bind_card(ID, PaymentMethod::BankCard), params, at(0, 0));
+    outputs(&mut m);
+    feed(
+        &mut m,
+        Reply::BindCard(Ok(binding_payment(PaymentStatus::Created))),
+        at(0, 1),
+    );
+    feed(&mut m, active(Some(OUR_CARD)), at(2, 0));
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::WaitUserAction))),
+        at(2, 1),
+    );
+    let until = match out.last() {
+        Some(Output::Wait(w)) => w.until.expect("a re-check is scheduled"),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        until > at(2, 1),
+        "a check at once, again and again: {until}"
+    );
+}
+
 #[test]
 fn a_callback_for_another_card_is_refused() {
     let mut m = awaiting_code(verification(819, 120));

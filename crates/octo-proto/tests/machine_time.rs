@@ -166,3 +166,37 @@ fn the_largest_ttl_from_deserialised_input_does_not_panic() {
     let mut machine = PaymentMachine::new(op, PaymentParams::default(), T0);
     assert_sane_waits(&mut machine, T0);
 }
+
+/// A zero or negative `recheck_interval` still leaves time between two
+/// status checks: a deadline of `now` made a driver that sleeps until it
+/// ask OCTO again at once, in a loop.
+#[test]
+fn a_zero_recheck_interval_still_waits_between_checks() {
+    for recheck_interval in [Duration::ZERO, Duration::seconds(-5)] {
+        let params = PaymentParams {
+            recheck_interval,
+            ..PaymentParams::default()
+        };
+        let mut machine = PaymentMachine::new(prepare("order-1", "1000.00"), params, at(0, 0));
+        drain(&mut machine, payment_outcome);
+        let created = payment("order-1", "u-1", PaymentStatus::Created, Some("1000.00"));
+        machine
+            .handle_input(Reply::PreparePayment(Ok(created.clone())).into(), at(0, 1))
+            .unwrap();
+        drain(&mut machine, payment_outcome);
+        // The ttl passes: the machine asks, and OCTO still says `created`.
+        machine.handle_input(Input::Timeout, at(15, 0)).unwrap();
+        drain(&mut machine, payment_outcome);
+        machine
+            .handle_input(Reply::PaymentStatus(Ok(created)).into(), at(15, 1))
+            .unwrap();
+        let until = loop {
+            match machine.poll_output() {
+                Output::Wait(wait) => break wait.until.expect("a re-check"),
+                Output::Send(command) => panic!("sent at once: {command:?}"),
+                _ => {}
+            }
+        };
+        assert!(until > at(15, 1), "{recheck_interval}: {until}");
+    }
+}

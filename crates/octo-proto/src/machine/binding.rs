@@ -93,10 +93,14 @@ pub struct BindingParams {
     pub max_wrong_codes: u32,
     /// How long to wait for the tokenization callback, and for OCTO to
     /// confirm it, after the customer confirmed (or was sent to the 3-D
-    /// Secure page). Default 10 minutes.
+    /// Secure page). Default 10 minutes (no page gives a figure). Past it
+    /// a binding OCTO has not confirmed ends with
+    /// [`Failure::CallbackTimeout`]; one OCTO confirmed reports that
+    /// failure and stays open, so that a late callback still binds.
     pub callback_timeout: Duration,
     /// How long to wait before asking OCTO again when a callback came but
-    /// OCTO does not show the binding payment paid yet. Default 30 seconds.
+    /// OCTO does not show the binding payment paid yet. Default 30 seconds;
+    /// anything under a second counts as one.
     pub confirm_interval: Duration,
 }
 
@@ -385,7 +389,7 @@ impl BindingMachine {
     fn await_confirmation(&mut self, now: OffsetDateTime) {
         self.await_callback(now);
         if self.kept.is_some() {
-            let again = super::clock::after(now, self.params.confirm_interval);
+            let again = super::clock::recheck_after(now, self.params.confirm_interval);
             self.deadline = self.deadline.map(|d| d.min(again)).or(Some(again));
         }
     }
@@ -550,7 +554,18 @@ impl BindingMachine {
         }
         match self.phase {
             BindingPhase::AwaitingCallback if self.callback_deadline.is_some_and(|d| now >= d) => {
-                self.fail(Failure::CallbackTimeout);
+                if self.confirmed {
+                    // OCTO confirmed the card, so its token is on the way
+                    // (no page says how long it takes): the timeout is
+                    // reported, and the machine stays open with nothing
+                    // scheduled, so that a late callback still binds
+                    // instead of being refused until OCTO cancels it.
+                    self.callback_deadline = None;
+                    self.deadline = None;
+                    self.out.push_back(Output::Failed(Failure::CallbackTimeout));
+                } else {
+                    self.fail(Failure::CallbackTimeout);
+                }
             }
             BindingPhase::AwaitingCallback
                 if self.kept.is_some() && self.deadline.is_some_and(|d| now >= d) =>

@@ -17,6 +17,16 @@ pub(crate) fn after(now: OffsetDateTime, wait: Duration) -> OffsetDateTime {
     now.saturating_add(wait.max(Duration::ZERO))
 }
 
+/// The shortest wait between two checks of the same thing: a configured
+/// interval of zero (or less) would make a driver that sleeps until the
+/// deadline ask OCTO again at once, in a loop.
+pub(crate) const SHORTEST_RECHECK: Duration = Duration::seconds(1);
+
+/// `now` plus a recheck `interval` of at least [`SHORTEST_RECHECK`].
+pub(crate) fn recheck_after(now: OffsetDateTime, interval: Duration) -> OffsetDateTime {
+    after(now, interval.max(SHORTEST_RECHECK))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +43,17 @@ mod tests {
         let far = after(now, Duration::minutes(i64::from(u32::MAX)));
         assert!(far > now && far.year() == 9999, "{far}");
         assert!(after(now, Duration::MAX) >= far);
+        assert_eq!(
+            recheck_after(now, Duration::ZERO),
+            after(now, SHORTEST_RECHECK)
+        );
+        assert_eq!(
+            recheck_after(now, Duration::seconds(-9)),
+            after(now, SHORTEST_RECHECK)
+        );
+        assert_eq!(
+            recheck_after(now, Duration::minutes(1)),
+            after(now, Duration::minutes(1))
+        );
     }
 }

@@ -44,7 +44,9 @@ pub enum Failure {
     #[error("the card token failed")]
     TokenFailed,
     /// The tokenization callback did not come in time, or OCTO did not
-    /// confirm the one that came.
+    /// confirm the one that came. When OCTO had confirmed the card, the
+    /// binding machine stays open after reporting it (a late callback
+    /// still binds): check `is_terminal()`.
     #[error("no tokenization callback in time")]
     CallbackTimeout,
     /// OCTO confirmed a binding for another card than the one bound.

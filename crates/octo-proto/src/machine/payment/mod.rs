@@ -72,7 +72,7 @@ pub struct PaymentParams {
     /// that finds the hold still standing just waits again.
     pub hold_expiry: Duration,
     /// How long to wait between status checks once a deadline has passed.
-    /// Default 60 seconds.
+    /// Default 60 seconds; anything under a second counts as one.
     pub recheck_interval: Duration,
     /// Whether a full capture names the held amount as `final_amount`
     /// (default `true`): OCTO's pages describe `set_accept` as confirming
@@ -387,7 +387,7 @@ impl PaymentMachine {
         self.deadline = Some(if now < self.expires_at {
             self.expires_at
         } else {
-            super::clock::after(now, self.params.recheck_interval)
+            super::clock::recheck_after(now, self.params.recheck_interval)
         });
     }
 
@@ -679,7 +679,10 @@ impl PaymentMachine {
                     self.hint = None;
                     self.deadline = None;
                 } else {
-                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
+                    self.deadline = Some(super::clock::recheck_after(
+                        now,
+                        self.params.recheck_interval,
+                    ));
                 }
                 if again {
                     self.out
@@ -691,7 +694,10 @@ impl PaymentMachine {
                 if self.phase == PaymentPhase::Deciding {
                     // Older answers may still say waiting_for_capture:
                     // confirm with a status check shortly.
-                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
+                    self.deadline = Some(super::clock::recheck_after(
+                        now,
+                        self.params.recheck_interval,
+                    ));
                 }
             }
             Reply::SetAccept(Err(error)) => {
@@ -792,8 +798,10 @@ impl PaymentMachine {
                         // No step for the customer: the outcome comes by
                         // notification, or from a check shortly.
                         None => {
-                            self.deadline =
-                                Some(super::clock::after(now, self.params.recheck_interval))
+                            self.deadline = Some(super::clock::recheck_after(
+                                now,
+                                self.params.recheck_interval,
+                            ))
                         }
                     }
                 }
@@ -824,7 +832,10 @@ impl PaymentMachine {
                     // OCTO said it acted; the hold it still shows is an
                     // older view. Never decide twice: check again shortly.
                     self.doubt = Some(Doubt::Decision { acted });
-                    self.deadline = Some(super::clock::after(now, self.params.recheck_interval));
+                    self.deadline = Some(super::clock::recheck_after(
+                        now,
+                        self.params.recheck_interval,
+                    ));
                     return;
                 }
                 // The decision did not land: the very same command again.
