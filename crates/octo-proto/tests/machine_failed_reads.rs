@@ -444,7 +444,8 @@ fn a_refused_check_after_the_customers_time_asks_again_later() {
 #[test]
 fn a_refused_capture_leaves_the_money_held_for_another_decision() {
     let mut m = machine_at(true, PaymentStatus::WaitingForCapture);
-    let hold_ends = at(0, 3) + PaymentParams::default().hold_expiry;
+    // Counted from the last answer that showed no hold (`created`, 09:00:01).
+    let hold_ends = at(0, 1) + PaymentParams::default().hold_expiry;
     captures(&mut m, Some("600.00"), at(1, 0));
     octo_refuses_the_decision(&mut m, at(1, 1));
     let lines = drain(&mut m, payment_outcome);

@@ -158,8 +158,9 @@ const HELD: [&str; 8] = [
     "wait notification until 09:15:00",
     "send payment_status order-2",
     "wait reply payment_status",
-    "decide held 1000.00 until 09:35:00",
-    "wait decision until 09:35:00",
+    // The hold counts from the last answer that showed none (09:00:01).
+    "decide held 1000.00 until 09:30:01",
+    "wait decision until 09:30:01",
 ];
 
 #[test]
@@ -284,8 +285,8 @@ fn check_status_without_any_notification() {
         "redirect https://pay2.octo.uz/pay/u-1",
         "send payment_status order-c",
         "wait reply payment_status",
-        "decide held 990.00 until 09:30:02",
-        "wait decision until 09:30:02",
+        "decide held 990.00 until 09:30:01",
+        "wait decision until 09:30:01",
     ]);
 }
 
@@ -321,7 +322,7 @@ fn two_stage_partial_capture() {
     s.check_after(
         &HELD,
         &[
-            "wait decision until 09:35:00",
+            "wait decision until 09:30:01",
             "send set_accept capture 800.00",
             "wait reply set_accept",
             "done succeeded total 800.00 refunded 0",

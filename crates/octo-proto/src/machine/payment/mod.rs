@@ -69,7 +69,11 @@ pub struct PaymentParams {
     /// How long a hold is trusted before the machine checks whether OCTO
     /// still holds it. OCTO documents 30 minutes on one page and 7 or 30
     /// days on another, so the default is the shortest: 30 minutes. A check
-    /// that finds the hold still standing just waits again.
+    /// that finds the hold still standing just waits again. It counts from
+    /// the last answer that showed the payment not yet held (OCTO placed
+    /// the hold after it), and while the customer pays a two-stage payment
+    /// the machine looks at least every half of it, so a hold cannot lapse
+    /// unseen.
     pub hold_expiry: Duration,
     /// How long to wait between status checks once a deadline has passed.
     /// Default 60 seconds; anything under a second counts as one.
@@ -245,6 +249,10 @@ pub struct PaymentMachine {
     refunds: Refunds,
     in_flight: Option<InFlight>,
     expires_at: OffsetDateTime,
+    /// The last time an answer (or the start) showed the payment before
+    /// any hold: OCTO cannot have placed a hold earlier, so a hold's
+    /// lapse is counted from here.
+    unheld_at: OffsetDateTime,
     deadline: Option<OffsetDateTime>,
     out: VecDeque<Output<PaymentOutcome>>,
 }
@@ -286,6 +294,7 @@ impl PaymentMachine {
             refunds: Refunds::default(),
             in_flight: None,
             expires_at: super::clock::after(now, ttl),
+            unheld_at: now,
             deadline: None,
             out: VecDeque::new(),
         };
@@ -384,10 +393,26 @@ impl PaymentMachine {
         if self.phase.is_terminal() || self.phase == PaymentPhase::Succeeded {
             return;
         }
-        self.deadline = Some(if now < self.expires_at {
+        let next = if now < self.expires_at {
             self.expires_at
         } else {
             super::clock::recheck_after(now, self.params.recheck_interval)
+        };
+        // While the customer pays a two-stage payment, a hold may be placed
+        // at any moment and lapses on OCTO's clock: look at least every half
+        // hold, so that the shop always has half a hold to decide.
+        let hold_may_come = !self.prepare.auto_capture
+            && matches!(
+                self.phase,
+                PaymentPhase::Paying | PaymentPhase::AwaitingCustomer
+            );
+        self.deadline = Some(if hold_may_come {
+            next.min(super::clock::recheck_after(
+                now,
+                self.params.hold_expiry / 2,
+            ))
+        } else {
+            next
         });
     }
 
@@ -404,6 +429,18 @@ impl PaymentMachine {
         }
         let before_success = self.phase < PaymentPhase::Succeeded;
         let cap = self.prepare.total_sum;
+        let before_hold = matches!(
+            self.phase,
+            PaymentPhase::Preparing | PaymentPhase::Paying | PaymentPhase::AwaitingCustomer
+        );
+        if before_hold
+            && matches!(
+                status,
+                PaymentStatus::Created | PaymentStatus::WaitUserAction | PaymentStatus::WaitingPay
+            )
+        {
+            self.unheld_at = self.unheld_at.max(now);
+        }
         match status {
             PaymentStatus::WaitingForCapture
                 if matches!(
@@ -416,7 +453,11 @@ impl PaymentMachine {
                 self.phase = PaymentPhase::Held;
                 self.status = status.clone();
                 self.held = Some(amount);
-                self.expires_at = super::clock::after(now, self.params.hold_expiry);
+                // OCTO placed the hold after the last answer that showed
+                // none, and cancels it a hold's length after that: count
+                // from there (never into the past: OCTO holds it now).
+                self.expires_at =
+                    super::clock::after(self.unheld_at, self.params.hold_expiry).max(now);
                 self.deadline = Some(self.expires_at);
                 self.out.push_back(Output::Decide(Hold {
                     octo_payment_uuid: self.uuid.clone(),

@@ -1,0 +1,155 @@
+//! A two-stage payment's hold lapses on OCTO's clock: the pages say an
+//! amount not confirmed within 30 minutes is cancelled, counted from when
+//! the customer paid. The machine does not see that moment; it sees only
+//! OCTO's answers. So it must look often enough while the customer pays
+//! that a hold cannot lapse unseen, and must never tell the shop it has
+//! longer to decide than OCTO may give.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod machine_support;
+
+use machine_support::*;
+use octo_proto::PaymentStatus;
+use octo_proto::machine::{Input, Machine, Output, PaymentMachine, PaymentParams, Reply};
+use time::OffsetDateTime;
+
+const ID: &str = "order-h";
+const UUID: &str = "u-h";
+
+/// A payment of 1000.00 with `ttl` minutes, two-stage or not, whose
+/// `prepare_payment` OCTO answered `created` at 09:00:01; returns the machine
+/// and the deadline it then waits for.
+fn prepared(two_stage: bool, ttl: u32) -> (PaymentMachine, Option<OffsetDateTime>) {
+    let mut op = prepare(ID, "1000.00");
+    op.ttl = Some(ttl);
+    if two_stage {
+        op = op.two_stage();
+    }
+    let mut m = PaymentMachine::new(op, PaymentParams::default(), T0);
+    drain(&mut m, payment_outcome);
+    let created = payment(ID, UUID, PaymentStatus::Created, Some("1000.00"));
+    m.handle_input(Reply::PreparePayment(Ok(created)).into(), at(0, 1))
+        .unwrap();
+    let until = wait_until(&mut m);
+    (m, until)
+}
+
+fn wait_until(m: &mut PaymentMachine) -> Option<OffsetDateTime> {
+    loop {
+        match m.poll_output() {
+            Output::Wait(wait) => return wait.until,
+            Output::Send(command) => panic!("sent {command:?}"),
+            _ => {}
+        }
+    }
+}
+
+/// `input` at `now` makes the machine send a status check, which OCTO
+/// answers with `status`; the machine's outputs.
+fn check_on(
+    m: &mut PaymentMachine,
+    input: Input,
+    now: OffsetDateTime,
+    status: PaymentStatus,
+) -> Vec<Output<octo_proto::machine::PaymentOutcome>> {
+    m.handle_input(input, now).unwrap();
+    let sent = m.poll_output();
+    assert!(matches!(sent, Output::Send(_)), "{sent:?}");
+    while !matches!(m.poll_output(), Output::Wait(_)) {}
+    let answer = payment(ID, UUID, status, Some("1000.00"));
+    m.handle_input(Reply::PaymentStatus(Ok(answer)).into(), now)
+        .unwrap();
+    let mut out = Vec::new();
+    loop {
+        let o = m.poll_output();
+        let wait = matches!(o, Output::Wait(_));
+        out.push(o);
+        if wait {
+            return out;
+        }
+    }
+}
+
+/// The deadline passes at `now`: the machine checks, OCTO says `status`.
+fn check(
+    m: &mut PaymentMachine,
+    now: OffsetDateTime,
+    status: PaymentStatus,
+) -> Vec<Output<octo_proto::machine::PaymentOutcome>> {
+    check_on(m, Input::Timeout, now, status)
+}
+
+/// With a ttl of an hour, the machine waited the whole hour before its
+/// first look: a customer who paid at minute 2 had a hold OCTO cancelled at
+/// minute 32, unseen, and the shop was never asked to decide.
+#[test]
+fn a_two_stage_payment_is_looked_at_within_half_a_hold_while_the_customer_pays() {
+    let (mut m, until) = prepared(true, 60);
+    let until = until.expect("a deadline");
+    assert!(until <= at(15, 1), "first look at {until}");
+    // Each look that finds the customer still paying schedules the next
+    // within half a hold, up to the ttl.
+    let out = check(&mut m, until, PaymentStatus::WaitUserAction);
+    let next = match out.last() {
+        Some(Output::Wait(w)) => w.until.expect("a deadline"),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        next > until && next <= until + time::Duration::minutes(15),
+        "{next}"
+    );
+    // A one-stage payment holds nothing: it waits for its ttl.
+    let (_, until) = prepared(false, 60);
+    assert_eq!(until, Some(at(60, 0)));
+}
+
+/// The hold's deadline counts from the last answer that showed no hold,
+/// not from when the machine first saw it: OCTO placed it somewhere in
+/// between, and may cancel it 30 minutes after that.
+#[test]
+fn the_hold_deadline_counts_from_the_last_look_before_the_hold() {
+    let (mut m, _) = prepared(true, 15);
+    // `created` at 09:00:01; the next look, at the ttl (09:15), finds the
+    // hold.
+    let out = check(&mut m, at(15, 0), PaymentStatus::WaitingForCapture);
+    let hold = out
+        .iter()
+        .find_map(|o| match o {
+            Output::Decide(hold) => Some(hold.clone()),
+            _ => None,
+        })
+        .expect("the shop is asked to decide");
+    assert_eq!(hold.expires_at, at(30, 1), "{hold:?}");
+    // The machine looks again at that deadline.
+    assert!(matches!(out.last(), Some(Output::Wait(w)) if w.until == Some(at(30, 1))));
+}
+
+/// A hold first seen later than a whole hold after the last look (the
+/// machine was not driven meanwhile): OCTO still shows it now, so the
+/// deadline is now, not in the past.
+#[test]
+fn a_hold_seen_late_is_due_now_never_in_the_past() {
+    let (mut m, _) = prepared(true, 120);
+    // The customer comes back at 10:40 (the machine was not driven since
+    // 09:00:01).
+    let late = at(100, 0);
+    let out = check_on(
+        &mut m,
+        Input::CheckStatus,
+        late,
+        PaymentStatus::WaitingForCapture,
+    );
+    let hold = out
+        .iter()
+        .find_map(|o| match o {
+            Output::Decide(hold) => Some(hold.clone()),
+            _ => None,
+        })
+        .expect("the shop is asked to decide");
+    assert_eq!(hold.expires_at, late);
+}
