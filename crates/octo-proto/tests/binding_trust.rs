@@ -252,6 +252,80 @@ fn a_callback_after_the_timeout_still_binds_a_card_octo_confirmed() {
     assert_eq!(m.phase(), BindingPhase::Bound);
 }
 
+fn failed_callback() -> TokenNotice {
+    TokenNotice::new(
+        ID.parse().unwrap(),
+        CardToken::new("tok-secret"),
+        TokenStatus::Failed,
+    )
+}
+
+/// A `failed` tokenization callback is unsigned like any other: anyone who
+/// knows the binding's id could post one. It ended the binding as it came,
+/// even one OCTO had confirmed, and OCTO's genuine `active` callback was
+/// then refused as `Finished` (OCTO retries, then cancels the token). It is
+/// reported and the binding goes on: here the card was confirmed, and the
+/// genuine callback binds.
+#[test]
+fn a_failed_callback_after_octo_confirmed_the_card_does_not_end_the_binding() {
+    let mut m = awaiting_code(verification(819, 120));
+    feed(&mut m, code(), at(1, 0));
+    feed(&mut m, code_accepted(), at(1, 1));
+    let out = feed(&mut m, failed_callback(), at(1, 20));
+    assert!(
+        matches!(failed(&out), Some(Failure::TokenFailed)),
+        "{out:?}"
+    );
+    assert!(
+        !m.is_terminal(),
+        "an unsigned callback ended a confirmed binding"
+    );
+    assert!(sent(&out).is_empty(), "{out:?}");
+    // OCTO repeats it: nothing new is reported.
+    let out = feed(&mut m, failed_callback(), at(1, 30));
+    assert!(failed(&out).is_none(), "{out:?}");
+    let out = feed(&mut m, active(Some(OUR_CARD)), at(1, 40));
+    assert!(done(&out).is_some(), "{out:?}");
+}
+
+/// Before the code: the failure is reported, and the customer's code still
+/// decides. OCTO accepts it, and the genuine callback binds.
+#[test]
+fn a_failed_callback_before_the_code_leaves_the_code_to_decide() {
+    let mut m = awaiting_code(verification(819, 120));
+    let out = feed(&mut m, failed_callback(), at(0, 30));
+    assert!(
+        matches!(failed(&out), Some(Failure::TokenFailed)),
+        "{out:?}"
+    );
+    assert!(!m.is_terminal());
+    let out = feed(&mut m, code(), at(1, 0));
+    assert_eq!(sent(&out), [Endpoint::CheckSmsKey]);
+    feed(&mut m, code_accepted(), at(1, 1));
+    let out = feed(&mut m, active(Some(OUR_CARD)), at(1, 40));
+    assert!(done(&out).is_some(), "{out:?}");
+}
+
+/// On the 3-D Secure route a `failed` callback makes the machine ask OCTO
+/// at once, and OCTO's answer ends the binding when the payment failed.
+#[test]
+fn a_failed_callback_on_the_3ds_route_is_checked_with_octo() {
+    let mut m = created(PaymentMethod::BankCard);
+    let out = feed(&mut m, failed_callback(), at(2, 0));
+    assert!(
+        matches!(failed(&out), Some(Failure::TokenFailed)),
+        "{out:?}"
+    );
+    assert_eq!(sent(&out), [Endpoint::PaymentStatus]);
+    let out = feed(
+        &mut m,
+        Reply::PaymentStatus(Ok(binding_payment(PaymentStatus::Canceled))),
+        at(2, 1),
+    );
+    assert!(matches!(failed(&out), Some(Failure::Ended(_))), "{out:?}");
+    assert!(m.is_terminal());
+}
+
 /// Without OCTO's confirmation the timeout still ends the binding (the
 /// 3-D Secure route, `the_3ds_route_without_a_confirmation_times_out`).
 /// And a zero interval between checks of a kept callback still leaves time

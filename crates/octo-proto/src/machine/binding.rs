@@ -47,7 +47,9 @@
 //! [`BindingParams::callback_timeout`] ends the binding. A kept callback
 //! lives only in the machine's memory: store its token durably but marked
 //! unconfirmed before answering OCTO, and use it only once [`Output::Done`]
-//! confirms it. A `failed` callback still ends the binding as it comes.
+//! confirms it. A `failed` callback is unsigned too: it is reported once
+//! ([`Failure::TokenFailed`]) and never ends the binding by itself; OCTO's
+//! answers do (on the 3-D Secure route the machine asks at once).
 //!
 //! # OCTO's payment id
 //!
@@ -265,6 +267,8 @@ pub struct BindingMachine {
     confirmed: bool,
     /// An `active` callback for our card, waiting for OCTO's confirmation.
     kept: Option<TokenNotice>,
+    /// A `failed` callback came and was reported (once: OCTO repeats it).
+    failed_callback: bool,
     check: Option<Check>,
     in_flight: Option<InFlight>,
     deadline: Option<OffsetDateTime>,
@@ -286,6 +290,7 @@ impl BindingMachine {
             can_resend: true,
             confirmed: false,
             kept: None,
+            failed_callback: false,
             check: None,
             in_flight: None,
             deadline: None,
@@ -523,7 +528,11 @@ impl BindingMachine {
         match self.phase {
             // OCTO retries its callback: the same answer again is fine.
             BindingPhase::Bound if notice.status == TokenStatus::Active => return Ok(()),
-            BindingPhase::Failed if notice.status == TokenStatus::Failed => return Ok(()),
+            BindingPhase::Failed
+                if matches!(notice.status, TokenStatus::Failed | TokenStatus::Blocked) =>
+            {
+                return Ok(());
+            }
             phase if phase.is_terminal() => return Err(Rejected::Finished),
             _ => {}
         }
@@ -541,7 +550,22 @@ impl BindingMachine {
                     self.check_status(Check::Callback);
                 }
             }
-            TokenStatus::Failed | TokenStatus::Blocked => self.fail(Failure::TokenFailed),
+            // Unsigned, so it never ends the binding alone: it is reported
+            // (once), and OCTO's answers decide. On the 3-D Secure route
+            // the machine asks OCTO at once; on the SMS route the
+            // customer's code (or its answer) does.
+            TokenStatus::Failed | TokenStatus::Blocked => {
+                if !self.failed_callback {
+                    self.failed_callback = true;
+                    self.out.push_back(Output::Failed(Failure::TokenFailed));
+                }
+                let idle = self.in_flight.is_none()
+                    && self.phase == BindingPhase::AwaitingCallback
+                    && !self.confirmed;
+                if idle {
+                    self.check_status(Check::Callback);
+                }
+            }
             // `init` says nothing new.
             _ => {}
         }
