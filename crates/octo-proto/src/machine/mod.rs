@@ -29,7 +29,8 @@
 //!      notification, callback or [`Input::Timeout`], or
 //!      [`Input::CheckStatus`] later); never read such a `Failed` as "not
 //!      paid" or "not bound". The machines that stay open after a `Failed`:
-//!      a payment whose status check failed (it checks again later); a
+//!      a payment whose status check failed (it checks again later, unless
+//!      already paid); a
 //!      payment whose capture or cancel OCTO refused (held again, with a
 //!      new [`Output::Decide`] next); a payment with a stored card whose
 //!      `pay/{uuid}` answer was lost (the charge may have landed; the
@@ -78,6 +79,8 @@
 //! sleep what it says and send the very same command again (its
 //! idempotency key included), or stop and hand in the error. So a command
 //! reaches OCTO at most the policy's `max_attempts` times.
+//! ([`RetryPolicy::decide_with`](crate::RetryPolicy::decide_with) takes the
+//! same arguments plus a jitter seed and the answer's `Retry-After`.)
 //!
 //! ```
 //! use octo_proto::machine::Command;
@@ -96,8 +99,9 @@
 //! `bind_card`, `check_sms_key`, `set_accept` or paying with a token;
 //! `verificationInfo` after `check_pan`); a refund or a block whose outcome
 //! stays unknown is reported as [`Output::Failed`] and may be asked for
-//! again by the caller (a refund with the same `shop_refund_id` is the same
-//! command); a failed status check of a payment changes nothing (a read
+//! again by the caller (a refund with the same `shop_refund_id` and amount
+//! is the same command, which OCTO deduplicates; a new id could refund
+//! twice); a failed status check of a payment changes nothing (a read
 //! that will fail again is reported, and the machine checks again later
 //! unless the payment is already paid); a capture or cancel OCTO refused
 //! is reported and the payment is held again, with a new
