@@ -6,8 +6,10 @@
 //! it (OCTO retries on 4xx and 5xx).
 //!
 //! The safe order inside the handler: confirm the status with OCTO
-//! (`payment_status`) before shipping goods, store a token durably before
-//! answering `stored`.
+//! (`payment_status`) and record its answer before acknowledging a
+//! notification (OCTO sends it again until it is acknowledged); take a
+//! tokenization callback only for a card binding you started, and store its
+//! token durably, marked unconfirmed, before answering `stored`.
 //!
 //! # Facing the internet
 //!
@@ -49,12 +51,41 @@
 //! struct Shop;
 //!
 //! impl CallbackHandler for Shop {
-//!     async fn notification(&self, _: VerifiedNotification) -> NotificationReply {
-//!         NotificationReply::acknowledge()
+//!     async fn notification(&self, notification: VerifiedNotification) -> NotificationReply {
+//!         // A hint: ask OCTO, record its answer, and only then acknowledge.
+//!         match check_status_and_record(&notification).await {
+//!             Ok(()) => NotificationReply::acknowledge(),
+//!             // OCTO sends the notification again later.
+//!             Err(reason) => {
+//!                 NotificationReply::reject(http::StatusCode::SERVICE_UNAVAILABLE, reason)
+//!             }
+//!         }
 //!     }
-//!     async fn tokenization(&self, _: TokenizationCallback) -> TokenizationReply {
-//!         TokenizationReply::stored("stored")
+//!     async fn tokenization(&self, callback: TokenizationCallback) -> TokenizationReply {
+//!         // Unsigned: it must name a binding this shop started, and its token
+//!         // is stored durably as unconfirmed before `stored` is answered.
+//!         match store_unconfirmed_token_of_started_binding(&callback).await {
+//!             Ok(()) => TokenizationReply::stored("stored, unconfirmed"),
+//!             Err(reason) => TokenizationReply::not_stored(reason),
+//!         }
 //!     }
+//! }
+//!
+//! /// Your code: a `PaymentStatusCheck` for the notification's
+//! /// `shop_transaction_id` (or the payment's state machine), then OCTO's
+//! /// answer written to your database.
+//! async fn check_status_and_record(_: &VerifiedNotification) -> Result<(), String> {
+//!     todo!()
+//! }
+//!
+//! /// Your code: `Err` unless `shop_transaction_id` names a card binding
+//! /// you started; otherwise the token written to your database marked
+//! /// unconfirmed, to be used once the binding's `BindingMachine` reports
+//! /// `Done(BoundCard)` (`docs/flows/card-binding.md`).
+//! async fn store_unconfirmed_token_of_started_binding(
+//!     _: &TokenizationCallback,
+//! ) -> Result<(), String> {
+//!     todo!()
 //! }
 //!
 //! # async fn serve() -> std::io::Result<()> {
@@ -121,15 +152,19 @@ pub trait CallbackHandler: Send + Sync + 'static {
     /// A notification whose signature checked out: a hint that the
     /// payment's status changed (its amounts are not signed). Check the
     /// status with OCTO, or hand it to the payment's machine, before
-    /// acting; for a held payment (`awaits_decision`) the reply can then
-    /// capture or cancel it.
+    /// acting, and acknowledge only once OCTO's answer is recorded (OCTO
+    /// sends the notification again until then); for a held payment
+    /// (`awaits_decision`) the reply can then capture or cancel it.
     fn notification(
         &self,
         notification: VerifiedNotification,
     ) -> impl Future<Output = NotificationReply> + Send;
 
-    /// A tokenization callback. Answer `stored` only once the token is
-    /// stored durably: OCTO cancels the token after three failed tries.
+    /// A tokenization callback. It is unsigned: answer `stored` only for a
+    /// card binding you started, once its token is stored durably and
+    /// marked unconfirmed (usable when the binding's `BindingMachine`
+    /// reports `Done(BoundCard)`). OCTO cancels the token after three
+    /// failed tries.
     fn tokenization(
         &self,
         callback: TokenizationCallback,

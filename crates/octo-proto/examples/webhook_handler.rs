@@ -30,8 +30,15 @@ pub trait Shop {
     fn record_payment(&mut self, payment: &Payment) -> Result<(), String>;
     /// Notes something worth a log line (no secrets in it).
     fn log(&mut self, line: String);
-    /// Stores a new card token durably.
-    fn store_token(&mut self, callback: &TokenizationCallback) -> Result<(), String>;
+    /// Whether `id` names a card binding this shop started and still waits
+    /// on (from its own records, which survive a restart).
+    fn binding_started(&self, id: &ShopTransactionId) -> bool;
+    /// Stores the callback's card token durably, marked *unconfirmed*: the
+    /// callback is unsigned, so the token is used only once the binding's
+    /// `BindingMachine` reports `Done(BoundCard)` (OCTO confirmed the card;
+    /// see `docs/flows/card-binding.md`). Called again for a repeated
+    /// callback, so it must be idempotent.
+    fn store_unconfirmed_token(&mut self, callback: &TokenizationCallback) -> Result<(), String>;
 }
 
 /// The handler: `/octo/notify` for payments, `/octo/bind` for card tokens.
@@ -108,14 +115,22 @@ fn handle_binding(
         Ok(callback) => callback,
         Err(refused) => return refused.reply(),
     };
+    // The callback is unsigned: only a binding this shop started is taken.
+    // Any other is refused; OCTO tries again, then cancels that token.
+    if !shop.binding_started(&callback.shop_transaction_id) {
+        return TokenizationReply::not_stored("no such binding").to_response();
+    }
     if callback.token().is_none() {
         // A failed binding: nothing to store, and no reason to be asked again.
         return TokenizationReply::stored("binding failure noted").to_response();
     }
-    // Success only once the token is stored: OCTO cancels the token after
-    // three failed deliveries, so a failure here must be reported.
-    match shop.store_token(&callback) {
-        Ok(()) => TokenizationReply::stored("token stored").to_response(),
+    // If the binding's `BindingMachine` is in memory, hand it the callback
+    // too (`Input::from(&callback)`), and answer `not_stored` if it refuses
+    // it (another card). Success only once the token is stored, as
+    // unconfirmed: OCTO cancels the token after three failed deliveries, so
+    // a failure here must be reported.
+    match shop.store_unconfirmed_token(&callback) {
+        Ok(()) => TokenizationReply::stored("token stored, unconfirmed").to_response(),
         Err(reason) => TokenizationReply::not_stored(reason).to_response(),
     }
 }
@@ -155,7 +170,11 @@ impl Shop for DemoShop {
         Ok(())
     }
 
-    fn store_token(&mut self, _callback: &TokenizationCallback) -> Result<(), String> {
+    fn binding_started(&self, id: &ShopTransactionId) -> bool {
+        id.as_str() == "bind-1"
+    }
+
+    fn store_unconfirmed_token(&mut self, _callback: &TokenizationCallback) -> Result<(), String> {
         self.tokens += 1;
         Ok(())
     }
@@ -223,13 +242,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     assert_eq!(reply.status(), StatusCode::UNAUTHORIZED);
 
-    // A card binding's token is stored, then acknowledged.
+    // A card binding's token is stored as unconfirmed, then acknowledged.
     let mut bound =
         TokenizationCallback::new("bind-1".parse()?, "tok-1".into(), TokenStatus::Active);
     bound.pan = CallbackPan::new("4276380012341025");
     bound.exp = Some(CardExpiry::parse_yymm("2805")?);
     let reply = handle(&mut shop, &scheme, bound.to_request("/octo/bind".parse()?));
     assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(shop.tokens, 1);
+
+    // A callback for a binding the shop never started stores nothing.
+    let mut stray =
+        TokenizationCallback::new("bind-9".parse()?, "tok-9".into(), TokenStatus::Active);
+    stray.pan = CallbackPan::new("4276380012341025");
+    stray.exp = Some(CardExpiry::parse_yymm("2805")?);
+    let reply = handle(&mut shop, &scheme, stray.to_request("/octo/bind".parse()?));
+    assert_eq!(reply.status(), StatusCode::BAD_REQUEST);
     assert_eq!(shop.tokens, 1);
     Ok(())
 }

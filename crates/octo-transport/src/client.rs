@@ -143,6 +143,13 @@ impl<B: AsyncBackend> Client<B> {
     /// through this client (with its timeouts and retries), everything else
     /// to `handler`. Notifications for another transaction are skipped.
     ///
+    /// [`RunError::Failed`](crate::RunError::Failed) is a failure the
+    /// machine reported, not always the end of the flow: if
+    /// `machine.is_terminal()` is `false`, the payment or binding is still
+    /// open (a failed status check, a refused capture, a lost token
+    /// charge, …). Keep the machine and run it again, or check the status,
+    /// before treating it as over.
+    ///
     /// A machine left waiting for the reply to a command that an earlier,
     /// interrupted run sent is told that command's outcome is unknown, and
     /// settles it as after a timeout (a status check where resending is

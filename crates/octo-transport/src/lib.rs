@@ -20,6 +20,12 @@
 //! [`Async`] or [`Blocking`], and share [`ClientBuilder<B>`](ClientBuilder)
 //! and [`RunError`].
 //! The blocking client needs no runtime; the async one runs on tokio.
+//!
+//! A run ([`Client::run`], [`BlockingClient::run`]) stops at the machine's
+//! first `Done` or `Failed`. A [`RunError::Failed`] is not always the end
+//! of the flow: when the machine's `is_terminal()` is `false`, the payment
+//! or binding is still open; keep the machine and run it again, or check
+//! the status.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -1,7 +1,11 @@
-//! Running an octo-proto state machine to its end, blocking and async. A
+//! Running an octo-proto state machine, blocking and async. A
 //! [`Flow`] (or [`AsyncFlow`]) is a transport's client and the shop's
 //! handler together: the client sends commands, the handler answers for
 //! the customer and OCTO's callbacks.
+//!
+//! A run ends at the machine's first [`Output::Done`] or
+//! [`Output::Failed`], and a `Failed` does not always end the flow: see
+//! [`RunError::Failed`].
 
 use std::future::Future;
 
@@ -15,8 +19,22 @@ use time::OffsetDateTime;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
-    /// The flow failed (OCTO refused, the customer gave up, a callback
-    /// never came).
+    /// The machine reported a failure (OCTO refused, the customer gave up,
+    /// a callback never came, an answer was lost), and the run stopped
+    /// there.
+    ///
+    /// This is not always the end of the flow: ask the machine's
+    /// [`Machine::is_terminal`]. When it is `true` the flow is over. When
+    /// it is `false` the failure was reported but the payment or binding
+    /// is not over, and OCTO may still move it: a status check that failed,
+    /// a capture or cancel OCTO refused (the money is held again and a new
+    /// decision is due), a lost answer to a charge with a stored card
+    /// (`pay/{uuid}`: the charge may have landed, so never charge again
+    /// under a new order), a refund or a block that failed, a binding past
+    /// its callback timeout after OCTO confirmed the card (a late callback
+    /// still binds). Keep the machine and run it again, now or when a
+    /// notification or callback arrives or a timer fires
+    /// (`Input::CheckStatus`), or check the status with OCTO.
     #[error("the flow failed: {0}")]
     Failed(#[from] Failure),
     /// The machine refused an input the handler gave.

@@ -19,11 +19,24 @@
 //!      [`Input::Code`] or [`Input::ResendCode`].
 //!    - [`Output::Decide`]: the money is held; [`Input::Capture`] or
 //!      [`Input::Cancel`].
-//!    - [`Output::Done`]: the flow settled. [`Output::Failed`]: what was
-//!      asked for did not happen; stop and look ([`Machine::is_terminal`]
-//!      says whether the flow ended, or still takes inputs: a payment whose
-//!      status check or capture OCTO refused stays open, and polling again
-//!      goes on from there).
+//!    - [`Output::Done`]: the flow settled.
+//!    - [`Output::Failed`]: a step failed and is reported; stop and look.
+//!      It does **not** always mean the flow ended: ask
+//!      [`Machine::is_terminal`]. `true`: the flow is over, the machine
+//!      absorbs every further input. `false`: the failure was reported but
+//!      the payment or binding is not over, and OCTO may still move it.
+//!      Keep the machine and drive it again (poll again, hand in the next
+//!      notification, callback or [`Input::Timeout`], or
+//!      [`Input::CheckStatus`] later); never read such a `Failed` as "not
+//!      paid" or "not bound". The machines that stay open after a `Failed`:
+//!      a payment whose status check failed (it checks again later, unless
+//!      already paid); a
+//!      payment whose capture or cancel OCTO refused (held again, with a
+//!      new [`Output::Decide`] next); a payment with a stored card whose
+//!      `pay/{uuid}` answer was lost (the charge may have landed; the
+//!      machine keeps watching it); a paid payment whose refund failed; a
+//!      binding past its callback timeout after OCTO confirmed the card (a
+//!      late callback still binds); a token whose block failed.
 //! 3. When idle, wait for what [`Wait::awaiting`] names (a notification, a
 //!    callback, the customer) or until [`Wait::until`], then hand in
 //!    [`Input::Notification`], [`Input::CheckStatus`],
@@ -56,23 +69,46 @@
 //! [`RetryPolicy`](crate::RetryPolicy) and its backoff, and hand the machine
 //! the one final reply. Driving a machine by hand, do the same: after a
 //! failed attempt ask [`RetryPolicy::decide`](crate::RetryPolicy::decide)
-//! with [`Command::is_idempotent`] and the error, sleep what it says and
-//! send the very same command again (its idempotency key included), or
-//! stop and hand in the error. So a command reaches OCTO at most the
-//! policy's `max_attempts` times.
+//! with the idempotency the transports use,
+//! `command.is_idempotent() && policy.resends_after_unknown(command.endpoint())`
+//! (see [`Command::is_idempotent`],
+//! [`RetryPolicy::resends_after_unknown`](crate::RetryPolicy::resends_after_unknown);
+//! the second part honours an endpoint the policy holds back with
+//! [`RetryPolicy::without_resending`](crate::RetryPolicy::without_resending),
+//! which [`Command::is_idempotent`] alone does not know of), and the error;
+//! sleep what it says and send the very same command again (its
+//! idempotency key included), or stop and hand in the error. So a command
+//! reaches OCTO at most the policy's `max_attempts` times.
+//! ([`RetryPolicy::decide_with`](crate::RetryPolicy::decide_with) takes the
+//! same arguments plus a jitter seed and the answer's `Retry-After`.)
+//!
+//! ```
+//! use octo_proto::machine::Command;
+//! use octo_proto::{Error, RetryDecision, RetryPolicy};
+//!
+//! /// What a hand-driven loop does after attempt `attempt` of `command`
+//! /// failed with `error`: the same decision as the transports'.
+//! fn after_failure(policy: &RetryPolicy, command: &Command, error: &Error, attempt: u32) -> RetryDecision {
+//!     let resendable = command.is_idempotent() && policy.resends_after_unknown(command.endpoint());
+//!     policy.decide(resendable, error, attempt)
+//! }
+//! ```
 //!
 //! What a machine does with a final error: an unknown outcome of a command
 //! that is not idempotent is settled with a read (a status check after
 //! `bind_card`, `check_sms_key`, `set_accept` or paying with a token;
 //! `verificationInfo` after `check_pan`); a refund or a block whose outcome
 //! stays unknown is reported as [`Output::Failed`] and may be asked for
-//! again by the caller (a refund with the same `shop_refund_id` is the same
-//! command); a failed status check of a payment changes nothing (a read
+//! again by the caller (a refund with the same `shop_refund_id` and amount
+//! is the same command, which OCTO deduplicates; a new id could refund
+//! twice); a failed status check of a payment changes nothing (a read
 //! that will fail again is reported, and the machine checks again later
 //! unless the payment is already paid); a capture or cancel OCTO refused
 //! is reported and the payment is held again, with a new
-//! [`Output::Decide`] after the [`Output::Failed`]; anything else ends the
-//! flow.
+//! [`Output::Decide`] after the [`Output::Failed`]; a lost answer to a
+//! charge with a stored card (`pay/{uuid}`) is reported and the payment
+//! watched, since the charge may have landed; anything else ends the flow.
+//! Whichever it was, [`Machine::is_terminal`] tells.
 //!
 //! Driving a two-stage payment with canned answers instead of a network:
 //!
