@@ -7,7 +7,10 @@
 //! an idempotency key (`shop_transaction_id`, `shop_refund_id`) is sent
 //! again with the same key; a call that is not idempotent (`set_accept`,
 //! paying with a token, binding) whose outcome is unknown is followed by a
-//! status check and sent again only if OCTO shows it did not land; a
+//! status check and sent again only if OCTO shows it did not land (for a
+//! token charge, reading `created` as "did not land" holds for the sandbox
+//! only: against OCTO never charge again unless the request never left or
+//! OCTO refused it, as the SDK's machine does); a
 //! notification is verified and then only triggers a status check, whose
 //! answer is what the shop records.
 //!
