@@ -615,3 +615,64 @@ fn token_issue_and_block() {
         "wait nothing",
     ]);
 }
+
+/// OCTO keeps one payment per `shop_transaction_id`: `prepare_payment`
+/// under an id already used answers with the payment made first, whatever
+/// amount was asked now. The machine took that answer as its own: an old
+/// paid payment ended a new order as `Done(succeeded)` without the customer
+/// paying, and a token charge went to the old payment. Another amount in
+/// the answer ends the flow before anything else is sent or shown.
+#[test]
+fn an_id_already_used_for_another_amount_ends_the_flow() {
+    for (status, token) in [
+        (PaymentStatus::Succeeded, false),
+        (PaymentStatus::Created, false),
+        (PaymentStatus::Created, true),
+    ] {
+        let old = payment("order-9", "u-old", status.clone(), Some("250.00"));
+        let lines = if token {
+            let mut m = humo_token_payment("order-9", "1000.00");
+            drain(&mut m, payment_outcome);
+            m.handle_input(Reply::PreparePayment(Ok(old)).into(), at(0, 1))
+                .unwrap();
+            assert!(m.is_terminal());
+            drain(&mut m, payment_outcome)
+        } else {
+            let mut m = PaymentMachine::new(
+                prepare("order-9", "1000.00"),
+                PaymentParams::default(),
+                at(0, 0),
+            );
+            drain(&mut m, payment_outcome);
+            m.handle_input(Reply::PreparePayment(Ok(old)).into(), at(0, 1))
+                .unwrap();
+            assert!(m.is_terminal());
+            drain(&mut m, payment_outcome)
+        };
+        assert_eq!(
+            lines,
+            [
+                "failed OCTO already has a payment under this shop_transaction_id, for 250.00: \
+                 it answered with that one and made none",
+                "wait nothing",
+            ],
+            "{status} token {token}"
+        );
+    }
+    // The same amount (written with other decimals) is the same payment;
+    // an amount in another currency may come back converted, so it is not
+    // read as another payment.
+    let mut usd = prepare("order-9", "1000.00");
+    usd.currency = octo_proto::Currency::Usd;
+    for (op, answered) in [
+        (prepare("order-9", "1000.00"), "1000"),
+        (usd, "12650000.00"),
+    ] {
+        let mut m = PaymentMachine::new(op, PaymentParams::default(), at(0, 0));
+        drain(&mut m, payment_outcome);
+        let same = payment("order-9", "u-9", PaymentStatus::Created, Some(answered));
+        m.handle_input(Reply::PreparePayment(Ok(same)).into(), at(0, 1))
+            .unwrap();
+        assert!(!m.is_terminal(), "{answered}");
+    }
+}

@@ -54,7 +54,9 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             render::print(api.json, &p, render::payment).map_err(unprinted)?;
             // OCTO keeps one payment per shop_transaction_id: a repeated id
             // gets the payment made first, whatever amount was asked now.
-            if let Some(sum) = p.total_sum.filter(|sum| *sum != amount) {
+            // Only in sums: another currency may come back converted.
+            let in_sums = op.currency == Currency::Uzs;
+            if let Some(sum) = p.total_sum.filter(|sum| in_sums && *sum != amount) {
                 return Err(Failure::new(
                     exit::REFUSED,
                     format!(

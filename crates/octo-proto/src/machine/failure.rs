@@ -31,6 +31,18 @@ pub enum Failure {
     /// OCTO ended the flow with this status.
     #[error("ended with status {0}")]
     Ended(PaymentStatus),
+    /// `prepare_payment` was answered with a payment of another amount:
+    /// OCTO keeps one payment per `shop_transaction_id`, and an id used
+    /// before gets the payment made first. Nothing was done with it; a new
+    /// order needs a new id.
+    #[error(
+        "OCTO already has a payment under this shop_transaction_id, for {total_sum}: \
+         it answered with that one and made none"
+    )]
+    OtherPayment {
+        /// The amount of the payment OCTO holds under the id.
+        total_sum: rust_decimal::Decimal,
+    },
     /// The customer typed too many wrong codes.
     #[error("{attempts} wrong codes")]
     TooManyWrongCodes {

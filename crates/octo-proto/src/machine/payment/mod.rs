@@ -804,6 +804,17 @@ impl PaymentMachine {
                 return;
             }
         };
+        // An id used before is answered with the payment made first: one of
+        // another amount is not this order's (the same amount may be this
+        // order's own, prepared again after a lost answer). Only in sums:
+        // an amount in another currency may come back converted (OCTO's
+        // answers carry conversion fields), which no page describes.
+        if let Some(total_sum) = payment.total_sum.filter(|sum| {
+            self.prepare.currency == crate::enums::Currency::Uzs && *sum != self.prepare.total_sum
+        }) {
+            self.abort(Failure::OtherPayment { total_sum });
+            return;
+        }
         self.learn_uuid(&payment.octo_payment_uuid);
         self.observe(&payment.status, payment.total_sum, None, now);
         if self.phase != PaymentPhase::Preparing {
