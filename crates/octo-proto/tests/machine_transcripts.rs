@@ -676,3 +676,50 @@ fn an_id_already_used_for_another_amount_ends_the_flow() {
         assert!(!m.is_terminal(), "{answered}");
     }
 }
+
+/// Past the payment's ttl OCTO's pages say it can no longer be paid, but
+/// not what its status becomes. A payment OCTO still shows unpaid then was
+/// checked every minute for ever, with nothing for the shop: a run never
+/// returned. It is reported once (`Failed(Expired)`, a run ends there) and
+/// still watched, in case OCTO moves it after all.
+#[test]
+fn a_payment_unpaid_past_its_ttl_is_reported_once_and_still_watched() {
+    for still in [PaymentStatus::Created, PaymentStatus::WaitUserAction] {
+        let mut m = PaymentMachine::new(
+            prepare("order-e", "1000.00"),
+            PaymentParams::default(),
+            at(0, 0),
+        );
+        drain(&mut m, payment_outcome);
+        let created = payment("order-e", "u-e", PaymentStatus::Created, Some("1000.00"));
+        m.handle_input(Reply::PreparePayment(Ok(created)).into(), at(0, 1))
+            .unwrap();
+        drain(&mut m, payment_outcome);
+        let mut reports = 0;
+        for minute in 15..20 {
+            m.handle_input(Input::Timeout, at(minute, 0)).unwrap();
+            let sent = drain(&mut m, payment_outcome);
+            assert_eq!(sent[0], "send payment_status order-e", "{sent:?}");
+            let answer = payment("order-e", "u-e", still.clone(), Some("1000.00"));
+            m.handle_input(Reply::PaymentStatus(Ok(answer)).into(), at(minute, 0))
+                .unwrap();
+            let lines = drain(&mut m, payment_outcome);
+            reports += lines
+                .iter()
+                .filter(|l| l.starts_with("failed the payment's time ran out"))
+                .count();
+            assert!(!m.is_terminal());
+        }
+        assert_eq!(reports, 1, "{still}");
+        // OCTO moves it after all: the machine still sees it through.
+        m.handle_input(Input::Timeout, at(20, 0)).unwrap();
+        drain(&mut m, payment_outcome);
+        let paid = payment("order-e", "u-e", PaymentStatus::Succeeded, Some("1000.00"));
+        m.handle_input(Reply::PaymentStatus(Ok(paid)).into(), at(20, 0))
+            .unwrap();
+        assert_eq!(
+            drain(&mut m, payment_outcome)[0],
+            "done succeeded total 1000.00 refunded 0"
+        );
+    }
+}

@@ -31,6 +31,16 @@ pub enum Failure {
     /// OCTO ended the flow with this status.
     #[error("ended with status {0}")]
     Ended(PaymentStatus),
+    /// The payment's time (its `ttl`) ran out and OCTO still shows it
+    /// unpaid. OCTO's pages say it can no longer be paid then, not what
+    /// its status becomes, so the machine stays open and keeps checking:
+    /// check `is_terminal()`, and stop driving it when the order is given
+    /// up.
+    #[error("the payment's time ran out and OCTO still shows it {status}")]
+    Expired {
+        /// The status OCTO shows.
+        status: PaymentStatus,
+    },
     /// `prepare_payment` was answered with a payment of another amount:
     /// OCTO keeps one payment per `shop_transaction_id`, and an id used
     /// before gets the payment made first. Nothing was done with it; a new

@@ -37,8 +37,8 @@
 //!      machine keeps watching it); a paid payment whose refund failed; a
 //!      binding past its callback timeout after OCTO confirmed the card (a
 //!      late callback still binds); a binding that got a `failed`
-//!      tokenization callback (unsigned: OCTO's answers decide); a token
-//!      whose block failed.
+//!      tokenization callback (unsigned: OCTO's answers decide); a payment
+//!      still unpaid past its ttl; a token whose block failed.
 //! 3. When idle, wait for what [`Wait::awaiting`] names (a notification, a
 //!    callback, the customer) or until [`Wait::until`], then hand in
 //!    [`Input::Notification`], [`Input::CheckStatus`],

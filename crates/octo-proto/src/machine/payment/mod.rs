@@ -253,6 +253,8 @@ pub struct PaymentMachine {
     /// any hold: OCTO cannot have placed a hold earlier, so a hold's
     /// lapse is counted from here.
     unheld_at: OffsetDateTime,
+    /// The payment's time ran out unpaid and that was reported.
+    expiry_reported: bool,
     deadline: Option<OffsetDateTime>,
     out: VecDeque<Output<PaymentOutcome>>,
 }
@@ -295,6 +297,7 @@ impl PaymentMachine {
             in_flight: None,
             expires_at: super::clock::after(now, ttl),
             unheld_at: now,
+            expiry_reported: false,
             deadline: None,
             out: VecDeque::new(),
         };
@@ -930,6 +933,22 @@ impl PaymentMachine {
             }
             Some(other) => self.doubt = Some(other),
             None => {}
+        }
+        let unpaid = matches!(
+            status,
+            PaymentStatus::Created | PaymentStatus::WaitUserAction | PaymentStatus::WaitingPay
+        );
+        if self.phase == PaymentPhase::AwaitingCustomer
+            && unpaid
+            && now >= self.expires_at
+            && !self.expiry_reported
+        {
+            // No page says what an unpaid payment becomes past its ttl:
+            // the shop hears of it once, and the machine keeps looking.
+            self.expiry_reported = true;
+            self.out.push_back(Output::Failed(Failure::Expired {
+                status: status.clone(),
+            }));
         }
         self.rearm(now);
     }
