@@ -68,6 +68,17 @@ impl Failure {
                 format!("{e}: the outcome is unknown, the request may have taken effect"),
                 Some(CHECK_STATUS),
             ),
+            // A code OCTO does not list, under a 5xx or a 429 (a gateway's
+            // `{"error":504}`): the SDK reads it as that status, an
+            // unknown outcome, not as OCTO's refusal.
+            Error::Octo(e) if !error.is_refusal() => Self::new(
+                exit::NETWORK,
+                format!(
+                    "{e} (HTTP {}): the outcome is unknown, the request may have taken effect",
+                    e.http_status.as_u16()
+                ),
+                Some(CHECK_STATUS),
+            ),
             Error::Octo(e) => Self::new(exit::REFUSED, e.to_string(), hint_for(e.code)),
             Error::Transport(e) if e.kind == TransportErrorKind::Connect => Self::new(
                 exit::NETWORK,

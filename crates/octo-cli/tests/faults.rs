@@ -142,3 +142,65 @@ fn a_refund_made_but_not_printable_is_no_crash_and_says_what_happened() {
         "60000"
     );
 }
+
+fn env_for(url: String) -> Vec<(&'static str, String)> {
+    vec![
+        ("OCTO_SHOP_ID", "10000".to_owned()),
+        ("OCTO_SECRET", "not-a-real-secret".to_owned()),
+        ("OCTO_BASE_URL", url),
+    ]
+}
+
+/// A gateway in front of OCTO answering `{"error":504}` under HTTP 504 is
+/// no refusal by OCTO (the SDK resends it as the 5xx it is, when it may):
+/// the capture may have been carried out behind it. It exited 1, "refused",
+/// which tells an operator the capture did not happen.
+#[test]
+fn an_unlisted_code_under_a_server_error_is_an_unknown_outcome() {
+    let url = common::serves_one_request_with(504, Some(r#"{"error":504}"#));
+    run(
+        &["capture", "--uuid", "696d0ad9-a998-4b85-8499-af70eb4961e5"],
+        &env_for(url),
+        "",
+    )
+    .expect_code(3)
+    .stderr_has("octo status")
+    .never_shows("not-a-real-secret");
+    // OCTO's own refusal under 200 still exits 1.
+    let url = common::serves_one_request(Some(r#"{"error":2,"errMessage":"Wrong secret"}"#));
+    run(
+        &["capture", "--uuid", "696d0ad9-a998-4b85-8499-af70eb4961e5"],
+        &env_for(url),
+        "",
+    )
+    .expect_code(1);
+}
+
+/// OCTO answering a refund with `canceled` (or `error`) refused it: exit 1
+/// with the status shown, not 0.
+#[test]
+fn a_refund_octo_answers_canceled_exits_as_refused() {
+    for status in ["canceled", "error"] {
+        let body: &'static str = Box::leak(
+            format!(
+                r#"{{"error":0,"data":{{"octo_payment_UUID":"696d0ad9-a998-4b85-8499-af70eb4961e5","refund_id":"9ddd6a6c-e8c7-4859-9943-70c5bf7b4405","status":"{status}"}}}}"#
+            )
+            .into_boxed_str(),
+        );
+        let url = common::serves_one_request(Some(body));
+        let out = run(
+            &[
+                "refund",
+                "--uuid",
+                "696d0ad9-a998-4b85-8499-af70eb4961e5",
+                "--refund-id",
+                "rf-9",
+                "--amount",
+                "100",
+            ],
+            &env_for(url),
+            "",
+        );
+        out.expect_code(1).stdout_has(status).stderr_has(status);
+    }
+}

@@ -7,7 +7,7 @@ use octo_proto::op::{
 };
 use octo_proto::{
     CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentStatus,
-    PaymentUuid, ShopRefundId, ShopTransactionId,
+    PaymentUuid, RefundStatus, ShopRefundId, ShopTransactionId,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -116,7 +116,20 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             let refund_id = ShopRefundId::new(refund_id)
                 .map_err(|e| Failure::usage(format!("--refund-id: {e}")))?;
             let op = Refund::new(refund_id, payment_uuid(&uuid)?, amount);
-            shown(api.json, &call(b, &op)?, render::refund)
+            let refund = call(b, &op)?;
+            let code = shown(api.json, &refund, render::refund)?;
+            // OCTO answered, and said no: the refund was not made.
+            if matches!(refund.status, RefundStatus::Canceled | RefundStatus::Error) {
+                return Err(Failure::new(
+                    exit::REFUSED,
+                    format!("OCTO refused the refund: status {}", refund.status),
+                    Some(
+                        "nothing was refunded under this --refund-id; a new attempt needs a new \
+                         --refund-id",
+                    ),
+                ));
+            }
+            Ok(code)
         }),
         Command::Bind {
             shop_transaction_id,

@@ -328,6 +328,11 @@ impl Drop for SandboxProcess {
 /// died. Either way it stops listening, so a retry cannot connect. Its
 /// address.
 pub fn serves_one_request(body: Option<&'static str>) -> String {
+    serves_one_request_with(200, body)
+}
+
+/// [`serves_one_request`], answering with HTTP `status`.
+pub fn serves_one_request_with(status: u16, body: Option<&'static str>) -> String {
     use std::io::Read;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -350,7 +355,7 @@ pub fn serves_one_request(body: Option<&'static str>) -> String {
             if let Some(body) = body {
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status} Answer\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
                 );
             }
