@@ -47,20 +47,6 @@ fn code() -> SmsCode {
     SmsCode::new("61135").unwrap()
 }
 
-/// Every output until the machine idles, the idle one included.
-fn outputs<M: Machine>(m: &mut M) -> Vec<Output<M::Outcome>> {
-    let mut all = Vec::new();
-    loop {
-        let output = m.poll_output();
-        let idle = matches!(output, Output::Wait(_));
-        all.push(output);
-        if idle {
-            return all;
-        }
-        assert!(all.len() < 32, "never idles");
-    }
-}
-
 fn sent<T>(outputs: &[Output<T>]) -> Vec<Endpoint> {
     outputs
         .iter()

@@ -27,6 +27,17 @@ fn answer(status: PaymentStatus) -> octo_proto::op::Payment {
     payment(ID, UUID, status, Some("1000.00"))
 }
 
+/// The machine's `prepare_payment`, answered `created` at 09:00:01.
+fn prepared_at_0_1<M: Machine<Outcome = PaymentOutcome>>(m: &mut M) {
+    drain(m, payment_outcome);
+    m.handle_input(
+        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
+        at(0, 1),
+    )
+    .unwrap();
+    drain(m, payment_outcome);
+}
+
 /// A payment that OCTO answered `status` to, after its `prepare_payment`
 /// answer said `created`.
 fn machine_at(two_stage: bool, status: PaymentStatus) -> PaymentMachine {
@@ -35,13 +46,7 @@ fn machine_at(two_stage: bool, status: PaymentStatus) -> PaymentMachine {
         prepare = prepare.two_stage();
     }
     let mut m = PaymentMachine::new(prepare, PaymentParams::default(), T0);
-    drain(&mut m, payment_outcome);
-    m.handle_input(
-        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
-        at(0, 1),
-    )
-    .unwrap();
-    drain(&mut m, payment_outcome);
+    prepared_at_0_1(&mut m);
     m.handle_input(Input::CheckStatus, at(0, 2)).unwrap();
     assert_eq!(
         drain(&mut m, payment_outcome)[0],
@@ -239,13 +244,7 @@ fn token_charge_failed_with(
         params,
         T0,
     );
-    drain(&mut m, payment_outcome);
-    m.handle_input(
-        Input::Reply(Reply::PreparePayment(Ok(answer(PaymentStatus::Created)))),
-        at(0, 1),
-    )
-    .unwrap();
-    drain(&mut m, payment_outcome);
+    prepared_at_0_1(&mut m);
     m.handle_input(Input::Reply(Reply::PayWithToken(Err(error))), at(0, 2))
         .unwrap();
     assert_eq!(

@@ -64,15 +64,17 @@ fn check_on(
     let answer = payment(ID, UUID, status, Some("1000.00"));
     m.handle_input(Reply::PaymentStatus(Ok(answer)).into(), now)
         .unwrap();
-    let mut out = Vec::new();
-    loop {
-        let o = m.poll_output();
-        let wait = matches!(o, Output::Wait(_));
-        out.push(o);
-        if wait {
-            return out;
-        }
-    }
+    outputs(m)
+}
+
+/// The hold the shop is asked to decide on, among `out`.
+fn decide(out: &[Output<octo_proto::machine::PaymentOutcome>]) -> octo_proto::machine::Hold {
+    out.iter()
+        .find_map(|o| match o {
+            Output::Decide(hold) => Some(hold.clone()),
+            _ => None,
+        })
+        .expect("the shop is asked to decide")
 }
 
 /// The deadline passes at `now`: the machine checks, OCTO says `status`.
@@ -117,13 +119,7 @@ fn the_hold_deadline_counts_from_the_last_look_before_the_hold() {
     // `created` at 09:00:01; the next look, at the ttl (09:15), finds the
     // hold.
     let out = check(&mut m, at(15, 0), PaymentStatus::WaitingForCapture);
-    let hold = out
-        .iter()
-        .find_map(|o| match o {
-            Output::Decide(hold) => Some(hold.clone()),
-            _ => None,
-        })
-        .expect("the shop is asked to decide");
+    let hold = decide(&out);
     assert_eq!(hold.expires_at, at(30, 1), "{hold:?}");
     // The machine looks again at that deadline.
     assert!(matches!(out.last(), Some(Output::Wait(w)) if w.until == Some(at(30, 1))));
@@ -144,12 +140,6 @@ fn a_hold_seen_late_is_due_now_never_in_the_past() {
         late,
         PaymentStatus::WaitingForCapture,
     );
-    let hold = out
-        .iter()
-        .find_map(|o| match o {
-            Output::Decide(hold) => Some(hold.clone()),
-            _ => None,
-        })
-        .expect("the shop is asked to decide");
+    let hold = decide(&out);
     assert_eq!(hold.expires_at, late);
 }

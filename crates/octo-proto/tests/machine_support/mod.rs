@@ -287,3 +287,17 @@ pub fn drain<M: Machine>(machine: &mut M, outcome: impl Fn(&M::Outcome) -> Strin
         assert!(lines.len() < 64, "the machine never goes idle: {lines:?}");
     }
 }
+
+/// Every output until the machine idles, the idle one included.
+pub fn outputs<M: Machine>(m: &mut M) -> Vec<Output<M::Outcome>> {
+    let mut all = Vec::new();
+    loop {
+        let output = m.poll_output();
+        let idle = matches!(output, Output::Wait(_));
+        all.push(output);
+        if idle {
+            return all;
+        }
+        assert!(all.len() < 32, "never idles");
+    }
+}
