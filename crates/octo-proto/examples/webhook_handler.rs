@@ -242,22 +242,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     assert_eq!(reply.status(), StatusCode::UNAUTHORIZED);
 
-    // A card binding's token is stored as unconfirmed, then acknowledged.
-    let mut bound =
-        TokenizationCallback::new("bind-1".parse()?, "tok-1".into(), TokenStatus::Active);
-    bound.pan = CallbackPan::new("4276380012341025");
-    bound.exp = Some(CardExpiry::parse_yymm("2805")?);
-    let reply = handle(&mut shop, &scheme, bound.to_request("/octo/bind".parse()?));
-    assert_eq!(reply.status(), StatusCode::OK);
-    assert_eq!(shop.tokens, 1);
-
-    // A callback for a binding the shop never started stores nothing.
-    let mut stray =
-        TokenizationCallback::new("bind-9".parse()?, "tok-9".into(), TokenStatus::Active);
-    stray.pan = CallbackPan::new("4276380012341025");
-    stray.exp = Some(CardExpiry::parse_yymm("2805")?);
-    let reply = handle(&mut shop, &scheme, stray.to_request("/octo/bind".parse()?));
-    assert_eq!(reply.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(shop.tokens, 1);
+    // A card binding's token is stored as unconfirmed, then acknowledged;
+    // a callback for a binding the shop never started stores nothing.
+    for (binding, status, stored) in [
+        ("bind-1", StatusCode::OK, 1),
+        ("bind-9", StatusCode::BAD_REQUEST, 1),
+    ] {
+        let mut callback =
+            TokenizationCallback::new(binding.parse()?, "tok-1".into(), TokenStatus::Active);
+        callback.pan = CallbackPan::new("4276380012341025");
+        callback.exp = Some(CardExpiry::parse_yymm("2805")?);
+        let reply = handle(
+            &mut shop,
+            &scheme,
+            callback.to_request("/octo/bind".parse()?),
+        );
+        assert_eq!(reply.status(), status, "{binding}");
+        assert_eq!(shop.tokens, stored, "{binding}");
+    }
     Ok(())
 }

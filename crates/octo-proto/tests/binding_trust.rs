@@ -123,6 +123,15 @@ fn awaiting_code(verification: Verification) -> BindingMachine {
     m
 }
 
+/// An SMS binding whose code (typed at 09:01:00) OCTO accepted at
+/// 09:01:01, and what the machine output on that answer.
+fn code_confirmed() -> (BindingMachine, Vec<Output<BoundCard>>) {
+    let mut m = awaiting_code(verification(819, 120));
+    feed(&mut m, code(), at(1, 0));
+    let out = feed(&mut m, code_accepted(), at(1, 1));
+    (m, out)
+}
+
 // ---- 1. an unsigned callback does not finish a binding ----
 
 /// A binding of our card by `method` whose `bind_card` OCTO answered
@@ -190,9 +199,7 @@ fn a_callback_while_the_code_is_being_checked_waits_for_the_answer() {
 
 #[test]
 fn after_the_code_is_confirmed_the_callback_binds() {
-    let mut m = awaiting_code(verification(819, 120));
-    feed(&mut m, code(), at(1, 0));
-    let out = feed(&mut m, code_accepted(), at(1, 1));
+    let (mut m, out) = code_confirmed();
     assert!(done(&out).is_none());
     assert_eq!(m.phase(), BindingPhase::AwaitingCallback);
     let out = feed(&mut m, active(Some("860031** **** 4318")), at(1, 30));
@@ -211,9 +218,7 @@ fn after_the_code_is_confirmed_the_callback_binds() {
 /// error 20). The timeout is reported, and the late callback still binds.
 #[test]
 fn a_callback_after_the_timeout_still_binds_a_card_octo_confirmed() {
-    let mut m = awaiting_code(verification(819, 120));
-    feed(&mut m, code(), at(1, 0));
-    let out = feed(&mut m, code_accepted(), at(1, 1));
+    let (mut m, out) = code_confirmed();
     assert!(done(&out).is_none());
     let deadline = match out.last() {
         Some(Output::Wait(w)) => w.until.expect("the callback timeout"),
@@ -254,9 +259,7 @@ fn failed_callback() -> TokenNotice {
 /// genuine callback binds.
 #[test]
 fn a_failed_callback_after_octo_confirmed_the_card_does_not_end_the_binding() {
-    let mut m = awaiting_code(verification(819, 120));
-    feed(&mut m, code(), at(1, 0));
-    feed(&mut m, code_accepted(), at(1, 1));
+    let (mut m, _) = code_confirmed();
     let out = feed(&mut m, failed_callback(), at(1, 20));
     assert!(
         matches!(failed(&out), Some(Failure::TokenFailed)),
@@ -347,9 +350,7 @@ fn a_zero_confirm_interval_still_waits_between_checks() {
 
 #[test]
 fn a_callback_for_another_card_is_refused() {
-    let mut m = awaiting_code(verification(819, 120));
-    feed(&mut m, code(), at(1, 0));
-    feed(&mut m, code_accepted(), at(1, 1));
+    let (mut m, _) = code_confirmed();
     for card in [
         Some("427638******1025"),
         Some("860031******0000"),
