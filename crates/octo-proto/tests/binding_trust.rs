@@ -277,6 +277,25 @@ fn a_failed_callback_after_octo_confirmed_the_card_does_not_end_the_binding() {
     assert!(done(&out).is_some(), "{out:?}");
 }
 
+/// OCTO confirmed the card, its callback said `failed`, and no `active`
+/// one came by the callback timeout: the failure stands and the binding
+/// ends (it stayed open for ever, with nothing scheduled).
+#[test]
+fn a_failed_callback_with_no_active_one_by_the_timeout_ends_the_binding() {
+    let (mut m, out) = code_confirmed();
+    let deadline = match out.last() {
+        Some(Output::Wait(w)) => w.until.expect("the callback timeout"),
+        other => panic!("{other:?}"),
+    };
+    feed(&mut m, failed_callback(), at(1, 20));
+    let out = feed(&mut m, Input::Timeout, deadline);
+    assert!(
+        matches!(failed(&out), Some(Failure::TokenFailed)),
+        "{out:?}"
+    );
+    assert!(m.is_terminal());
+}
+
 /// Before the code: the failure is reported, and the customer's code still
 /// decides. OCTO accepts it, and the genuine callback binds.
 #[test]

@@ -143,3 +143,66 @@ fn a_hold_seen_late_is_due_now_never_in_the_past() {
     let hold = decide(&out);
     assert_eq!(hold.expires_at, late);
 }
+
+/// A verified notification says the payment is held; the check it causes
+/// gets an older view (`wait_user_action`). The hold was placed before the
+/// notification, so that view must not push the hold's clock forward.
+#[test]
+fn an_older_view_after_a_held_notification_does_not_move_the_hold_clock() {
+    let (mut m, _) = prepared(true, 60);
+    let notice = signed_notice(ID, UUID, PaymentStatus::WaitingForCapture, Some("1000.00"));
+    m.handle_input(Input::Notification(notice), at(5, 0))
+        .unwrap();
+    outputs(&mut m);
+    let stale = payment(ID, UUID, PaymentStatus::WaitUserAction, Some("1000.00"));
+    m.handle_input(Reply::PaymentStatus(Ok(stale)).into(), at(5, 1))
+        .unwrap();
+    outputs(&mut m);
+    let out = check_on(
+        &mut m,
+        Input::CheckStatus,
+        at(6, 0),
+        PaymentStatus::WaitingForCapture,
+    );
+    // Counted from 09:00:01, the last view before the notification.
+    assert_eq!(decide(&out).expires_at, at(30, 1));
+}
+
+/// A capture OCTO refuses after the hold's deadline: the new `Decide`
+/// says "now", never a time already past.
+#[test]
+fn a_decision_refused_past_the_deadline_is_due_now() {
+    let (mut m, _) = prepared(true, 15);
+    check(&mut m, at(15, 0), PaymentStatus::WaitingForCapture);
+    m.handle_input(Input::Capture { final_amount: None }, at(30, 0))
+        .unwrap();
+    outputs(&mut m);
+    let refused = octo_error(3, octo_proto::op::Endpoint::SetAccept);
+    m.handle_input(Reply::SetAccept(Err(refused)).into(), at(30, 5))
+        .unwrap();
+    let out = outputs(&mut m);
+    let hold = decide(&out);
+    assert!(hold.expires_at >= at(30, 5), "{hold:?}");
+}
+
+/// After a capture OCTO answered, a check that still shows the hold (an
+/// older view) is followed by another within `recheck_interval`, not at
+/// the hold's deadline half an hour away.
+#[test]
+fn a_decision_still_unconfirmed_is_checked_again_soon() {
+    let (mut m, _) = prepared(true, 15);
+    check(&mut m, at(15, 0), PaymentStatus::WaitingForCapture);
+    m.handle_input(Input::Capture { final_amount: None }, at(16, 0))
+        .unwrap();
+    outputs(&mut m);
+    let accepted = payment(ID, UUID, PaymentStatus::WaitingForCapture, Some("1000.00"));
+    m.handle_input(Reply::SetAccept(Ok(accepted)).into(), at(16, 1))
+        .unwrap();
+    outputs(&mut m);
+    let out = check(&mut m, at(17, 1), PaymentStatus::WaitingForCapture);
+    let until = match out.last() {
+        Some(Output::Wait(w)) => w.until.expect("a deadline"),
+        other => panic!("{other:?}"),
+    };
+    assert!(until <= at(18, 1), "{until}");
+}

@@ -664,8 +664,11 @@ fn an_id_already_used_for_another_amount_ends_the_flow() {
     // read as another payment.
     let mut usd = prepare("order-9", "1000.00");
     usd.currency = octo_proto::Currency::Usd;
+    // And an amount sent with more decimals than the sum has may come back
+    // rounded to the tiyin.
     for (op, answered) in [
         (prepare("order-9", "1000.00"), "1000"),
+        (prepare("order-9", "1000.005"), "1000.01"),
         (usd, "12650000.00"),
     ] {
         let mut m = PaymentMachine::new(op, PaymentParams::default(), at(0, 0));

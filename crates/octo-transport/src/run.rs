@@ -32,7 +32,8 @@ pub enum RunError {
     /// (`pay/{uuid}`: the charge may have landed, so never charge again
     /// under a new order), a refund or a block that failed, a binding past
     /// its callback timeout after OCTO confirmed the card (a late callback
-    /// still binds). Keep the machine and run it again, now or when a
+    /// still binds), a binding's `failed` tokenization callback (unsigned:
+    /// OCTO's answers decide), a payment still unpaid past its ttl. Keep the machine and run it again, now or when a
     /// notification or callback arrives or a timer fires
     /// (`Input::CheckStatus`), or check the status with OCTO.
     #[error("the flow failed: {0}")]
@@ -212,7 +213,9 @@ fn feed<M: Machine>(
     match machine.handle_input(input, OffsetDateTime::now_utc()) {
         // A callback that is not this flow's (another transaction, or a
         // binding's callback for another card) is refused and skipped: an
-        // unsigned callback must not be able to end the run.
+        // unsigned callback must not be able to end the flow (a `failed`
+        // one is reported once, which ends a run, and the machine stays
+        // open).
         Ok(()) | Err(Rejected::OtherTransaction | Rejected::CardMismatch) => None,
         Err(rejected) => Some(Err(RunError::Rejected(rejected))),
     }

@@ -9,6 +9,7 @@ use octo_proto::{
     CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentStatus,
     PaymentUuid, RefundStatus, ShopRefundId, ShopTransactionId,
 };
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -56,7 +57,11 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             // gets the payment made first, whatever amount was asked now.
             // Only in sums: another currency may come back converted.
             let in_sums = op.currency == Currency::Uzs;
-            if let Some(sum) = p.total_sum.filter(|sum| in_sums && *sum != amount) {
+            let other = |sum: &Decimal| {
+                sum.checked_sub(amount)
+                    .is_none_or(|difference| difference.abs() >= Decimal::new(1, 2))
+            };
+            if let Some(sum) = p.total_sum.filter(|sum| in_sums && other(sum)) {
                 return Err(Failure::new(
                     exit::REFUSED,
                     format!(
@@ -118,6 +123,19 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             let op = Refund::new(refund_id, payment_uuid(&uuid)?, amount);
             let refund = call(b, &op)?;
             let code = shown(api.json, &refund, render::refund)?;
+            // OCTO answered that it does not know: an unknown outcome.
+            if refund.status == RefundStatus::Unknown {
+                return Err(Failure::new(
+                    exit::NETWORK,
+                    "OCTO answered the refund with status unknown: the outcome is unknown, the \
+                     refund may have been made"
+                        .to_owned(),
+                    Some(
+                        "run `octo status` for the payment before refunding again, and repeat \
+                         only with the same --refund-id",
+                    ),
+                ));
+            }
             // OCTO answered, and said no: the refund was not made.
             if matches!(refund.status, RefundStatus::Canceled | RefundStatus::Error) {
                 return Err(Failure::new(

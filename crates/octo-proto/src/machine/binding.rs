@@ -13,8 +13,11 @@
 //!                        └─ visa/mc ─► Redirect(3-D Secure) ───────┤
 //!                                                                  ▼
 //!                                                          AwaitingCallback
-//!                          callback active + confirmed ─► Bound     callback failed ─► Failed
-//!   three wrong codes, an expired code with no resend left, no callback in time ─► Failed
+//!                          callback active + confirmed ─► Bound
+//!   three wrong codes, an expired code with no resend left ─► Failed
+//!   no callback in time ─► Failed, unless OCTO confirmed the card and no
+//!     `failed` callback came (then reported, and a late callback still binds)
+//!   callback failed ─► reported once; OCTO's answers (or the timeout) decide
 //! ```
 //!
 //! # What the machine trusts
@@ -578,7 +581,11 @@ impl BindingMachine {
         }
         match self.phase {
             BindingPhase::AwaitingCallback if self.callback_deadline.is_some_and(|d| now >= d) => {
-                if self.confirmed {
+                if self.confirmed && self.failed_callback {
+                    // OCTO confirmed the card, but the callback said the
+                    // token failed and no `active` one came: that stands.
+                    self.fail(Failure::TokenFailed);
+                } else if self.confirmed {
                     // OCTO confirmed the card, so its token is on the way
                     // (no page says how long it takes): the timeout is
                     // reported, and the machine stays open with nothing

@@ -62,7 +62,11 @@ pub enum Failure {
     /// The code expired and OCTO allows no more resends (error 17).
     #[error("the code expired and no resend is left")]
     ResendsExhausted,
-    /// The tokenization callback said `failed`.
+    /// The tokenization callback said `failed` (or `blocked`). The callback
+    /// is unsigned, so the binding machine reports it once and stays open
+    /// (OCTO's answers decide); it ends with this failure when OCTO had
+    /// confirmed the card and no `active` callback came by the callback
+    /// timeout.
     #[error("the card token failed")]
     TokenFailed,
     /// The tokenization callback did not come in time, or OCTO did not

@@ -132,8 +132,9 @@ pub enum PaymentPhase {
     Failed,
     /// Fully refunded (terminal).
     Refunded,
-    /// The machine gave up after a refused or unanswerable command
-    /// (terminal); check the status yourself.
+    /// The machine gave up after a refused or unanswerable command, or on
+    /// a `prepare_payment` answered with another payment
+    /// ([`Failure::OtherPayment`]) (terminal); check the status yourself.
     Aborted,
 }
 
@@ -253,6 +254,9 @@ pub struct PaymentMachine {
     /// any hold: OCTO cannot have placed a hold earlier, so a hold's
     /// lapse is counted from here.
     unheld_at: OffsetDateTime,
+    /// When a verified notification first said the payment was held: OCTO
+    /// placed the hold before, so no later answer moves `unheld_at`.
+    hold_hinted_at: Option<OffsetDateTime>,
     /// The payment's time ran out unpaid and that was reported.
     expiry_reported: bool,
     deadline: Option<OffsetDateTime>,
@@ -297,6 +301,7 @@ impl PaymentMachine {
             in_flight: None,
             expires_at: super::clock::after(now, ttl),
             unheld_at: now,
+            hold_hinted_at: None,
             expiry_reported: false,
             deadline: None,
             out: VecDeque::new(),
@@ -396,7 +401,9 @@ impl PaymentMachine {
         if self.phase.is_terminal() || self.phase == PaymentPhase::Succeeded {
             return;
         }
-        let next = if now < self.expires_at {
+        // A decision OCTO answered but a check does not show yet is asked
+        // about again shortly, not at the hold's deadline.
+        let next = if now < self.expires_at && self.phase != PaymentPhase::Deciding {
             self.expires_at
         } else {
             super::clock::recheck_after(now, self.params.recheck_interval)
@@ -442,7 +449,10 @@ impl PaymentMachine {
                 PaymentStatus::Created | PaymentStatus::WaitUserAction | PaymentStatus::WaitingPay
             )
         {
-            self.unheld_at = self.unheld_at.max(now);
+            // An answer after a notification said "held" is an older view.
+            if self.hold_hinted_at.is_none_or(|hinted| now < hinted) {
+                self.unheld_at = self.unheld_at.max(now);
+            }
         }
         match status {
             PaymentStatus::WaitingForCapture
@@ -531,7 +541,7 @@ impl PaymentMachine {
         }
     }
 
-    fn on_notice(&mut self, notice: PaymentNotice) -> Result<(), Rejected> {
+    fn on_notice(&mut self, notice: PaymentNotice, now: OffsetDateTime) -> Result<(), Rejected> {
         if *notice.shop_transaction_id() != self.prepare.shop_transaction_id {
             return Err(Rejected::OtherTransaction);
         }
@@ -542,6 +552,10 @@ impl PaymentMachine {
         }
         if self.phase.is_terminal() || *notice.status() == self.status {
             return Ok(());
+        }
+        if *notice.status() == PaymentStatus::WaitingForCapture {
+            let hinted = self.hold_hinted_at.map_or(now, |earlier| earlier.min(now));
+            self.hold_hinted_at = Some(hinted);
         }
         self.ask_octo(Some(notice.status().clone()));
         Ok(())
@@ -746,7 +760,7 @@ impl PaymentMachine {
             }
             Reply::SetAccept(Err(error)) => {
                 if refused(&error) {
-                    self.decision_refused(Failure::Request { endpoint, error });
+                    self.decision_refused(Failure::Request { endpoint, error }, now);
                 } else {
                     self.doubt = Some(Doubt::Decision {
                         acted: acted(&error),
@@ -773,9 +787,12 @@ impl PaymentMachine {
     /// The refused decision is kept until the shop makes another: a
     /// refused resend may mean that the first one landed after all, and if
     /// OCTO then shows the payment paid, what was taken is what it asked.
-    fn decision_refused(&mut self, failure: Failure) {
+    fn decision_refused(&mut self, failure: Failure, now: OffsetDateTime) {
         self.phase = PaymentPhase::Held;
         self.doubt = None;
+        // OCTO still held the money when it refused: never a deadline in
+        // the past.
+        self.expires_at = self.expires_at.max(now);
         self.deadline = Some(self.expires_at);
         self.out.push_back(Output::Failed(failure));
         self.out.push_back(Output::Decide(Hold {
@@ -812,8 +829,13 @@ impl PaymentMachine {
         // order's own, prepared again after a lost answer). Only in sums:
         // an amount in another currency may come back converted (OCTO's
         // answers carry conversion fields), which no page describes.
+        // A difference under one tiyin may be OCTO rounding an amount sent
+        // with more decimals than the sum has.
         if let Some(total_sum) = payment.total_sum.filter(|sum| {
-            self.prepare.currency == crate::enums::Currency::Uzs && *sum != self.prepare.total_sum
+            self.prepare.currency == crate::enums::Currency::Uzs
+                && sum
+                    .checked_sub(self.prepare.total_sum)
+                    .is_none_or(|difference| difference.abs() >= Decimal::new(1, 2))
         }) {
             self.abort(Failure::OtherPayment { total_sum });
             return;
@@ -1011,7 +1033,7 @@ impl Machine for PaymentMachine {
     fn handle_input(&mut self, input: Input, now: OffsetDateTime) -> Result<(), Rejected> {
         match input {
             Input::Reply(reply) => self.on_reply(reply, now),
-            Input::Notification(notice) => self.on_notice(notice),
+            Input::Notification(notice) => self.on_notice(notice, now),
             Input::CheckStatus => {
                 self.ask_octo(None);
                 Ok(())
