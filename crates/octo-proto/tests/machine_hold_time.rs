@@ -168,15 +168,22 @@ fn an_older_view_after_a_held_notification_does_not_move_the_hold_clock() {
     assert_eq!(decide(&out).expires_at, at(30, 1));
 }
 
+/// A two-stage payment whose hold OCTO showed at 09:15 (its deadline
+/// 09:30:01), captured whole at `when`: the `set_accept` is out.
+fn captured_at(when: OffsetDateTime) -> PaymentMachine {
+    let (mut m, _) = prepared(true, 15);
+    check(&mut m, at(15, 0), PaymentStatus::WaitingForCapture);
+    m.handle_input(Input::Capture { final_amount: None }, when)
+        .unwrap();
+    outputs(&mut m);
+    m
+}
+
 /// A capture OCTO refuses after the hold's deadline: the new `Decide`
 /// says "now", never a time already past.
 #[test]
 fn a_decision_refused_past_the_deadline_is_due_now() {
-    let (mut m, _) = prepared(true, 15);
-    check(&mut m, at(15, 0), PaymentStatus::WaitingForCapture);
-    m.handle_input(Input::Capture { final_amount: None }, at(30, 0))
-        .unwrap();
-    outputs(&mut m);
+    let mut m = captured_at(at(30, 0));
     let refused = octo_error(3, octo_proto::op::Endpoint::SetAccept);
     m.handle_input(Reply::SetAccept(Err(refused)).into(), at(30, 5))
         .unwrap();
@@ -190,11 +197,7 @@ fn a_decision_refused_past_the_deadline_is_due_now() {
 /// the hold's deadline half an hour away.
 #[test]
 fn a_decision_still_unconfirmed_is_checked_again_soon() {
-    let (mut m, _) = prepared(true, 15);
-    check(&mut m, at(15, 0), PaymentStatus::WaitingForCapture);
-    m.handle_input(Input::Capture { final_amount: None }, at(16, 0))
-        .unwrap();
-    outputs(&mut m);
+    let mut m = captured_at(at(16, 0));
     let accepted = payment(ID, UUID, PaymentStatus::WaitingForCapture, Some("1000.00"));
     m.handle_input(Reply::SetAccept(Ok(accepted)).into(), at(16, 1))
         .unwrap();
