@@ -9,7 +9,6 @@ use octo_proto::{
     CardExpiry, CardToken, Currency, Cvc, Language, Operation, Pan, PaymentMethod, PaymentStatus,
     PaymentUuid, RefundStatus, ShopRefundId, ShopTransactionId,
 };
-use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -55,13 +54,7 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             render::print(api.json, &p, render::payment).map_err(unprinted)?;
             // OCTO keeps one payment per shop_transaction_id: a repeated id
             // gets the payment made first, whatever amount was asked now.
-            // Only in sums: another currency may come back converted.
-            let in_sums = op.currency == Currency::Uzs;
-            let other = |sum: &Decimal| {
-                sum.checked_sub(amount)
-                    .is_none_or(|difference| difference.abs() >= Decimal::new(1, 2))
-            };
-            if let Some(sum) = p.total_sum.filter(|sum| in_sums && other(sum)) {
+            if let Some(sum) = op.answered_with_another(&p) {
                 return Err(Failure::new(
                     exit::REFUSED,
                     format!(

@@ -178,6 +178,22 @@ impl BasketItem {
 }
 
 impl PreparePayment {
+    /// The amount of the payment OCTO answered with, when it is another
+    /// payment than this request's: OCTO keeps one payment per
+    /// `shop_transaction_id`, and an id used before is answered with the
+    /// payment made first. Only for payments in sums (another currency may
+    /// come back converted, which no page describes), and only for a
+    /// difference of a tiyin or more (OCTO may round an amount sent with
+    /// more decimals). `None` when the answer carries no `total_sum`.
+    pub fn answered_with_another(&self, answer: &Payment) -> Option<Decimal> {
+        answer.total_sum.filter(|sum| {
+            self.currency == Currency::Uzs
+                && sum
+                    .checked_sub(self.total_sum)
+                    .is_none_or(|difference| difference.abs() >= Decimal::new(1, 2))
+        })
+    }
+
     /// A one-stage payment with no basket, its page in Uzbek (`uz`, the
     /// value OCTO's current examples send). Adjust the public fields for
     /// anything else.

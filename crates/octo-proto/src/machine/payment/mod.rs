@@ -826,17 +826,8 @@ impl PaymentMachine {
         };
         // An id used before is answered with the payment made first: one of
         // another amount is not this order's (the same amount may be this
-        // order's own, prepared again after a lost answer). Only in sums:
-        // an amount in another currency may come back converted (OCTO's
-        // answers carry conversion fields), which no page describes.
-        // A difference under one tiyin may be OCTO rounding an amount sent
-        // with more decimals than the sum has.
-        if let Some(total_sum) = payment.total_sum.filter(|sum| {
-            self.prepare.currency == crate::enums::Currency::Uzs
-                && sum
-                    .checked_sub(self.prepare.total_sum)
-                    .is_none_or(|difference| difference.abs() >= Decimal::new(1, 2))
-        }) {
+        // order's own, prepared again after a lost answer).
+        if let Some(total_sum) = self.prepare.answered_with_another(&payment) {
             self.abort(Failure::OtherPayment { total_sum });
             return;
         }
