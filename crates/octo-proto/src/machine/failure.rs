@@ -59,7 +59,10 @@ pub enum Failure {
         /// Wrong codes typed.
         attempts: u32,
     },
-    /// The code expired and OCTO allows no more resends (error 17).
+    /// The code expired (or OCTO's `secondsLeft` was 0, which its page
+    /// also uses for a verification no longer active) and no resend is
+    /// possible: OCTO refused more (error 17), or no answer named the
+    /// payment's integer id that a resend needs.
     #[error("the code expired and no resend is left")]
     ResendsExhausted,
     /// The tokenization callback said `failed` (or `blocked`). The callback
