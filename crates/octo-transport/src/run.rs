@@ -26,16 +26,20 @@ pub enum RunError {
     /// This is not always the end of the flow: ask the machine's
     /// [`Machine::is_terminal`]. When it is `true` the flow is over. When
     /// it is `false` the failure was reported but the payment or binding
-    /// is not over, and OCTO may still move it: a status check that failed,
-    /// a capture or cancel OCTO refused (the money is held again and a new
-    /// decision is due), a lost answer to a charge with a stored card
-    /// (`pay/{uuid}`: the charge may have landed, so never charge again
-    /// under a new order), a refund or a block that failed, a binding past
-    /// its callback timeout after OCTO confirmed the card (a late callback
-    /// still binds), a binding's `failed` tokenization callback (unsigned:
-    /// OCTO's answers decide), a payment still unpaid past its ttl. Keep the machine and run it again, now or when a
-    /// notification or callback arrives or a timer fires
-    /// (`Input::CheckStatus`), or check the status with OCTO.
+    /// is not over, and OCTO may still move it: a payment's status check
+    /// that failed, a capture or cancel OCTO refused (the money is held
+    /// again and a new decision is due), a lost answer to a charge with a
+    /// stored card (`pay/{uuid}`: the charge may have landed, so never
+    /// charge again under a new order), a refund or a block that failed or
+    /// was refused (the payment stays paid, the token active), a binding
+    /// past its callback timeout after OCTO confirmed the card while no
+    /// `failed` callback came (a late callback still binds; after a
+    /// `failed` one the timeout ends the binding with `TokenFailed`), a
+    /// binding's `failed` tokenization callback (unsigned: OCTO's answers
+    /// decide), a payment still unpaid past its ttl. Keep the machine and
+    /// run it again, now or when a notification or callback arrives or a
+    /// timer fires (`Input::CheckStatus`), or check the status with OCTO.
+    /// The full list is in `octo_proto::machine`'s documentation.
     #[error("the flow failed: {0}")]
     Failed(#[from] Failure),
     /// The machine refused an input the handler gave.

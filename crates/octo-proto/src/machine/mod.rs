@@ -34,11 +34,14 @@
 //!      payment whose capture or cancel OCTO refused (held again, with a
 //!      new [`Output::Decide`] next); a payment with a stored card whose
 //!      `pay/{uuid}` answer was lost (the charge may have landed; the
-//!      machine keeps watching it); a paid payment whose refund failed; a
-//!      binding past its callback timeout after OCTO confirmed the card (a
-//!      late callback still binds); a binding that got a `failed`
+//!      machine keeps watching it); a paid payment whose refund failed or
+//!      was refused (the payment stays paid); a binding past its callback timeout after OCTO confirmed
+//!      the card while no `failed` callback came (a late callback still
+//!      binds; after a `failed` one the timeout ends the binding with
+//!      [`Failure::TokenFailed`]); a binding that got a `failed`
 //!      tokenization callback (unsigned: OCTO's answers decide); a payment
-//!      still unpaid past its ttl; a token whose block failed.
+//!      still unpaid past its ttl; a token whose block failed or was
+//!      refused (the token stays active).
 //! 3. When idle, wait for what [`Wait::awaiting`] names (a notification, a
 //!    callback, the customer) or until [`Wait::until`], then hand in
 //!    [`Input::Notification`], [`Input::CheckStatus`],
@@ -70,29 +73,58 @@
 //! octo-ureq, octo-hyper) run each command through their retry loop with a
 //! [`RetryPolicy`](crate::RetryPolicy) and its backoff, and hand the machine
 //! the one final reply. Driving a machine by hand, do the same: after a
-//! failed attempt ask [`RetryPolicy::decide`](crate::RetryPolicy::decide)
-//! with the idempotency the transports use,
+//! failed attempt ask
+//! [`RetryPolicy::decide_with`](crate::RetryPolicy::decide_with), as the
+//! transports do, with the idempotency the transports use,
 //! `command.is_idempotent() && policy.resends_after_unknown(command.endpoint())`
 //! (see [`Command::is_idempotent`],
 //! [`RetryPolicy::resends_after_unknown`](crate::RetryPolicy::resends_after_unknown);
 //! the second part honours an endpoint the policy holds back with
 //! [`RetryPolicy::without_resending`](crate::RetryPolicy::without_resending),
-//! which [`Command::is_idempotent`] alone does not know of), and the error;
-//! sleep what it says and send the very same command again (its
-//! idempotency key included), or stop and hand in the error. So a command
-//! reaches OCTO at most the policy's `max_attempts` times.
-//! ([`RetryPolicy::decide_with`](crate::RetryPolicy::decide_with) takes the
-//! same arguments plus a jitter seed and the answer's `Retry-After`.)
+//! which [`Command::is_idempotent`] alone does not know of), the error,
+//! the attempt's number, a jitter seed (drawn once per command, the same
+//! for all its attempts, different between commands) and the wait the
+//! failed answer's `Retry-After` header asked for, if any (read with
+//! [`parse_retry_after`](crate::parse_retry_after); the transports read it
+//! only on a 429 or 503 answer); sleep what it says and send the very same
+//! command again (its idempotency key included), or stop and hand in the
+//! error. So a command reaches OCTO at most the policy's `max_attempts`
+//! times. [`RetryPolicy::decide`](crate::RetryPolicy::decide) is the same
+//! with seed 0 and no `Retry-After`: every caller using it retries in step,
+//! and a server's `Retry-After` is not honoured.
 //!
 //! ```
+//! use std::time::{Duration, SystemTime};
+//!
 //! use octo_proto::machine::Command;
-//! use octo_proto::{Error, RetryDecision, RetryPolicy};
+//! use octo_proto::{Error, RetryDecision, RetryPolicy, parse_retry_after};
 //!
 //! /// What a hand-driven loop does after attempt `attempt` of `command`
-//! /// failed with `error`: the same decision as the transports'.
-//! fn after_failure(policy: &RetryPolicy, command: &Command, error: &Error, attempt: u32) -> RetryDecision {
+//! /// failed with `error`, as the transports decide it. `seed` is drawn
+//! /// once for the command; `server_wait` is what the failed answer's
+//! /// `Retry-After` asked for (see `server_wait` below).
+//! fn after_failure(
+//!     policy: &RetryPolicy,
+//!     command: &Command,
+//!     error: &Error,
+//!     attempt: u32,
+//!     seed: u64,
+//!     server_wait: Option<Duration>,
+//! ) -> RetryDecision {
 //!     let resendable = command.is_idempotent() && policy.resends_after_unknown(command.endpoint());
-//!     policy.decide(resendable, error, attempt)
+//!     policy.decide_with(resendable, error, attempt, seed, server_wait)
+//! }
+//!
+//! /// The wait a 429 or 503 answer's `Retry-After` asks for, if readable.
+//! fn server_wait<B>(response: &http::Response<B>) -> Option<Duration> {
+//!     let status = response.status();
+//!     if status != http::StatusCode::TOO_MANY_REQUESTS
+//!         && status != http::StatusCode::SERVICE_UNAVAILABLE
+//!     {
+//!         return None;
+//!     }
+//!     let value = response.headers().get(http::header::RETRY_AFTER)?;
+//!     parse_retry_after(value.as_bytes(), SystemTime::now())
 //! }
 //! ```
 //!
@@ -109,8 +141,11 @@
 //! is reported and the payment is held again, with a new
 //! [`Output::Decide`] after the [`Output::Failed`]; a lost answer to a
 //! charge with a stored card (`pay/{uuid}`) is reported and the payment
-//! watched, since the charge may have landed; anything else ends the flow.
-//! Whichever it was, [`Machine::is_terminal`] tells.
+//! watched, since the charge may have landed; a refused refund or block is
+//! reported and the payment stays paid, the token active; a binding's
+//! failed status check (other than the one settling a lost `bind_card`
+//! answer) changes nothing, and the binding waits again. Other final
+//! errors end the flow. Whichever it was, [`Machine::is_terminal`] tells.
 //!
 //! Driving a two-stage payment with canned answers instead of a network:
 //!
