@@ -11,21 +11,28 @@ use octo_proto::callback::{
     NotificationReply, SignatureScheme, TokenizationCallback, TokenizationReply,
     VerifiedNotification,
 };
-use octo_proto::{CardToken, NotificationKey, ShopTransactionId};
+use octo_proto::{CardToken, MaskedPan, NotificationKey, ShopTransactionId};
 
 /// How long a request body may take to arrive before it is answered 408.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Where a card binding the shop started stands, as the shop records it.
-enum BindingRecord {
-    /// `bind_card` was sent; no callback yet.
-    Started,
-    /// A callback brought this token. It is *unconfirmed*: the callback is
-    /// unsigned, so the token is used only once the binding's
-    /// `BindingMachine` reports `Done(BoundCard)` (OCTO confirmed the card).
-    Unconfirmed(CardToken),
-    /// A callback said the binding failed.
-    Failed,
+/// What the shop knows of a card binding it started, as it records it.
+///
+/// Every token a callback brought is kept, with its masked card, and none
+/// is ever dropped or replaced: callbacks are unsigned, so a later one
+/// (a `failed` one included, or a POST OCTO never sent) must not erase a
+/// token OCTO really issued. Which token counts is decided by OCTO, through
+/// the binding's `BindingMachine`.
+#[derive(Default)]
+struct BindingRecord {
+    /// Every token a callback brought and the shop acknowledged, in the
+    /// order they came, each with the card it named. All *unconfirmed*:
+    /// the one to use is the one `Done(BoundCard)` names, once the
+    /// binding's machine reports it (OCTO confirmed the card).
+    tokens: Vec<(CardToken, Option<MaskedPan>)>,
+    /// Whether a callback said the binding failed. Only noted: it changes
+    /// no stored token, and OCTO's answers decide the binding.
+    failed_callback: bool,
 }
 
 /// What the shop does with a verified callback.
@@ -44,32 +51,62 @@ impl Shop {
     #[allow(dead_code)] // the shop's binding code, which these examples leave out, calls it
     pub fn binding_started(&self, id: ShopTransactionId) {
         if let Ok(mut bindings) = self.bindings.lock() {
-            bindings.entry(id).or_insert(BindingRecord::Started);
+            bindings.entry(id).or_default();
         }
     }
 
-    /// The token a callback brought for binding `id`, still unconfirmed.
-    /// It becomes usable only when the binding's `BindingMachine` reports
-    /// `Done(BoundCard)` (the token in `BoundCard` is the one to keep).
+    /// Every token callbacks brought for binding `id`, with its masked
+    /// card, all still unconfirmed. When the binding's `BindingMachine`
+    /// reports `Done(BoundCard)`, the shop uses the token `BoundCard`
+    /// names: the machine keeps the last `active` callback that came before
+    /// OCTO confirmed the card, and OCTO may send more than one token for
+    /// one binding (`docs/protocol-notes.md`, "Two different tokens for one
+    /// binding"). The others stay stored and unconfirmed, never used.
     #[allow(dead_code)] // the shop's binding code, which these examples leave out, calls it
-    pub fn unconfirmed_token(&self, id: &ShopTransactionId) -> Option<CardToken> {
-        match self.bindings.lock().ok()?.get(id)? {
-            BindingRecord::Unconfirmed(token) => Some(token.clone()),
-            BindingRecord::Started | BindingRecord::Failed => None,
-        }
+    pub fn unconfirmed_tokens(
+        &self,
+        id: &ShopTransactionId,
+    ) -> Vec<(CardToken, Option<MaskedPan>)> {
+        self.bindings
+            .lock()
+            .ok()
+            .and_then(|bindings| bindings.get(id).map(|record| record.tokens.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Whether a callback said binding `id` failed (a note only: OCTO's
+    /// answers decide the binding).
+    #[allow(dead_code)] // the shop's binding code, which these examples leave out, calls it
+    pub fn failed_callback(&self, id: &ShopTransactionId) -> bool {
+        self.bindings
+            .lock()
+            .ok()
+            .and_then(|bindings| bindings.get(id).map(|record| record.failed_callback))
+            .unwrap_or(false)
     }
 
     /// Records what a tokenization callback says about a binding this shop
-    /// started; `Err` when it started none under that id, or cannot record.
+    /// started: a token is added to those kept (once, however often it
+    /// comes), a failure only noted. `Err` when it started no binding under
+    /// that id, or cannot record.
     fn record_callback(&self, callback: &TokenizationCallback) -> Result<(), &'static str> {
         let mut bindings = self.bindings.lock().map_err(|_| "records unavailable")?;
         let record = bindings
             .get_mut(&callback.shop_transaction_id)
             .ok_or("no such binding")?;
-        *record = match callback.token() {
-            Some(token) => BindingRecord::Unconfirmed(token.clone()),
-            None => BindingRecord::Failed,
-        };
+        match callback.token() {
+            Some(token) => {
+                let known = record
+                    .tokens
+                    .iter()
+                    .any(|(kept, _)| kept.expose_secret() == token.expose_secret());
+                if !known {
+                    let card = callback.pan.as_ref().and_then(|pan| pan.to_masked_pan());
+                    record.tokens.push((token.clone(), card));
+                }
+            }
+            None => record.failed_callback = true,
+        }
         Ok(())
     }
 }
@@ -115,4 +152,52 @@ pub fn service_from_env() -> Result<CallbackService<Shop>, std::env::VarError> {
 /// The address to listen on: `CALLBACK_ADDR`, or `127.0.0.1:8443`.
 pub fn addr_from_env() -> String {
     std::env::var("CALLBACK_ADDR").unwrap_or_else(|_| "127.0.0.1:8443".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use octo_proto::TokenStatus;
+
+    use super::*;
+
+    fn callback(id: &ShopTransactionId, token: &str, status: TokenStatus) -> TokenizationCallback {
+        TokenizationCallback::new(id.clone(), CardToken::new(token), status)
+    }
+
+    fn kept(shop: &Shop, id: &ShopTransactionId) -> Vec<String> {
+        shop.unconfirmed_tokens(id)
+            .iter()
+            .map(|(token, _)| token.expose_secret().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_later_callback_never_erases_a_kept_token() {
+        let shop = Shop::default();
+        let id = ShopTransactionId::new("bind-1").expect("a valid id");
+        shop.binding_started(id.clone());
+
+        let first = callback(&id, "tok-first", TokenStatus::Active);
+        assert!(shop.record_callback(&first).is_ok());
+        // A `failed` callback (unsigned: anyone may POST one) only notes.
+        let failed = callback(&id, "", TokenStatus::Failed);
+        assert!(shop.record_callback(&failed).is_ok());
+        assert_eq!(kept(&shop, &id), ["tok-first"]);
+        assert!(shop.failed_callback(&id));
+
+        // A second token is kept beside the first; a repeat adds nothing.
+        let second = callback(&id, "tok-second", TokenStatus::Active);
+        assert!(shop.record_callback(&second).is_ok());
+        assert!(shop.record_callback(&first).is_ok());
+        assert_eq!(kept(&shop, &id), ["tok-first", "tok-second"]);
+    }
+
+    #[test]
+    fn a_callback_for_no_started_binding_is_refused() {
+        let shop = Shop::default();
+        let id = ShopTransactionId::new("bind-2").expect("a valid id");
+        let stray = callback(&id, "tok", TokenStatus::Active);
+        assert_eq!(shop.record_callback(&stray), Err("no such binding"));
+        assert!(shop.unconfirmed_tokens(&id).is_empty());
+    }
 }
