@@ -130,14 +130,17 @@ impl Error {
     }
 
     /// Whether the request was refused: the input check or the answer said
-    /// no, so OCTO certainly did not act and the same request would be
-    /// refused again. `false` when the outcome is unknown, when nothing
-    /// reached OCTO (a connect error: try again), and when OCTO said it
-    /// succeeded (`"error": 0`) but the answer did not decode
-    /// ([`Error::Decode`], or a success envelope under an error status):
-    /// resending that is not safe either ([`Resend::Never`]), yet the
-    /// payment may be charged, captured or refunded, so the truth must be
-    /// learnt with a status check before anything is sent again.
+    /// no, so OCTO did not act on this request and the same request would
+    /// be refused again. (When the transport had resent a keyed call after
+    /// an unknown outcome, an earlier attempt may still have landed: check
+    /// the status before using a new id.) `false` when the outcome is
+    /// unknown, when nothing reached OCTO (a connect error: try again), and
+    /// when OCTO said it succeeded (`"error": 0`) but the answer did not
+    /// decode ([`Error::Decode`], or a success envelope under another
+    /// status: [`Resend::Never`] under a 4xx, resent like the status under
+    /// a 5xx or 429), since the payment may be charged, captured or
+    /// refunded and the truth must be learnt with a status check before
+    /// anything is sent again.
     pub fn is_refusal(&self) -> bool {
         match self {
             Error::Decode { .. }
