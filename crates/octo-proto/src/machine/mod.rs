@@ -115,8 +115,9 @@
 //!     policy.decide_with(resendable, error, attempt, seed, server_wait)
 //! }
 //!
-//! /// The wait a 429 or 503 answer's `Retry-After` asks for, if readable.
-//! fn server_wait<B>(response: &http::Response<B>) -> Option<Duration> {
+//! /// The wait a 429 or 503 answer's `Retry-After` asks for, if readable;
+//! /// `now` (the caller's clock) places an HTTP date.
+//! fn server_wait<B>(response: &http::Response<B>, now: SystemTime) -> Option<Duration> {
 //!     let status = response.status();
 //!     if status != http::StatusCode::TOO_MANY_REQUESTS
 //!         && status != http::StatusCode::SERVICE_UNAVAILABLE
@@ -124,7 +125,7 @@
 //!         return None;
 //!     }
 //!     let value = response.headers().get(http::header::RETRY_AFTER)?;
-//!     parse_retry_after(value.as_bytes(), SystemTime::now())
+//!     parse_retry_after(value.as_bytes(), now)
 //! }
 //! ```
 //!
