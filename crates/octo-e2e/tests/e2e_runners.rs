@@ -13,14 +13,17 @@
 
 mod support;
 
-use octo_proto::PaymentStatus;
+use std::time::Duration;
+
 use octo_proto::machine::{
-    BindingMachine, BindingParams, Input, Machine, PaymentMachine, PaymentParams,
+    BindingMachine, BindingParams, Failure, Input, Machine, PaymentMachine, PaymentParams,
     TokenPaymentMachine,
 };
-use octo_proto::{PaymentMethod, TokenStatus};
+use octo_proto::{CardToken, Endpoint, PaymentMethod, PaymentStatus, TokenStatus};
 use octo_sandbox::cards::{CardBehaviour, test_card};
+use octo_sandbox::{FaultAction, FaultKind, FaultRule};
 use octo_testkit::AnyClient;
+use octo_transport::RunError;
 use support::{Env, Shopper, dec};
 use time::OffsetDateTime;
 
@@ -28,6 +31,7 @@ each_transport!(
     run_one_stage,
     run_two_stage_partial_capture_then_refund,
     run_binding_then_token_payment,
+    run_token_payment_whose_answer_was_lost,
 );
 
 async fn run_one_stage<C: AnyClient + 'static>() {
@@ -88,6 +92,88 @@ async fn run_two_stage_partial_capture_then_refund<C: AnyClient + 'static>() {
     let outcome = env.client.run(&mut machine, &mut shopper).await.unwrap();
     assert_eq!(outcome.refunded_sum.to_string(), "30000.25");
     assert_eq!(env.record(uuid.as_str()).refunded_sum, dec("30000.25"));
+    env.finish().await;
+}
+
+/// Binds a Humo card through the binding machine and returns its token.
+async fn bound_token<C: AnyClient + 'static>(
+    env: &Env<C>,
+    shopper: &mut Shopper<'_>,
+    id: &str,
+) -> CardToken {
+    let bind = env.bind_card(id, "9860000000000000", PaymentMethod::Humo);
+    let mut machine =
+        BindingMachine::new(bind, BindingParams::default(), OffsetDateTime::now_utc());
+    env.client
+        .run(&mut machine, shopper)
+        .await
+        .unwrap()
+        .card_token
+}
+
+/// The answer to `pay/{uuid}` is lost after the sandbox charged: the
+/// payment shows `created` beside the code sent to the customer, as
+/// OCTO's page prints it, so the machine reports the lost answer, never
+/// charges again, and sees the payment to its end once the customer
+/// types the code.
+async fn run_token_payment_whose_answer_was_lost<C: AnyClient + 'static>() {
+    let env = Env::<C>::start().await;
+    let mut shopper = Shopper::new(&env, test_card(CardBehaviour::SmsCode));
+    let token = bound_token(&env, &mut shopper, "lost-bind").await;
+    let faults = env.sb.faults();
+    faults.add(
+        FaultRule::new(FaultAction::DropAfterProcessing)
+            .on_path("/pay")
+            .times(1),
+    );
+    // Counts every later charge, answered as usual.
+    faults.add(FaultRule::new(FaultAction::Delay(Duration::ZERO)).on_path("/pay"));
+    let later_charges = || faults.injected().get(FaultKind::Delay);
+
+    let prepare = env.payment("lost-t", "5000.50");
+    let mut machine = TokenPaymentMachine::new(
+        prepare,
+        token,
+        PaymentMethod::Humo,
+        None,
+        PaymentParams::default(),
+        OffsetDateTime::now_utc(),
+    );
+    let redirects = shopper.redirects.len();
+    let failed = env
+        .client
+        .run(&mut machine, &mut shopper)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            failed,
+            RunError::Failed(Failure::Request {
+                endpoint: Endpoint::PayWithToken,
+                ..
+            })
+        ),
+        "{failed:?}"
+    );
+    assert!(!machine.is_terminal(), "the charge may have landed");
+    assert_eq!(shopper.redirects.len(), redirects, "the page was lost");
+    let uuid = machine.payment().octo_payment_uuid().unwrap().clone();
+    assert_eq!(env.record(uuid.as_str()).status, PaymentStatus::Created);
+    assert_eq!(later_charges(), 0);
+
+    // The customer got the code by SMS and types it.
+    env.sb
+        .customer()
+        .enter_code(uuid.as_str(), env.sb.otp_code())
+        .unwrap();
+    machine
+        .handle_input(Input::CheckStatus, OffsetDateTime::now_utc())
+        .unwrap();
+    let outcome = env.client.run(&mut machine, &mut shopper).await.unwrap();
+    assert_eq!(outcome.status, PaymentStatus::Succeeded);
+    assert_eq!(outcome.total_sum, dec("5000.50"));
+    assert_eq!(later_charges(), 0, "charged once");
+    assert_eq!(env.record(uuid.as_str()).status, PaymentStatus::Succeeded);
     env.finish().await;
 }
 

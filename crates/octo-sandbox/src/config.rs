@@ -175,6 +175,22 @@ pub enum RefundSettlement {
     After(Duration),
 }
 
+/// What a payment charged through `pay/{uuid}` shows while the customer
+/// still has its SMS code or 3-D Secure page to pass: in the answer to the
+/// charge, and in status checks until the customer acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenChargeStatus {
+    /// `created`, as the pay-with-token page's example answer shows beside
+    /// its SMS page: a status check cannot tell a charge awaiting its code
+    /// from a payment never charged.
+    #[default]
+    Created,
+    /// `wait_user_action`, the status a payment paid on OCTO's own page
+    /// moves to; the pages do not show it for a token charge.
+    WaitUserAction,
+}
+
 /// Everything the sandbox enforces or schedules. Build it through
 /// [`SandboxBuilder`](crate::SandboxBuilder).
 #[derive(Debug, Clone)]
@@ -188,6 +204,8 @@ pub struct SandboxConfig {
     pub refund_limits: Vec<RefundLimit>,
     /// When refunds succeed.
     pub refund_settlement: RefundSettlement,
+    /// What a token charge awaiting the customer shows.
+    pub token_charge_status: TokenChargeStatus,
     /// OCTO's fee in percent; `transfer_sum = total_sum - fee`.
     pub fee_percent: Decimal,
     /// A payment's lifetime when `ttl` is not sent.
@@ -287,6 +305,7 @@ impl Default for SandboxConfig {
                 ),
             ],
             refund_settlement: RefundSettlement::Immediate,
+            token_charge_status: TokenChargeStatus::Created,
             fee_percent: Decimal::new(2, 0),
             default_ttl: Duration::minutes(15),
             hold_duration: Duration::minutes(30),

@@ -7,6 +7,7 @@ use octo_proto::{CardExpiry, Pan, PaymentStatus};
 use time::OffsetDateTime;
 
 use crate::cards::{self, CardBehaviour, CardBrand};
+use crate::config::TokenChargeStatus;
 use crate::engine::{Engine, Tx, pan_digest};
 use crate::state::{CardRecord, Challenge, ChallengeKind, PaymentRecord, Store};
 
@@ -141,7 +142,11 @@ impl Engine {
             resends: 0,
             phone: phone.clone(),
         }));
-        if p.binding.is_none() {
+        // A token charge keeps `created` by default, as the pay-with-token
+        // page's answer shows; a binding keeps its own status.
+        let stays_created = p.binding.is_some()
+            || (p.paid_with_token && self.config.token_charge_status == TokenChargeStatus::Created);
+        if !stays_created {
             self.set_status(p, PaymentStatus::WaitUserAction, tx);
         }
         match kind {

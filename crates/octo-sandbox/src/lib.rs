@@ -75,6 +75,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
     FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
+    TokenChargeStatus,
 };
 pub use customer::{CustomerError, Step, page_uuid};
 pub use faults::{
@@ -194,6 +195,13 @@ impl SandboxBuilder {
     /// see `docs/sandbox-rules.md`).
     pub fn strict(mut self, strict: bool) -> Self {
         self.config.strict = strict;
+        self
+    }
+
+    /// What a token charge awaiting the customer's code shows (default
+    /// `created`, as OCTO's pay-with-token page prints it).
+    pub fn token_charge_status(mut self, status: TokenChargeStatus) -> Self {
+        self.config.token_charge_status = status;
         self
     }
 

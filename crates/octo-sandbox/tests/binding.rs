@@ -16,11 +16,12 @@ use common::{
     sandbox, send, started, verification,
 };
 use octo_proto::callback::{CallbackLimits, TokenizationCallback};
-use octo_proto::op::{BindCard, BlockCardToken, CheckPan, PayWithToken};
+use octo_proto::op::{BindCard, BlockCardToken, CheckPan, PayWithToken, PaymentStatusCheck};
 use octo_proto::{
-    CardExpiry, CardToken, Pan, PaymentMethod, PaymentStatus, PaymentUuid, TokenStatus, VerifyId,
+    CardExpiry, CardToken, Pan, PaymentMethod, PaymentStatus, PaymentUuid, ShopTransactionId,
+    TokenStatus, VerifyId,
 };
-use octo_sandbox::{ManualClock, Sandbox};
+use octo_sandbox::{ManualClock, Sandbox, TokenChargeStatus};
 use octo_testkit::cards::binding;
 
 /// A Uzcard binding of `pan` whose callback goes to `receiver`.
@@ -81,10 +82,18 @@ async fn sms_binding_gives_an_active_token_that_pays_and_can_be_blocked() {
         (token.expose_secret(), TokenStatus::Active)
     );
 
-    // Pay with the token: a Uzcard asks for the SMS code.
+    // Pay with the token: a Uzcard asks for the SMS code. The payment
+    // still shows `created`, as the pay-with-token page's example answer
+    // does beside its SMS page, and a status check says the same.
     let order = prepared(&sb, &payment("order-t", "2500")).await;
     let paying = answer(&sb, &pay_with(&order, &token)).await;
-    assert_eq!(paying.status, PaymentStatus::WaitUserAction);
+    assert_eq!(paying.status, PaymentStatus::Created);
+    let checked = answer(
+        &sb,
+        &PaymentStatusCheck::new(ShopTransactionId::new("order-t").unwrap()),
+    )
+    .await;
+    assert_eq!(checked.status, PaymentStatus::Created);
     assert_eq!(paying.trans_type.as_deref(), Some("SMS"));
     assert!(paying.redirect_url.unwrap().ends_with("/otp"));
     let step = sb
@@ -112,6 +121,55 @@ async fn sms_binding_gives_an_active_token_that_pays_and_can_be_blocked() {
             .is_ok()
     );
     sb.shutdown().await;
+}
+
+/// Binds `pan` with its SMS code and returns the token its callback
+/// carried.
+async fn bound_token(sb: &octo_sandbox::SandboxHandle, id: &str, pan: &str) -> CardToken {
+    let receiver = Receiver::start().await;
+    let (uuid, info) = binding_started(sb, &bind(id, pan, &receiver)).await;
+    let done = answer(sb, &check_sms(&uuid, &info, sb.otp_code())).await;
+    assert_eq!(done.status, PaymentStatus::Succeeded);
+    let got = receiver.next().await;
+    TokenizationCallback::parse(&got.request, &CallbackLimits::default())
+        .unwrap()
+        .card_token
+}
+
+#[tokio::test]
+async fn a_token_charge_awaiting_its_code_shows_the_status_configured() {
+    for (setting, shown) in [
+        (TokenChargeStatus::Created, PaymentStatus::Created),
+        (
+            TokenChargeStatus::WaitUserAction,
+            PaymentStatus::WaitUserAction,
+        ),
+    ] {
+        let sb = started(
+            Sandbox::builder()
+                .token_charge_status(setting)
+                .fast_callbacks(3, Duration::from_millis(20)),
+        )
+        .await;
+        let token = bound_token(&sb, "bind-s", "8600000000000007").await;
+        let order = prepared(&sb, &payment("order-s", "2500")).await;
+        let paying = answer(&sb, &pay_with(&order, &token)).await;
+        assert_eq!(paying.status, shown, "{setting:?}");
+        assert_eq!(paying.trans_type.as_deref(), Some("SMS"));
+        let id = ShopTransactionId::new("order-s").unwrap();
+        let checked = answer(&sb, &PaymentStatusCheck::new(id.clone())).await;
+        assert_eq!(checked.status, shown, "{setting:?}");
+        // Charged once: a second charge is refused either way.
+        assert_eq!(code(send(&sb, &pay_with(&order, &token)).await), 1);
+        let step = sb
+            .customer()
+            .enter_code(order.as_str(), sb.otp_code())
+            .unwrap();
+        assert_finished(&step, PaymentStatus::Succeeded);
+        let paid = answer(&sb, &PaymentStatusCheck::new(id)).await;
+        assert_eq!(paid.status, PaymentStatus::Succeeded);
+        sb.shutdown().await;
+    }
 }
 
 #[tokio::test]

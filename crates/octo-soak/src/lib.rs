@@ -7,10 +7,11 @@
 //! an idempotency key (`shop_transaction_id`, `shop_refund_id`) is sent
 //! again with the same key; a call that is not idempotent (`set_accept`,
 //! paying with a token, binding) whose outcome is unknown is followed by a
-//! status check and sent again only if OCTO shows it did not land (for a
-//! token charge, reading `created` as "did not land" holds for the sandbox
-//! only: against OCTO never charge again unless the request never left or
-//! OCTO refused it, as the SDK's machine does); a
+//! status check and sent again only if OCTO shows it did not land (a
+//! token charge is sent again only if the request never left or OCTO
+//! refused it, as the SDK's machine does: OCTO shows a landed charge
+//! awaiting its code as `created`, so an order whose charge answer was
+//! lost and that has no code waiting is left to lapse); a
 //! notification is verified and then only triggers a status check, whose
 //! answer is what the shop records.
 //!
@@ -85,6 +86,11 @@ pub struct SoakConfig {
     /// a refund that failed is sent again under a new `shop_refund_id`,
     /// and the clients do not retry. Off by default.
     pub naive_refunds: bool,
+    /// A deliberately wrong shop, to show that the report catches one: a
+    /// token charge whose answer was lost is sent again when OCTO shows
+    /// the payment `created`, which a charge awaiting its code also shows.
+    /// Off by default.
+    pub naive_token_charges: bool,
 }
 
 impl SoakConfig {
@@ -104,6 +110,7 @@ impl SoakConfig {
                     .saturating_mul(u32::try_from(payments).unwrap_or(u32::MAX)),
             ),
             naive_refunds: false,
+            naive_token_charges: false,
         }
     }
 }
@@ -217,6 +224,7 @@ async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
         bind_url: receiver.bind_url(),
         tokens: Vec::new(),
         naive_refunds: config.naive_refunds,
+        naive_token_charges: config.naive_token_charges,
     };
     let mut binding_problems = Vec::new();
     for n in 0..config.cards {
@@ -256,6 +264,7 @@ async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
             belief: None,
             refunds: Vec::new(),
             abandoned: None,
+            lapsed: false,
         });
         let Some(client) = transports.iter().find(|c| c.kind() == kind).cloned() else {
             continue;
@@ -311,6 +320,7 @@ mod tests {
                 belief: None,
                 refunds: Vec::new(),
                 abandoned: None,
+                lapsed: false,
             });
         }
         let fine = tokio::spawn(async {});

@@ -1,7 +1,8 @@
 //! What each order does, and how the shop gets through faults: calls with
 //! an idempotency key are sent again with the same key; a call that is not
 //! idempotent and whose outcome is unknown is followed by a status check,
-//! and sent again only when OCTO shows it did not land.
+//! and sent again only when OCTO shows it did not land. A token charge is
+//! never sent again after an unknown outcome: no status shows it missed.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -13,10 +14,10 @@ use octo_proto::op::{
 };
 use octo_proto::{
     CardExpiry, CardToken, Currency, Error, Pan, PaymentMethod, PaymentStatus, PaymentUuid,
-    RefundStatus, ShopTransactionId,
+    RefundStatus, Resend, ShopTransactionId,
 };
-use octo_sandbox::SandboxHandle;
 use octo_sandbox::cards::{CardBehaviour, TestCard, test_card};
+use octo_sandbox::{SandboxHandle, Step as PageStep};
 use rust_decimal::Decimal;
 
 use crate::journey::Journey;
@@ -123,6 +124,8 @@ pub struct Ctx {
     pub tokens: Vec<(CardToken, PaymentMethod)>,
     /// The deliberately wrong shop of [`SoakConfig::naive_refunds`](crate::SoakConfig::naive_refunds).
     pub naive_refunds: bool,
+    /// The deliberately wrong shop of [`SoakConfig::naive_token_charges`](crate::SoakConfig::naive_token_charges).
+    pub naive_token_charges: bool,
 }
 
 type Step<T> = Result<T, String>;
@@ -145,7 +148,10 @@ pub async fn run_order(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, plan: &
         Journey::Token => {
             let bound = ctx.tokens.get(plan.token_index % ctx.tokens.len().max(1));
             let bound = bound.ok_or("no bound card")?;
-            pay_with_token(ctx, t, id, &uuid, bound).await?;
+            if pay_with_token(ctx, t, id, &uuid, bound).await? == Charge::Lapsed {
+                ctx.shop.lapse(id.as_str());
+                return Ok(());
+            }
         }
         _ => {
             ctx.sandbox
@@ -307,23 +313,32 @@ async fn set_accept(ctx: &Ctx, t: &Transport, id: &ShopTransactionId, op: SetAcc
     Err("set_accept never landed".to_owned())
 }
 
-/// Pays with a bound card's token. Not idempotent either: after a failure
-/// the shop asks OCTO, and pays again only if the payment is still new.
-/// A domestic card then asks the customer for the SMS code.
-///
-/// "Still new" (`created`) means "not charged" against the sandbox, which
-/// shows a landed charge awaiting its code as `wait_user_action`; OCTO's
-/// pay-with-token page shows `created` there, so the SDK's payment machine
-/// does not resend on it (`docs/protocol-notes.md`).
+/// What became of a charge with a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Charge {
+    /// OCTO took it: the customer typed the code where one was asked for.
+    Made,
+    /// Its answer was lost and OCTO shows the payment still `created` with
+    /// nothing waiting for the customer: left to lapse.
+    Lapsed,
+}
+
+/// Pays with a bound card's token, as the SDK's payment machine does. Not
+/// idempotent: the shop charges again only when the charge never left
+/// (every attempt failed to connect) or OCTO refused it. After an unknown
+/// outcome it asks OCTO, and `created` proves nothing: the pay-with-token
+/// page shows a landed charge awaiting its code as `created` too (the
+/// sandbox does by default). So the shop never charges again then; the
+/// customer, who got the code by SMS if the charge landed, types it, and
+/// an order with no code waiting is left to lapse.
 async fn pay_with_token(
     ctx: &Ctx,
     t: &Transport,
     id: &ShopTransactionId,
     uuid: &PaymentUuid,
     (token, method): &(CardToken, PaymentMethod),
-) -> Step<()> {
+) -> Step<Charge> {
     let op = PayWithToken::new(uuid.clone(), token.clone(), method.clone());
-    let mut status = None;
     for attempt in 0..ATTEMPTS {
         pause_before(attempt, Some(&ctx.shop.activity.checked_resends)).await;
         match t.send(&op, ctx.shop.call_limit).await {
@@ -335,28 +350,43 @@ async fn pay_with_token(
                     Some(paid.total_sum),
                     paid.refunded_sum,
                 );
-                status = Some(paid.status);
-                break;
+                return customer_finishes(ctx, uuid, &paid.status);
+            }
+            Err(e) if e.resend() == Resend::Safe || e.is_refusal() => {
+                // Nothing reached OCTO, or OCTO did not act: charging
+                // again is safe.
+                refused_change(ctx, &e);
             }
             Err(e) => {
                 refused_change(ctx, &e);
                 let now = checked(ctx, t, id).await?;
-                if now != PaymentStatus::Created {
-                    status = Some(now);
-                    break;
+                if ctx.naive_token_charges && now == PaymentStatus::Created {
+                    continue;
                 }
+                return customer_finishes(ctx, uuid, &now);
             }
         }
     }
-    match status {
-        Some(PaymentStatus::WaitUserAction) => ctx
-            .sandbox
-            .customer()
+    Err("pay_with_token never landed".to_owned())
+}
+
+/// After a charge: the customer types the code the sandbox is waiting
+/// for, if any. A payment still `created` with no code waiting was never
+/// charged.
+fn customer_finishes(ctx: &Ctx, uuid: &PaymentUuid, status: &PaymentStatus) -> Step<Charge> {
+    let customer = ctx.sandbox.customer();
+    match customer.step(uuid.as_str()) {
+        Ok(PageStep::CodeRequired { .. }) => customer
             .enter_code(uuid.as_str(), ctx.sandbox.otp_code())
-            .map(|_| ())
+            .map(|_| Charge::Made)
             .map_err(|e| format!("the customer could not enter the code: {e}")),
-        Some(_) => Ok(()),
-        None => Err("pay_with_token never landed".to_owned()),
+        Ok(PageStep::ThreeDSecure) => customer
+            .confirm_3ds(uuid.as_str())
+            .map(|_| Charge::Made)
+            .map_err(|e| format!("the customer could not confirm: {e}")),
+        Ok(_) if *status == PaymentStatus::Created => Ok(Charge::Lapsed),
+        Ok(_) => Ok(Charge::Made),
+        Err(e) => Err(format!("the customer's page: {e}")),
     }
 }
 

@@ -55,6 +55,11 @@ pub struct Report {
     /// Payments that ended in another status than their journey aims at
     /// (the run fails on them).
     pub unexpected_outcome: u64,
+    /// Token orders whose charge answer was lost and that OCTO then showed
+    /// still `created` with no code waiting: the shop left them to lapse
+    /// rather than charge again, and OCTO never charged them (checked like
+    /// any other order).
+    pub lapsed: u64,
     /// Faults injected, by kind.
     pub faults: FaultCounts,
     /// Verified notifications received.
@@ -123,6 +128,7 @@ impl fmt::Display for Report {
             ("changes refused:", self.refused_changes),
         ];
         let calls = [
+            ("lapsed, charge lost:", self.lapsed),
             ("status checks:", self.status_checks),
             ("resent with same key:", self.idempotent_resends),
             ("resent after a check:", self.checked_resends),
@@ -370,6 +376,10 @@ pub(crate) fn judge(
         }
     }
     let as_aimed = match order.journey {
+        // Left to lapse after a lost charge: never paid.
+        _ if order.lapsed => {
+            matches!(p.status, PaymentStatus::Created | PaymentStatus::Canceled)
+        }
         // Refused (or failed), never paid: `is_final` also counts a
         // payment charged and then refunded in full.
         Journey::Declined => p.status.is_final() && !p.status.is_paid(),
@@ -443,6 +453,7 @@ pub(crate) async fn reconcile(
         *r.by_journey.entry(order.journey.name()).or_default() += 1;
         *r.by_transport.entry(order.kind.name()).or_default() += 1;
         let id = order.id.as_str().to_owned();
+        r.lapsed += u64::from(order.lapsed);
         if let Some(why) = &order.abandoned {
             r.abandoned += 1;
             r.note(format!("{id} ({}) abandoned: {why}", order.journey.name()));
@@ -545,6 +556,7 @@ mod tests {
             }),
             refunds,
             abandoned: None,
+            lapsed: false,
         };
         let answer = Answer {
             uuid: uuid(),
@@ -689,6 +701,39 @@ mod tests {
         let mut report = Report::default();
         change(&mut report);
         report
+    }
+
+    #[test]
+    fn a_lapsed_token_order_is_as_aimed_only_while_octo_never_charged_it() {
+        for (status, as_aimed) in [
+            (PaymentStatus::Created, true),
+            (PaymentStatus::Canceled, true),
+            (PaymentStatus::Succeeded, false),
+        ] {
+            let (mut order, answer, record) =
+                state(Journey::Token, status.clone(), 0, vec![], vec![]);
+            order.lapsed = true;
+            let found = judge(&order, Ok(answer), Some(record));
+            assert_eq!(found.unexpected, !as_aimed, "{status}");
+            assert_eq!(found.wrong_state, 0, "{status}");
+        }
+        // Not lapsed, the same `created` payment is a flow that never ended.
+        let found = judged(Journey::Token, PaymentStatus::Created, 0, vec![], vec![]);
+        assert!(found.unexpected);
+    }
+
+    #[test]
+    fn a_lapsed_order_the_shop_believes_unpaid_but_octo_charged_is_wrong_state() {
+        let (mut order, answer, mut record) =
+            state(Journey::Token, PaymentStatus::Succeeded, 0, vec![], vec![]);
+        order.lapsed = true;
+        if let Some(b) = order.belief.as_mut() {
+            b.status = PaymentStatus::Created;
+        }
+        record.status = PaymentStatus::Succeeded;
+        let found = judge(&order, Ok(answer), Some(record));
+        assert_eq!(found.wrong_state, 1);
+        assert!(found.unexpected);
     }
 
     /// A flow given up, or a payment left in another status than aimed

@@ -57,6 +57,11 @@ pub struct Order {
     pub refunds: Vec<RefundIntent>,
     /// Why the order stopped early, if it did.
     pub abandoned: Option<String>,
+    /// The answer to its token charge was lost and OCTO then showed the
+    /// payment still `created`, with no code waiting for the customer:
+    /// the shop cannot tell a charge awaiting its code from one that never
+    /// landed, so it lets the payment lapse rather than charge again.
+    pub lapsed: bool,
 }
 
 /// Counters of what the shop did.
@@ -242,6 +247,13 @@ impl Shop {
         }
     }
 
+    /// Marks the order `id` left to lapse after a lost token charge.
+    pub fn lapse(&self, id: &str) {
+        if let Some(o) = lock(&self.orders).get_mut(id) {
+            o.lapsed = true;
+        }
+    }
+
     /// Marks the order `id` stopped early.
     pub fn abandon(&self, id: &str, why: String) {
         if let Some(o) = lock(&self.orders).get_mut(id) {
@@ -327,6 +339,7 @@ mod tests {
             belief: None,
             refunds: Vec::new(),
             abandoned: None,
+            lapsed: false,
         });
         shop
     }

@@ -60,3 +60,22 @@ async fn a_shop_that_changes_refund_ids_is_caught() {
     assert!(!report.holds(), "{report}");
     assert_eq!(report.duplicate_charges, 0, "{report}");
 }
+
+/// Nor is it blind to a shop that reads `created` after a lost token
+/// charge as "not charged": it charges again a payment whose first charge
+/// is awaiting its code, which the sandbox refuses (a gateway that did not
+/// might charge twice), and the run says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_that_charges_a_token_again_on_created_is_caught() {
+    let mut config = SoakConfig::new(100, 7);
+    config.deadline = std::time::Duration::from_secs(240);
+    config.fault_per_mille = 600;
+    config.naive_token_charges = true;
+    let report = match run(&config).await {
+        Ok(report) => report,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(report.refused_changes > 0, "{report}");
+    assert!(!report.holds(), "{report}");
+    assert_eq!(report.duplicate_charges, 0, "{report}");
+}

@@ -340,10 +340,10 @@ pub(crate) fn pay_with_token(engine: &Engine, uuid: &str, body: &Body) -> Result
             }
             let card = t.card.clone();
             let phone = p.user.as_ref().map(|u| u.phone.clone()).unwrap_or_default();
-            engine.apply_card(store, uuid, card, phone, tx);
             if let Some(p) = store.payment_mut(uuid) {
                 p.paid_with_token = true;
             }
+            engine.apply_card(store, uuid, card, phone, tx);
             store
                 .payment(uuid)
                 .map(|p| token_payload(engine, p))
