@@ -106,6 +106,17 @@ impl Failure {
                 ),
                 Some(CHECK_STATUS),
             ),
+            // The client resent the call after an unknown outcome and OCTO
+            // refused the resend: the first attempt may have landed (a
+            // refund made, its resend refused as more than is left).
+            Error::RefusedAfterResend(last) => Self::new(
+                exit::NETWORK,
+                format!(
+                    "{last}, when the call was resent after an attempt with no answer: \
+                     the first attempt may have taken effect"
+                ),
+                Some(CHECK_STATUS),
+            ),
             // OCTO may have acted (a success that did not decode, a 5xx):
             // say so, or the user sends a payment or a capture again.
             other if !other.is_refusal() => Self::new(
@@ -217,6 +228,19 @@ mod tests {
         // A real refusal stays a refusal.
         let refused = octo_error(ErrorCode::InvalidRefundAmount, r#"{"error":3}"#);
         assert_eq!(Failure::from_sdk(&refused).code, exit::REFUSED);
+    }
+
+    #[test]
+    fn a_refusal_of_a_resend_after_no_answer_is_an_unknown_outcome() {
+        // The refund's first attempt timed out and the client resent it;
+        // OCTO refused the resend as more than is left. Exit 1 would say
+        // "nothing happened", which invites a refund under a new id.
+        let last = octo_error(ErrorCode::InvalidRefundAmount, r#"{"error":3}"#);
+        let failure = Failure::from_sdk(&Error::RefusedAfterResend(Box::new(last)));
+        assert_eq!(failure.code, exit::NETWORK, "{failure}");
+        let shown = failure.to_string();
+        assert!(shown.contains("may have taken effect"), "{shown}");
+        assert!(shown.contains("same --refund-id"), "{shown}");
     }
 
     #[test]

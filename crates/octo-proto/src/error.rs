@@ -76,6 +76,18 @@ pub enum Error {
     /// its answer never acted on.
     #[error("{0}")]
     Redirect(#[from] RedirectError),
+
+    /// The transport resent a call after an attempt whose outcome was
+    /// unknown, and the last attempt was refused (the error inside). The
+    /// refusal speaks for the last attempt only: an earlier one may have
+    /// reached OCTO and acted (a refund made, then its resend refused as
+    /// a duplicate or as more than is left). Not a refusal
+    /// ([`Error::is_refusal`] is `false`): learn the outcome with a status
+    /// check, or send the same keyed call again, before anything new.
+    #[error(
+        "a resend after an unknown outcome was refused (an earlier attempt may have landed): {0}"
+    )]
+    RefusedAfterResend(Box<Error>),
 }
 
 /// Whether sending the same request again is safe after an error.
@@ -108,6 +120,9 @@ impl Error {
     pub fn resend(&self) -> Resend {
         match self {
             Error::Input(_) | Error::Decode { .. } | Error::Redirect(_) => Resend::Never,
+            // As unknown as the earlier attempt's outcome: the same keyed
+            // call may go again.
+            Error::RefusedAfterResend(_) => Resend::IfIdempotent,
             Error::Octo(e) => match e.code {
                 ErrorCode::Internal => Resend::IfIdempotent,
                 // A code OCTO does not document, under a failing status (a
@@ -131,9 +146,9 @@ impl Error {
 
     /// Whether the request was refused: the input check or the answer said
     /// no, so OCTO did not act on this request and the same request would
-    /// be refused again. (When the transport had resent a keyed call after
-    /// an unknown outcome, an earlier attempt may still have landed: check
-    /// the status before using a new id.) `false` when the outcome is
+    /// be refused again. (A refusal of a resend the transport sent after an
+    /// unknown outcome is [`Error::RefusedAfterResend`] instead, which is
+    /// no refusal: an earlier attempt may have landed.) `false` when the outcome is
     /// unknown, when nothing reached OCTO (a connect error: try again), and
     /// when OCTO said it succeeded (`"error": 0`) but the answer did not
     /// decode ([`Error::Decode`], or a success envelope under another
@@ -165,6 +180,7 @@ impl Error {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Error::Octo(e) => Some(e.code),
+            Error::RefusedAfterResend(last) => last.code(),
             _ => None,
         }
     }
@@ -177,6 +193,7 @@ impl Error {
             | Error::UnexpectedResponse { status, .. }
             | Error::Decode { status, .. } => Some(*status),
             Error::Redirect(r) => Some(r.status),
+            Error::RefusedAfterResend(last) => last.http_status(),
             _ => None,
         }
     }
@@ -188,6 +205,7 @@ impl Error {
             Error::Problem { body, .. }
             | Error::UnexpectedResponse { body, .. }
             | Error::Decode { body, .. } => Some(body),
+            Error::RefusedAfterResend(last) => last.body(),
             _ => None,
         }
     }

@@ -159,3 +159,36 @@ fn a_refund_whose_answer_does_not_decode_keeps_its_amount_reserved() {
         "a refund OCTO made was forgotten and sent again: {lines:?}"
     );
 }
+
+/// The transport resent the refund after an attempt whose outcome was
+/// unknown, and OCTO refused the resend: the first attempt may have made
+/// the refund, so its amount stays reserved and the same id may go again,
+/// while a new id for the same money is refused.
+#[test]
+fn a_refund_refused_after_a_resend_keeps_its_amount_reserved_and_its_id() {
+    let mut m = PaymentMachine::new(prepare("order-s", "1000.00"), PaymentParams::default(), T0);
+    drain(&mut m, payment_outcome);
+    let paid = payment("order-s", "u-s", PaymentStatus::Succeeded, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(paid))), at(0, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(refund("r-1", "1000.00"), at(1, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    let last = octo_error(3, octo_proto::Endpoint::Refund);
+    let refused = Error::RefusedAfterResend(Box::new(last));
+    assert!(!refused.is_refusal());
+    m.handle_input(Input::Reply(Reply::Refund(Err(refused))), at(1, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    assert!(!m.is_terminal());
+    assert!(
+        m.handle_input(refund("r-2", "1000.00"), at(2, 0)).is_err(),
+        "a refund that may have been made was freed for a new id"
+    );
+    m.handle_input(refund("r-1", "1000.00"), at(2, 1)).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        "send refund r-1 1000.00",
+        "the same id goes again"
+    );
+}

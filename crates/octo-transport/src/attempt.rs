@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use octo_proto::machine::{Command, Reply};
 use octo_proto::{
-    Config, Error, Operation, RedirectError, RetryDecision, RetryPolicy, TransportError,
+    Config, Error, Operation, RedirectError, Resend, RetryDecision, RetryPolicy, TransportError,
     parse_retry_after,
 };
 
@@ -42,6 +42,9 @@ pub(crate) trait Call {
 
     /// The error in an answer, if it is one.
     fn error(answer: &Self::Answer) -> Option<&Error>;
+
+    /// The same answer, its error (if it is one) passed through `f`.
+    fn map_error(answer: Self::Answer, f: impl FnOnce(Error) -> Error) -> Self::Answer;
 }
 
 /// An operation as a [`Call`].
@@ -77,6 +80,10 @@ impl<O: Operation> Call for Op<'_, O> {
     fn error(answer: &Self::Answer) -> Option<&Error> {
         answer.as_ref().err()
     }
+
+    fn map_error(answer: Self::Answer, f: impl FnOnce(Error) -> Error) -> Self::Answer {
+        answer.map_err(f)
+    }
 }
 
 impl Call for &Command {
@@ -107,6 +114,10 @@ impl Call for &Command {
 
     fn error(answer: &Reply) -> Option<&Error> {
         answer.error()
+    }
+
+    fn map_error(answer: Reply, f: impl FnOnce(Error) -> Error) -> Reply {
+        answer.map_err(f)
     }
 }
 
@@ -145,6 +156,10 @@ pub(crate) struct Attempts<'p> {
     server_wait: Option<Duration>,
     /// The call's jitter seed, drawn at its first failure.
     seed: Option<u64>,
+    /// Whether an attempt before the one under way may have reached OCTO
+    /// (its outcome was unknown), so that a refusal of a later one proves
+    /// nothing about it.
+    resent_after_unknown: bool,
 }
 
 /// A fresh jitter seed for one call: std's per-instance random hash keys,
@@ -185,6 +200,7 @@ impl<'p> Attempts<'p> {
             number: 1,
             server_wait: None,
             seed: None,
+            resent_after_unknown: false,
         }
     }
 
@@ -245,9 +261,23 @@ impl<'p> Attempts<'p> {
             RetryDecision::RetryAfter(_) if self.is_last() => None,
             RetryDecision::RetryAfter(delay) => {
                 tracing::debug!(parent: &attempt.span, %error, ?delay, "retrying");
+                self.resent_after_unknown |= error.resend() != Resend::Safe;
                 self.number += 1;
                 Some(delay)
             }
+        }
+    }
+
+    /// The call's answer once the attempts stop with `answer`: a refusal
+    /// of a resend sent after an unknown outcome becomes
+    /// [`Error::RefusedAfterResend`], since an earlier attempt may have
+    /// landed.
+    #[inline(always)]
+    pub(crate) fn finish<C: Call>(&self, answer: C::Answer) -> C::Answer {
+        if self.resent_after_unknown && C::error(&answer).is_some_and(Error::is_refusal) {
+            C::map_error(answer, |last| Error::RefusedAfterResend(Box::new(last)))
+        } else {
+            answer
         }
     }
 }

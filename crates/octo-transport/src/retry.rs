@@ -37,7 +37,7 @@ pub(crate) fn send_blocking<C: Call, B: AsRef<[u8]>>(
         let exchanged = attempt.span.in_scope(|| exchange(&request));
         let answer = attempts.read(&attempt, &call, exchanged);
         match attempts.retry_after::<C>(&attempt, &answer) {
-            None => return answer,
+            None => return attempts.finish::<C>(answer),
             Some(delay) => sleep(delay),
         }
     }
@@ -74,7 +74,7 @@ where
             let exchanged = exchange(outgoing).instrument(attempt.span.clone()).await;
             let answer = attempts.read(&attempt, &call, exchanged);
             match attempts.retry_after::<C>(&attempt, &answer) {
-                None => return answer,
+                None => return attempts.finish::<C>(answer),
                 Some(delay) => sleep(delay).await,
             }
         }
@@ -154,6 +154,76 @@ mod tests {
         ));
         assert!(matches!(result, Err(Error::Transport(_))), "{result:?}");
         seen.into_inner().unwrap()
+    }
+
+    /// One scripted exchange.
+    type Exchange = fn() -> Exchanged<Vec<u8>>;
+
+    /// Sends a refund under a policy of three attempts whose exchanges give,
+    /// in turn, what `script` says (the last entry again once it runs out);
+    /// returns how many attempts went out and the answer.
+    fn refund_through(script: &[Exchange]) -> (usize, Result<octo_proto::op::RefundResult, Error>) {
+        let mut settings = Settings::new(Config::new(123, "not-a-real-secret"));
+        settings.retry = RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(1));
+        let op = octo_proto::op::Refund::new(
+            "rf-1".parse().unwrap(),
+            "u-1".parse().unwrap(),
+            octo_proto::Decimal::new(5_000, 0),
+        );
+        let mut sent = 0;
+        let answer = send_blocking(
+            &settings,
+            Op(&op),
+            |_| {
+                sent += 1;
+                let step = script.get(sent - 1).or(script.last()).unwrap();
+                step()
+            },
+            |_| {},
+        );
+        (sent, answer)
+    }
+
+    fn timed_out() -> Exchanged<Vec<u8>> {
+        Err(TransportError::new(
+            TransportErrorKind::Timeout,
+            "no answer",
+        ))
+    }
+
+    fn not_connected() -> Exchanged<Vec<u8>> {
+        Err(TransportError::new(TransportErrorKind::Connect, "refused"))
+    }
+
+    /// OCTO's error 3 on `refund`: an invalid amount.
+    fn bad_amount() -> Exchanged<Vec<u8>> {
+        Ok(http::Response::new(
+            br#"{"error":3,"errMessage":"Invalid refund amount","data":null}"#.to_vec(),
+        ))
+    }
+
+    #[test]
+    fn a_refusal_of_a_resend_after_an_unknown_outcome_is_not_a_refusal() {
+        // The first refund may have landed: OCTO refusing the resend (the
+        // amount is no longer available, or the id is a duplicate) proves
+        // nothing about it.
+        let (sent, answer) = refund_through(&[timed_out, bad_amount]);
+        assert_eq!(sent, 2);
+        let error = answer.unwrap_err();
+        assert!(!error.is_refusal(), "{error}");
+        assert!(matches!(error, Error::RefusedAfterResend(_)), "{error:?}");
+        assert_eq!(error.code().map(|c| c.as_i64()), Some(3));
+        assert_eq!(error.http_status(), Some(http::StatusCode::OK));
+        assert!(error.to_string().contains("OCTO error 3"), "{error}");
+        // The same refusal is one when nothing went out before it, or at
+        // the first attempt.
+        let refusals: [&[Exchange]; 2] = [&[not_connected, bad_amount], &[bad_amount]];
+        for script in refusals {
+            let (_, answer) = refund_through(script);
+            let error = answer.unwrap_err();
+            assert!(error.is_refusal(), "{error}");
+            assert!(matches!(error, Error::Octo(_)), "{error:?}");
+        }
     }
 
     #[test]

@@ -77,6 +77,11 @@ macro_rules! commands {
             pub fn error(&self) -> Option<&Error> {
                 match self { $( Self::$variant(r) => r.as_ref().err(), )* }
             }
+
+            /// The same reply, its error (if it is one) passed through `f`.
+            pub fn map_err(self, f: impl FnOnce(Error) -> Error) -> Reply {
+                match self { $( Self::$variant(r) => Self::$variant(r.map_err(f)), )* }
+            }
         }
     };
 }
