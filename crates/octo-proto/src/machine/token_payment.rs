@@ -53,7 +53,9 @@ pub struct TokenPaymentMachine(PaymentMachine);
 
 impl TokenPaymentMachine {
     /// Starts a payment of `prepare` with `card_token`; `email` is required
-    /// by OCTO when `prepare` carries `user_data`.
+    /// by OCTO when `prepare` carries `user_data`. A `prepare` without
+    /// `ttl` is sent with [`PaymentParams::ttl`], as by
+    /// [`PaymentMachine::new`].
     pub fn new(
         prepare: PreparePayment,
         card_token: CardToken,

@@ -41,7 +41,7 @@ pub use binding::{BindCard, CheckPan, CheckSmsKey, SmsCode, Verification, Verifi
 pub use fiscal::{FiscalData, FiscalReceipt};
 pub use pay::{PayWithToken, TokenPayment};
 pub use payment::Payment;
-pub use prepare::{BasketItem, PreparePayment, UserData};
+pub use prepare::{BasketItem, MAX_TTL_MINUTES, PreparePayment, UserData};
 pub use refund::{Refund, RefundResult};
 pub use status::PaymentStatusCheck;
 pub use token::{BlockCardToken, BlockedToken};

@@ -67,7 +67,11 @@ pub struct PreparePayment {
     /// The language of the payment page. Only `en`, `uz` and `ru` are sent
     /// unless [`Config::with_unlisted_languages`] allows others.
     pub language: Language,
-    /// Minutes until the payment can no longer be paid.
+    /// Minutes until the payment can no longer be paid, 1 to
+    /// [`MAX_TTL_MINUTES`]. `None` leaves the field out and the lifetime to
+    /// OCTO, which documents no default; a payment machine sends its
+    /// [`PaymentParams::ttl`](crate::machine::PaymentParams::ttl) instead,
+    /// so that it counts with the lifetime OCTO was given.
     #[serde(default)]
     pub ttl: Option<u32>,
     /// The customer's IP address; OCTO blocks the payment from another one.

@@ -62,9 +62,18 @@ use refunds::{RefundStart, Refunds};
 /// The timings and limits of a payment machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PaymentParams {
-    /// How long the customer has to pay when the payment sets no `ttl`;
-    /// after it the machine checks the status. Default 15 minutes (OCTO's
-    /// pages show that lifetime).
+    /// How long the customer has to pay when the shop's [`PreparePayment`]
+    /// sets no `ttl`; after it the machine checks the status. Default 15
+    /// minutes (the lifetime OCTO's examples send).
+    ///
+    /// OCTO is told the same: the machine sends it as the request's `ttl`
+    /// (OCTO documents no default of its own), in whole minutes rounded up
+    /// and held within 1 to [`MAX_TTL_MINUTES`], and counts with exactly
+    /// the minutes it sent. So the machine never reports a payment expired
+    /// while OCTO would still let the customer pay it. A `ttl` the shop set
+    /// on the [`PreparePayment`] is sent as it is and counted with instead.
+    ///
+    /// [`MAX_TTL_MINUTES`]: crate::op::MAX_TTL_MINUTES
     pub ttl: Duration,
     /// How long a hold is trusted before the machine checks whether OCTO
     /// still holds it. OCTO documents 30 minutes on one page and 7 or 30
@@ -107,6 +116,22 @@ impl Default for PaymentParams {
             full_capture_sends_final_amount: true,
             created_after_lost_charge_ends: false,
         }
+    }
+}
+
+impl PaymentParams {
+    /// [`ttl`](Self::ttl) as the wire takes it: whole minutes, rounded up
+    /// (the customer never gets less time than asked for), from 1 to
+    /// [`MAX_TTL_MINUTES`](crate::op::MAX_TTL_MINUTES).
+    fn ttl_minutes(&self) -> u32 {
+        let whole = self.ttl.whole_minutes();
+        let minutes = if self.ttl > Duration::minutes(whole) {
+            whole.saturating_add(1)
+        } else {
+            whole
+        };
+        let max = crate::op::MAX_TTL_MINUTES;
+        u32::try_from(minutes.clamp(1, i64::from(max))).unwrap_or(max)
     }
 }
 
@@ -267,6 +292,11 @@ impl PaymentMachine {
     /// Starts a payment: the first output sends `prepare`. Its
     /// `shop_transaction_id` is the idempotency key of every command.
     ///
+    /// The customer has `prepare.ttl` minutes to pay, or, when it is
+    /// `None`, [`PaymentParams::ttl`], which is then sent as the request's
+    /// `ttl`: OCTO and the machine count with the same lifetime, from the
+    /// same request.
+    ///
     /// Never panics on its input: any `ttl` (even `u32::MAX` minutes), any
     /// [`PaymentParams`] and any `now` are accepted. Deadlines are clamped:
     /// a negative duration counts as zero, and one that would pass the
@@ -281,10 +311,11 @@ impl PaymentMachine {
         token: Option<TokenCheckout>,
         now: OffsetDateTime,
     ) -> Self {
-        let ttl = prepare
-            .ttl
-            .map(|minutes| Duration::minutes(i64::from(minutes)))
-            .unwrap_or(params.ttl);
+        // The ttl OCTO is sent is the one counted with: OCTO documents no
+        // default, so a prepare without one carries the params' ttl.
+        let mut prepare = prepare;
+        let minutes = *prepare.ttl.get_or_insert_with(|| params.ttl_minutes());
+        let ttl = Duration::minutes(i64::from(minutes));
         let mut machine = Self {
             prepare,
             params,
