@@ -14,9 +14,10 @@
 )]
 
 use octo_proto::callback::{
-    CallbackLimits, Notification, SchemeName, SignatureScheme, SignedFields,
+    CallbackError, CallbackLimits, Notification, SchemeName, SignatureScheme, SignedFields,
+    VerifiedNotification,
 };
-use octo_proto::{NotificationKey, PaymentStatus};
+use octo_proto::{DecodeProblem, NotificationKey, OctoSecret, PaymentStatus};
 use serde_json::{Value, json};
 
 const UUID: &str = "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -81,5 +82,142 @@ fn a_unique_key_notification_without_hash_key_verifies() {
             .unwrap_or_else(|e| panic!("hash_key {how}, unverified: {e:?}"));
         let two_step = unverified.verify(&unique_key()).unwrap();
         assert_eq!(two_step, verified, "{how}");
+    }
+}
+
+fn secret() -> SignatureScheme {
+    SignatureScheme::SecretAndHashKey(OctoSecret::new(SECRET))
+}
+
+fn either() -> SignatureScheme {
+    SignatureScheme::either(NotificationKey::new(KEY), OctoSecret::new(SECRET))
+}
+
+const SECRET: &str = "octo-secret-for-hash-key-tests";
+
+/// Both ways in: `parse_verified`, and `parse_unverified` then `verify`.
+fn both_ways(
+    body: &Value,
+    scheme: &SignatureScheme,
+    limits: &CallbackLimits,
+) -> [Result<VerifiedNotification, CallbackError>; 2] {
+    [
+        Notification::parse_verified(&post(body), scheme, limits),
+        Notification::parse_unverified(&post(body), limits).and_then(|u| u.verify(scheme)),
+    ]
+}
+
+fn missing_hash_key() -> CallbackError {
+    CallbackError::Field {
+        path: "hash_key".to_owned(),
+        problem: DecodeProblem::Missing,
+    }
+}
+
+#[test]
+fn the_secret_formula_still_refuses_a_notification_without_hash_key() {
+    // Signed as the secret formula would be over an empty salt: without
+    // the salt on the wire it cannot be checked, and is not checked with an
+    // empty one in its place.
+    for scheme in [secret(), either()] {
+        for (how, body) in without_hash_key(&secret(), "") {
+            for got in both_ways(&body, &scheme, &CallbackLimits::default()) {
+                let err = got.unwrap_err();
+                assert_eq!(
+                    err,
+                    missing_hash_key(),
+                    "{:?}, hash_key {how}",
+                    scheme.name()
+                );
+                assert_eq!(err.status(), 400);
+            }
+        }
+    }
+    // The same signature with the empty salt on the wire is taken as sent.
+    let body = body(&secret(), "", Some(json!("")));
+    for scheme in [secret(), either()] {
+        for got in both_ways(&body, &scheme, &CallbackLimits::default()) {
+            assert_eq!(got.unwrap().signed_with(), SchemeName::SecretAndHashKey);
+        }
+    }
+}
+
+#[test]
+fn either_verifies_a_notification_without_hash_key_by_the_unique_key_formula_only() {
+    for (how, body) in without_hash_key(&unique_key(), "") {
+        for got in both_ways(&body, &either(), &CallbackLimits::default()) {
+            let verified = got.unwrap_or_else(|e| panic!("hash_key {how}: {e:?}"));
+            assert_eq!(verified.signed_with(), SchemeName::UniqueKey, "{how}");
+        }
+    }
+}
+
+#[test]
+fn a_forged_notification_without_hash_key_is_still_refused() {
+    let stranger = SignatureScheme::UniqueKey(NotificationKey::new("not-the-key"));
+    for (how, body) in without_hash_key(&stranger, "") {
+        for got in both_ways(&body, &unique_key(), &CallbackLimits::default()) {
+            let err = got.unwrap_err();
+            assert!(err.is_signature_failure(), "hash_key {how}: {err:?}");
+            assert_eq!(err.status(), 401);
+        }
+        // Under `Either` the secret formula could not be checked at all.
+        for got in both_ways(&body, &either(), &CallbackLimits::default()) {
+            assert_eq!(got.unwrap_err(), missing_hash_key(), "hash_key {how}");
+        }
+    }
+    // The status is still signed.
+    let mut body = body(&unique_key(), "", None);
+    body["status"] = json!("canceled");
+    for got in both_ways(&body, &unique_key(), &CallbackLimits::default()) {
+        assert!(got.unwrap_err().is_signature_failure());
+    }
+}
+
+#[test]
+fn a_strict_shop_can_still_require_hash_key() {
+    let strict = CallbackLimits::default().with_hash_key_required(true);
+    assert!(strict.hash_key_required());
+    assert!(!CallbackLimits::default().hash_key_required());
+    for scheme in [unique_key(), either()] {
+        for (how, body) in without_hash_key(&unique_key(), "") {
+            for got in both_ways(&body, &scheme, &strict) {
+                assert_eq!(got.unwrap_err(), missing_hash_key(), "hash_key {how}");
+            }
+        }
+        let with_it = body(&unique_key(), "", Some(json!("salt-1")));
+        for got in both_ways(&with_it, &scheme, &strict) {
+            assert_eq!(got.unwrap().hash_key, "salt-1");
+        }
+    }
+}
+
+#[test]
+fn a_hash_key_that_is_not_a_string_is_refused_as_before() {
+    for odd in [json!(17), json!(["salt"]), json!({"k": 1}), json!(true)] {
+        let body = body(&unique_key(), "", Some(odd.clone()));
+        for got in both_ways(&body, &unique_key(), &CallbackLimits::default()) {
+            let err = got.unwrap_err();
+            assert!(
+                matches!(&err, CallbackError::Field { path, problem: DecodeProblem::Invalid { .. } } if path == "hash_key"),
+                "{odd}: {err:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_unverified_form_says_whether_hash_key_came() {
+    let limits = CallbackLimits::default();
+    for (how, body) in without_hash_key(&unique_key(), "") {
+        let unverified = Notification::parse_unverified(&post(&body), &limits).unwrap();
+        assert!(!unverified.hash_key_sent(), "{how}");
+        assert_eq!(unverified.signed_fields().hash_key, "", "{how}");
+    }
+    for sent in ["", "salt-2"] {
+        let body = body(&unique_key(), "", Some(json!(sent)));
+        let unverified = Notification::parse_unverified(&post(&body), &limits).unwrap();
+        assert!(unverified.hash_key_sent(), "{sent:?}");
+        assert_eq!(unverified.signed_fields().hash_key, sent);
     }
 }
