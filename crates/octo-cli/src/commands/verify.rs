@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use octo_proto::DecodeProblem;
-use octo_proto::callback::{CallbackError, CallbackLimits, Notification};
+use octo_proto::callback::{CallbackError, CallbackLimits, Notification, SchemeName};
 use serde_json::Value;
 
 use crate::cli::CheckScheme;
@@ -34,8 +34,9 @@ pub fn run(
     // and the masked card shows at most half of its digits.
     let mut shown = notification.to_json();
     // A notification that came without `hash_key` (allowed under the
-    // unique_key formula, which does not sign it) is not shown with one.
-    if notification.hash_key.is_empty() {
+    // unique_key formula, which does not sign it) is not shown with one; an
+    // empty salt the secret formula signed is shown as it was signed.
+    if notification.hash_key.is_empty() && notification.signed_with() == SchemeName::UniqueKey {
         shown.remove("hash_key");
     }
     if let Some(masked) = &notification.masked_pan {
