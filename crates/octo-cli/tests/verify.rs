@@ -257,3 +257,60 @@ fn the_either_scheme_accepts_both_formulas_and_says_which() {
             .stderr_has("OCTO_NOTIFY_KEY and OCTO_SECRET");
     }
 }
+
+/// A notification without `hash_key` (left out or null) verifies under the
+/// `unique_key` formula, which does not sign it, alone or under
+/// `--scheme either`; the secret formula cannot be checked without it, so
+/// there it is not verified (exit 4), with a message that says why.
+#[test]
+fn a_notification_without_hash_key_verifies_under_the_unique_key_formula() {
+    let secret = "shop-secret-for-no-salt";
+    let env = [
+        ("OCTO_NOTIFY_KEY", NOTIFY_KEY.to_owned()),
+        ("OCTO_SECRET", secret.to_owned()),
+    ];
+    let by_key = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
+    let by_secret = SignatureScheme::SecretAndHashKey(OctoSecret::new(secret));
+    let without = |signer: &SignatureScheme, null: bool| {
+        let mut body = signed(signer, PaymentStatus::Succeeded);
+        let map = body.as_object_mut().unwrap();
+        map.remove("hash_key");
+        if null {
+            map.insert("hash_key".into(), serde_json::Value::Null);
+        }
+        body.to_string()
+    };
+    for null in [false, true] {
+        let body = without(&by_key, null);
+        for scheme in ["unique-key", "either"] {
+            let json = run(
+                &["verify-notification", "--scheme", scheme, "--json"],
+                &env,
+                &body,
+            )
+            .expect_code(0)
+            .json();
+            assert_eq!(json["verified"], true, "{scheme}, null: {null}");
+            assert_eq!(json["signed_with"], "unique_key");
+            assert_eq!(
+                json["signed_fields"],
+                serde_json::json!(["octo_payment_UUID", "status"])
+            );
+            // What was not sent is not shown as sent.
+            assert!(json.get("hash_key").is_none(), "{json}");
+        }
+        run(&["verify-notification"], &env, &body)
+            .expect_code(0)
+            .stdout_has("signature verified (unique_key formula)");
+        // Signed by the secret formula, the salt then left out: not
+        // verified, whichever scheme that formula is checked under.
+        let body = without(&by_secret, null);
+        for scheme in ["secret-hash-key", "either"] {
+            run(&["verify-notification", "--scheme", scheme], &env, &body)
+                .expect_code(4)
+                .stderr_has("NOT verified")
+                .stderr_has("no hash_key")
+                .never_shows(secret);
+        }
+    }
+}

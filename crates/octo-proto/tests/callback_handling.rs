@@ -10,7 +10,7 @@
 
 mod notification_fields;
 
-use notification_fields::{OPTIONAL_FIELDS, REQUIRED_FIELDS};
+use notification_fields::{OPTIONAL_FIELDS, REQUIRED_FIELDS, SALT_FIELD};
 use octo_proto::callback::{
     CallbackError, CallbackLimits, CallbackPan, Notification, NotificationReply, SignatureScheme,
     TokenizationCallback, TokenizationReply,
@@ -233,6 +233,15 @@ fn only_signed_and_required_fields_can_fail() {
         .unwrap_err();
         assert_eq!(err.status(), 400, "{field}: {err:?}");
     }
+    // The unique_key formula does not sign the salt: without it the
+    // notification verifies, unless the shop asked for it to be required.
+    let mut no_salt = body.clone();
+    no_salt[SALT_FIELD] = json!(null);
+    let request = post(serde_json::to_vec(&no_salt).unwrap());
+    assert!(Notification::parse_verified(&request, &scheme(), &CallbackLimits::default()).is_ok());
+    let strict = CallbackLimits::default().with_hash_key_required(true);
+    let err = Notification::parse_verified(&request, &scheme(), &strict).unwrap_err();
+    assert_eq!(err.status(), 400, "{err:?}");
     for field in OPTIONAL_FIELDS {
         for odd in [
             json!(null),

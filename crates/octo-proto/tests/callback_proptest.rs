@@ -11,7 +11,7 @@
 
 mod notification_fields;
 
-use notification_fields::{OPTIONAL_FIELDS, REQUIRED_FIELDS};
+use notification_fields::{OPTIONAL_FIELDS, REQUIRED_FIELDS, SALT_FIELD};
 use octo_proto::callback::{
     CallbackError, CallbackLimits, Notification, SchemeName, SignatureScheme, SignedFields,
     TokenizationCallback, check_request_head,
@@ -82,6 +82,7 @@ fn keys() -> Vec<&'static str> {
         "card_token",
         "other",
         "data",
+        SALT_FIELD,
     ];
     [&REQUIRED_FIELDS[..], &OPTIONAL_FIELDS[..], &others[..]].concat()
 }

@@ -45,6 +45,24 @@ impl Default for Signing {
     }
 }
 
+/// How a payment notification carries `hash_key` under
+/// [`Signing::UniqueKey`], whose formula does not use it. OCTO's pages
+/// print `hash_key` in every example; the other two forms let a test show
+/// that a shop does not lose a notification that comes without one. Under
+/// [`Signing::SecretAndHashKey`] `hash_key` is always sent: the signature
+/// is computed over it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum NotificationHashKey {
+    /// A fresh random `hash_key` in every notification (the default).
+    #[default]
+    Sent,
+    /// No `hash_key` member at all.
+    LeftOut,
+    /// `"hash_key": null`.
+    Null,
+}
+
 /// A registered fiscal object: a basket line carrying these fields is
 /// accepted; other fiscal lines get error 403.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -222,6 +240,9 @@ pub struct SandboxConfig {
     pub otp_max_resends: u8,
     /// How notifications are signed.
     pub signing: Signing,
+    /// Whether notifications signed with [`Signing::UniqueKey`] carry
+    /// `hash_key` (default: they do).
+    pub notification_hash_key: NotificationHashKey,
     /// Retries of payment notifications.
     pub notify_retry: RetrySchedule,
     /// Retries of tokenization callbacks (OCTO: three tries in all, then
@@ -314,6 +335,7 @@ impl Default for SandboxConfig {
             otp_max_wrong: 3,
             otp_max_resends: 3,
             signing: Signing::default(),
+            notification_hash_key: NotificationHashKey::default(),
             notify_retry: RetrySchedule {
                 delays: [1, 5, 30, 120, 600]
                     .into_iter()

@@ -72,6 +72,7 @@ mod state;
 mod wire;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::NotificationHashKey;
 pub use config::{
     DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
     FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
@@ -188,6 +189,15 @@ impl SandboxBuilder {
     /// How notifications are signed.
     pub fn signing(mut self, signing: Signing) -> Self {
         self.config.signing = signing;
+        self
+    }
+
+    /// Whether notifications signed with [`Signing::UniqueKey`] carry
+    /// `hash_key`, are sent without it, or with `"hash_key": null`
+    /// (default: carried; under [`Signing::SecretAndHashKey`] it always
+    /// is).
+    pub fn notification_hash_key(mut self, hash_key: NotificationHashKey) -> Self {
+        self.config.notification_hash_key = hash_key;
         self
     }
 
@@ -511,7 +521,15 @@ impl SandboxHandle {
     /// shop's credentials, the SMS code and the test cards.
     pub fn banner(&self) -> String {
         let signing = match &self.engine.config.signing {
-            Signing::UniqueKey(key) => format!("unique_key, key {}", key.expose_secret()),
+            Signing::UniqueKey(key) => match self.engine.config.notification_hash_key {
+                NotificationHashKey::Sent => format!("unique_key, key {}", key.expose_secret()),
+                NotificationHashKey::LeftOut => {
+                    format!("unique_key, key {}, no hash_key", key.expose_secret())
+                }
+                NotificationHashKey::Null => {
+                    format!("unique_key, key {}, hash_key null", key.expose_secret())
+                }
+            },
             Signing::SecretAndHashKey => "octo_secret and hash_key (the older formula)".to_owned(),
         };
         let rules = if self.engine.config.strict {

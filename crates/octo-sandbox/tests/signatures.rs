@@ -13,7 +13,7 @@ mod common;
 use common::{Receiver, notifying, paid, sandbox, started};
 use octo_proto::callback::{CallbackLimits, Notification, SignatureScheme};
 use octo_proto::{NotificationKey, PaymentStatus};
-use octo_sandbox::{DEFAULT_NOTIFY_KEY, Sandbox, SandboxHandle, Signing};
+use octo_sandbox::{DEFAULT_NOTIFY_KEY, NotificationHashKey, Sandbox, SandboxHandle, Signing};
 use sha1::{Digest, Sha1};
 
 async fn paid_notification(sb: &SandboxHandle, id: &str, receiver: &Receiver) -> common::Received {
@@ -66,6 +66,63 @@ async fn the_older_scheme_matches_by_hand_and_the_sdk_accepts_it() {
     let n =
         Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default()).unwrap();
     assert_eq!(n.octo_payment_uuid.as_str(), uuid);
+    sb.shutdown().await;
+}
+
+/// Told to, the sandbox sends unique_key notifications without `hash_key`
+/// (left out, or null), and the SDK still verifies them; under the secret
+/// formula `hash_key` is sent whatever it is told, as the signature needs it.
+#[tokio::test]
+async fn hash_key_can_be_left_out_under_unique_key_and_the_sdk_accepts_it() {
+    let receiver = Receiver::start().await;
+    let key = NotificationKey::new("unique-key-no-salt");
+    let scheme = SignatureScheme::UniqueKey(key.clone());
+    for (form, id) in [
+        (NotificationHashKey::LeftOut, "salt-left-out"),
+        (NotificationHashKey::Null, "salt-null"),
+    ] {
+        let sb = started(
+            Sandbox::builder()
+                .signing(Signing::UniqueKey(key.clone()))
+                .notification_hash_key(form),
+        )
+        .await;
+        assert!(sb.banner().contains("hash_key"), "{form:?}");
+        let got = paid_notification(&sb, id, &receiver).await;
+        let body = got.json.as_object().unwrap();
+        match form {
+            NotificationHashKey::LeftOut => assert!(!body.contains_key("hash_key"), "{body:?}"),
+            _ => assert_eq!(body.get("hash_key"), Some(&serde_json::Value::Null)),
+        }
+        let uuid = got.json["octo_payment_UUID"].as_str().unwrap();
+        let status = got.json["status"].as_str().unwrap();
+        let by_hand = sha1_hex(&format!("unique-key-no-salt{uuid}{status}")).to_uppercase();
+        assert_eq!(got.json["signature"], by_hand.as_str());
+        let n = Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default())
+            .unwrap();
+        assert_eq!(n.status, PaymentStatus::Succeeded);
+        assert!(n.hash_key.is_empty());
+        // A shop that requires hash_key refuses it, as before.
+        let strict = CallbackLimits::default().with_hash_key_required(true);
+        assert_eq!(
+            Notification::parse_verified(&got.request, &scheme, &strict)
+                .unwrap_err()
+                .status(),
+            400
+        );
+        sb.shutdown().await;
+    }
+
+    let sb = started(
+        Sandbox::builder()
+            .signing(Signing::SecretAndHashKey)
+            .notification_hash_key(NotificationHashKey::LeftOut),
+    )
+    .await;
+    let got = paid_notification(&sb, "salt-secret", &receiver).await;
+    assert!(got.json["hash_key"].as_str().is_some_and(|k| !k.is_empty()));
+    let scheme = SignatureScheme::SecretAndHashKey(sb.shop_secret());
+    Notification::parse_verified(&got.request, &scheme, &CallbackLimits::default()).unwrap();
     sb.shutdown().await;
 }
 

@@ -4,7 +4,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use octo_proto::callback::{CallbackError, CallbackLimits, Notification};
+use octo_proto::DecodeProblem;
+use octo_proto::callback::{CallbackError, CallbackLimits, Notification, SchemeName};
 use serde_json::Value;
 
 use crate::cli::CheckScheme;
@@ -32,6 +33,12 @@ pub fn run(
     // Printed redacted: fields OCTO does not document may hold card data,
     // and the masked card shows at most half of its digits.
     let mut shown = notification.to_json();
+    // A notification that came without `hash_key` (allowed under the
+    // unique_key formula, which does not sign it) is not shown with one; an
+    // empty salt the secret formula signed is shown as it was signed.
+    if notification.hash_key.is_empty() && notification.signed_with() == SchemeName::UniqueKey {
+        shown.remove("hash_key");
+    }
     if let Some(masked) = &notification.masked_pan {
         shown.insert("maskedPan".into(), Value::String(masked.printable()));
     }
@@ -75,6 +82,15 @@ pub fn run(
     Ok(exit::OK)
 }
 
+/// A refusal for a `hash_key` left out or `null`: it comes only where a
+/// formula needs the salt (or when the limits require it).
+fn is_missing_hash_key(error: &CallbackError) -> bool {
+    matches!(
+        error,
+        CallbackError::Field { path, problem: DecodeProblem::Missing } if path == "hash_key"
+    )
+}
+
 fn read_body(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
     let mut body = Vec::new();
     match file {
@@ -93,7 +109,21 @@ fn read_body(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
 }
 
 fn refused(error: &CallbackError) -> Failure {
-    if error.is_signature_failure() {
+    if is_missing_hash_key(error) {
+        // Only a formula that signs `hash_key` refuses its absence: the
+        // signature could not be checked, which is no proof either way.
+        Failure::new(
+            exit::UNVERIFIED,
+            "NOT verified: the notification has no hash_key, which the secret formula signs \
+             (and under --scheme either the unique_key formula did not match); do not act on \
+             this notification"
+                .to_owned(),
+            Some(
+                "a notification without hash_key can only verify with the unique_key formula: \
+                 check OCTO_NOTIFY_KEY and use --scheme unique-key or --scheme either",
+            ),
+        )
+    } else if error.is_signature_failure() {
         Failure::new(
             exit::UNVERIFIED,
             format!("NOT verified: {error}; do not act on this notification"),

@@ -306,6 +306,10 @@ async fn next<T>(queue: &tokio::sync::Mutex<mpsc::UnboundedReceiver<T>>, what: &
     next.unwrap_or_else(|| panic!("no {what} within the limit"))
 }
 
+/// The `unique_key` an [`Env`]'s sandbox signs with (when it does) and
+/// its receiver checks with.
+pub const UNIQUE_KEY: &str = "e2e-unique-key-5f1c";
+
 /// How the receiver of an [`Env`] verifies notifications.
 #[derive(Debug, Clone, Copy)]
 pub enum Verify {
@@ -313,6 +317,9 @@ pub enum Verify {
     AsSigned,
     /// With [`SignatureScheme::Either`] and both keys.
     Either,
+    /// With [`SignatureScheme::UniqueKey`] and [`UNIQUE_KEY`], whatever the
+    /// transport (the sandbox must then be told to sign with it).
+    UniqueKey,
 }
 
 /// A sandbox, a callback receiver that verifies with the sandbox's
@@ -368,7 +375,7 @@ impl<C: AnyClient + 'static> Env<C> {
         paths: CallbackPaths,
         verify: Verify,
     ) -> Self {
-        let key = NotificationKey::new("e2e-unique-key-5f1c");
+        let key = NotificationKey::new(UNIQUE_KEY);
         let builder = Sandbox::builder().fast_callbacks(4, Duration::from_millis(50));
         let unique_key = Self::signs_with_unique_key();
         let builder = if unique_key {
@@ -379,6 +386,7 @@ impl<C: AnyClient + 'static> Env<C> {
         let sb = change(builder).start().await.unwrap();
         let scheme = match verify {
             Verify::Either => SignatureScheme::either(key, sb.shop_secret()),
+            Verify::UniqueKey => SignatureScheme::UniqueKey(key),
             Verify::AsSigned if unique_key => SignatureScheme::UniqueKey(key),
             Verify::AsSigned => SignatureScheme::SecretAndHashKey(sb.shop_secret()),
         };

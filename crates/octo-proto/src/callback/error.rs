@@ -56,7 +56,9 @@ pub enum CallbackError {
     /// A required field is missing or has the wrong type or form. For a
     /// payment notification only `shop_transaction_id`,
     /// `octo_payment_UUID`, `status`, `signature` and `hash_key` can cause
-    /// this; other fields in odd shapes become warnings.
+    /// this (a missing `hash_key` only where the secret formula needs it,
+    /// or [`CallbackLimits::with_hash_key_required`](super::CallbackLimits::with_hash_key_required)
+    /// asks for it); other fields in odd shapes become warnings.
     #[error("field `{path}`: {problem}")]
     Field {
         /// The field's name, such as `total_sum`.

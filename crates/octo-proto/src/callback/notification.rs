@@ -83,7 +83,11 @@ pub struct Notification {
     pub extra: Map<String, Value>,
     /// The signature as received: 40 hex digits.
     pub signature: String,
-    /// The per-notification salt (`hash_key`).
+    /// The per-notification salt (`hash_key`). Empty when the
+    /// notification carried none (left out or `null`): the `unique_key`
+    /// formula does not sign it, so such a notification verifies under it;
+    /// the secret formula refuses one. [`VerifiedNotification::signed_with`]
+    /// says whether the salt was signed.
     pub hash_key: String,
     /// The card's country (`card_country`).
     pub card_country: Option<String>,
@@ -141,7 +145,11 @@ impl Notification {
     /// looked at.
     ///
     /// Only the fields the signature covers, `signature` itself and
-    /// `shop_transaction_id` can make a genuine notification fail (400). An
+    /// `shop_transaction_id` can make a genuine notification fail (400).
+    /// `hash_key` may be left out or `null` under the `unique_key` formula,
+    /// which does not sign it (unless
+    /// [`CallbackLimits::with_hash_key_required`] says otherwise); the
+    /// secret formula refuses a notification without it. An
     /// optional field in a shape this SDK does not expect is left unset,
     /// kept raw in `extra` and reported in
     /// [`warnings`](VerifiedNotification::warnings).
@@ -152,8 +160,8 @@ impl Notification {
     ) -> Result<VerifiedNotification, CallbackError> {
         let map = read_object(request, limits)?;
         let fields = Fields::object(&map, "");
-        let signed = SignedParts::read(&fields)?;
-        let signed_with = scheme.verify(&signed.as_signed_fields(), &signed.signature)?;
+        let signed = SignedParts::read(&fields, limits)?;
+        let signed_with = signed.verify(scheme)?;
         let (notification, warnings) = notification_from(&fields, &map, signed)?;
         Ok(VerifiedNotification {
             notification,
@@ -174,12 +182,14 @@ impl Notification {
     ) -> Result<UnverifiedNotification, CallbackError> {
         let map = read_object(request, limits)?;
         let fields = Fields::object(&map, "");
-        let signed = SignedParts::read(&fields)?;
+        let signed = SignedParts::read(&fields, limits)?;
         let status_as_sent = signed.status.clone();
+        let hash_key_sent = signed.hash_key.is_some();
         let (notification, warnings) = notification_from(&fields, &map, signed)?;
         Ok(UnverifiedNotification {
             notification,
             status_as_sent,
+            hash_key_sent,
             warnings,
         })
     }
@@ -254,14 +264,31 @@ impl Deref for VerifiedNotification {
 pub struct UnverifiedNotification {
     notification: Notification,
     status_as_sent: String,
+    /// Whether `hash_key` came as a string (empty included), not left out
+    /// or `null`.
+    hash_key_sent: bool,
     warnings: Vec<NotificationWarning>,
 }
 
 impl UnverifiedNotification {
     /// Checks the signature with `scheme`; the verified notification on
     /// success.
+    ///
+    /// A notification that carried no `hash_key` is checked with the
+    /// `unique_key` formula only: under
+    /// [`SignatureScheme::SecretAndHashKey`] it is refused (400, `hash_key`
+    /// missing), and under [`SignatureScheme::Either`] it verifies only if
+    /// the `unique_key` formula matches.
     pub fn verify(self, scheme: &SignatureScheme) -> Result<VerifiedNotification, CallbackError> {
-        let signed_with = scheme.verify(&self.signed_fields(), &self.notification.signature)?;
+        let signed_with = if self.hash_key_sent {
+            scheme.verify(&self.signed_fields(), &self.notification.signature)?
+        } else {
+            scheme.verify_without_hash_key(
+                self.notification.octo_payment_uuid.as_str(),
+                &self.status_as_sent,
+                &self.notification.signature,
+            )?
+        };
         Ok(VerifiedNotification {
             notification: self.notification,
             warnings: self.warnings,
@@ -275,13 +302,22 @@ impl UnverifiedNotification {
         &self.warnings
     }
 
-    /// The fields the signature covers, as sent.
+    /// The fields the signature covers, as sent; `hash_key` is empty when
+    /// the notification carried none ([`hash_key_sent`](Self::hash_key_sent)
+    /// tells the two apart).
     pub fn signed_fields(&self) -> SignedFields<'_> {
         SignedFields {
             octo_payment_uuid: self.notification.octo_payment_uuid.as_str(),
             status: &self.status_as_sent,
             hash_key: &self.notification.hash_key,
         }
+    }
+
+    /// Whether the notification carried `hash_key` as a string (an empty
+    /// one included); `false` when it was left out or `null`, which only
+    /// the `unique_key` formula accepts.
+    pub fn hash_key_sent(&self) -> bool {
+        self.hash_key_sent
     }
 
     /// The notification's fields, unverified: anyone could have sent them.
@@ -302,26 +338,48 @@ impl UnverifiedNotification {
 struct SignedParts {
     octo_payment_uuid: String,
     status: String,
-    hash_key: String,
+    /// `None` when `hash_key` was left out or `null`.
+    hash_key: Option<String>,
     signature: String,
 }
 
 impl SignedParts {
-    fn read(fields: &Fields<'_>) -> Result<Self, CallbackError> {
+    /// `hash_key` is required only when `limits` say so: otherwise its
+    /// absence is settled by the formula, in [`verify`](Self::verify). A
+    /// `hash_key` that is there but not a string is refused either way.
+    fn read(fields: &Fields<'_>, limits: &CallbackLimits) -> Result<Self, CallbackError> {
         let string = |v: &Value| v.as_str().map(str::to_owned);
+        let octo_payment_uuid =
+            fields.req("octo_payment_UUID", "a non-empty id", non_empty_text)?;
+        let status = fields.req("status", "a status string", string)?;
+        let hash_key = if limits.hash_key_required() {
+            Some(fields.req("hash_key", "a string", string)?)
+        } else {
+            fields.opt("hash_key", "a string", string)?
+        };
         Ok(Self {
-            octo_payment_uuid: fields.req("octo_payment_UUID", "a non-empty id", non_empty_text)?,
-            status: fields.req("status", "a status string", string)?,
-            hash_key: fields.req("hash_key", "a string", string)?,
+            octo_payment_uuid,
+            status,
+            hash_key,
             signature: fields.req("signature", "a hex string", string)?,
         })
     }
 
-    fn as_signed_fields(&self) -> SignedFields<'_> {
-        SignedFields {
-            octo_payment_uuid: &self.octo_payment_uuid,
-            status: &self.status,
-            hash_key: &self.hash_key,
+    fn verify(&self, scheme: &SignatureScheme) -> Result<SchemeName, CallbackError> {
+        match &self.hash_key {
+            Some(hash_key) => scheme.verify(
+                &SignedFields {
+                    octo_payment_uuid: &self.octo_payment_uuid,
+                    status: &self.status,
+                    hash_key,
+                },
+                &self.signature,
+            ),
+            None => scheme.verify_without_hash_key(
+                &self.octo_payment_uuid,
+                &self.status,
+                &self.signature,
+            ),
         }
     }
 }
@@ -378,7 +436,7 @@ fn notification_from(
         is_physical_card: optional.read("is_physical_card", "a boolean", bool_of),
         extra: Map::new(),
         signature: signed.signature,
-        hash_key: signed.hash_key,
+        hash_key: signed.hash_key.unwrap_or_default(),
     };
     // What no read touched, then the fields kept because they were bad.
     notification.extra = fields.unread_as_received();

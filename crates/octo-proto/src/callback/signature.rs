@@ -20,6 +20,11 @@
 //!   the shop's two secrets. [`verify`](SignatureScheme::verify) says which
 //!   formula matched, so the shop can narrow to it once it knows.
 //!
+//! A notification that carries no `hash_key` (left out, or `null`) can
+//! only match the first formula: the second is not computed with an empty
+//! salt in place of the missing one (see
+//! [`UnverifiedNotification::verify`](super::UnverifiedNotification::verify)).
+//!
 //! Parts are joined with nothing between them. Signatures are written as 40
 //! uppercase hex digits and compared case-insensitively, in constant time.
 //! There is deliberately no scheme that accepts everything: test payments
@@ -29,6 +34,7 @@ use sha1::{Digest, Sha1};
 use subtle::{Choice, ConstantTimeEq};
 
 use super::error::{CallbackError, SchemeName};
+use crate::error::DecodeProblem;
 use crate::secret::{NotificationKey, OctoSecret};
 
 /// How notifications are signed, with the key that checks them.
@@ -70,7 +76,10 @@ pub struct SignedFields<'a> {
     /// `status`, as sent.
     pub status: &'a str,
     /// `hash_key`, the per-notification salt (used by
-    /// [`SignatureScheme::SecretAndHashKey`] only).
+    /// [`SignatureScheme::SecretAndHashKey`] only). [`verify`](SignatureScheme::verify)
+    /// takes it as given, empty included; for a notification that carried
+    /// no `hash_key` at all, [`UnverifiedNotification::verify`](super::UnverifiedNotification::verify)
+    /// checks the `unique_key` formula only.
     pub hash_key: &'a str,
 }
 
@@ -136,6 +145,50 @@ impl SignatureScheme {
         matched.ok_or(CallbackError::BadSignature {
             scheme: self.name(),
         })
+    }
+
+    /// Checks `signature` for a notification that carried no `hash_key`
+    /// at all (left out, or `null`).
+    ///
+    /// Only the `unique_key` formula can be checked then. The secret
+    /// formula is never computed with an empty salt standing in for the
+    /// missing one: that salt is not what OCTO sent, and a match would
+    /// claim `hash_key` was signed when there was none. So under
+    /// [`SecretAndHashKey`](Self::SecretAndHashKey), and under
+    /// [`Either`](Self::Either) when the `unique_key` formula does not
+    /// match, the refusal is the one the secret formula alone gives: the
+    /// missing `hash_key` (400).
+    pub(crate) fn verify_without_hash_key(
+        &self,
+        octo_payment_uuid: &str,
+        status: &str,
+        signature: &str,
+    ) -> Result<SchemeName, CallbackError> {
+        let received = signature.trim().to_ascii_uppercase();
+        let received = received.as_bytes();
+        // The unique_key formula does not read `hash_key`.
+        let fields = SignedFields {
+            octo_payment_uuid,
+            status,
+            hash_key: "",
+        };
+        let missing = || CallbackError::Field {
+            path: "hash_key".to_owned(),
+            problem: DecodeProblem::Missing,
+        };
+        match self {
+            Self::UniqueKey(key) => bool::from(unique_key_matches(key, &fields, received))
+                .then_some(SchemeName::UniqueKey)
+                .ok_or(CallbackError::BadSignature {
+                    scheme: SchemeName::UniqueKey,
+                }),
+            Self::SecretAndHashKey(_) => Err(missing()),
+            Self::Either { unique_key, .. } => {
+                bool::from(unique_key_matches(unique_key, &fields, received))
+                    .then_some(SchemeName::UniqueKey)
+                    .ok_or_else(missing)
+            }
+        }
     }
 }
 

@@ -1,13 +1,16 @@
 //! The fields of OCTO's payment notification, shared by the callback tests.
 
 /// The fields a notification must carry, signed or required.
-pub const REQUIRED_FIELDS: [&str; 5] = [
+pub const REQUIRED_FIELDS: [&str; 4] = [
     "shop_transaction_id",
     "octo_payment_UUID",
     "status",
     "signature",
-    "hash_key",
 ];
+
+/// The salt: required by the secret formula, which signs it; under the
+/// `unique_key` formula a notification may come without it.
+pub const SALT_FIELD: &str = "hash_key";
 
 /// The fields a notification may carry; none of them can fail it.
 pub const OPTIONAL_FIELDS: [&str; 12] = [

@@ -5,7 +5,7 @@ use octo_proto::{OctoSecret, Pan};
 use serde_json::{Map, Value};
 
 use super::signature;
-use crate::config::{SandboxConfig, Signing};
+use crate::config::{NotificationHashKey, SandboxConfig, Signing};
 use crate::state::{PaymentRecord, TokenRecord};
 use crate::wire::{money, octo_time};
 
@@ -45,7 +45,16 @@ pub(crate) fn notification_body(
         "signature".into(),
         signature_of(&config.signing, secret, &p.uuid, status, hash_key).into(),
     );
-    m.insert("hash_key".into(), hash_key.into());
+    // The unique_key formula does not use hash_key: the sandbox can be told
+    // to leave it out. The secret formula signs it, so it always goes.
+    let hash_key_value = match (&config.signing, config.notification_hash_key) {
+        (Signing::UniqueKey(_), NotificationHashKey::LeftOut) => None,
+        (Signing::UniqueKey(_), NotificationHashKey::Null) => Some(Value::Null),
+        _ => Some(hash_key.into()),
+    };
+    if let Some(value) = hash_key_value {
+        m.insert("hash_key".into(), value);
+    }
     m.insert("total_sum".into(), money(p.total_sum));
     m.insert("refunded_sum".into(), money(p.refunded_sum));
     if let Some(t) = p.transfer_sum(config.fee_percent) {
