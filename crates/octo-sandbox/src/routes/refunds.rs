@@ -70,8 +70,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                     )
                 })?;
             rules::refund_amount(&engine.config, &p.currency, amount, left)?;
-            let (state, checks_left, settles_at, fails) = match engine.config.refund_settlement
-            {
+            let (state, checks_left, settles_at, fails) = match engine.config.refund_settlement {
                 RefundSettlement::Immediate => (RefundState::Succeeded, 0, None, false),
                 RefundSettlement::AfterChecks(n) => (RefundState::New, n, None, false),
                 RefundSettlement::After(wait) => {
