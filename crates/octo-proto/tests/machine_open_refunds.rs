@@ -166,6 +166,16 @@ fn the_shop_may_ask_for_an_open_refund_again_at_once() {
 }
 
 #[test]
+fn the_next_ask_counts_from_the_shops_own() {
+    let (mut m, _) = answered("order-o", "300.00", RefundStatus::Pending);
+    feed(&mut m, refund("r-1", "300.00"), at(10, 30));
+    assert_eq!(
+        feed(&mut m, answer(RefundStatus::Pending), at(10, 31)),
+        ["wait refund until 09:11:31"]
+    );
+}
+
+#[test]
 fn a_status_check_counts_the_refunded_sum_but_the_refund_is_still_asked_about() {
     let (mut m, _) = answered("order-c", "300.00", RefundStatus::Pending);
     // A notification says partially refunded: the machine checks.

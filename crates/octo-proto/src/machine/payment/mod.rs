@@ -755,10 +755,17 @@ impl PaymentMachine {
         let Some(uuid) = self.uuid.clone() else {
             return Err(self.not_now("a refund"));
         };
+        // Asking at once about an open refund: the next ask on the
+        // machine's own counts from its answer.
+        let asked_again = self.refunds.is_open(&shop_refund_id);
         match self
             .refunds
             .start(&uuid, shop_refund_id, amount, self.taken, now)?
         {
+            RefundStart::Send(command) if asked_again => {
+                self.deadline = None;
+                self.send(Command::Refund(command));
+            }
             RefundStart::Send(command) => self.send(Command::Refund(command)),
             RefundStart::AlreadyDone => {}
         }
