@@ -192,3 +192,34 @@ async fn a_pending_refund_survives_a_restart() {
     sb.shutdown().await;
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn a_failing_refund_still_fails_after_a_restart() {
+    let path = data_file("failing.redb");
+    let start = || {
+        started(
+            Sandbox::builder()
+                .data_file(&path)
+                .refund_settlement(RefundSettlement::FailsAfterChecks(0)),
+        )
+    };
+    let sb = start().await;
+    let uuid = paid(&sb, &payment("fail-keep", "100000")).await;
+    let created = answer(&sb, &refund("rf-1", &uuid, "40000")).await;
+    assert_eq!(created.status, RefundStatus::New);
+    sb.shutdown().await;
+
+    // Started again with refunds that succeed: the refund made to fail
+    // keeps its fate.
+    let sb = started(
+        Sandbox::builder()
+            .data_file(&path)
+            .refund_settlement(RefundSettlement::AfterChecks(0)),
+    )
+    .await;
+    let asked = answer(&sb, &refund("rf-1", &uuid, "40000")).await;
+    assert_eq!(asked.status, RefundStatus::Canceled);
+    assert_eq!(refunded_sum(&sb, "fail-keep").await, dec("0"));
+    sb.shutdown().await;
+    let _ = std::fs::remove_file(&path);
+}
