@@ -67,9 +67,10 @@ pub struct RefundResult {
     /// Where the refund stands. The legacy answer's `"status": "ok"`
     /// (with `error` 0) reads as [`RefundStatus::Succeeded`]. Only
     /// `succeeded` means the money is back: `new`, `pending` and `unknown`
-    /// are not finished and may still end `canceled` or `error`; the same
-    /// refund sent again (same `shop_refund_id` and amount) answers with
-    /// its status then.
+    /// are not finished and may still end `canceled` or `error`. The
+    /// payment machine asks about such a refund by sending it again (same
+    /// `shop_refund_id` and amount: OCTO filters duplicates by that id),
+    /// reading the answer as the refund's status then.
     pub status: RefundStatus,
     /// Fields this SDK does not model, as received.
     pub extra: Map<String, Value>,
