@@ -21,7 +21,8 @@ pub struct Cli {
 
 const AFTER_HELP: &str = "Exit codes: 0 done; 1 OCTO refused (or a demo flow went wrong); \
 2 bad usage, input or credentials (nothing sent); 3 network failure, an answer not from OCTO, or an unknown outcome (the request may have \
-taken effect: run `octo status` before repeating it); 4 notification signature not verified.
+taken effect: run `octo status` before repeating it; also a refund OCTO took but has not finished, `new` or `pending`: repeat the same \
+command later to see it); 4 notification signature not verified.
 
 Try it locally: `octo demo`, or `octo sandbox` in one terminal and the API commands with \
 --base-url in another.";

@@ -100,7 +100,7 @@ struct PayModel {
     rank: u8,
     terminal: Option<String>,
     succeeded: bool,
-    refunds: HashMap<String, (Decimal, bool)>,
+    refunds: HashMap<String, (Decimal, RefundState)>,
     reported_full: bool,
     decision: Option<Command>,
     held: Option<Decimal>,
@@ -113,10 +113,24 @@ impl PayModel {
         }
         self.refunds
             .values()
-            .filter(|(_, accepted)| *accepted)
+            .filter(|(_, state)| *state == RefundState::Refunded)
             .map(|(amount, _)| *amount)
             .sum()
     }
+}
+
+/// Where a refund stands in the model: only `Refunded` counts as money
+/// back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefundState {
+    /// Sent, no answer yet (or its outcome unknown).
+    Doubt,
+    /// OCTO took it and has not finished (`pending`).
+    Open,
+    /// OCTO said `succeeded`.
+    Refunded,
+    /// OCTO refused it.
+    Refused,
 }
 
 struct PayHarness<M> {
@@ -161,6 +175,11 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
                     lines.push(line);
                     return lines;
                 }
+                // Settled means settled: no refund OCTO took is open.
+                Output::Done(outcome) => assert!(
+                    outcome.refunds.iter().all(|r| !r.is_open()),
+                    "done with a refund open: {line}"
+                ),
                 _ => {}
             }
             lines.push(line);
@@ -198,7 +217,7 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
                     .model
                     .refunds
                     .entry(r.shop_refund_id.to_string())
-                    .or_insert((r.amount, false));
+                    .or_insert((r.amount, RefundState::Doubt));
                 assert_eq!(first.0, r.amount, "one key, one amount");
             }
             other => panic!("a payment sent {other:?}"),
@@ -240,16 +259,23 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
 
     fn record_refund_answer(&mut self, command: &Command, reply: &Reply) {
         if let (Command::Refund(r), Reply::Refund(Ok(result))) = (command, reply) {
-            let accepted = !matches!(result.status, RefundStatus::Canceled | RefundStatus::Error);
+            let state = match result.status {
+                RefundStatus::Succeeded => RefundState::Refunded,
+                RefundStatus::Canceled | RefundStatus::Error => RefundState::Refused,
+                _ => RefundState::Open,
+            };
             if let Some(entry) = self.model.refunds.get_mut(r.shop_refund_id.as_str()) {
-                entry.1 = accepted;
+                entry.1 = state;
             }
         }
+        // A refusal of a refund OCTO had already taken refuses only the
+        // repeat: the refund stays open.
         if let (Command::Refund(r), Reply::Refund(Err(e))) = (command, reply)
             && matches!(e.resend(), octo_proto::Resend::Never)
             && let Some(entry) = self.model.refunds.get_mut(r.shop_refund_id.as_str())
+            && entry.1 != RefundState::Open
         {
-            entry.1 = false;
+            entry.1 = RefundState::Refused;
         }
     }
 
@@ -293,6 +319,18 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
                 if let Some(command) = self.outstanding.take() {
                     let reply = self.reply(&command, answer);
                     self.record_refund_answer(&command, &reply);
+                    // OCTO said the whole payment is refunded: the machine
+                    // reports it so even while a refund of its own is open.
+                    let says_refunded = match &reply {
+                        Reply::PreparePayment(Ok(p))
+                        | Reply::PaymentStatus(Ok(p))
+                        | Reply::SetAccept(Ok(p)) => p.status == PaymentStatus::Refunded,
+                        Reply::PayWithToken(Ok(p)) => p.status == PaymentStatus::Refunded,
+                        _ => false,
+                    };
+                    if says_refunded && !was_terminal {
+                        self.model.reported_full = true;
+                    }
                     let result = self.machine.handle_input(Input::Reply(reply), self.now);
                     if !was_terminal {
                         result.unwrap();
@@ -396,6 +434,10 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
         );
         if self.model.succeeded && !self.model.reported_full {
             assert_eq!(p.refunded_sum(), self.model.refunded(p.total_sum()));
+        }
+        // A refund OCTO has not finished never ends the payment.
+        if p.phase() == PaymentPhase::Refunded {
+            assert!(!p.has_open_refunds(), "refunded with a refund open");
         }
         if let Some(held) = self.model.held {
             assert!(held <= total);

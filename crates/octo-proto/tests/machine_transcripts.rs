@@ -247,15 +247,22 @@ fn a_notification_during_a_refund_is_checked_after_it() {
     );
     partly.refunded_sum = Some(dec("300.00"));
     s.input(Reply::PaymentStatus(Ok(partly)), at(10, 2));
+    // OCTO has not finished the refund: nothing is settled until it says
+    // `succeeded` (the same refund asked again), however the sum reads.
+    s.input(Input::Timeout, at(11, 2));
+    s.input(refunded(RefundStatus::Succeeded), at(11, 3));
     s.check_after(
         &paid_lines("order-r"),
         &[
             "send refund r-1 300.00",
             "wait reply refund",
             "wait reply refund",
-            "done partially_refunded total 1000.00 refunded 300.00",
             "send payment_status order-r",
             "wait reply payment_status",
+            "wait refund until 09:11:02",
+            "send refund r-1 300.00",
+            "wait reply refund",
+            "done partially_refunded total 1000.00 refunded 300.00",
             "wait caller",
         ],
     );

@@ -177,7 +177,10 @@ impl RefundLimit {
 }
 
 /// When a refund's money is back: at once, or after a while, the refund
-/// answering `new` when made and `pending` until then.
+/// answering `new` when made and `pending` until then; or never, the
+/// refund ending `canceled` after a while (OCTO lists `canceled` and
+/// `error` among refund statuses, and its pages do not promise that a
+/// `pending` refund succeeds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum RefundSettlement {
@@ -191,6 +194,12 @@ pub enum RefundSettlement {
     /// `new` in the answer, `pending` until this long after the refund
     /// (by the sandbox's clock), `succeeded` at the first check after that.
     After(Duration),
+    /// `new` in the answer to `refund`, then `pending` for this many status
+    /// checks (as [`AfterChecks`](Self::AfterChecks)), `canceled` at the
+    /// next one: no money goes back, the payment's `refunded_sum` never
+    /// counts it, and its amount is free to refund again (under another
+    /// `shop_refund_id`) once it is canceled.
+    FailsAfterChecks(u32),
 }
 
 /// What a payment charged through `pay/{uuid}` shows while the customer

@@ -365,8 +365,11 @@ pub struct RefundSummary {
     pub payment_uuid: String,
     /// The amount.
     pub amount: Decimal,
-    /// Whether the money is back (not waiting any more).
+    /// Whether the money is back (the refund succeeded).
     pub settled: bool,
+    /// Whether the refund ended `canceled`, refunding nothing
+    /// ([`RefundSettlement::FailsAfterChecks`]).
+    pub canceled: bool,
 }
 
 /// A running sandbox. Dropping it stops the server; [`shutdown`](Self::shutdown)
@@ -474,7 +477,8 @@ impl SandboxHandle {
                     shop_refund_id: r.shop_refund_id.clone(),
                     payment_uuid: r.payment_uuid.clone(),
                     amount: r.amount,
-                    settled: !r.is_open(),
+                    settled: r.state == state::RefundState::Succeeded,
+                    canceled: r.state == state::RefundState::Canceled,
                 })
                 .collect()
         });

@@ -1,7 +1,7 @@
 //! How a payment's status moves once it exists: authorisation, the
 //! shop's capture or cancel, expiry, and the binding's token that ends
 //! with it; and how a refund that waits moves from `new` through
-//! `pending` to `succeeded`, one status check at a time. The customer's steps that lead here are in
+//! `pending` to `succeeded` (or `canceled`), one status check at a time. The customer's steps that lead here are in
 //! [`customer`](crate::customer).
 
 use octo_proto::{AcceptStatus, PaymentStatus, TokenStatus};
@@ -167,7 +167,8 @@ impl Engine {
 }
 
 /// One status check of a refund: it may move on, and when it succeeds its
-/// amount joins the payment's `refunded_sum`.
+/// amount joins the payment's `refunded_sum`; one that fails ends
+/// `canceled`, refunding nothing.
 pub(crate) fn check_refund(
     store: &mut Store,
     key: &(u64, String),
@@ -188,12 +189,14 @@ pub(crate) fn check_refund(
         }
         None => true,
     };
-    r.state = if settled {
-        RefundState::Succeeded
-    } else {
-        RefundState::Pending
+    r.state = match (settled, r.fails) {
+        (false, _) => RefundState::Pending,
+        (true, false) => RefundState::Succeeded,
+        (true, true) => RefundState::Canceled,
     };
-    if settled && let Some(p) = store.payment_mut(&r.payment_uuid) {
+    if r.state == RefundState::Succeeded
+        && let Some(p) = store.payment_mut(&r.payment_uuid)
+    {
         p.refunded_sum = p.refunded_sum.saturating_add(r.amount);
         tx.payment(&r.payment_uuid);
     }

@@ -1,4 +1,5 @@
-//! Refunds that are `new`, then `pending`, before `succeeded`; refund
+//! Refunds that are `new`, then `pending`, before `succeeded` (or
+//! `canceled`, when the sandbox is told they fail); refund
 //! limits per currency; fiscal receipts of payments sent without a basket.
 #![allow(
     clippy::unwrap_used,
@@ -46,6 +47,50 @@ async fn a_refund_stays_pending_for_a_number_of_status_checks() {
     // Check 3: settled.
     assert_eq!(refunded_sum(&sb, "pend-1").await, dec("30000"));
     assert_settled(&sb, "pend-1", &uuid, "30000").await;
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refund_can_stay_pending_and_then_be_canceled() {
+    let fails = RefundSettlement::FailsAfterChecks(1);
+    let sb = started(Sandbox::builder().refund_settlement(fails)).await;
+    let uuid = paid(&sb, &payment("fail-1", "100000")).await;
+    let created = answer(&sb, &refund("rf-1", &uuid, "100000")).await;
+    assert_eq!(created.status, RefundStatus::New);
+    // While it is open its amount is reserved.
+    assert_eq!(code(send(&sb, &refund("rf-2", &uuid, "12600")).await), 3);
+    // Check 1 (the same refund asked again): pending.
+    let pending = answer(&sb, &refund("rf-1", &uuid, "100000")).await;
+    assert_eq!(pending.status, RefundStatus::Pending);
+    // Check 2: canceled, and it stays so; nothing was refunded.
+    let canceled = answer(&sb, &refund("rf-1", &uuid, "100000")).await;
+    assert_eq!(canceled.status, RefundStatus::Canceled);
+    assert_eq!(canceled.refund_id, created.refund_id);
+    let again = answer(&sb, &refund("rf-1", &uuid, "100000")).await;
+    assert_eq!(again.status, RefundStatus::Canceled);
+    assert_eq!(refunded_sum(&sb, "fail-1").await, dec("0"));
+    let ledger = sb.refunds();
+    assert_eq!(ledger.len(), 1);
+    assert!(ledger[0].canceled && !ledger[0].settled, "{ledger:?}");
+    // The amount is free again, under another id (which fails the same
+    // way under this settlement, but is taken).
+    let other = answer(&sb, &refund("rf-3", &uuid, "100000")).await;
+    assert_eq!(other.status, RefundStatus::New);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failing_refund_is_canceled_by_the_payments_status_checks_too() {
+    let fails = RefundSettlement::FailsAfterChecks(0);
+    let sb = started(Sandbox::builder().refund_settlement(fails)).await;
+    let uuid = paid(&sb, &payment("fail-2", "50000")).await;
+    let created = answer(&sb, &refund("rf-1", &uuid, "20000")).await;
+    assert_eq!(created.status, RefundStatus::New);
+    // The payment's status check is the refund's check 1: canceled.
+    assert_eq!(refunded_sum(&sb, "fail-2").await, dec("0"));
+    let asked = answer(&sb, &refund("rf-1", &uuid, "20000")).await;
+    assert_eq!(asked.status, RefundStatus::Canceled);
+    assert_eq!(refunded_sum(&sb, "fail-2").await, dec("0"));
     sb.shutdown().await;
 }
 
@@ -144,6 +189,37 @@ async fn a_pending_refund_survives_a_restart() {
     let done = answer(&sb, &refund("rf-1", &uuid, "40000")).await;
     assert_eq!(done.status, RefundStatus::Succeeded);
     assert_eq!(refunded_sum(&sb, "keep-1").await, dec("40000"));
+    sb.shutdown().await;
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn a_failing_refund_still_fails_after_a_restart() {
+    let path = data_file("failing.redb");
+    let start = || {
+        started(
+            Sandbox::builder()
+                .data_file(&path)
+                .refund_settlement(RefundSettlement::FailsAfterChecks(0)),
+        )
+    };
+    let sb = start().await;
+    let uuid = paid(&sb, &payment("fail-keep", "100000")).await;
+    let created = answer(&sb, &refund("rf-1", &uuid, "40000")).await;
+    assert_eq!(created.status, RefundStatus::New);
+    sb.shutdown().await;
+
+    // Started again with refunds that succeed: the refund made to fail
+    // keeps its fate.
+    let sb = started(
+        Sandbox::builder()
+            .data_file(&path)
+            .refund_settlement(RefundSettlement::AfterChecks(0)),
+    )
+    .await;
+    let asked = answer(&sb, &refund("rf-1", &uuid, "40000")).await;
+    assert_eq!(asked.status, RefundStatus::Canceled);
+    assert_eq!(refunded_sum(&sb, "fail-keep").await, dec("0"));
     sb.shutdown().await;
     let _ = std::fs::remove_file(&path);
 }

@@ -441,7 +441,8 @@ pub(crate) async fn reconcile(
         ..Report::default()
     };
     let mut ledger: HashMap<String, Vec<Entry>> = HashMap::new();
-    for x in sandbox.refunds() {
+    // A refund the sandbox canceled refunded nothing: not in the ledger.
+    for x in sandbox.refunds().into_iter().filter(|x| !x.canceled) {
         ledger.entry(x.payment_uuid).or_default().push(Entry {
             shop_refund_id: x.shop_refund_id,
             amount: x.amount,

@@ -129,6 +129,26 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
                     ),
                 ));
             }
+            // OCTO took it but has not finished (`new`, `pending`, or a
+            // status this version does not know): the money is not back yet
+            // and the refund may still be canceled. Not "done".
+            if !matches!(
+                refund.status,
+                RefundStatus::Succeeded | RefundStatus::Canceled | RefundStatus::Error
+            ) {
+                return Err(Failure::new(
+                    exit::NETWORK,
+                    format!(
+                        "OCTO took the refund but has not finished it: status {}; it may still \
+                         succeed or be canceled, and nothing counts as refunded yet",
+                        refund.status
+                    ),
+                    Some(
+                        "run the same command again later (the same --refund-id and amount) to \
+                         see the refund's status; never repeat it under a new --refund-id",
+                    ),
+                ));
+            }
             // OCTO answered, and said no: the refund was not made.
             if matches!(refund.status, RefundStatus::Canceled | RefundStatus::Error) {
                 return Err(Failure::new(

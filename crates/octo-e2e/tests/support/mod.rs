@@ -590,6 +590,15 @@ impl<'a> Shopper<'a> {
                 .next_tokenization_within(LIMIT)
                 .await
                 .map(|c| Input::from(&c)),
+            // A refund OCTO has not finished: sleep until the machine asks
+            // about it again (bounded by LIMIT), then hand in the timeout.
+            Awaiting::Refund => {
+                let left = wait.until? - time::OffsetDateTime::now_utc();
+                if left.is_positive() {
+                    tokio::time::sleep(left.unsigned_abs().min(LIMIT)).await;
+                }
+                Some(Input::Timeout)
+            }
             _ => None,
         }
     }

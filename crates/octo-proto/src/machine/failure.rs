@@ -20,7 +20,10 @@ pub enum Failure {
         #[source]
         error: Error,
     },
-    /// OCTO answered a refund with `canceled` or `error`.
+    /// OCTO answered a refund with `canceled` or `error`, at once or after
+    /// answering it `new`, `pending` or `unknown` (an open refund the
+    /// payment machine asked about again). Nothing was refunded under it,
+    /// and its amount is free again.
     #[error("refund {shop_refund_id} refused with status {status}")]
     RefundRefused {
         /// The shop's key of the refund.

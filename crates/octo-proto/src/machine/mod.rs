@@ -64,11 +64,18 @@
 //!
 //! After `Done`, a payment still takes refunds and a token still takes a
 //! block: hand in the input and drive again until the next `Done` or
-//! `Failed`.
+//! `Failed`. A refund OCTO answers `new`, `pending` or `unknown` is not
+//! finished: no `Done` comes for it, the machine waits
+//! ([`Awaiting::Refund`]) and asks OCTO again (the very same refund) every
+//! `recheck_interval` until OCTO says `succeeded` (`Done`) or `canceled` /
+//! `error` ([`Failure::RefundRefused`]).
 //!
 //! # Retries: one owner
 //!
-//! A machine never resends a command on its own after an error. Retrying
+//! A machine never resends a command on its own after an error. (Asking
+//! again about a refund OCTO took but has not finished is a read of that
+//! refund, not a retry: OCTO already answered it, and the same
+//! `shop_refund_id` makes it the same refund.) Retrying
 //! belongs to whoever sends the command: the transports (octo-reqwest,
 //! octo-ureq, octo-hyper) run each command through their retry loop with a
 //! [`RetryPolicy`](crate::RetryPolicy) and its backoff, and hand the machine

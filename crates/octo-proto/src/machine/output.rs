@@ -29,7 +29,10 @@ pub enum Output<T> {
     /// Nothing to do until an input arrives or `until` passes.
     Wait(Wait),
     /// The flow reached a settled result. The machine may still accept
-    /// the caller's actions (a refund, a block) and then settle again.
+    /// the caller's actions (a refund, a block) and then settle again. A
+    /// payment is not settled while a refund OCTO took is still open
+    /// (`new`, `pending`, `unknown`): `Done` comes once OCTO has given its
+    /// final word on every refund it answered.
     Done(T),
     /// What was asked for did not happen.
     Failed(Failure),
@@ -80,6 +83,14 @@ pub enum Awaiting {
     Decision,
     /// Nothing: settled, until the caller acts.
     Caller,
+    /// A refund OCTO took but has not finished (`new`, `pending`,
+    /// `unknown`): at `until` the machine asks OCTO about it again (hand in
+    /// [`Input::Timeout`](super::Input::Timeout) then). Meanwhile the caller
+    /// may act as with [`Awaiting::Caller`]. A driver that cannot wait that
+    /// long may stop here and drive the machine again later: the refund's
+    /// amount stays reserved and nothing is reported refunded until OCTO
+    /// says `succeeded`.
+    Refund,
     /// Nothing ever again.
     Nothing,
 }

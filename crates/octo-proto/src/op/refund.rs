@@ -65,7 +65,12 @@ pub struct RefundResult {
     #[serde(with = "datetime::serde_octo::option")]
     pub refund_time: Option<PrimitiveDateTime>,
     /// Where the refund stands. The legacy answer's `"status": "ok"`
-    /// (with `error` 0) reads as [`RefundStatus::Succeeded`].
+    /// (with `error` 0) reads as [`RefundStatus::Succeeded`]. Only
+    /// `succeeded` means the money is back: `new`, `pending` and `unknown`
+    /// are not finished and may still end `canceled` or `error`. The
+    /// payment machine asks about such a refund by sending it again (same
+    /// `shop_refund_id` and amount: OCTO filters duplicates by that id),
+    /// reading the answer as the refund's status then.
     pub status: RefundStatus,
     /// Fields this SDK does not model, as received.
     pub extra: Map<String, Value>,

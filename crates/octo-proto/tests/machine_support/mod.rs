@@ -243,6 +243,7 @@ fn awaiting(a: Awaiting) -> String {
         Awaiting::Code => "code".into(),
         Awaiting::Decision => "decision".into(),
         Awaiting::Caller => "caller".into(),
+        Awaiting::Refund => "refund".into(),
         Awaiting::Nothing => "nothing".into(),
         _ => "something new".into(),
     }

@@ -70,12 +70,13 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                     )
                 })?;
             rules::refund_amount(&engine.config, &p.currency, amount, left)?;
-            let (state, checks_left, settles_at) = match engine.config.refund_settlement {
-                RefundSettlement::Immediate => (RefundState::Succeeded, 0, None),
-                RefundSettlement::AfterChecks(n) => (RefundState::New, n, None),
+            let (state, checks_left, settles_at, fails) = match engine.config.refund_settlement {
+                RefundSettlement::Immediate => (RefundState::Succeeded, 0, None, false),
+                RefundSettlement::AfterChecks(n) => (RefundState::New, n, None, false),
                 RefundSettlement::After(wait) => {
-                    (RefundState::New, 0, Some(now.saturating_add(wait)))
+                    (RefundState::New, 0, Some(now.saturating_add(wait)), false)
                 }
+                RefundSettlement::FailsAfterChecks(n) => (RefundState::New, n, None, true),
             };
             let record = RefundRecord {
                 shop_id,
@@ -87,6 +88,7 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 state,
                 checks_left,
                 settles_at,
+                fails,
             };
             if state == RefundState::Succeeded
                 && let Some(p) = store.payment_mut(&uuid)

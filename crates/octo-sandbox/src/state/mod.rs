@@ -216,12 +216,17 @@ pub(crate) struct RefundRecord {
     /// When it succeeds ([`RefundSettlement::After`](crate::RefundSettlement::After)).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub settles_at: Option<OffsetDateTime>,
+    /// Whether it ends `canceled` instead of `succeeded`
+    /// ([`RefundSettlement::FailsAfterChecks`](crate::RefundSettlement::FailsAfterChecks)).
+    #[serde(default)]
+    pub fails: bool,
 }
 
 impl RefundRecord {
-    /// Whether the money is not back yet.
+    /// Whether it has not ended yet (`new` or `pending`): its amount is
+    /// reserved.
     pub fn is_open(&self) -> bool {
-        self.state != RefundState::Succeeded
+        matches!(self.state, RefundState::New | RefundState::Pending)
     }
 }
 
@@ -236,6 +241,8 @@ pub(crate) enum RefundState {
     /// The money is back.
     #[default]
     Succeeded,
+    /// Ended without refunding anything.
+    Canceled,
 }
 
 impl RefundState {
@@ -244,6 +251,7 @@ impl RefundState {
             Self::New => "new",
             Self::Pending => "pending",
             Self::Succeeded => "succeeded",
+            Self::Canceled => "canceled",
         }
     }
 }

@@ -14,9 +14,10 @@
 //!       │                    Deciding ──────┤
 //!       │                                   ▼
 //!       │                               Succeeded ──Refund──► refund ─┐
-//!       │                                   │  ▲                     │
-//!       │                                   │  └─────────────────────┘
-//!       │                                   └─(refunds reach the total)─► Refunded
+//!       │                                   │  ▲    ▲ (open: recheck) │
+//!       │                                   │  └────┴─────────────────┘
+//!       │                                   └─(refunds reach the total,
+//!       │                                      none open)─► Refunded
 //!       └─► canceled / failed (from any state before Succeeded) ──► Canceled | Failed
 //!   a command OCTO refuses, or whose outcome stays unknown ──► Aborted
 //!   (but a refused capture or cancel goes back to Held: nothing changed)
@@ -36,6 +37,15 @@
 //! Statuses only move forward: a late, duplicated or reordered answer that
 //! would move the payment back is ignored, and the terminal states
 //! (`Canceled`, `Failed`, `Refunded`, `Aborted`) absorb everything.
+//!
+//! A refund OCTO answers `new`, `pending` or `unknown` is not finished
+//! (it may still end `canceled` or `error`): its amount stays reserved, it
+//! is not counted as refunded, no [`Output::Done`] comes for it, and after
+//! `recheck_interval` the machine sends the very same refund again (same
+//! `shop_refund_id`, same amount: OCTO filters duplicates by that id and
+//! answers with the refund's status), until OCTO says `succeeded` (then
+//! `Done`) or `canceled`/`error` (then [`Failure::RefundRefused`], and the
+//! amount is free again). See [`RefundRecord`].
 
 use std::collections::VecDeque;
 
@@ -84,7 +94,8 @@ pub struct PaymentParams {
     /// the machine looks at least every half of it, so a hold cannot lapse
     /// unseen.
     pub hold_expiry: Duration,
-    /// How long to wait between status checks once a deadline has passed.
+    /// How long to wait between status checks once a deadline has passed,
+    /// and between two asks about a refund OCTO has not finished.
     /// Default 60 seconds; anything under a second counts as one.
     pub recheck_interval: Duration,
     /// Whether a full capture names the held amount as `final_amount`
@@ -149,13 +160,16 @@ pub enum PaymentPhase {
     Held,
     /// The capture or cancel is under way or awaits confirmation.
     Deciding,
-    /// Paid; refunds may follow.
+    /// Paid; refunds may follow. The payment stays here while a refund OCTO
+    /// took is not finished (`new`, `pending`, `unknown`), even one of the
+    /// whole amount.
     Succeeded,
     /// Canceled (terminal).
     Canceled,
     /// Failed (terminal).
     Failed,
-    /// Fully refunded (terminal).
+    /// Fully refunded (terminal): OCTO said so, and no refund OCTO took is
+    /// still open.
     Refunded,
     /// The machine gave up after a refused or unanswerable command, or on
     /// a `prepare_payment` answered with another payment
@@ -196,14 +210,19 @@ pub struct PaymentOutcome {
     /// OCTO's id of the payment.
     pub octo_payment_uuid: Option<PaymentUuid>,
     /// `succeeded`, `partially_refunded`, `refunded`, `canceled` or
-    /// `failed`.
+    /// `failed`. `partially_refunded` and `refunded` follow `refunded_sum`:
+    /// a refund OCTO has not finished does not make a payment refunded.
     pub status: PaymentStatus,
     /// The amount taken (the captured amount after a partial capture; 0
     /// when nothing was taken).
     pub total_sum: Decimal,
-    /// The amount refunded.
+    /// The amount OCTO said is refunded: the refunds it answered
+    /// `succeeded`, or the payment's `refunded_sum` from OCTO's status
+    /// answers if larger (which may count refunds made elsewhere). A refund
+    /// OCTO has not finished is not in it.
     pub refunded_sum: Decimal,
-    /// The refunds asked for through this machine.
+    /// The refunds asked for through this machine, each with OCTO's last
+    /// status for it ([`RefundRecord::is_open`] for one not finished).
     pub refunds: Vec<RefundRecord>,
 }
 
@@ -371,7 +390,8 @@ impl PaymentMachine {
         self.taken
     }
 
-    /// The amount refunded, exactly.
+    /// The amount OCTO said is refunded, exactly (see
+    /// [`PaymentOutcome::refunded_sum`]); a refund not finished is not in it.
     pub fn refunded_sum(&self) -> Decimal {
         self.refunds.refunded()
     }
@@ -381,10 +401,22 @@ impl PaymentMachine {
         self.refunds.records()
     }
 
+    /// Whether a refund OCTO took is not finished yet
+    /// ([`RefundRecord::is_open`]): its amount is reserved, and no `Done`
+    /// comes until OCTO has said how it ended.
+    pub fn has_open_refunds(&self) -> bool {
+        self.refunds.has_open()
+    }
+
     /// The outcome as it stands.
     pub fn outcome(&self) -> PaymentOutcome {
         let refunded = self.refunds.refunded();
         let status = match self.phase {
+            // OCTO said everything is refunded while a refund of ours is
+            // still open: the payment ends once that refund has.
+            PaymentPhase::Succeeded if self.taken > Decimal::ZERO && refunded >= self.taken => {
+                PaymentStatus::Refunded
+            }
             PaymentPhase::Succeeded if refunded > Decimal::ZERO => PaymentStatus::PartiallyRefunded,
             _ => self.status.clone(),
         };
@@ -424,6 +456,31 @@ impl PaymentMachine {
     fn settle(&mut self) {
         self.deadline = None;
         self.out.push_back(Output::Done(self.outcome()));
+    }
+
+    /// Settles a change in the refunds, unless a refund OCTO took is still
+    /// open: the flow is not settled until OCTO has finished it.
+    fn settle_refunds(&mut self) {
+        if self.phase == PaymentPhase::Succeeded && self.refunds.has_open() {
+            return;
+        }
+        self.settle();
+    }
+
+    /// While a paid payment has a refund OCTO has not finished, and nothing
+    /// else is out or due, the next ask about it is due a
+    /// `recheck_interval` from now.
+    fn arm_refund_check(&mut self, now: OffsetDateTime) {
+        if self.phase == PaymentPhase::Succeeded
+            && self.in_flight.is_none()
+            && self.deadline.is_none()
+            && self.refunds.has_due()
+        {
+            self.deadline = Some(super::clock::recheck_after(
+                now,
+                self.params.recheck_interval,
+            ));
+        }
     }
 
     /// After a status that leaves the payment open: wait for its deadline,
@@ -531,7 +588,7 @@ impl PaymentMachine {
                 let before = self.refunds.refunded();
                 self.observe_refunds(status, refunded_sum);
                 if self.phase == PaymentPhase::Refunded || self.refunds.refunded() != before {
-                    self.settle();
+                    self.settle_refunds();
                 }
             }
             PaymentStatus::Canceled | PaymentStatus::Failed if before_success => {
@@ -565,6 +622,7 @@ impl PaymentMachine {
         if self.phase == PaymentPhase::Succeeded
             && self.taken > Decimal::ZERO
             && self.refunds.refunded() >= self.taken
+            && !self.refunds.has_open()
         {
             self.phase = PaymentPhase::Refunded;
             self.status = PaymentStatus::Refunded;
@@ -652,6 +710,16 @@ impl PaymentMachine {
             ) || (self.phase == PaymentPhase::Succeeded && self.hint.is_some()))
         {
             self.check_status();
+        } else if let Some(deadline) = self.deadline
+            && now >= deadline
+            && self.phase == PaymentPhase::Succeeded
+            && let Some(uuid) = self.uuid.clone()
+            && let Some(again) = self.refunds.ask_again(&uuid, now)
+        {
+            // A refund OCTO has not finished: the very same command, which
+            // OCTO answers with the refund's status.
+            self.deadline = None;
+            self.send(Command::Refund(again));
         }
     }
 
@@ -707,6 +775,7 @@ impl PaymentMachine {
         &mut self,
         shop_refund_id: crate::ids::ShopRefundId,
         amount: Decimal,
+        now: OffsetDateTime,
     ) -> Result<(), Rejected> {
         if self.phase != PaymentPhase::Succeeded {
             return Err(self.not_now("a refund"));
@@ -717,10 +786,17 @@ impl PaymentMachine {
         let Some(uuid) = self.uuid.clone() else {
             return Err(self.not_now("a refund"));
         };
+        // Asking at once about an open refund: the next ask on the
+        // machine's own counts from its answer.
+        let asked_again = self.refunds.is_open(&shop_refund_id);
         match self
             .refunds
-            .start(&uuid, shop_refund_id, amount, self.taken)?
+            .start(&uuid, shop_refund_id, amount, self.taken, now)?
         {
+            RefundStart::Send(command) if asked_again => {
+                self.deadline = None;
+                self.send(Command::Refund(command));
+            }
             RefundStart::Send(command) => self.send(Command::Refund(command)),
             RefundStart::AlreadyDone => {}
         }
@@ -1002,6 +1078,8 @@ impl PaymentMachine {
             return;
         };
         let id = command.shop_refund_id.clone();
+        // OCTO had taken this refund already: this was an ask about it.
+        let asked_again = self.refunds.is_open(&id);
         match result {
             Ok(answer) => {
                 self.refunds.answered(&id, &answer);
@@ -1013,9 +1091,31 @@ impl PaymentMachine {
                         shop_refund_id: id,
                         status: answer.status,
                     }));
+                    // OCTO may have reported the whole amount refunded
+                    // while this refund was open.
+                    self.close_if_refunded();
+                    if self.phase == PaymentPhase::Refunded {
+                        self.settle();
+                    }
+                } else if self.refunds.is_open(&id) {
+                    // Not finished: asked about again after the interval.
                 } else {
                     self.close_if_refunded();
-                    self.settle();
+                    self.settle_refunds();
+                }
+            }
+            // An ask about a refund OCTO took failed: that says nothing
+            // about the refund, which stays open with its amount reserved.
+            // A failure that would come again is reported and the next ask
+            // left to the shop (the same `Input::Refund`); any other is
+            // asked again after the interval, as a failed status check is.
+            Err(error) if asked_again => {
+                if unreadable(&error) {
+                    self.refunds.pause(&id);
+                    self.out.push_back(Output::Failed(Failure::Request {
+                        endpoint: crate::endpoint::Endpoint::Refund,
+                        error,
+                    }));
                 }
             }
             Err(error) if refused(&error) => {
@@ -1041,6 +1141,7 @@ impl PaymentMachine {
     fn wait(&self) -> Wait {
         let awaiting = match self.phase {
             PaymentPhase::Held => Awaiting::Decision,
+            PaymentPhase::Succeeded if self.refunds.has_due() => Awaiting::Refund,
             PaymentPhase::Succeeded => Awaiting::Caller,
             phase if phase.is_terminal() => Awaiting::Nothing,
             _ => Awaiting::Notification,
@@ -1053,6 +1154,24 @@ impl Machine for PaymentMachine {
     type Outcome = PaymentOutcome;
 
     fn handle_input(&mut self, input: Input, now: OffsetDateTime) -> Result<(), Rejected> {
+        self.on_input(input, now)?;
+        self.arm_refund_check(now);
+        Ok(())
+    }
+
+    fn poll_output(&mut self) -> Output<PaymentOutcome> {
+        self.out
+            .pop_front()
+            .unwrap_or_else(|| Output::Wait(self.wait()))
+    }
+
+    fn is_terminal(&self) -> bool {
+        self.phase.is_terminal()
+    }
+}
+
+impl PaymentMachine {
+    fn on_input(&mut self, input: Input, now: OffsetDateTime) -> Result<(), Rejected> {
         match input {
             Input::Reply(reply) => self.on_reply(reply, now),
             Input::Notification(notice) => self.on_notice(notice, now),
@@ -1083,21 +1202,11 @@ impl Machine for PaymentMachine {
             Input::Refund {
                 shop_refund_id,
                 amount,
-            } => self.refund(shop_refund_id, amount),
+            } => self.refund(shop_refund_id, amount, now),
             Input::Code(_) => Err(self.not_now("a code")),
             Input::ResendCode => Err(self.not_now("a resend")),
             Input::Tokenization(_) => Err(self.not_now("a tokenization callback")),
             Input::Block => Err(self.not_now("a block")),
         }
-    }
-
-    fn poll_output(&mut self) -> Output<PaymentOutcome> {
-        self.out
-            .pop_front()
-            .unwrap_or_else(|| Output::Wait(self.wait()))
-    }
-
-    fn is_terminal(&self) -> bool {
-        self.phase.is_terminal()
     }
 }
