@@ -12,9 +12,9 @@ mod support;
 use std::time::Duration;
 
 use octo_proto::op::{Refund, SetAccept};
-use octo_proto::{PaymentStatus, RefundStatus, RetryPolicy};
+use octo_proto::{Error, PaymentStatus, RefundStatus, RetryPolicy};
 use octo_sandbox::cards::CardBehaviour;
-use octo_sandbox::{FaultAction, FaultRule};
+use octo_sandbox::{DuplicateRefund, FaultAction, FaultRule};
 use octo_testkit::AnyClient;
 use support::{Env, assert_amount, dec};
 
@@ -23,6 +23,7 @@ each_transport!(
     retried_refunds_refund_once,
     unsafe_calls_are_not_resent_and_status_matches_the_sandbox,
     many_payments_under_faults_end_as_the_sandbox_holds_them,
+    a_refund_whose_resend_is_refused_is_not_a_refusal,
 );
 
 /// Five attempts, a few milliseconds apart.
@@ -107,6 +108,35 @@ async fn retried_refunds_refund_once<C: AnyClient + 'static>() {
     let checked = env.checked("f-2").await;
     assert_amount(checked.refunded_sum, "50000.10");
     assert_eq!(checked.status, env.record(uuid.as_str()).status);
+    env.shutdown().await;
+}
+
+/// A sandbox that refuses a duplicate `shop_refund_id` (the other reading
+/// of OCTO's "filters duplicate calls"): the refund is made, its answer
+/// lost, and the transport's resend refused. The client must not report
+/// a refusal: the refund was made once, and a new id would make it twice.
+async fn a_refund_whose_resend_is_refused_is_not_a_refusal<C: AnyClient + 'static>() {
+    let env = Env::<C>::start_with(
+        |b| b.duplicate_refund(DuplicateRefund::Refused),
+        quick_retries(),
+    )
+    .await;
+    let uuid = env
+        .answer(&env.payment("f-5", "100000.00"))
+        .await
+        .octo_payment_uuid;
+    env.pay(uuid.as_str(), CardBehaviour::Success);
+    env.sb
+        .faults()
+        .add(fault(FaultAction::DropAfterProcessing, "/refund", 1));
+    let refund = Refund::new("rf-5".parse().unwrap(), uuid.clone(), dec("40000.00"));
+    let error = env.client.send(&refund).await.unwrap_err();
+    assert!(matches!(error, Error::RefusedAfterResend(_)), "{error:?}");
+    assert!(!error.is_refusal(), "{error}");
+    assert_eq!(error.code().map(|c| c.as_i64()), Some(1));
+    assert_eq!(env.record(uuid.as_str()).refunded_sum, dec("40000.00"));
+    // OCTO's status says what the refusal could not: it was made.
+    assert_amount(env.checked("f-5").await.refunded_sum, "40000.00");
     env.shutdown().await;
 }
 

@@ -218,6 +218,20 @@ pub enum TokenChargeStatus {
     WaitUserAction,
 }
 
+/// What the sandbox answers a `refund` whose `shop_refund_id` (with the
+/// same payment and amount) it has already made. OCTO's refund page says
+/// only that the id is there to filter duplicate calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DuplicateRefund {
+    /// The refund already made, with its current status: asking again is
+    /// a status check of it.
+    #[default]
+    Answered,
+    /// OCTO's error 1, and nothing done: the duplicate is filtered out.
+    Refused,
+}
+
 /// Everything the sandbox enforces or schedules. Build it through
 /// [`SandboxBuilder`](crate::SandboxBuilder).
 #[derive(Debug, Clone)]
@@ -231,6 +245,8 @@ pub struct SandboxConfig {
     pub refund_limits: Vec<RefundLimit>,
     /// When refunds succeed.
     pub refund_settlement: RefundSettlement,
+    /// What a refund under a `shop_refund_id` already made gets back.
+    pub duplicate_refund: DuplicateRefund,
     /// What a token charge awaiting the customer shows.
     pub token_charge_status: TokenChargeStatus,
     /// OCTO's fee in percent; `transfer_sum = total_sum - fee`.
@@ -335,6 +351,7 @@ impl Default for SandboxConfig {
                 ),
             ],
             refund_settlement: RefundSettlement::Immediate,
+            duplicate_refund: DuplicateRefund::Answered,
             token_charge_status: TokenChargeStatus::Created,
             fee_percent: Decimal::new(2, 0),
             default_ttl: Duration::minutes(15),

@@ -75,8 +75,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::NotificationHashKey;
 pub use config::{
     DEFAULT_NOTIFY_KEY, DEFAULT_OTP_CODE, DEFAULT_SHOP_ID, DEFAULT_SHOP_SECRET, DEFAULT_ZONE,
-    FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig, Shop, Signing,
-    TokenChargeStatus,
+    DuplicateRefund, FiscalObject, RefundLimit, RefundSettlement, RetrySchedule, SandboxConfig,
+    Shop, Signing, TokenChargeStatus,
 };
 pub use customer::{CustomerError, Step, page_uuid};
 pub use faults::{
@@ -212,6 +212,13 @@ impl SandboxBuilder {
     /// `created`, as OCTO's pay-with-token page prints it).
     pub fn token_charge_status(mut self, status: TokenChargeStatus) -> Self {
         self.config.token_charge_status = status;
+        self
+    }
+
+    /// What a refund under a `shop_refund_id` already made gets back
+    /// (default: that refund, with its current status).
+    pub fn duplicate_refund(mut self, answer: DuplicateRefund) -> Self {
+        self.config.duplicate_refund = answer;
         self
     }
 

@@ -16,7 +16,7 @@ use common::{
 };
 use octo_proto::op::FiscalData;
 use octo_proto::{Currency, PaymentUuid, RefundStatus};
-use octo_sandbox::{RefundSettlement, Sandbox, SandboxConfig, SandboxHandle};
+use octo_sandbox::{DuplicateRefund, RefundSettlement, Sandbox, SandboxConfig, SandboxHandle};
 
 async fn refunded_sum(sb: &SandboxHandle, id: &str) -> rust_decimal::Decimal {
     checked(sb, id).await.refunded_sum.unwrap()
@@ -222,4 +222,30 @@ async fn a_failing_refund_still_fails_after_a_restart() {
     assert_eq!(refunded_sum(&sb, "fail-keep").await, dec("0"));
     sb.shutdown().await;
     let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn a_duplicate_refund_id_is_answered_or_refused_as_configured() {
+    for (setting, refused) in [
+        (DuplicateRefund::Answered, false),
+        (DuplicateRefund::Refused, true),
+    ] {
+        let sb = started(Sandbox::builder().duplicate_refund(setting)).await;
+        let uuid = paid(&sb, &payment("dup-1", "100000")).await;
+        let first = answer(&sb, &refund("rf-1", &uuid, "30000")).await;
+        assert_eq!(first.status, RefundStatus::Succeeded);
+        let again = send(&sb, &refund("rf-1", &uuid, "30000")).await;
+        if refused {
+            assert_eq!(code(again), 1, "{setting:?}");
+        } else {
+            assert_eq!(again.unwrap().refund_id, first.refund_id, "{setting:?}");
+        }
+        // Refunded once either way.
+        assert_eq!(
+            refunded_sum(&sb, "dup-1").await,
+            dec("30000"),
+            "{setting:?}"
+        );
+        sb.shutdown().await;
+    }
 }

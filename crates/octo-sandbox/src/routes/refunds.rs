@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::payments::owned_payment;
-use crate::config::RefundSettlement;
+use crate::config::{DuplicateRefund, RefundSettlement};
 use crate::engine::Engine;
 use crate::lifecycle;
 use crate::rules;
@@ -40,6 +40,11 @@ pub(crate) fn refund(engine: &Engine, body: &Body) -> Result<Value, Reject> {
                 // A retried refund: the same refund, no second one; asking
                 // again is also a status check of it.
                 if r.payment_uuid == uuid && r.amount == amount {
+                    if engine.config.duplicate_refund == DuplicateRefund::Refused {
+                        return Err(Reject::format(format!(
+                            "shop_refund_id {shop_refund_id} was already used"
+                        )));
+                    }
                     let key = (shop_id, shop_refund_id.clone());
                     lifecycle::check_refund(store, &key, now, tx);
                     return store
