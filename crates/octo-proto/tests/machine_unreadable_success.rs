@@ -192,3 +192,34 @@ fn a_refund_refused_after_a_resend_keeps_its_amount_reserved_and_its_id() {
         "the same id goes again"
     );
 }
+
+/// A refund whose first call ended with an unknown outcome is sent again
+/// under the same id, as the shop should, and OCTO refuses that call (it
+/// filters the duplicate): the first call may have made the refund, so
+/// the refusal frees nothing.
+#[test]
+fn a_refund_in_doubt_refused_when_sent_again_keeps_its_amount_reserved() {
+    let mut m = PaymentMachine::new(prepare("order-d", "1000.00"), PaymentParams::default(), T0);
+    drain(&mut m, payment_outcome);
+    let paid = payment("order-d", "u-d", PaymentStatus::Succeeded, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(paid))), at(0, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(refund("r-1", "1000.00"), at(1, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    m.handle_input(Input::Reply(Reply::Refund(Err(timeout()))), at(1, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(refund("r-1", "1000.00"), at(2, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    let duplicate = octo_error(1, octo_proto::Endpoint::Refund);
+    assert!(duplicate.is_refusal());
+    m.handle_input(Input::Reply(Reply::Refund(Err(duplicate))), at(2, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    assert!(
+        m.handle_input(refund("r-2", "1000.00"), at(3, 0)).is_err(),
+        "a refund that may have been made was freed for a new id"
+    );
+    assert_eq!(m.refunds()[0].status, None, "still in doubt");
+}

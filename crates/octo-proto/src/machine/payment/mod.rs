@@ -1118,6 +1118,9 @@ impl PaymentMachine {
                     }));
                 }
             }
+            // Refused: the amount is free again, unless an earlier call of
+            // this refund may have made it (OCTO may refuse the duplicate);
+            // it then stays in doubt.
             Err(error) if refused(&error) => {
                 self.refunds.refused(&id);
                 self.out.push_back(Output::Failed(Failure::Request {
@@ -1130,6 +1133,7 @@ impl PaymentMachine {
                 // doubt and keeps its amount reserved; a refund with the
                 // same id sends the same command (OCTO deduplicates by
                 // `shop_refund_id`).
+                self.refunds.doubted(&id);
                 self.out.push_back(Output::Failed(Failure::Request {
                     endpoint: crate::endpoint::Endpoint::Refund,
                     error,

@@ -99,6 +99,9 @@ struct Asking {
     /// A repeat OCTO answered with an error that would come again: the
     /// machine leaves the next ask to the shop.
     paused: bool,
+    /// An earlier call of it ended with an unknown outcome: it may have
+    /// been made, so a later refusal of the same id frees nothing.
+    doubted: bool,
 }
 
 /// The refunds of one payment, with the largest refunded sum OCTO reported.
@@ -247,6 +250,7 @@ impl Refunds {
         self.asking.push(Asking {
             sent_at: now,
             paused: false,
+            doubted: false,
         });
         Ok(RefundStart::Send(Refund::new(
             shop_refund_id,
@@ -273,9 +277,27 @@ impl Refunds {
     }
 
     /// OCTO refused the first request of the refund under `id`.
+    /// OCTO refused the call that sent the refund under `id`: its amount is
+    /// free again, unless an earlier call of it ended with an unknown
+    /// outcome (it may have been made, and OCTO then refuses the duplicate).
     pub(crate) fn refused(&mut self, id: &ShopRefundId) {
-        if let Some(record) = self.records.iter_mut().find(|r| &r.shop_refund_id == id) {
+        let Some(i) = self.index(id) else {
+            return;
+        };
+        if self.asking.get(i).is_some_and(|a| a.doubted) {
+            return;
+        }
+        if let Some(record) = self.records.get_mut(i) {
             record.status = Some(RefundStatus::Error);
+        }
+    }
+
+    /// The call that sent the refund under `id` ended with an unknown
+    /// outcome: it stays in doubt, and a later refusal of the same id
+    /// proves nothing about this call.
+    pub(crate) fn doubted(&mut self, id: &ShopRefundId) {
+        if let Some(asking) = self.index(id).and_then(|i| self.asking.get_mut(i)) {
+            asking.doubted = true;
         }
     }
 
