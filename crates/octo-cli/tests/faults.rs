@@ -217,3 +217,29 @@ fn a_refund_octo_answers_canceled_exits_as_refused() {
         }
     }
 }
+
+/// OCTO refusing a refund (error 1, as it may turn a duplicate
+/// `shop_refund_id` away): exit 1, and the hint says that after an earlier
+/// run with no answer the refund may have been made.
+#[test]
+fn a_refused_refund_says_a_duplicate_may_hide_an_earlier_refund() {
+    let url = common::serves_one_request(Some(
+        r#"{"error":1,"errMessage":"shop_refund_id was already used","data":null}"#,
+    ));
+    run(
+        &[
+            "refund",
+            "--uuid",
+            "696d0ad9-a998-4b85-8499-af70eb4961e5",
+            "--refund-id",
+            "rf-9",
+            "--amount",
+            "100",
+        ],
+        &env_for(url),
+        "",
+    )
+    .expect_code(1)
+    .stderr_has("OCTO refusing the duplicate")
+    .stderr_has("octo status");
+}

@@ -114,7 +114,7 @@ pub fn run(command: Command) -> Option<Result<u8, Failure>> {
             let refund_id = ShopRefundId::new(refund_id)
                 .map_err(|e| Failure::usage(format!("--refund-id: {e}")))?;
             let op = Refund::new(refund_id, payment_uuid(&uuid)?, amount);
-            let refund = call(b, &op)?;
+            let refund = call(b, &op).map_err(refused_refund)?;
             let code = shown(api.json, &refund, render::refund)?;
             // OCTO answered that it does not know: an unknown outcome.
             if refund.status == RefundStatus::Unknown {
@@ -232,6 +232,24 @@ fn with_backend(
     let runtime = backend::runtime()?;
     let backend = Backend::new(api.transport, config, runtime.handle())?;
     call(&backend)
+}
+
+/// A refused refund's failure, with what a refusal cannot show: OCTO's
+/// page says only that `shop_refund_id` filters duplicates, so when an
+/// earlier run under the same id ended with no answer, this refusal may be
+/// OCTO turning the duplicate away after the first one was made.
+fn refused_refund(failure: Failure) -> Failure {
+    if failure.code != exit::REFUSED {
+        return failure;
+    }
+    let said = failure.hint.unwrap_or_default();
+    let hint = format!(
+        "{said}{}if an earlier `octo refund` with this --refund-id ended with an unknown \
+         outcome, it may have been made and this may be OCTO refusing the duplicate: run \
+         `octo status --id ORDER` and compare refunded_sum before using a new --refund-id",
+        if said.is_empty() { "" } else { "; " }
+    );
+    Failure::new(failure.code, failure.message, Some(&hint))
 }
 
 /// Sends `op`; OCTO's refusal or a transport error becomes the failure the
