@@ -176,6 +176,17 @@ fn an_unlisted_code_under_a_server_error_is_an_unknown_outcome() {
     .expect_code(1);
 }
 
+/// `octo refund` of 100 under `rf-9`.
+const REFUND_RF9: [&str; 7] = [
+    "refund",
+    "--uuid",
+    "696d0ad9-a998-4b85-8499-af70eb4961e5",
+    "--refund-id",
+    "rf-9",
+    "--amount",
+    "100",
+];
+
 /// OCTO answering a refund with `canceled` (or `error`) refused it: exit 1
 /// with the status shown, not 0; `unknown` is an unknown outcome: exit 3;
 /// `new` and `pending` are not finished: exit 3 too (never 0, "done").
@@ -198,19 +209,7 @@ fn a_refund_octo_answers_canceled_exits_as_refused() {
             .into_boxed_str(),
         );
         let url = common::serves_one_request(Some(body));
-        let out = run(
-            &[
-                "refund",
-                "--uuid",
-                "696d0ad9-a998-4b85-8499-af70eb4961e5",
-                "--refund-id",
-                "rf-9",
-                "--amount",
-                "100",
-            ],
-            &env_for(url),
-            "",
-        );
+        let out = run(&REFUND_RF9, &env_for(url), "");
         let out = out.expect_code(code).stdout_has(status);
         if code != 0 {
             out.stderr_has(status);
@@ -226,20 +225,8 @@ fn a_refused_refund_says_a_duplicate_may_hide_an_earlier_refund() {
     let url = common::serves_one_request(Some(
         r#"{"error":1,"errMessage":"shop_refund_id was already used","data":null}"#,
     ));
-    run(
-        &[
-            "refund",
-            "--uuid",
-            "696d0ad9-a998-4b85-8499-af70eb4961e5",
-            "--refund-id",
-            "rf-9",
-            "--amount",
-            "100",
-        ],
-        &env_for(url),
-        "",
-    )
-    .expect_code(1)
-    .stderr_has("OCTO refusing the duplicate")
-    .stderr_has("octo status");
+    run(&REFUND_RF9, &env_for(url), "")
+        .expect_code(1)
+        .stderr_has("OCTO refusing the duplicate")
+        .stderr_has("octo status");
 }

@@ -11,8 +11,8 @@ mod support;
 
 use std::time::Duration;
 
-use octo_proto::op::{Refund, SetAccept};
-use octo_proto::{Error, PaymentStatus, RefundStatus, RetryPolicy};
+use octo_proto::op::{PreparePayment, Refund, SetAccept};
+use octo_proto::{Error, PaymentStatus, PaymentUuid, RefundStatus, RetryPolicy};
 use octo_sandbox::cards::CardBehaviour;
 use octo_sandbox::{DuplicateRefund, FaultAction, FaultRule};
 use octo_testkit::AnyClient;
@@ -37,6 +37,13 @@ async fn env<C: AnyClient + 'static>() -> Env<C> {
 
 fn fault(action: FaultAction, path: &str, times: u32) -> FaultRule {
     FaultRule::new(action).on_path(path).times(times)
+}
+
+/// Prepares `prepare` and has the customer pay it with a card that passes.
+async fn paid<C: AnyClient + 'static>(env: &Env<C>, prepare: &PreparePayment) -> PaymentUuid {
+    let uuid = env.answer(prepare).await.octo_payment_uuid;
+    env.pay(uuid.as_str(), CardBehaviour::Success);
+    uuid
 }
 
 async fn retried_prepare_makes_one_payment<C: AnyClient + 'static>() {
@@ -82,11 +89,7 @@ async fn retried_prepare_makes_one_payment<C: AnyClient + 'static>() {
 
 async fn retried_refunds_refund_once<C: AnyClient + 'static>() {
     let env = env::<C>().await;
-    let uuid = env
-        .answer(&env.payment("f-2", "200000.00"))
-        .await
-        .octo_payment_uuid;
-    env.pay(uuid.as_str(), CardBehaviour::Success);
+    let uuid = paid(&env, &env.payment("f-2", "200000.00")).await;
     let faults = env.sb.faults();
     let refund =
         |id: &str, amount: &str| Refund::new(id.parse().unwrap(), uuid.clone(), dec(amount));
@@ -121,11 +124,7 @@ async fn a_refund_whose_resend_is_refused_is_not_a_refusal<C: AnyClient + 'stati
         quick_retries(),
     )
     .await;
-    let uuid = env
-        .answer(&env.payment("f-5", "100000.00"))
-        .await
-        .octo_payment_uuid;
-    env.pay(uuid.as_str(), CardBehaviour::Success);
+    let uuid = paid(&env, &env.payment("f-5", "100000.00")).await;
     env.sb
         .faults()
         .add(fault(FaultAction::DropAfterProcessing, "/refund", 1));
@@ -142,11 +141,7 @@ async fn a_refund_whose_resend_is_refused_is_not_a_refusal<C: AnyClient + 'stati
 
 async fn unsafe_calls_are_not_resent_and_status_matches_the_sandbox<C: AnyClient + 'static>() {
     let env = env::<C>().await;
-    let uuid = env
-        .answer(&env.payment("f-3", "9000").two_stage())
-        .await
-        .octo_payment_uuid;
-    env.pay(uuid.as_str(), CardBehaviour::Success);
+    let uuid = paid(&env, &env.payment("f-3", "9000").two_stage()).await;
     // The capture is made, the answer lost; the client must not resend.
     env.sb
         .faults()

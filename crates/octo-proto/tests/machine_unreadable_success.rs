@@ -160,20 +160,27 @@ fn a_refund_whose_answer_does_not_decode_keeps_its_amount_reserved() {
     );
 }
 
+/// A payment machine of `order` (1000.00, OCTO's `uuid`) paid, with a
+/// refund `r-1` of all of it just sent.
+fn paid_with_refund_sent(order: &str, uuid: &str) -> PaymentMachine {
+    let mut m = PaymentMachine::new(prepare(order, "1000.00"), PaymentParams::default(), T0);
+    drain(&mut m, payment_outcome);
+    let paid = payment(order, uuid, PaymentStatus::Succeeded, Some("1000.00"));
+    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(paid))), at(0, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(refund("r-1", "1000.00"), at(1, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    m
+}
+
 /// The transport resent the refund after an attempt whose outcome was
 /// unknown, and OCTO refused the resend: the first attempt may have made
 /// the refund, so its amount stays reserved and the same id may go again,
 /// while a new id for the same money is refused.
 #[test]
 fn a_refund_refused_after_a_resend_keeps_its_amount_reserved_and_its_id() {
-    let mut m = PaymentMachine::new(prepare("order-s", "1000.00"), PaymentParams::default(), T0);
-    drain(&mut m, payment_outcome);
-    let paid = payment("order-s", "u-s", PaymentStatus::Succeeded, Some("1000.00"));
-    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(paid))), at(0, 1))
-        .unwrap();
-    drain(&mut m, payment_outcome);
-    m.handle_input(refund("r-1", "1000.00"), at(1, 0)).unwrap();
-    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    let mut m = paid_with_refund_sent("order-s", "u-s");
     let last = octo_error(3, octo_proto::Endpoint::Refund);
     let refused = Error::RefusedAfterResend(Box::new(last));
     assert!(!refused.is_refusal());
@@ -199,14 +206,7 @@ fn a_refund_refused_after_a_resend_keeps_its_amount_reserved_and_its_id() {
 /// the refusal frees nothing.
 #[test]
 fn a_refund_in_doubt_refused_when_sent_again_keeps_its_amount_reserved() {
-    let mut m = PaymentMachine::new(prepare("order-d", "1000.00"), PaymentParams::default(), T0);
-    drain(&mut m, payment_outcome);
-    let paid = payment("order-d", "u-d", PaymentStatus::Succeeded, Some("1000.00"));
-    m.handle_input(Input::Reply(Reply::PreparePayment(Ok(paid))), at(0, 1))
-        .unwrap();
-    drain(&mut m, payment_outcome);
-    m.handle_input(refund("r-1", "1000.00"), at(1, 0)).unwrap();
-    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    let mut m = paid_with_refund_sent("order-d", "u-d");
     m.handle_input(Input::Reply(Reply::Refund(Err(timeout()))), at(1, 1))
         .unwrap();
     drain(&mut m, payment_outcome);

@@ -6,14 +6,21 @@
 use octo_sandbox::FaultKind;
 use octo_soak::{SoakConfig, run};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_payments_under_faults_reconcile() {
+/// A hundred payments under seed 7, changed by `change`, run to their
+/// report.
+async fn hundred_under(change: impl FnOnce(&mut SoakConfig)) -> octo_soak::Report {
     let mut config = SoakConfig::new(100, 7);
     config.deadline = std::time::Duration::from_secs(240);
-    let report = match run(&config).await {
+    change(&mut config);
+    match run(&config).await {
         Ok(report) => report,
         Err(e) => panic!("{e}"),
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_payments_under_faults_reconcile() {
+    let report = hundred_under(|_| {}).await;
     println!("{report}");
     assert!(report.holds(), "{report}");
     assert_eq!(report.payments, 100);
@@ -49,13 +56,7 @@ async fn a_hundred_payments_under_faults_reconcile() {
 /// and the run says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shop_that_changes_refund_ids_is_caught() {
-    let mut config = SoakConfig::new(100, 7);
-    config.deadline = std::time::Duration::from_secs(240);
-    config.naive_refunds = true;
-    let report = match run(&config).await {
-        Ok(report) => report,
-        Err(e) => panic!("{e}"),
-    };
+    let report = hundred_under(|c| c.naive_refunds = true).await;
     assert!(report.duplicate_refunds > 0, "{report}");
     assert!(!report.holds(), "{report}");
     assert_eq!(report.duplicate_charges, 0, "{report}");
@@ -67,14 +68,11 @@ async fn a_shop_that_changes_refund_ids_is_caught() {
 /// might charge twice), and the run says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shop_that_charges_a_token_again_on_created_is_caught() {
-    let mut config = SoakConfig::new(100, 7);
-    config.deadline = std::time::Duration::from_secs(240);
-    config.fault_per_mille = 600;
-    config.naive_token_charges = true;
-    let report = match run(&config).await {
-        Ok(report) => report,
-        Err(e) => panic!("{e}"),
-    };
+    let report = hundred_under(|c| {
+        c.fault_per_mille = 600;
+        c.naive_token_charges = true;
+    })
+    .await;
     assert!(report.refused_changes > 0, "{report}");
     assert!(!report.holds(), "{report}");
     assert_eq!(report.duplicate_charges, 0, "{report}");
