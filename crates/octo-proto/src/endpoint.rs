@@ -90,6 +90,16 @@ impl Endpoint {
     }
 }
 
+impl Endpoint {
+    /// Whether the endpoint only reads: a payment's status check
+    /// (`prepare_payment` with only the id) or its fiscal receipt. A call
+    /// to it changes nothing at OCTO, so a refusal of it says all there is
+    /// to say, resent or not.
+    pub fn is_read_only(self) -> bool {
+        matches!(self, Self::PaymentStatus | Self::FiscalData)
+    }
+}
+
 impl std::fmt::Display for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

@@ -77,11 +77,13 @@ pub enum Error {
     #[error("{0}")]
     Redirect(#[from] RedirectError),
 
-    /// The transport resent a call after an attempt whose outcome was
-    /// unknown, and the last attempt was refused (the error inside). The
-    /// refusal speaks for the last attempt only: an earlier one may have
-    /// reached OCTO and acted (a refund made, then its resend refused as
-    /// a duplicate or as more than is left). Not a refusal
+    /// A call was sent again after an attempt whose outcome was unknown
+    /// (by the transport's retry loop, or a refund sent again under its
+    /// own id by the shop or by the payment machine asking about it), and
+    /// that later attempt was refused (the error inside). The refusal
+    /// speaks for the later attempt only: an earlier one may have reached
+    /// OCTO and acted (a refund made, then its resend refused as a
+    /// duplicate or as more than is left). Not a refusal
     /// ([`Error::is_refusal`] is `false`): learn the outcome with a status
     /// check, or send the same keyed call again, before anything new.
     #[error(

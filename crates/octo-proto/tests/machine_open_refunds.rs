@@ -335,3 +335,34 @@ fn a_status_check_showing_everything_refunded_waits_for_the_open_refund() {
         ]
     );
 }
+
+/// A refund that succeeded while another was open gets its `Done` once the
+/// other ends, even when the other ends canceled.
+#[test]
+fn a_success_held_back_by_an_open_refund_is_reported_when_that_one_fails() {
+    let (mut m, _) = answered("order-hb", "300.00", RefundStatus::Pending);
+    assert_eq!(
+        feed(&mut m, refund("r-2", "200.00"), at(10, 5))[0],
+        "send refund r-2 200.00"
+    );
+    let lines = feed(&mut m, answer(RefundStatus::Succeeded), at(10, 6));
+    assert!(
+        !lines.iter().any(|l| l.starts_with("done")),
+        "held back while r-1 is open: {lines:?}"
+    );
+    assert_eq!(
+        feed(&mut m, Input::Timeout, at(11, 1))[0],
+        "send refund r-1 300.00"
+    );
+    let lines = feed(&mut m, answer(RefundStatus::Canceled), at(11, 2));
+    assert!(
+        lines.iter().any(|l| l.starts_with("failed")),
+        "r-1's refusal: {lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "done partially_refunded total 1000.00 refunded 200.00"),
+        "r-2's success was never reported: {lines:?}"
+    );
+}

@@ -159,3 +159,41 @@ proptest! {
         }
     }
 }
+
+/// OCTO counts the ttl from when the prepare reached it, which may be
+/// later than the machine's start (a slow answer, retries): the machine
+/// never reports the payment expired before a ttl has passed since OCTO's
+/// answer.
+#[test]
+fn expiry_is_not_reported_before_a_ttl_after_octos_answer() {
+    let mut m = PaymentMachine::new(prepare(ID, "1000.00"), params(Duration::minutes(15)), T0);
+    let _ = first_prepare(&mut m);
+    let answered = T0 + Duration::minutes(2);
+    let _ = created_at(&mut m, answered);
+    let unpaid = || {
+        Input::Reply(Reply::PaymentStatus(Ok(payment(
+            ID,
+            UUID,
+            PaymentStatus::Created,
+            Some("1000.00"),
+        ))))
+    };
+    let expired_after = |m: &mut PaymentMachine, now: OffsetDateTime| -> bool {
+        m.handle_input(Input::CheckStatus, now).unwrap();
+        while !matches!(m.poll_output(), Output::Wait(_)) {}
+        m.handle_input(unpaid(), now).unwrap();
+        let mut expired = false;
+        loop {
+            match m.poll_output() {
+                Output::Failed(octo_proto::machine::Failure::Expired { .. }) => expired = true,
+                Output::Wait(_) => return expired,
+                _ => {}
+            }
+        }
+    };
+    assert!(
+        !expired_after(&mut m, T0 + Duration::minutes(16)),
+        "reported expired 15 minutes after the start, 14 after OCTO's answer"
+    );
+    assert!(expired_after(&mut m, answered + Duration::minutes(15)));
+}

@@ -15,10 +15,11 @@ mod machine_support;
 
 use machine_support::*;
 use octo_proto::machine::{
-    Input, Machine, PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase, Reply,
+    Failure, Input, Machine, Output, PaymentMachine, PaymentOutcome, PaymentParams, PaymentPhase,
+    Reply,
 };
 use octo_proto::op::Payment;
-use octo_proto::{DecodeProblem, Error, PaymentStatus, RawBody};
+use octo_proto::{DecodeProblem, Error, PaymentStatus, RawBody, RefundStatus};
 use time::OffsetDateTime;
 
 /// A success envelope whose `field` OCTO sent in a form we cannot read.
@@ -222,4 +223,60 @@ fn a_refund_in_doubt_refused_when_sent_again_keeps_its_amount_reserved() {
         "a refund that may have been made was freed for a new id"
     );
     assert_eq!(m.refunds()[0].status, None, "still in doubt");
+}
+
+/// The failure reported for a refusal that frees nothing must not read as
+/// a refusal: the shop would then refund again under a new id, which a
+/// partial refund leaves room for. Two ways there: the shop's resend of a
+/// refund in doubt is refused, and the machine's ask about a refund OCTO
+/// took (`pending`) is refused as a duplicate.
+#[test]
+fn a_refusal_that_frees_nothing_is_not_reported_as_a_refusal() {
+    let paid = |order: &str, uuid: &str| {
+        let mut m = PaymentMachine::new(prepare(order, "1000.00"), PaymentParams::default(), T0);
+        drain(&mut m, payment_outcome);
+        let p = payment(order, uuid, PaymentStatus::Succeeded, Some("1000.00"));
+        m.handle_input(Input::Reply(Reply::PreparePayment(Ok(p))), at(0, 1))
+            .unwrap();
+        drain(&mut m, payment_outcome);
+        m.handle_input(refund("r-1", "400.00"), at(1, 0)).unwrap();
+        assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 400.00");
+        m
+    };
+    let reported = |m: &mut PaymentMachine| -> Vec<bool> {
+        let mut refusals = Vec::new();
+        loop {
+            match m.poll_output() {
+                Output::Failed(Failure::Request { error, .. }) => {
+                    refusals.push(error.is_refusal());
+                }
+                Output::Wait(_) => return refusals,
+                _ => {}
+            }
+        }
+    };
+    let duplicate = || octo_error(1, octo_proto::Endpoint::Refund);
+
+    // The shop's resend of a refund in doubt.
+    let mut m = paid("order-x", "u-x");
+    m.handle_input(Input::Reply(Reply::Refund(Err(timeout()))), at(1, 1))
+        .unwrap();
+    assert_eq!(reported(&mut m), [false]);
+    m.handle_input(refund("r-1", "400.00"), at(2, 0)).unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(Input::Reply(Reply::Refund(Err(duplicate()))), at(2, 1))
+        .unwrap();
+    assert_eq!(reported(&mut m), [false], "the resend's refusal");
+
+    // The machine's ask about a pending refund.
+    let mut m = paid("order-y", "u-y");
+    let pending = refund_result("u-y", RefundStatus::Pending);
+    m.handle_input(Input::Reply(Reply::Refund(Ok(pending))), at(1, 1))
+        .unwrap();
+    drain(&mut m, payment_outcome);
+    m.handle_input(Input::Timeout, at(20, 0)).unwrap();
+    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 400.00");
+    m.handle_input(Input::Reply(Reply::Refund(Err(duplicate()))), at(20, 1))
+        .unwrap();
+    assert_eq!(reported(&mut m), [false], "the ask's refusal");
 }

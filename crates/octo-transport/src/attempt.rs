@@ -34,6 +34,10 @@ pub(crate) trait Call {
     /// The request every attempt sends.
     fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error>;
 
+    /// Whether the call may change something at OCTO (it does not only
+    /// read), so that an earlier attempt may have acted.
+    fn acts(&self) -> bool;
+
     /// The answer of a call that failed with `error`.
     fn fail(&self, error: Error) -> Self::Answer;
 
@@ -63,6 +67,10 @@ impl<O: Operation> Call for Op<'_, O> {
 
     fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         self.0.build_request(config)
+    }
+
+    fn acts(&self) -> bool {
+        !O::ENDPOINT.is_read_only()
     }
 
     fn fail(&self, error: Error) -> Self::Answer {
@@ -99,6 +107,10 @@ impl Call for &Command {
 
     fn request(&self, config: &Config) -> Result<http::Request<Vec<u8>>, Error> {
         self.build_request(config)
+    }
+
+    fn acts(&self) -> bool {
+        !self.endpoint().is_read_only()
     }
 
     fn fail(&self, error: Error) -> Reply {
@@ -271,10 +283,13 @@ impl<'p> Attempts<'p> {
     /// The call's answer once the attempts stop with `answer`: a refusal
     /// of a resend sent after an unknown outcome becomes
     /// [`Error::RefusedAfterResend`], since an earlier attempt may have
-    /// landed.
+    /// landed (a call that only reads changed nothing either way).
     #[inline(always)]
-    pub(crate) fn finish<C: Call>(&self, answer: C::Answer) -> C::Answer {
-        if self.resent_after_unknown && C::error(&answer).is_some_and(Error::is_refusal) {
+    pub(crate) fn finish<C: Call>(&self, call: &C, answer: C::Answer) -> C::Answer {
+        if self.resent_after_unknown
+            && C::error(&answer).is_some_and(Error::is_refusal)
+            && call.acts()
+        {
             C::map_error(answer, |last| Error::RefusedAfterResend(Box::new(last)))
         } else {
             answer

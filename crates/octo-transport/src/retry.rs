@@ -37,7 +37,7 @@ pub(crate) fn send_blocking<C: Call, B: AsRef<[u8]>>(
         let exchanged = attempt.span.in_scope(|| exchange(&request));
         let answer = attempts.read(&attempt, &call, exchanged);
         match attempts.retry_after::<C>(&attempt, &answer) {
-            None => return attempts.finish::<C>(answer),
+            None => return attempts.finish(&call, answer),
             Some(delay) => sleep(delay),
         }
     }
@@ -74,7 +74,7 @@ where
             let exchanged = exchange(outgoing).instrument(attempt.span.clone()).await;
             let answer = attempts.read(&attempt, &call, exchanged);
             match attempts.retry_after::<C>(&attempt, &answer) {
-                None => return attempts.finish::<C>(answer),
+                None => return attempts.finish(&call, answer),
                 Some(delay) => sleep(delay).await,
             }
         }
@@ -224,6 +224,35 @@ mod tests {
             assert!(error.is_refusal(), "{error}");
             assert!(matches!(error, Error::Octo(_)), "{error:?}");
         }
+    }
+
+    #[test]
+    fn a_status_check_refused_after_a_timeout_stays_a_refusal() {
+        // A read changes nothing: its refusal (a wrong secret, say) is
+        // final whatever came before it.
+        let mut settings = Settings::new(Config::new(123, "not-a-real-secret"));
+        settings.retry = RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(1));
+        let op = PaymentStatusCheck::new("order-42".parse().unwrap());
+        let mut sent = 0;
+        let answer = send_blocking(
+            &settings,
+            Op(&op),
+            |_| {
+                sent += 1;
+                if sent == 1 {
+                    timed_out()
+                } else {
+                    Ok(http::Response::new(
+                        br#"{"error":2,"errMessage":"Wrong secret","data":null}"#.to_vec(),
+                    ))
+                }
+            },
+            |_| {},
+        );
+        assert_eq!(sent, 2);
+        let error = answer.unwrap_err();
+        assert!(error.is_refusal(), "{error}");
+        assert!(matches!(error, Error::Octo(_)), "{error:?}");
     }
 
     #[test]

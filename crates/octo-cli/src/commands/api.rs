@@ -245,8 +245,10 @@ fn refused_refund(failure: Failure) -> Failure {
     let said = failure.hint.unwrap_or_default();
     let hint = format!(
         "{said}{}if an earlier `octo refund` with this --refund-id ended with an unknown \
-         outcome, it may have been made and this may be OCTO refusing the duplicate: run \
-         `octo status --id ORDER` and compare refunded_sum before using a new --refund-id",
+         outcome or with OCTO's new or pending, that refund may have been made (or be under \
+         way) and this may be OCTO refusing the duplicate: treat it as made; `octo status \
+         --id ORDER` counts it in refunded_sum only once it succeeded, so never refund that \
+         money again under a new --refund-id",
         if said.is_empty() { "" } else { "; " }
     );
     Failure::new(failure.code, failure.message, Some(&hint))

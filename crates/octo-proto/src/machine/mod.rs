@@ -96,7 +96,12 @@
 //! only on a 429 or 503 answer); sleep what it says and send the very same
 //! command again (its idempotency key included), or stop and hand in the
 //! error. So a command reaches OCTO at most the policy's `max_attempts`
-//! times. [`RetryPolicy::decide`](crate::RetryPolicy::decide) is the same
+//! times. When the attempts end with a refusal after a resend that
+//! followed an unknown outcome, and the command does more than read
+//! ([`Endpoint::is_read_only`](crate::Endpoint::is_read_only) is `false`),
+//! hand in `Error::RefusedAfterResend(Box::new(error))`, as the transports
+//! do: an earlier attempt may have landed, and a bare refusal would free
+//! a refund's amount. [`RetryPolicy::decide`](crate::RetryPolicy::decide) is the same
 //! with seed 0 and no `Retry-After`: every caller using it retries in step,
 //! and a server's `Retry-After` is not honoured.
 //!

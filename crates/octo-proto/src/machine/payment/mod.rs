@@ -292,8 +292,16 @@ pub struct PaymentMachine {
     doubt: Option<Doubt>,
     hint: Option<Hint>,
     refunds: Refunds,
+    /// A refund change is not reported yet: it settled while another
+    /// refund was open, and its `Done` waits for that one to end.
+    refunds_unreported: bool,
     in_flight: Option<InFlight>,
     expires_at: OffsetDateTime,
+    /// Until when OCTO may still let the customer pay: a ttl from OCTO's
+    /// first answer to the prepare (OCTO counts from when the request
+    /// reached it, which may be after the machine's start). An unpaid
+    /// payment is reported expired only after it.
+    payable_until: OffsetDateTime,
     /// The last time an answer (or the start) showed the payment before
     /// any hold: OCTO cannot have placed a hold earlier, so a hold's
     /// lapse is counted from here.
@@ -348,8 +356,10 @@ impl PaymentMachine {
             doubt: None,
             hint: None,
             refunds: Refunds::default(),
+            refunds_unreported: false,
             in_flight: None,
             expires_at: super::clock::after(now, ttl),
+            payable_until: super::clock::after(now, ttl),
             unheld_at: now,
             hold_hinted_at: None,
             expiry_reported: false,
@@ -455,13 +465,16 @@ impl PaymentMachine {
 
     fn settle(&mut self) {
         self.deadline = None;
+        self.refunds_unreported = false;
         self.out.push_back(Output::Done(self.outcome()));
     }
 
     /// Settles a change in the refunds, unless a refund OCTO took is still
-    /// open: the flow is not settled until OCTO has finished it.
+    /// open: the flow is not settled until OCTO has finished it, and the
+    /// change is reported then.
     fn settle_refunds(&mut self) {
         if self.phase == PaymentPhase::Succeeded && self.refunds.has_open() {
+            self.refunds_unreported = true;
             return;
         }
         self.settle();
@@ -938,6 +951,10 @@ impl PaymentMachine {
             self.abort(Failure::OtherPayment { total_sum });
             return;
         }
+        if self.uuid.is_none() {
+            let ttl = Duration::minutes(i64::from(self.prepare.ttl.unwrap_or(0)));
+            self.payable_until = self.payable_until.max(super::clock::after(now, ttl));
+        }
         self.learn_uuid(&payment.octo_payment_uuid);
         self.observe(&payment.status, payment.total_sum, None, now);
         if self.phase != PaymentPhase::Preparing {
@@ -1061,6 +1078,7 @@ impl PaymentMachine {
         if self.phase == PaymentPhase::AwaitingCustomer
             && unpaid
             && now >= self.expires_at
+            && now >= self.payable_until
             && !self.expiry_reported
         {
             // No page says what an unpaid payment becomes past its ttl:
@@ -1092,9 +1110,12 @@ impl PaymentMachine {
                         status: answer.status,
                     }));
                     // OCTO may have reported the whole amount refunded
-                    // while this refund was open.
+                    // while this refund was open, or another refund may
+                    // have succeeded meanwhile, its `Done` held back.
                     self.close_if_refunded();
-                    if self.phase == PaymentPhase::Refunded {
+                    if self.phase == PaymentPhase::Refunded
+                        || (self.refunds_unreported && !self.refunds.has_open())
+                    {
                         self.settle();
                     }
                 } else if self.refunds.is_open(&id) {
@@ -1109,20 +1130,26 @@ impl PaymentMachine {
             // A failure that would come again is reported and the next ask
             // left to the shop (the same `Input::Refund`); any other is
             // asked again after the interval, as a failed status check is.
+            // OCTO refusing the ask (it may turn a duplicate id away) is
+            // reported as what it is for the refund: no refusal of it.
             Err(error) if asked_again => {
                 if unreadable(&error) {
                     self.refunds.pause(&id);
                     self.out.push_back(Output::Failed(Failure::Request {
                         endpoint: crate::endpoint::Endpoint::Refund,
-                        error,
+                        error: not_a_refusal(error),
                     }));
                 }
             }
             // Refused: the amount is free again, unless an earlier call of
             // this refund may have made it (OCTO may refuse the duplicate);
-            // it then stays in doubt.
+            // it then stays in doubt, and the shop must not hear "refused".
             Err(error) if refused(&error) => {
-                self.refunds.refused(&id);
+                let error = if self.refunds.refused(&id) {
+                    error
+                } else {
+                    not_a_refusal(error)
+                };
                 self.out.push_back(Output::Failed(Failure::Request {
                     endpoint: crate::endpoint::Endpoint::Refund,
                     error,
@@ -1151,6 +1178,17 @@ impl PaymentMachine {
             _ => Awaiting::Notification,
         };
         Wait::after(self.in_flight.as_ref(), self.deadline, awaiting)
+    }
+}
+
+/// A refusal of a refund call that frees nothing (an earlier call of the
+/// refund may have made it) as the error the shop hears: not a refusal,
+/// so it is not read as "nothing was refunded".
+fn not_a_refusal(error: Error) -> Error {
+    if error.is_refusal() {
+        Error::RefusedAfterResend(Box::new(error))
+    } else {
+        error
     }
 }
 

@@ -280,16 +280,18 @@ impl Refunds {
     /// OCTO refused the call that sent the refund under `id`: its amount is
     /// free again, unless an earlier call of it ended with an unknown
     /// outcome (it may have been made, and OCTO then refuses the duplicate).
-    pub(crate) fn refused(&mut self, id: &ShopRefundId) {
+    /// Whether it was freed.
+    pub(crate) fn refused(&mut self, id: &ShopRefundId) -> bool {
         let Some(i) = self.index(id) else {
-            return;
+            return false;
         };
         if self.asking.get(i).is_some_and(|a| a.doubted) {
-            return;
+            return false;
         }
         if let Some(record) = self.records.get_mut(i) {
             record.status = Some(RefundStatus::Error);
         }
+        true
     }
 
     /// The call that sent the refund under `id` ended with an unknown
