@@ -11,7 +11,7 @@
 
 mod machine_support;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use machine_support::*;
 use octo_proto::machine::{
@@ -63,13 +63,21 @@ fn answer() -> impl Strategy<Value = Answer> {
 
 #[derive(Debug, Clone)]
 enum PayStep {
-    Notice { status: usize, other: bool },
+    Notice {
+        status: usize,
+        other: bool,
+    },
     RepeatNotice,
     Answer(Answer),
     StaleReply(usize),
     Capture(Option<u8>),
     Cancel,
-    Refund { id: u8, percent: u8 },
+    Refund {
+        id: u8,
+        percent: u8,
+    },
+    /// The last refund handed in again: the same id and amount.
+    RepeatRefund,
     Timeout(u32),
 }
 
@@ -83,6 +91,7 @@ fn pay_step() -> impl Strategy<Value = PayStep> {
         1 => prop::option::of(1..=110u8).prop_map(PayStep::Capture),
         1 => Just(PayStep::Cancel),
         2 => (0..4u8, 1..=110u8).prop_map(|(id, percent)| PayStep::Refund { id, percent }),
+        3 => Just(PayStep::RepeatRefund),
         2 => (0..4000u32).prop_map(PayStep::Timeout),
     ]
 }
@@ -101,6 +110,9 @@ struct PayModel {
     terminal: Option<String>,
     succeeded: bool,
     refunds: HashMap<String, (Decimal, RefundState)>,
+    /// Refunds a call of which ended with an unknown outcome: they may
+    /// have been made, so only OCTO's answer `canceled`/`error` frees them.
+    doubted: HashSet<String>,
     reported_full: bool,
     decision: Option<Command>,
     held: Option<Decimal>,
@@ -139,6 +151,8 @@ struct PayHarness<M> {
     now: OffsetDateTime,
     outstanding: Option<Command>,
     last_notice: Option<PaymentNotice>,
+    /// The last refund handed in: its id and amount.
+    last_refund: Option<(String, Decimal)>,
     model: PayModel,
 }
 
@@ -269,13 +283,20 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
             }
         }
         // A refusal of a refund OCTO had already taken refuses only the
-        // repeat: the refund stays open.
-        if let (Command::Refund(r), Reply::Refund(Err(e))) = (command, reply)
-            && matches!(e.resend(), octo_proto::Resend::Never)
-            && let Some(entry) = self.model.refunds.get_mut(r.shop_refund_id.as_str())
-            && entry.1 != RefundState::Open
-        {
-            entry.1 = RefundState::Refused;
+        // repeat: the refund stays open. One whose earlier call ended in
+        // doubt may have been made: the refusal frees nothing either.
+        if let (Command::Refund(r), Reply::Refund(Err(e))) = (command, reply) {
+            let id = r.shop_refund_id.as_str();
+            if !e.is_refusal() && !matches!(e.resend(), octo_proto::Resend::Never) {
+                self.model.doubted.insert(id.to_owned());
+            }
+            if matches!(e.resend(), octo_proto::Resend::Never)
+                && !self.model.doubted.contains(id)
+                && let Some(entry) = self.model.refunds.get_mut(id)
+                && entry.1 != RefundState::Open
+            {
+                entry.1 = RefundState::Refused;
+            }
         }
     }
 
@@ -371,8 +392,18 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
                 let result = self.machine.handle_input(Input::Cancel, self.now);
                 assert_eq!(result.is_ok(), allowed);
             }
+            PayStep::RepeatRefund => {
+                if let Some((id, amount)) = self.last_refund.clone() {
+                    let input = Input::Refund {
+                        shop_refund_id: id.parse().unwrap(),
+                        amount,
+                    };
+                    let _ = self.machine.handle_input(input, self.now);
+                }
+            }
             PayStep::Refund { id, percent } => {
                 let amount = percent_of(self.payment().total_sum().max(dec("1")), percent);
+                self.last_refund = Some((format!("r-{id}"), amount));
                 let input = Input::Refund {
                     shop_refund_id: format!("r-{id}").parse().unwrap(),
                     amount,
@@ -435,6 +466,18 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
         if self.model.succeeded && !self.model.reported_full {
             assert_eq!(p.refunded_sum(), self.model.refunded(p.total_sum()));
         }
+        // A refund that may have been made is never freed by a refusal:
+        // only OCTO's answer `canceled`/`error` frees it.
+        for r in p.refunds() {
+            let id = r.shop_refund_id.as_str();
+            if r.is_refused() && self.model.doubted.contains(id) {
+                assert_eq!(
+                    self.model.refunds.get(id).map(|e| e.1),
+                    Some(RefundState::Refused),
+                    "refund {id} in doubt was freed by a refusal"
+                );
+            }
+        }
         // A refund OCTO has not finished never ends the payment.
         if p.phase() == PaymentPhase::Refunded {
             assert!(!p.has_open_refunds(), "refunded with a refund open");
@@ -459,6 +502,7 @@ fn run_payment<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug>(
         now: T0,
         outstanding: None,
         last_notice: None,
+        last_refund: None,
         model: PayModel::default(),
     };
     h.drain();
