@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 
 use octo_proto::callback::SignatureScheme;
 use octo_proto::{NotificationKey, PaymentMethod, RetryPolicy};
-use octo_sandbox::{FaultAction, FaultMix, RetrySchedule, Sandbox, Signing};
+use octo_sandbox::{DuplicateRefund, FaultAction, FaultMix, RetrySchedule, Sandbox, Signing};
 use tokio::sync::Semaphore;
 
 use crate::orders::{Ctx, bind, card_number, run_order};
@@ -91,6 +91,10 @@ pub struct SoakConfig {
     /// the payment `created`, which a charge awaiting its code also shows.
     /// Off by default.
     pub naive_token_charges: bool,
+    /// The sandbox answers a refund under a `shop_refund_id` it has made
+    /// with a refusal (error 1) instead of the refund again: the other
+    /// reading of OCTO's "filters duplicate calls". Off by default.
+    pub duplicate_refunds_refused: bool,
 }
 
 impl SoakConfig {
@@ -111,6 +115,7 @@ impl SoakConfig {
             ),
             naive_refunds: false,
             naive_token_charges: false,
+            duplicate_refunds_refused: false,
         }
     }
 }
@@ -193,8 +198,14 @@ async fn soak(config: &SoakConfig) -> Result<Report, SoakError> {
         t.retry = RetryPolicy::none();
     }
     let key = NotificationKey::new("soak-unique-key-31c9");
+    let duplicates = if config.duplicate_refunds_refused {
+        DuplicateRefund::Refused
+    } else {
+        DuplicateRefund::Answered
+    };
     let sandbox = Sandbox::builder()
         .signing(Signing::UniqueKey(key.clone()))
+        .duplicate_refund(duplicates)
         .configure(|c| {
             c.notify_retry = RetrySchedule::fixed(8, Duration::from_millis(200));
             c.bind_notify_retry = RetrySchedule::fixed(3, Duration::from_millis(200));

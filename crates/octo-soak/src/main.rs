@@ -4,15 +4,19 @@
 //! start or end in time.
 //!
 //! ```text
-//! octo-soak [--payments N] [--seed S] [--concurrency C] [--fault-rate PER_MILLE] [--deadline-secs D]
+//! octo-soak [--payments N] [--seed S] [--concurrency C] [--fault-rate PER_MILLE] [--deadline-secs D] [--refuse-duplicate-refunds]
 //! ```
+//!
+//! `--refuse-duplicate-refunds` has the sandbox answer a refund under a
+//! `shop_refund_id` it has already made with a refusal rather than the
+//! refund again (`SoakConfig::duplicate_refunds_refused`).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use octo_soak::{SoakConfig, run};
 
-const USAGE: &str = "usage: octo-soak [--payments N] [--seed S] [--concurrency C] [--fault-rate PER_MILLE] [--deadline-secs D]";
+const USAGE: &str = "usage: octo-soak [--payments N] [--seed S] [--concurrency C] [--fault-rate PER_MILLE] [--deadline-secs D] [--refuse-duplicate-refunds]";
 
 fn parse(args: impl Iterator<Item = String>) -> Result<SoakConfig, String> {
     let mut payments = 10_000u64;
@@ -20,10 +24,15 @@ fn parse(args: impl Iterator<Item = String>) -> Result<SoakConfig, String> {
     let mut concurrency = None;
     let mut rate = None;
     let mut deadline = None;
+    let mut refuse_duplicates = false;
     let mut args = args.peekable();
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_owned());
+        }
+        if flag == "--refuse-duplicate-refunds" {
+            refuse_duplicates = true;
+            continue;
         }
         let value = args
             .next()
@@ -41,6 +50,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<SoakConfig, String> {
         }
     }
     let mut config = SoakConfig::new(payments, seed);
+    config.duplicate_refunds_refused = refuse_duplicates;
     if let Some(c) = concurrency {
         config.concurrency = usize::try_from(c).unwrap_or(usize::MAX).max(1);
     }

@@ -418,7 +418,12 @@ async fn refunds(
 }
 
 /// `refund` is idempotent by `shop_refund_id`: sent again with the same id
-/// until OCTO answers.
+/// until OCTO answers. OCTO may answer a duplicate id with a refusal (its
+/// page says only that the id filters duplicates), so once an attempt's
+/// outcome was unknown a refusal is not taken at its word: the shop asks
+/// for the payment's status and counts the refund made when OCTO's
+/// `refunded_sum` holds it beside the refunds already confirmed (the soak's
+/// refunds succeed at once, so a sum without it means it was not made).
 async fn refund(
     ctx: &Ctx,
     t: &Transport,
@@ -442,6 +447,7 @@ async fn refund(
     };
     ctx.shop.intend_refund(id.as_str(), refund_id, amount);
     let mut last = String::new();
+    let mut in_doubt = false;
     for attempt in 0..ATTEMPTS {
         pause_before(attempt, Some(&ctx.shop.activity.idempotent_resends)).await;
         let op = op_for(attempt)?;
@@ -452,14 +458,45 @@ async fn refund(
             }
             Ok(r) => return Err(format!("refund {refund_id} is {}", r.status)),
             // Error 4 is an unknown outcome: asked again below, same id.
-            Err(e @ Error::Octo(_)) if e.is_refusal() => {
+            Err(e @ Error::Octo(_)) if e.is_refusal() && !in_doubt => {
                 ctx.shop.refuse_refund(id.as_str(), refund_id);
                 return Err(format!("refund {refund_id} refused: {e}"));
             }
-            Err(e) => last = e.to_string(),
+            // Refused after an attempt that may have made it (by the
+            // shop, or by the transport: `RefusedAfterResend`).
+            Err(e) if e.is_refusal() || matches!(e, Error::RefusedAfterResend(_)) => {
+                return if made_after_all(ctx, t, id, amount).await? {
+                    ctx.shop.confirm_refund(id.as_str(), refund_id);
+                    Ok(())
+                } else {
+                    ctx.shop.refuse_refund(id.as_str(), refund_id);
+                    Err(format!("refund {refund_id} refused: {e}"))
+                };
+            }
+            Err(e) => {
+                in_doubt = true;
+                last = e.to_string();
+            }
         }
     }
     Err(format!("refund {refund_id} never answered: {last}"))
+}
+
+/// Whether OCTO's `refunded_sum` for order `id` holds a refund of `amount`
+/// beside the refunds the shop has confirmed.
+async fn made_after_all(
+    ctx: &Ctx,
+    t: &Transport,
+    id: &ShopTransactionId,
+    amount: Decimal,
+) -> Step<bool> {
+    checked(ctx, t, id).await?;
+    let confirmed = ctx.shop.confirmed_refunds(id.as_str());
+    let reported = ctx
+        .shop
+        .belief(id.as_str())
+        .map_or(Decimal::ZERO, |b| b.refunded);
+    Ok(reported >= confirmed + amount)
 }
 
 /// A Luhn-valid card number: `prefix`, then `n` as digits, padded to 15,

@@ -238,6 +238,17 @@ impl Shop {
         }
     }
 
+    /// The sum of the refunds of `id` the shop has confirmed.
+    pub fn confirmed_refunds(&self, id: &str) -> Decimal {
+        lock(&self.orders).get(id).map_or(Decimal::ZERO, |o| {
+            o.refunds
+                .iter()
+                .filter(|r| r.confirmed)
+                .map(|r| r.amount)
+                .sum()
+        })
+    }
+
     /// OCTO refused the refund: nothing was refunded under it.
     pub fn refuse_refund(&self, id: &str, refund_id: &str) {
         if let Some(o) = lock(&self.orders).get_mut(id) {

@@ -77,3 +77,18 @@ async fn a_shop_that_charges_a_token_again_on_created_is_caught() {
     assert!(!report.holds(), "{report}");
     assert_eq!(report.duplicate_charges, 0, "{report}");
 }
+
+/// Against a sandbox that refuses a duplicate `shop_refund_id` (the other
+/// reading of OCTO's refund page), a refund whose answer was lost and
+/// whose resend is refused was made all the same: the shop must not book
+/// it as refused, and the books must still reconcile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_reconcile_when_duplicate_ids_are_refused() {
+    let report = hundred_under(|c| {
+        c.fault_per_mille = 600;
+        c.duplicate_refunds_refused = true;
+    })
+    .await;
+    assert!(report.holds(), "{report}");
+    assert!(report.refunds > 0, "{report}");
+}
