@@ -203,17 +203,30 @@ fn the_output_separates_what_the_signature_covers_from_unsigned_hints() {
     assert_eq!(json["warnings"].as_array().map(Vec::len), Some(1));
 }
 
-/// `--scheme either` takes a notification signed with either formula, says
-/// which one matched and what it covers, and needs both keys.
-#[test]
-fn the_either_scheme_accepts_both_formulas_and_says_which() {
-    let secret = "shop-secret-for-either";
+/// The environment with the notification key and `secret`, and the two
+/// formulas signing with them.
+fn both_keys(
+    secret: &str,
+) -> (
+    [(&'static str, String); 2],
+    SignatureScheme,
+    SignatureScheme,
+) {
     let env = [
         ("OCTO_NOTIFY_KEY", NOTIFY_KEY.to_owned()),
         ("OCTO_SECRET", secret.to_owned()),
     ];
     let by_key = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
     let by_secret = SignatureScheme::SecretAndHashKey(OctoSecret::new(secret));
+    (env, by_key, by_secret)
+}
+
+/// `--scheme either` takes a notification signed with either formula, says
+/// which one matched and what it covers, and needs both keys.
+#[test]
+fn the_either_scheme_accepts_both_formulas_and_says_which() {
+    let secret = "shop-secret-for-either";
+    let (env, by_key, by_secret) = both_keys(secret);
     for (signer, formula, covered) in [
         (&by_key, "unique_key", &["octo_payment_UUID", "status"][..]),
         (
@@ -265,12 +278,7 @@ fn the_either_scheme_accepts_both_formulas_and_says_which() {
 #[test]
 fn a_notification_without_hash_key_verifies_under_the_unique_key_formula() {
     let secret = "shop-secret-for-no-salt";
-    let env = [
-        ("OCTO_NOTIFY_KEY", NOTIFY_KEY.to_owned()),
-        ("OCTO_SECRET", secret.to_owned()),
-    ];
-    let by_key = SignatureScheme::UniqueKey(NotificationKey::new(NOTIFY_KEY));
-    let by_secret = SignatureScheme::SecretAndHashKey(OctoSecret::new(secret));
+    let (env, by_key, by_secret) = both_keys(secret);
     let without = |signer: &SignatureScheme, null: bool| {
         let mut body = signed(signer, PaymentStatus::Succeeded);
         let map = body.as_object_mut().unwrap();

@@ -32,6 +32,15 @@ fn params() -> PaymentParams {
     }
 }
 
+/// A sandbox whose refunds settle as `settlement` says.
+async fn settling<C: AnyClient + 'static>(settlement: RefundSettlement) -> Env<C> {
+    Env::<C>::start_with(
+        |b| b.refund_settlement(settlement),
+        octo_proto::RetryPolicy::default(),
+    )
+    .await
+}
+
 /// A one-stage payment of 50,000.00 under `id`, paid through the runner,
 /// then a refund `{id}-r1` of the whole amount handed in.
 async fn paid_then_refund<C: AnyClient + 'static>(
@@ -58,11 +67,7 @@ async fn paid_then_refund<C: AnyClient + 'static>(
 }
 
 async fn a_pending_refund_settles<C: AnyClient + 'static>() {
-    let env = Env::<C>::start_with(
-        |b| b.refund_settlement(RefundSettlement::AfterChecks(2)),
-        octo_proto::RetryPolicy::default(),
-    )
-    .await;
+    let env = settling::<C>(RefundSettlement::AfterChecks(2)).await;
     let mut shopper = Shopper::new(&env, test_card(CardBehaviour::SmsCode));
     let mut machine = paid_then_refund(&env, &mut shopper, "run-pend-ok").await;
     // new, pending, pending, succeeded: the run waits it out.
@@ -85,11 +90,7 @@ async fn a_pending_refund_settles<C: AnyClient + 'static>() {
 }
 
 async fn a_pending_refund_fails<C: AnyClient + 'static>() {
-    let env = Env::<C>::start_with(
-        |b| b.refund_settlement(RefundSettlement::FailsAfterChecks(1)),
-        octo_proto::RetryPolicy::default(),
-    )
-    .await;
+    let env = settling::<C>(RefundSettlement::FailsAfterChecks(1)).await;
     let mut shopper = Shopper::new(&env, test_card(CardBehaviour::SmsCode));
     let mut machine = paid_then_refund(&env, &mut shopper, "run-pend-no").await;
     // new, pending, canceled: the shop hears of it.

@@ -162,17 +162,25 @@ fn a_refund_whose_answer_does_not_decode_keeps_its_amount_reserved() {
 }
 
 /// A payment machine of `order` (1000.00, OCTO's `uuid`) paid, with a
-/// refund `r-1` of all of it just sent.
-fn paid_with_refund_sent(order: &str, uuid: &str) -> PaymentMachine {
+/// refund `r-1` of `amount` just sent.
+fn paid_with_refund_of(order: &str, uuid: &str, amount: &str) -> PaymentMachine {
     let mut m = PaymentMachine::new(prepare(order, "1000.00"), PaymentParams::default(), T0);
     drain(&mut m, payment_outcome);
     let paid = payment(order, uuid, PaymentStatus::Succeeded, Some("1000.00"));
     m.handle_input(Input::Reply(Reply::PreparePayment(Ok(paid))), at(0, 1))
         .unwrap();
     drain(&mut m, payment_outcome);
-    m.handle_input(refund("r-1", "1000.00"), at(1, 0)).unwrap();
-    assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 1000.00");
+    m.handle_input(refund("r-1", amount), at(1, 0)).unwrap();
+    assert_eq!(
+        drain(&mut m, payment_outcome)[0],
+        format!("send refund r-1 {amount}")
+    );
     m
+}
+
+/// [`paid_with_refund_of`] all of it.
+fn paid_with_refund_sent(order: &str, uuid: &str) -> PaymentMachine {
+    paid_with_refund_of(order, uuid, "1000.00")
 }
 
 /// The transport resent the refund after an attempt whose outcome was
@@ -232,17 +240,7 @@ fn a_refund_in_doubt_refused_when_sent_again_keeps_its_amount_reserved() {
 /// took (`pending`) is refused as a duplicate.
 #[test]
 fn a_refusal_that_frees_nothing_is_not_reported_as_a_refusal() {
-    let paid = |order: &str, uuid: &str| {
-        let mut m = PaymentMachine::new(prepare(order, "1000.00"), PaymentParams::default(), T0);
-        drain(&mut m, payment_outcome);
-        let p = payment(order, uuid, PaymentStatus::Succeeded, Some("1000.00"));
-        m.handle_input(Input::Reply(Reply::PreparePayment(Ok(p))), at(0, 1))
-            .unwrap();
-        drain(&mut m, payment_outcome);
-        m.handle_input(refund("r-1", "400.00"), at(1, 0)).unwrap();
-        assert_eq!(drain(&mut m, payment_outcome)[0], "send refund r-1 400.00");
-        m
-    };
+    let paid = |order: &str, uuid: &str| paid_with_refund_of(order, uuid, "400.00");
     let reported = |m: &mut PaymentMachine| -> Vec<bool> {
         let mut refusals = Vec::new();
         loop {

@@ -109,7 +109,7 @@ mod tests {
     use std::task::{Context, Poll, Waker};
 
     use octo_proto::op::PaymentStatusCheck;
-    use octo_proto::{Config, Error, RetryPolicy, TransportError, TransportErrorKind};
+    use octo_proto::{Config, Error, Operation, RetryPolicy, TransportError, TransportErrorKind};
 
     use crate::attempt::Op;
 
@@ -159,21 +159,16 @@ mod tests {
     /// One scripted exchange.
     type Exchange = fn() -> Exchanged<Vec<u8>>;
 
-    /// Sends a refund under a policy of three attempts whose exchanges give,
+    /// Sends `op` under a policy of three attempts whose exchanges give,
     /// in turn, what `script` says (the last entry again once it runs out);
     /// returns how many attempts went out and the answer.
-    fn refund_through(script: &[Exchange]) -> (usize, Result<octo_proto::op::RefundResult, Error>) {
+    fn scripted<O: Operation>(op: &O, script: &[Exchange]) -> (usize, Result<O::Output, Error>) {
         let mut settings = Settings::new(Config::new(123, "not-a-real-secret"));
         settings.retry = RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(1));
-        let op = octo_proto::op::Refund::new(
-            "rf-1".parse().unwrap(),
-            "u-1".parse().unwrap(),
-            octo_proto::Decimal::new(5_000, 0),
-        );
         let mut sent = 0;
         let answer = send_blocking(
             &settings,
-            Op(&op),
+            Op(op),
             |_| {
                 sent += 1;
                 let step = script.get(sent - 1).or(script.last()).unwrap();
@@ -182,6 +177,16 @@ mod tests {
             |_| {},
         );
         (sent, answer)
+    }
+
+    /// [`scripted`] with a refund.
+    fn refund_through(script: &[Exchange]) -> (usize, Result<octo_proto::op::RefundResult, Error>) {
+        let op = octo_proto::op::Refund::new(
+            "rf-1".parse().unwrap(),
+            "u-1".parse().unwrap(),
+            octo_proto::Decimal::new(5_000, 0),
+        );
+        scripted(&op, script)
     }
 
     fn timed_out() -> Exchanged<Vec<u8>> {
@@ -230,25 +235,13 @@ mod tests {
     fn a_status_check_refused_after_a_timeout_stays_a_refusal() {
         // A read changes nothing: its refusal (a wrong secret, say) is
         // final whatever came before it.
-        let mut settings = Settings::new(Config::new(123, "not-a-real-secret"));
-        settings.retry = RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(1));
+        fn wrong_secret() -> Exchanged<Vec<u8>> {
+            Ok(http::Response::new(
+                br#"{"error":2,"errMessage":"Wrong secret","data":null}"#.to_vec(),
+            ))
+        }
         let op = PaymentStatusCheck::new("order-42".parse().unwrap());
-        let mut sent = 0;
-        let answer = send_blocking(
-            &settings,
-            Op(&op),
-            |_| {
-                sent += 1;
-                if sent == 1 {
-                    timed_out()
-                } else {
-                    Ok(http::Response::new(
-                        br#"{"error":2,"errMessage":"Wrong secret","data":null}"#.to_vec(),
-                    ))
-                }
-            },
-            |_| {},
-        );
+        let (sent, answer) = scripted(&op, &[timed_out, wrong_secret]);
         assert_eq!(sent, 2);
         let error = answer.unwrap_err();
         assert!(error.is_refusal(), "{error}");
