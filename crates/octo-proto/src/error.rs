@@ -151,7 +151,9 @@ impl Error {
     /// be refused again. (A refusal of a resend the transport sent after an
     /// unknown outcome is [`Error::RefusedAfterResend`] instead, which is
     /// no refusal: an earlier attempt may have landed.) `false` when the outcome is
-    /// unknown, when nothing reached OCTO (a connect error: try again), and
+    /// unknown, when nothing reached OCTO (a connect error: try again), for
+    /// a redirect the HTTP client followed (the request reached its target),
+    /// and
     /// when OCTO said it succeeded (`"error": 0`) but the answer did not
     /// decode ([`Error::Decode`], or a success envelope under another
     /// status: [`Resend::Never`] under a 4xx, resent like the status under
@@ -160,6 +162,9 @@ impl Error {
     /// anything is sent again.
     pub fn is_refusal(&self) -> bool {
         match self {
+            // The HTTP client followed it: the request reached the target,
+            // which may have acted on it.
+            Error::Redirect(RedirectError { followed: true, .. }) => false,
             Error::Decode { .. }
             | Error::UnexpectedResponse {
                 reason: ResponseProblem::StatusMismatch,
@@ -741,6 +746,25 @@ impl fmt::Display for TransportErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redirect_the_client_followed_is_no_refusal() {
+        // A 307/308 keeps the POST: the request reached the redirect's
+        // target, which may be OCTO, and may have acted there.
+        let followed = Error::Redirect(RedirectError::followed(
+            StatusCode::OK,
+            Some("secure.octo.uz".to_owned()),
+        ));
+        assert!(!followed.is_refusal(), "{followed}");
+        assert_eq!(followed.resend(), Resend::Never, "never sent again blindly");
+        // One refused before it was followed never left for the target.
+        let refused = Error::Redirect(RedirectError {
+            status: StatusCode::FOUND,
+            location_host: Some("elsewhere.example".to_owned()),
+            followed: false,
+        });
+        assert!(refused.is_refusal());
+    }
 
     #[test]
     fn only_a_refusal_or_an_unsent_request_is_is_refusal_on() {

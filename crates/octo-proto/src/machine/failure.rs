@@ -31,6 +31,23 @@ pub enum Failure {
         /// OCTO's status for it.
         status: RefundStatus,
     },
+    /// OCTO answered a refund `canceled` or `error` when it was sent again
+    /// after an earlier call of it ended with an unknown outcome. That may
+    /// be OCTO's answer to the duplicate rather than what became of the
+    /// first call (OCTO's pages do not say how a duplicate `shop_refund_id`
+    /// is answered), so the refund may have been made: it stays in doubt
+    /// and its amount reserved. Do not refund that money under a new id;
+    /// a status check's `refunded_sum` shows it once it succeeded.
+    #[error(
+        "refund {shop_refund_id}: OCTO answered its resend {status}, but an earlier call of it \
+         had no answer and may have made it; it stays in doubt"
+    )]
+    RefundInDoubt {
+        /// The shop's key of the refund.
+        shop_refund_id: ShopRefundId,
+        /// OCTO's status in the answer to the resend.
+        status: RefundStatus,
+    },
     /// OCTO ended the flow with this status.
     #[error("ended with status {0}")]
     Ended(PaymentStatus),

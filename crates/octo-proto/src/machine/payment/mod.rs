@@ -42,10 +42,16 @@
 //! (it may still end `canceled` or `error`): its amount stays reserved, it
 //! is not counted as refunded, no [`Output::Done`] comes for it, and after
 //! `recheck_interval` the machine sends the very same refund again (same
-//! `shop_refund_id`, same amount: OCTO filters duplicates by that id and
-//! answers with the refund's status), until OCTO says `succeeded` (then
-//! `Done`) or `canceled`/`error` (then [`Failure::RefundRefused`], and the
-//! amount is free again). See [`RefundRecord`].
+//! `shop_refund_id`, same amount; OCTO's pages say the id filters
+//! duplicates, not whether a duplicate is answered with the refund's
+//! status or refused), until OCTO says `succeeded` (then `Done`) or
+//! `canceled`/`error` (then [`Failure::RefundRefused`], and the amount is
+//! free again). If OCTO refuses the ask, the failure is reported (not as a
+//! refusal of the refund) and the refund stays open; a status check whose
+//! `refunded_sum` reaches the total still ends the payment `Refunded`. A
+//! refund whose earlier call ended in doubt and whose resend OCTO answers
+//! `canceled`/`error` stays in doubt ([`Failure::RefundInDoubt`]). See
+//! [`RefundRecord`].
 
 use std::collections::VecDeque;
 
@@ -634,8 +640,10 @@ impl PaymentMachine {
     fn close_if_refunded(&mut self) {
         if self.phase == PaymentPhase::Succeeded
             && self.taken > Decimal::ZERO
+            // OCTO's own `refunded_sum` may say all of it is back while a
+            // refund of ours is still open (its final word never came):
+            // nothing more can be refunded either way.
             && self.refunds.refunded() >= self.taken
-            && !self.refunds.has_open()
         {
             self.phase = PaymentPhase::Refunded;
             self.status = PaymentStatus::Refunded;
@@ -1100,7 +1108,13 @@ impl PaymentMachine {
         let asked_again = self.refunds.is_open(&id);
         match result {
             Ok(answer) => {
-                self.refunds.answered(&id, &answer);
+                if !self.refunds.answered(&id, &answer) {
+                    self.out.push_back(Output::Failed(Failure::RefundInDoubt {
+                        shop_refund_id: id,
+                        status: answer.status,
+                    }));
+                    return;
+                }
                 if matches!(
                     answer.status,
                     crate::enums::RefundStatus::Canceled | crate::enums::RefundStatus::Error

@@ -8,8 +8,11 @@
 //! took but has not finished is *open*: its amount stays reserved (it
 //! counts against what may still be refunded), it is not reported as
 //! refunded, and the machine asks OCTO about it again by sending the very
-//! same refund (same `shop_refund_id`, same amount), which OCTO filters as
-//! a duplicate and answers with the refund's status.
+//! same refund (same `shop_refund_id`, same amount). OCTO's pages say the
+//! id filters duplicates, not how: if OCTO answers a duplicate with the
+//! refund's status, that settles it; if it refuses it, the machine reports
+//! that (not as a refusal of the refund), stops asking, and keeps the
+//! refund open and its amount reserved.
 
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -260,11 +263,20 @@ impl Refunds {
     }
 
     /// OCTO's answer to the refund under `id`: its status now. An answer
-    /// without OCTO's refund id keeps the one known.
-    pub(crate) fn answered(&mut self, id: &ShopRefundId, result: &RefundResult) {
+    /// without OCTO's refund id keeps the one known. `false` when the
+    /// answer is not taken: a `canceled` or `error` for a refund never
+    /// answered before whose earlier call ended in doubt may be OCTO's
+    /// answer to the duplicate, so the refund stays in doubt.
+    pub(crate) fn answered(&mut self, id: &ShopRefundId, result: &RefundResult) -> bool {
         let Some(i) = self.index(id) else {
-            return;
+            return true;
         };
+        let refusal = matches!(result.status, RefundStatus::Canceled | RefundStatus::Error);
+        let in_doubt = self.asking.get(i).is_some_and(|a| a.doubted)
+            && self.records.get(i).is_some_and(|r| r.status.is_none());
+        if refusal && in_doubt {
+            return false;
+        }
         if let Some(record) = self.records.get_mut(i) {
             record.status = Some(result.status.clone());
             if result.refund_id.is_some() {
@@ -274,9 +286,9 @@ impl Refunds {
         if let Some(asking) = self.asking.get_mut(i) {
             asking.paused = false;
         }
+        true
     }
 
-    /// OCTO refused the first request of the refund under `id`.
     /// OCTO refused the call that sent the refund under `id`: its amount is
     /// free again, unless an earlier call of it ended with an unknown
     /// outcome (it may have been made, and OCTO then refuses the duplicate).
