@@ -232,6 +232,29 @@ mod tests {
     }
 
     #[test]
+    fn any_unknown_outcome_before_the_refusal_counts_not_only_the_first() {
+        fn busy() -> Exchanged<Vec<u8>> {
+            let mut answer = http::Response::new(b"busy".to_vec());
+            *answer.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+            answer.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static("0"),
+            );
+            Ok(answer)
+        }
+        // Nothing left at first, then an attempt with no answer, then the
+        // refusal; and a 503 (which a proxy may send after OCTO acted).
+        let scripts: [&[Exchange]; 2] =
+            [&[not_connected, timed_out, bad_amount], &[busy, bad_amount]];
+        for script in scripts {
+            let (sent, answer) = refund_through(script);
+            assert_eq!(sent, script.len());
+            let error = answer.unwrap_err();
+            assert!(matches!(error, Error::RefusedAfterResend(_)), "{error:?}");
+        }
+    }
+
+    #[test]
     fn a_status_check_refused_after_a_timeout_stays_a_refusal() {
         // A read changes nothing: its refusal (a wrong secret, say) is
         // final whatever came before it.
