@@ -275,12 +275,22 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
 
     fn record_refund_answer(&mut self, command: &Command, reply: &Reply) {
         if let (Command::Refund(r), Reply::Refund(Ok(result))) = (command, reply) {
-            let state = match result.status {
-                RefundStatus::Succeeded => RefundState::Refunded,
-                RefundStatus::Canceled | RefundStatus::Error => RefundState::Refused,
-                _ => RefundState::Open,
-            };
-            if let Some(entry) = self.model.refunds.get_mut(r.shop_refund_id.as_str()) {
+            let id = r.shop_refund_id.as_str();
+            let doubted = self.model.doubted.contains(id);
+            if let Some(entry) = self.model.refunds.get_mut(id) {
+                let state = match result.status {
+                    RefundStatus::Succeeded => RefundState::Refunded,
+                    // The answer to a resend of a refund never answered
+                    // whose earlier call ended in doubt: maybe OCTO's answer
+                    // to the duplicate, so still in doubt.
+                    RefundStatus::Canceled | RefundStatus::Error
+                        if doubted && entry.1 == RefundState::Doubt =>
+                    {
+                        RefundState::Doubt
+                    }
+                    RefundStatus::Canceled | RefundStatus::Error => RefundState::Refused,
+                    _ => RefundState::Open,
+                };
                 entry.1 = state;
             }
         }
@@ -289,10 +299,10 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
         // doubt may have been made: the refusal frees nothing either.
         if let (Command::Refund(r), Reply::Refund(Err(e))) = (command, reply) {
             let id = r.shop_refund_id.as_str();
-            if !e.is_refusal() && !matches!(e.resend(), octo_proto::Resend::Never) {
+            if !e.is_refusal() {
                 self.model.doubted.insert(id.to_owned());
             }
-            if matches!(e.resend(), octo_proto::Resend::Never)
+            if e.is_refusal()
                 && !self.model.doubted.contains(id)
                 && let Some(entry) = self.model.refunds.get_mut(id)
                 && entry.1 != RefundState::Open
@@ -468,11 +478,11 @@ impl<M: Machine<Outcome = PaymentOutcome> + std::fmt::Debug> PayHarness<M> {
         if self.model.succeeded && !self.model.reported_full {
             assert_eq!(p.refunded_sum(), self.model.refunded(p.total_sum()));
         }
-        // A refund that may have been made is never freed by a refusal:
-        // only OCTO's answer `canceled`/`error` frees it.
+        // A refund is freed only when the model says OCTO refused it: never
+        // one in doubt (an earlier call may have made it) or open.
         for r in p.refunds() {
             let id = r.shop_refund_id.as_str();
-            if r.is_refused() && self.model.doubted.contains(id) {
+            if r.is_refused() {
                 assert_eq!(
                     self.model.refunds.get(id).map(|e| e.1),
                     Some(RefundState::Refused),
