@@ -34,8 +34,9 @@
 //!      payment whose capture or cancel OCTO refused (held again, with a
 //!      new [`Output::Decide`] next); a payment with a stored card whose
 //!      `pay/{uuid}` answer was lost (the charge may have landed; the
-//!      machine keeps watching it); a paid payment whose refund failed or
-//!      was refused (the payment stays paid); a binding past its callback timeout after OCTO confirmed
+//!      machine keeps watching it); a paid payment whose refund failed,
+//!      was refused or is in doubt ([`Failure::RefundInDoubt`]: its amount
+//!      stays reserved; the payment stays paid); a binding past its callback timeout after OCTO confirmed
 //!      the card while no `failed` callback came (a late callback still
 //!      binds; after a `failed` one the timeout ends the binding with
 //!      [`Failure::TokenFailed`]); a binding that got a `failed`

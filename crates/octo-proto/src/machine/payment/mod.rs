@@ -1172,8 +1172,9 @@ impl PaymentMachine {
             Err(error) => {
                 // The transport has already retried it. The refund stays in
                 // doubt and keeps its amount reserved; a refund with the
-                // same id sends the same command (OCTO deduplicates by
-                // `shop_refund_id`).
+                // same id sends the same command (OCTO's page: the id
+                // filters duplicates), and a later refusal of it frees
+                // nothing.
                 self.refunds.doubted(&id);
                 self.out.push_back(Output::Failed(Failure::Request {
                     endpoint: crate::endpoint::Endpoint::Refund,
