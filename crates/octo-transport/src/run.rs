@@ -31,7 +31,8 @@ pub enum RunError {
     /// again and a new decision is due), a lost answer to a charge with a
     /// stored card (`pay/{uuid}`: the charge may have landed, so never
     /// charge again under a new order), a refund or a block that failed or
-    /// was refused (or a refund in doubt: `Failure::RefundInDoubt`) (the payment stays paid, the token active), a binding
+    /// was refused, or a refund in doubt (`Failure::RefundInDoubt`) (the
+    /// payment stays paid, the token active), a binding
     /// past its callback timeout after OCTO confirmed the card while no
     /// `failed` callback came (a late callback still binds; after a
     /// `failed` one the timeout ends the binding with `TokenFailed`), a
